@@ -1,0 +1,363 @@
+//! Opens a backup file and reads it back with every check applied: the
+//! container layout, the readable metadata, the key slots, the manifest and
+//! the sealed metadata copy, then the payload entry by entry.
+
+use crate::archive::hashio::ExactHashReader;
+use crate::archive::keys::{self, BackupKey, Unlock};
+use crate::error::{corrupted, truncated, unsafe_archive, Error, Kind, Result};
+use crate::format::container::{not_a_backup, parse_block, Block, Extent, Layout, BLOCK, METADATA_NAME};
+use crate::format::manifest::{self, Entry, Manifest, MANIFEST_NAME, MAX_MANIFEST_BYTES, SUMS_NAME};
+use crate::format::metadata::{Metadata, MAX_METADATA_BYTES};
+use crate::Progress;
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+/// Largest key slot accepted.
+const MAX_SLOT_BYTES: u64 = 16 * 1024;
+/// Largest zstd window a reader accepts (2^23 = 8 MiB), bounding memory.
+const MAX_WINDOW_LOG: u32 = 23;
+
+/// A backup file whose container and readable metadata have been checked.
+pub struct Opened {
+    path: PathBuf,
+    file: File,
+    /// Where each part lies.
+    pub layout: Layout,
+    /// The readable metadata.
+    pub metadata: Metadata,
+    slots: Vec<(String, Vec<u8>)>,
+    /// File size in bytes.
+    pub file_len: u64,
+}
+
+fn read_block(file: &mut File, at: u64, file_len: u64) -> Result<[u8; 512]> {
+    if at + BLOCK > file_len {
+        return Err(truncated(format!("it ends at byte {file_len}, inside a header at byte {at}")));
+    }
+    let mut b = [0u8; 512];
+    file.seek(SeekFrom::Start(at))
+        .and_then(|_| file.read_exact(&mut b))
+        .map_err(|e| Error::io("reading the backup file", "", e))?;
+    Ok(b)
+}
+
+fn read_extent(file: &mut File, ext: Extent) -> Result<Vec<u8>> {
+    let mut v = vec![0u8; ext.len as usize];
+    file.seek(SeekFrom::Start(ext.offset))
+        .and_then(|_| file.read_exact(&mut v))
+        .map_err(|e| Error::io("reading the backup file", "", e))?;
+    Ok(v)
+}
+
+/// Finds the parts of the container, checking the order and the file length.
+pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
+    if file_len < BLOCK {
+        let mut head = vec![0u8; file_len as usize];
+        file.read_exact(&mut head).map_err(|e| Error::io("reading the backup file", "", e))?;
+        let name = METADATA_NAME.as_bytes();
+        let n = head.len().min(name.len());
+        return Err(if n > 0 && head[..n] == name[..n] {
+            truncated(format!("it is only {file_len} bytes long"))
+        } else {
+            not_a_backup()
+        });
+    }
+    let mut at = 0u64;
+    let mut parts: Vec<(String, Extent)> = Vec::new();
+    loop {
+        let block = read_block(file, at, file_len)?;
+        match parse_block(&block) {
+            Err(e) if at == 0 => {
+                return Err(if block.starts_with(METADATA_NAME.as_bytes()) { e } else { not_a_backup() })
+            }
+            Err(e) => return Err(e),
+            Ok(Block::Zero) => {
+                let second = read_block(file, at + BLOCK, file_len)?;
+                if second.iter().any(|&b| b != 0) {
+                    return Err(corrupted("the end-of-archive marker is damaged"));
+                }
+                at += 2 * BLOCK;
+                break;
+            }
+            Ok(Block::Entry(name, len)) => {
+                if at == 0 && name != METADATA_NAME {
+                    return Err(not_a_backup());
+                }
+                if parts.len() >= 5 {
+                    return Err(corrupted("the container has more parts than carevault writes"));
+                }
+                let ext = Extent { offset: at + BLOCK, len };
+                if ext.padded_end() > file_len {
+                    return Err(truncated(format!(
+                        "the part {name} needs {} bytes, the file has {file_len}",
+                        ext.padded_end()
+                    )));
+                }
+                at = ext.padded_end();
+                parts.push((name, ext));
+            }
+        }
+    }
+    if file_len > at {
+        return Err(corrupted(format!("{} unexpected bytes follow the end of the backup", file_len - at)));
+    }
+    let n = parts.len();
+    if n < 3 {
+        return Err(corrupted("the container is missing parts"));
+    }
+    let metadata = parts[0].1;
+    let manifest = parts[n - 1].clone();
+    let payload = parts[n - 2].clone();
+    let slots = parts[1..n - 2].to_vec();
+    let expect_manifest = if payload.0.ends_with(".age") { "manifest.json.age" } else { MANIFEST_NAME };
+    if manifest.0 != expect_manifest || !payload.0.starts_with("payload.tar.zst") {
+        return Err(corrupted("the container parts are not in carevault's order"));
+    }
+    if metadata.len > MAX_METADATA_BYTES || manifest.1.len > MAX_MANIFEST_BYTES {
+        return Err(unsafe_archive("a container part is larger than allowed"));
+    }
+    Ok(Layout { metadata, slots, payload, manifest, file_len: at })
+}
+
+impl Opened {
+    /// Opens `path`, reading only the container headers, metadata and key slots.
+    pub fn open(path: &Path) -> Result<Opened> {
+        let mut file = File::open(path).map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => Error::new(
+                Kind::NotFound,
+                "the backup file does not exist",
+                "check the file name, or run `carevault list` to see the backups",
+            )
+            .at(path),
+            _ => Error::io("opening the backup file", path, e),
+        })?;
+        let file_len = file
+            .metadata()
+            .map_err(|e| Error::io("reading the backup file's size", path, e))?
+            .len();
+        let with_path = |e: Error| if e.path().is_none() { e.at(path) } else { e };
+        let layout = read_layout(&mut file, file_len).map_err(with_path)?;
+        let md_bytes = read_extent(&mut file, layout.metadata).map_err(with_path)?;
+        let metadata = Metadata::parse(&md_bytes).map_err(with_path)?;
+        if metadata.sealed.payload != layout.payload.0 {
+            return Err(with_path(Error::new(
+                Kind::Tampered,
+                "the readable details do not match the payload stored in the file",
+                "use another copy of the backup; this one was altered after it was written",
+            )));
+        }
+        let mut slots = Vec::new();
+        if metadata.key_slots.len() != layout.slots.len() {
+            return Err(with_path(corrupted("the key slots do not match the readable details")));
+        }
+        for (slot, (name, ext)) in metadata.key_slots.iter().zip(&layout.slots) {
+            if &slot.name != name || ext.len > MAX_SLOT_BYTES {
+                return Err(with_path(corrupted("the key slots do not match the readable details")));
+            }
+            let bytes = read_extent(&mut file, *ext).map_err(with_path)?;
+            if hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)) != slot.sha256 {
+                return Err(with_path(corrupted(format!("the key slot {name} is damaged"))));
+            }
+            slots.push((name.clone(), bytes));
+        }
+        Ok(Opened { path: path.to_path_buf(), file, layout, metadata, slots, file_len })
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Key slot bytes, by entry name.
+    pub fn slots(&self) -> &[(String, Vec<u8>)] {
+        &self.slots
+    }
+
+    /// Unlocks the backup key; `Ok(None)` for an unencrypted backup.
+    pub fn unlock(&self, how: Option<&Unlock>, max_log_n: u8) -> Result<Option<BackupKey>> {
+        if !self.metadata.sealed.encrypted {
+            return Ok(None);
+        }
+        let how = how.ok_or_else(|| {
+            Error::new(
+                Kind::WrongKey,
+                "this backup is encrypted and no passphrase or recovery key was given",
+                "give the passphrase (prompt, --passphrase-file or CAREVAULT_PASSPHRASE) or a recovery key (--identity FILE)",
+            )
+        })?;
+        keys::unlock(&self.slots, how, max_log_n).map(Some).map_err(|e| e.at(&self.path))
+    }
+
+    /// Reads the manifest copy at the end of the container and checks it
+    /// against the readable metadata. Returns it with its exact bytes.
+    pub fn manifest(&mut self, key: Option<&BackupKey>) -> Result<(Manifest, Vec<u8>)> {
+        let raw = read_extent(&mut self.file, self.layout.manifest.1)?;
+        let bytes = match key {
+            Some(k) => keys::open_sealed(&raw, k.identity(), MAX_MANIFEST_BYTES)?,
+            None => raw,
+        };
+        let m = Manifest::parse(&bytes).map_err(|e| e.at(&self.path))?;
+        manifest::check_sealed(&self.metadata.sealed, &m).map_err(|e| e.at(&self.path))?;
+        Ok((m, bytes))
+    }
+
+    /// Streams the payload, handing each data entry to `sink` and checking
+    /// every byte: entry types, names, sizes and hashes against the
+    /// manifest, the inner manifest against the outer copy, the checksum
+    /// list, the end of the stream and (encrypted) every chunk's MAC.
+    pub fn stream(
+        &mut self,
+        key: Option<&BackupKey>,
+        manifest: &Manifest,
+        manifest_bytes: &[u8],
+        sink: &mut dyn EntrySink,
+        progress: &dyn Progress,
+    ) -> Result<()> {
+        let path = self.path.clone();
+        self.stream_inner(key, manifest, manifest_bytes, sink, progress)
+            .map_err(|e| if e.path().is_none() { e.at(&path) } else { e })
+    }
+
+    fn stream_inner(
+        &mut self,
+        key: Option<&BackupKey>,
+        manifest: &Manifest,
+        manifest_bytes: &[u8],
+        sink: &mut dyn EntrySink,
+        progress: &dyn Progress,
+    ) -> Result<()> {
+        let ext = self.layout.payload.1;
+        self.file
+            .seek(SeekFrom::Start(ext.offset))
+            .map_err(|e| Error::io("reading the backup file", "", e))?;
+        let raw = SourceReader(BufReader::with_capacity(256 * 1024, (&self.file).take(ext.len)));
+        let plain: Box<dyn Read + '_> = match key {
+            Some(k) => {
+                let dec = age::Decryptor::new(raw).map_err(keys::map_decrypt_error)?;
+                let r = dec
+                    .decrypt(std::iter::once(k.identity() as &dyn age::Identity))
+                    .map_err(keys::map_decrypt_error)?;
+                Box::new(r)
+            }
+            None => Box::new(raw),
+        };
+        let mut zdec = zstd::stream::read::Decoder::new(plain).map_err(stream_error)?;
+        zdec.window_log_max(MAX_WINDOW_LOG).map_err(stream_error)?;
+        let mut archive = tar::Archive::new(zdec);
+        progress.start("read", manifest.total_size());
+        let mut seen: HashSet<String> = HashSet::new();
+        let (mut saw_manifest, mut saw_sums) = (false, false);
+        for item in archive.entries().map_err(stream_error)? {
+            let mut entry = item.map_err(stream_error)?;
+            let name = String::from_utf8(entry.path_bytes().into_owned())
+                .map_err(|_| unsafe_archive("an entry name is not valid UTF-8 text"))?;
+            let etype = entry.header().entry_type();
+            if etype != tar::EntryType::Regular && etype != tar::EntryType::Continuous {
+                return Err(unsafe_archive(format!("{name:?} is a {etype:?} entry, only regular files are accepted")));
+            }
+            let size = entry.header().entry_size().map_err(stream_error)?;
+            if !seen.insert(name.clone()) {
+                return Err(unsafe_archive(format!("{name:?} appears twice")));
+            }
+            if name == MANIFEST_NAME || name == SUMS_NAME {
+                let expected = if name == MANIFEST_NAME { manifest_bytes.to_vec() } else { manifest.sums() };
+                if size != expected.len() as u64 {
+                    return Err(corrupted(format!("the sealed {name} differs from the copy outside the payload")));
+                }
+                let mut got = Vec::with_capacity(expected.len());
+                (&mut entry).take(size).read_to_end(&mut got).map_err(stream_error)?;
+                if got != expected {
+                    return Err(corrupted(format!("the sealed {name} differs from the copy outside the payload")));
+                }
+                if name == MANIFEST_NAME { saw_manifest = true } else { saw_sums = true }
+                continue;
+            }
+            manifest::check_entry_path(&name)?;
+            let Some(listed) = manifest.entry(&name) else {
+                return Err(unsafe_archive(format!("{name:?} is not listed in the manifest")));
+            };
+            if size != listed.size {
+                return Err(unsafe_archive(format!(
+                    "{name:?} claims {size} bytes, the manifest says {}",
+                    listed.size
+                )));
+            }
+            let mut reader = ExactHashReader::new(&mut entry, size, progress);
+            sink.entry(listed, &mut reader)?;
+            io::copy(&mut reader, &mut io::sink()).map_err(stream_error)?;
+            if hex::encode(reader.digest()) != listed.sha256 {
+                return Err(corrupted(format!("{name} does not match its checksum")));
+            }
+        }
+        if !saw_manifest || !saw_sums {
+            return Err(corrupted("the payload ends without its sealed manifest"));
+        }
+        if let Some(missing) = manifest.entries.iter().find(|e| !seen.contains(&e.path)) {
+            return Err(corrupted(format!("{} is listed in the manifest but missing", missing.path)));
+        }
+        // Read to the very end: the rest must be zero padding, and reading
+        // it makes zstd check its frame checksum and age its final chunk.
+        let mut rest = archive.into_inner();
+        let mut buf = [0u8; 8192];
+        loop {
+            let n = rest.read(&mut buf).map_err(stream_error)?;
+            if n == 0 {
+                break;
+            }
+            if buf[..n].iter().any(|&b| b != 0) {
+                return Err(corrupted("unexpected data follows the end of the payload"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Receives each verified-so-far entry of a payload.
+pub trait EntrySink {
+    /// Consumes the entry's bytes (it may stop early: the rest is drained
+    /// and hashed anyway). The entry counts as good only once the whole
+    /// stream has been checked.
+    fn entry(&mut self, entry: &Entry, data: &mut dyn Read) -> Result<()>;
+}
+
+/// A sink that only reads (for verify).
+pub struct Discard;
+
+impl EntrySink for Discard {
+    fn entry(&mut self, _entry: &Entry, _data: &mut dyn Read) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Marks errors that come from reading the file itself, so that they are
+/// reported as I/O problems rather than as damage.
+#[derive(Debug)]
+struct SourceIo(io::Error);
+impl std::fmt::Display for SourceIo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+impl std::error::Error for SourceIo {}
+
+struct SourceReader<R>(R);
+impl<R: Read> Read for SourceReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0
+            .read(buf)
+            .map_err(|e| io::Error::new(e.kind(), SourceIo(e)))
+    }
+}
+
+/// Classifies an error raised while decoding the payload stream.
+fn stream_error(e: io::Error) -> Error {
+    if let Some(src) = e.get_ref().and_then(|r| r.downcast_ref::<SourceIo>()) {
+        return Error::io("reading the backup file", "", io::Error::new(src.0.kind(), src.0.to_string()));
+    }
+    if e.kind() == io::ErrorKind::UnexpectedEof {
+        return corrupted("the payload ends before its last part");
+    }
+    corrupted(format!("the payload fails its checks ({e})"))
+}

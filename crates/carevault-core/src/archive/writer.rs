@@ -1,0 +1,251 @@
+//! Writes a backup file: the outer container around a payload stream of
+//! tar -> zstd -> age, with fixed buffers and no temporary copies.
+
+use crate::archive::hashio::ExactHashReader;
+use crate::error::{Error, Kind, Result};
+use crate::format::container::{header_block, padded, BLOCK, METADATA_NAME};
+use crate::format::manifest::{AppSettings, Entry, Manifest, MANIFEST_NAME, SUMS_NAME};
+use crate::format::metadata::Metadata;
+use crate::snapshot::DbSnapshot;
+use crate::Progress;
+use std::fs::File;
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::path::PathBuf;
+
+/// A regular file of the clinic data to store.
+#[derive(Debug, Clone)]
+pub struct FileSource {
+    /// Path inside the payload (`data/...`).
+    pub entry_path: String,
+    /// Where it is on disk.
+    pub path: PathBuf,
+    /// Size when the backup was planned.
+    pub size: u64,
+}
+
+/// Compression settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Compression {
+    /// zstd level (3 by default).
+    pub level: i32,
+    /// zstd worker threads (0 = compress on the calling thread).
+    pub workers: u32,
+}
+
+impl Default for Compression {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
+        Compression {
+            level: 3,
+            workers: cores.clamp(1, 4),
+        }
+    }
+}
+
+/// Turns an error from the payload pipeline into a carevault error.
+pub fn sink_error(e: io::Error) -> Error {
+    match e.raw_os_error() {
+        Some(_) => Error::io("writing the backup file", "", e),
+        None => Error::new(
+            Kind::Io,
+            format!("writing the backup failed: {e}"),
+            "check the destination storage and the data folder, then run the backup again",
+        ),
+    }
+}
+
+enum Sealer<W: Write> {
+    Age(age::stream::StreamWriter<W>),
+    Plain(W),
+}
+
+impl<W: Write> Write for Sealer<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Sealer::Age(w) => w.write(buf),
+            Sealer::Plain(w) => w.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sealer::Age(w) => w.flush(),
+            Sealer::Plain(w) => w.flush(),
+        }
+    }
+}
+
+impl<W: Write> Sealer<W> {
+    fn new(inner: W, to: Option<&age::x25519::Recipient>) -> io::Result<Self> {
+        match to {
+            None => Ok(Sealer::Plain(inner)),
+            Some(r) => {
+                let enc = age::Encryptor::with_recipients(std::iter::once(r as &dyn age::Recipient))
+                    .map_err(|e| io::Error::other(e.to_string()))?;
+                Ok(Sealer::Age(enc.wrap_output(inner)?))
+            }
+        }
+    }
+    fn finish(self) -> io::Result<W> {
+        match self {
+            Sealer::Age(w) => w.finish(),
+            Sealer::Plain(w) => Ok(w),
+        }
+    }
+}
+
+/// Everything a container needs besides the data.
+pub struct ContainerPlan<'a> {
+    /// The readable metadata (with its key slots filled in).
+    pub metadata: &'a Metadata,
+    /// Key slot entries, in order.
+    pub slots: &'a [(String, Vec<u8>)],
+    /// The backup key's public half (None: unencrypted).
+    pub recipient: Option<&'a age::x25519::Recipient>,
+    /// Realm and endpoint for the manifest.
+    pub settings: AppSettings,
+    /// How long the write barrier was held.
+    pub barrier_ms: f64,
+    /// Entry mtime (creation time, seconds since the epoch).
+    pub mtime: u64,
+    /// Compression.
+    pub compression: Compression,
+}
+
+fn write_entry(out: &mut File, name: &str, data: &[u8], mtime: u64) -> Result<()> {
+    let res = (|| {
+        out.write_all(&header_block(name, data.len() as u64, mtime)?)
+            .map_err(sink_error)?;
+        out.write_all(data).map_err(sink_error)?;
+        let pad = (padded(data.len() as u64) - data.len() as u64) as usize;
+        out.write_all(&[0u8; 512][..pad]).map_err(sink_error)
+    })();
+    res
+}
+
+/// Writes the whole container into `out` (positioned at 0). Returns the manifest.
+pub fn write_container(
+    out: &mut File,
+    plan: &ContainerPlan<'_>,
+    dbs: &[DbSnapshot],
+    files: &[FileSource],
+    progress: &dyn Progress,
+) -> Result<Manifest> {
+    write_entry(out, METADATA_NAME, &plan.metadata.to_bytes(), plan.mtime)?;
+    for (name, bytes) in plan.slots {
+        write_entry(out, name, bytes, plan.mtime)?;
+    }
+    let payload_name = plan.metadata.sealed.payload.clone();
+    let header_at = out.stream_position().map_err(sink_error)?;
+    out.write_all(&[0u8; BLOCK as usize]).map_err(sink_error)?;
+    let data_at = header_at + BLOCK;
+
+    let total: u64 = dbs.iter().map(|d| d.size()).sum::<u64>() + files.iter().map(|f| f.size).sum::<u64>();
+    progress.start("backup", total);
+    let buffered = BufWriter::with_capacity(256 * 1024, &mut *out);
+    let sealer = Sealer::new(buffered, plan.recipient).map_err(sink_error)?;
+    let mut zenc = zstd::stream::write::Encoder::new(sealer, plan.compression.level).map_err(sink_error)?;
+    zenc.include_checksum(true).map_err(sink_error)?;
+    if plan.compression.workers > 0 {
+        zenc.multithread(plan.compression.workers).map_err(sink_error)?;
+    }
+    let mut tar = tar::Builder::new(zenc);
+    tar.mode(tar::HeaderMode::Deterministic);
+
+    let mut entries = Vec::with_capacity(dbs.len() + files.len());
+    for db in dbs {
+        let mut h = tar::Header::new_ustar();
+        h.set_path(&db.entry_path).map_err(|e| {
+            Error::new(
+                Kind::Usage,
+                format!("the database path {} is too long to store: {e}", db.entry_path),
+                "keep database names under 100 characters",
+            )
+        })?;
+        h.set_size(db.size());
+        h.set_mode(0o644);
+        h.set_mtime(plan.mtime);
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_cksum();
+        let w = tar.get_mut();
+        w.write_all(h.as_bytes()).map_err(sink_error)?;
+        let digest = db.stream(w, progress)?;
+        let pad = (padded(db.size()) - db.size()) as usize;
+        w.write_all(&[0u8; 512][..pad]).map_err(sink_error)?;
+        entries.push(Entry {
+            path: db.entry_path.clone(),
+            kind: "sqlite".into(),
+            size: db.size(),
+            sha256: hex::encode(digest),
+            journal_mode: Some(db.journal_mode.clone()),
+            row_counts: db.row_counts.clone(),
+        });
+    }
+    for f in files {
+        let file = File::open(&f.path).map_err(|e| Error::io("opening a file to back it up", &f.path, e))?;
+        let mut reader = ExactHashReader::new(file, f.size, progress);
+        let mut h = tar::Header::new_gnu();
+        h.set_size(f.size);
+        h.set_mode(0o644);
+        h.set_mtime(plan.mtime);
+        h.set_entry_type(tar::EntryType::Regular);
+        tar.append_data(&mut h, &f.entry_path, &mut reader).map_err(|e| {
+            if e.kind() == io::ErrorKind::UnexpectedEof {
+                Error::new(
+                    Kind::Io,
+                    "a file shrank while it was being backed up",
+                    "run the backup again when the app is not rewriting that file",
+                )
+                .at(&f.path)
+            } else {
+                sink_error(e)
+            }
+        })?;
+        entries.push(Entry {
+            path: f.entry_path.clone(),
+            kind: "file".into(),
+            size: f.size,
+            sha256: hex::encode(reader.digest()),
+            journal_mode: None,
+            row_counts: Default::default(),
+        });
+    }
+    let manifest = Manifest {
+        metadata: plan.metadata.sealed.clone(),
+        entries,
+        settings: plan.settings.clone(),
+        snapshot_barrier_ms: plan.barrier_ms,
+    };
+    let manifest_bytes = manifest.to_bytes();
+    for (name, bytes) in [(MANIFEST_NAME, manifest_bytes.clone()), (SUMS_NAME, manifest.sums())] {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(bytes.len() as u64);
+        h.set_mode(0o644);
+        h.set_mtime(plan.mtime);
+        h.set_entry_type(tar::EntryType::Regular);
+        tar.append_data(&mut h, name, bytes.as_slice()).map_err(sink_error)?;
+    }
+    let zenc = tar.into_inner().map_err(sink_error)?;
+    let sealer = zenc.finish().map_err(sink_error)?;
+    let buffered = sealer.finish().map_err(sink_error)?;
+    buffered.into_inner().map_err(|e| sink_error(e.into_error()))?;
+
+    let end = out.stream_position().map_err(sink_error)?;
+    let payload_len = end - data_at;
+    let pad = (padded(payload_len) - payload_len) as usize;
+    out.write_all(&[0u8; 512][..pad]).map_err(sink_error)?;
+
+    let (copy_name, copy) = match plan.recipient {
+        Some(r) => (
+            format!("{MANIFEST_NAME}.age"),
+            crate::archive::keys::seal(&[r as &dyn age::Recipient], &manifest_bytes)?,
+        ),
+        None => (MANIFEST_NAME.to_string(), manifest_bytes),
+    };
+    write_entry(out, &copy_name, &copy, plan.mtime)?;
+    out.write_all(&[0u8; 1024]).map_err(sink_error)?;
+    out.seek(SeekFrom::Start(header_at)).map_err(sink_error)?;
+    out.write_all(&header_block(&payload_name, payload_len, plan.mtime)?)
+        .map_err(sink_error)?;
+    out.seek(SeekFrom::End(0)).map_err(sink_error)?;
+    Ok(manifest)
+}

@@ -1,0 +1,296 @@
+//! Creating a backup: plan what to save, pin every database at one instant,
+//! stream everything into one temporary file, fsync, rename, fsync the folder.
+
+use crate::appconfig::AppConfig;
+use crate::archive::keys::{self, BackupKey, DEFAULT_SCRYPT_LOG_N};
+use crate::archive::writer::{write_container, Compression, ContainerPlan, FileSource};
+use crate::error::{Error, Kind, Result};
+use crate::format::manifest::{AppSettings, Manifest};
+use crate::format::metadata::{KeySlot, Metadata, Sealed, MAX_LABEL_CHARS};
+use crate::format::{FORMAT_NAME, FORMAT_VERSION};
+use crate::fsutil::{self, TempFile};
+use crate::hostlock::HostLock;
+use crate::{layout, snapshot, Progress, SecretString};
+use serde::Serialize;
+use sha2::Digest;
+use std::path::{Path, PathBuf};
+
+/// What to back up and how.
+pub struct BackupRequest {
+    /// The app home.
+    pub home: PathBuf,
+    /// Folder to write the backup file into.
+    pub dest_dir: PathBuf,
+    /// Medium name recorded in the metadata (Private, Public, External, Folder).
+    pub location: String,
+    /// Label; one is made from the time when `None`.
+    pub label: Option<String>,
+    /// User name recorded as the creator.
+    pub created_by: String,
+    /// Passphrase; `None` with no recovery keys = unencrypted.
+    pub passphrase: Option<SecretString>,
+    /// Recovery public keys (`age1...`) that can also unlock it.
+    pub recovery_keys: Vec<String>,
+    /// scrypt work factor of the passphrase slot.
+    pub scrypt_log_n: u8,
+    /// Compression settings.
+    pub compression: Compression,
+}
+
+impl BackupRequest {
+    /// A request with defaults for `home` writing into `dest_dir`.
+    pub fn new(home: &Path, dest_dir: &Path) -> BackupRequest {
+        BackupRequest {
+            home: home.to_path_buf(),
+            dest_dir: dest_dir.to_path_buf(),
+            location: "Folder".into(),
+            label: None,
+            created_by: "unknown".into(),
+            passphrase: None,
+            recovery_keys: Vec::new(),
+            scrypt_log_n: DEFAULT_SCRYPT_LOG_N,
+            compression: Compression::default(),
+        }
+    }
+}
+
+/// What a backup produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct BackupOutcome {
+    /// The backup file.
+    pub path: PathBuf,
+    /// Its readable metadata.
+    pub metadata: Metadata,
+    /// File size in bytes.
+    pub size: u64,
+    /// Entries stored.
+    pub entries: usize,
+    /// Bytes of clinic data stored (before compression).
+    pub data_bytes: u64,
+    /// Milliseconds the write barrier was held (the longest an app writer waited on us).
+    pub barrier_ms: f64,
+    /// Files in the data folder that were not stored, with the reason.
+    pub skipped: Vec<String>,
+    /// Rows per key table.
+    pub rows: std::collections::BTreeMap<String, u64>,
+}
+
+/// What the data folder holds, split by kind.
+pub struct DataPlan {
+    /// Databases: (entry path, file path).
+    pub databases: Vec<(String, PathBuf)>,
+    /// Other regular files.
+    pub files: Vec<FileSource>,
+    /// Things not stored (links, devices...), with the reason.
+    pub skipped: Vec<String>,
+}
+
+fn is_sqlite(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .map(|_| &head == b"SQLite format 3\0")
+        .unwrap_or(false)
+}
+
+/// Walks `home/data` and sorts what it finds into databases and files.
+pub fn plan_data(home: &Path) -> Result<DataPlan> {
+    let data = layout::data_dir(home);
+    if !data.is_dir() {
+        return Err(Error::new(
+            Kind::NotFound,
+            "there is no clinic data to back up in this app home",
+            "check --home (it must contain a data folder), or create a demo clinic with `carevault demo init`",
+        )
+        .at(&data));
+    }
+    let mut plan = DataPlan { databases: vec![], files: vec![], skipped: vec![] };
+    let mut stack = vec![data.clone()];
+    while let Some(dir) = stack.pop() {
+        let mut names: Vec<_> = std::fs::read_dir(&dir)
+            .map_err(|e| Error::io("listing the data folder", &dir, e))?
+            .collect::<std::io::Result<Vec<_>>>()
+            .map_err(|e| Error::io("listing the data folder", &dir, e))?;
+        names.sort_by_key(|e| e.file_name());
+        for de in names.into_iter().rev() {
+            let path = de.path();
+            let rel = path.strip_prefix(home).unwrap_or(&path);
+            let Some(entry_path) = rel.to_str().map(str::to_string) else {
+                plan.skipped.push(format!("{}: name is not valid UTF-8", path.display()));
+                continue;
+            };
+            let ft = de.file_type().map_err(|e| Error::io("inspecting a data file", &path, e))?;
+            if ft.is_dir() {
+                stack.push(path);
+            } else if ft.is_file() {
+                let name = de.file_name().to_string_lossy().into_owned();
+                let sidecar = ["-wal", "-shm", "-journal"].iter().find(|s| name.ends_with(*s));
+                if let Some(s) = sidecar {
+                    if is_sqlite(&path.with_file_name(&name[..name.len() - s.len()])) {
+                        continue;
+                    }
+                }
+                if crate::format::manifest::check_entry_path(&entry_path).is_err() {
+                    plan.skipped.push(format!("{entry_path}: name cannot be stored safely"));
+                } else if is_sqlite(&path) {
+                    plan.databases.push((entry_path, path));
+                } else {
+                    let size = de.metadata().map_err(|e| Error::io("inspecting a data file", &path, e))?.len();
+                    plan.files.push(FileSource { entry_path, path, size });
+                }
+            } else {
+                plan.skipped.push(format!("{entry_path}: not a regular file (link or device)"));
+            }
+        }
+    }
+    plan.databases.sort();
+    plan.files.sort_by(|a, b| a.entry_path.cmp(&b.entry_path));
+    Ok(plan)
+}
+
+/// A new backup ID: UTC time plus randomness, sortable.
+pub fn new_id(now: jiff::Timestamp) -> String {
+    use rand::Rng;
+    let r: u32 = rand::thread_rng().gen();
+    format!("{}-{r:08x}", now.strftime("%Y%m%d-%H%M%S"))
+}
+
+/// Makes a backup. Holds the operation lock, refuses while a sync runs.
+pub fn create(req: &BackupRequest, progress: &dyn Progress) -> Result<BackupOutcome> {
+    let home = &req.home;
+    let _op = crate::hostlock::HostLock::Operation
+        .try_exclusive(home)
+        .map_err(|e| Error::io("taking the operation lock", layout::data_dir(home), e))?
+        .ok_or_else(busy_error)?;
+    crate::restore::recover(home)?;
+    let sync_guard = HostLock::Sync
+        .try_shared(home)
+        .map_err(|e| Error::io("checking the sync lock", crate::hostlock::locks_dir(home), e))?
+        .ok_or_else(|| {
+            Error::new(
+                Kind::Busy,
+                "a synchronization is in progress, so no backup was started",
+                "wait until System > Synchronization says Idle, then run the backup again",
+            )
+        })?;
+    let label = match &req.label {
+        Some(l) if l.chars().count() > MAX_LABEL_CHARS || l.chars().any(char::is_control) || l.trim().is_empty() => {
+            return Err(Error::new(
+                Kind::Usage,
+                format!("the label must be 1 to {MAX_LABEL_CHARS} characters of plain text"),
+                "choose a shorter label without line breaks",
+            ))
+        }
+        l => l.clone(),
+    };
+    let recipients: Vec<age::x25519::Recipient> =
+        req.recovery_keys.iter().map(|k| keys::parse_recipient(k)).collect::<Result<_>>()?;
+    if req.passphrase.is_none() && !recipients.is_empty() {
+        return Err(Error::new(
+            Kind::Usage,
+            "recovery keys need a passphrase as well",
+            "give a passphrase; the recovery key is the way back when it is forgotten",
+        ));
+    }
+    std::fs::create_dir_all(&req.dest_dir).map_err(|e| Error::io("creating the backup folder", &req.dest_dir, e))?;
+    fsutil::clean_stale_temps(&req.dest_dir);
+
+    let plan = plan_data(home)?;
+    let config = AppConfig::read(&layout::data_dir(home))?;
+    let now = jiff::Timestamp::now();
+    let id = new_id(now);
+    let label = label.unwrap_or_else(|| format!("Backup-{}", now.strftime("%Y-%m-%d-%H%M%S")));
+    let encrypted = req.passphrase.is_some();
+    let key = encrypted.then(BackupKey::generate);
+    let mut slots: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut key_slots = Vec::new();
+    if let (Some(key), Some(pass)) = (&key, &req.passphrase) {
+        slots.push(("key-passphrase.age".into(), keys::passphrase_slot(key, pass, req.scrypt_log_n)?));
+        if !recipients.is_empty() {
+            slots.push(("key-recovery.age".into(), keys::recovery_slot(key, &recipients)?));
+        }
+    }
+    for (name, bytes) in &slots {
+        key_slots.push(KeySlot {
+            name: name.clone(),
+            kind: if name == "key-passphrase.age" { "passphrase" } else { "recovery" }.into(),
+            recipients: if name == "key-recovery.age" { req.recovery_keys.iter().map(|k| k.trim().to_string()).collect() } else { vec![] },
+            sha256: hex::encode(sha2::Sha256::digest(bytes)),
+        });
+    }
+    let metadata = Metadata {
+        sealed: Sealed {
+            format: FORMAT_NAME.into(),
+            format_version: FORMAT_VERSION,
+            id: id.clone(),
+            label,
+            created_at: now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            created_by: req.created_by.clone(),
+            location: req.location.clone(),
+            encrypted,
+            app_version: env!("CARGO_PKG_VERSION").into(),
+            facility: config.facility.clone(),
+            device: config.device_name.clone(),
+            payload: if encrypted { "payload.tar.zst.age" } else { "payload.tar.zst" }.into(),
+        },
+        key_slots,
+    };
+
+    let mut tmp = TempFile::create(&req.dest_dir, &format!("{id}.partial"))?;
+    let (dbs, barrier_ms) = snapshot::pin_all(home, &plan.databases)?;
+    // The snapshot is pinned: a synchronization may start now.
+    drop(sync_guard);
+    let recipient = key.as_ref().map(|k| k.recipient());
+    let cplan = ContainerPlan {
+        metadata: &metadata,
+        slots: &slots,
+        recipient: recipient.as_ref(),
+        settings: AppSettings { realm: config.realm.clone(), sync_endpoint: config.sync_endpoint.clone() },
+        barrier_ms,
+        mtime: now.as_second().max(0) as u64,
+        compression: req.compression,
+    };
+    let tmp_path = tmp.path().to_path_buf();
+    let manifest = write_container(tmp.file(), &cplan, &dbs, &plan.files, progress)
+        .map_err(|e| if e.path().is_none() { e.at(&tmp_path) } else { e })?;
+    drop(dbs);
+    let size = tmp.file().metadata().map_err(|e| Error::io("measuring the backup file", &tmp_path, e))?.len();
+    let final_path = req.dest_dir.join(file_name(&id));
+    tmp.persist(&final_path)?;
+    Ok(BackupOutcome {
+        path: final_path,
+        metadata,
+        size,
+        entries: manifest.entries.len(),
+        data_bytes: manifest.total_size(),
+        barrier_ms,
+        skipped: plan.skipped,
+        rows: key_rows(&manifest),
+    })
+}
+
+/// The file name of backup `id`.
+pub fn file_name(id: &str) -> String {
+    format!("Backup-{id}.bin")
+}
+
+/// The key tables a report shows.
+pub const KEY_TABLES: [&str; 5] = ["patients", "visits", "immunizations", "outbox", "sync_log"];
+
+/// Rows of the key tables in a manifest.
+pub fn key_rows(m: &Manifest) -> std::collections::BTreeMap<String, u64> {
+    KEY_TABLES
+        .iter()
+        .filter_map(|t| m.rows(t).map(|n| (t.to_string(), n)))
+        .collect()
+}
+
+/// The error for a second concurrent operation.
+pub fn busy_error() -> Error {
+    Error::new(
+        Kind::Busy,
+        "another backup, restore or delete is running on this app home",
+        "wait for it to finish, then run the command again",
+    )
+}

@@ -1,0 +1,231 @@
+//! Error policy.
+//!
+//! Every failure the library reports is an [`Error`]: a [`Kind`] (which maps
+//! to a documented process exit code, see `docs/CLI.md`), a plain-words
+//! message that says what happened, advice that says what to do about it, and
+//! the path it concerns when there is one. Nothing is swallowed: a step that
+//! fails makes the whole operation fail, and the operation leaves no partial
+//! state behind (temporary files and staging folders are removed).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// What went wrong, in the categories a user or a script acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// Something in the request itself is wrong (bad argument, bad profile).
+    Usage,
+    /// The backup, file or folder named does not exist.
+    NotFound,
+    /// The passphrase or recovery key does not unlock the backup.
+    WrongKey,
+    /// The backup file ends early.
+    Truncated,
+    /// The backup file's bytes are damaged (checksum or authentication failure).
+    Corrupted,
+    /// The readable details of the backup do not match the sealed copy inside.
+    Tampered,
+    /// The backup was written by a newer format version.
+    UnsupportedVersion,
+    /// The archive holds entries that are refused (paths, links, devices, unknown names).
+    UnsafeArchive,
+    /// Not enough free space.
+    NoSpace,
+    /// Another operation or a synchronization holds what we need.
+    Busy,
+    /// The user's role does not allow this action.
+    PermissionDenied,
+    /// The operating system refused a read or write.
+    Io,
+    /// The restored data failed its checks (integrity_check, row counts).
+    CheckFailed,
+    /// The file is not a carevault backup at all.
+    NotABackup,
+    /// A fault inside carevault itself.
+    Internal,
+}
+
+impl Kind {
+    /// The process exit code that stands for this kind (documented contract).
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Kind::Internal => 1,
+            Kind::Usage => 2,
+            Kind::NotFound => 3,
+            Kind::WrongKey => 4,
+            Kind::Truncated => 5,
+            Kind::Corrupted => 6,
+            Kind::Tampered => 7,
+            Kind::UnsupportedVersion => 8,
+            Kind::UnsafeArchive => 9,
+            Kind::NoSpace => 10,
+            Kind::Busy => 11,
+            Kind::PermissionDenied => 12,
+            Kind::Io => 13,
+            Kind::CheckFailed => 14,
+            Kind::NotABackup => 15,
+        }
+    }
+
+    /// A stable machine-readable name (used in `--json` output).
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::Usage => "usage",
+            Kind::NotFound => "not_found",
+            Kind::WrongKey => "wrong_key",
+            Kind::Truncated => "truncated",
+            Kind::Corrupted => "corrupted",
+            Kind::Tampered => "tampered",
+            Kind::UnsupportedVersion => "unsupported_version",
+            Kind::UnsafeArchive => "unsafe_archive",
+            Kind::NoSpace => "no_space",
+            Kind::Busy => "busy",
+            Kind::PermissionDenied => "permission_denied",
+            Kind::Io => "io",
+            Kind::CheckFailed => "check_failed",
+            Kind::NotABackup => "not_a_backup",
+            Kind::Internal => "internal",
+        }
+    }
+}
+
+/// The one public error type of the library.
+#[derive(Debug)]
+pub struct Error {
+    kind: Kind,
+    message: String,
+    advice: String,
+    path: Option<PathBuf>,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+/// Result alias used throughout the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A new error of `kind` saying `message`, with `advice` on what to do.
+    pub fn new(kind: Kind, message: impl Into<String>, advice: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+            advice: advice.into(),
+            path: None,
+            source: None,
+        }
+    }
+
+    /// Attaches the path the error concerns.
+    pub fn at(mut self, path: impl AsRef<Path>) -> Self {
+        self.path = Some(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Attaches the underlying cause.
+    pub fn because(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    /// An operating-system error while doing `what` on `path`.
+    pub fn io(what: &str, path: impl AsRef<Path>, err: std::io::Error) -> Self {
+        let path = path.as_ref();
+        let e = match err.raw_os_error() {
+            Some(28) => Error::new(
+                Kind::NoSpace,
+                format!("the disk is full while {what}"),
+                "free space on that storage (delete old files or safety copies) and run the command again",
+            ),
+            Some(13) | Some(1) | Some(30) => Error::new(
+                Kind::Io,
+                format!("permission denied while {what}"),
+                "check that this folder is writable by the user running carevault and is not mounted read-only",
+            ),
+            _ => Error::new(
+                Kind::Io,
+                format!("the system could not complete {what}: {err}"),
+                "check that the storage is present and healthy, then run the command again",
+            ),
+        };
+        let e = if path.as_os_str().is_empty() { e } else { e.at(path) };
+        e.because(err)
+    }
+
+    /// A fault inside carevault (a bug): asks for a report.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Error::new(
+            Kind::Internal,
+            message,
+            "this is a fault in carevault; keep the backup file and report the message",
+        )
+    }
+
+    /// The kind of failure.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// What happened, in plain words.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// What to do about it.
+    pub fn advice(&self) -> &str {
+        &self.advice
+    }
+
+    /// The path concerned, if any.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The underlying cause, as text, if any.
+    pub fn cause(&self) -> Option<String> {
+        self.source.as_ref().map(|s| s.to_string())
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message)?;
+        if let Some(p) = &self.path {
+            write!(f, " ({})", p.display())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_ref()
+            .map(|s| s.as_ref() as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// Shorthand: an error that says the backup file is damaged.
+pub fn corrupted(what: impl Into<String>) -> Error {
+    Error::new(
+        Kind::Corrupted,
+        format!("the backup file is damaged: {}", what.into()),
+        "this copy cannot be trusted; use another copy of the backup (for example the one on external media)",
+    )
+}
+
+/// Shorthand: an error that says the backup file ends early.
+pub fn truncated(what: impl Into<String>) -> Error {
+    Error::new(
+        Kind::Truncated,
+        format!("the backup file is incomplete: {}", what.into()),
+        "the file was cut short (interrupted copy or full storage); copy it again from its source or use another backup",
+    )
+}
+
+/// Shorthand: the archive holds something a restore refuses.
+pub fn unsafe_archive(what: impl Into<String>) -> Error {
+    Error::new(
+        Kind::UnsafeArchive,
+        format!("the backup holds an entry that is refused: {}", what.into()),
+        "this file was not written by carevault or was altered; do not restore it, and report where it came from",
+    )
+}

@@ -1,0 +1,164 @@
+//! The manifest: what a backup holds, sealed inside the payload (and
+//! repeated, encrypted the same way, at the end of the container so that
+//! `show` and a restore's plan can read it without decrypting the payload).
+
+use crate::error::{Error, Kind, Result};
+use crate::format::metadata::Sealed;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Largest manifest accepted, in bytes (a million entries would not fit: on purpose).
+pub const MAX_MANIFEST_BYTES: u64 = 64 * 1024 * 1024;
+/// Most entries accepted in one backup.
+pub const MAX_ENTRIES: usize = 200_000;
+
+/// Name of the manifest inside the payload.
+pub const MANIFEST_NAME: &str = "manifest.json";
+/// Name of the checksum list inside the payload (`sha256sum -c` reads it).
+pub const SUMS_NAME: &str = "SHA256SUMS";
+
+/// One file of the clinic data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Path inside the payload, always under `data/`.
+    pub path: String,
+    /// `sqlite` (a database snapshot) or `file`.
+    pub kind: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+    /// For databases: the journal mode of the live database (`wal`, `delete`...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal_mode: Option<String>,
+    /// For databases: rows per table at the snapshot instant.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub row_counts: BTreeMap<String, u64>,
+}
+
+/// The app settings a restore report compares.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppSettings {
+    /// Realm the app synchronises with.
+    pub realm: String,
+    /// Sync endpoint URL.
+    pub sync_endpoint: String,
+}
+
+/// The manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Copy of the sealed readable metadata.
+    pub metadata: Sealed,
+    /// Every entry of the payload except the manifest and checksum list.
+    pub entries: Vec<Entry>,
+    /// Realm and endpoint at backup time.
+    pub settings: AppSettings,
+    /// Milliseconds the write barrier was held to open the snapshot.
+    pub snapshot_barrier_ms: f64,
+}
+
+impl Manifest {
+    /// Serialises as pretty JSON.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut v = serde_json::to_vec_pretty(self).expect("manifest serialises");
+        v.push(b'\n');
+        v
+    }
+
+    /// Parses and validates a manifest.
+    pub fn parse(bytes: &[u8]) -> Result<Manifest> {
+        let m: Manifest = serde_json::from_slice(bytes).map_err(|e| {
+            crate::error::corrupted("the manifest inside the backup cannot be read").because(e)
+        })?;
+        if m.entries.len() > MAX_ENTRIES {
+            return Err(crate::error::unsafe_archive(format!(
+                "the manifest lists {} entries (at most {MAX_ENTRIES} are accepted)",
+                m.entries.len()
+            )));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for e in &m.entries {
+            check_entry_path(&e.path)?;
+            if !seen.insert(e.path.as_str()) {
+                return Err(crate::error::unsafe_archive(format!(
+                    "the manifest lists {} twice",
+                    e.path
+                )));
+            }
+            if e.sha256.len() != 64 || !e.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(crate::error::corrupted(format!(
+                    "the manifest has an invalid checksum for {}",
+                    e.path
+                )));
+            }
+        }
+        Ok(m)
+    }
+
+    /// The entry at `path`, if listed.
+    pub fn entry(&self, path: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.path == path)
+    }
+
+    /// Total bytes of all entries (what a restore writes).
+    pub fn total_size(&self) -> u64 {
+        self.entries.iter().map(|e| e.size).sum()
+    }
+
+    /// Rows of `table` summed over every database that has it.
+    pub fn rows(&self, table: &str) -> Option<u64> {
+        let mut found = None;
+        for e in &self.entries {
+            if let Some(n) = e.row_counts.get(table) {
+                *found.get_or_insert(0) += n;
+            }
+        }
+        found
+    }
+
+    /// The checksum list in `sha256sum` format, for the entries.
+    pub fn sums(&self) -> Vec<u8> {
+        let mut out = String::new();
+        for e in &self.entries {
+            out.push_str(&e.sha256);
+            out.push_str("  ");
+            out.push_str(&e.path);
+            out.push('\n');
+        }
+        out.into_bytes()
+    }
+}
+
+/// A payload path is accepted only if it is relative, under `data/`, made of
+/// plain UTF-8 components with no `.`/`..`, no backslash, no control characters.
+pub fn check_entry_path(path: &str) -> Result<()> {
+    let refuse = |why: &str| Err(crate::error::unsafe_archive(format!("{path:?}: {why}")));
+    if path.len() > 4096 {
+        return refuse("path too long");
+    }
+    if !path.starts_with("data/") {
+        return refuse("outside the data folder");
+    }
+    if path.chars().any(|c| c.is_control() || c == '\\') {
+        return refuse("control character or backslash in the name");
+    }
+    for comp in path.split('/') {
+        if comp.is_empty() || comp == "." || comp == ".." {
+            return refuse("empty, '.' or '..' path component");
+        }
+    }
+    Ok(())
+}
+
+/// Guard used by readers: the manifest and the readable metadata must agree.
+pub fn check_sealed(readable: &Sealed, manifest: &Manifest) -> Result<()> {
+    if readable != &manifest.metadata {
+        return Err(Error::new(
+            Kind::Tampered,
+            "the readable details of the backup (label, date, creator...) do not match the sealed copy inside it",
+            "the file was edited after it was written; trust the sealed details shown by `carevault show` and keep a note of this copy's origin",
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,174 @@
+//! The readable metadata (`carevault.json`): what the Backup Explorer shows
+//! without the passphrase. It holds no patient data.
+
+use crate::error::{Error, Kind, Result};
+use crate::format::{FORMAT_NAME, NEWEST_READABLE};
+use serde::{Deserialize, Serialize};
+
+/// Largest readable-metadata entry accepted, in bytes.
+pub const MAX_METADATA_BYTES: u64 = 64 * 1024;
+/// Longest label accepted, in characters.
+pub const MAX_LABEL_CHARS: usize = 120;
+
+/// The part of the metadata that is sealed: repeated inside the encrypted
+/// manifest and compared on every verify and restore.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sealed {
+    /// Always `carevault-backup`.
+    pub format: String,
+    /// Format version of this file.
+    pub format_version: u32,
+    /// Unique backup ID.
+    pub id: String,
+    /// Human label (defaults to one made from the timestamp).
+    pub label: String,
+    /// UTC creation time, RFC 3339.
+    pub created_at: String,
+    /// User name of the person (or `auto`) who made it.
+    pub created_by: String,
+    /// Medium the backup was written to: Private, Public, External or Folder.
+    pub location: String,
+    /// Whether the payload is encrypted.
+    pub encrypted: bool,
+    /// carevault version that wrote it.
+    pub app_version: String,
+    /// Facility name from the app configuration.
+    pub facility: String,
+    /// Device name from the app configuration.
+    pub device: String,
+    /// Name of the payload entry in the container.
+    pub payload: String,
+}
+
+/// One key slot: an age file that holds the per-backup key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeySlot {
+    /// Entry name in the container (`key-passphrase.age`, `key-recovery.age`).
+    pub name: String,
+    /// `passphrase` or `recovery`.
+    pub kind: String,
+    /// For recovery slots: the age public keys it is encrypted to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recipients: Vec<String>,
+    /// SHA-256 of the slot's bytes, hex, so damage is told apart from a wrong passphrase.
+    pub sha256: String,
+}
+
+/// The whole readable metadata entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metadata {
+    /// Sealed fields (also inside the manifest).
+    #[serde(flatten)]
+    pub sealed: Sealed,
+    /// Key slots; not sealed, since a passphrase change rewrites them.
+    #[serde(default)]
+    pub key_slots: Vec<KeySlot>,
+}
+
+impl Metadata {
+    /// Serialises as pretty JSON with a trailing newline.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut v = serde_json::to_vec_pretty(self).expect("metadata serialises");
+        v.push(b'\n');
+        v
+    }
+
+    /// Parses and validates a metadata entry.
+    pub fn parse(bytes: &[u8]) -> Result<Metadata> {
+        if bytes.len() as u64 > MAX_METADATA_BYTES {
+            return Err(crate::error::corrupted("the readable details are too large"));
+        }
+        // Look at the version first, so a newer file says so instead of failing to parse.
+        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+            Error::new(
+                Kind::Tampered,
+                "the readable details of the backup are damaged or were edited",
+                "use another copy of the backup; this one was altered after it was written",
+            )
+            .because(e)
+        })?;
+        if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
+            return Err(Error::new(
+                Kind::NotABackup,
+                "this file is not a carevault backup",
+                "choose a .bin file written by carevault",
+            ));
+        }
+        let version = value.get("format_version").and_then(|v| v.as_u64());
+        match version {
+            Some(v) if v >= 1 && v <= NEWEST_READABLE as u64 => {}
+            Some(v) => {
+                return Err(Error::new(
+                    Kind::UnsupportedVersion,
+                    format!("this backup uses format version {v}, and this carevault reads versions up to {NEWEST_READABLE}"),
+                    "update carevault to a newer version to open this backup",
+                ))
+            }
+            None => {
+                return Err(Error::new(
+                    Kind::Tampered,
+                    "the readable details of the backup have no valid format version",
+                    "use another copy of the backup; this one was altered after it was written",
+                ))
+            }
+        }
+        let md: Metadata = serde_json::from_value(value).map_err(|e| {
+            Error::new(
+                Kind::Tampered,
+                "the readable details of the backup are damaged or were edited",
+                "use another copy of the backup; this one was altered after it was written",
+            )
+            .because(e)
+        })?;
+        md.validate()?;
+        Ok(md)
+    }
+
+    fn validate(&self) -> Result<()> {
+        let s = &self.sealed;
+        let bad = |what: &str| {
+            Err(Error::new(
+                Kind::Tampered,
+                format!("the readable details of the backup are invalid: {what}"),
+                "use another copy of the backup; this one was altered after it was written",
+            ))
+        };
+        if !valid_id(&s.id) {
+            return bad("backup ID");
+        }
+        if s.label.chars().count() > MAX_LABEL_CHARS || s.label.chars().any(char::is_control) {
+            return bad("label");
+        }
+        if jiff::Timestamp::strptime("%Y-%m-%dT%H:%M:%S%.fZ", &s.created_at).is_err()
+            && s.created_at.parse::<jiff::Timestamp>().is_err()
+        {
+            return bad("timestamp");
+        }
+        let expected_payload = if s.encrypted {
+            "payload.tar.zst.age"
+        } else {
+            "payload.tar.zst"
+        };
+        if s.payload != expected_payload {
+            return bad("payload name");
+        }
+        if s.encrypted == self.key_slots.is_empty() {
+            return bad("key slots");
+        }
+        for slot in &self.key_slots {
+            let name_ok = matches!(
+                (slot.kind.as_str(), slot.name.as_str()),
+                ("passphrase", "key-passphrase.age") | ("recovery", "key-recovery.age")
+            );
+            if !name_ok || slot.sha256.len() != 64 {
+                return bad("key slot");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Backup IDs: 1 to 64 characters of `[A-Za-z0-9-]`.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}

@@ -1,0 +1,56 @@
+//! carevault-core: consistent, verifiable backups of an offline clinic
+//! app's data, and restores that either complete or change nothing.
+//!
+//! How the pieces fit:
+//! - [`layout`] and [`appconfig`] know the app home: `data/` (what is
+//!   saved), `private/` (never replaced), the app's settings.
+//! - [`hostlock`] is the host contract: the sync lock and the write barrier.
+//! - [`snapshot`] pins every database at one instant and streams its pages.
+//! - [`format`] describes the backup file as data (no I/O); [`archive`]
+//!   writes and reads it as streams (tar, zstd, age), checking every byte.
+//! - [`backup`], [`verify`], [`restore`], [`catalog`] and [`rekey`] are the
+//!   operations the CLI (and later the web app) call. None of them prints:
+//!   they return values and report progress through [`Progress`].
+//! - [`demo`] makes a realistic demo clinic and a writer that follows the
+//!   host contract, for demos and tests.
+
+pub mod appconfig;
+pub mod archive;
+pub mod backup;
+pub mod catalog;
+pub mod demo;
+pub mod error;
+pub mod format;
+pub mod fsutil;
+pub mod hostlock;
+pub mod layout;
+pub mod profile;
+pub mod rekey;
+pub mod restore;
+pub mod snapshot;
+pub mod verify;
+
+pub use archive::keys::{generate_recovery_key, parse_identity_file, parse_recipient, Unlock};
+pub use error::{Error, Kind, Result};
+pub use secrecy_reexport::SecretString;
+
+mod secrecy_reexport {
+    pub use age::secrecy::SecretString;
+}
+
+/// Receives progress of a long operation. Implementations must be cheap:
+/// `advance` is called for every block of data.
+pub trait Progress: Sync {
+    /// A phase begins with `total` bytes of work.
+    fn start(&self, phase: &str, total: u64);
+    /// `n` more bytes are done.
+    fn advance(&self, n: u64);
+}
+
+/// Progress that goes nowhere.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn start(&self, _phase: &str, _total: u64) {}
+    fn advance(&self, _n: u64) {}
+}

@@ -1,0 +1,96 @@
+//! The profile (`carevault.toml` in the app home): settings with sensible
+//! defaults when the file or a key is absent.
+//!
+//! ```toml
+//! [encryption]
+//! work_factor = 18        # scrypt log2(N) for new passphrase slots (10..=20)
+//! max_work_factor = 18    # highest accepted when opening a backup (10..=22)
+//!
+//! [compression]
+//! level = 3               # zstd level (1..=19)
+//! workers = 2             # zstd threads; 0 = on the calling thread
+//! ```
+
+use crate::archive::keys::{DEFAULT_MAX_SCRYPT_LOG_N, DEFAULT_SCRYPT_LOG_N};
+use crate::archive::writer::Compression;
+use crate::error::{Error, Kind, Result};
+use serde::Deserialize;
+use std::path::Path;
+
+/// File name of the profile inside an app home.
+pub const PROFILE_NAME: &str = "carevault.toml";
+
+/// Encryption settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EncryptionSettings {
+    /// scrypt work factor for new passphrase slots.
+    pub work_factor: u8,
+    /// Highest work factor accepted when reading.
+    pub max_work_factor: u8,
+}
+
+impl Default for EncryptionSettings {
+    fn default() -> Self {
+        EncryptionSettings { work_factor: DEFAULT_SCRYPT_LOG_N, max_work_factor: DEFAULT_MAX_SCRYPT_LOG_N }
+    }
+}
+
+/// Compression settings as written in the profile.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CompressionSettings {
+    /// zstd level.
+    pub level: i32,
+    /// zstd worker threads.
+    pub workers: u32,
+}
+
+impl Default for CompressionSettings {
+    fn default() -> Self {
+        let c = Compression::default();
+        CompressionSettings { level: c.level, workers: c.workers }
+    }
+}
+
+/// The whole profile.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Profile {
+    /// Encryption.
+    pub encryption: EncryptionSettings,
+    /// Compression.
+    pub compression: CompressionSettings,
+}
+
+impl Profile {
+    /// Loads `home/carevault.toml`, or the defaults when it does not exist.
+    pub fn load(home: &Path) -> Result<Profile> {
+        let path = home.join(PROFILE_NAME);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Profile::default()),
+            Err(e) => return Err(Error::io("reading the profile", &path, e)),
+        };
+        let p: Profile = toml::from_str(&text).map_err(|e| {
+            Error::new(Kind::Usage, format!("the profile cannot be read: {e}"), "fix carevault.toml (see docs/PROFILE.md)")
+                .at(&path)
+        })?;
+        let bad = |what: &str| Err(Error::new(Kind::Usage, format!("the profile has an invalid {what}"), "fix carevault.toml (see docs/PROFILE.md)").at(&path));
+        if !(10..=20).contains(&p.encryption.work_factor) {
+            return bad("encryption.work_factor (allowed: 10 to 20)");
+        }
+        if !(10..=22).contains(&p.encryption.max_work_factor) {
+            return bad("encryption.max_work_factor (allowed: 10 to 22)");
+        }
+        if !(1..=19).contains(&p.compression.level) || p.compression.workers > 16 {
+            return bad("compression setting (level 1 to 19, workers 0 to 16)");
+        }
+        Ok(p)
+    }
+
+    /// The compression to use.
+    pub fn compression(&self) -> Compression {
+        Compression { level: self.compression.level, workers: self.compression.workers }
+    }
+}

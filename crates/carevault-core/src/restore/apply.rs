@@ -1,0 +1,141 @@
+//! The staging folder, the atomic swap, and crash recovery.
+
+use crate::error::{Error, Result};
+use crate::fsutil::sync_dir;
+use crate::hostlock::HostLock;
+use crate::layout;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+const STAGING_PREFIX: &str = ".carevault-staging-";
+const JOURNAL: &str = "journal.json";
+
+/// Folder that holds safety copies of replaced data.
+pub fn safety_dir(home: &Path) -> PathBuf {
+    home.join("safety-copies")
+}
+
+/// A staging folder beside `data/`; removed on drop unless swapped in.
+pub struct Staging {
+    dir: PathBuf,
+    keep: bool,
+}
+
+impl Staging {
+    /// Creates `home/.carevault-staging-<id>` (fresh).
+    pub fn create(home: &Path, id: &str) -> Result<Staging> {
+        let dir = home.join(format!("{STAGING_PREFIX}{id}"));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| Error::io("removing an old staging folder", &dir, e))?;
+        }
+        std::fs::create_dir(&dir).map_err(|e| Error::io("creating the staging folder", &dir, e))?;
+        Ok(Staging { dir, keep: false })
+    }
+
+    /// The staging root (entries land in `root/data/...`).
+    pub fn root(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Swaps the staged data in; returns where the old data was kept.
+    pub fn swap_in(mut self, home: &Path, id: &str) -> Result<Option<PathBuf>> {
+        let staged = self.dir.join("data");
+        let target = layout::data_dir(home);
+        let staged_inode = std::fs::metadata(&staged)
+            .map_err(|e| Error::io("reading the staged data", &staged, e))?
+            .ino();
+        let journal = self.dir.join(JOURNAL);
+        let text = format!("{{\"backup_id\":\"{id}\",\"staged_inode\":{staged_inode}}}\n");
+        write_synced(&journal, text.as_bytes())?;
+        sync_dir(&self.dir)?;
+        let barrier = HostLock::WriteBarrier
+            .exclusive(home)
+            .map_err(|e| Error::io("taking the write barrier", crate::hostlock::locks_dir(home), e))?;
+        let had_data = target.exists();
+        if had_data {
+            exchange(&staged, &target)?;
+        } else {
+            std::fs::rename(&staged, &target).map_err(|e| Error::io("moving the restored data in place", &target, e))?;
+        }
+        sync_dir(home)?;
+        drop(barrier);
+        // From here on the new data is live; what follows only files the old data.
+        self.keep = true;
+        let kept = if had_data { Some(file_safety_copy(home, &self.dir, id)?) } else { None };
+        let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = sync_dir(home);
+        Ok(kept)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::File::create(path).map_err(|e| Error::io("writing the restore journal", path, e))?;
+    f.write_all(bytes)
+        .and_then(|_| f.sync_all())
+        .map_err(|e| Error::io("writing the restore journal", path, e))
+}
+
+/// Atomically exchanges two folders (Linux `renameat2(RENAME_EXCHANGE)`).
+fn exchange(a: &Path, b: &Path) -> Result<()> {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(|e| {
+        Error::io(
+            "swapping the restored data in place",
+            b,
+            std::io::Error::from_raw_os_error(e.raw_os_error()),
+        )
+    })
+}
+
+/// Moves `staging/data` (the replaced data) under `safety-copies/`.
+fn file_safety_copy(home: &Path, staging: &Path, id: &str) -> Result<PathBuf> {
+    let old = staging.join("data");
+    let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S").to_string();
+    let dir = safety_dir(home).join(format!("{stamp}-before-{id}"));
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io("creating the safety copy folder", &dir, e))?;
+    let dest = dir.join("data");
+    std::fs::rename(&old, &dest).map_err(|e| Error::io("keeping the replaced data as a safety copy", &dest, e))?;
+    sync_dir(&dir)?;
+    sync_dir(staging)?;
+    Ok(dest)
+}
+
+/// Repairs what an interrupted restore left: a staging folder that was
+/// never swapped in is removed; one that was swapped in is filed as the
+/// safety copy it now holds. Returns what it did, one line each.
+pub fn recover(home: &Path) -> Result<Vec<String>> {
+    let mut done = Vec::new();
+    let Ok(rd) = std::fs::read_dir(home) else { return Ok(done) };
+    for de in rd.flatten() {
+        let name = de.file_name().to_string_lossy().into_owned();
+        let Some(id) = name.strip_prefix(STAGING_PREFIX) else { continue };
+        let dir = de.path();
+        let swapped = swapped_inode(&dir)
+            .zip(std::fs::metadata(layout::data_dir(home)).ok().map(|m| m.ino()))
+            .is_some_and(|(staged, live)| staged == live);
+        if swapped && dir.join("data").exists() {
+            let kept = file_safety_copy(home, &dir, id)?;
+            done.push(format!("an interrupted restore was completed; the data it replaced is kept in {}", kept.display()));
+        } else if !swapped {
+            done.push(format!("an interrupted restore was undone; the data was not changed ({name} removed)"));
+        }
+        std::fs::remove_dir_all(&dir).map_err(|e| Error::io("removing a stale staging folder", &dir, e))?;
+        sync_dir(home)?;
+    }
+    Ok(done)
+}
+
+fn swapped_inode(dir: &Path) -> Option<u64> {
+    let text = std::fs::read_to_string(dir.join(JOURNAL)).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v.get("staged_inode")?.as_u64()
+}

@@ -1,0 +1,92 @@
+//! Checks on restored data: database integrity, rows against the manifest,
+//! and the restore report's figures.
+
+use crate::appconfig::AppConfig;
+use crate::error::{Error, Kind, Result};
+use crate::format::manifest::Manifest;
+use crate::snapshot::count_rows;
+use rusqlite::{Connection, OpenFlags};
+use serde::Serialize;
+use std::path::Path;
+
+/// One line of a restore report.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Check {
+    /// What was checked.
+    pub name: String,
+    /// What the manifest says.
+    pub expected: String,
+    /// What the restored data holds.
+    pub actual: String,
+    /// Whether they agree.
+    pub ok: bool,
+}
+
+fn failed(what: String) -> Error {
+    Error::new(
+        Kind::CheckFailed,
+        format!("the restored data failed its checks: {what}; nothing was changed"),
+        "use another backup; keep this file for investigation",
+    )
+}
+
+/// `integrity_check` and per-table row counts of every staged database;
+/// then puts each back into its original journal mode. Any failure aborts.
+pub fn check_staged(root: &Path, manifest: &Manifest) -> Result<Vec<Check>> {
+    let mut out = Vec::new();
+    for e in manifest.entries.iter().filter(|e| e.kind == "sqlite") {
+        let path = root.join(&e.path);
+        let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .map_err(|err| failed(format!("{} cannot be opened ({err})", e.path)))?;
+        let result: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(|err| failed(format!("{} cannot be checked ({err})", e.path)))?;
+        if result != "ok" {
+            return Err(failed(format!("{} integrity_check says: {result}", e.path)));
+        }
+        let counts = count_rows(&conn).map_err(|err| failed(format!("{} rows cannot be counted ({err})", e.path)))?;
+        if counts != e.row_counts {
+            return Err(failed(format!("{} row counts differ from the manifest", e.path)));
+        }
+        if let Some(mode) = e.journal_mode.as_deref().filter(|m| *m == "wal") {
+            conn.query_row(&format!("PRAGMA journal_mode={mode}"), [], |r| r.get::<_, String>(0))
+                .map_err(|err| failed(format!("{} journal mode cannot be set ({err})", e.path)))?;
+        }
+        drop(conn);
+        out.push(Check { name: format!("integrity of {}", e.path), expected: "ok".into(), actual: result, ok: true });
+    }
+    Ok(out)
+}
+
+/// The report lines: key tables and settings of the now-live data against the manifest.
+pub fn report(home: &Path, manifest: &Manifest) -> Result<Vec<Check>> {
+    let data = crate::layout::data_dir(home);
+    let mut actual: std::collections::BTreeMap<String, u64> = Default::default();
+    for e in manifest.entries.iter().filter(|e| e.kind == "sqlite") {
+        let path = home.join(&e.path);
+        let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|err| failed(format!("{} cannot be opened after the swap ({err})", e.path)))?;
+        for (t, n) in count_rows(&conn).map_err(|err| failed(format!("{} ({err})", e.path)))? {
+            *actual.entry(t).or_default() += n;
+        }
+    }
+    let mut out = Vec::new();
+    for (label, table) in [("patients", "patients"), ("visits", "visits"), ("outbox", "outbox"), ("sync log", "sync_log")] {
+        let expected = manifest.rows(table);
+        let got = actual.get(table).copied();
+        out.push(Check {
+            name: label.into(),
+            expected: expected.map_or("-".into(), |n| n.to_string()),
+            actual: got.map_or("-".into(), |n| n.to_string()),
+            ok: expected == got,
+        });
+    }
+    let cfg = AppConfig::read(&data)?;
+    for (label, expected, got) in [
+        ("realm", &manifest.settings.realm, &cfg.realm),
+        ("sync endpoint", &manifest.settings.sync_endpoint, &cfg.sync_endpoint),
+    ] {
+        out.push(Check { name: label.into(), expected: expected.clone(), actual: got.clone(), ok: expected == got });
+    }
+    Ok(out)
+}

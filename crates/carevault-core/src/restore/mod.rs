@@ -1,0 +1,168 @@
+//! Restoring a backup: plan, then apply.
+//!
+//! 1. Open and unlock the backup, read its manifest (checked against the
+//!    readable metadata). A dry run stops here and returns the plan.
+//! 2. Check free space ("need X, have Y").
+//! 3. Extract into a staging folder beside `data/`, checking every byte
+//!    (names, types, sizes, hashes, MACs) as it streams.
+//! 4. Check every database: `PRAGMA integrity_check` and rows per table
+//!    against the manifest.
+//! 5. Under the write barrier, swap the staged folder and `data/` in one
+//!    atomic `renameat2(RENAME_EXCHANGE)`; the old data becomes a safety
+//!    copy under `safety-copies/`, never deleted.
+//!
+//! Until step 5 the live data is untouched; a failure removes the staging
+//! folder. A crash at any point is repaired by [`recover`], which every
+//! operation runs first: it either discards an unswapped staging folder or
+//! files an already-swapped one as the safety copy.
+
+mod apply;
+mod checks;
+mod sink;
+
+pub use apply::recover;
+pub use checks::Check;
+
+use crate::archive::keys::Unlock;
+use crate::archive::reader::Opened;
+use crate::error::{Error, Kind, Result};
+use crate::format::metadata::Sealed;
+use crate::fsutil::{free_space, human_size};
+use crate::hostlock::HostLock;
+use crate::{layout, Progress};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// What a restore will do (all a dry run does is compute this).
+#[derive(Debug, Clone, Serialize)]
+pub struct RestorePlan {
+    /// The backup file.
+    pub file: PathBuf,
+    /// Its sealed details.
+    pub backup: Sealed,
+    /// The data folder that will be replaced.
+    pub target: PathBuf,
+    /// Whether there is data to replace (it will be kept as a safety copy).
+    pub replaces_existing: bool,
+    /// Files and bytes in the current data folder.
+    pub current_files: u64,
+    /// Bytes in the current data folder.
+    pub current_bytes: u64,
+    /// Entries and bytes the backup will write.
+    pub backup_entries: usize,
+    /// Bytes the backup will write.
+    pub backup_bytes: u64,
+    /// Free space needed on the app home's storage.
+    pub space_needed: u64,
+    /// Free space available there.
+    pub space_available: u64,
+}
+
+/// What a finished restore did and found.
+#[derive(Debug, Clone, Serialize)]
+pub struct RestoreReport {
+    /// The plan it carried out.
+    pub plan: RestorePlan,
+    /// Where the replaced data was kept, if there was any.
+    pub safety_copy: Option<PathBuf>,
+    /// Database integrity results and key figures against the manifest.
+    pub checks: Vec<Check>,
+}
+
+/// A restore request.
+pub struct RestoreRequest<'a> {
+    /// App home to restore into.
+    pub home: &'a Path,
+    /// The backup file.
+    pub file: &'a Path,
+    /// Passphrase or recovery key (encrypted backups).
+    pub unlock: Option<&'a Unlock>,
+    /// Highest scrypt work factor accepted.
+    pub max_log_n: u8,
+    /// Only compute the plan.
+    pub dry_run: bool,
+}
+
+/// The outcome: a plan (dry run) or a report.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum RestoreOutcome {
+    /// Dry run: what would happen.
+    Plan(RestorePlan),
+    /// Done.
+    Restored(RestoreReport),
+}
+
+fn tree_size(dir: &Path) -> (u64, u64) {
+    let mut files = 0;
+    let mut bytes = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        for e in rd.flatten() {
+            match e.file_type() {
+                Ok(t) if t.is_dir() => stack.push(e.path()),
+                Ok(t) if t.is_file() => {
+                    files += 1;
+                    bytes += e.metadata().map(|m| m.len()).unwrap_or(0);
+                }
+                _ => {}
+            }
+        }
+    }
+    (files, bytes)
+}
+
+/// Restores (or plans restoring) a backup into an app home.
+pub fn restore(req: &RestoreRequest<'_>, progress: &dyn Progress) -> Result<RestoreOutcome> {
+    let home = req.home;
+    std::fs::create_dir_all(home).map_err(|e| Error::io("creating the app home", home, e))?;
+    let _op = HostLock::Operation
+        .try_exclusive(home)
+        .map_err(|e| Error::io("taking the operation lock", home, e))?
+        .ok_or_else(crate::backup::busy_error)?;
+    recover(home)?;
+    let mut opened = Opened::open(req.file)?;
+    let key = opened.unlock(req.unlock, req.max_log_n)?;
+    let (manifest, manifest_bytes) = opened.manifest(key.as_ref())?;
+    let target = layout::data_dir(home);
+    let (current_files, current_bytes) = tree_size(&target);
+    let backup_bytes = manifest.total_size();
+    let plan = RestorePlan {
+        file: req.file.to_path_buf(),
+        backup: opened.metadata.sealed.clone(),
+        replaces_existing: target.exists(),
+        target: target.clone(),
+        current_files,
+        current_bytes,
+        backup_entries: manifest.entries.len(),
+        backup_bytes,
+        // Staged files plus room for SQLite's journal while the mode is set back.
+        space_needed: backup_bytes + backup_bytes / 50 + 1024 * 1024,
+        space_available: free_space(home)?,
+    };
+    if req.dry_run {
+        return Ok(RestoreOutcome::Plan(plan));
+    }
+    if plan.space_available < plan.space_needed {
+        return Err(Error::new(
+            Kind::NoSpace,
+            format!(
+                "not enough free space to restore: need {}, have {}",
+                human_size(plan.space_needed),
+                human_size(plan.space_available)
+            ),
+            format!("free {} on the storage of {}", human_size(plan.space_needed - plan.space_available), home.display()),
+        )
+        .at(home));
+    }
+    let staging = apply::Staging::create(home, &opened.metadata.sealed.id)?;
+    let mut sink = sink::StagingSink::new(staging.root());
+    opened.stream(key.as_ref(), &manifest, &manifest_bytes, &mut sink, progress)?;
+    sink.finish()?;
+    let db_checks = checks::check_staged(staging.root(), &manifest)?;
+    let safety_copy = staging.swap_in(home, &opened.metadata.sealed.id)?;
+    let mut checks = db_checks;
+    checks.extend(checks::report(home, &manifest)?);
+    Ok(RestoreOutcome::Restored(RestoreReport { plan, safety_copy, checks }))
+}

@@ -1,0 +1,64 @@
+//! Writes restored entries into the staging folder.
+
+use crate::archive::reader::EntrySink;
+use crate::error::{Error, Result};
+use crate::format::manifest::Entry;
+use crate::fsutil::sync_dir;
+use std::collections::BTreeSet;
+use std::fs::OpenOptions;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Sink that creates each entry as a new file under the staging root.
+pub struct StagingSink {
+    root: PathBuf,
+    dirs: BTreeSet<PathBuf>,
+    buf: Vec<u8>,
+}
+
+impl StagingSink {
+    /// A sink writing under `root`.
+    pub fn new(root: &Path) -> StagingSink {
+        StagingSink { root: root.to_path_buf(), dirs: BTreeSet::new(), buf: vec![0u8; 256 * 1024] }
+    }
+
+    /// fsyncs every folder created, so the staged tree is durable before the swap.
+    pub fn finish(&self) -> Result<()> {
+        for d in self.dirs.iter().rev() {
+            sync_dir(d)?;
+        }
+        sync_dir(&self.root)
+    }
+}
+
+impl EntrySink for StagingSink {
+    fn entry(&mut self, entry: &Entry, data: &mut dyn Read) -> Result<()> {
+        // The path was checked (relative, under data/, no '..'), and the
+        // staging tree holds only folders and files this sink made.
+        let path = self.root.join(&entry.path);
+        let parent = path.parent().unwrap_or(&self.root).to_path_buf();
+        if !self.dirs.contains(&parent) {
+            std::fs::create_dir_all(&parent).map_err(|e| Error::io("creating a folder in staging", &parent, e))?;
+            let mut p = parent.as_path();
+            while p != self.root && self.dirs.insert(p.to_path_buf()) {
+                p = p.parent().unwrap_or(&self.root);
+            }
+        }
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| Error::io("creating a restored file in staging", &path, e))?;
+        loop {
+            let n = data.read(&mut self.buf).map_err(|e| {
+                crate::error::corrupted(format!("{} cannot be read back ({e})", entry.path))
+            })?;
+            if n == 0 {
+                break;
+            }
+            f.write_all(&self.buf[..n])
+                .map_err(|e| Error::io("writing a restored file in staging", &path, e))?;
+        }
+        f.sync_all().map_err(|e| Error::io("flushing a restored file", &path, e))
+    }
+}

@@ -1,0 +1,67 @@
+//! Printing results: plain text for people, JSON for scripts.
+
+use carevault_core::catalog::Listed;
+use carevault_core::fsutil::human_size;
+use carevault_core::Error;
+use serde_json::json;
+
+pub fn print_error(e: &Error, json: bool) {
+    if json {
+        let v = json!({"error": {
+            "kind": e.kind().code(),
+            "exit_code": e.kind().exit_code(),
+            "message": e.message(),
+            "advice": e.advice(),
+            "path": e.path().map(|p| p.display().to_string()),
+        }});
+        println!("{v}");
+    } else {
+        eprintln!("error: {e}");
+        if let Some(c) = e.cause() {
+            eprintln!("  cause: {c}");
+        }
+        eprintln!("  what to do: {}", e.advice());
+    }
+}
+
+pub fn print_json(v: &serde_json::Value) {
+    println!("{}", serde_json::to_string_pretty(v).expect("json"));
+}
+
+/// Local time for a stored UTC timestamp.
+pub fn local_time(utc: &str) -> String {
+    utc.parse::<jiff::Timestamp>()
+        .map(|t| t.to_zoned(jiff::tz::TimeZone::system()).strftime("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|_| utc.to_string())
+}
+
+pub fn print_listing(items: &[Listed]) {
+    if items.is_empty() {
+        println!("No Results Returned");
+        return;
+    }
+    println!("{:<44} {:<17} {:>9} {:<9} {:<12} {:<9}", "Label/ID", "Timestamp", "Size", "Encrypted", "Created By", "Location");
+    for l in items {
+        match &l.metadata {
+            Some(m) => {
+                let s = &m.sealed;
+                println!(
+                    "{:<44} {:<17} {:>9} {:<9} {:<12} {:<9}",
+                    format!("{} ({})", s.label, s.id),
+                    local_time(&s.created_at),
+                    human_size(l.size),
+                    if s.encrypted { "yes" } else { "no" },
+                    s.created_by,
+                    s.location
+                );
+            }
+            None => println!(
+                "{:<44} {:<17} {:>9} DAMAGED: {}",
+                l.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                "-",
+                human_size(l.size),
+                l.problem.as_deref().unwrap_or("")
+            ),
+        }
+    }
+}
