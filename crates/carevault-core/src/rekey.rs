@@ -5,7 +5,7 @@
 use crate::archive::keys::{self, Unlock};
 use crate::archive::reader::Opened;
 use crate::error::{Error, Kind, Result};
-use crate::format::container::{header_block, padded, Extent, METADATA_NAME};
+use crate::format::container::{header_block, padded, Extent, METADATA_NAME, PAYLOAD_SUM_NAME};
 use crate::fsutil::TempFile;
 use crate::SecretString;
 use sha2::Digest;
@@ -69,6 +69,7 @@ pub fn rekey(path: &Path, old: &Unlock, new: &SecretString, log_n: u8, max_log_n
     copy_entry(&mut src, out, pname, *pext, mtime)?;
     let (mname, mext) = &opened.layout.manifest;
     copy_entry(&mut src, out, mname, *mext, mtime)?;
+    copy_entry(&mut src, out, PAYLOAD_SUM_NAME, opened.layout.payload_sum, mtime)?;
     out.write_all(&[0u8; 1024]).map_err(|e| Error::io("writing the backup", "", e))?;
     tmp.replace(path)
 }

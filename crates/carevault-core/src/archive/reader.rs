@@ -5,7 +5,10 @@
 use crate::archive::hashio::ExactHashReader;
 use crate::archive::keys::{self, BackupKey, Unlock};
 use crate::error::{corrupted, truncated, unsafe_archive, Error, Kind, Result};
-use crate::format::container::{not_a_backup, parse_block, Block, Extent, Layout, BLOCK, METADATA_NAME};
+use crate::format::container::{
+    not_a_backup, parse_block, payload_sum_line, Block, Extent, Layout, BLOCK, METADATA_NAME, PAYLOAD_SUM_NAME,
+};
+use sha2::Digest;
 use crate::format::manifest::{self, Entry, Manifest, MANIFEST_NAME, MAX_MANIFEST_BYTES, SUMS_NAME};
 use crate::format::metadata::{Metadata, MAX_METADATA_BYTES};
 use crate::Progress;
@@ -53,6 +56,9 @@ fn read_extent(file: &mut File, ext: Extent) -> Result<Vec<u8>> {
 
 /// Finds the parts of the container, checking the order and the file length.
 pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
+    if file_len == 0 {
+        return Err(truncated("the file is empty"));
+    }
     if file_len < BLOCK {
         let mut head = vec![0u8; file_len as usize];
         file.read_exact(&mut head).map_err(|e| Error::io("reading the backup file", "", e))?;
@@ -85,7 +91,7 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
                 if at == 0 && name != METADATA_NAME {
                     return Err(not_a_backup());
                 }
-                if parts.len() >= 5 {
+                if parts.len() >= 6 {
                     return Err(corrupted("the container has more parts than carevault writes"));
                 }
                 let ext = Extent { offset: at + BLOCK, len };
@@ -95,6 +101,7 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
                         ext.padded_end()
                     )));
                 }
+                check_padding(file, ext)?;
                 at = ext.padded_end();
                 parts.push((name, ext));
             }
@@ -104,13 +111,17 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
         return Err(corrupted(format!("{} unexpected bytes follow the end of the backup", file_len - at)));
     }
     let n = parts.len();
-    if n < 3 {
+    if n < 4 {
         return Err(corrupted("the container is missing parts"));
     }
     let metadata = parts[0].1;
-    let manifest = parts[n - 1].clone();
-    let payload = parts[n - 2].clone();
-    let slots = parts[1..n - 2].to_vec();
+    let payload_sum = parts[n - 1].clone();
+    let manifest = parts[n - 2].clone();
+    let payload = parts[n - 3].clone();
+    let slots = parts[1..n - 3].to_vec();
+    if payload_sum.0 != PAYLOAD_SUM_NAME || payload_sum.1.len > 1024 {
+        return Err(corrupted("the container parts are not in carevault's order"));
+    }
     let expect_manifest = if payload.0.ends_with(".age") { "manifest.json.age" } else { MANIFEST_NAME };
     if manifest.0 != expect_manifest || !payload.0.starts_with("payload.tar.zst") {
         return Err(corrupted("the container parts are not in carevault's order"));
@@ -118,7 +129,24 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
     if metadata.len > MAX_METADATA_BYTES || manifest.1.len > MAX_MANIFEST_BYTES {
         return Err(unsafe_archive("a container part is larger than allowed"));
     }
-    Ok(Layout { metadata, slots, payload, manifest, file_len: at })
+    Ok(Layout { metadata, slots, payload, manifest, payload_sum: payload_sum.1, file_len: at })
+}
+
+/// The zero bytes that pad an entry to whole blocks must be zero: nothing
+/// in a backup file goes unchecked.
+fn check_padding(file: &mut File, ext: Extent) -> Result<()> {
+    let pad = (ext.padded_end() - ext.offset - ext.len) as usize;
+    if pad == 0 {
+        return Ok(());
+    }
+    let mut b = [0u8; 512];
+    file.seek(SeekFrom::Start(ext.offset + ext.len))
+        .and_then(|_| file.read_exact(&mut b[..pad]))
+        .map_err(|e| Error::io("reading the backup file", "", e))?;
+    if b[..pad].iter().any(|&x| x != 0) {
+        return Err(corrupted("the padding after a part of the container is damaged"));
+    }
+    Ok(())
 }
 
 impl Opened {
@@ -195,7 +223,7 @@ impl Opened {
     pub fn manifest(&mut self, key: Option<&BackupKey>) -> Result<(Manifest, Vec<u8>)> {
         let raw = read_extent(&mut self.file, self.layout.manifest.1)?;
         let bytes = match key {
-            Some(k) => keys::open_sealed(&raw, k.identity(), MAX_MANIFEST_BYTES)?,
+            Some(k) => keys::open_sealed(&raw, k.identity(), MAX_MANIFEST_BYTES).map_err(damaged_if_wrong_key)?,
             None => raw,
         };
         let m = Manifest::parse(&bytes).map_err(|e| e.at(&self.path))?;
@@ -229,16 +257,25 @@ impl Opened {
         progress: &dyn Progress,
     ) -> Result<()> {
         let ext = self.layout.payload.1;
+        let expected_sum = read_extent(&mut self.file, self.layout.payload_sum)?;
+        if expected_sum.len() > 1024 {
+            return Err(corrupted("the payload checksum entry is too large"));
+        }
         self.file
             .seek(SeekFrom::Start(ext.offset))
             .map_err(|e| Error::io("reading the backup file", "", e))?;
-        let raw = SourceReader(BufReader::with_capacity(256 * 1024, (&self.file).take(ext.len)));
+        let hasher = std::cell::RefCell::new(sha2::Sha256::new());
+        let raw = SourceReader {
+            inner: BufReader::with_capacity(256 * 1024, (&self.file).take(ext.len)),
+            hasher: &hasher,
+        };
         let plain: Box<dyn Read + '_> = match key {
             Some(k) => {
-                let dec = age::Decryptor::new(raw).map_err(keys::map_decrypt_error)?;
+                let dec = age::Decryptor::new(raw).map_err(keys::map_decrypt_error).map_err(damaged_if_wrong_key)?;
                 let r = dec
                     .decrypt(std::iter::once(k.identity() as &dyn age::Identity))
-                    .map_err(keys::map_decrypt_error)?;
+                    .map_err(keys::map_decrypt_error)
+                    .map_err(damaged_if_wrong_key)?;
                 Box::new(r)
             }
             None => Box::new(raw),
@@ -310,6 +347,11 @@ impl Opened {
                 return Err(corrupted("unexpected data follows the end of the payload"));
             }
         }
+        drop(rest);
+        let digest = hex::encode(hasher.into_inner().finalize());
+        if payload_sum_line(&digest, &self.layout.payload.0).as_bytes() != expected_sum.as_slice() {
+            return Err(corrupted("the payload does not match its stored checksum"));
+        }
         Ok(())
     }
 }
@@ -342,12 +384,26 @@ impl std::fmt::Display for SourceIo {
 }
 impl std::error::Error for SourceIo {}
 
-struct SourceReader<R>(R);
-impl<R: Read> Read for SourceReader<R> {
+/// Reads the stored payload, hashing it and tagging its I/O errors.
+struct SourceReader<'h, R> {
+    inner: R,
+    hasher: &'h std::cell::RefCell<sha2::Sha256>,
+}
+impl<R: Read> Read for SourceReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0
-            .read(buf)
-            .map_err(|e| io::Error::new(e.kind(), SourceIo(e)))
+        let n = self.inner.read(buf).map_err(|e| io::Error::new(e.kind(), SourceIo(e)))?;
+        self.hasher.borrow_mut().update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Once a key slot has yielded the backup key, a part that the key does not
+/// open is damaged: the user's passphrase was right.
+fn damaged_if_wrong_key(e: Error) -> Error {
+    if e.kind() == Kind::WrongKey {
+        corrupted("an encrypted part's header is damaged (the passphrase was right)")
+    } else {
+        e
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::archive::hashio::ExactHashReader;
 use crate::error::{Error, Kind, Result};
-use crate::format::container::{header_block, padded, BLOCK, METADATA_NAME};
+use crate::format::container::{header_block, padded, BLOCK, METADATA_NAME, PAYLOAD_SUM_NAME, payload_sum_line};
 use crate::format::manifest::{AppSettings, Entry, Manifest, MANIFEST_NAME, SUMS_NAME};
 use crate::format::metadata::Metadata;
 use crate::snapshot::DbSnapshot;
@@ -51,6 +51,32 @@ pub fn sink_error(e: io::Error) -> Error {
             format!("writing the backup failed: {e}"),
             "check the destination storage and the data folder, then run the backup again",
         ),
+    }
+}
+
+/// Hashes everything written through it (the payload's bytes as stored).
+struct HashWriter<W> {
+    inner: W,
+    hasher: sha2::Sha256,
+}
+
+impl<W: Write> HashWriter<W> {
+    fn new(inner: W) -> Self {
+        HashWriter { inner, hasher: <sha2::Sha256 as sha2::Digest>::new() }
+    }
+    fn finish(self) -> (W, [u8; 32]) {
+        (self.inner, sha2::Digest::finalize(self.hasher).into())
+    }
+}
+
+impl<W: Write> Write for HashWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        sha2::Digest::update(&mut self.hasher, &buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -141,7 +167,7 @@ pub fn write_container(
 
     let total: u64 = dbs.iter().map(|d| d.size()).sum::<u64>() + files.iter().map(|f| f.size).sum::<u64>();
     progress.start("backup", total);
-    let buffered = BufWriter::with_capacity(256 * 1024, &mut *out);
+    let buffered = HashWriter::new(BufWriter::with_capacity(256 * 1024, &mut *out));
     let sealer = Sealer::new(buffered, plan.recipient).map_err(sink_error)?;
     let mut zenc = zstd::stream::write::Encoder::new(sealer, plan.compression.level).map_err(sink_error)?;
     zenc.include_checksum(true).map_err(sink_error)?;
@@ -226,7 +252,8 @@ pub fn write_container(
     }
     let zenc = tar.into_inner().map_err(sink_error)?;
     let sealer = zenc.finish().map_err(sink_error)?;
-    let buffered = sealer.finish().map_err(sink_error)?;
+    let hashed = sealer.finish().map_err(sink_error)?;
+    let (buffered, payload_digest) = hashed.finish();
     buffered.into_inner().map_err(|e| sink_error(e.into_error()))?;
 
     let end = out.stream_position().map_err(sink_error)?;
@@ -242,6 +269,8 @@ pub fn write_container(
         None => (MANIFEST_NAME.to_string(), manifest_bytes),
     };
     write_entry(out, &copy_name, &copy, plan.mtime)?;
+    let sums = payload_sum_line(&hex::encode(payload_digest), &payload_name);
+    write_entry(out, PAYLOAD_SUM_NAME, sums.as_bytes(), plan.mtime)?;
     out.write_all(&[0u8; 1024]).map_err(sink_error)?;
     out.seek(SeekFrom::Start(header_at)).map_err(sink_error)?;
     out.write_all(&header_block(&payload_name, payload_len, plan.mtime)?)

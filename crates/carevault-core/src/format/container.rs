@@ -8,6 +8,7 @@
 //! key-recovery.age        per-backup key, wrapped to recovery keys (optional)
 //! payload.tar.zst[.age]   the clinic data: tar, zstd, then age when encrypted
 //! manifest.json[.age]     copy of the manifest, encrypted like the payload
+//! payload.sha256          SHA-256 of the payload as stored
 //! two zero blocks         end of archive; nothing may follow
 //! ```
 
@@ -17,6 +18,13 @@ use crate::error::{corrupted, Error, Kind, Result};
 pub const BLOCK: u64 = 512;
 /// Name of the first entry: identifies a carevault backup.
 pub const METADATA_NAME: &str = "carevault.json";
+/// Name of the last entry: SHA-256 of the payload as stored (`sha256sum -c` format).
+pub const PAYLOAD_SUM_NAME: &str = "payload.sha256";
+
+/// The content of the payload checksum entry.
+pub fn payload_sum_line(digest_hex: &str, payload_name: &str) -> String {
+    format!("{digest_hex}  {payload_name}\n")
+}
 
 /// Where an entry's data lies in the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +122,8 @@ pub struct Layout {
     pub payload: (String, Extent),
     /// Manifest copy entry name and extent.
     pub manifest: (String, Extent),
+    /// The payload checksum entry.
+    pub payload_sum: Extent,
     /// Total file length this layout requires.
     pub file_len: u64,
 }

@@ -42,6 +42,7 @@ pub struct Sealed {
 
 /// One key slot: an age file that holds the per-backup key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct KeySlot {
     /// Entry name in the container (`key-passphrase.age`, `key-recovery.age`).
     pub name: String,
@@ -61,7 +62,7 @@ pub struct Metadata {
     #[serde(flatten)]
     pub sealed: Sealed,
     /// Key slots; not sealed, since a passphrase change rewrites them.
-    #[serde(default)]
+    /// Required (even when empty) so that damage to its name is noticed.
     pub key_slots: Vec<KeySlot>,
 }
 

@@ -1,0 +1,122 @@
+//! Test fixtures: small real app homes, backups made with a low scrypt work
+//! factor (fast), and helpers to compare trees and damage files.
+#![allow(dead_code)]
+
+use carevault_core::backup::{self, BackupOutcome, BackupRequest};
+use carevault_core::{NoProgress, SecretString, Unlock};
+use rusqlite::Connection;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub const PASS: &str = "test passphrase one";
+pub const WORK: u8 = 10;
+
+/// A small home: two WAL databases, the app config, a photo and a document.
+pub fn small_home(root: &Path) -> PathBuf {
+    let home = root.join("home");
+    let data = home.join("data");
+    std::fs::create_dir_all(data.join("config")).unwrap();
+    std::fs::create_dir_all(data.join("files/photos")).unwrap();
+    std::fs::create_dir_all(data.join("files/documents")).unwrap();
+    let c = Connection::open(data.join("clinical.db")).unwrap();
+    c.execute_batch(
+        "PRAGMA journal_mode=WAL;
+         CREATE TABLE patients(id INTEGER PRIMARY KEY, name TEXT);
+         CREATE TABLE visits(id INTEGER PRIMARY KEY, patient INTEGER, note TEXT);",
+    )
+    .unwrap();
+    for i in 0..300 {
+        c.execute("INSERT INTO patients(name) VALUES (?1)", [format!("patient {i} with a longer name")]).unwrap();
+        c.execute("INSERT INTO visits(patient, note) VALUES (?1, ?2)", (i, "weighed and vaccinated".repeat(5))).unwrap();
+    }
+    let s = Connection::open(data.join("sync.db")).unwrap();
+    s.execute_batch(
+        "PRAGMA journal_mode=WAL;
+         CREATE TABLE outbox(id INTEGER PRIMARY KEY, entity TEXT);
+         CREATE TABLE sync_log(id INTEGER PRIMARY KEY, status TEXT);
+         INSERT INTO outbox(entity) VALUES ('visit'),('visit');
+         INSERT INTO sync_log(status) VALUES ('ok');",
+    )
+    .unwrap();
+    std::fs::write(
+        data.join("config/app.toml"),
+        "realm = \"demo.realm\"\nsync_endpoint = \"https://sync.example.org/api\"\nfacility = \"Test HC\"\ndevice_name = \"tab-1\"\n",
+    )
+    .unwrap();
+    let photo: Vec<u8> = (0..150_000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    std::fs::write(data.join("files/photos/p1.jpg"), &photo).unwrap();
+    std::fs::write(data.join("files/documents/note.txt"), "consent form\n".repeat(200)).unwrap();
+    home
+}
+
+pub fn request(home: &Path, dest: &Path, pass: Option<&str>) -> BackupRequest {
+    let mut r = BackupRequest::new(home, dest);
+    r.passphrase = pass.map(|p| SecretString::from(p.to_string()));
+    r.scrypt_log_n = WORK;
+    r.created_by = "nurse".into();
+    r
+}
+
+pub fn make_backup(home: &Path, dest: &Path, pass: Option<&str>) -> BackupOutcome {
+    backup::create(&request(home, dest, pass), &NoProgress).expect("backup")
+}
+
+pub fn pass(p: &str) -> Unlock {
+    Unlock::Passphrase(SecretString::from(p.to_string()))
+}
+
+/// Every file under `dir` (relative path -> bytes), skipping SQLite side files.
+pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                if rel.ends_with("-wal") || rel.ends_with("-shm") {
+                    continue;
+                }
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// Rows of every table of a database, as text, for content comparisons.
+pub fn dump(db: &Path) -> Vec<String> {
+    let c = Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let mut tables: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    tables.sort();
+    let mut out = Vec::new();
+    for t in tables {
+        let mut st = c.prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1")).unwrap();
+        let n = st.column_count();
+        let rows = st
+            .query_map([], |r| {
+                let mut s = format!("{t}:");
+                for i in 0..n {
+                    s.push_str(&format!("{:?}|", r.get_ref(i).unwrap()));
+                }
+                Ok(s)
+            })
+            .unwrap();
+        out.extend(rows.map(|r| r.unwrap()));
+    }
+    out
+}
+
+pub fn integrity(db: &Path) -> String {
+    let c = Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap()
+}
