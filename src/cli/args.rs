@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "carevault", version, about = "Backup and restore for clinic data on offline tablets")]
+#[command(
+    name = "carevault",
+    version,
+    about = "Backup and restore for clinic data on offline tablets"
+)]
 pub struct Cli {
     /// Print results as JSON (see docs/JSON.md).
     #[arg(long, global = true)]

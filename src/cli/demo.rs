@@ -20,12 +20,32 @@ const DEMO_PASSPHRASE: &str = "correct horse battery staple clinic";
 
 pub fn run(args: DemoArgs, json: bool) -> Result<()> {
     match args.action {
-        Some(DemoAction::Init { home, patients, photos, seed }) => {
-            let s = demo::init(&home, &DemoOptions { patients, photos, seed }).map_err(demo_error)?;
+        Some(DemoAction::Init {
+            home,
+            patients,
+            photos,
+            seed,
+        }) => {
+            let s = demo::init(
+                &home,
+                &DemoOptions {
+                    patients,
+                    photos,
+                    seed,
+                },
+            )
+            .map_err(demo_error)?;
             if json {
                 print_json(&json!({"result": "created", "home": home, "summary": s}));
             } else {
-                println!("Demo clinic created in {}: {} patients, {} visits, {} photos, {} on disk", home.display(), s.patients, s.visits, s.photos, human_size(s.bytes_on_disk));
+                println!(
+                    "Demo clinic created in {}: {} patients, {} visits, {} photos, {} on disk",
+                    home.display(),
+                    s.patients,
+                    s.visits,
+                    s.photos,
+                    human_size(s.bytes_on_disk)
+                );
             }
             Ok(())
         }
@@ -33,10 +53,16 @@ pub fn run(args: DemoArgs, json: bool) -> Result<()> {
             let stop = Arc::new(AtomicBool::new(false));
             let s2 = stop.clone();
             let _ = ctrlc::set_handler(move || s2.store(true, Ordering::SeqCst));
-            let opts = WriterOptions { rate_per_sec: rate, max_transactions: max, seed: 7 };
+            let opts = WriterOptions {
+                rate_per_sec: rate,
+                max_transactions: max,
+                seed: 7,
+            };
             let stats = demo::run_writer(&home, &opts, &stop).map_err(demo_error)?;
             if json {
-                print_json(&json!({"result": "stopped", "transactions": stats.transactions, "longest_wait_ms": stats.longest_wait_ms}));
+                print_json(
+                    &json!({"result": "stopped", "transactions": stats.transactions, "longest_wait_ms": stats.longest_wait_ms}),
+                );
             } else {
                 println!("Demo writer stopped after {} transactions (longest wait for the write barrier {:.1} ms)", stats.transactions, stats.longest_wait_ms);
             }
@@ -47,7 +73,11 @@ pub fn run(args: DemoArgs, json: bool) -> Result<()> {
 }
 
 fn demo_error(e: demo::DemoError) -> Error {
-    Error::new(Kind::Usage, e.to_string(), "see the message; `carevault demo init` needs an empty folder")
+    Error::new(
+        Kind::Usage,
+        e.to_string(),
+        "see the message; `carevault demo init` needs an empty folder",
+    )
 }
 
 fn step(json: bool, title: &str, command: &str) {
@@ -60,41 +90,83 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
     let dir = &args.dir;
     if dir.exists() {
         if !dir.join(MARKER).exists() {
-            return Err(Error::new(Kind::Usage, "the demo folder exists and was not made by `carevault demo`", "choose another folder with --dir").at(dir));
+            return Err(Error::new(
+                Kind::Usage,
+                "the demo folder exists and was not made by `carevault demo`",
+                "choose another folder with --dir",
+            )
+            .at(dir));
         }
-        std::fs::remove_dir_all(dir).map_err(|e| Error::io("removing the previous demo run", dir, e))?;
+        std::fs::remove_dir_all(dir)
+            .map_err(|e| Error::io("removing the previous demo run", dir, e))?;
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::io("creating the demo folder", dir, e))?;
-    std::fs::write(dir.join(MARKER), b"made by carevault demo\n").map_err(|e| Error::io("creating the demo folder", dir, e))?;
+    std::fs::write(dir.join(MARKER), b"made by carevault demo\n")
+        .map_err(|e| Error::io("creating the demo folder", dir, e))?;
     let clinic = dir.join("clinic");
     let documents = dir.join("Documents");
     let restored = dir.join("restored");
     let d = dir.display();
 
-    step(json, "1. Create a demo clinic", &format!("carevault demo init {d}/clinic --patients {} --photos {}", args.patients, args.photos));
+    step(
+        json,
+        "1. Create a demo clinic",
+        &format!(
+            "carevault demo init {d}/clinic --patients {} --photos {}",
+            args.patients, args.photos
+        ),
+    );
     let t = std::time::Instant::now();
-    let summary = demo::init(&clinic, &DemoOptions { patients: args.patients, photos: args.photos, seed: 1 }).map_err(demo_error)?;
+    let summary = demo::init(
+        &clinic,
+        &DemoOptions {
+            patients: args.patients,
+            photos: args.photos,
+            seed: 1,
+        },
+    )
+    .map_err(demo_error)?;
     if !json {
         println!("   {} patients, {} visits, {} immunizations, {} outbox entries, {} photos; {} on disk ({:.1} s)",
             summary.patients, summary.visits, summary.immunizations, summary.outbox, summary.photos, human_size(summary.bytes_on_disk), t.elapsed().as_secs_f64());
     }
 
-    step(json, "2. Make a facility recovery key", &format!("carevault keygen --out {d}/recovery-key.txt"));
+    step(
+        json,
+        "2. Make a facility recovery key",
+        &format!("carevault keygen --out {d}/recovery-key.txt"),
+    );
     let (secret, public) = carevault_core::generate_recovery_key();
     {
         use age::secrecy::ExposeSecret;
-        std::fs::write(dir.join("recovery-key.txt"), secret.expose_secret()).map_err(|e| Error::io("writing the recovery key", dir, e))?;
+        std::fs::write(dir.join("recovery-key.txt"), secret.expose_secret())
+            .map_err(|e| Error::io("writing the recovery key", dir, e))?;
     }
-    std::fs::write(dir.join("passphrase.txt"), format!("{DEMO_PASSPHRASE}\n")).map_err(|e| Error::io("writing the demo passphrase", dir, e))?;
+    std::fs::write(dir.join("passphrase.txt"), format!("{DEMO_PASSPHRASE}\n"))
+        .map_err(|e| Error::io("writing the demo passphrase", dir, e))?;
     if !json {
         println!("   public key {public}\n   demo passphrase in {d}/passphrase.txt");
     }
 
-    step(json, "3. Start the demo app writer (it keeps committing changes)", &format!("carevault demo write {d}/clinic --rate 100 &"));
+    step(
+        json,
+        "3. Start the demo app writer (it keeps committing changes)",
+        &format!("carevault demo write {d}/clinic --rate 100 &"),
+    );
     let stop = Arc::new(AtomicBool::new(false));
     let writer = {
         let (home, stop) = (clinic.clone(), stop.clone());
-        std::thread::spawn(move || demo::run_writer(&home, &WriterOptions { rate_per_sec: Some(100), max_transactions: None, seed: 7 }, &stop))
+        std::thread::spawn(move || {
+            demo::run_writer(
+                &home,
+                &WriterOptions {
+                    rate_per_sec: Some(100),
+                    max_transactions: None,
+                    seed: 7,
+                },
+                &stop,
+            )
+        })
     };
     std::thread::sleep(std::time::Duration::from_millis(500));
 
@@ -110,44 +182,103 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
     let t = std::time::Instant::now();
     let out = backup::create(&req, &NoProgress);
     stop.store(true, Ordering::SeqCst);
-    let stats = writer.join().map_err(|_| Error::internal("the demo writer thread panicked"))?.map_err(demo_error)?;
+    let stats = writer
+        .join()
+        .map_err(|_| Error::internal("the demo writer thread panicked"))?
+        .map_err(demo_error)?;
     let out = out?;
     if !json {
         println!("   {} -> {} in {:.2} s (write barrier held {:.1} ms; the writer committed {} changes meanwhile, longest wait {:.1} ms)",
             out.metadata.sealed.id, human_size(out.size), t.elapsed().as_secs_f64(), out.barrier_ms, stats.transactions, stats.longest_wait_ms);
     }
 
-    step(json, "5. List the backups", &format!("carevault list --home {d}/clinic --in {d}/Documents"));
-    let listed = catalog::list(&[documents.clone()]);
+    step(
+        json,
+        "5. List the backups",
+        &format!("carevault list --home {d}/clinic --in {d}/Documents"),
+    );
+    let listed = catalog::list(std::slice::from_ref(&documents));
     if !json {
         super::output::print_listing(&listed);
     }
 
     let pass = Unlock::Passphrase(SecretString::from(DEMO_PASSPHRASE.to_string()));
-    step(json, "6. Verify every byte", &format!("carevault verify {} --passphrase-file {d}/passphrase.txt", out.path.display()));
-    let v = verify::verify(&out.path, Some(&pass), DEFAULT_MAX_SCRYPT_LOG_N, &NoProgress)?;
+    step(
+        json,
+        "6. Verify every byte",
+        &format!(
+            "carevault verify {} --passphrase-file {d}/passphrase.txt",
+            out.path.display()
+        ),
+    );
+    let v = verify::verify(
+        &out.path,
+        Some(&pass),
+        DEFAULT_MAX_SCRYPT_LOG_N,
+        &NoProgress,
+    )?;
     if !json {
-        println!("   OK: {} entries, {} of data", v.entries, human_size(v.data_bytes));
+        println!(
+            "   OK: {} entries, {} of data",
+            v.entries,
+            human_size(v.data_bytes)
+        );
     }
 
-    step(json, "7. Restore into a new, empty app home (as on a replacement tablet), with the recovery key",
-        &format!("carevault restore {} --home {d}/restored --identity {d}/recovery-key.txt", out.path.display()));
-    let id = carevault_core::parse_identity_file(&std::fs::read_to_string(dir.join("recovery-key.txt")).map_err(|e| Error::io("reading the recovery key", dir, e))?)?;
+    step(
+        json,
+        "7. Restore into a new, empty app home (as on a replacement tablet), with the recovery key",
+        &format!(
+            "carevault restore {} --home {d}/restored --identity {d}/recovery-key.txt",
+            out.path.display()
+        ),
+    );
+    let id = carevault_core::parse_identity_file(
+        &std::fs::read_to_string(dir.join("recovery-key.txt"))
+            .map_err(|e| Error::io("reading the recovery key", dir, e))?,
+    )?;
     let rec = Unlock::RecoveryKey(id);
-    let outcome = restore::restore(&RestoreRequest { home: &restored, file: &out.path, unlock: Some(&rec), max_log_n: DEFAULT_MAX_SCRYPT_LOG_N, dry_run: false }, &NoProgress)?;
-    let RestoreOutcome::Restored(report) = &outcome else { return Err(Error::internal("restore returned a plan")) };
+    let outcome = restore::restore(
+        &RestoreRequest {
+            home: &restored,
+            file: &out.path,
+            unlock: Some(&rec),
+            max_log_n: DEFAULT_MAX_SCRYPT_LOG_N,
+            dry_run: false,
+        },
+        &NoProgress,
+    )?;
+    let RestoreOutcome::Restored(report) = &outcome else {
+        return Err(Error::internal("restore returned a plan"));
+    };
     let consistency = demo::check_consistency(&restored.join("data")).map_err(demo_error)?;
     if json {
-        print_json(&json!({"result": "ok", "backup": out, "verify": v, "restore": report, "writer_transactions": stats.transactions, "consistency": consistency}));
+        print_json(
+            &json!({"result": "ok", "backup": out, "verify": v, "restore": report, "writer_transactions": stats.transactions, "consistency": consistency}),
+        );
     } else {
         for c in &report.checks {
-            println!("   {} {:<34} expected {:<12} found {}", if c.ok { "ok  " } else { "DIFF" }, c.name, c.expected, c.actual);
+            println!(
+                "   {} {:<34} expected {:<12} found {}",
+                if c.ok { "ok  " } else { "DIFF" },
+                c.name,
+                c.expected,
+                c.actual
+            );
         }
-        println!("   cross-database consistency: {} writer transactions restored whole, {} problems", consistency.visits_from_writer, consistency.problems.len());
+        println!(
+            "   cross-database consistency: {} writer transactions restored whole, {} problems",
+            consistency.visits_from_writer,
+            consistency.problems.len()
+        );
         println!("\nDone. Everything is in {}.", Path::new(dir).display());
     }
     if report.checks.iter().any(|c| !c.ok) || !consistency.problems.is_empty() {
-        return Err(Error::new(Kind::CheckFailed, "the demo's restored data does not match its backup", "report this with the demo folder"));
+        return Err(Error::new(
+            Kind::CheckFailed,
+            "the demo's restored data does not match its backup",
+            "report this with the demo folder",
+        ));
     }
     Ok(())
 }

@@ -31,7 +31,11 @@ pub fn print_json(v: &serde_json::Value) {
 /// Local time for a stored UTC timestamp.
 pub fn local_time(utc: &str) -> String {
     utc.parse::<jiff::Timestamp>()
-        .map(|t| t.to_zoned(jiff::tz::TimeZone::system()).strftime("%Y-%m-%d %H:%M").to_string())
+        .map(|t| {
+            t.to_zoned_datetime(jiff::tz::TimeZone::system())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        })
         .unwrap_or_else(|_| utc.to_string())
 }
 
@@ -40,7 +44,10 @@ pub fn print_listing(items: &[Listed]) {
         println!("No Results Returned");
         return;
     }
-    println!("{:<44} {:<17} {:>9} {:<9} {:<12} {:<9}", "Label/ID", "Timestamp", "Size", "Encrypted", "Created By", "Location");
+    println!(
+        "{:<44} {:<17} {:>9} {:<9} {:<12} {:<9}",
+        "Label/ID", "Timestamp", "Size", "Encrypted", "Created By", "Location"
+    );
     for l in items {
         match &l.metadata {
             Some(m) => {
@@ -57,7 +64,10 @@ pub fn print_listing(items: &[Listed]) {
             }
             None => println!(
                 "{:<44} {:<17} {:>9} DAMAGED: {}",
-                l.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                l.path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
                 "-",
                 human_size(l.size),
                 l.problem.as_deref().unwrap_or("")

@@ -17,11 +17,15 @@ fn from_file(path: &Path) -> Result<SecretString> {
             .read_to_string(&mut text)
             .map_err(|e| Error::io("reading the passphrase from standard input", "", e))?;
     } else {
-        text = std::fs::read_to_string(path).map_err(|e| Error::io("reading the passphrase file", path, e))?;
+        text = std::fs::read_to_string(path)
+            .map_err(|e| Error::io("reading the passphrase file", path, e))?;
     }
     let line = text.lines().next().unwrap_or("").to_string();
     if line.is_empty() {
-        return Err(usage(format!("the passphrase file {} is empty", path.display()), "write the passphrase on its first line"));
+        return Err(usage(
+            format!("the passphrase file {} is empty", path.display()),
+            "write the passphrase on its first line",
+        ));
     }
     Ok(SecretString::from(line))
 }
@@ -33,21 +37,31 @@ fn prompt(label: &str, confirm: bool) -> Result<SecretString> {
             "use --passphrase-file FILE or set CAREVAULT_PASSPHRASE",
         ));
     }
-    let p = rpassword::prompt_password(format!("{label}: ")).map_err(|e| Error::io("reading the passphrase", "", e))?;
+    let p = rpassword::prompt_password(format!("{label}: "))
+        .map_err(|e| Error::io("reading the passphrase", "", e))?;
     if p.is_empty() {
         return Err(usage("the passphrase is empty".into(), "type a passphrase"));
     }
     if confirm {
-        let again = rpassword::prompt_password("Repeat it: ").map_err(|e| Error::io("reading the passphrase", "", e))?;
+        let again = rpassword::prompt_password("Repeat it: ")
+            .map_err(|e| Error::io("reading the passphrase", "", e))?;
         if again != p {
-            return Err(usage("the two passphrases differ".into(), "run the command again and type the same passphrase twice"));
+            return Err(usage(
+                "the two passphrases differ".into(),
+                "run the command again and type the same passphrase twice",
+            ));
         }
     }
     Ok(SecretString::from(p))
 }
 
 /// A passphrase from `file`, else the environment variable `var`, else a prompt.
-pub fn passphrase(file: Option<&Path>, var: &str, label: &str, confirm: bool) -> Result<SecretString> {
+pub fn passphrase(
+    file: Option<&Path>,
+    var: &str,
+    label: &str,
+    confirm: bool,
+) -> Result<SecretString> {
     if let Some(f) = file {
         return from_file(f);
     }
@@ -62,8 +76,15 @@ pub fn passphrase(file: Option<&Path>, var: &str, label: &str, confirm: bool) ->
 /// How to unlock an encrypted backup, from the command-line options.
 pub fn unlock(passphrase_file: Option<&Path>, identity: Option<&Path>) -> Result<Unlock> {
     if let Some(id) = identity {
-        let text = std::fs::read_to_string(id).map_err(|e| Error::io("reading the recovery key file", id, e))?;
+        let text = std::fs::read_to_string(id)
+            .map_err(|e| Error::io("reading the recovery key file", id, e))?;
         return Ok(Unlock::RecoveryKey(parse_identity_file(&text)?));
     }
-    passphrase(passphrase_file, "CAREVAULT_PASSPHRASE", "Backup passphrase", false).map(Unlock::Passphrase)
+    passphrase(
+        passphrase_file,
+        "CAREVAULT_PASSPHRASE",
+        "Backup passphrase",
+        false,
+    )
+    .map(Unlock::Passphrase)
 }

@@ -105,7 +105,11 @@ pub fn plan_data(home: &Path) -> Result<DataPlan> {
         )
         .at(&data));
     }
-    let mut plan = DataPlan { databases: vec![], files: vec![], skipped: vec![] };
+    let mut plan = DataPlan {
+        databases: vec![],
+        files: vec![],
+        skipped: vec![],
+    };
     let mut stack = vec![data.clone()];
     while let Some(dir) = stack.pop() {
         let mut names: Vec<_> = std::fs::read_dir(&dir)
@@ -117,30 +121,44 @@ pub fn plan_data(home: &Path) -> Result<DataPlan> {
             let path = de.path();
             let rel = path.strip_prefix(home).unwrap_or(&path);
             let Some(entry_path) = rel.to_str().map(str::to_string) else {
-                plan.skipped.push(format!("{}: name is not valid UTF-8", path.display()));
+                plan.skipped
+                    .push(format!("{}: name is not valid UTF-8", path.display()));
                 continue;
             };
-            let ft = de.file_type().map_err(|e| Error::io("inspecting a data file", &path, e))?;
+            let ft = de
+                .file_type()
+                .map_err(|e| Error::io("inspecting a data file", &path, e))?;
             if ft.is_dir() {
                 stack.push(path);
             } else if ft.is_file() {
                 let name = de.file_name().to_string_lossy().into_owned();
-                let sidecar = ["-wal", "-shm", "-journal"].iter().find(|s| name.ends_with(*s));
+                let sidecar = ["-wal", "-shm", "-journal"]
+                    .iter()
+                    .find(|s| name.ends_with(*s));
                 if let Some(s) = sidecar {
                     if is_sqlite(&path.with_file_name(&name[..name.len() - s.len()])) {
                         continue;
                     }
                 }
                 if crate::format::manifest::check_entry_path(&entry_path).is_err() {
-                    plan.skipped.push(format!("{entry_path}: name cannot be stored safely"));
+                    plan.skipped
+                        .push(format!("{entry_path}: name cannot be stored safely"));
                 } else if is_sqlite(&path) {
                     plan.databases.push((entry_path, path));
                 } else {
-                    let size = de.metadata().map_err(|e| Error::io("inspecting a data file", &path, e))?.len();
-                    plan.files.push(FileSource { entry_path, path, size });
+                    let size = de
+                        .metadata()
+                        .map_err(|e| Error::io("inspecting a data file", &path, e))?
+                        .len();
+                    plan.files.push(FileSource {
+                        entry_path,
+                        path,
+                        size,
+                    });
                 }
             } else {
-                plan.skipped.push(format!("{entry_path}: not a regular file (link or device)"));
+                plan.skipped
+                    .push(format!("{entry_path}: not a regular file (link or device)"));
             }
         }
     }
@@ -166,7 +184,13 @@ pub fn create(req: &BackupRequest, progress: &dyn Progress) -> Result<BackupOutc
     crate::restore::recover(home)?;
     let sync_guard = HostLock::Sync
         .try_shared(home)
-        .map_err(|e| Error::io("checking the sync lock", crate::hostlock::locks_dir(home), e))?
+        .map_err(|e| {
+            Error::io(
+                "checking the sync lock",
+                crate::hostlock::locks_dir(home),
+                e,
+            )
+        })?
         .ok_or_else(|| {
             Error::new(
                 Kind::Busy,
@@ -175,7 +199,11 @@ pub fn create(req: &BackupRequest, progress: &dyn Progress) -> Result<BackupOutc
             )
         })?;
     let label = match &req.label {
-        Some(l) if l.chars().count() > MAX_LABEL_CHARS || l.chars().any(char::is_control) || l.trim().is_empty() => {
+        Some(l)
+            if l.chars().count() > MAX_LABEL_CHARS
+                || l.chars().any(char::is_control)
+                || l.trim().is_empty() =>
+        {
             return Err(Error::new(
                 Kind::Usage,
                 format!("the label must be 1 to {MAX_LABEL_CHARS} characters of plain text"),
@@ -184,8 +212,11 @@ pub fn create(req: &BackupRequest, progress: &dyn Progress) -> Result<BackupOutc
         }
         l => l.clone(),
     };
-    let recipients: Vec<age::x25519::Recipient> =
-        req.recovery_keys.iter().map(|k| keys::parse_recipient(k)).collect::<Result<_>>()?;
+    let recipients: Vec<age::x25519::Recipient> = req
+        .recovery_keys
+        .iter()
+        .map(|k| keys::parse_recipient(k))
+        .collect::<Result<_>>()?;
     if req.passphrase.is_none() && !recipients.is_empty() {
         return Err(Error::new(
             Kind::Usage,
@@ -193,7 +224,8 @@ pub fn create(req: &BackupRequest, progress: &dyn Progress) -> Result<BackupOutc
             "give a passphrase; the recovery key is the way back when it is forgotten",
         ));
     }
-    std::fs::create_dir_all(&req.dest_dir).map_err(|e| Error::io("creating the backup folder", &req.dest_dir, e))?;
+    std::fs::create_dir_all(&req.dest_dir)
+        .map_err(|e| Error::io("creating the backup folder", &req.dest_dir, e))?;
     fsutil::clean_stale_temps(&req.dest_dir);
 
     let plan = plan_data(home)?;
@@ -206,16 +238,34 @@ pub fn create(req: &BackupRequest, progress: &dyn Progress) -> Result<BackupOutc
     let mut slots: Vec<(String, Vec<u8>)> = Vec::new();
     let mut key_slots = Vec::new();
     if let (Some(key), Some(pass)) = (&key, &req.passphrase) {
-        slots.push(("key-passphrase.age".into(), keys::passphrase_slot(key, pass, req.scrypt_log_n)?));
+        slots.push((
+            "key-passphrase.age".into(),
+            keys::passphrase_slot(key, pass, req.scrypt_log_n)?,
+        ));
         if !recipients.is_empty() {
-            slots.push(("key-recovery.age".into(), keys::recovery_slot(key, &recipients)?));
+            slots.push((
+                "key-recovery.age".into(),
+                keys::recovery_slot(key, &recipients)?,
+            ));
         }
     }
     for (name, bytes) in &slots {
         key_slots.push(KeySlot {
             name: name.clone(),
-            kind: if name == "key-passphrase.age" { "passphrase" } else { "recovery" }.into(),
-            recipients: if name == "key-recovery.age" { req.recovery_keys.iter().map(|k| k.trim().to_string()).collect() } else { vec![] },
+            kind: if name == "key-passphrase.age" {
+                "passphrase"
+            } else {
+                "recovery"
+            }
+            .into(),
+            recipients: if name == "key-recovery.age" {
+                req.recovery_keys
+                    .iter()
+                    .map(|k| k.trim().to_string())
+                    .collect()
+            } else {
+                vec![]
+            },
             sha256: hex::encode(sha2::Sha256::digest(bytes)),
         });
     }
@@ -232,7 +282,12 @@ pub fn create(req: &BackupRequest, progress: &dyn Progress) -> Result<BackupOutc
             app_version: env!("CARGO_PKG_VERSION").into(),
             facility: config.facility.clone(),
             device: config.device_name.clone(),
-            payload: if encrypted { "payload.tar.zst.age" } else { "payload.tar.zst" }.into(),
+            payload: if encrypted {
+                "payload.tar.zst.age"
+            } else {
+                "payload.tar.zst"
+            }
+            .into(),
         },
         key_slots,
     };
@@ -246,16 +301,29 @@ pub fn create(req: &BackupRequest, progress: &dyn Progress) -> Result<BackupOutc
         metadata: &metadata,
         slots: &slots,
         recipient: recipient.as_ref(),
-        settings: AppSettings { realm: config.realm.clone(), sync_endpoint: config.sync_endpoint.clone() },
+        settings: AppSettings {
+            realm: config.realm.clone(),
+            sync_endpoint: config.sync_endpoint.clone(),
+        },
         barrier_ms,
         mtime: now.as_second().max(0) as u64,
         compression: req.compression,
     };
     let tmp_path = tmp.path().to_path_buf();
-    let manifest = write_container(tmp.file(), &cplan, &dbs, &plan.files, progress)
-        .map_err(|e| if e.path().is_none() { e.at(&tmp_path) } else { e })?;
+    let manifest =
+        write_container(tmp.file(), &cplan, &dbs, &plan.files, progress).map_err(|e| {
+            if e.path().is_none() {
+                e.at(&tmp_path)
+            } else {
+                e
+            }
+        })?;
     drop(dbs);
-    let size = tmp.file().metadata().map_err(|e| Error::io("measuring the backup file", &tmp_path, e))?.len();
+    let size = tmp
+        .file()
+        .metadata()
+        .map_err(|e| Error::io("measuring the backup file", &tmp_path, e))?
+        .len();
     let final_path = req.dest_dir.join(file_name(&id));
     tmp.persist(&final_path)?;
     Ok(BackupOutcome {

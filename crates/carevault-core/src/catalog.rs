@@ -24,14 +24,18 @@ pub struct Listed {
 }
 
 fn is_candidate(name: &str) -> bool {
-    !name.starts_with(TEMP_PREFIX) && !name.starts_with('.') && name.to_ascii_lowercase().ends_with(".bin")
+    !name.starts_with(TEMP_PREFIX)
+        && !name.starts_with('.')
+        && name.to_ascii_lowercase().ends_with(".bin")
 }
 
 /// Lists the backups in `dirs` (missing folders are skipped), newest first.
 pub fn list(dirs: &[PathBuf]) -> Vec<Listed> {
     let mut out = Vec::new();
     for dir in dirs {
-        let Ok(rd) = std::fs::read_dir(dir) else { continue };
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            continue;
+        };
         for de in rd.flatten() {
             let name = de.file_name().to_string_lossy().into_owned();
             if !is_candidate(&name) || !de.file_type().is_ok_and(|t| t.is_file()) {
@@ -40,7 +44,13 @@ pub fn list(dirs: &[PathBuf]) -> Vec<Listed> {
             let path = de.path();
             let size = de.metadata().map(|m| m.len()).unwrap_or(0);
             match Opened::open(&path) {
-                Ok(o) => out.push(Listed { path, size, status: "ok".into(), metadata: Some(o.metadata), problem: None }),
+                Ok(o) => out.push(Listed {
+                    path,
+                    size,
+                    status: "ok".into(),
+                    metadata: Some(o.metadata),
+                    problem: None,
+                }),
                 Err(e) if e.kind() == Kind::NotABackup => {}
                 Err(e) => out.push(Listed {
                     path,
@@ -69,14 +79,22 @@ pub fn find(dirs: &[PathBuf], what: &str) -> Result<PathBuf> {
     let listed = list(dirs);
     let exact: Vec<_> = listed
         .iter()
-        .filter(|l| l.metadata.as_ref().is_some_and(|m| m.sealed.id == what || m.sealed.label == what))
+        .filter(|l| {
+            l.metadata
+                .as_ref()
+                .is_some_and(|m| m.sealed.id == what || m.sealed.label == what)
+        })
         .collect();
     let hits = if exact.is_empty() {
         listed
             .iter()
             .filter(|l| {
-                l.metadata.as_ref().is_some_and(|m| m.sealed.id.starts_with(what))
-                    || l.path.file_name().is_some_and(|n| n.to_string_lossy() == what)
+                l.metadata
+                    .as_ref()
+                    .is_some_and(|m| m.sealed.id.starts_with(what))
+                    || l.path
+                        .file_name()
+                        .is_some_and(|n| n.to_string_lossy() == what)
             })
             .collect()
     } else {
@@ -111,5 +129,11 @@ pub fn delete(home: &Path, path: &Path) -> Result<Listed> {
     };
     std::fs::remove_file(path).map_err(|e| Error::io("deleting the backup", path, e))?;
     fsutil::sync_dir(path.parent().unwrap_or(Path::new(".")))?;
-    Ok(Listed { path: path.to_path_buf(), size, status: status.into(), metadata, problem: None })
+    Ok(Listed {
+        path: path.to_path_buf(),
+        size,
+        status: status.into(),
+        metadata,
+        problem: None,
+    })
 }

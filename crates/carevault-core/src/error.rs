@@ -146,7 +146,11 @@ impl Error {
                 "check that the storage is present and healthy, then run the command again",
             ),
         };
-        let e = if path.as_os_str().is_empty() { e } else { e.at(path) };
+        let e = if path.as_os_str().is_empty() {
+            e
+        } else {
+            e.at(path)
+        };
         e.because(err)
     }
 

@@ -43,7 +43,9 @@ impl TempFile {
 
     /// The open file.
     pub fn file(&mut self) -> &mut File {
-        self.file.as_mut().expect("temp file is open until persisted")
+        self.file
+            .as_mut()
+            .expect("temp file is open until persisted")
     }
 
     /// Its current path.

@@ -32,7 +32,10 @@ pub struct EncryptionSettings {
 
 impl Default for EncryptionSettings {
     fn default() -> Self {
-        EncryptionSettings { work_factor: DEFAULT_SCRYPT_LOG_N, max_work_factor: DEFAULT_MAX_SCRYPT_LOG_N }
+        EncryptionSettings {
+            work_factor: DEFAULT_SCRYPT_LOG_N,
+            max_work_factor: DEFAULT_MAX_SCRYPT_LOG_N,
+        }
     }
 }
 
@@ -49,7 +52,10 @@ pub struct CompressionSettings {
 impl Default for CompressionSettings {
     fn default() -> Self {
         let c = Compression::default();
-        CompressionSettings { level: c.level, workers: c.workers }
+        CompressionSettings {
+            level: c.level,
+            workers: c.workers,
+        }
     }
 }
 
@@ -73,10 +79,21 @@ impl Profile {
             Err(e) => return Err(Error::io("reading the profile", &path, e)),
         };
         let p: Profile = toml::from_str(&text).map_err(|e| {
-            Error::new(Kind::Usage, format!("the profile cannot be read: {e}"), "fix carevault.toml (see docs/PROFILE.md)")
-                .at(&path)
+            Error::new(
+                Kind::Usage,
+                format!("the profile cannot be read: {e}"),
+                "fix carevault.toml (see docs/PROFILE.md)",
+            )
+            .at(&path)
         })?;
-        let bad = |what: &str| Err(Error::new(Kind::Usage, format!("the profile has an invalid {what}"), "fix carevault.toml (see docs/PROFILE.md)").at(&path));
+        let bad = |what: &str| {
+            Err(Error::new(
+                Kind::Usage,
+                format!("the profile has an invalid {what}"),
+                "fix carevault.toml (see docs/PROFILE.md)",
+            )
+            .at(&path))
+        };
         if !(10..=20).contains(&p.encryption.work_factor) {
             return bad("encryption.work_factor (allowed: 10 to 20)");
         }
@@ -91,6 +108,9 @@ impl Profile {
 
     /// The compression to use.
     pub fn compression(&self) -> Compression {
-        Compression { level: self.compression.level, workers: self.compression.workers }
+        Compression {
+            level: self.compression.level,
+            workers: self.compression.workers,
+        }
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::archive::keys::{self, Unlock};
 use crate::archive::reader::Opened;
+use crate::archive::writer::write_entry;
 use crate::error::{Error, Kind, Result};
 use crate::format::container::{header_block, padded, Extent, METADATA_NAME, PAYLOAD_SUM_NAME};
 use crate::fsutil::TempFile;
@@ -12,28 +13,35 @@ use sha2::Digest;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
-fn copy_entry(src: &mut std::fs::File, out: &mut std::fs::File, name: &str, ext: Extent, mtime: u64) -> Result<()> {
+fn copy_entry(
+    src: &mut std::fs::File,
+    out: &mut std::fs::File,
+    name: &str,
+    ext: Extent,
+    mtime: u64,
+) -> Result<()> {
     let io = |e| Error::io("copying the backup", "", e);
-    out.write_all(&header_block(name, ext.len, mtime)?).map_err(io)?;
+    out.write_all(&header_block(name, ext.len, mtime)?)
+        .map_err(io)?;
     src.seek(SeekFrom::Start(ext.offset)).map_err(io)?;
     let n = std::io::copy(&mut src.take(ext.len), out).map_err(io)?;
     if n != ext.len {
-        return Err(crate::error::truncated("it changed while the passphrase was being changed"));
+        return Err(crate::error::truncated(
+            "it changed while the passphrase was being changed",
+        ));
     }
     let pad = (padded(ext.len) - ext.len) as usize;
     out.write_all(&[0u8; 512][..pad]).map_err(io)
 }
 
-fn write_bytes(out: &mut std::fs::File, name: &str, data: &[u8], mtime: u64) -> Result<()> {
-    let io = |e| Error::io("writing the backup", "", e);
-    out.write_all(&header_block(name, data.len() as u64, mtime)?).map_err(io)?;
-    out.write_all(data).map_err(io)?;
-    let pad = (padded(data.len() as u64) - data.len() as u64) as usize;
-    out.write_all(&[0u8; 512][..pad]).map_err(io)
-}
-
 /// Replaces the passphrase of the backup at `path`.
-pub fn rekey(path: &Path, old: &Unlock, new: &SecretString, log_n: u8, max_log_n: u8) -> Result<()> {
+pub fn rekey(
+    path: &Path,
+    old: &Unlock,
+    new: &SecretString,
+    log_n: u8,
+    max_log_n: u8,
+) -> Result<()> {
     let opened = Opened::open(path)?;
     if !opened.metadata.sealed.encrypted {
         return Err(Error::new(
@@ -43,24 +51,32 @@ pub fn rekey(path: &Path, old: &Unlock, new: &SecretString, log_n: u8, max_log_n
         )
         .at(path));
     }
-    let key = opened.unlock(Some(old), max_log_n)?.expect("encrypted backups have a key");
+    let key = opened
+        .unlock(Some(old), max_log_n)?
+        .expect("encrypted backups have a key");
     let slot = keys::passphrase_slot(&key, new, log_n)?;
     let mut md = opened.metadata.clone();
     for s in md.key_slots.iter_mut().filter(|s| s.kind == "passphrase") {
         s.sha256 = hex::encode(sha2::Sha256::digest(&slot));
     }
     if !md.key_slots.iter().any(|s| s.kind == "passphrase") {
-        return Err(Error::new(Kind::Usage, "this backup has no passphrase slot", "it can only be opened with its recovery key").at(path));
+        return Err(Error::new(
+            Kind::Usage,
+            "this backup has no passphrase slot",
+            "it can only be opened with its recovery key",
+        )
+        .at(path));
     }
     let mtime = jiff::Timestamp::now().as_second().max(0) as u64;
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = TempFile::create(dir, &format!("{}.rekey", md.sealed.id))?;
-    let mut src = std::fs::File::open(path).map_err(|e| Error::io("opening the backup", path, e))?;
+    let mut src =
+        std::fs::File::open(path).map_err(|e| Error::io("opening the backup", path, e))?;
     let out = tmp.file();
-    write_bytes(out, METADATA_NAME, &md.to_bytes(), mtime)?;
+    write_entry(out, METADATA_NAME, &md.to_bytes(), mtime)?;
     for (name, ext) in &opened.layout.slots {
         if name == "key-passphrase.age" {
-            write_bytes(out, name, &slot, mtime)?;
+            write_entry(out, name, &slot, mtime)?;
         } else {
             copy_entry(&mut src, out, name, *ext, mtime)?;
         }
@@ -69,7 +85,14 @@ pub fn rekey(path: &Path, old: &Unlock, new: &SecretString, log_n: u8, max_log_n
     copy_entry(&mut src, out, pname, *pext, mtime)?;
     let (mname, mext) = &opened.layout.manifest;
     copy_entry(&mut src, out, mname, *mext, mtime)?;
-    copy_entry(&mut src, out, PAYLOAD_SUM_NAME, opened.layout.payload_sum, mtime)?;
-    out.write_all(&[0u8; 1024]).map_err(|e| Error::io("writing the backup", "", e))?;
+    copy_entry(
+        &mut src,
+        out,
+        PAYLOAD_SUM_NAME,
+        opened.layout.payload_sum,
+        mtime,
+    )?;
+    out.write_all(&[0u8; 1024])
+        .map_err(|e| Error::io("writing the backup", "", e))?;
     tmp.replace(path)
 }

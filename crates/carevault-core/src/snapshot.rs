@@ -45,7 +45,10 @@ fn sql_err(what: &str, path: &Path, e: rusqlite::Error) -> Error {
 
 /// Opens every database and pins all their snapshots at one instant under
 /// the write barrier. Returns the snapshots and how long the barrier was held.
-pub fn pin_all(home: &Path, dbs: &[(String, std::path::PathBuf)]) -> Result<(Vec<DbSnapshot>, f64)> {
+pub fn pin_all(
+    home: &Path,
+    dbs: &[(String, std::path::PathBuf)],
+) -> Result<(Vec<DbSnapshot>, f64)> {
     let mut conns = Vec::with_capacity(dbs.len());
     for (entry, path) in dbs {
         let conn = Connection::open_with_flags(
@@ -57,15 +60,21 @@ pub fn pin_all(home: &Path, dbs: &[(String, std::path::PathBuf)]) -> Result<(Vec
             .map_err(|e| sql_err("configuring it", path, e))?;
         conns.push((entry.clone(), path.clone(), conn));
     }
-    let barrier = HostLock::WriteBarrier
-        .exclusive(home)
-        .map_err(|e| Error::io("taking the write barrier", crate::hostlock::locks_dir(home), e))?;
+    let barrier = HostLock::WriteBarrier.exclusive(home).map_err(|e| {
+        Error::io(
+            "taking the write barrier",
+            crate::hostlock::locks_dir(home),
+            e,
+        )
+    })?;
     let start = Instant::now();
     for (_, path, conn) in &conns {
         conn.execute_batch("BEGIN")
             .map_err(|e| sql_err("starting the snapshot", path, e))?;
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
-            .map_err(|e| sql_err("pinning the snapshot", path, e))?;
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map_err(|e| sql_err("pinning the snapshot", path, e))?;
     }
     drop(barrier);
     let held_ms = start.elapsed().as_secs_f64() * 1000.0;
@@ -131,8 +140,13 @@ impl DbSnapshot {
             .map_err(|e| sql_err("reading its pages", path, e))?;
         let mut hasher = Sha256::new();
         let mut expected = 1u64;
-        while let Some(row) = rows.next().map_err(|e| sql_err("reading its pages", path, e))? {
-            let pgno: i64 = row.get(0).map_err(|e| sql_err("reading its pages", path, e))?;
+        while let Some(row) = rows
+            .next()
+            .map_err(|e| sql_err("reading its pages", path, e))?
+        {
+            let pgno: i64 = row
+                .get(0)
+                .map_err(|e| sql_err("reading its pages", path, e))?;
             let data = row
                 .get_ref(1)
                 .and_then(|v| v.as_blob().map_err(Into::into))
@@ -146,7 +160,7 @@ impl DbSnapshot {
             let write = |bytes: &[u8], out: &mut dyn Write, h: &mut Sha256| -> Result<()> {
                 h.update(bytes);
                 out.write_all(bytes)
-                    .map_err(|e| crate::archive::writer::sink_error(e))
+                    .map_err(crate::archive::writer::sink_error)
             };
             if pgno == 1 && data.len() >= 100 {
                 // Leave WAL mode: file format write/read versions = 1 (legacy).

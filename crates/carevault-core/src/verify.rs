@@ -1,7 +1,7 @@
 //! Verifying a backup: every byte read, every check applied, nothing written.
 
-use crate::archive::reader::{Discard, Opened};
 use crate::archive::keys::Unlock;
+use crate::archive::reader::{Discard, Opened};
 use crate::format::manifest::AppSettings;
 use crate::format::metadata::Metadata;
 use crate::{Progress, Result};
@@ -29,7 +29,12 @@ pub struct VerifyReport {
 }
 
 /// Reads and checks the whole backup at `path`.
-pub fn verify(path: &Path, unlock: Option<&Unlock>, max_log_n: u8, progress: &dyn Progress) -> Result<VerifyReport> {
+pub fn verify(
+    path: &Path,
+    unlock: Option<&Unlock>,
+    max_log_n: u8,
+    progress: &dyn Progress,
+) -> Result<VerifyReport> {
     let mut opened = Opened::open(path)?;
     let key = opened.unlock(unlock, max_log_n)?;
     let (manifest, bytes) = opened.manifest(key.as_ref())?;

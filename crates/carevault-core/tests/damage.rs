@@ -22,7 +22,12 @@ fn fixture(pass_: Option<&str>) -> Fixture {
     let out = make_backup(&home, &t.path().join("docs"), pass_);
     let work = t.path().join("work");
     std::fs::create_dir_all(&work).unwrap();
-    Fixture { home, file: out.path, work, _t: t }
+    Fixture {
+        home,
+        file: out.path,
+        work,
+        _t: t,
+    }
 }
 
 fn check(path: &Path, unlock: Option<&Unlock>) -> carevault_core::Result<()> {
@@ -32,9 +37,31 @@ fn check(path: &Path, unlock: Option<&Unlock>) -> carevault_core::Result<()> {
 /// A failed restore must leave `home/data` byte-identical and no staging behind.
 fn restore_fails_cleanly(f: &Fixture, bad: &Path, unlock: Option<&Unlock>) -> Kind {
     let before = tree(&f.home.join("data"));
-    let err = restore(&RestoreRequest { home: &f.home, file: bad, unlock, max_log_n: 18, dry_run: false }, &NoProgress).unwrap_err();
-    assert_eq!(tree(&f.home.join("data")), before, "restore of a bad file changed the data");
-    let staged: Vec<_> = std::fs::read_dir(&f.home).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().starts_with(".carevault-staging")).collect();
+    let err = restore(
+        &RestoreRequest {
+            home: &f.home,
+            file: bad,
+            unlock,
+            max_log_n: 18,
+            dry_run: false,
+        },
+        &NoProgress,
+    )
+    .unwrap_err();
+    assert_eq!(
+        tree(&f.home.join("data")),
+        before,
+        "restore of a bad file changed the data"
+    );
+    let staged: Vec<_> = std::fs::read_dir(&f.home)
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".carevault-staging")
+        })
+        .collect();
     assert!(staged.is_empty(), "staging left behind");
     assert!(!f.home.join("safety-copies").exists());
     err.kind()
@@ -48,16 +75,40 @@ fn truncation_anywhere_is_reported_as_truncation() {
     let p = o.layout.payload.1;
     let m = o.layout.manifest.1;
     let len = bytes.len();
-    let offsets = [0, 1, 100, 511, 512, 600, 1100, p.offset as usize - 1, p.offset as usize + 10, (p.offset + p.len / 2) as usize,
-        (p.offset + p.len) as usize - 1, m.offset as usize + 5, len - 1025, len - 1024, len - 513, len - 1];
+    let offsets = [
+        0,
+        1,
+        100,
+        511,
+        512,
+        600,
+        1100,
+        p.offset as usize - 1,
+        p.offset as usize + 10,
+        (p.offset + p.len / 2) as usize,
+        (p.offset + p.len) as usize - 1,
+        m.offset as usize + 5,
+        len - 1025,
+        len - 1024,
+        len - 513,
+        len - 1,
+    ];
     for (i, cut) in offsets.iter().enumerate() {
         let bad = f.work.join(format!("cut-{i}.bin"));
         std::fs::write(&bad, &bytes[..*cut]).unwrap();
         let e = check(&bad, Some(&pass(PASS))).unwrap_err();
-        assert_eq!(e.kind(), Kind::Truncated, "cut at {cut}: {e} / {}", e.advice());
+        assert_eq!(
+            e.kind(),
+            Kind::Truncated,
+            "cut at {cut}: {e} / {}",
+            e.advice()
+        );
         assert_eq!(e.kind().exit_code(), 5);
         if i % 4 == 0 {
-            assert_eq!(restore_fails_cleanly(&f, &bad, Some(&pass(PASS))), Kind::Truncated);
+            assert_eq!(
+                restore_fails_cleanly(&f, &bad, Some(&pass(PASS))),
+                Kind::Truncated
+            );
         }
     }
 }
@@ -84,11 +135,21 @@ fn every_single_bit_flip_is_detected() {
             b[*off] ^= 1 << (i % 8);
             std::fs::write(&bad, &b).unwrap();
             let e = match check(&bad, unlock) {
-                Ok(()) => panic!("flip at byte {off} bit {} went unnoticed (encrypted {encrypted})", i % 8),
+                Ok(()) => panic!(
+                    "flip at byte {off} bit {} went unnoticed (encrypted {encrypted})",
+                    i % 8
+                ),
                 Err(e) => e,
             };
             assert!(
-                matches!(e.kind(), Kind::Corrupted | Kind::Tampered | Kind::NotABackup | Kind::UnsupportedVersion | Kind::UnsafeArchive),
+                matches!(
+                    e.kind(),
+                    Kind::Corrupted
+                        | Kind::Tampered
+                        | Kind::NotABackup
+                        | Kind::UnsupportedVersion
+                        | Kind::UnsafeArchive
+                ),
                 "flip at {off}: unexpected kind {:?}: {e}",
                 e.kind()
             );
@@ -110,7 +171,10 @@ fn wrong_passphrase_is_its_own_error_and_changes_nothing() {
     assert_eq!(e.kind(), Kind::WrongKey);
     assert_eq!(e.kind().exit_code(), 4);
     assert!(e.message().contains("passphrase"), "{e}");
-    assert_eq!(restore_fails_cleanly(&f, &f.file, Some(&pass("not the passphrase"))), Kind::WrongKey);
+    assert_eq!(
+        restore_fails_cleanly(&f, &f.file, Some(&pass("not the passphrase"))),
+        Kind::WrongKey
+    );
     let e = check(&f.file, None).unwrap_err();
     assert_eq!(e.kind(), Kind::WrongKey, "no passphrase given");
 }
@@ -151,9 +215,16 @@ fn edited_readable_metadata_is_reported_as_tampering() {
         let f = fixture(encrypted.then_some(PASS));
         let unlock = pass(PASS);
         let unlock = encrypted.then_some(&unlock);
-        for (field, value) in [("label", "Totally legit"), ("created_by", "admin"), ("created_at", "2020-01-01T00:00:00Z"), ("facility", "Elsewhere")] {
+        for (field, value) in [
+            ("label", "Totally legit"),
+            ("created_by", "admin"),
+            ("created_at", "2020-01-01T00:00:00Z"),
+            ("facility", "Elsewhere"),
+        ] {
             let bad = f.work.join(format!("edit-{field}.bin"));
-            rewrite_entry(&f.file, &bad, "carevault.json", |b| edit_json(b, |v| v[field] = value.into()));
+            rewrite_entry(&f.file, &bad, "carevault.json", |b| {
+                edit_json(b, |v| v[field] = value.into())
+            });
             // The listing shows the edited file (it cannot know without the key)...
             assert!(Opened::open(&bad).is_ok());
             // ...but verify and restore catch it.
@@ -162,7 +233,9 @@ fn edited_readable_metadata_is_reported_as_tampering() {
             assert_eq!(e.kind().exit_code(), 7);
         }
         let bad = f.work.join("edit.bin");
-        rewrite_entry(&f.file, &bad, "carevault.json", |b| edit_json(b, |v| v["label"] = "x".into()));
+        rewrite_entry(&f.file, &bad, "carevault.json", |b| {
+            edit_json(b, |v| v["label"] = "x".into())
+        });
         assert_eq!(restore_fails_cleanly(&f, &bad, unlock), Kind::Tampered);
     }
 }
@@ -171,13 +244,18 @@ fn edited_readable_metadata_is_reported_as_tampering() {
 fn a_newer_format_version_is_refused_with_its_own_message() {
     let f = fixture(Some(PASS));
     let bad = f.work.join("v2.bin");
-    rewrite_entry(&f.file, &bad, "carevault.json", |b| edit_json(b, |v| v["format_version"] = 2.into()));
+    rewrite_entry(&f.file, &bad, "carevault.json", |b| {
+        edit_json(b, |v| v["format_version"] = 2.into())
+    });
     let e = Opened::open(&bad).err().expect("refused");
     assert_eq!(e.kind(), Kind::UnsupportedVersion);
     assert_eq!(e.kind().exit_code(), 8);
     assert!(e.message().contains("version 2"), "{e}");
     assert!(e.advice().contains("update"), "{}", e.advice());
-    assert_eq!(restore_fails_cleanly(&f, &bad, Some(&pass(PASS))), Kind::UnsupportedVersion);
+    assert_eq!(
+        restore_fails_cleanly(&f, &bad, Some(&pass(PASS))),
+        Kind::UnsupportedVersion
+    );
 }
 
 #[test]
@@ -187,12 +265,18 @@ fn appended_garbage_and_swapped_key_slots_are_detected() {
     bytes.extend_from_slice(b"garbage after the end");
     let bad = f.work.join("append.bin");
     std::fs::write(&bad, &bytes).unwrap();
-    assert_eq!(check(&bad, Some(&pass(PASS))).unwrap_err().kind(), Kind::Corrupted);
+    assert_eq!(
+        check(&bad, Some(&pass(PASS))).unwrap_err().kind(),
+        Kind::Corrupted
+    );
     // A passphrase slot taken from another backup: damage, not a wrong passphrase.
     let other = fixture(Some(PASS));
     let o = Opened::open(&other.file).unwrap();
     let slot = o.slots()[0].1.clone();
     let bad = f.work.join("foreign-slot.bin");
     rewrite_entry(&f.file, &bad, "key-passphrase.age", |_| slot.clone());
-    assert_eq!(check(&bad, Some(&pass(PASS))).unwrap_err().kind(), Kind::Corrupted);
+    assert_eq!(
+        check(&bad, Some(&pass(PASS))).unwrap_err().kind(),
+        Kind::Corrupted
+    );
 }

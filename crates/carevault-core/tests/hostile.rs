@@ -69,14 +69,28 @@ fn build(path: &Path, listed: &[(&str, &[u8])], items: &[Item]) {
         }
         pad(&mut tar);
     }
-    tar.extend_from_slice(&raw_header("manifest.json", manifest.len() as u64, tar::EntryType::Regular, ""));
+    tar.extend_from_slice(&raw_header(
+        "manifest.json",
+        manifest.len() as u64,
+        tar::EntryType::Regular,
+        "",
+    ));
     tar.extend_from_slice(&manifest);
     pad(&mut tar);
     tar.resize(tar.len() + 1024, 0);
     let payload = zstd::encode_all(&tar[..], 3).unwrap();
-    let sum = format!("{}  payload.tar.zst\n", hex::encode(Sha256::digest(&payload))).into_bytes();
+    let sum = format!(
+        "{}  payload.tar.zst\n",
+        hex::encode(Sha256::digest(&payload))
+    )
+    .into_bytes();
     let mut out = Vec::new();
-    for (name, data) in [("carevault.json", serde_json::to_vec(&md).unwrap()), ("payload.tar.zst", payload), ("manifest.json", manifest.clone()), ("payload.sha256", sum)] {
+    for (name, data) in [
+        ("carevault.json", serde_json::to_vec(&md).unwrap()),
+        ("payload.tar.zst", payload),
+        ("manifest.json", manifest.clone()),
+        ("payload.sha256", sum),
+    ] {
         out.extend_from_slice(&header_block(name, data.len() as u64, 0).unwrap());
         out.extend_from_slice(&data);
         pad(&mut out);
@@ -111,41 +125,118 @@ fn refused(case: &str, listed: &[(&str, &[u8])], items: &[Item]) {
     assert_eq!(e.kind(), Kind::UnsafeArchive, "{case}: {e}");
     assert_eq!(e.kind().exit_code(), 9);
     let before = tree(&home.join("data"));
-    let e = restore(&RestoreRequest { home: &home, file: &file, unlock: None, max_log_n: 18, dry_run: false }, &NoProgress).unwrap_err();
+    let e = restore(
+        &RestoreRequest {
+            home: &home,
+            file: &file,
+            unlock: None,
+            max_log_n: 18,
+            dry_run: false,
+        },
+        &NoProgress,
+    )
+    .unwrap_err();
     assert_eq!(e.kind(), Kind::UnsafeArchive, "{case} (restore): {e}");
     assert_eq!(tree(&home.join("data")), before, "{case}: data changed");
-    assert!(names_under(t.path(), "evil").is_empty(), "{case}: wrote {:?}", names_under(t.path(), "evil"));
-    assert!(names_under(&home, ".carevault-staging").is_empty(), "{case}: staging left");
+    assert!(
+        names_under(t.path(), "evil").is_empty(),
+        "{case}: wrote {:?}",
+        names_under(t.path(), "evil")
+    );
+    assert!(
+        names_under(&home, ".carevault-staging").is_empty(),
+        "{case}: staging left"
+    );
 }
 
 const GOOD: &[u8] = b"a normal document\n";
 
 #[test]
 fn parent_directory_entries_are_refused() {
-    refused("dotdot-payload", &[("data/a.txt", GOOD)], &[Item::File("../evil.txt", b"x"), Item::File("data/a.txt", GOOD)]);
-    refused("dotdot-inside", &[("data/a.txt", GOOD)], &[Item::File("data/../../evil.txt", b"x")]);
-    refused("dotdot-manifest", &[("data/../../evil.txt", GOOD)], &[Item::File("data/../../evil.txt", GOOD)]);
+    refused(
+        "dotdot-payload",
+        &[("data/a.txt", GOOD)],
+        &[
+            Item::File("../evil.txt", b"x"),
+            Item::File("data/a.txt", GOOD),
+        ],
+    );
+    refused(
+        "dotdot-inside",
+        &[("data/a.txt", GOOD)],
+        &[Item::File("data/../../evil.txt", b"x")],
+    );
+    refused(
+        "dotdot-manifest",
+        &[("data/../../evil.txt", GOOD)],
+        &[Item::File("data/../../evil.txt", GOOD)],
+    );
 }
 
 #[test]
 fn absolute_paths_are_refused() {
     let abs = std::env::temp_dir().join("carevault-evil-abs.txt");
     let abs = abs.to_str().unwrap().to_string();
-    refused("absolute", &[("data/a.txt", GOOD)], &[Item::File(&abs, b"x")]);
+    refused(
+        "absolute",
+        &[("data/a.txt", GOOD)],
+        &[Item::File(&abs, b"x")],
+    );
     assert!(!Path::new(&abs).exists());
 }
 
 #[test]
 fn links_and_devices_are_refused() {
-    refused("symlink", &[("data/a.txt", GOOD)], &[Item::Link("data/evil-link", "/etc/passwd", tar::EntryType::Symlink), Item::File("data/a.txt", GOOD)]);
-    refused("hardlink", &[("data/a.txt", GOOD)], &[Item::Link("data/evil-hard", "/etc/passwd", tar::EntryType::Link)]);
-    refused("chardev", &[("data/a.txt", GOOD)], &[Item::Link("data/evil-dev", "", tar::EntryType::Char)]);
-    refused("fifo", &[("data/a.txt", GOOD)], &[Item::Link("data/evil-fifo", "", tar::EntryType::Fifo)]);
+    refused(
+        "symlink",
+        &[("data/a.txt", GOOD)],
+        &[
+            Item::Link("data/evil-link", "/etc/passwd", tar::EntryType::Symlink),
+            Item::File("data/a.txt", GOOD),
+        ],
+    );
+    refused(
+        "hardlink",
+        &[("data/a.txt", GOOD)],
+        &[Item::Link(
+            "data/evil-hard",
+            "/etc/passwd",
+            tar::EntryType::Link,
+        )],
+    );
+    refused(
+        "chardev",
+        &[("data/a.txt", GOOD)],
+        &[Item::Link("data/evil-dev", "", tar::EntryType::Char)],
+    );
+    refused(
+        "fifo",
+        &[("data/a.txt", GOOD)],
+        &[Item::Link("data/evil-fifo", "", tar::EntryType::Fifo)],
+    );
 }
 
 #[test]
 fn entries_outside_the_manifest_duplicates_and_size_lies_are_refused() {
-    refused("unlisted", &[("data/a.txt", GOOD)], &[Item::File("data/a.txt", GOOD), Item::File("data/evil-extra.txt", b"x")]);
-    refused("duplicate", &[("data/evil.txt", GOOD)], &[Item::File("data/evil.txt", GOOD), Item::File("data/evil.txt", GOOD)]);
-    refused("size-lie", &[("data/evil.txt", GOOD)], &[Item::Claim("data/evil.txt", 1 << 40, GOOD)]);
+    refused(
+        "unlisted",
+        &[("data/a.txt", GOOD)],
+        &[
+            Item::File("data/a.txt", GOOD),
+            Item::File("data/evil-extra.txt", b"x"),
+        ],
+    );
+    refused(
+        "duplicate",
+        &[("data/evil.txt", GOOD)],
+        &[
+            Item::File("data/evil.txt", GOOD),
+            Item::File("data/evil.txt", GOOD),
+        ],
+    );
+    refused(
+        "size-lie",
+        &[("data/evil.txt", GOOD)],
+        &[Item::Claim("data/evil.txt", 1 << 40, GOOD)],
+    );
 }

@@ -140,9 +140,13 @@ pub fn open_sealed(bytes: &[u8], identity: &dyn age::Identity, limit: u64) -> Re
     (&mut r)
         .take(limit + 1)
         .read_to_end(&mut out)
-        .map_err(|e| crate::error::corrupted(format!("an encrypted part fails authentication ({e})")))?;
+        .map_err(|e| {
+            crate::error::corrupted(format!("an encrypted part fails authentication ({e})"))
+        })?;
     if out.len() as u64 > limit {
-        return Err(crate::error::unsafe_archive("an encrypted part is larger than allowed"));
+        return Err(crate::error::unsafe_archive(
+            "an encrypted part is larger than allowed",
+        ));
     }
     Ok(out)
 }

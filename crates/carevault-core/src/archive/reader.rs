@@ -6,12 +6,15 @@ use crate::archive::hashio::ExactHashReader;
 use crate::archive::keys::{self, BackupKey, Unlock};
 use crate::error::{corrupted, truncated, unsafe_archive, Error, Kind, Result};
 use crate::format::container::{
-    not_a_backup, parse_block, payload_sum_line, Block, Extent, Layout, BLOCK, METADATA_NAME, PAYLOAD_SUM_NAME,
+    not_a_backup, parse_block, payload_sum_line, Block, Extent, Layout, BLOCK, METADATA_NAME,
+    PAYLOAD_SUM_NAME,
 };
-use sha2::Digest;
-use crate::format::manifest::{self, Entry, Manifest, MANIFEST_NAME, MAX_MANIFEST_BYTES, SUMS_NAME};
+use crate::format::manifest::{
+    self, Entry, Manifest, MANIFEST_NAME, MAX_MANIFEST_BYTES, SUMS_NAME,
+};
 use crate::format::metadata::{Metadata, MAX_METADATA_BYTES};
 use crate::Progress;
+use sha2::Digest;
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
@@ -37,7 +40,9 @@ pub struct Opened {
 
 fn read_block(file: &mut File, at: u64, file_len: u64) -> Result<[u8; 512]> {
     if at + BLOCK > file_len {
-        return Err(truncated(format!("it ends at byte {file_len}, inside a header at byte {at}")));
+        return Err(truncated(format!(
+            "it ends at byte {file_len}, inside a header at byte {at}"
+        )));
     }
     let mut b = [0u8; 512];
     file.seek(SeekFrom::Start(at))
@@ -61,7 +66,8 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
     }
     if file_len < BLOCK {
         let mut head = vec![0u8; file_len as usize];
-        file.read_exact(&mut head).map_err(|e| Error::io("reading the backup file", "", e))?;
+        file.read_exact(&mut head)
+            .map_err(|e| Error::io("reading the backup file", "", e))?;
         let name = METADATA_NAME.as_bytes();
         let n = head.len().min(name.len());
         return Err(if n > 0 && head[..n] == name[..n] {
@@ -76,7 +82,11 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
         let block = read_block(file, at, file_len)?;
         match parse_block(&block) {
             Err(e) if at == 0 => {
-                return Err(if block.starts_with(METADATA_NAME.as_bytes()) { e } else { not_a_backup() })
+                return Err(if block.starts_with(METADATA_NAME.as_bytes()) {
+                    e
+                } else {
+                    not_a_backup()
+                })
             }
             Err(e) => return Err(e),
             Ok(Block::Zero) => {
@@ -92,9 +102,14 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
                     return Err(not_a_backup());
                 }
                 if parts.len() >= 6 {
-                    return Err(corrupted("the container has more parts than carevault writes"));
+                    return Err(corrupted(
+                        "the container has more parts than carevault writes",
+                    ));
                 }
-                let ext = Extent { offset: at + BLOCK, len };
+                let ext = Extent {
+                    offset: at + BLOCK,
+                    len,
+                };
                 if ext.padded_end() > file_len {
                     return Err(truncated(format!(
                         "the part {name} needs {} bytes, the file has {file_len}",
@@ -108,7 +123,10 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
         }
     }
     if file_len > at {
-        return Err(corrupted(format!("{} unexpected bytes follow the end of the backup", file_len - at)));
+        return Err(corrupted(format!(
+            "{} unexpected bytes follow the end of the backup",
+            file_len - at
+        )));
     }
     let n = parts.len();
     if n < 4 {
@@ -120,16 +138,31 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
     let payload = parts[n - 3].clone();
     let slots = parts[1..n - 3].to_vec();
     if payload_sum.0 != PAYLOAD_SUM_NAME || payload_sum.1.len > 1024 {
-        return Err(corrupted("the container parts are not in carevault's order"));
+        return Err(corrupted(
+            "the container parts are not in carevault's order",
+        ));
     }
-    let expect_manifest = if payload.0.ends_with(".age") { "manifest.json.age" } else { MANIFEST_NAME };
+    let expect_manifest = if payload.0.ends_with(".age") {
+        "manifest.json.age"
+    } else {
+        MANIFEST_NAME
+    };
     if manifest.0 != expect_manifest || !payload.0.starts_with("payload.tar.zst") {
-        return Err(corrupted("the container parts are not in carevault's order"));
+        return Err(corrupted(
+            "the container parts are not in carevault's order",
+        ));
     }
     if metadata.len > MAX_METADATA_BYTES || manifest.1.len > MAX_MANIFEST_BYTES {
         return Err(unsafe_archive("a container part is larger than allowed"));
     }
-    Ok(Layout { metadata, slots, payload, manifest, payload_sum: payload_sum.1, file_len: at })
+    Ok(Layout {
+        metadata,
+        slots,
+        payload,
+        manifest,
+        payload_sum: payload_sum.1,
+        file_len: at,
+    })
 }
 
 /// The zero bytes that pad an entry to whole blocks must be zero: nothing
@@ -144,7 +177,9 @@ fn check_padding(file: &mut File, ext: Extent) -> Result<()> {
         .and_then(|_| file.read_exact(&mut b[..pad]))
         .map_err(|e| Error::io("reading the backup file", "", e))?;
     if b[..pad].iter().any(|&x| x != 0) {
-        return Err(corrupted("the padding after a part of the container is damaged"));
+        return Err(corrupted(
+            "the padding after a part of the container is damaged",
+        ));
     }
     Ok(())
 }
@@ -178,19 +213,32 @@ impl Opened {
         }
         let mut slots = Vec::new();
         if metadata.key_slots.len() != layout.slots.len() {
-            return Err(with_path(corrupted("the key slots do not match the readable details")));
+            return Err(with_path(corrupted(
+                "the key slots do not match the readable details",
+            )));
         }
         for (slot, (name, ext)) in metadata.key_slots.iter().zip(&layout.slots) {
             if &slot.name != name || ext.len > MAX_SLOT_BYTES {
-                return Err(with_path(corrupted("the key slots do not match the readable details")));
+                return Err(with_path(corrupted(
+                    "the key slots do not match the readable details",
+                )));
             }
             let bytes = read_extent(&mut file, *ext).map_err(with_path)?;
             if hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)) != slot.sha256 {
-                return Err(with_path(corrupted(format!("the key slot {name} is damaged"))));
+                return Err(with_path(corrupted(format!(
+                    "the key slot {name} is damaged"
+                ))));
             }
             slots.push((name.clone(), bytes));
         }
-        Ok(Opened { path: path.to_path_buf(), file, layout, metadata, slots, file_len })
+        Ok(Opened {
+            path: path.to_path_buf(),
+            file,
+            layout,
+            metadata,
+            slots,
+            file_len,
+        })
     }
 
     /// The file's path.
@@ -215,7 +263,9 @@ impl Opened {
                 "give the passphrase (prompt, --passphrase-file or CAREVAULT_PASSPHRASE) or a recovery key (--identity FILE)",
             )
         })?;
-        keys::unlock(&self.slots, how, max_log_n).map(Some).map_err(|e| e.at(&self.path))
+        keys::unlock(&self.slots, how, max_log_n)
+            .map(Some)
+            .map_err(|e| e.at(&self.path))
     }
 
     /// Reads the manifest copy at the end of the container and checks it
@@ -223,7 +273,8 @@ impl Opened {
     pub fn manifest(&mut self, key: Option<&BackupKey>) -> Result<(Manifest, Vec<u8>)> {
         let raw = read_extent(&mut self.file, self.layout.manifest.1)?;
         let bytes = match key {
-            Some(k) => keys::open_sealed(&raw, k.identity(), MAX_MANIFEST_BYTES).map_err(damaged_if_wrong_key)?,
+            Some(k) => keys::open_sealed(&raw, k.identity(), MAX_MANIFEST_BYTES)
+                .map_err(damaged_if_wrong_key)?,
             None => raw,
         };
         let m = Manifest::parse(&bytes).map_err(|e| e.at(&self.path))?;
@@ -271,7 +322,9 @@ impl Opened {
         };
         let plain: Box<dyn Read + '_> = match key {
             Some(k) => {
-                let dec = age::Decryptor::new(raw).map_err(keys::map_decrypt_error).map_err(damaged_if_wrong_key)?;
+                let dec = age::Decryptor::new(raw)
+                    .map_err(keys::map_decrypt_error)
+                    .map_err(damaged_if_wrong_key)?;
                 let r = dec
                     .decrypt(std::iter::once(k.identity() as &dyn age::Identity))
                     .map_err(keys::map_decrypt_error)
@@ -292,28 +345,47 @@ impl Opened {
                 .map_err(|_| unsafe_archive("an entry name is not valid UTF-8 text"))?;
             let etype = entry.header().entry_type();
             if etype != tar::EntryType::Regular && etype != tar::EntryType::Continuous {
-                return Err(unsafe_archive(format!("{name:?} is a {etype:?} entry, only regular files are accepted")));
+                return Err(unsafe_archive(format!(
+                    "{name:?} is a {etype:?} entry, only regular files are accepted"
+                )));
             }
             let size = entry.header().entry_size().map_err(stream_error)?;
             if !seen.insert(name.clone()) {
                 return Err(unsafe_archive(format!("{name:?} appears twice")));
             }
             if name == MANIFEST_NAME || name == SUMS_NAME {
-                let expected = if name == MANIFEST_NAME { manifest_bytes.to_vec() } else { manifest.sums() };
+                let expected = if name == MANIFEST_NAME {
+                    manifest_bytes.to_vec()
+                } else {
+                    manifest.sums()
+                };
                 if size != expected.len() as u64 {
-                    return Err(corrupted(format!("the sealed {name} differs from the copy outside the payload")));
+                    return Err(corrupted(format!(
+                        "the sealed {name} differs from the copy outside the payload"
+                    )));
                 }
                 let mut got = Vec::with_capacity(expected.len());
-                (&mut entry).take(size).read_to_end(&mut got).map_err(stream_error)?;
+                (&mut entry)
+                    .take(size)
+                    .read_to_end(&mut got)
+                    .map_err(stream_error)?;
                 if got != expected {
-                    return Err(corrupted(format!("the sealed {name} differs from the copy outside the payload")));
+                    return Err(corrupted(format!(
+                        "the sealed {name} differs from the copy outside the payload"
+                    )));
                 }
-                if name == MANIFEST_NAME { saw_manifest = true } else { saw_sums = true }
+                if name == MANIFEST_NAME {
+                    saw_manifest = true
+                } else {
+                    saw_sums = true
+                }
                 continue;
             }
             manifest::check_entry_path(&name)?;
             let Some(listed) = manifest.entry(&name) else {
-                return Err(unsafe_archive(format!("{name:?} is not listed in the manifest")));
+                return Err(unsafe_archive(format!(
+                    "{name:?} is not listed in the manifest"
+                )));
             };
             if size != listed.size {
                 return Err(unsafe_archive(format!(
@@ -332,7 +404,10 @@ impl Opened {
             return Err(corrupted("the payload ends without its sealed manifest"));
         }
         if let Some(missing) = manifest.entries.iter().find(|e| !seen.contains(&e.path)) {
-            return Err(corrupted(format!("{} is listed in the manifest but missing", missing.path)));
+            return Err(corrupted(format!(
+                "{} is listed in the manifest but missing",
+                missing.path
+            )));
         }
         // Read to the very end: the rest must be zero padding, and reading
         // it makes zstd check its frame checksum and age its final chunk.
@@ -391,7 +466,10 @@ struct SourceReader<'h, R> {
 }
 impl<R: Read> Read for SourceReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf).map_err(|e| io::Error::new(e.kind(), SourceIo(e)))?;
+        let n = self
+            .inner
+            .read(buf)
+            .map_err(|e| io::Error::new(e.kind(), SourceIo(e)))?;
         self.hasher.borrow_mut().update(&buf[..n]);
         Ok(n)
     }
@@ -410,7 +488,11 @@ fn damaged_if_wrong_key(e: Error) -> Error {
 /// Classifies an error raised while decoding the payload stream.
 fn stream_error(e: io::Error) -> Error {
     if let Some(src) = e.get_ref().and_then(|r| r.downcast_ref::<SourceIo>()) {
-        return Error::io("reading the backup file", "", io::Error::new(src.0.kind(), src.0.to_string()));
+        return Error::io(
+            "reading the backup file",
+            "",
+            io::Error::new(src.0.kind(), src.0.to_string()),
+        );
     }
     if e.kind() == io::ErrorKind::UnexpectedEof {
         return corrupted("the payload ends before its last part");

@@ -3,7 +3,9 @@
 
 use crate::archive::hashio::ExactHashReader;
 use crate::error::{Error, Kind, Result};
-use crate::format::container::{header_block, padded, BLOCK, METADATA_NAME, PAYLOAD_SUM_NAME, payload_sum_line};
+use crate::format::container::{
+    header_block, padded, payload_sum_line, BLOCK, METADATA_NAME, PAYLOAD_SUM_NAME,
+};
 use crate::format::manifest::{AppSettings, Entry, Manifest, MANIFEST_NAME, SUMS_NAME};
 use crate::format::metadata::Metadata;
 use crate::snapshot::DbSnapshot;
@@ -62,7 +64,10 @@ struct HashWriter<W> {
 
 impl<W: Write> HashWriter<W> {
     fn new(inner: W) -> Self {
-        HashWriter { inner, hasher: <sha2::Sha256 as sha2::Digest>::new() }
+        HashWriter {
+            inner,
+            hasher: <sha2::Sha256 as sha2::Digest>::new(),
+        }
     }
     fn finish(self) -> (W, [u8; 32]) {
         (self.inner, sha2::Digest::finalize(self.hasher).into())
@@ -105,8 +110,9 @@ impl<W: Write> Sealer<W> {
         match to {
             None => Ok(Sealer::Plain(inner)),
             Some(r) => {
-                let enc = age::Encryptor::with_recipients(std::iter::once(r as &dyn age::Recipient))
-                    .map_err(|e| io::Error::other(e.to_string()))?;
+                let enc =
+                    age::Encryptor::with_recipients(std::iter::once(r as &dyn age::Recipient))
+                        .map_err(|e| io::Error::other(e.to_string()))?;
                 Ok(Sealer::Age(enc.wrap_output(inner)?))
             }
         }
@@ -137,15 +143,13 @@ pub struct ContainerPlan<'a> {
     pub compression: Compression,
 }
 
-fn write_entry(out: &mut File, name: &str, data: &[u8], mtime: u64) -> Result<()> {
-    let res = (|| {
-        out.write_all(&header_block(name, data.len() as u64, mtime)?)
-            .map_err(sink_error)?;
-        out.write_all(data).map_err(sink_error)?;
-        let pad = (padded(data.len() as u64) - data.len() as u64) as usize;
-        out.write_all(&[0u8; 512][..pad]).map_err(sink_error)
-    })();
-    res
+/// Writes one complete container entry: header, data, zero padding.
+pub fn write_entry(out: &mut impl Write, name: &str, data: &[u8], mtime: u64) -> Result<()> {
+    out.write_all(&header_block(name, data.len() as u64, mtime)?)
+        .map_err(sink_error)?;
+    out.write_all(data).map_err(sink_error)?;
+    let pad = (padded(data.len() as u64) - data.len() as u64) as usize;
+    out.write_all(&[0u8; 512][..pad]).map_err(sink_error)
 }
 
 /// Writes the whole container into `out` (positioned at 0). Returns the manifest.
@@ -165,14 +169,17 @@ pub fn write_container(
     out.write_all(&[0u8; BLOCK as usize]).map_err(sink_error)?;
     let data_at = header_at + BLOCK;
 
-    let total: u64 = dbs.iter().map(|d| d.size()).sum::<u64>() + files.iter().map(|f| f.size).sum::<u64>();
+    let total: u64 =
+        dbs.iter().map(|d| d.size()).sum::<u64>() + files.iter().map(|f| f.size).sum::<u64>();
     progress.start("backup", total);
     let buffered = HashWriter::new(BufWriter::with_capacity(256 * 1024, &mut *out));
     let sealer = Sealer::new(buffered, plan.recipient).map_err(sink_error)?;
-    let mut zenc = zstd::stream::write::Encoder::new(sealer, plan.compression.level).map_err(sink_error)?;
+    let mut zenc =
+        zstd::stream::write::Encoder::new(sealer, plan.compression.level).map_err(sink_error)?;
     zenc.include_checksum(true).map_err(sink_error)?;
     if plan.compression.workers > 0 {
-        zenc.multithread(plan.compression.workers).map_err(sink_error)?;
+        zenc.multithread(plan.compression.workers)
+            .map_err(sink_error)?;
     }
     let mut tar = tar::Builder::new(zenc);
     tar.mode(tar::HeaderMode::Deterministic);
@@ -183,7 +190,10 @@ pub fn write_container(
         h.set_path(&db.entry_path).map_err(|e| {
             Error::new(
                 Kind::Usage,
-                format!("the database path {} is too long to store: {e}", db.entry_path),
+                format!(
+                    "the database path {} is too long to store: {e}",
+                    db.entry_path
+                ),
                 "keep database names under 100 characters",
             )
         })?;
@@ -207,25 +217,27 @@ pub fn write_container(
         });
     }
     for f in files {
-        let file = File::open(&f.path).map_err(|e| Error::io("opening a file to back it up", &f.path, e))?;
+        let file = File::open(&f.path)
+            .map_err(|e| Error::io("opening a file to back it up", &f.path, e))?;
         let mut reader = ExactHashReader::new(file, f.size, progress);
         let mut h = tar::Header::new_gnu();
         h.set_size(f.size);
         h.set_mode(0o644);
         h.set_mtime(plan.mtime);
         h.set_entry_type(tar::EntryType::Regular);
-        tar.append_data(&mut h, &f.entry_path, &mut reader).map_err(|e| {
-            if e.kind() == io::ErrorKind::UnexpectedEof {
-                Error::new(
-                    Kind::Io,
-                    "a file shrank while it was being backed up",
-                    "run the backup again when the app is not rewriting that file",
-                )
-                .at(&f.path)
-            } else {
-                sink_error(e)
-            }
-        })?;
+        tar.append_data(&mut h, &f.entry_path, &mut reader)
+            .map_err(|e| {
+                if e.kind() == io::ErrorKind::UnexpectedEof {
+                    Error::new(
+                        Kind::Io,
+                        "a file shrank while it was being backed up",
+                        "run the backup again when the app is not rewriting that file",
+                    )
+                    .at(&f.path)
+                } else {
+                    sink_error(e)
+                }
+            })?;
         entries.push(Entry {
             path: f.entry_path.clone(),
             kind: "file".into(),
@@ -242,19 +254,25 @@ pub fn write_container(
         snapshot_barrier_ms: plan.barrier_ms,
     };
     let manifest_bytes = manifest.to_bytes();
-    for (name, bytes) in [(MANIFEST_NAME, manifest_bytes.clone()), (SUMS_NAME, manifest.sums())] {
+    for (name, bytes) in [
+        (MANIFEST_NAME, manifest_bytes.clone()),
+        (SUMS_NAME, manifest.sums()),
+    ] {
         let mut h = tar::Header::new_gnu();
         h.set_size(bytes.len() as u64);
         h.set_mode(0o644);
         h.set_mtime(plan.mtime);
         h.set_entry_type(tar::EntryType::Regular);
-        tar.append_data(&mut h, name, bytes.as_slice()).map_err(sink_error)?;
+        tar.append_data(&mut h, name, bytes.as_slice())
+            .map_err(sink_error)?;
     }
     let zenc = tar.into_inner().map_err(sink_error)?;
     let sealer = zenc.finish().map_err(sink_error)?;
     let hashed = sealer.finish().map_err(sink_error)?;
     let (buffered, payload_digest) = hashed.finish();
-    buffered.into_inner().map_err(|e| sink_error(e.into_error()))?;
+    buffered
+        .into_inner()
+        .map_err(|e| sink_error(e.into_error()))?;
 
     let end = out.stream_position().map_err(sink_error)?;
     let payload_len = end - data_at;

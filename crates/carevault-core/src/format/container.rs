@@ -83,17 +83,27 @@ pub fn parse_block(block: &[u8; 512]) -> Result<Block> {
     let computed: u64 = block
         .iter()
         .enumerate()
-        .map(|(i, &b)| if (148..156).contains(&i) { 32 } else { b as u64 })
+        .map(|(i, &b)| {
+            if (148..156).contains(&i) {
+                32
+            } else {
+                b as u64
+            }
+        })
         .sum();
     if stored != computed {
         return Err(corrupted("a container header fails its checksum"));
     }
     let h = tar::Header::from_byte_slice(block);
     if h.entry_type() != tar::EntryType::Regular {
-        return Err(corrupted("the container holds an entry that is not a regular file"));
+        return Err(corrupted(
+            "the container holds an entry that is not a regular file",
+        ));
     }
     if block[345] != 0 {
-        return Err(corrupted("a container entry name is not one carevault writes"));
+        return Err(corrupted(
+            "a container entry name is not one carevault writes",
+        ));
     }
     let name_end = block[..100].iter().position(|&b| b == 0).unwrap_or(100);
     let name = std::str::from_utf8(&block[..name_end])

@@ -77,7 +77,9 @@ impl Metadata {
     /// Parses and validates a metadata entry.
     pub fn parse(bytes: &[u8]) -> Result<Metadata> {
         if bytes.len() as u64 > MAX_METADATA_BYTES {
-            return Err(crate::error::corrupted("the readable details are too large"));
+            return Err(crate::error::corrupted(
+                "the readable details are too large",
+            ));
         }
         // Look at the version first, so a newer file says so instead of failing to parse.
         let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {

@@ -26,7 +26,8 @@ impl Staging {
     pub fn create(home: &Path, id: &str) -> Result<Staging> {
         let dir = home.join(format!("{STAGING_PREFIX}{id}"));
         if dir.exists() {
-            std::fs::remove_dir_all(&dir).map_err(|e| Error::io("removing an old staging folder", &dir, e))?;
+            std::fs::remove_dir_all(&dir)
+                .map_err(|e| Error::io("removing an old staging folder", &dir, e))?;
         }
         std::fs::create_dir(&dir).map_err(|e| Error::io("creating the staging folder", &dir, e))?;
         Ok(Staging { dir, keep: false })
@@ -48,20 +49,29 @@ impl Staging {
         let text = format!("{{\"backup_id\":\"{id}\",\"staged_inode\":{staged_inode}}}\n");
         write_synced(&journal, text.as_bytes())?;
         sync_dir(&self.dir)?;
-        let barrier = HostLock::WriteBarrier
-            .exclusive(home)
-            .map_err(|e| Error::io("taking the write barrier", crate::hostlock::locks_dir(home), e))?;
+        let barrier = HostLock::WriteBarrier.exclusive(home).map_err(|e| {
+            Error::io(
+                "taking the write barrier",
+                crate::hostlock::locks_dir(home),
+                e,
+            )
+        })?;
         let had_data = target.exists();
         if had_data {
             exchange(&staged, &target)?;
         } else {
-            std::fs::rename(&staged, &target).map_err(|e| Error::io("moving the restored data in place", &target, e))?;
+            std::fs::rename(&staged, &target)
+                .map_err(|e| Error::io("moving the restored data in place", &target, e))?;
         }
         sync_dir(home)?;
         drop(barrier);
         // From here on the new data is live; what follows only files the old data.
         self.keep = true;
-        let kept = if had_data { Some(file_safety_copy(home, &self.dir, id)?) } else { None };
+        let kept = if had_data {
+            Some(file_safety_copy(home, &self.dir, id)?)
+        } else {
+            None
+        };
         let _ = std::fs::remove_dir_all(&self.dir);
         let _ = sync_dir(home);
         Ok(kept)
@@ -78,7 +88,8 @@ impl Drop for Staging {
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
-    let mut f = std::fs::File::create(path).map_err(|e| Error::io("writing the restore journal", path, e))?;
+    let mut f = std::fs::File::create(path)
+        .map_err(|e| Error::io("writing the restore journal", path, e))?;
     f.write_all(bytes)
         .and_then(|_| f.sync_all())
         .map_err(|e| Error::io("writing the restore journal", path, e))
@@ -101,9 +112,11 @@ fn file_safety_copy(home: &Path, staging: &Path, id: &str) -> Result<PathBuf> {
     let old = staging.join("data");
     let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S").to_string();
     let dir = safety_dir(home).join(format!("{stamp}-before-{id}"));
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io("creating the safety copy folder", &dir, e))?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Error::io("creating the safety copy folder", &dir, e))?;
     let dest = dir.join("data");
-    std::fs::rename(&old, &dest).map_err(|e| Error::io("keeping the replaced data as a safety copy", &dest, e))?;
+    std::fs::rename(&old, &dest)
+        .map_err(|e| Error::io("keeping the replaced data as a safety copy", &dest, e))?;
     sync_dir(&dir)?;
     sync_dir(staging)?;
     Ok(dest)
@@ -114,21 +127,35 @@ fn file_safety_copy(home: &Path, staging: &Path, id: &str) -> Result<PathBuf> {
 /// safety copy it now holds. Returns what it did, one line each.
 pub fn recover(home: &Path) -> Result<Vec<String>> {
     let mut done = Vec::new();
-    let Ok(rd) = std::fs::read_dir(home) else { return Ok(done) };
+    let Ok(rd) = std::fs::read_dir(home) else {
+        return Ok(done);
+    };
     for de in rd.flatten() {
         let name = de.file_name().to_string_lossy().into_owned();
-        let Some(id) = name.strip_prefix(STAGING_PREFIX) else { continue };
+        let Some(id) = name.strip_prefix(STAGING_PREFIX) else {
+            continue;
+        };
         let dir = de.path();
         let swapped = swapped_inode(&dir)
-            .zip(std::fs::metadata(layout::data_dir(home)).ok().map(|m| m.ino()))
+            .zip(
+                std::fs::metadata(layout::data_dir(home))
+                    .ok()
+                    .map(|m| m.ino()),
+            )
             .is_some_and(|(staged, live)| staged == live);
         if swapped && dir.join("data").exists() {
             let kept = file_safety_copy(home, &dir, id)?;
-            done.push(format!("an interrupted restore was completed; the data it replaced is kept in {}", kept.display()));
+            done.push(format!(
+                "an interrupted restore was completed; the data it replaced is kept in {}",
+                kept.display()
+            ));
         } else if !swapped {
-            done.push(format!("an interrupted restore was undone; the data was not changed ({name} removed)"));
+            done.push(format!(
+                "an interrupted restore was undone; the data was not changed ({name} removed)"
+            ));
         }
-        std::fs::remove_dir_all(&dir).map_err(|e| Error::io("removing a stale staging folder", &dir, e))?;
+        std::fs::remove_dir_all(&dir)
+            .map_err(|e| Error::io("removing a stale staging folder", &dir, e))?;
         sync_dir(home)?;
     }
     Ok(done)

@@ -44,16 +44,27 @@ pub fn check_staged(root: &Path, manifest: &Manifest) -> Result<Vec<Check>> {
         if result != "ok" {
             return Err(failed(format!("{} integrity_check says: {result}", e.path)));
         }
-        let counts = count_rows(&conn).map_err(|err| failed(format!("{} rows cannot be counted ({err})", e.path)))?;
+        let counts = count_rows(&conn)
+            .map_err(|err| failed(format!("{} rows cannot be counted ({err})", e.path)))?;
         if counts != e.row_counts {
-            return Err(failed(format!("{} row counts differ from the manifest", e.path)));
+            return Err(failed(format!(
+                "{} row counts differ from the manifest",
+                e.path
+            )));
         }
         if let Some(mode) = e.journal_mode.as_deref().filter(|m| *m == "wal") {
-            conn.query_row(&format!("PRAGMA journal_mode={mode}"), [], |r| r.get::<_, String>(0))
-                .map_err(|err| failed(format!("{} journal mode cannot be set ({err})", e.path)))?;
+            conn.query_row(&format!("PRAGMA journal_mode={mode}"), [], |r| {
+                r.get::<_, String>(0)
+            })
+            .map_err(|err| failed(format!("{} journal mode cannot be set ({err})", e.path)))?;
         }
         drop(conn);
-        out.push(Check { name: format!("integrity of {}", e.path), expected: "ok".into(), actual: result, ok: true });
+        out.push(Check {
+            name: format!("integrity of {}", e.path),
+            expected: "ok".into(),
+            actual: result,
+            ok: true,
+        });
     }
     Ok(out)
 }
@@ -64,14 +75,25 @@ pub fn report(home: &Path, manifest: &Manifest) -> Result<Vec<Check>> {
     let mut actual: std::collections::BTreeMap<String, u64> = Default::default();
     for e in manifest.entries.iter().filter(|e| e.kind == "sqlite") {
         let path = home.join(&e.path);
-        let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .map_err(|err| failed(format!("{} cannot be opened after the swap ({err})", e.path)))?;
+        let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(
+            |err| {
+                failed(format!(
+                    "{} cannot be opened after the swap ({err})",
+                    e.path
+                ))
+            },
+        )?;
         for (t, n) in count_rows(&conn).map_err(|err| failed(format!("{} ({err})", e.path)))? {
             *actual.entry(t).or_default() += n;
         }
     }
     let mut out = Vec::new();
-    for (label, table) in [("patients", "patients"), ("visits", "visits"), ("outbox", "outbox"), ("sync log", "sync_log")] {
+    for (label, table) in [
+        ("patients", "patients"),
+        ("visits", "visits"),
+        ("outbox", "outbox"),
+        ("sync log", "sync_log"),
+    ] {
         let expected = manifest.rows(table);
         let got = actual.get(table).copied();
         out.push(Check {
@@ -84,9 +106,18 @@ pub fn report(home: &Path, manifest: &Manifest) -> Result<Vec<Check>> {
     let cfg = AppConfig::read(&data)?;
     for (label, expected, got) in [
         ("realm", &manifest.settings.realm, &cfg.realm),
-        ("sync endpoint", &manifest.settings.sync_endpoint, &cfg.sync_endpoint),
+        (
+            "sync endpoint",
+            &manifest.settings.sync_endpoint,
+            &cfg.sync_endpoint,
+        ),
     ] {
-        out.push(Check { name: label.into(), expected: expected.clone(), actual: got.clone(), ok: expected == got });
+        out.push(Check {
+            name: label.into(),
+            expected: expected.clone(),
+            actual: got.clone(),
+            ok: expected == got,
+        });
     }
     Ok(out)
 }

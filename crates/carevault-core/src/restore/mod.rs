@@ -98,7 +98,9 @@ fn tree_size(dir: &Path) -> (u64, u64) {
     let mut bytes = 0;
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd.flatten() {
             match e.file_type() {
                 Ok(t) if t.is_dir() => stack.push(e.path()),
@@ -152,17 +154,31 @@ pub fn restore(req: &RestoreRequest<'_>, progress: &dyn Progress) -> Result<Rest
                 human_size(plan.space_needed),
                 human_size(plan.space_available)
             ),
-            format!("free {} on the storage of {}", human_size(plan.space_needed - plan.space_available), home.display()),
+            format!(
+                "free {} on the storage of {}",
+                human_size(plan.space_needed - plan.space_available),
+                home.display()
+            ),
         )
         .at(home));
     }
     let staging = apply::Staging::create(home, &opened.metadata.sealed.id)?;
     let mut sink = sink::StagingSink::new(staging.root());
-    opened.stream(key.as_ref(), &manifest, &manifest_bytes, &mut sink, progress)?;
+    opened.stream(
+        key.as_ref(),
+        &manifest,
+        &manifest_bytes,
+        &mut sink,
+        progress,
+    )?;
     sink.finish()?;
     let db_checks = checks::check_staged(staging.root(), &manifest)?;
     let safety_copy = staging.swap_in(home, &opened.metadata.sealed.id)?;
     let mut checks = db_checks;
     checks.extend(checks::report(home, &manifest)?);
-    Ok(RestoreOutcome::Restored(RestoreReport { plan, safety_copy, checks }))
+    Ok(RestoreOutcome::Restored(RestoreReport {
+        plan,
+        safety_copy,
+        checks,
+    }))
 }

@@ -19,7 +19,11 @@ pub struct StagingSink {
 impl StagingSink {
     /// A sink writing under `root`.
     pub fn new(root: &Path) -> StagingSink {
-        StagingSink { root: root.to_path_buf(), dirs: BTreeSet::new(), buf: vec![0u8; 256 * 1024] }
+        StagingSink {
+            root: root.to_path_buf(),
+            dirs: BTreeSet::new(),
+            buf: vec![0u8; 256 * 1024],
+        }
     }
 
     /// fsyncs every folder created, so the staged tree is durable before the swap.
@@ -38,7 +42,8 @@ impl EntrySink for StagingSink {
         let path = self.root.join(&entry.path);
         let parent = path.parent().unwrap_or(&self.root).to_path_buf();
         if !self.dirs.contains(&parent) {
-            std::fs::create_dir_all(&parent).map_err(|e| Error::io("creating a folder in staging", &parent, e))?;
+            std::fs::create_dir_all(&parent)
+                .map_err(|e| Error::io("creating a folder in staging", &parent, e))?;
             let mut p = parent.as_path();
             while p != self.root && self.dirs.insert(p.to_path_buf()) {
                 p = p.parent().unwrap_or(&self.root);
@@ -59,6 +64,7 @@ impl EntrySink for StagingSink {
             f.write_all(&self.buf[..n])
                 .map_err(|e| Error::io("writing a restored file in staging", &path, e))?;
         }
-        f.sync_all().map_err(|e| Error::io("flushing a restored file", &path, e))
+        f.sync_all()
+            .map_err(|e| Error::io("flushing a restored file", &path, e))
     }
 }

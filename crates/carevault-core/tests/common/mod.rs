@@ -26,8 +26,16 @@ pub fn small_home(root: &Path) -> PathBuf {
     )
     .unwrap();
     for i in 0..300 {
-        c.execute("INSERT INTO patients(name) VALUES (?1)", [format!("patient {i} with a longer name")]).unwrap();
-        c.execute("INSERT INTO visits(patient, note) VALUES (?1, ?2)", (i, "weighed and vaccinated".repeat(5))).unwrap();
+        c.execute(
+            "INSERT INTO patients(name) VALUES (?1)",
+            [format!("patient {i} with a longer name")],
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO visits(patient, note) VALUES (?1, ?2)",
+            (i, "weighed and vaccinated".repeat(5)),
+        )
+        .unwrap();
     }
     let s = Connection::open(data.join("sync.db")).unwrap();
     s.execute_batch(
@@ -43,9 +51,15 @@ pub fn small_home(root: &Path) -> PathBuf {
         "realm = \"demo.realm\"\nsync_endpoint = \"https://sync.example.org/api\"\nfacility = \"Test HC\"\ndevice_name = \"tab-1\"\n",
     )
     .unwrap();
-    let photo: Vec<u8> = (0..150_000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    let photo: Vec<u8> = (0..150_000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
     std::fs::write(data.join("files/photos/p1.jpg"), &photo).unwrap();
-    std::fs::write(data.join("files/documents/note.txt"), "consent form\n".repeat(200)).unwrap();
+    std::fs::write(
+        data.join("files/documents/note.txt"),
+        "consent form\n".repeat(200),
+    )
+    .unwrap();
     home
 }
 
@@ -70,7 +84,9 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -100,7 +116,9 @@ pub fn dump(db: &Path) -> Vec<String> {
     tables.sort();
     let mut out = Vec::new();
     for t in tables {
-        let mut st = c.prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1")).unwrap();
+        let mut st = c
+            .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1"))
+            .unwrap();
         let n = st.column_count();
         let rows = st
             .query_map([], |r| {
@@ -118,5 +136,6 @@ pub fn dump(db: &Path) -> Vec<String> {
 
 pub fn integrity(db: &Path) -> String {
     let c = Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-    c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap()
+    c.query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap()
 }

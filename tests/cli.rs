@@ -1,0 +1,455 @@
+//! The `carevault` binary as a user or a script meets it: exit codes,
+//! messages, JSON output, and the README's main command.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const PASS: &str = "a clinic passphrase";
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_carevault"));
+    c.env_remove("CAREVAULT_PASSPHRASE")
+        .env_remove("CAREVAULT_HOME")
+        .env_remove("CAREVAULT_USER");
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run carevault")
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+struct Clinic {
+    t: tempfile::TempDir,
+    home: PathBuf,
+    pass_file: PathBuf,
+}
+
+impl Clinic {
+    fn new() -> Clinic {
+        let t = tempfile::tempdir().unwrap();
+        let home = t.path().join("clinic");
+        let out = run(&[
+            "demo",
+            "init",
+            home.to_str().unwrap(),
+            "--patients",
+            "200",
+            "--photos",
+            "2",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::write(
+            home.join("carevault.toml"),
+            "[encryption]\nwork_factor = 10\n",
+        )
+        .unwrap();
+        let pass_file = t.path().join("pass.txt");
+        std::fs::write(&pass_file, format!("{PASS}\n")).unwrap();
+        Clinic { t, home, pass_file }
+    }
+    fn h(&self) -> &str {
+        self.home.to_str().unwrap()
+    }
+    fn p(&self) -> &str {
+        self.pass_file.to_str().unwrap()
+    }
+    fn backup(&self) -> PathBuf {
+        let out = run(&[
+            "--json",
+            "backup",
+            "--home",
+            self.h(),
+            "--passphrase-file",
+            self.p(),
+            "--label",
+            "weekly",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        PathBuf::from(json(&out)["backup"]["path"].as_str().unwrap())
+    }
+    fn damaged_copy(&self, name: &str, f: impl Fn(&mut Vec<u8>)) -> PathBuf {
+        let src = self.backup();
+        let mut b = std::fs::read(&src).unwrap();
+        f(&mut b);
+        let p = self.t.path().join(name);
+        std::fs::write(&p, b).unwrap();
+        p
+    }
+}
+
+fn assert_fails(out: &Output, code: i32, words: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "stderr: {stderr}");
+    assert!(stderr.contains(words), "expected {words:?} in: {stderr}");
+    assert!(stderr.contains("what to do:"), "no advice in: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+fn data_tree(home: &Path) -> Vec<(String, u64)> {
+    let mut v = Vec::new();
+    let mut stack = vec![home.join("data")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            } else {
+                v.push((e.path().display().to_string(), e.metadata().unwrap().len()));
+            }
+        }
+    }
+    v.sort();
+    v
+}
+
+#[test]
+fn backup_list_show_verify_restore_delete_round_trip() {
+    let c = Clinic::new();
+    let out = run(&["list", "--home", c.h()]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("No Results Returned"));
+
+    let file = c.backup();
+    let out = run(&["--json", "list", "--home", c.h()]);
+    let v = json(&out);
+    let b = &v["backups"][0];
+    assert_eq!(b["metadata"]["label"], "weekly");
+    assert_eq!(b["metadata"]["encrypted"], true);
+    assert_eq!(b["metadata"]["location"], "Private");
+    assert_eq!(b["metadata"]["created_by"], "admin");
+    let id = b["metadata"]["id"].as_str().unwrap().to_string();
+
+    let out = run(&["show", &id, "--home", c.h()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for field in [
+        "Label/ID",
+        "Timestamp",
+        "Created By",
+        "Location",
+        "Encrypted",
+        "Size",
+    ] {
+        assert!(text.contains(field), "show lacks {field}: {text}");
+    }
+    let out = run(&[
+        "--json",
+        "show",
+        &id,
+        "--home",
+        c.h(),
+        "--contents",
+        "--passphrase-file",
+        c.p(),
+    ]);
+    assert_eq!(json(&out)["contents"]["rows"]["patients"], 200);
+
+    let out = run(&["verify", file.to_str().unwrap(), "--passphrase-file", c.p()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("OK:"));
+
+    let before = data_tree(&c.home);
+    let out = run(&[
+        "restore",
+        file.to_str().unwrap(),
+        "--home",
+        c.h(),
+        "--dry-run",
+        "--passphrase-file",
+        c.p(),
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Would restore weekly") && text.contains("need") && text.contains("Dry run"),
+        "{text}"
+    );
+    assert_eq!(data_tree(&c.home), before);
+
+    let out = run(&[
+        "--json",
+        "restore",
+        file.to_str().unwrap(),
+        "--home",
+        c.h(),
+        "--passphrase-file",
+        c.p(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let v = json(&out);
+    assert_eq!(v["result"], "restored");
+    assert!(v["safety_copy"].as_str().unwrap().contains("safety-copies"));
+    assert!(v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["ok"] == true));
+
+    let out = run(&["delete", &id, "--home", c.h()]);
+    assert!(out.status.success());
+    assert!(!file.exists());
+    let out = run(&["delete", &id, "--home", c.h()]);
+    assert_fails(&out, 3, "no backup");
+}
+
+#[test]
+fn each_fault_has_its_own_message_and_exit_code() {
+    let c = Clinic::new();
+    let truncated = c.damaged_copy("cut.bin", |b| b.truncate(b.len() * 2 / 3));
+    assert_fails(
+        &run(&[
+            "verify",
+            truncated.to_str().unwrap(),
+            "--passphrase-file",
+            c.p(),
+        ]),
+        5,
+        "incomplete",
+    );
+    let flipped = c.damaged_copy("flip.bin", |b| {
+        let i = b.len() / 2;
+        b[i] ^= 4
+    });
+    assert_fails(
+        &run(&[
+            "verify",
+            flipped.to_str().unwrap(),
+            "--passphrase-file",
+            c.p(),
+        ]),
+        6,
+        "damaged",
+    );
+    let wrong = c.t.path().join("wrong.txt");
+    std::fs::write(&wrong, "not it\n").unwrap();
+    let good = c.backup();
+    assert_fails(
+        &run(&[
+            "verify",
+            good.to_str().unwrap(),
+            "--passphrase-file",
+            wrong.to_str().unwrap(),
+        ]),
+        4,
+        "does not unlock",
+    );
+    let tampered = c.damaged_copy("tampered.bin", |b| {
+        // Same length, so the container stays valid: only the sealed copy can tell.
+        let pos = b
+            .windows(7)
+            .position(|w| w == b"\"admin\"")
+            .expect("created_by in metadata");
+        b[pos + 1..pos + 6].copy_from_slice(b"nurse");
+        fix_first_header_checksum(b);
+    });
+    assert_fails(
+        &run(&[
+            "verify",
+            tampered.to_str().unwrap(),
+            "--passphrase-file",
+            c.p(),
+        ]),
+        7,
+        "do not match the sealed copy",
+    );
+    let stranger = c.t.path().join("photo.bin");
+    std::fs::write(&stranger, vec![0xffu8; 4096]).unwrap();
+    assert_fails(
+        &run(&["verify", stranger.to_str().unwrap()]),
+        15,
+        "not a carevault backup",
+    );
+    assert_fails(
+        &run(&["verify", c.t.path().join("nope.bin").to_str().unwrap()]),
+        3,
+        "does not exist",
+    );
+    // JSON errors carry the same kind and code.
+    let out = run(&[
+        "--json",
+        "verify",
+        truncated.to_str().unwrap(),
+        "--passphrase-file",
+        c.p(),
+    ]);
+    assert_eq!(out.status.code(), Some(5));
+    let v = json(&out);
+    assert_eq!(v["error"]["kind"], "truncated");
+    assert_eq!(v["error"]["exit_code"], 5);
+    // Restoring any of them changes nothing.
+    let before = data_tree(&c.home);
+    for bad in [&truncated, &flipped, &tampered] {
+        let out = run(&[
+            "restore",
+            bad.to_str().unwrap(),
+            "--home",
+            c.h(),
+            "--passphrase-file",
+            c.p(),
+        ]);
+        assert!(!out.status.success());
+        assert_eq!(data_tree(&c.home), before);
+    }
+    assert!(!c.home.join("safety-copies").exists());
+}
+
+fn fix_first_header_checksum(b: &mut [u8]) {
+    let sum: u32 = b[..512]
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            if (148..156).contains(&i) {
+                32
+            } else {
+                x as u32
+            }
+        })
+        .sum();
+    let field = format!("{sum:06o}\0 ");
+    b[148..156].copy_from_slice(field.as_bytes());
+}
+
+#[test]
+fn a_backup_without_a_passphrase_source_and_no_terminal_is_refused() {
+    let c = Clinic::new();
+    let out = bin()
+        .args(["backup", "--home", c.h()])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_fails(&out, 2, "no terminal");
+    let made = std::fs::read_dir(c.home.join("private/backups"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(made, 0);
+}
+
+#[test]
+fn a_backup_during_a_sync_is_refused_with_the_guides_advice() {
+    let c = Clinic::new();
+    let lock = carevault_core::hostlock::HostLock::Sync
+        .exclusive(&c.home)
+        .unwrap();
+    let out = run(&["backup", "--home", c.h(), "--passphrase-file", c.p()]);
+    assert_fails(&out, 11, "synchronization is in progress");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Idle"));
+    drop(lock);
+    let out = run(&["backup", "--home", c.h(), "--passphrase-file", c.p()]);
+    assert!(out.status.success());
+}
+
+#[test]
+fn rekey_and_recovery_key_through_the_cli() {
+    let c = Clinic::new();
+    let key = c.t.path().join("facility.key");
+    let out = run(&["--json", "keygen", "--out", key.to_str().unwrap()]);
+    let public = json(&out)["public_key"].as_str().unwrap().to_string();
+    let out = run(&[
+        "--json",
+        "backup",
+        "--home",
+        c.h(),
+        "--passphrase-file",
+        c.p(),
+        "--recovery-key",
+        &public,
+    ]);
+    let file = json(&out)["backup"]["path"].as_str().unwrap().to_string();
+    assert!(run(&["verify", &file, "--identity", key.to_str().unwrap()])
+        .status
+        .success());
+    let newp = c.t.path().join("new.txt");
+    std::fs::write(&newp, "the new one\n").unwrap();
+    let out = run(&[
+        "rekey",
+        &file,
+        "--passphrase-file",
+        c.p(),
+        "--new-passphrase-file",
+        newp.to_str().unwrap(),
+        "--home",
+        c.h(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_fails(
+        &run(&["verify", &file, "--passphrase-file", c.p()]),
+        4,
+        "does not unlock",
+    );
+    assert!(
+        run(&["verify", &file, "--passphrase-file", newp.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert!(run(&["verify", &file, "--identity", key.to_str().unwrap()])
+        .status
+        .success());
+    // keygen never overwrites a key
+    assert_fails(
+        &run(&["keygen", "--out", key.to_str().unwrap()]),
+        2,
+        "already exists",
+    );
+}
+
+#[test]
+fn the_readme_demo_command_runs_the_whole_cycle() {
+    let t = tempfile::tempdir().unwrap();
+    let out = bin()
+        .current_dir(t.path())
+        .args(["demo", "--patients", "500", "--photos", "3"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for step in [
+        "1. Create",
+        "4. Back up",
+        "5. List",
+        "6. Verify",
+        "7. Restore",
+        "0 problems",
+    ] {
+        assert!(text.contains(step), "missing {step:?} in:\n{text}");
+    }
+    assert!(!text.contains("DIFF"), "{text}");
+    assert!(t
+        .path()
+        .join("carevault-demo/restored/data/clinical.db")
+        .exists());
+    // Running it again replaces its own previous run.
+    let again = bin()
+        .current_dir(t.path())
+        .args(["demo", "--patients", "300", "--photos", "1"])
+        .output()
+        .unwrap();
+    assert!(again.status.success());
+}
