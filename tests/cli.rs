@@ -1,119 +1,8 @@
 //! The `carevault` binary as a user or a script meets it: exit codes,
 //! messages, JSON output, and the README's main command.
 
-use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-const PASS: &str = "a clinic passphrase";
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_carevault"));
-    c.env_remove("CAREVAULT_PASSPHRASE")
-        .env_remove("CAREVAULT_HOME")
-        .env_remove("CAREVAULT_USER");
-    c
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("run carevault")
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
-}
-
-struct Clinic {
-    t: tempfile::TempDir,
-    home: PathBuf,
-    pass_file: PathBuf,
-}
-
-impl Clinic {
-    fn new() -> Clinic {
-        let t = tempfile::tempdir().unwrap();
-        let home = t.path().join("clinic");
-        let out = run(&[
-            "demo",
-            "init",
-            home.to_str().unwrap(),
-            "--patients",
-            "200",
-            "--photos",
-            "2",
-        ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        std::fs::write(
-            home.join("carevault.toml"),
-            "[encryption]\nwork_factor = 10\n",
-        )
-        .unwrap();
-        let pass_file = t.path().join("pass.txt");
-        std::fs::write(&pass_file, format!("{PASS}\n")).unwrap();
-        Clinic { t, home, pass_file }
-    }
-    fn h(&self) -> &str {
-        self.home.to_str().unwrap()
-    }
-    fn p(&self) -> &str {
-        self.pass_file.to_str().unwrap()
-    }
-    fn backup(&self) -> PathBuf {
-        let out = run(&[
-            "--json",
-            "backup",
-            "--home",
-            self.h(),
-            "--passphrase-file",
-            self.p(),
-            "--label",
-            "weekly",
-        ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stdout)
-        );
-        PathBuf::from(json(&out)["backup"]["path"].as_str().unwrap())
-    }
-    fn damaged_copy(&self, name: &str, f: impl Fn(&mut Vec<u8>)) -> PathBuf {
-        let src = self.backup();
-        let mut b = std::fs::read(&src).unwrap();
-        f(&mut b);
-        let p = self.t.path().join(name);
-        std::fs::write(&p, b).unwrap();
-        p
-    }
-}
-
-fn assert_fails(out: &Output, code: i32, words: &str) {
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(code), "stderr: {stderr}");
-    assert!(stderr.contains(words), "expected {words:?} in: {stderr}");
-    assert!(stderr.contains("what to do:"), "no advice in: {stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-}
-
-fn data_tree(home: &Path) -> Vec<(String, u64)> {
-    let mut v = Vec::new();
-    let mut stack = vec![home.join("data")];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            if e.file_type().unwrap().is_dir() {
-                stack.push(e.path());
-            } else {
-                v.push((e.path().display().to_string(), e.metadata().unwrap().len()));
-            }
-        }
-    }
-    v.sort();
-    v
-}
+mod support;
+use support::*;
 
 #[test]
 fn backup_list_show_verify_restore_delete_round_trip() {
@@ -156,7 +45,14 @@ fn backup_list_show_verify_restore_delete_round_trip() {
     ]);
     assert_eq!(json(&out)["contents"]["rows"]["patients"], 200);
 
-    let out = run(&["verify", file.to_str().unwrap(), "--passphrase-file", c.p()]);
+    let out = run(&[
+        "verify",
+        "--home",
+        c.h(),
+        file.to_str().unwrap(),
+        "--passphrase-file",
+        c.p(),
+    ]);
     assert!(
         out.status.success(),
         "{}",
@@ -219,6 +115,8 @@ fn each_fault_has_its_own_message_and_exit_code() {
     assert_fails(
         &run(&[
             "verify",
+            "--home",
+            c.h(),
             truncated.to_str().unwrap(),
             "--passphrase-file",
             c.p(),
@@ -233,6 +131,8 @@ fn each_fault_has_its_own_message_and_exit_code() {
     assert_fails(
         &run(&[
             "verify",
+            "--home",
+            c.h(),
             flipped.to_str().unwrap(),
             "--passphrase-file",
             c.p(),
@@ -246,6 +146,8 @@ fn each_fault_has_its_own_message_and_exit_code() {
     assert_fails(
         &run(&[
             "verify",
+            "--home",
+            c.h(),
             good.to_str().unwrap(),
             "--passphrase-file",
             wrong.to_str().unwrap(),
@@ -265,6 +167,8 @@ fn each_fault_has_its_own_message_and_exit_code() {
     assert_fails(
         &run(&[
             "verify",
+            "--home",
+            c.h(),
             tampered.to_str().unwrap(),
             "--passphrase-file",
             c.p(),
@@ -275,12 +179,17 @@ fn each_fault_has_its_own_message_and_exit_code() {
     let stranger = c.t.path().join("photo.bin");
     std::fs::write(&stranger, vec![0xffu8; 4096]).unwrap();
     assert_fails(
-        &run(&["verify", stranger.to_str().unwrap()]),
+        &run(&["verify", "--home", c.h(), stranger.to_str().unwrap()]),
         15,
         "not a carevault backup",
     );
     assert_fails(
-        &run(&["verify", c.t.path().join("nope.bin").to_str().unwrap()]),
+        &run(&[
+            "verify",
+            "--home",
+            c.h(),
+            c.t.path().join("nope.bin").to_str().unwrap(),
+        ]),
         3,
         "does not exist",
     );
@@ -288,6 +197,8 @@ fn each_fault_has_its_own_message_and_exit_code() {
     let out = run(&[
         "--json",
         "verify",
+        "--home",
+        c.h(),
         truncated.to_str().unwrap(),
         "--passphrase-file",
         c.p(),
@@ -311,22 +222,6 @@ fn each_fault_has_its_own_message_and_exit_code() {
         assert_eq!(data_tree(&c.home), before);
     }
     assert!(!c.home.join("safety-copies").exists());
-}
-
-fn fix_first_header_checksum(b: &mut [u8]) {
-    let sum: u32 = b[..512]
-        .iter()
-        .enumerate()
-        .map(|(i, &x)| {
-            if (148..156).contains(&i) {
-                32
-            } else {
-                x as u32
-            }
-        })
-        .sum();
-    let field = format!("{sum:06o}\0 ");
-    b[148..156].copy_from_slice(field.as_bytes());
 }
 
 #[test]
@@ -375,9 +270,16 @@ fn rekey_and_recovery_key_through_the_cli() {
         &public,
     ]);
     let file = json(&out)["backup"]["path"].as_str().unwrap().to_string();
-    assert!(run(&["verify", &file, "--identity", key.to_str().unwrap()])
-        .status
-        .success());
+    assert!(run(&[
+        "verify",
+        "--home",
+        c.h(),
+        &file,
+        "--identity",
+        key.to_str().unwrap()
+    ])
+    .status
+    .success());
     let newp = c.t.path().join("new.txt");
     std::fs::write(&newp, "the new one\n").unwrap();
     let out = run(&[
@@ -396,18 +298,30 @@ fn rekey_and_recovery_key_through_the_cli() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_fails(
-        &run(&["verify", &file, "--passphrase-file", c.p()]),
+        &run(&["verify", "--home", c.h(), &file, "--passphrase-file", c.p()]),
         4,
         "does not unlock",
     );
-    assert!(
-        run(&["verify", &file, "--passphrase-file", newp.to_str().unwrap()])
-            .status
-            .success()
-    );
-    assert!(run(&["verify", &file, "--identity", key.to_str().unwrap()])
-        .status
-        .success());
+    assert!(run(&[
+        "verify",
+        "--home",
+        c.h(),
+        &file,
+        "--passphrase-file",
+        newp.to_str().unwrap()
+    ])
+    .status
+    .success());
+    assert!(run(&[
+        "verify",
+        "--home",
+        c.h(),
+        &file,
+        "--identity",
+        key.to_str().unwrap()
+    ])
+    .status
+    .success());
     // keygen never overwrites a key
     assert_fails(
         &run(&["keygen", "--out", key.to_str().unwrap()]),

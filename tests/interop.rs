@@ -27,7 +27,9 @@ const PASSPHRASE: &str = "interop test passphrase, seven words long";
 const PATIENTS: u64 = 300;
 const PHOTOS: u64 = 3;
 /// Low scrypt work factor so the test is fast; the age CLI accepts it.
-const PROFILE: &str = "[encryption]\nwork_factor = 14\n";
+/// Fast scrypt; unencrypted backups allowed in plain folders (for the
+/// unencrypted-format test only: the default policy refuses them).
+const PROFILE: &str = "[encryption]\nwork_factor = 14\n[media]\nrequire_encryption = []\n";
 /// Timeout of each expectation on the age pseudo-terminal.
 const PTY_TIMEOUT_MS: u64 = 30_000;
 
@@ -149,7 +151,8 @@ fn carevault(args: &[&str]) -> Value {
         .env_remove("CAREVAULT_HOME")
         .env_remove("CAREVAULT_PASSPHRASE")
         .env_remove("CAREVAULT_NEW_PASSPHRASE")
-        .env_remove("CAREVAULT_USER")
+        .env("CAREVAULT_USER", "nurse")
+        .env("CAREVAULT_PASSWORD", "nurse-demo-pass")
         .stdin(Stdio::null())
         .output()
         .expect("running the carevault binary");

@@ -13,6 +13,13 @@ pub struct Cli {
     /// Print results as JSON (see docs/JSON.md).
     #[arg(long, global = true)]
     pub json: bool,
+    /// Log in as this user (their role decides what is allowed).
+    #[arg(long, global = true, env = "CAREVAULT_USER")]
+    pub user: Option<String>,
+    /// Read the user's password from this file ("-" = standard input). Else
+    /// CAREVAULT_PASSWORD, else a prompt.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -95,6 +102,26 @@ pub enum Command {
         #[command(flatten)]
         home: HomeArg,
     },
+    /// Users and their roles (System Administrator only; the first user of
+    /// an empty home needs no login).
+    #[command(subcommand)]
+    Users(UsersAction),
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditAction),
+    /// Synchronization state.
+    #[command(subcommand)]
+    Sync(SyncAction),
+    /// Sync state, newest backup per medium, free space, weekly-backup warning.
+    Status {
+        #[command(flatten)]
+        home: HomeArg,
+    },
+    /// Make an automatic Private backup if one is due, then apply retention.
+    Auto {
+        #[command(flatten)]
+        home: HomeArg,
+    },
     /// Make a recovery key pair (the facility keeps the secret half).
     Keygen {
         /// Write the secret key to this file (refuses to overwrite).
@@ -110,21 +137,28 @@ pub struct ListArgs {
     /// Also look in this folder (repeatable).
     #[arg(long = "in", value_name = "DIR")]
     pub dirs: Vec<PathBuf>,
+    /// Only this medium (private, public or external).
+    #[arg(long)]
+    pub media: Option<String>,
 }
 
 #[derive(Args, Debug)]
 pub struct BackupArgs {
     #[command(flatten)]
     pub home: HomeArg,
-    /// Folder to write to (default: the Private folder, HOME/private/backups).
+    /// Write to this folder instead of a medium (the External policy applies).
     #[arg(long, value_name = "DIR")]
     pub to: Option<PathBuf>,
     /// A label shown in listings.
     #[arg(long)]
     pub label: Option<String>,
-    /// Who makes the backup (recorded as "Created By").
-    #[arg(long, env = "CAREVAULT_USER", default_value = "admin")]
-    pub user: String,
+    /// Medium: private, public or external (falls back to public when no
+    /// SD card or USB drive is mounted).
+    #[arg(long, default_value = "private", conflicts_with = "to")]
+    pub medium: String,
+    /// Wait up to this many seconds for a running synchronization to end.
+    #[arg(long, value_name = "SECONDS")]
+    pub wait_sync: Option<u64>,
     /// Read the passphrase from this file ("-" = standard input).
     #[arg(long, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
@@ -164,6 +198,14 @@ pub enum DemoAction {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Run the sync simulator (holds the sync lock and writes like a real synchronization).
+    Sync {
+        /// The app home.
+        home: PathBuf,
+        /// How long the synchronization lasts.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+    },
     /// Run the demo app writer (commits changes until stopped with Ctrl-C).
     Write {
         /// The app home.
@@ -174,5 +216,63 @@ pub enum DemoAction {
         /// Stop after this many transactions.
         #[arg(long)]
         max: Option<u64>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UsersAction {
+    /// Add a user (password from --new-password-file, CAREVAULT_NEW_PASSWORD or a prompt).
+    Add {
+        name: String,
+        /// "Clinical Manager", "Clinic Nurse", "System Administrator" or "Clinic Staff".
+        #[arg(long)]
+        role: String,
+        #[arg(long, value_name = "FILE")]
+        new_password_file: Option<PathBuf>,
+        #[command(flatten)]
+        home: HomeArg,
+    },
+    /// List users and roles.
+    List {
+        #[command(flatten)]
+        home: HomeArg,
+    },
+    /// Set a user's password.
+    Passwd {
+        name: String,
+        #[arg(long, value_name = "FILE")]
+        new_password_file: Option<PathBuf>,
+        #[command(flatten)]
+        home: HomeArg,
+    },
+    /// Change a user's role.
+    Role {
+        name: String,
+        role: String,
+        #[command(flatten)]
+        home: HomeArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditAction {
+    /// Show the audit trail.
+    List {
+        #[command(flatten)]
+        home: HomeArg,
+    },
+    /// Check the audit trail's hash chain (finds edited, removed or reordered entries).
+    Verify {
+        #[command(flatten)]
+        home: HomeArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SyncAction {
+    /// Idle or Running (and since when).
+    Status {
+        #[command(flatten)]
+        home: HomeArg,
     },
 }

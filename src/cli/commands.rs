@@ -1,64 +1,41 @@
-//! One function per command: gather inputs, call the library, print.
+//! One function per backup command: gather inputs, call the library, print.
 
-use super::args::{BackupArgs, Cli, Command, ListArgs};
+use super::args::{BackupArgs, Cli, Command, ListArgs, UnlockArgs};
 use super::output::{local_time, print_json, print_listing};
 use super::progress::Bar;
-use super::secrets;
-use carevault_core::backup::{self, BackupRequest};
+use super::secrets::{self, Login};
+use carevault_core::archive::reader::Opened;
+use carevault_core::auth::{self, Create, Delete, Restore, View};
+use carevault_core::backup::{self, BackupRequest, Target};
 use carevault_core::fsutil::human_size;
+use carevault_core::media::Medium;
 use carevault_core::profile::Profile;
 use carevault_core::restore::{self, RestoreOutcome, RestoreRequest};
-use carevault_core::{catalog, layout, rekey, verify, Error, Kind, Result};
+use carevault_core::{catalog, rekey, verify, Error, Kind, Result, Unlock};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
 pub fn dispatch(cli: Cli) -> Result<()> {
     let json = cli.json;
+    let login = Login {
+        user: cli.user.clone(),
+        password_file: cli.password_file.clone(),
+    };
     match cli.command {
         Command::Demo(args) => super::demo::run(args, json),
-        Command::Backup(args) => cmd_backup(&args, json),
+        Command::Backup(args) => cmd_backup(&login, &args, json),
         Command::Verify { file, unlock, home } => {
-            let profile = Profile::load(&home.home)?;
-            let opened = carevault_core::archive::reader::Opened::open(&file)?;
-            let how = if opened.metadata.sealed.encrypted {
-                Some(secrets::unlock(
-                    unlock.passphrase_file.as_deref(),
-                    unlock.identity.as_deref(),
-                )?)
-            } else {
-                None
-            };
-            drop(opened);
-            let bar = Bar::new();
-            let r = verify::verify(
-                &file,
-                how.as_ref(),
-                profile.encryption.max_work_factor,
-                &bar,
-            )?;
-            drop(bar);
-            if json {
-                print_json(&json!({"result": "verified", "report": r}));
-            } else {
-                println!(
-                    "OK: {} verified ({} entries, {} of data, file {})",
-                    r.metadata.sealed.label,
-                    r.entries,
-                    human_size(r.data_bytes),
-                    human_size(r.size)
-                );
-                print_rows(&r.rows);
-            }
-            Ok(())
+            cmd_verify(&login, &home.home, &file, &unlock, json)
         }
         Command::Restore {
             file,
             home,
             unlock,
             dry_run,
-        } => cmd_restore(&file, &home.home, &unlock, dry_run, json),
+        } => cmd_restore(&login, &file, &home.home, &unlock, dry_run, json),
         Command::List(args) => {
-            let items = catalog::list(&folders(&args));
+            let permit = login.permit::<View>(&args.home.home)?;
+            let items = catalog::list(&permit, &folders(&args)?);
             if json {
                 print_json(&json!({ "backups": items }));
             } else {
@@ -71,10 +48,11 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             list,
             unlock,
             contents,
-        } => cmd_show(&backup, &list, &unlock, contents, json),
+        } => cmd_show(&login, &backup, &list, &unlock, contents, json),
         Command::Delete { backup, list } => {
-            let path = catalog::find(&folders(&list), &backup)?;
-            let gone = catalog::delete(&list.home.home, &path)?;
+            let permit = login.permit::<Delete>(&list.home.home)?;
+            let path = catalog::find(&permit, &folders(&list)?, &backup)?;
+            let gone = catalog::delete(&permit, &path)?;
             if json {
                 print_json(&json!({"result": "deleted", "backup": gone}));
             } else {
@@ -88,11 +66,15 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             new_passphrase_file,
             home,
         } => {
+            let permit = login.permit::<Create>(&home.home)?;
             let profile = Profile::load(&home.home)?;
-            let old = secrets::unlock(
-                unlock.passphrase_file.as_deref(),
-                unlock.identity.as_deref(),
-            )?;
+            let old = unlock_for(&home.home, &file, &unlock)?.ok_or_else(|| {
+                Error::new(
+                    Kind::Usage,
+                    "this backup is not encrypted, so it has no passphrase to change",
+                    "make a new encrypted backup instead",
+                )
+            })?;
             let new = secrets::passphrase(
                 new_passphrase_file.as_deref(),
                 "CAREVAULT_NEW_PASSPHRASE",
@@ -100,6 +82,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
                 true,
             )?;
             rekey::rekey(
+                &permit,
                 &file,
                 &old,
                 &new,
@@ -118,7 +101,10 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         }
         Command::Keygen { out } => {
             let (secret, public) = carevault_core::generate_recovery_key();
-            write_secret_file(&out, secret.expose())?;
+            {
+                use age::secrecy::ExposeSecret;
+                write_secret_file(&out, secret.expose_secret())?;
+            }
             if json {
                 print_json(&json!({"public_key": public, "secret_key_file": out}));
             } else {
@@ -130,16 +116,11 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-    }
-}
-
-trait Expose {
-    fn expose(&self) -> &str;
-}
-impl Expose for carevault_core::SecretString {
-    fn expose(&self) -> &str {
-        use age::secrecy::ExposeSecret;
-        self.expose_secret()
+        Command::Users(a) => super::admin::users(&login, a, json),
+        Command::Audit(a) => super::admin::audit(&login, a, json),
+        Command::Sync(a) => super::admin::sync(a, json),
+        Command::Status { home } => super::admin::status(&login, &home.home, json),
+        Command::Auto { home } => super::admin::auto(&home.home, json),
     }
 }
 
@@ -168,10 +149,24 @@ fn write_secret_file(path: &Path, text: &str) -> Result<()> {
         .map_err(|e| Error::io("writing the key file", path, e))
 }
 
-pub fn folders(args: &ListArgs) -> Vec<PathBuf> {
-    let mut v = vec![layout::private_backups(&args.home.home)];
+/// The folders a listing covers: every medium (or the one asked for) plus `--in`.
+pub fn folders(args: &ListArgs) -> Result<Vec<PathBuf>> {
+    let profile = Profile::load(&args.home.home)?;
+    let only = args
+        .media
+        .as_deref()
+        .map(str::parse::<Medium>)
+        .transpose()?;
+    let mut v: Vec<PathBuf> = profile
+        .media
+        .listing_dirs(&args.home.home)
+        .into_iter()
+        .filter(|(m, _)| only.is_none_or(|o| o == *m))
+        .map(|(_, d)| d)
+        .collect();
     v.extend(args.dirs.iter().cloned());
-    v
+    v.dedup();
+    Ok(v)
 }
 
 fn print_rows(rows: &std::collections::BTreeMap<String, u64>) {
@@ -180,20 +175,74 @@ fn print_rows(rows: &std::collections::BTreeMap<String, u64>) {
     }
 }
 
-pub fn cmd_backup(args: &BackupArgs, json: bool) -> Result<()> {
-    let home = &args.home.home;
+/// How to unlock `file`: nothing for an unencrypted backup; the device
+/// secret for this device's automatic backups; else what the user gave.
+fn unlock_for(home: &Path, file: &Path, args: &UnlockArgs) -> Result<Option<Unlock>> {
+    let opened = Opened::open(file)?;
+    let s = &opened.metadata.sealed;
+    if !s.encrypted {
+        return Ok(None);
+    }
+    if s.automatic
+        && args.passphrase_file.is_none()
+        && args.identity.is_none()
+        && std::env::var_os("CAREVAULT_PASSPHRASE").is_none()
+    {
+        if let Some(u) = carevault_core::auto::device_unlock(home) {
+            return Ok(Some(u));
+        }
+    }
+    secrets::unlock(args.passphrase_file.as_deref(), args.identity.as_deref()).map(Some)
+}
+
+fn cmd_verify(
+    login: &Login,
+    home: &Path,
+    file: &Path,
+    unlock: &UnlockArgs,
+    json: bool,
+) -> Result<()> {
+    let permit = login.permit::<View>(home)?;
     let profile = Profile::load(home)?;
-    let (dest, location) = match &args.to {
-        Some(d) => (d.clone(), "Folder".to_string()),
-        None => (layout::private_backups(home), "Private".to_string()),
+    let how = unlock_for(home, file, unlock)?;
+    let bar = Bar::new();
+    let r = verify::verify(
+        &permit,
+        file,
+        how.as_ref(),
+        profile.encryption.max_work_factor,
+        &bar,
+    )?;
+    drop(bar);
+    if json {
+        print_json(&json!({"result": "verified", "report": r}));
+    } else {
+        println!(
+            "OK: {} verified ({} entries, {} of data, file {})",
+            r.metadata.sealed.label,
+            r.entries,
+            human_size(r.data_bytes),
+            human_size(r.size)
+        );
+        print_rows(&r.rows);
+    }
+    Ok(())
+}
+
+pub fn cmd_backup(login: &Login, args: &BackupArgs, json: bool) -> Result<()> {
+    let home = &args.home.home;
+    let permit = login.permit::<Create>(home)?;
+    let profile = Profile::load(home)?;
+    let target = match &args.to {
+        Some(d) => Target::Folder(d.clone()),
+        None => Target::Medium(args.medium.parse()?),
     };
-    let mut req = BackupRequest::new(home, &dest);
-    req.location = location;
+    let mut req = BackupRequest::new(&profile, target.clone());
     req.label = args.label.clone();
-    req.created_by = args.user.clone();
     req.recovery_keys = args.recovery_key.clone();
-    req.scrypt_log_n = profile.encryption.work_factor;
-    req.compression = profile.compression();
+    req.wait_sync = args.wait_sync.map(std::time::Duration::from_secs);
+    // Refuse a policy breach before asking for a passphrase.
+    backup::preflight(&permit, &target, !args.no_encrypt)?;
     if !args.no_encrypt {
         req.passphrase = Some(secrets::passphrase(
             args.passphrase_file.as_deref(),
@@ -203,13 +252,16 @@ pub fn cmd_backup(args: &BackupArgs, json: bool) -> Result<()> {
         )?);
     }
     let bar = Bar::new();
-    let out = backup::create(&req, &bar)?;
+    let out = backup::create(&permit, &req, &bar)?;
     drop(bar);
     if json {
         print_json(&json!({"result": "created", "backup": out}));
     } else {
         let s = &out.metadata.sealed;
         println!("Backup complete: {} ({})", s.label, s.id);
+        if let Some(note) = &out.destination.note {
+            println!("  note       {note}");
+        }
         println!("  file       {}", out.path.display());
         println!(
             "  size       {} ({} of data in {} entries)",
@@ -228,32 +280,28 @@ pub fn cmd_backup(args: &BackupArgs, json: bool) -> Result<()> {
 }
 
 pub fn cmd_restore(
+    login: &Login,
     file: &Path,
     home: &Path,
-    unlock: &super::args::UnlockArgs,
+    unlock: &UnlockArgs,
     dry_run: bool,
     json: bool,
 ) -> Result<()> {
-    let profile = Profile::load(home)?;
-    let opened = carevault_core::archive::reader::Opened::open(file)?;
-    let how = if opened.metadata.sealed.encrypted {
-        Some(secrets::unlock(
-            unlock.passphrase_file.as_deref(),
-            unlock.identity.as_deref(),
-        )?)
+    let permit = if login.user.is_none() && auth::is_first_run(home) {
+        auth::first_run_restore(home)?
     } else {
-        None
+        login.permit::<Restore>(home)?
     };
-    drop(opened);
+    let profile = Profile::load(home)?;
+    let how = unlock_for(home, file, unlock)?;
     let bar = Bar::new();
     let req = RestoreRequest {
-        home,
         file,
         unlock: how.as_ref(),
         max_log_n: profile.encryption.max_work_factor,
         dry_run,
     };
-    let outcome = restore::restore(&req, &bar)?;
+    let outcome = restore::restore(&permit, &req, &bar)?;
     drop(bar);
     if json {
         print_json(&serde_json::to_value(&outcome).expect("json"));
@@ -317,35 +365,32 @@ pub fn cmd_restore(
 }
 
 fn cmd_show(
+    login: &Login,
     what: &str,
     list: &ListArgs,
-    unlock: &super::args::UnlockArgs,
+    unlock: &UnlockArgs,
     contents: bool,
     json: bool,
 ) -> Result<()> {
-    let path = catalog::find(&folders(list), what)?;
-    let mut opened = carevault_core::archive::reader::Opened::open(&path)?;
+    let home = &list.home.home;
+    let permit = login.permit::<View>(home)?;
+    let path = catalog::find(&permit, &folders(list)?, what)?;
+    let mut opened = Opened::open(&path)?;
     let md = opened.metadata.clone();
     let mut manifest = None;
     if contents {
-        let profile = Profile::load(&list.home.home)?;
-        let how = if md.sealed.encrypted {
-            Some(secrets::unlock(
-                unlock.passphrase_file.as_deref(),
-                unlock.identity.as_deref(),
-            )?)
-        } else {
-            None
-        };
+        let profile = Profile::load(home)?;
+        let how = unlock_for(home, &path, unlock)?;
         let key = opened.unlock(how.as_ref(), profile.encryption.max_work_factor)?;
         manifest = Some(opened.manifest(key.as_ref())?.0);
     }
+    let last = catalog::last_verification(home, &md.sealed.id);
     if json {
         let summary = manifest.as_ref().map(|m| json!({
             "entries": m.entries.len(), "data_bytes": m.total_size(), "rows": backup::key_rows(m), "settings": m.settings,
         }));
         print_json(
-            &json!({"path": path, "size": opened.file_len, "metadata": md, "contents": summary}),
+            &json!({"path": path, "size": opened.file_len, "metadata": md, "contents": summary, "last_verification": last}),
         );
         return Ok(());
     }
@@ -366,6 +411,15 @@ fn cmd_show(
         s.app_version, s.format_version
     );
     println!("File        {}", path.display());
+    match last {
+        Some(v) if v.ok => println!("Verified    OK at {}", local_time(&v.at)),
+        Some(v) => println!(
+            "Verified    FAILED at {}: {}",
+            local_time(&v.at),
+            v.problem.unwrap_or_default()
+        ),
+        None => println!("Verified    never (run `carevault verify`)"),
+    }
     match manifest {
         Some(m) => {
             println!(

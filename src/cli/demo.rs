@@ -4,7 +4,8 @@
 use super::args::{DemoAction, DemoArgs};
 use super::output::print_json;
 use carevault_core::archive::keys::DEFAULT_MAX_SCRYPT_LOG_N;
-use carevault_core::backup::{self, BackupRequest};
+use carevault_core::auth::{self, Create, View};
+use carevault_core::backup::{self, BackupRequest, Target};
 use carevault_core::demo::{self, DemoOptions, WriterOptions};
 use carevault_core::fsutil::human_size;
 use carevault_core::profile::Profile;
@@ -49,6 +50,25 @@ pub fn run(args: DemoArgs, json: bool) -> Result<()> {
             }
             Ok(())
         }
+        Some(DemoAction::Sync { home, seconds }) => {
+            let stop = Arc::new(AtomicBool::new(false));
+            let s2 = stop.clone();
+            let _ = ctrlc::set_handler(move || s2.store(true, Ordering::SeqCst));
+            let opts = demo::SyncOptions {
+                duration: std::time::Duration::from_secs(seconds),
+                ..Default::default()
+            };
+            let stats = demo::run_sync(&home, &opts, &stop).map_err(demo_error)?;
+            if json {
+                print_json(&json!({"result": "synchronized", "stats": stats}));
+            } else {
+                println!(
+                    "Synchronization finished: pushed {}, pulled {} in {} steps",
+                    stats.pushed, stats.pulled, stats.steps
+                );
+            }
+            Ok(())
+        }
         Some(DemoAction::Write { home, rate, max }) => {
             let stop = Arc::new(AtomicBool::new(false));
             let s2 = stop.clone();
@@ -70,6 +90,14 @@ pub fn run(args: DemoArgs, json: bool) -> Result<()> {
         }
         None => full_cycle(&args, json),
     }
+}
+
+fn demo_password(user: &str) -> &'static str {
+    demo::DEMO_USERS
+        .iter()
+        .find(|u| u.0 == user)
+        .map(|u| u.2)
+        .expect("demo user")
 }
 
 fn demo_error(e: demo::DemoError) -> Error {
@@ -170,17 +198,15 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
     };
     std::thread::sleep(std::time::Duration::from_millis(500));
 
-    step(json, "4. Back up, encrypted, to the Documents folder while the writer writes",
-        &format!("carevault backup --home {d}/clinic --to {d}/Documents --passphrase-file {d}/passphrase.txt --recovery-key {public}"));
+    step(json, "4. Back up as the nurse, encrypted, to the Documents folder while the writer writes",
+        &format!("carevault backup --user nurse --home {d}/clinic --to {d}/Documents --passphrase-file {d}/passphrase.txt --recovery-key {public}"));
     let profile = Profile::load(&clinic)?;
-    let mut req = BackupRequest::new(&clinic, &documents);
-    req.location = "Public".into();
-    req.created_by = "nurse".into();
+    let nurse = auth::permit::<Create>(&clinic, "nurse", demo_password("nurse"))?;
+    let mut req = BackupRequest::new(&profile, Target::Folder(documents.clone()));
     req.passphrase = Some(SecretString::from(DEMO_PASSPHRASE.to_string()));
     req.recovery_keys = vec![public.clone()];
-    req.compression = profile.compression();
     let t = std::time::Instant::now();
-    let out = backup::create(&req, &NoProgress);
+    let out = backup::create(&nurse, &req, &NoProgress);
     stop.store(true, Ordering::SeqCst);
     let stats = writer
         .join()
@@ -195,9 +221,10 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
     step(
         json,
         "5. List the backups",
-        &format!("carevault list --home {d}/clinic --in {d}/Documents"),
+        &format!("carevault list --user nurse --home {d}/clinic --in {d}/Documents"),
     );
-    let listed = catalog::list(std::slice::from_ref(&documents));
+    let viewer = auth::permit::<View>(&clinic, "nurse", demo_password("nurse"))?;
+    let listed = catalog::list(&viewer, std::slice::from_ref(&documents));
     if !json {
         super::output::print_listing(&listed);
     }
@@ -207,11 +234,12 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
         json,
         "6. Verify every byte",
         &format!(
-            "carevault verify {} --passphrase-file {d}/passphrase.txt",
+            "carevault verify --user nurse --home {d}/clinic {} --passphrase-file {d}/passphrase.txt",
             out.path.display()
         ),
     );
     let v = verify::verify(
+        &viewer,
         &out.path,
         Some(&pass),
         DEFAULT_MAX_SCRYPT_LOG_N,
@@ -238,9 +266,11 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
             .map_err(|e| Error::io("reading the recovery key", dir, e))?,
     )?;
     let rec = Unlock::RecoveryKey(id);
+    // A new tablet: no clinic data, no users yet; the recovery key is the gate.
+    let first_run = auth::first_run_restore(&restored)?;
     let outcome = restore::restore(
+        &first_run,
         &RestoreRequest {
-            home: &restored,
             file: &out.path,
             unlock: Some(&rec),
             max_log_n: DEFAULT_MAX_SCRYPT_LOG_N,

@@ -1,5 +1,6 @@
 //! Command-line layer: arguments, secrets, output, and one function per command.
 
+mod admin;
 mod args;
 mod commands;
 mod demo;

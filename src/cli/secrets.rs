@@ -88,3 +88,40 @@ pub fn unlock(passphrase_file: Option<&Path>, identity: Option<&Path>) -> Result
     )
     .map(Unlock::Passphrase)
 }
+
+/// Who the command line says is acting.
+#[derive(Debug, Clone, Default)]
+pub struct Login {
+    pub user: Option<String>,
+    pub password_file: Option<std::path::PathBuf>,
+}
+
+impl Login {
+    /// Logs in and checks the role for action `A`.
+    pub fn permit<A: carevault_core::auth::Action>(
+        &self,
+        home: &Path,
+    ) -> Result<carevault_core::auth::Permit<A>> {
+        let who = self.authenticate(home)?;
+        carevault_core::auth::authorize::<A>(&who)
+    }
+
+    /// Checks the user name and password.
+    pub fn authenticate(&self, home: &Path) -> Result<carevault_core::auth::Authenticated> {
+        use age::secrecy::ExposeSecret;
+        let user = self.user.as_deref().ok_or_else(|| {
+            Error::new(
+                Kind::PermissionDenied,
+                "this command needs a login",
+                "give --user NAME (or set CAREVAULT_USER); the password comes from --password-file, CAREVAULT_PASSWORD or a prompt",
+            )
+        })?;
+        let password = passphrase(
+            self.password_file.as_deref(),
+            "CAREVAULT_PASSWORD",
+            &format!("Password for {user}"),
+            false,
+        )?;
+        carevault_core::auth::authenticate(home, user, password.expose_secret())
+    }
+}

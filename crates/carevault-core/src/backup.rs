@@ -2,32 +2,39 @@
 //! stream everything into one temporary file, fsync, rename, fsync the folder.
 
 use crate::appconfig::AppConfig;
-use crate::archive::keys::{self, BackupKey, DEFAULT_SCRYPT_LOG_N};
+use crate::archive::keys::{self, BackupKey};
 use crate::archive::writer::{write_container, Compression, ContainerPlan, FileSource};
+use crate::audit::{self, Event, Outcome};
+use crate::auth::{Create, Permit};
 use crate::error::{Error, Kind, Result};
 use crate::format::manifest::{AppSettings, Manifest};
 use crate::format::metadata::{KeySlot, Metadata, Sealed, MAX_LABEL_CHARS};
 use crate::format::{FORMAT_NAME, FORMAT_VERSION};
 use crate::fsutil::{self, TempFile};
 use crate::hostlock::HostLock;
+use crate::media::{Medium, Resolved};
+use crate::profile::Profile;
 use crate::{layout, snapshot, Progress, SecretString};
 use serde::Serialize;
 use sha2::Digest;
 use std::path::{Path, PathBuf};
 
+/// Where a backup goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A medium of the profile (Private, Public, External).
+    Medium(Medium),
+    /// A folder given by path; the External policy applies to it.
+    Folder(PathBuf),
+}
+
 /// What to back up and how.
 pub struct BackupRequest {
-    /// The app home.
-    pub home: PathBuf,
-    /// Folder to write the backup file into.
-    pub dest_dir: PathBuf,
-    /// Medium name recorded in the metadata (Private, Public, External, Folder).
-    pub location: String,
+    /// Where the file goes.
+    pub target: Target,
     /// Label; one is made from the time when `None`.
     pub label: Option<String>,
-    /// User name recorded as the creator.
-    pub created_by: String,
-    /// Passphrase; `None` with no recovery keys = unencrypted.
+    /// Passphrase; `None` = unencrypted (where the policy allows it).
     pub passphrase: Option<SecretString>,
     /// Recovery public keys (`age1...`) that can also unlock it.
     pub recovery_keys: Vec<String>,
@@ -35,21 +42,21 @@ pub struct BackupRequest {
     pub scrypt_log_n: u8,
     /// Compression settings.
     pub compression: Compression,
+    /// Wait up to this long for a running synchronization to end.
+    pub wait_sync: Option<std::time::Duration>,
 }
 
 impl BackupRequest {
-    /// A request with defaults for `home` writing into `dest_dir`.
-    pub fn new(home: &Path, dest_dir: &Path) -> BackupRequest {
+    /// A request with the profile's settings for `target`.
+    pub fn new(profile: &Profile, target: Target) -> BackupRequest {
         BackupRequest {
-            home: home.to_path_buf(),
-            dest_dir: dest_dir.to_path_buf(),
-            location: "Folder".into(),
+            target,
             label: None,
-            created_by: "unknown".into(),
             passphrase: None,
             recovery_keys: Vec::new(),
-            scrypt_log_n: DEFAULT_SCRYPT_LOG_N,
-            compression: Compression::default(),
+            scrypt_log_n: profile.encryption.work_factor,
+            compression: profile.compression(),
+            wait_sync: None,
         }
     }
 }
@@ -59,6 +66,8 @@ impl BackupRequest {
 pub struct BackupOutcome {
     /// The backup file.
     pub path: PathBuf,
+    /// The medium it went to, and whether External fell back to Public.
+    pub destination: Resolved,
     /// Its readable metadata.
     pub metadata: Metadata,
     /// File size in bytes.
@@ -174,30 +183,136 @@ pub fn new_id(now: jiff::Timestamp) -> String {
     format!("{}-{r:08x}", now.strftime("%Y%m%d-%H%M%S"))
 }
 
-/// Makes a backup. Holds the operation lock, refuses while a sync runs.
-pub fn create(req: &BackupRequest, progress: &dyn Progress) -> Result<BackupOutcome> {
-    let home = &req.home;
-    let _op = crate::hostlock::HostLock::Operation
-        .try_exclusive(home)
-        .map_err(|e| Error::io("taking the operation lock", layout::data_dir(home), e))?
-        .ok_or_else(busy_error)?;
-    crate::restore::recover(home)?;
-    let sync_guard = HostLock::Sync
-        .try_shared(home)
-        .map_err(|e| {
+/// Resolves where a backup goes and checks the encryption policy, before
+/// any work starts.
+pub fn destination(
+    profile: &Profile,
+    home: &Path,
+    target: &Target,
+    encrypted: bool,
+) -> Result<Resolved> {
+    match target {
+        Target::Medium(m) => profile.media.resolve_for_backup(home, *m, encrypted),
+        Target::Folder(dir) => {
+            profile.media.check_policy(Medium::External, encrypted)?;
+            Ok(Resolved {
+                medium: Medium::External,
+                dir: dir.clone(),
+                fell_back: false,
+                note: None,
+            })
+        }
+    }
+}
+
+/// Checks, before any work (and before asking for a passphrase), that a
+/// backup to `target` is allowed; a refusal is audited like any other.
+pub fn preflight(permit: &Permit<Create>, target: &Target, encrypted: bool) -> Result<Resolved> {
+    let home = permit.home();
+    let result = Profile::load(home).and_then(|p| destination(&p, home, target, encrypted));
+    if let Err(e) = &result {
+        audit::append(
+            home,
+            &Event::new(permit.user(), "create", Outcome::Refused).reason(e.message()),
+        )?;
+    }
+    result
+}
+
+/// Makes a backup, audited. Holds the operation lock; refuses (or waits,
+/// if asked) while a synchronization runs.
+pub fn create(
+    permit: &Permit<Create>,
+    req: &BackupRequest,
+    progress: &dyn Progress,
+) -> Result<BackupOutcome> {
+    create_as(permit.home(), permit.user(), Kind_::Manual, req, progress)
+}
+
+/// Manual or automatic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind_ {
+    Manual,
+    Automatic,
+}
+
+pub(crate) fn create_as(
+    home: &Path,
+    user: &str,
+    kind: Kind_,
+    req: &BackupRequest,
+    progress: &dyn Progress,
+) -> Result<BackupOutcome> {
+    let result = create_inner(home, user, kind, req, progress);
+    let action = if kind == Kind_::Automatic {
+        "automatic backup"
+    } else {
+        "create"
+    };
+    let event = match &result {
+        Ok(o) => Event::new(user, action, Outcome::Success)
+            .backup(&o.metadata.sealed.id)
+            .medium(&o.metadata.sealed.location),
+        Err(e) => Event::new(
+            user,
+            action,
+            if e.kind() == Kind::Busy || e.kind() == Kind::Usage {
+                Outcome::Refused
+            } else {
+                Outcome::Failure
+            },
+        )
+        .reason(e.message()),
+    };
+    audit::append(home, &event)?;
+    result
+}
+
+fn wait_for_sync(
+    home: &Path,
+    wait: Option<std::time::Duration>,
+) -> Result<crate::hostlock::LockGuard> {
+    let deadline = std::time::Instant::now() + wait.unwrap_or_default();
+    loop {
+        if let Some(g) = HostLock::Sync.try_shared(home).map_err(|e| {
             Error::io(
                 "checking the sync lock",
                 crate::hostlock::locks_dir(home),
                 e,
             )
-        })?
-        .ok_or_else(|| {
-            Error::new(
+        })? {
+            return Ok(g);
+        }
+        if std::time::Instant::now() >= deadline {
+            return Err(Error::new(
                 Kind::Busy,
-                "a synchronization is in progress, so no backup was started",
-                "wait until System > Synchronization says Idle, then run the backup again",
-            )
-        })?;
+                if wait.is_some() {
+                    "a synchronization is still in progress after the wait, so no backup was started"
+                } else {
+                    "a synchronization is in progress, so no backup was started"
+                },
+                "wait until System > Synchronization says Idle, then run the backup again (or use --wait-sync SECONDS)",
+            ));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+fn create_inner(
+    home: &Path,
+    user: &str,
+    kind: Kind_,
+    req: &BackupRequest,
+    progress: &dyn Progress,
+) -> Result<BackupOutcome> {
+    let profile = Profile::load(home)?;
+    let encrypted = req.passphrase.is_some();
+    let dest = destination(&profile, home, &req.target, encrypted)?;
+    let _op = crate::hostlock::HostLock::Operation
+        .try_exclusive(home)
+        .map_err(|e| Error::io("taking the operation lock", layout::data_dir(home), e))?
+        .ok_or_else(busy_error)?;
+    crate::restore::recover(home)?;
     let label = match &req.label {
         Some(l)
             if l.chars().count() > MAX_LABEL_CHARS
@@ -224,16 +339,23 @@ pub fn create(req: &BackupRequest, progress: &dyn Progress) -> Result<BackupOutc
             "give a passphrase; the recovery key is the way back when it is forgotten",
         ));
     }
-    std::fs::create_dir_all(&req.dest_dir)
-        .map_err(|e| Error::io("creating the backup folder", &req.dest_dir, e))?;
-    fsutil::clean_stale_temps(&req.dest_dir);
-
     let plan = plan_data(home)?;
+    let sync_guard = wait_for_sync(home, req.wait_sync)?;
+    std::fs::create_dir_all(&dest.dir)
+        .map_err(|e| Error::io("creating the backup folder", &dest.dir, e))?;
+    fsutil::clean_stale_temps(&dest.dir);
+
     let config = AppConfig::read(&layout::data_dir(home))?;
     let now = jiff::Timestamp::now();
     let id = new_id(now);
-    let label = label.unwrap_or_else(|| format!("Backup-{}", now.strftime("%Y-%m-%d-%H%M%S")));
-    let encrypted = req.passphrase.is_some();
+    let label = label.unwrap_or_else(|| {
+        let prefix = if kind == Kind_::Automatic {
+            "Automatic"
+        } else {
+            "Backup"
+        };
+        format!("{prefix}-{}", now.strftime("%Y-%m-%d-%H%M%S"))
+    });
     let key = encrypted.then(BackupKey::generate);
     let mut slots: Vec<(String, Vec<u8>)> = Vec::new();
     let mut key_slots = Vec::new();
@@ -269,6 +391,10 @@ pub fn create(req: &BackupRequest, progress: &dyn Progress) -> Result<BackupOutc
             sha256: hex::encode(sha2::Sha256::digest(bytes)),
         });
     }
+    let location = match &req.target {
+        Target::Folder(_) => "Folder".to_string(),
+        Target::Medium(_) => dest.medium.to_string(),
+    };
     let metadata = Metadata {
         sealed: Sealed {
             format: FORMAT_NAME.into(),
@@ -276,9 +402,10 @@ pub fn create(req: &BackupRequest, progress: &dyn Progress) -> Result<BackupOutc
             id: id.clone(),
             label,
             created_at: now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            created_by: req.created_by.clone(),
-            location: req.location.clone(),
+            created_by: user.to_string(),
+            location,
             encrypted,
+            automatic: kind == Kind_::Automatic,
             app_version: env!("CARGO_PKG_VERSION").into(),
             facility: config.facility.clone(),
             device: config.device_name.clone(),
@@ -292,7 +419,7 @@ pub fn create(req: &BackupRequest, progress: &dyn Progress) -> Result<BackupOutc
         key_slots,
     };
 
-    let mut tmp = TempFile::create(&req.dest_dir, &format!("{id}.partial"))?;
+    let mut tmp = TempFile::create(&dest.dir, &format!("{id}.partial"))?;
     let (dbs, barrier_ms) = snapshot::pin_all(home, &plan.databases)?;
     // The snapshot is pinned: a synchronization may start now.
     drop(sync_guard);
@@ -324,10 +451,11 @@ pub fn create(req: &BackupRequest, progress: &dyn Progress) -> Result<BackupOutc
         .metadata()
         .map_err(|e| Error::io("measuring the backup file", &tmp_path, e))?
         .len();
-    let final_path = req.dest_dir.join(file_name(&id));
+    let final_path = dest.dir.join(file_name(&id));
     tmp.persist(&final_path)?;
     Ok(BackupOutcome {
         path: final_path,
+        destination: dest,
         metadata,
         size,
         entries: manifest.entries.len(),

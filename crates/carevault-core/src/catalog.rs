@@ -2,6 +2,8 @@
 //! passphrase, no full read), looking one up by ID or label, deleting.
 
 use crate::archive::reader::Opened;
+use crate::audit::{self, Event, Outcome};
+use crate::auth::{Action, Delete, Permit, View};
 use crate::error::{Error, Kind, Result};
 use crate::format::metadata::Metadata;
 use crate::fsutil::{self, TEMP_PREFIX};
@@ -30,7 +32,12 @@ fn is_candidate(name: &str) -> bool {
 }
 
 /// Lists the backups in `dirs` (missing folders are skipped), newest first.
-pub fn list(dirs: &[PathBuf]) -> Vec<Listed> {
+pub fn list(_permit: &Permit<View>, dirs: &[PathBuf]) -> Vec<Listed> {
+    scan(dirs)
+}
+
+/// The listing itself, for the library's own use (retention, status).
+pub(crate) fn scan(dirs: &[PathBuf]) -> Vec<Listed> {
     let mut out = Vec::new();
     for dir in dirs {
         let Ok(rd) = std::fs::read_dir(dir) else {
@@ -71,12 +78,12 @@ pub fn list(dirs: &[PathBuf]) -> Vec<Listed> {
 }
 
 /// Finds a backup by file path, ID, ID prefix or label.
-pub fn find(dirs: &[PathBuf], what: &str) -> Result<PathBuf> {
+pub fn find<A: Action>(_permit: &Permit<A>, dirs: &[PathBuf], what: &str) -> Result<PathBuf> {
     let as_path = Path::new(what);
     if as_path.is_file() {
         return Ok(as_path.to_path_buf());
     }
-    let listed = list(dirs);
+    let listed = scan(dirs);
     let exact: Vec<_> = listed
         .iter()
         .filter(|l| {
@@ -115,8 +122,26 @@ pub fn find(dirs: &[PathBuf], what: &str) -> Result<PathBuf> {
     }
 }
 
-/// Deletes a backup file (after checking it is one), durably.
-pub fn delete(home: &Path, path: &Path) -> Result<Listed> {
+/// Deletes a backup file (after checking it is one), durably; audited.
+pub fn delete(permit: &Permit<Delete>, path: &Path) -> Result<Listed> {
+    let result = delete_inner(permit.home(), path);
+    let mut event = match &result {
+        Ok(_) => Event::new(permit.user(), "delete", Outcome::Success),
+        Err(e) => Event::new(permit.user(), "delete", Outcome::Failure).reason(e.message()),
+    };
+    if let Some(id) = result
+        .as_ref()
+        .ok()
+        .and_then(|l| l.metadata.as_ref())
+        .map(|m| m.sealed.id.clone())
+    {
+        event = event.backup(&id);
+    }
+    audit::append(permit.home(), &event)?;
+    result
+}
+
+fn delete_inner(home: &Path, path: &Path) -> Result<Listed> {
     let _op = crate::hostlock::HostLock::Operation
         .try_exclusive(home)
         .map_err(|e| Error::io("taking the operation lock", home, e))?
@@ -136,4 +161,56 @@ pub fn delete(home: &Path, path: &Path) -> Result<Listed> {
         metadata,
         problem: None,
     })
+}
+
+/// The ID of the backup at `path`, if it can be read.
+pub fn id_of(path: &Path) -> Option<String> {
+    Opened::open(path).ok().map(|o| o.metadata.sealed.id)
+}
+
+/// The last verification of a backup, as remembered for `show`.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct Verification {
+    /// When (UTC).
+    pub at: String,
+    /// Whether it passed.
+    pub ok: bool,
+    /// The failure, in plain words.
+    pub problem: Option<String>,
+}
+
+fn verifications_file(home: &Path) -> PathBuf {
+    crate::layout::private_dir(home).join("verifications.json")
+}
+
+/// Records the outcome of a verification of backup `id`.
+pub fn remember_verification<T>(home: &Path, id: &str, result: &Result<T>) -> Result<()> {
+    let path = verifications_file(home);
+    let mut all: std::collections::BTreeMap<String, Verification> = std::fs::read(&path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    all.insert(
+        id.to_string(),
+        Verification {
+            at: jiff::Timestamp::now()
+                .strftime("%Y-%m-%dT%H:%M:%SZ")
+                .to_string(),
+            ok: result.is_ok(),
+            problem: result.as_ref().err().map(|e| e.message().to_string()),
+        },
+    );
+    let dir = crate::layout::private_dir(home);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io("creating the private folder", &dir, e))?;
+    let tmp = dir.join(".verifications.json.tmp");
+    std::fs::write(&tmp, serde_json::to_vec_pretty(&all).expect("json"))
+        .and_then(|_| std::fs::rename(&tmp, &path))
+        .map_err(|e| Error::io("recording the verification", &path, e))
+}
+
+/// The last verification of backup `id`, if any.
+pub fn last_verification(home: &Path, id: &str) -> Option<Verification> {
+    let all: std::collections::BTreeMap<String, Verification> =
+        serde_json::from_slice(&std::fs::read(verifications_file(home)).ok()?).ok()?;
+    all.get(id).cloned()
 }

@@ -119,3 +119,57 @@ impl HostLock {
 pub fn sync_running(home: &Path) -> io::Result<bool> {
     Ok(HostLock::Sync.try_shared(home)?.is_none())
 }
+
+/// What `carevault sync status` reports.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SyncState {
+    /// Nobody holds the sync lock.
+    Idle,
+    /// A synchronization runs; `since` is what the sync process wrote
+    /// into the lock file when it started (UTC RFC 3339), if anything.
+    Running {
+        /// Start time, as written by the sync process.
+        since: Option<String>,
+    },
+}
+
+/// Reads the sync state without disturbing a running sync.
+pub fn sync_state(home: &Path) -> io::Result<SyncState> {
+    if !sync_running(home)? {
+        return Ok(SyncState::Idle);
+    }
+    let text = std::fs::read_to_string(locks_dir(home).join(HostLock::Sync.file_name()))
+        .unwrap_or_default();
+    let since = text
+        .lines()
+        .next()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    Ok(SyncState::Running { since })
+}
+
+/// Held by a sync process: the exclusive sync lock, with its start time
+/// written into the lock file for `sync status`.
+pub struct SyncSession {
+    _guard: LockGuard,
+}
+
+impl SyncSession {
+    /// Starts a synchronization: waits for the sync lock (a backup holds it
+    /// shared while it pins its snapshot), then records the start time.
+    pub fn begin(home: &Path) -> io::Result<SyncSession> {
+        use std::io::{Seek, Write};
+        let guard = HostLock::Sync.exclusive(home)?;
+        let mut f = &guard.file;
+        f.set_len(0)?;
+        f.seek(std::io::SeekFrom::Start(0))?;
+        writeln!(
+            f,
+            "{}",
+            jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ")
+        )?;
+        Ok(SyncSession { _guard: guard })
+    }
+}

@@ -16,6 +16,9 @@
 
 pub mod appconfig;
 pub mod archive;
+pub mod audit;
+pub mod auth;
+pub mod auto;
 pub mod backup;
 pub mod catalog;
 pub mod demo;
@@ -24,10 +27,12 @@ pub mod format;
 pub mod fsutil;
 pub mod hostlock;
 pub mod layout;
+pub mod media;
 pub mod profile;
 pub mod rekey;
 pub mod restore;
 pub mod snapshot;
+pub mod status;
 pub mod verify;
 
 pub use archive::keys::{generate_recovery_key, parse_identity_file, parse_recipient, Unlock};

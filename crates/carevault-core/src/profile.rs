@@ -67,6 +67,32 @@ pub struct Profile {
     pub encryption: EncryptionSettings,
     /// Compression.
     pub compression: CompressionSettings,
+    /// Media and their encryption policy.
+    pub media: crate::media::MediaSettings,
+    /// Automatic backups.
+    pub auto: AutoSettings,
+}
+
+/// Automatic backups (`carevault auto`, and the server's schedule).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AutoSettings {
+    /// Make an automatic backup when the newest is older than this.
+    pub interval_hours: u64,
+    /// Automatic backups kept in Private (manual ones are never deleted).
+    pub keep: usize,
+    /// Recovery public keys added to every automatic backup.
+    pub recovery_keys: Vec<String>,
+}
+
+impl Default for AutoSettings {
+    fn default() -> Self {
+        AutoSettings {
+            interval_hours: 24,
+            keep: 5,
+            recovery_keys: Vec::new(),
+        }
+    }
 }
 
 impl Profile {
@@ -100,6 +126,7 @@ impl Profile {
         if !(10..=22).contains(&p.encryption.max_work_factor) {
             return bad("encryption.max_work_factor (allowed: 10 to 22)");
         }
+        p.media.validate().map_err(|e| e.at(&path))?;
         if !(1..=19).contains(&p.compression.level) || p.compression.workers > 16 {
             return bad("compression setting (level 1 to 19, workers 0 to 16)");
         }

@@ -5,6 +5,8 @@
 use crate::archive::keys::{self, Unlock};
 use crate::archive::reader::Opened;
 use crate::archive::writer::write_entry;
+use crate::audit::{self, Event, Outcome};
+use crate::auth::{Create, Permit};
 use crate::error::{Error, Kind, Result};
 use crate::format::container::{header_block, padded, Extent, METADATA_NAME, PAYLOAD_SUM_NAME};
 use crate::fsutil::TempFile;
@@ -34,8 +36,28 @@ fn copy_entry(
     out.write_all(&[0u8; 512][..pad]).map_err(io)
 }
 
-/// Replaces the passphrase of the backup at `path`.
+/// Replaces the passphrase of the backup at `path`; audited.
 pub fn rekey(
+    permit: &Permit<Create>,
+    path: &Path,
+    old: &Unlock,
+    new: &SecretString,
+    log_n: u8,
+    max_log_n: u8,
+) -> Result<()> {
+    let result = rekey_file(path, old, new, log_n, max_log_n);
+    let mut event = match &result {
+        Ok(_) => Event::new(permit.user(), "rekey", Outcome::Success),
+        Err(e) => Event::new(permit.user(), "rekey", Outcome::Failure).reason(e.message()),
+    };
+    if let Some(id) = crate::catalog::id_of(path) {
+        event = event.backup(&id);
+    }
+    audit::append(permit.home(), &event)?;
+    result
+}
+
+fn rekey_file(
     path: &Path,
     old: &Unlock,
     new: &SecretString,

@@ -2,6 +2,8 @@
 
 use crate::archive::keys::Unlock;
 use crate::archive::reader::{Discard, Opened};
+use crate::audit::{self, Event, Outcome};
+use crate::auth::{Permit, View};
 use crate::format::manifest::AppSettings;
 use crate::format::metadata::Metadata;
 use crate::{Progress, Result};
@@ -28,8 +30,36 @@ pub struct VerifyReport {
     pub settings: AppSettings,
 }
 
-/// Reads and checks the whole backup at `path`.
+/// Reads and checks the whole backup at `path`; audited, and the result is
+/// remembered for `show`.
 pub fn verify(
+    permit: &Permit<View>,
+    path: &Path,
+    unlock: Option<&Unlock>,
+    max_log_n: u8,
+    progress: &dyn Progress,
+) -> Result<VerifyReport> {
+    let result = verify_file(path, unlock, max_log_n, progress);
+    let home = permit.home();
+    let id = crate::catalog::id_of(path);
+    let event = match &result {
+        Ok(_) => Event::new(permit.user(), "verify", Outcome::Success),
+        Err(e) => Event::new(permit.user(), "verify", Outcome::Failure).reason(e.message()),
+    };
+    let event = match &id {
+        Some(id) => event.backup(id),
+        None => event,
+    };
+    audit::append(home, &event)?;
+    if let Some(id) = id {
+        crate::catalog::remember_verification(home, &id, &result)?;
+    }
+    result
+}
+
+/// Reads and checks the whole backup at `path` (no permission, no audit:
+/// for tests and tools that hold the file itself).
+pub fn verify_file(
     path: &Path,
     unlock: Option<&Unlock>,
     max_log_n: u8,

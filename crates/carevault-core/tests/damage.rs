@@ -4,7 +4,6 @@
 mod common;
 use carevault_core::archive::reader::Opened;
 use carevault_core::format::container::header_block;
-use carevault_core::restore::{restore, RestoreRequest};
 use carevault_core::{verify, Kind, NoProgress, Unlock};
 use common::*;
 use std::path::{Path, PathBuf};
@@ -31,23 +30,13 @@ fn fixture(pass_: Option<&str>) -> Fixture {
 }
 
 fn check(path: &Path, unlock: Option<&Unlock>) -> carevault_core::Result<()> {
-    verify::verify(path, unlock, 18, &NoProgress).map(|_| ())
+    verify::verify_file(path, unlock, 18, &NoProgress).map(|_| ())
 }
 
 /// A failed restore must leave `home/data` byte-identical and no staging behind.
 fn restore_fails_cleanly(f: &Fixture, bad: &Path, unlock: Option<&Unlock>) -> Kind {
     let before = tree(&f.home.join("data"));
-    let err = restore(
-        &RestoreRequest {
-            home: &f.home,
-            file: bad,
-            unlock,
-            max_log_n: 18,
-            dry_run: false,
-        },
-        &NoProgress,
-    )
-    .unwrap_err();
+    let err = restore_into(&f.home, bad, unlock, false).unwrap_err();
     assert_eq!(
         tree(&f.home.join("data")),
         before,

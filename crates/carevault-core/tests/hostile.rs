@@ -3,7 +3,6 @@
 
 mod common;
 use carevault_core::format::container::header_block;
-use carevault_core::restore::{restore, RestoreRequest};
 use carevault_core::{verify, Kind, NoProgress};
 use common::*;
 use sha2::{Digest, Sha256};
@@ -41,7 +40,7 @@ fn pad(v: &mut Vec<u8>) {
 fn build(path: &Path, listed: &[(&str, &[u8])], items: &[Item]) {
     let sealed = serde_json::json!({
         "format": "carevault-backup", "format_version": 1, "id": "hostile-1", "label": "looks fine",
-        "created_at": "2026-11-27T08:00:00Z", "created_by": "nurse", "location": "Public", "encrypted": false,
+        "created_at": "2026-11-27T08:00:00Z", "created_by": "nurse", "location": "Public", "encrypted": false, "automatic": false,
         "app_version": "0.1.0", "facility": "X", "device": "Y", "payload": "payload.tar.zst"
     });
     let mut md = sealed.clone();
@@ -121,21 +120,11 @@ fn refused(case: &str, listed: &[(&str, &[u8])], items: &[Item]) {
     let home = small_home(t.path());
     let file = t.path().join(format!("{case}.bin"));
     build(&file, listed, items);
-    let e = verify::verify(&file, None, 18, &NoProgress).unwrap_err();
+    let e = verify::verify_file(&file, None, 18, &NoProgress).unwrap_err();
     assert_eq!(e.kind(), Kind::UnsafeArchive, "{case}: {e}");
     assert_eq!(e.kind().exit_code(), 9);
     let before = tree(&home.join("data"));
-    let e = restore(
-        &RestoreRequest {
-            home: &home,
-            file: &file,
-            unlock: None,
-            max_log_n: 18,
-            dry_run: false,
-        },
-        &NoProgress,
-    )
-    .unwrap_err();
+    let e = restore_into(&home, &file, None, false).unwrap_err();
     assert_eq!(e.kind(), Kind::UnsafeArchive, "{case} (restore): {e}");
     assert_eq!(tree(&home.join("data")), before, "{case}: data changed");
     assert!(

@@ -4,7 +4,7 @@
 
 mod common;
 use carevault_core::demo::{self, DemoOptions, WriterOptions};
-use carevault_core::restore::{restore, RestoreOutcome, RestoreRequest};
+use carevault_core::restore::RestoreOutcome;
 use carevault_core::NoProgress;
 use common::*;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,6 +23,8 @@ fn backups_under_a_concurrent_writer_restore_consistent_data() {
         },
     )
     .unwrap();
+    carevault_core::auth::set_password(&home, "nurse", NURSE_PW).unwrap();
+    test_profile(&home);
     let stop = Arc::new(AtomicBool::new(false));
     let writer = {
         let (home, stop) = (home.clone(), stop.clone());
@@ -63,17 +65,9 @@ fn backups_under_a_concurrent_writer_restore_consistent_data() {
         let target = t.path().join(format!("restored-{i}"));
         let unlock = pass(PASS);
         let unlock = b.metadata.sealed.encrypted.then_some(&unlock);
-        let RestoreOutcome::Restored(report) = restore(
-            &RestoreRequest {
-                home: &target,
-                file: &b.path,
-                unlock,
-                max_log_n: 18,
-                dry_run: false,
-            },
-            &NoProgress,
-        )
-        .unwrap() else {
+        let RestoreOutcome::Restored(report) =
+            restore_into(&target, &b.path, unlock, false).unwrap()
+        else {
             panic!("plan")
         };
         assert!(report.checks.iter().all(|c| c.ok), "{:?}", report.checks);
@@ -104,4 +98,80 @@ fn backups_under_a_concurrent_writer_restore_consistent_data() {
         "{seen:?} vs {}",
         live.visits_from_writer
     );
+}
+
+#[test]
+fn backups_between_synchronizations_under_a_writer_stay_consistent() {
+    let t = tempfile::tempdir().unwrap();
+    let home = t.path().join("clinic");
+    demo::init(
+        &home,
+        &DemoOptions {
+            patients: 800,
+            photos: 1,
+            seed: 5,
+        },
+    )
+    .unwrap();
+    carevault_core::auth::set_password(&home, "nurse", NURSE_PW).unwrap();
+    test_profile(&home);
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (home, stop) = (home.clone(), stop.clone());
+        std::thread::spawn(move || {
+            demo::run_writer(
+                &home,
+                &WriterOptions {
+                    rate_per_sec: Some(100),
+                    max_transactions: None,
+                    seed: 2,
+                },
+                &stop,
+            )
+        })
+    };
+    let syncer = {
+        let (home, stop) = (home.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut runs = 0;
+            while !stop.load(Ordering::SeqCst) {
+                let opts = demo::SyncOptions {
+                    duration: std::time::Duration::from_millis(300),
+                    step_interval: std::time::Duration::from_millis(30),
+                    seed: runs,
+                };
+                demo::run_sync(&home, &opts, &AtomicBool::new(false)).unwrap();
+                runs += 1;
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            runs
+        })
+    };
+    let mut backups = Vec::new();
+    for _ in 0..3 {
+        let mut req = request(&home, &t.path().join("docs"), Some(PASS));
+        req.wait_sync = Some(std::time::Duration::from_secs(20));
+        backups.push(create(&home, &req).unwrap());
+    }
+    stop.store(true, Ordering::SeqCst);
+    let stats = writer.join().unwrap().unwrap();
+    let syncs = syncer.join().unwrap();
+    assert!(
+        syncs >= 1 && stats.transactions > 10,
+        "syncs {syncs}, writes {}",
+        stats.transactions
+    );
+    println!(
+        "writer: {} transactions at 100/s, longest wait for the write barrier {:.2} ms",
+        stats.transactions, stats.longest_wait_ms
+    );
+    for (i, b) in backups.iter().enumerate() {
+        let target = t.path().join(format!("r{i}"));
+        restore_into(&target, &b.path, Some(&pass(PASS)), false).unwrap();
+        for db in ["clinical.db", "sync.db", "users.db"] {
+            assert_eq!(integrity(&target.join("data").join(db)), "ok");
+        }
+        let c = demo::check_consistency(&target.join("data")).unwrap();
+        assert!(c.problems.is_empty(), "backup {i}: {:?}", c.problems);
+    }
 }

@@ -1,7 +1,7 @@
 //! Backup -> verify -> restore, through the library, on real files and databases.
 
 mod common;
-use carevault_core::restore::{restore, RestoreOutcome, RestoreRequest};
+use carevault_core::restore::RestoreOutcome;
 use carevault_core::{catalog, rekey, verify, Kind, NoProgress, SecretString, Unlock};
 use common::*;
 
@@ -11,16 +11,7 @@ fn do_restore(
     unlock: Option<&Unlock>,
     dry_run: bool,
 ) -> carevault_core::Result<RestoreOutcome> {
-    restore(
-        &RestoreRequest {
-            home,
-            file,
-            unlock,
-            max_log_n: 18,
-            dry_run,
-        },
-        &NoProgress,
-    )
+    restore_into(home, file, unlock, dry_run)
 }
 
 #[test]
@@ -30,8 +21,8 @@ fn encrypted_backup_restores_into_a_new_home_exactly() {
     let out = make_backup(&home, &t.path().join("docs"), Some(PASS));
     assert!(out.metadata.sealed.encrypted);
     assert_eq!(out.rows.get("patients"), Some(&300));
-    let v = verify::verify(&out.path, Some(&pass(PASS)), 18, &NoProgress).unwrap();
-    assert_eq!(v.entries, 5);
+    let v = verify::verify_file(&out.path, Some(&pass(PASS)), 18, &NoProgress).unwrap();
+    assert_eq!(v.entries, 6);
 
     let target = t.path().join("new-home");
     let RestoreOutcome::Restored(report) =
@@ -123,7 +114,7 @@ fn dry_run_changes_nothing_and_reports_sizes() {
         panic!()
     };
     assert!(plan.replaces_existing);
-    assert_eq!(plan.backup_entries, 5);
+    assert_eq!(plan.backup_entries, 6);
     assert!(plan.backup_bytes > 150_000 && plan.space_needed >= plan.backup_bytes);
     assert!(plan.space_available > 0);
     assert_eq!(tree(&home), before);
@@ -136,11 +127,11 @@ fn recovery_key_opens_a_backup_whose_passphrase_is_lost() {
     let (secret, public) = carevault_core::generate_recovery_key();
     let mut req = request(&home, &t.path().join("docs"), Some("forgotten passphrase"));
     req.recovery_keys = vec![public];
-    let out = carevault_core::backup::create(&req, &NoProgress).unwrap();
+    let out = create(&home, &req).unwrap();
     use age::secrecy::ExposeSecret;
     let id = carevault_core::parse_identity_file(secret.expose_secret()).unwrap();
     let unlock = Unlock::RecoveryKey(id);
-    verify::verify(&out.path, Some(&unlock), 18, &NoProgress).unwrap();
+    verify::verify_file(&out.path, Some(&unlock), 18, &NoProgress).unwrap();
     let target = t.path().join("replacement-tablet");
     let RestoreOutcome::Restored(r) = do_restore(&target, &out.path, Some(&unlock), false).unwrap()
     else {
@@ -152,7 +143,7 @@ fn recovery_key_opens_a_backup_whose_passphrase_is_lost() {
     let wrong =
         Unlock::RecoveryKey(carevault_core::parse_identity_file(other.expose_secret()).unwrap());
     assert_eq!(
-        verify::verify(&out.path, Some(&wrong), 18, &NoProgress)
+        verify::verify_file(&out.path, Some(&wrong), 18, &NoProgress)
             .unwrap_err()
             .kind(),
         Kind::WrongKey
@@ -166,6 +157,7 @@ fn rekey_changes_the_passphrase_and_keeps_the_payload() {
     let out = make_backup(&home, &t.path().join("docs"), Some(PASS));
     let payload_before = payload_bytes(&out.path);
     rekey::rekey(
+        &carevault_core::auth::permit(&home, "nurse", NURSE_PW).unwrap(),
         &out.path,
         &pass(PASS),
         &SecretString::from("new passphrase two".to_string()),
@@ -179,12 +171,12 @@ fn rekey_changes_the_passphrase_and_keeps_the_payload() {
         "payload must be copied, not re-encrypted"
     );
     assert_eq!(
-        verify::verify(&out.path, Some(&pass(PASS)), 18, &NoProgress)
+        verify::verify_file(&out.path, Some(&pass(PASS)), 18, &NoProgress)
             .unwrap_err()
             .kind(),
         Kind::WrongKey
     );
-    verify::verify(
+    verify::verify_file(
         &out.path,
         Some(&pass("new passphrase two")),
         18,
@@ -192,7 +184,7 @@ fn rekey_changes_the_passphrase_and_keeps_the_payload() {
     )
     .unwrap();
     // Still listed under the same ID, no temporary file left.
-    let listed = catalog::list(&[t.path().join("docs")]);
+    let listed = catalog::list(&viewer(&home), &[t.path().join("docs")]);
     assert_eq!(listed.len(), 1);
     assert_eq!(
         listed[0].metadata.as_ref().unwrap().sealed.id,
@@ -219,7 +211,10 @@ fn list_shows_backups_and_damaged_files_but_not_temporary_or_foreign_ones() {
     let mut bytes = std::fs::read(&a.path).unwrap();
     bytes.truncate(bytes.len() / 2);
     std::fs::write(docs.join("copied-from-usb.bin"), &bytes).unwrap();
-    let listed = catalog::list(&[docs.clone(), t.path().join("missing-folder")]);
+    let listed = catalog::list(
+        &viewer(&home),
+        &[docs.clone(), t.path().join("missing-folder")],
+    );
     assert_eq!(listed.len(), 3, "{listed:?}");
     assert_eq!(listed.iter().filter(|l| l.status == "damaged").count(), 1);
     let ids: Vec<_> = listed
@@ -229,14 +224,18 @@ fn list_shows_backups_and_damaged_files_but_not_temporary_or_foreign_ones() {
         .collect();
     assert!(ids.contains(&a.metadata.sealed.id) && ids.contains(&b.metadata.sealed.id));
     assert_eq!(
-        catalog::find(&[docs.clone()], &b.metadata.sealed.id).unwrap(),
+        catalog::find(&viewer(&home), &[docs.clone()], &b.metadata.sealed.id).unwrap(),
         b.path
     );
-    let gone = catalog::delete(&home, &b.path).unwrap();
+    let gone = catalog::delete(
+        &carevault_core::auth::permit(&home, "admin", ADMIN_PW).unwrap(),
+        &b.path,
+    )
+    .unwrap();
     assert_eq!(gone.status, "deleted");
     assert!(!b.path.exists());
     assert_eq!(
-        catalog::find(&[docs], &b.metadata.sealed.id)
+        catalog::find(&viewer(&home), &[docs], &b.metadata.sealed.id)
             .unwrap_err()
             .kind(),
         Kind::NotFound

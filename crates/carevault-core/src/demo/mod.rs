@@ -25,6 +25,7 @@ mod init;
 mod pools;
 mod reference;
 mod schema;
+mod sync;
 mod txn;
 mod writer;
 
@@ -34,6 +35,7 @@ use serde::Serialize;
 
 pub use consistency::{check_consistency, ConsistencyReport};
 pub use init::init;
+pub use sync::{run_sync, SyncOptions, SyncStats};
 pub use writer::{run_writer, WriterOptions, WriterStats};
 
 /// Every transaction id made by [`run_writer`] starts with this.

@@ -30,6 +30,10 @@ pub struct Sealed {
     pub location: String,
     /// Whether the payload is encrypted.
     pub encrypted: bool,
+    /// Made by the automatic schedule (retention may delete it) rather than
+    /// by a person. Required, like every sealed field, so damage to its name
+    /// cannot pass for a default.
+    pub automatic: bool,
     /// carevault version that wrote it.
     pub app_version: String,
     /// Facility name from the app configuration.

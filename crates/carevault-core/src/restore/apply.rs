@@ -68,7 +68,18 @@ impl Staging {
         // From here on the new data is live; what follows only files the old data.
         self.keep = true;
         let kept = if had_data {
-            Some(file_safety_copy(home, &self.dir, id)?)
+            let filed = file_safety_copy(home, &self.dir, id).map_err(|e| {
+                Error::new(
+                    e.kind(),
+                    format!(
+                        "the backup was restored, but the replaced data could not be moved to safety-copies ({}); it is still in {}",
+                        e.message(),
+                        self.dir.display()
+                    ),
+                    "nothing is lost: the next carevault command files it as a safety copy",
+                )
+            })?;
+            Some(filed)
         } else {
             None
         };
@@ -107,17 +118,33 @@ fn exchange(a: &Path, b: &Path) -> Result<()> {
     })
 }
 
-/// Moves `staging/data` (the replaced data) under `safety-copies/`.
+/// Moves `staging/data` (the replaced data) under `safety-copies/`, in a
+/// new folder named after the time and the backup (never one that exists).
 fn file_safety_copy(home: &Path, staging: &Path, id: &str) -> Result<PathBuf> {
     let old = staging.join("data");
+    let root = safety_dir(home);
+    std::fs::create_dir_all(&root)
+        .map_err(|e| Error::io("creating the safety copy folder", &root, e))?;
     let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S").to_string();
-    let dir = safety_dir(home).join(format!("{stamp}-before-{id}"));
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| Error::io("creating the safety copy folder", &dir, e))?;
+    let mut n = 0u32;
+    let dir = loop {
+        let name = if n == 0 {
+            format!("{stamp}-before-{id}")
+        } else {
+            format!("{stamp}-before-{id}-{n}")
+        };
+        let dir = root.join(name);
+        match std::fs::create_dir(&dir) {
+            Ok(()) => break dir,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
+            Err(e) => return Err(Error::io("creating the safety copy folder", &dir, e)),
+        }
+    };
     let dest = dir.join("data");
     std::fs::rename(&old, &dest)
         .map_err(|e| Error::io("keeping the replaced data as a safety copy", &dest, e))?;
     sync_dir(&dir)?;
+    sync_dir(&root)?;
     sync_dir(staging)?;
     Ok(dest)
 }

@@ -25,6 +25,8 @@ pub use checks::Check;
 
 use crate::archive::keys::Unlock;
 use crate::archive::reader::Opened;
+use crate::audit::{self, Event, Outcome};
+use crate::auth::{Permit, Restore as RestoreAction};
 use crate::error::{Error, Kind, Result};
 use crate::format::metadata::Sealed;
 use crate::fsutil::{free_space, human_size};
@@ -69,10 +71,8 @@ pub struct RestoreReport {
     pub checks: Vec<Check>,
 }
 
-/// A restore request.
+/// A restore request (into the home of the permit).
 pub struct RestoreRequest<'a> {
-    /// App home to restore into.
-    pub home: &'a Path,
     /// The backup file.
     pub file: &'a Path,
     /// Passphrase or recovery key (encrypted backups).
@@ -115,9 +115,34 @@ fn tree_size(dir: &Path) -> (u64, u64) {
     (files, bytes)
 }
 
-/// Restores (or plans restoring) a backup into an app home.
-pub fn restore(req: &RestoreRequest<'_>, progress: &dyn Progress) -> Result<RestoreOutcome> {
-    let home = req.home;
+/// Restores (or plans restoring) a backup into the permit's app home. A
+/// real restore is audited (after the swap: the audit trail lives in
+/// `private/`, which a restore never replaces).
+pub fn restore(
+    permit: &Permit<RestoreAction>,
+    req: &RestoreRequest<'_>,
+    progress: &dyn Progress,
+) -> Result<RestoreOutcome> {
+    let result = restore_inner(permit.home(), req, progress);
+    if req.dry_run {
+        return result;
+    }
+    let mut event = match &result {
+        Ok(_) => Event::new(permit.user(), "restore", Outcome::Success),
+        Err(e) => Event::new(permit.user(), "restore", Outcome::Failure).reason(e.message()),
+    };
+    if let Some(id) = crate::catalog::id_of(req.file) {
+        event = event.backup(&id);
+    }
+    audit::append(permit.home(), &event)?;
+    result
+}
+
+fn restore_inner(
+    home: &Path,
+    req: &RestoreRequest<'_>,
+    progress: &dyn Progress,
+) -> Result<RestoreOutcome> {
     std::fs::create_dir_all(home).map_err(|e| Error::io("creating the app home", home, e))?;
     let _op = HostLock::Operation
         .try_exclusive(home)

@@ -2,13 +2,18 @@
 //! factor (fast), and helpers to compare trees and damage files.
 #![allow(dead_code)]
 
-use carevault_core::backup::{self, BackupOutcome, BackupRequest};
+use carevault_core::auth::{self, Role};
+use carevault_core::backup::{self, BackupOutcome, BackupRequest, Target};
+use carevault_core::profile::Profile;
+use carevault_core::restore::{restore, RestoreOutcome, RestoreRequest};
 use carevault_core::{NoProgress, SecretString, Unlock};
 use rusqlite::Connection;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub const PASS: &str = "test passphrase one";
+pub const NURSE_PW: &str = "nurse password";
+pub const ADMIN_PW: &str = "admin password";
 pub const WORK: u8 = 10;
 
 /// A small home: two WAL databases, the app config, a photo and a document.
@@ -60,19 +65,65 @@ pub fn small_home(root: &Path) -> PathBuf {
         "consent form\n".repeat(200),
     )
     .unwrap();
+    auth::add_user(&home, "nurse", Role::ClinicNurse, NURSE_PW).unwrap();
+    auth::add_user(&home, "admin", Role::SystemAdministrator, ADMIN_PW).unwrap();
+    test_profile(&home);
     home
 }
 
+/// Fast scrypt, and unencrypted backups allowed in plain folders (tests only).
+pub fn test_profile(home: &Path) {
+    std::fs::write(
+        home.join("carevault.toml"),
+        "[encryption]\nwork_factor = 10\n[media]\nrequire_encryption = []\n",
+    )
+    .unwrap();
+}
+
+/// Restores as the nurse, or as a first run into a home without clinic data.
+pub fn restore_into(
+    home: &Path,
+    file: &Path,
+    unlock: Option<&Unlock>,
+    dry_run: bool,
+) -> carevault_core::Result<RestoreOutcome> {
+    let permit = if auth::is_first_run(home) {
+        auth::first_run_restore(home)?
+    } else {
+        auth::permit(home, "nurse", NURSE_PW)?
+    };
+    restore(
+        &permit,
+        &RestoreRequest {
+            file,
+            unlock,
+            max_log_n: 18,
+            dry_run,
+        },
+        &NoProgress,
+    )
+}
+
 pub fn request(home: &Path, dest: &Path, pass: Option<&str>) -> BackupRequest {
-    let mut r = BackupRequest::new(home, dest);
+    let mut r = BackupRequest::new(
+        &Profile::load(home).unwrap(),
+        Target::Folder(dest.to_path_buf()),
+    );
     r.passphrase = pass.map(|p| SecretString::from(p.to_string()));
     r.scrypt_log_n = WORK;
-    r.created_by = "nurse".into();
     r
 }
 
 pub fn make_backup(home: &Path, dest: &Path, pass: Option<&str>) -> BackupOutcome {
-    backup::create(&request(home, dest, pass), &NoProgress).expect("backup")
+    create(home, &request(home, dest, pass)).expect("backup")
+}
+
+pub fn create(home: &Path, req: &BackupRequest) -> carevault_core::Result<BackupOutcome> {
+    backup::create(&auth::permit(home, "nurse", NURSE_PW)?, req, &NoProgress)
+}
+
+pub fn viewer(home: &Path) -> auth::Permit<auth::View> {
+    auth::permit(home, "nurse", NURSE_PW).unwrap()
 }
 
 pub fn pass(p: &str) -> Unlock {

@@ -1,0 +1,172 @@
+//! Who may do what. Users live in the clinic data (`data/users.db`), so a
+//! restore brings them back; each has one role.
+//!
+//! The check is enforced by types: every operation that needs a permission
+//! takes a [`Permit<A>`] for its action `A`, and the only ways to obtain one
+//! are [`permit`] (a user who logged in, whose role allows `A`) and
+//! [`first_run_restore`] (a restore into a home with no clinic data, as the
+//! guide's reinstall procedure needs). Refusals and failed logins are
+//! written to the audit trail here, in this one place.
+
+mod roles;
+mod users;
+
+pub use roles::{Action, AuditTrail, Create, Delete, ManageUsers, Restore, Role, View};
+pub use users::{add_user, has_users, list_users, set_password, set_role, UserInfo};
+
+use crate::audit::{self, Event, Outcome};
+use crate::error::{Error, Kind, Result};
+use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
+
+/// A user whose password was checked.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    home: PathBuf,
+    username: String,
+    role: Role,
+}
+
+impl Authenticated {
+    /// The user name.
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+    /// The user's role.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+    /// The app home the user logged in to.
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+}
+
+/// Proof that `user` may perform action `A` on `home`.
+#[derive(Debug)]
+pub struct Permit<A: Action> {
+    home: PathBuf,
+    user: String,
+    role: Option<Role>,
+    _action: PhantomData<A>,
+}
+
+impl<A: Action> Permit<A> {
+    /// The app home.
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+    /// Who acts (`first-run` for a restore into an empty home).
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+    /// The acting user's role (`None` for a first-run restore).
+    pub fn role(&self) -> Option<Role> {
+        self.role
+    }
+}
+
+/// Checks a user name and password against `data/users.db`. A failure is
+/// audited and says nothing about which of the two was wrong.
+pub fn authenticate(home: &Path, username: &str, password: &str) -> Result<Authenticated> {
+    match users::check_password(home, username, password)? {
+        Some(role) => Ok(Authenticated {
+            home: home.to_path_buf(),
+            username: username.to_string(),
+            role,
+        }),
+        None => {
+            audit::append(
+                home,
+                &Event::new(username, "login", Outcome::Failure)
+                    .reason("wrong user name or password"),
+            )?;
+            Err(Error::new(
+                Kind::PermissionDenied,
+                "the user name or password is wrong",
+                "check both and try again; a System Administrator can reset a password with `carevault users passwd`",
+            ))
+        }
+    }
+}
+
+/// Authorises an authenticated user for action `A`; a refusal is audited
+/// and names the roles that may do it.
+pub fn authorize<A: Action>(who: &Authenticated) -> Result<Permit<A>> {
+    if A::allowed(who.role) {
+        return Ok(Permit {
+            home: who.home.clone(),
+            user: who.username.clone(),
+            role: Some(who.role),
+            _action: PhantomData,
+        });
+    }
+    audit::append(
+        &who.home,
+        &Event::new(&who.username, A::NAME, Outcome::Refused).reason(&format!(
+            "role {} may not {}",
+            who.role,
+            A::NAME
+        )),
+    )?;
+    Err(Error::new(
+        Kind::PermissionDenied,
+        format!("{} ({}) may not {}", who.username, who.role, A::DESCRIPTION),
+        format!("ask someone with the role {} to do it", A::roles_text()),
+    ))
+}
+
+/// Logs in and authorises in one step.
+pub fn permit<A: Action>(home: &Path, username: &str, password: &str) -> Result<Permit<A>> {
+    authorize(&authenticate(home, username, password)?)
+}
+
+/// True when the home holds no clinic data: no database in `data/`.
+pub fn is_first_run(home: &Path) -> bool {
+    let data = crate::layout::data_dir(home);
+    let Ok(rd) = std::fs::read_dir(&data) else {
+        return true;
+    };
+    !rd.flatten()
+        .any(|e| e.file_name().to_string_lossy().ends_with(".db"))
+}
+
+/// The guide's reinstall case: with no clinic data in the home there are no
+/// users to log in as, and the backup's passphrase is the gate.
+pub fn first_run_restore(home: &Path) -> Result<Permit<Restore>> {
+    if !is_first_run(home) {
+        return Err(Error::new(
+            Kind::PermissionDenied,
+            "this app home already holds clinic data, so a restore needs a login",
+            "log in with --user as a Clinical Manager, Clinic Nurse or System Administrator",
+        ));
+    }
+    Ok(Permit {
+        home: home.to_path_buf(),
+        user: "first-run".into(),
+        role: None,
+        _action: PhantomData,
+    })
+}
+
+/// Creates the first System Administrator of a home that has no users yet.
+pub fn first_user(home: &Path, username: &str, password: &str) -> Result<Permit<ManageUsers>> {
+    if has_users(home)? {
+        return Err(Error::new(
+            Kind::PermissionDenied,
+            "this app home already has users",
+            "log in as a System Administrator to add more",
+        ));
+    }
+    add_user(home, username, Role::SystemAdministrator, password)?;
+    audit::append(
+        home,
+        &Event::new(username, "add first user", Outcome::Success),
+    )?;
+    Ok(Permit {
+        home: home.to_path_buf(),
+        user: username.into(),
+        role: Some(Role::SystemAdministrator),
+        _action: PhantomData,
+    })
+}

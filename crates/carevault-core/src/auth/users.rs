@@ -1,0 +1,222 @@
+//! The user store: the `users` table of `data/users.db`, passwords as
+//! argon2id PHC strings.
+
+use super::Role;
+use crate::error::{Error, Kind, Result};
+use argon2::Argon2;
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// A user as listed (never with the password hash).
+#[derive(Debug, Clone, Serialize)]
+pub struct UserInfo {
+    /// Login name.
+    pub username: String,
+    /// Display name.
+    pub display_name: String,
+    /// Role as stored.
+    pub role: String,
+    /// Role as carevault applies it.
+    pub effective_role: Role,
+}
+
+fn db_path(home: &Path) -> PathBuf {
+    crate::layout::data_dir(home).join("users.db")
+}
+
+fn sql(what: &str, path: &Path, e: rusqlite::Error) -> Error {
+    Error::new(
+        Kind::Io,
+        format!("the user database could not be read while {what}: {e}"),
+        "check data/users.db",
+    )
+    .at(path)
+}
+
+fn open(home: &Path, create: bool) -> Result<Option<Connection>> {
+    let path = db_path(home);
+    if !path.exists() && !create {
+        return Ok(None);
+    }
+    if create {
+        std::fs::create_dir_all(crate::layout::data_dir(home))
+            .map_err(|e| Error::io("creating the data folder", crate::layout::data_dir(home), e))?;
+    }
+    let c = Connection::open(&path).map_err(|e| sql("opening it", &path, e))?;
+    c.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(|e| sql("opening it", &path, e))?;
+    if create {
+        c.execute_batch(
+            "PRAGMA journal_mode=WAL;
+             CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE,
+               display_name TEXT NOT NULL, role TEXT NOT NULL, password_hash TEXT NOT NULL, created_at TEXT NOT NULL);",
+        )
+        .map_err(|e| sql("creating it", &path, e))?;
+    }
+    Ok(Some(c))
+}
+
+fn hash(password: &str) -> Result<String> {
+    use argon2::PasswordHasher;
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| Error::internal(format!("argon2 could not hash a password: {e}")))
+}
+
+/// The role of `username` if `password` is theirs; `None` otherwise.
+pub fn check_password(home: &Path, username: &str, password: &str) -> Result<Option<Role>> {
+    use argon2::{PasswordHash, PasswordVerifier};
+    let Some(c) = open(home, false)? else {
+        return Ok(None);
+    };
+    let path = db_path(home);
+    let row: Option<(String, String)> = c
+        .query_row(
+            "SELECT role, password_hash FROM users WHERE username = ?1",
+            [username],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(|e| sql("checking a login", &path, e))?;
+    let Some((role, phc)) = row else {
+        // Spend the same time as a real check, so timing does not reveal names.
+        let _ = hash(password);
+        return Ok(None);
+    };
+    let ok = PasswordHash::new(&phc)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false);
+    Ok(ok.then(|| Role::parse(&role)))
+}
+
+/// True when at least one user exists.
+pub fn has_users(home: &Path) -> Result<bool> {
+    let Some(c) = open(home, false)? else {
+        return Ok(false);
+    };
+    let exists: bool = c
+        .query_row(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE name = 'users'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| sql("listing users", &db_path(home), e))?;
+    if !exists {
+        return Ok(false);
+    }
+    c.query_row("SELECT count(*) > 0 FROM users", [], |r| r.get(0))
+        .map_err(|e| sql("listing users", &db_path(home), e))
+}
+
+fn check_name(username: &str) -> Result<()> {
+    if username.is_empty()
+        || username.len() > 64
+        || !username
+            .chars()
+            .all(|c| c.is_alphanumeric() || "._-@".contains(c))
+    {
+        return Err(Error::new(
+            Kind::Usage,
+            "a user name is 1 to 64 letters, digits or . _ - @",
+            "choose another user name",
+        ));
+    }
+    Ok(())
+}
+
+fn check_password_strength(password: &str) -> Result<()> {
+    if password.chars().count() < 8 {
+        return Err(Error::new(
+            Kind::Usage,
+            "the password is shorter than 8 characters",
+            "choose a longer password",
+        ));
+    }
+    Ok(())
+}
+
+/// Adds a user.
+pub fn add_user(home: &Path, username: &str, role: Role, password: &str) -> Result<()> {
+    check_name(username)?;
+    check_password_strength(password)?;
+    let c = open(home, true)?.expect("created");
+    let now = jiff::Timestamp::now().to_string();
+    let n = c
+        .execute(
+            "INSERT INTO users(username, display_name, role, password_hash, created_at) VALUES (?1, ?1, ?2, ?3, ?4)
+             ON CONFLICT(username) DO NOTHING",
+            (username, role.name(), hash(password)?, now),
+        )
+        .map_err(|e| sql("adding a user", &db_path(home), e))?;
+    if n == 0 {
+        return Err(Error::new(
+            Kind::Usage,
+            format!("the user {username} already exists"),
+            "choose another name, or change their role",
+        ));
+    }
+    Ok(())
+}
+
+fn update(home: &Path, username: &str, column: &str, value: &str) -> Result<()> {
+    let c = open(home, false)?.ok_or_else(|| no_user(username))?;
+    let n = c
+        .execute(
+            &format!("UPDATE users SET {column} = ?1 WHERE username = ?2"),
+            (value, username),
+        )
+        .map_err(|e| sql("changing a user", &db_path(home), e))?;
+    if n == 0 {
+        return Err(no_user(username));
+    }
+    Ok(())
+}
+
+fn no_user(username: &str) -> Error {
+    Error::new(
+        Kind::NotFound,
+        format!("there is no user {username}"),
+        "run `carevault users list` to see the users",
+    )
+}
+
+/// Changes a user's password.
+pub fn set_password(home: &Path, username: &str, password: &str) -> Result<()> {
+    check_password_strength(password)?;
+    update(home, username, "password_hash", &hash(password)?)
+}
+
+/// Changes a user's role.
+pub fn set_role(home: &Path, username: &str, role: Role) -> Result<()> {
+    update(home, username, "role", role.name())
+}
+
+/// All users.
+pub fn list_users(home: &Path) -> Result<Vec<UserInfo>> {
+    let Some(c) = open(home, false)? else {
+        return Ok(vec![]);
+    };
+    let path = db_path(home);
+    let mut st = c
+        .prepare("SELECT username, display_name, role FROM users ORDER BY username")
+        .map_err(|e| sql("listing users", &path, e))?;
+    let rows = st
+        .query_map([], |r| {
+            let role: String = r.get(2)?;
+            Ok(UserInfo {
+                username: r.get(0)?,
+                display_name: r.get(1)?,
+                effective_role: Role::parse(&role),
+                role,
+            })
+        })
+        .map_err(|e| sql("listing users", &path, e))?;
+    rows.collect::<rusqlite::Result<_>>()
+        .map_err(|e| sql("listing users", &path, e))
+}

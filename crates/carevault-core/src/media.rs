@@ -1,0 +1,661 @@
+//! Backup media: where a backup is written and where backups are looked for.
+//!
+//! - **Private**: `HOME/private/backups` ([`crate::layout::private_backups`]),
+//!   not visible to users; automatic backups go here.
+//! - **Public**: the user's Documents folder; `HOME/Documents` unless the
+//!   profile names another folder (a relative path is relative to HOME).
+//! - **External**: the first writable removable medium (SD card, USB drive)
+//!   found under the configured mount roots; backups go into its
+//!   [`EXTERNAL_FOLDER`]. With none attached, External falls back to Public
+//!   and the result says so ([`Resolved::fell_back`], [`Resolved::note`]).
+//!
+//! The profile section (`[media]` in `carevault.toml`), with its defaults:
+//!
+//! ```toml
+//! [media]
+//! public = "Documents"                               # relative to HOME
+//! external_roots = ["/media/*/*", "/run/media/*/*"]  # glob patterns
+//! require_encryption = ["Public", "External"]        # facility policy
+//! ```
+//!
+//! Mount-root patterns: each path component may hold `*` (any run of
+//! characters inside that one component) and `?` (one character); a `*`
+//! never crosses a `/`. Wildcards do not match names starting with `.`
+//! unless the pattern component itself starts with `.`. A relative pattern
+//! is relative to HOME. Patterns are tried in the order given; the matches
+//! of one pattern are tried in sorted order. Every folder a pattern matches
+//! counts as an attached medium (no check that it is a mount point), so a
+//! pattern should only match where removable media are mounted.
+//!
+//! Nothing here creates a folder: callers create the folder they write to.
+//! Odd mounts (unreadable folders, broken links, files where folders are
+//! expected) are skipped, never fatal.
+
+use crate::error::{Error, Kind, Result};
+use crate::fsutil::{self, TEMP_PREFIX};
+use crate::layout;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::ffi::OsStr;
+use std::fmt;
+use std::fs::{self, OpenOptions};
+use std::path::{Component, Path, PathBuf};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Folder on an external medium that holds carevault backups.
+pub const EXTERNAL_FOLDER: &str = "carevault-backups";
+
+/// Public folder relative to HOME when the profile names none.
+pub const DEFAULT_PUBLIC: &str = "Documents";
+
+/// Mount-root patterns searched for removable media by default.
+pub const DEFAULT_EXTERNAL_ROOTS: [&str; 2] = ["/media/*/*", "/run/media/*/*"];
+
+/// What [`Resolved::note`] says when External falls back to Public because
+/// no removable medium is attached.
+pub const FALLBACK_NOTE: &str =
+    "No SD card or USB drive is attached: saved to the Documents folder as the guide describes.";
+
+const PROFILE_ADVICE: &str = "fix the [media] section of carevault.toml (see docs/PROFILE.md)";
+
+/// A backup medium.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Medium {
+    /// App-private storage, not visible to users.
+    #[serde(alias = "private")]
+    Private,
+    /// The user's Documents folder.
+    #[serde(alias = "public")]
+    Public,
+    /// A removable medium (SD card, USB drive).
+    #[serde(alias = "external")]
+    External,
+}
+
+impl Medium {
+    /// Every medium, in the order they are shown.
+    pub const ALL: [Medium; 3] = [Medium::Private, Medium::Public, Medium::External];
+
+    /// The medium's name as shown and as recorded in a backup's metadata.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Medium::Private => "Private",
+            Medium::Public => "Public",
+            Medium::External => "External",
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Medium::Private => "Private storage",
+            Medium::Public => "Public storage (the Documents folder)",
+            Medium::External => "External storage (SD card or USB drive)",
+        }
+    }
+}
+
+impl fmt::Display for Medium {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Medium {
+    type Err = Error;
+
+    /// `private`, `public` or `external`, in any case.
+    fn from_str(s: &str) -> Result<Medium> {
+        let t = s.trim();
+        Medium::ALL
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(t))
+            .ok_or_else(|| {
+                Error::new(
+                    Kind::Usage,
+                    format!("'{s}' is not a storage medium"),
+                    "choose private, public or external (or give a folder path)",
+                )
+            })
+    }
+}
+
+/// The `[media]` settings of the profile.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MediaSettings {
+    /// The Public folder; `None` = `HOME/Documents`. Relative = relative to HOME.
+    pub public: Option<PathBuf>,
+    /// Glob patterns of folders where removable media are mounted.
+    pub external_roots: Vec<String>,
+    /// Media on which a backup must be encrypted.
+    pub require_encryption: Vec<Medium>,
+}
+
+impl Default for MediaSettings {
+    fn default() -> Self {
+        MediaSettings {
+            public: None,
+            external_roots: DEFAULT_EXTERNAL_ROOTS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            require_encryption: vec![Medium::Public, Medium::External],
+        }
+    }
+}
+
+/// Where a backup on a medium goes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Resolved {
+    /// The medium the folder is on: `Public` when External fell back.
+    pub medium: Medium,
+    /// The folder to write into (it may not exist yet: the caller creates it).
+    pub dir: PathBuf,
+    /// External was asked for, but no usable removable medium was found.
+    pub fell_back: bool,
+    /// Something to tell the user, in plain words (set when `fell_back`).
+    pub note: Option<String>,
+}
+
+/// One medium as `carevault status` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct MediumStatus {
+    /// The medium.
+    pub medium: Medium,
+    /// The folder a backup on it goes to now (for External with no usable
+    /// medium: the Public folder it falls back to).
+    pub dir: PathBuf,
+    /// A backup can be written to this medium now.
+    pub available: bool,
+    /// Free bytes on the storage holding `dir` (or its nearest existing parent).
+    pub free_bytes: Option<u64>,
+    /// Something to tell the user, in plain words.
+    pub note: Option<String>,
+}
+
+impl MediaSettings {
+    /// Refuses settings that cannot mean anything (an empty folder or pattern).
+    pub fn validate(&self) -> Result<()> {
+        if let Some(p) = &self.public {
+            if p.as_os_str().is_empty() {
+                return Err(Error::new(
+                    Kind::Usage,
+                    "the profile names an empty Public folder (media.public)",
+                    PROFILE_ADVICE,
+                ));
+            }
+        }
+        if self.external_roots.iter().any(|r| r.trim().is_empty()) {
+            return Err(Error::new(
+                Kind::Usage,
+                "the profile has an empty pattern in media.external_roots",
+                PROFILE_ADVICE,
+            ));
+        }
+        Ok(())
+    }
+
+    /// The Public folder for `home`.
+    pub fn public_dir(&self, home: &Path) -> PathBuf {
+        match &self.public {
+            Some(p) => home.join(p),
+            None => home.join(DEFAULT_PUBLIC),
+        }
+    }
+
+    /// The folder a backup on `medium` goes to. Creates nothing; for External
+    /// it probes each attached medium by creating and removing a small file.
+    pub fn resolve(&self, home: &Path, medium: Medium) -> Result<Resolved> {
+        self.validate()?;
+        let plain = |medium, dir| Resolved {
+            medium,
+            dir,
+            fell_back: false,
+            note: None,
+        };
+        match medium {
+            Medium::Private => Ok(plain(Medium::Private, layout::private_backups(home))),
+            Medium::Public => Ok(plain(Medium::Public, self.public_dir(home))),
+            Medium::External => {
+                let mut refused = Vec::new();
+                for mount in self.mounted(home) {
+                    match examine(&mount) {
+                        Ok(dir) => return Ok(plain(Medium::External, dir)),
+                        Err(_) => refused.push(mount),
+                    }
+                }
+                let note = if refused.is_empty() {
+                    FALLBACK_NOTE.to_string()
+                } else {
+                    format!(
+                        "The SD card or USB drive at {} cannot be written to (it may be \
+                         locked, read-only or full): saved to the Documents folder instead.",
+                        join_paths(&refused)
+                    )
+                };
+                Ok(Resolved {
+                    medium: Medium::Public,
+                    dir: self.public_dir(home),
+                    fell_back: true,
+                    note: Some(note),
+                })
+            }
+        }
+    }
+
+    /// Refuses an unencrypted backup on a medium the policy says must be
+    /// encrypted. Call it before any work starts, for the medium asked for
+    /// and for [`Resolved::medium`] (they differ when External fell back), or
+    /// use [`MediaSettings::resolve_for_backup`], which does both.
+    pub fn check_policy(&self, medium: Medium, encrypted: bool) -> Result<()> {
+        if encrypted || !self.require_encryption.contains(&medium) {
+            return Ok(());
+        }
+        let free: Vec<&str> = Medium::ALL
+            .into_iter()
+            .filter(|m| !self.require_encryption.contains(m))
+            .map(Medium::as_str)
+            .collect();
+        let advice = match free.as_slice() {
+            [] => "give a passphrase (facility policy requires encryption on every medium)"
+                .to_string(),
+            [one] => format!("give a passphrase, or choose {one}"),
+            [first @ .., last] => format!(
+                "give a passphrase, or choose {} or {last}",
+                first.join(", ")
+            ),
+        };
+        Err(Error::new(
+            Kind::Usage,
+            format!(
+                "backups on {} must be encrypted (facility policy)",
+                medium.describe()
+            ),
+            advice,
+        ))
+    }
+
+    /// [`MediaSettings::resolve`] with [`MediaSettings::check_policy`] applied
+    /// to the medium asked for and to the medium actually used.
+    pub fn resolve_for_backup(
+        &self,
+        home: &Path,
+        medium: Medium,
+        encrypted: bool,
+    ) -> Result<Resolved> {
+        self.check_policy(medium, encrypted)?;
+        let r = self.resolve(home, medium)?;
+        if r.medium != medium {
+            self.check_policy(r.medium, encrypted)?;
+        }
+        Ok(r)
+    }
+
+    /// The folders to look for backups in: Private, Public, then the
+    /// [`EXTERNAL_FOLDER`] of every attached external medium, writable or
+    /// not (a read-only card still holds backups to restore). Folders are
+    /// listed whether or not they exist (listing skips missing ones); a
+    /// folder reached twice is listed once, under its first medium.
+    pub fn listing_dirs(&self, home: &Path) -> Vec<(Medium, PathBuf)> {
+        let mut out = vec![
+            (Medium::Private, layout::private_backups(home)),
+            (Medium::Public, self.public_dir(home)),
+        ];
+        out.extend(
+            self.mounted(home)
+                .into_iter()
+                .map(|m| (Medium::External, m.join(EXTERNAL_FOLDER))),
+        );
+        let mut seen = HashSet::new();
+        out.retain(|(_, d)| seen.insert(identity(d)));
+        out
+    }
+
+    /// The medium `file` lives on: Private for anything under `HOME/private`,
+    /// Public for anything under the Public folder, External for anything on
+    /// an attached removable medium (the most specific folder wins); `None`
+    /// for a file elsewhere. Links are followed where the path exists.
+    pub fn medium_of(&self, home: &Path, file: &Path) -> Option<Medium> {
+        let file = identity(file);
+        let mut bases = vec![
+            (Medium::Private, layout::private_dir(home)),
+            (Medium::Public, self.public_dir(home)),
+        ];
+        bases.extend(
+            self.mounted(home)
+                .into_iter()
+                .map(|m| (Medium::External, m)),
+        );
+        bases
+            .into_iter()
+            .map(|(m, b)| (m, identity(&b)))
+            .filter(|(_, b)| file.starts_with(b))
+            .max_by_key(|(_, b)| b.components().count())
+            .map(|(m, _)| m)
+    }
+
+    /// Every attached medium (a folder matched by a mount-root pattern), in
+    /// search order, each once.
+    fn mounted(&self, home: &Path) -> Vec<PathBuf> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for pattern in &self.external_roots {
+            if pattern.trim().is_empty() {
+                continue;
+            }
+            let mut found = expand(home, pattern);
+            found.sort();
+            for m in found {
+                if seen.insert(identity(&m)) {
+                    out.push(m);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The state of every medium, for `carevault status`: Private, Public,
+/// External, in that order. Probes writability by creating and removing a
+/// small file; creates no folder.
+pub fn status(settings: &MediaSettings, home: &Path) -> Vec<MediumStatus> {
+    let mut out = Vec::with_capacity(3);
+    for medium in [Medium::Private, Medium::Public] {
+        let dir = match medium {
+            Medium::Private => layout::private_backups(home),
+            _ => settings.public_dir(home),
+        };
+        let (available, free_bytes, note) = folder_state(&dir);
+        out.push(MediumStatus {
+            medium,
+            dir,
+            available,
+            free_bytes,
+            note,
+        });
+    }
+    let mounted = settings.mounted(home);
+    let mut refused: Vec<(PathBuf, &'static str)> = Vec::new();
+    let mut chosen = None;
+    for m in &mounted {
+        match examine(m) {
+            Ok(dir) => {
+                chosen = Some((m.clone(), dir));
+                break;
+            }
+            Err(why) => refused.push((m.clone(), why)),
+        }
+    }
+    out.push(match chosen {
+        Some((mount, dir)) => {
+            let mut note = format!("SD card or USB drive at {}", mount.display());
+            let rest: Vec<PathBuf> = mounted.iter().filter(|m| **m != mount).cloned().collect();
+            if !rest.is_empty() {
+                note.push_str(&format!("; also attached, not used: {}", join_paths(&rest)));
+            }
+            MediumStatus {
+                medium: Medium::External,
+                free_bytes: fsutil::free_space(&mount).ok(),
+                dir,
+                available: true,
+                note: Some(note),
+            }
+        }
+        None => {
+            let dir = settings.public_dir(home);
+            let note = if refused.is_empty() {
+                "No SD card or USB drive is attached: External backups go to the Documents \
+                 folder."
+                    .to_string()
+            } else {
+                let what: Vec<String> = refused
+                    .iter()
+                    .map(|(p, why)| format!("{} ({why})", p.display()))
+                    .collect();
+                format!(
+                    "The SD card or USB drive at {} cannot be used: External backups go to \
+                     the Documents folder.",
+                    what.join(", ")
+                )
+            };
+            MediumStatus {
+                medium: Medium::External,
+                free_bytes: None,
+                dir,
+                available: false,
+                note: Some(note),
+            }
+        }
+    });
+    out
+}
+
+/// Whether a backup can be written into `dir`: (available, free bytes, note).
+fn folder_state(dir: &Path) -> (bool, Option<u64>, Option<String>) {
+    match fs::metadata(dir) {
+        Ok(md) if md.is_dir() => {
+            let free = fsutil::free_space(dir).ok();
+            if probe(dir) {
+                (true, free, None)
+            } else {
+                (false, free, Some("this folder cannot be written to".into()))
+            }
+        }
+        Ok(_) => (
+            false,
+            None,
+            Some("something that is not a folder is in the way".into()),
+        ),
+        Err(_) => {
+            // Missing: usable if its nearest existing parent is a writable folder.
+            let mut up = dir.parent();
+            while let Some(p) = up {
+                let p = if p.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    p
+                };
+                match fs::symlink_metadata(p) {
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => up = p.parent(),
+                    _ => {
+                        let is_dir = fs::metadata(p).is_ok_and(|m| m.is_dir());
+                        if is_dir && probe(p) {
+                            return (
+                                true,
+                                fsutil::free_space(p).ok(),
+                                Some("the folder will be created by the first backup".into()),
+                            );
+                        }
+                        return (
+                            false,
+                            None,
+                            Some(format!(
+                                "the folder does not exist and cannot be created in {}",
+                                p.display()
+                            )),
+                        );
+                    }
+                }
+            }
+            (false, None, Some("the folder does not exist".into()))
+        }
+    }
+}
+
+/// Where backups on the attached medium `mount` would go, if it can take
+/// them; otherwise why not.
+fn examine(mount: &Path) -> std::result::Result<PathBuf, &'static str> {
+    if !fs::metadata(mount).is_ok_and(|m| m.is_dir()) {
+        return Err("not a folder");
+    }
+    let dir = mount.join(EXTERNAL_FOLDER);
+    let target = match fs::symlink_metadata(&dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => mount,
+        Err(_) => return Err("cannot be read"),
+        Ok(_) => {
+            if !fs::metadata(&dir).is_ok_and(|m| m.is_dir()) {
+                return Err("its carevault-backups is not a folder");
+            }
+            dir.as_path()
+        }
+    };
+    if probe(target) {
+        Ok(dir)
+    } else {
+        Err("cannot be written to")
+    }
+}
+
+/// True if a file can be created in `dir` and removed again.
+fn probe(dir: &Path) -> bool {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let path = dir.join(format!("{TEMP_PREFIX}probe-{}-{n}", std::process::id()));
+    match OpenOptions::new().write(true).create_new(true).open(&path) {
+        Ok(f) => {
+            drop(f);
+            fs::remove_file(&path).is_ok()
+        }
+        Err(_) => false,
+    }
+}
+
+/// The folders matching `pattern` (relative patterns are relative to `home`).
+/// Unreadable folders and non-folders are skipped.
+fn expand(home: &Path, pattern: &str) -> Vec<PathBuf> {
+    let pat = Path::new(pattern.trim());
+    let mut current = vec![if pat.is_absolute() {
+        PathBuf::new()
+    } else {
+        home.to_path_buf()
+    }];
+    for comp in pat.components() {
+        match comp {
+            Component::Normal(part) if has_wildcard(part) => {
+                let part = part.to_string_lossy();
+                let pchars: Vec<char> = part.chars().collect();
+                let mut next = Vec::new();
+                for base in &current {
+                    let Ok(rd) = fs::read_dir(base) else { continue };
+                    for de in rd.flatten() {
+                        let name = de.file_name();
+                        let name = name.to_string_lossy();
+                        if name.starts_with('.') && !part.starts_with('.') {
+                            continue;
+                        }
+                        let nchars: Vec<char> = name.chars().collect();
+                        if wild_match(&pchars, &nchars) {
+                            next.push(de.path());
+                        }
+                    }
+                }
+                current = next;
+            }
+            other => {
+                for p in &mut current {
+                    p.push(other.as_os_str());
+                }
+            }
+        }
+        if current.is_empty() {
+            break;
+        }
+    }
+    current.retain(|p| fs::metadata(p).is_ok_and(|m| m.is_dir()));
+    current
+}
+
+fn has_wildcard(part: &OsStr) -> bool {
+    part.as_encoded_bytes()
+        .iter()
+        .any(|b| *b == b'*' || *b == b'?')
+}
+
+/// Shell-style match of one name: `*` any run of characters, `?` one.
+fn wild_match(pat: &[char], name: &[char]) -> bool {
+    let (mut p, mut n) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        if p < pat.len() && pat[p] == '*' {
+            star = Some((p, n));
+            p += 1;
+        } else if p < pat.len() && (pat[p] == '?' || pat[p] == name[n]) {
+            p += 1;
+            n += 1;
+        } else if let Some((sp, sn)) = star {
+            p = sp + 1;
+            n = sn + 1;
+            star = Some((sp, sn + 1));
+        } else {
+            return false;
+        }
+    }
+    pat[p..].iter().all(|c| *c == '*')
+}
+
+/// A path as compared with others: links resolved as far as the path
+/// exists, otherwise made absolute as written.
+fn identity(path: &Path) -> PathBuf {
+    if let Ok(p) = fs::canonicalize(path) {
+        return p;
+    }
+    // Resolve the longest existing prefix and append the rest.
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    };
+    let mut rest = Vec::new();
+    let mut cur = abs.as_path();
+    while let Some(parent) = cur.parent() {
+        if let Some(name) = cur.file_name() {
+            rest.push(name.to_os_string());
+        } else {
+            break;
+        }
+        if let Ok(mut p) = fs::canonicalize(parent) {
+            for r in rest.iter().rev() {
+                p.push(r);
+            }
+            return p;
+        }
+        cur = parent;
+    }
+    abs
+}
+
+fn join_paths(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wild_match;
+
+    fn m(p: &str, n: &str) -> bool {
+        let p: Vec<char> = p.chars().collect();
+        let n: Vec<char> = n.chars().collect();
+        wild_match(&p, &n)
+    }
+
+    #[test]
+    fn wildcards() {
+        assert!(m("*", "sdcard"));
+        assert!(m("*", ""));
+        assert!(m("sd*", "sdcard"));
+        assert!(m("*card", "sdcard"));
+        assert!(m("s?c*d", "sdcard"));
+        assert!(m("*a*a*", "banana"));
+        assert!(!m("sd*", "usb"));
+        assert!(!m("?", ""));
+        assert!(!m("a*b", "aXbY"));
+        assert!(m("a*b", "aXbYb"));
+    }
+}

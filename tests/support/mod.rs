@@ -1,0 +1,135 @@
+//! Shared helpers for the command-line tests: a demo clinic with its demo
+//! users, the binary with a login, JSON parsing and failure checks.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const PASS: &str = "a clinic passphrase";
+
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_carevault"));
+    c.env_remove("CAREVAULT_PASSPHRASE")
+        .env_remove("CAREVAULT_HOME")
+        .env("CAREVAULT_USER", "admin")
+        .env("CAREVAULT_PASSWORD", "admin-demo-pass");
+    c
+}
+
+pub fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run carevault")
+}
+
+pub fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+pub struct Clinic {
+    pub t: tempfile::TempDir,
+    pub home: PathBuf,
+    pub pass_file: PathBuf,
+}
+
+impl Clinic {
+    pub fn new() -> Clinic {
+        let t = tempfile::tempdir().unwrap();
+        let home = t.path().join("clinic");
+        let out = run(&[
+            "demo",
+            "init",
+            home.to_str().unwrap(),
+            "--patients",
+            "200",
+            "--photos",
+            "2",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let profile = format!(
+            "[encryption]\nwork_factor = 10\n[media]\nexternal_roots = [\"{}/media/*/*\"]\n",
+            t.path().display()
+        );
+        std::fs::write(home.join("carevault.toml"), profile).unwrap();
+        let pass_file = t.path().join("pass.txt");
+        std::fs::write(&pass_file, format!("{PASS}\n")).unwrap();
+        Clinic { t, home, pass_file }
+    }
+    pub fn h(&self) -> &str {
+        self.home.to_str().unwrap()
+    }
+    pub fn p(&self) -> &str {
+        self.pass_file.to_str().unwrap()
+    }
+    pub fn backup(&self) -> PathBuf {
+        let out = run(&[
+            "--json",
+            "backup",
+            "--home",
+            self.h(),
+            "--passphrase-file",
+            self.p(),
+            "--label",
+            "weekly",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        PathBuf::from(json(&out)["backup"]["path"].as_str().unwrap())
+    }
+    pub fn damaged_copy(&self, name: &str, f: impl Fn(&mut Vec<u8>)) -> PathBuf {
+        let src = self.backup();
+        let mut b = std::fs::read(&src).unwrap();
+        f(&mut b);
+        let p = self.t.path().join(name);
+        std::fs::write(&p, b).unwrap();
+        p
+    }
+}
+
+pub fn assert_fails(out: &Output, code: i32, words: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "stderr: {stderr}");
+    assert!(stderr.contains(words), "expected {words:?} in: {stderr}");
+    assert!(stderr.contains("what to do:"), "no advice in: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+pub fn data_tree(home: &Path) -> Vec<(String, u64)> {
+    let mut v = Vec::new();
+    let mut stack = vec![home.join("data")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            } else {
+                v.push((e.path().display().to_string(), e.metadata().unwrap().len()));
+            }
+        }
+    }
+    v.sort();
+    v
+}
+
+/// Recomputes the checksum of the first tar header after an edit of equal length.
+pub fn fix_first_header_checksum(b: &mut [u8]) {
+    let sum: u32 = b[..512]
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            if (148..156).contains(&i) {
+                32
+            } else {
+                x as u32
+            }
+        })
+        .sum();
+    let field = format!("{sum:06o}\0 ");
+    b[148..156].copy_from_slice(field.as_bytes());
+}
