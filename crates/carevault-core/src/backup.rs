@@ -437,14 +437,20 @@ fn create_inner(
         compression: req.compression,
     };
     let tmp_path = tmp.path().to_path_buf();
-    let manifest =
-        write_container(tmp.file(), &cplan, &dbs, &plan.files, progress).map_err(|e| {
-            if e.path().is_none() {
-                e.at(&tmp_path)
-            } else {
-                e
-            }
-        })?;
+    let manifest = write_container(
+        &mut crate::fault::Checked::new(tmp.file(), &tmp_path),
+        &cplan,
+        &dbs,
+        &plan.files,
+        progress,
+    )
+    .map_err(|e| {
+        if e.path().is_none() {
+            e.at(&tmp_path)
+        } else {
+            e
+        }
+    })?;
     drop(dbs);
     let size = tmp
         .file()

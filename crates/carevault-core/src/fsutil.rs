@@ -12,8 +12,7 @@ pub const TEMP_PREFIX: &str = ".carevault-tmp-";
 /// fsync a folder so that a rename or removal inside it is durable.
 pub fn sync_dir(dir: &Path) -> Result<()> {
     let f = File::open(dir).map_err(|e| Error::io("opening a folder to flush it", dir, e))?;
-    f.sync_all()
-        .map_err(|e| Error::io("flushing a folder to storage", dir, e))
+    crate::fault::sync_file(&f, dir).map_err(|e| Error::io("flushing a folder to storage", dir, e))
 }
 
 /// A temporary file in the destination folder, locked while it is written
@@ -27,6 +26,8 @@ impl TempFile {
     /// Creates `dir/.carevault-tmp-<tag>` exclusively and locks it.
     pub fn create(dir: &Path, tag: &str) -> Result<TempFile> {
         let path = dir.join(format!("{TEMP_PREFIX}{tag}"));
+        crate::fault::check(crate::fault::Op::Create, &path)
+            .map_err(|e| Error::io("creating a temporary file", &path, e))?;
         let file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -70,9 +71,9 @@ impl TempFile {
     /// Like [`TempFile::persist`], but atomically replaces `target` if it exists.
     pub fn replace(mut self, target: &Path) -> Result<()> {
         let file = self.file.take().expect("temp file is open until persisted");
-        file.sync_all()
+        crate::fault::sync_file(&file, &self.path)
             .map_err(|e| Error::io("flushing the backup file to storage", &self.path, e))?;
-        std::fs::rename(&self.path, target)
+        crate::fault::rename(&self.path, target)
             .map_err(|e| Error::io("giving the backup its final name", target, e))?;
         // The file now lives under its final name: nothing left to remove.
         self.path = PathBuf::new();

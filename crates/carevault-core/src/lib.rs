@@ -23,6 +23,7 @@ pub mod backup;
 pub mod catalog;
 pub mod demo;
 pub mod error;
+pub mod fault;
 pub mod format;
 pub mod fsutil;
 pub mod hostlock;

@@ -17,7 +17,7 @@ use std::path::Path;
 
 fn copy_entry(
     src: &mut std::fs::File,
-    out: &mut std::fs::File,
+    out: &mut impl Write,
     name: &str,
     ext: Extent,
     mtime: u64,
@@ -94,7 +94,8 @@ fn rekey_file(
     let mut tmp = TempFile::create(dir, &format!("{}.rekey", md.sealed.id))?;
     let mut src =
         std::fs::File::open(path).map_err(|e| Error::io("opening the backup", path, e))?;
-    let out = tmp.file();
+    let tmp_path = tmp.path().to_path_buf();
+    let out = &mut crate::fault::Checked::new(tmp.file(), &tmp_path);
     write_entry(out, METADATA_NAME, &md.to_bytes(), mtime)?;
     for (name, ext) in &opened.layout.slots {
         if name == "key-passphrase.age" {

@@ -153,8 +153,8 @@ pub fn write_entry(out: &mut impl Write, name: &str, data: &[u8], mtime: u64) ->
 }
 
 /// Writes the whole container into `out` (positioned at 0). Returns the manifest.
-pub fn write_container(
-    out: &mut File,
+pub fn write_container<W: Write + Seek>(
+    out: &mut W,
     plan: &ContainerPlan<'_>,
     dbs: &[DbSnapshot],
     files: &[FileSource],

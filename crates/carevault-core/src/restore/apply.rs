@@ -26,10 +26,11 @@ impl Staging {
     pub fn create(home: &Path, id: &str) -> Result<Staging> {
         let dir = home.join(format!("{STAGING_PREFIX}{id}"));
         if dir.exists() {
-            std::fs::remove_dir_all(&dir)
+            crate::fault::remove_dir_all(&dir)
                 .map_err(|e| Error::io("removing an old staging folder", &dir, e))?;
         }
-        std::fs::create_dir(&dir).map_err(|e| Error::io("creating the staging folder", &dir, e))?;
+        crate::fault::create_dir(&dir)
+            .map_err(|e| Error::io("creating the staging folder", &dir, e))?;
         Ok(Staging { dir, keep: false })
     }
 
@@ -60,13 +61,20 @@ impl Staging {
         if had_data {
             exchange(&staged, &target)?;
         } else {
-            std::fs::rename(&staged, &target)
+            crate::fault::rename(&staged, &target)
                 .map_err(|e| Error::io("moving the restored data in place", &target, e))?;
         }
-        sync_dir(home)?;
-        drop(barrier);
-        // From here on the new data is live; what follows only files the old data.
+        // From here on the new data is live and the staging folder holds the
+        // old data: it must never be removed as a failed staging folder.
         self.keep = true;
+        drop(barrier);
+        sync_dir(home).map_err(|e| {
+            Error::new(
+                e.kind(),
+                format!("the backup was restored, but flushing the app home failed ({})", e.message()),
+                "the restored data is in place; if the tablet loses power now, the next carevault command repairs the state",
+            )
+        })?;
         let kept = if had_data {
             let filed = file_safety_copy(home, &self.dir, id).map_err(|e| {
                 Error::new(
@@ -99,16 +107,21 @@ impl Drop for Staging {
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
+    crate::fault::check(crate::fault::Op::Create, path)
+        .map_err(|e| Error::io("writing the restore journal", path, e))?;
     let mut f = std::fs::File::create(path)
         .map_err(|e| Error::io("writing the restore journal", path, e))?;
-    f.write_all(bytes)
-        .and_then(|_| f.sync_all())
+    crate::fault::check(crate::fault::Op::Write, path)
+        .and_then(|_| f.write_all(bytes))
+        .and_then(|_| crate::fault::sync_file(&f, path))
         .map_err(|e| Error::io("writing the restore journal", path, e))
 }
 
 /// Atomically exchanges two folders (Linux `renameat2(RENAME_EXCHANGE)`).
 fn exchange(a: &Path, b: &Path) -> Result<()> {
     use rustix::fs::{renameat_with, RenameFlags, CWD};
+    crate::fault::check(crate::fault::Op::Rename, b)
+        .map_err(|e| Error::io("swapping the restored data in place", b, e))?;
     renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(|e| {
         Error::io(
             "swapping the restored data in place",
@@ -123,7 +136,7 @@ fn exchange(a: &Path, b: &Path) -> Result<()> {
 fn file_safety_copy(home: &Path, staging: &Path, id: &str) -> Result<PathBuf> {
     let old = staging.join("data");
     let root = safety_dir(home);
-    std::fs::create_dir_all(&root)
+    crate::fault::create_dir_all(&root)
         .map_err(|e| Error::io("creating the safety copy folder", &root, e))?;
     let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S").to_string();
     let mut n = 0u32;
@@ -134,15 +147,22 @@ fn file_safety_copy(home: &Path, staging: &Path, id: &str) -> Result<PathBuf> {
             format!("{stamp}-before-{id}-{n}")
         };
         let dir = root.join(name);
-        match std::fs::create_dir(&dir) {
+        match crate::fault::create_dir(&dir) {
             Ok(()) => break dir,
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
             Err(e) => return Err(Error::io("creating the safety copy folder", &dir, e)),
         }
     };
     let dest = dir.join("data");
-    std::fs::rename(&old, &dest)
-        .map_err(|e| Error::io("keeping the replaced data as a safety copy", &dest, e))?;
+    if let Err(e) = crate::fault::rename(&old, &dest) {
+        // Leave no empty safety-copy folder behind: the data is still in staging.
+        let _ = std::fs::remove_dir(&dir);
+        return Err(Error::io(
+            "keeping the replaced data as a safety copy",
+            &dest,
+            e,
+        ));
+    }
     sync_dir(&dir)?;
     sync_dir(&root)?;
     sync_dir(staging)?;
@@ -181,7 +201,7 @@ pub fn recover(home: &Path) -> Result<Vec<String>> {
                 "an interrupted restore was undone; the data was not changed ({name} removed)"
             ));
         }
-        std::fs::remove_dir_all(&dir)
+        crate::fault::remove_dir_all(&dir)
             .map_err(|e| Error::io("removing a stale staging folder", &dir, e))?;
         sync_dir(home)?;
     }

@@ -42,13 +42,15 @@ impl EntrySink for StagingSink {
         let path = self.root.join(&entry.path);
         let parent = path.parent().unwrap_or(&self.root).to_path_buf();
         if !self.dirs.contains(&parent) {
-            std::fs::create_dir_all(&parent)
+            crate::fault::create_dir_all(&parent)
                 .map_err(|e| Error::io("creating a folder in staging", &parent, e))?;
             let mut p = parent.as_path();
             while p != self.root && self.dirs.insert(p.to_path_buf()) {
                 p = p.parent().unwrap_or(&self.root);
             }
         }
+        crate::fault::check(crate::fault::Op::Create, &path)
+            .map_err(|e| Error::io("creating a restored file in staging", &path, e))?;
         let mut f = OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -61,7 +63,8 @@ impl EntrySink for StagingSink {
             if n == 0 {
                 break;
             }
-            f.write_all(&self.buf[..n])
+            crate::fault::check(crate::fault::Op::Write, &path)
+                .and_then(|_| f.write_all(&self.buf[..n]))
                 .map_err(|e| Error::io("writing a restored file in staging", &path, e))?;
         }
         f.sync_all()
