@@ -5,7 +5,6 @@
 mod common;
 use carevault_core::demo::{self, DemoOptions, WriterOptions};
 use carevault_core::restore::RestoreOutcome;
-use carevault_core::NoProgress;
 use common::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
