@@ -287,7 +287,9 @@ pub fn cmd_restore(
     dry_run: bool,
     json: bool,
 ) -> Result<()> {
-    let permit = if login.user.is_none() && auth::is_first_run(home) {
+    // A home without clinic data has no users to log in as: the backup's
+    // passphrase is the gate (the guide's reinstall case).
+    let permit = if auth::is_first_run(home) {
         auth::first_run_restore(home)?
     } else {
         login.permit::<Restore>(home)?
