@@ -32,7 +32,8 @@ fn is_candidate(name: &str) -> bool {
 }
 
 /// Lists the backups in `dirs` (missing folders are skipped), newest first.
-pub fn list(_permit: &Permit<View>, dirs: &[PathBuf]) -> Vec<Listed> {
+pub fn list(permit: &Permit<View>, dirs: &[PathBuf]) -> Vec<Listed> {
+    crate::restore::recover_if_idle(permit.home());
     scan(dirs)
 }
 
@@ -146,6 +147,7 @@ fn delete_inner(home: &Path, path: &Path) -> Result<Listed> {
         .try_exclusive(home)
         .map_err(|e| Error::io("taking the operation lock", home, e))?
         .ok_or_else(crate::backup::busy_error)?;
+    crate::restore::recover(home)?;
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let (metadata, status) = match Opened::open(path) {
         Ok(o) => (Some(o.metadata), "deleted"),

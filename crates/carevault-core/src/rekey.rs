@@ -45,6 +45,10 @@ pub fn rekey(
     log_n: u8,
     max_log_n: u8,
 ) -> Result<()> {
+    let _op = crate::hostlock::HostLock::Operation
+        .try_exclusive(permit.home())
+        .map_err(|e| Error::io("taking the operation lock", permit.home(), e))?
+        .ok_or_else(crate::backup::busy_error)?;
     let result = rekey_file(path, old, new, log_n, max_log_n);
     let mut event = match &result {
         Ok(_) => Event::new(permit.user(), "rekey", Outcome::Success),
@@ -91,7 +95,11 @@ fn rekey_file(
     }
     let mtime = jiff::Timestamp::now().as_second().max(0) as u64;
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = TempFile::create(dir, &format!("{}.rekey", md.sealed.id))?;
+    // A killed rekey may have left its temporary file; a running one still
+    // holds its lock and is left alone.
+    crate::fsutil::clean_stale_temps(dir);
+    let tag = format!("{}.{:08x}.rekey", md.sealed.id, rand::random::<u32>());
+    let mut tmp = TempFile::create(dir, &tag)?;
     let mut src =
         std::fs::File::open(path).map_err(|e| Error::io("opening the backup", path, e))?;
     let tmp_path = tmp.path().to_path_buf();

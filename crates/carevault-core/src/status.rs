@@ -42,6 +42,7 @@ pub struct StatusReport {
 /// Computes the status of the permit's home.
 pub fn report(permit: &Permit<View>) -> Result<StatusReport> {
     let home = permit.home();
+    crate::restore::recover_if_idle(home);
     let profile = Profile::load(home)?;
     let sync = sync_state(home).map_err(|e| {
         Error::io(

@@ -39,8 +39,9 @@ pub fn verify(
     max_log_n: u8,
     progress: &dyn Progress,
 ) -> Result<VerifyReport> {
-    let result = verify_file(path, unlock, max_log_n, progress);
     let home = permit.home();
+    crate::restore::recover_if_idle(home);
+    let result = verify_file(path, unlock, max_log_n, progress);
     let id = crate::catalog::id_of(path);
     let event = match &result {
         Ok(_) => Event::new(permit.user(), "verify", Outcome::Success),

@@ -169,6 +169,17 @@ fn file_safety_copy(home: &Path, staging: &Path, id: &str) -> Result<PathBuf> {
     Ok(dest)
 }
 
+/// For commands that only read (list, verify, status): repairs what an
+/// interrupted restore left when no other operation is running, and
+/// removes stale temporary files from the Private folder. Problems are
+/// left for the next backup or restore to report.
+pub fn recover_if_idle(home: &Path) {
+    if let Ok(Some(_op)) = HostLock::Operation.try_exclusive(home) {
+        let _ = recover(home);
+        crate::fsutil::clean_stale_temps(&layout::private_backups(home));
+    }
+}
+
 /// Repairs what an interrupted restore left: a staging folder that was
 /// never swapped in is removed; one that was swapped in is filed as the
 /// safety copy it now holds. Returns what it did, one line each.

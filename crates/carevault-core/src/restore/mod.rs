@@ -20,7 +20,7 @@ mod apply;
 mod checks;
 mod sink;
 
-pub use apply::recover;
+pub use apply::{recover, recover_if_idle};
 pub use checks::Check;
 
 use crate::archive::keys::Unlock;
