@@ -122,12 +122,27 @@ pub enum Command {
         #[command(flatten)]
         home: HomeArg,
     },
+    /// Serve the Backup Explorer (web app and JSON API, docs/API.md) until
+    /// Ctrl-C; also makes automatic backups on the profile's interval.
+    Serve(ServeArgs),
     /// Make a recovery key pair (the facility keeps the secret half).
     Keygen {
         /// Write the secret key to this file (refuses to overwrite).
         #[arg(long, short)]
         out: PathBuf,
     },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub home: HomeArg,
+    /// Address and port to listen on (loopback unless told otherwise).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// Largest backup file accepted as an upload, in bytes (default 8 GiB).
+    #[arg(long, value_name = "BYTES", default_value_t = carevault_web::DEFAULT_MAX_UPLOAD)]
+    pub max_upload: u64,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -121,6 +121,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Sync(a) => super::admin::sync(a, json),
         Command::Status { home } => super::admin::status(&login, &home.home, json),
         Command::Auto { home } => super::admin::auto(&home.home, json),
+        Command::Serve(args) => super::serve::run(&args, json),
     }
 }
 

@@ -7,6 +7,7 @@ mod demo;
 mod output;
 mod progress;
 mod secrets;
+mod serve;
 
 use clap::Parser;
 

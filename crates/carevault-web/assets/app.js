@@ -1,0 +1,1550 @@
+// Backup Explorer: a single-page app over the JSON API of docs/API.md.
+// Plain JavaScript, no framework and nothing fetched from elsewhere (the
+// tablet is offline). Everything the server says is inserted as text, never
+// as HTML. Passphrases live only in input fields and request bodies.
+//
+// How it fits: `api` and `followJob` talk to the server; `route` picks a
+// screen from the location hash; each `view*` function builds one screen.
+// Elements the browser tests use carry `data-testid`.
+(function () {
+  'use strict';
+
+  // ---------------------------------------------------------------- helpers
+
+  function h(tag, props, ...children) {
+    const el = document.createElement(tag);
+    for (const [k, v] of Object.entries(props || {})) {
+      if (v == null || v === false) continue;
+      if (k === 'class') el.className = v;
+      else if (k === 'text') el.textContent = v;
+      else if (k === 'testid') el.setAttribute('data-testid', v);
+      else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+      else if (v === true) el.setAttribute(k, '');
+      else el.setAttribute(k, String(v));
+    }
+    add(el, children);
+    return el;
+  }
+
+  function add(el, ...children) {
+    for (const c of [children].flat(Infinity)) {
+      if (c == null || c === false) continue;
+      el.append(c instanceof Node ? c : String(c));
+    }
+    return el;
+  }
+
+  function icon(name) {
+    const ns = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('class', 'icon');
+    svg.setAttribute('aria-hidden', 'true');
+    svg.setAttribute('focusable', 'false');
+    const use = document.createElementNS(ns, 'use');
+    use.setAttribute('href', '/icons.svg#' + name);
+    svg.append(use);
+    return svg;
+  }
+
+  const $ = (id) => document.getElementById(id);
+  const pad = (n) => String(n).padStart(2, '0');
+
+  // UTC RFC 3339 from the server, shown in the tablet's local time.
+  function localTime(utc) {
+    const d = new Date(utc);
+    if (!utc || isNaN(d.getTime())) return utc || '—';
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
+      `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  }
+
+  function timeEl(utc, testid) {
+    return h('time', { datetime: utc || '', title: utc ? 'UTC ' + utc : null, testid }, localTime(utc));
+  }
+
+  // Same units as the command line (decimal: kB, MB, GB).
+  function humanSize(bytes) {
+    if (typeof bytes !== 'number' || !isFinite(bytes)) return '—';
+    const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+    let v = bytes;
+    let u = 0;
+    while (v >= 1000 && u < units.length - 1) { v /= 1000; u += 1; }
+    return u === 0 ? `${bytes} B` : `${v.toFixed(1)} ${units[u]}`;
+  }
+
+  function sizeEl(bytes) {
+    const exact = typeof bytes === 'number' ? bytes.toLocaleString('en-US') + ' bytes' : null;
+    return h('span', { title: exact }, humanSize(bytes));
+  }
+
+  function duration(seconds) {
+    const s = Math.max(0, Math.round(seconds));
+    if (s < 60) return `${s} s`;
+    const m = Math.floor(s / 60);
+    if (m < 60) return `${m} min ${pad(s % 60)} s`;
+    return `${Math.floor(m / 60)} h ${pad(m % 60)} min`;
+  }
+
+  const slug = (s) => String(s).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+
+  function announce(text) {
+    const a = $('announcer');
+    a.textContent = '';
+    // A fresh node, so that the same words are announced again.
+    setTimeout(() => { a.textContent = text; }, 30);
+  }
+
+  // One backup, from either shape the API uses: the flat listing entry of
+  // GET /api/backups, or `listed` ({path, size, status, metadata}) of the
+  // first-run candidates and uploads.
+  function norm(b) {
+    if (!b) return null;
+    const m = b.metadata && typeof b.metadata === 'object' ? b.metadata : {};
+    const pick = (k) => (b[k] != null ? b[k] : m[k]);
+    const path = b.path || '';
+    return {
+      id: pick('id') || null,
+      label: pick('label') || fileName(path) || 'Backup',
+      created_at: pick('created_at') || null,
+      created_by: pick('created_by') || '—',
+      location: pick('location') || '—',
+      encrypted: Boolean(pick('encrypted')),
+      size: pick('size'),
+      automatic: Boolean(pick('automatic')),
+      status: b.status || 'ok',
+      problem: b.problem || null,
+      path,
+      last_verification: b.last_verification || null,
+      raw: b,
+    };
+  }
+
+  // Server messages are lower-case clauses ("the backup ..."): shown as sentences.
+  function sentence(text) {
+    const t = String(text || '').trim();
+    if (!t) return '';
+    const s = t.charAt(0).toUpperCase() + t.slice(1);
+    return /[.!?:)]$/.test(s) ? s : s + '.';
+  }
+
+  function fileName(path) {
+    return String(path || '').split(/[\\/]/).pop();
+  }
+
+  // ------------------------------------------------------------------- API
+
+  class ApiError extends Error {
+    constructor(status, body) {
+      const e = body && body.error;
+      const message = (e && (e.message || (typeof e === 'string' ? e : null))) ||
+        defaultMessage(status);
+      super(message);
+      this.status = status;
+      this.kind = (e && e.kind) || null;
+      this.advice = (e && e.advice) || null;
+    }
+  }
+
+  function defaultMessage(status) {
+    switch (status) {
+      case 0: return 'The Backup Explorer cannot reach its server.';
+      case 401: return 'Your session has ended: log in again.';
+      case 403: return 'Your role does not allow this.';
+      case 404: return 'Not found: it may have been deleted.';
+      case 409: return 'Busy: a synchronization or another backup or restore is running.';
+      case 413: return 'The file is too large to upload.';
+      case 429: return 'Too many attempts: wait a few minutes, then try again.';
+      default: return `The server answered with an error (HTTP ${status}).`;
+    }
+  }
+
+  async function api(method, path, body, opts) {
+    const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+    if (body !== undefined) {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    let res;
+    try {
+      res = await fetch(path, init);
+    } catch (_) {
+      const err = new ApiError(0, null);
+      err.advice = 'Check that carevault serve is still running, then reload this page.';
+      throw err;
+    }
+    let data = null;
+    const text = res.status === 204 ? '' : await res.text();
+    if (text) {
+      try { data = JSON.parse(text); } catch (_) { data = null; }
+    }
+    if (!res.ok) {
+      const err = new ApiError(res.status, data);
+      if (res.status === 401 && !(opts && opts.allow401)) sessionEnded();
+      throw err;
+    }
+    return data;
+  }
+
+  // Follows a job: server-sent events first, polling GET /api/jobs/{id} if
+  // the stream breaks. Resolves with the last job state (done or failed).
+  function followJob(id, onUpdate) {
+    return new Promise((resolve, reject) => {
+      let finished = false;
+      let source = null;
+      let timer = null;
+      const stop = () => {
+        finished = true;
+        if (source) source.close();
+        clearTimeout(timer);
+      };
+      const handle = (job) => {
+        if (finished || !job) return;
+        onUpdate(job, source ? 'sse' : 'poll');
+        if (job.state && job.state !== 'running') {
+          stop();
+          resolve(job);
+        }
+      };
+      const poll = async () => {
+        if (finished) return;
+        try {
+          handle(await api('GET', `/api/jobs/${encodeURIComponent(id)}`));
+        } catch (e) {
+          stop();
+          reject(e);
+          return;
+        }
+        if (!finished) timer = setTimeout(poll, 400);
+      };
+      if (typeof EventSource === 'function') {
+        source = new EventSource(`/api/jobs/${encodeURIComponent(id)}/events`);
+        source.onmessage = (ev) => {
+          try { handle(JSON.parse(ev.data)); } catch (_) { /* a malformed event: wait for the next */ }
+        };
+        source.onerror = () => {
+          if (finished) return;
+          source.close();
+          source = null;
+          poll();
+        };
+      } else {
+        poll();
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- banners
+
+  function banner(kind, title, text, opts) {
+    const o = opts || {};
+    const el = h('div', {
+      class: `banner ${kind}`,
+      role: kind === 'error' ? 'alert' : null,
+      testid: o.testid || `banner-${kind}`,
+    },
+    icon(kind === 'success' ? 'check' : kind === 'info' ? 'info' : 'warning'),
+    h('div', {},
+      title ? h('p', {}, h('strong', {}, title)) : null,
+      text ? h('p', {}, sentence(text)) : null,
+      o.advice ? h('p', { class: 'advice' }, sentence(o.advice)) : null));
+    if (o.dismissible !== false) {
+      el.append(h('button', {
+        type: 'button', class: 'icon-button close', 'aria-label': 'Dismiss this message',
+        onclick: () => el.remove(),
+      }, icon('cross')));
+    }
+    return el;
+  }
+
+  function showBanner(kind, title, text, opts) {
+    const el = banner(kind, title, text, opts);
+    $('banners').append(el);
+    return el;
+  }
+
+  function showError(err, title) {
+    return showBanner('error', title || null, err.message || String(err), {
+      advice: err.advice || null, testid: 'banner-error',
+    });
+  }
+
+  function clearBanners() {
+    $('banners').replaceChildren();
+  }
+
+  // ------------------------------------------------------------------ dialog
+
+  // A modal confirmation (<dialog>): focus stays inside, Escape cancels.
+  // `onConfirm` may throw an ApiError: it is shown in the dialog, which
+  // stays open. Resolves true when confirmed, false when cancelled.
+  function confirmDialog({ title, body, extra, confirmText, danger, testid, onConfirm }) {
+    const dlg = $('dialog');
+    const opener = document.activeElement;
+    $('dialog-title').textContent = title;
+    $('dialog-body').replaceChildren(...[body].flat().filter(Boolean));
+    $('dialog-extra').replaceChildren(...[extra].flat().filter(Boolean));
+    const err = $('dialog-error');
+    err.hidden = true;
+    err.textContent = '';
+    const ok = $('dialog-confirm');
+    ok.textContent = confirmText || 'OK';
+    ok.className = 'button ' + (danger ? 'danger' : 'primary');
+    ok.disabled = false;
+    dlg.setAttribute('data-testid', testid || 'dialog');
+    return new Promise((resolve) => {
+      const form = $('dialog-form');
+      const cancel = $('dialog-cancel');
+      const done = (value) => {
+        form.removeEventListener('submit', onSubmit);
+        cancel.removeEventListener('click', onCancel);
+        dlg.removeEventListener('cancel', onCancel);
+        if (dlg.open) dlg.close();
+        $('dialog-extra').replaceChildren();
+        if (opener && opener.isConnected && typeof opener.focus === 'function') opener.focus();
+        resolve(value);
+      };
+      const onCancel = (ev) => { ev.preventDefault(); done(false); };
+      const onSubmit = async (ev) => {
+        ev.preventDefault();
+        ok.disabled = true;
+        err.hidden = true;
+        try {
+          if (onConfirm) await onConfirm();
+          done(true);
+        } catch (e) {
+          err.textContent = [e.message || String(e), e.advice].filter(Boolean).map(sentence).join(' ');
+          err.hidden = false;
+          ok.disabled = false;
+        }
+      };
+      form.addEventListener('submit', onSubmit);
+      cancel.addEventListener('click', onCancel);
+      dlg.addEventListener('cancel', onCancel);
+      dlg.showModal();
+      const first = $('dialog-extra').querySelector('input');
+      (first || cancel).focus();
+    });
+  }
+
+  // ---------------------------------------------------------- form helpers
+
+  let uid = 0;
+  function field(labelText, input, hint, opts) {
+    const o = opts || {};
+    if (!input.id) input.id = 'f' + (++uid);
+    const hintEl = hint ? h('p', { class: 'hint', id: input.id + '-hint' }, hint) : null;
+    const errEl = h('p', { class: 'field-error', id: input.id + '-error', role: 'alert', hidden: true,
+      testid: o.errorTestid || null });
+    const described = [hintEl && hintEl.id, errEl.id].filter(Boolean).join(' ');
+    input.setAttribute('aria-describedby', described);
+    const wrap = h('div', { class: 'field', testid: o.testid || null },
+      h('label', { for: input.id }, labelText), input, o.after || null, hintEl, errEl);
+    wrap.setError = (msg) => {
+      errEl.textContent = msg || '';
+      errEl.hidden = !msg;
+      if (msg) input.setAttribute('aria-invalid', 'true');
+      else input.removeAttribute('aria-invalid');
+    };
+    return wrap;
+  }
+
+  function passInput(id, testid, autocomplete) {
+    return h('input', {
+      type: 'password', id, testid: testid || id, autocomplete: autocomplete || 'off',
+      spellcheck: 'false', autocapitalize: 'off',
+    });
+  }
+
+  // A rough strength estimate: entropy from length and character classes,
+  // lowered for repeats and well-known words. A hint, not a rule.
+  function passStrength(p) {
+    if (!p) return { level: 0, text: '' };
+    if (p.length < 8) return { level: 1, text: 'Too short' };
+    let pool = 0;
+    if (/[a-z]/.test(p)) pool += 26;
+    if (/[A-Z]/.test(p)) pool += 26;
+    if (/[0-9]/.test(p)) pool += 10;
+    if (/[^a-zA-Z0-9]/.test(p)) pool += 33;
+    let bits = p.length * Math.log2(Math.max(pool, 2));
+    const distinct = new Set(p.toLowerCase()).size;
+    if (distinct < p.length / 2) bits *= 0.6;
+    if (/(password|passphrase|123456|qwerty|abc123|letmein|carevault|clinic|admin)/i.test(p)) bits = Math.min(bits, 35);
+    if (bits < 45) return { level: 1, text: 'Weak' };
+    if (bits < 60) return { level: 2, text: 'Fair' };
+    if (bits < 80) return { level: 3, text: 'Good' };
+    return { level: 4, text: 'Strong' };
+  }
+
+  function strengthMeter(input) {
+    const text = h('span', { class: 'strength-text', testid: 'pass-strength-text' });
+    const el = h('div', { class: 'strength', 'data-level': '0', testid: 'pass-strength' },
+      h('span', { class: 'strength-bar', 'aria-hidden': 'true' }, h('span')), text);
+    const update = () => {
+      const s = passStrength(input.value);
+      el.setAttribute('data-level', String(s.level));
+      text.textContent = s.text ? `Strength: ${s.text}` : '';
+    };
+    input.addEventListener('input', update);
+    return el;
+  }
+
+  // ---------------------------------------------------------------- progress
+
+  const PHASES = {
+    snapshot: 'Taking a consistent snapshot', snapshotting: 'Taking a consistent snapshot',
+    writing: 'Writing the backup', backup: 'Writing the backup', compressing: 'Compressing and encrypting',
+    reading: 'Reading the backup', verifying: 'Checking every byte', verify: 'Checking every byte',
+    staging: 'Unpacking beside the current data', restoring: 'Restoring', checking: 'Checking the restored data',
+    swapping: 'Switching to the restored data', queued: 'Waiting to start', starting: 'Starting',
+  };
+
+  function progressBox(title, testid) {
+    const phase = h('div', { class: 'phase', id: 'progress-phase-' + (++uid), testid: 'progress-phase' }, title);
+    const bar = h('progress', { max: '100', testid: 'progress-bar', 'aria-labelledby': phase.id });
+    const pct = h('span', { class: 'pct', testid: 'progress-percent' }, '0%');
+    const eta = h('span', { testid: 'progress-eta' }, 'Starting…');
+    const el = h('section', { class: 'progress-box', testid: testid || 'progress', 'data-state': 'running',
+      'data-percent': '0', 'aria-label': title },
+    phase, bar, h('div', { class: 'progress-text' }, pct, eta));
+    let lastSaid = -10;
+    el.update = (job, via) => {
+      if (via) el.setAttribute('data-via', via);
+      let p = job.percent;
+      if (typeof p !== 'number' && job.total_bytes > 0) p = (100 * job.done_bytes) / job.total_bytes;
+      if (job.state === 'done') p = 100;
+      if (typeof p === 'number' && isFinite(p)) {
+        p = Math.max(0, Math.min(100, p));
+        bar.value = p;
+        const shown = Math.floor(p);
+        pct.textContent = `${shown}%`;
+        el.setAttribute('data-percent', String(shown));
+        if (shown - lastSaid >= 10 || shown === 100) {
+          lastSaid = shown;
+          announce(`${title}: ${shown}%`);
+        }
+      }
+      if (job.phase) phase.textContent = `${title}: ${PHASES[job.phase] || job.phase}`;
+      if (job.state === 'done') {
+        eta.textContent = 'Done';
+        phase.textContent = `${title}: done`;
+      } else if (job.state === 'failed') {
+        eta.textContent = 'Stopped';
+      } else if (typeof job.eta_seconds === 'number') {
+        eta.textContent = `About ${duration(job.eta_seconds)} left`;
+      } else {
+        eta.textContent = job.done_bytes != null && job.total_bytes
+          ? `${humanSize(job.done_bytes)} of ${humanSize(job.total_bytes)}` : 'Working…';
+      }
+      el.setAttribute('data-state', job.state || 'running');
+    };
+    return el;
+  }
+
+  function jobError(job) {
+    const e = job.error || {};
+    const err = new ApiError(422, { error: typeof e === 'string' ? { message: e } : e });
+    if (!e.message && typeof e !== 'string') err.message = 'The operation failed.';
+    return err;
+  }
+
+  // ------------------------------------------------------------ app state
+
+  const state = {
+    session: null,
+    status: null,         // GET /api/status, for media and policy (optional)
+    timers: [],           // cleared on every route change
+    highlight: null,      // backup ID to highlight after a backup
+    jobLabels: {},        // job ID -> backup label, for the restore screen
+    afterRender: [],      // banners to show on the next screen
+    navBackups: null,     // the Backups menu entry, detached for roles without it
+  };
+
+  function every(ms, fn) {
+    const t = setInterval(fn, ms);
+    state.timers.push(t);
+    return t;
+  }
+
+  function go(hash, bannerArgs) {
+    if (bannerArgs) state.afterRender.push(bannerArgs);
+    if (location.hash === hash) route();
+    else location.hash = hash;
+  }
+
+  function sessionEnded() {
+    if (state.session && state.session.user) {
+      state.session.user = null;
+      state.afterRender.push(['info', 'Your session has ended.', 'Log in again to go on.']);
+      updateShell();
+      go('#/login');
+    }
+  }
+
+  async function loadSession() {
+    state.session = await api('GET', '/api/session', undefined, { allow401: true });
+    updateShell();
+  }
+
+  function user() {
+    return state.session && state.session.user;
+  }
+
+  function updateShell() {
+    const u = user();
+    const nav = $('sidenav');
+    nav.hidden = !u;
+    $('menu-toggle').hidden = !u;
+    document.body.classList.toggle('nav-collapsible', Boolean(u));
+    $('logout').hidden = !u;
+    const who = $('who');
+    who.hidden = !u;
+    if (u) who.replaceChildren(h('span', {}, u.username), h('small', {}, u.role));
+    // The Backups entry is absent (not just hidden) for roles without it.
+    if (!state.navBackups) state.navBackups = $('nav-backups-group');
+    const group = state.navBackups;
+    if (u && u.sees_backups) {
+      if (!group.isConnected) nav.querySelector('ul').append(group);
+    } else if (group.isConnected) {
+      group.remove();
+    }
+  }
+
+  function markNav(hash) {
+    for (const a of document.querySelectorAll('.sidenav a')) {
+      const target = a.getAttribute('href');
+      if (hash === target || hash.startsWith(target + '/')) a.setAttribute('aria-current', 'page');
+      else a.removeAttribute('aria-current');
+    }
+    $('sidenav').classList.remove('open');
+    $('menu-toggle').setAttribute('aria-expanded', 'false');
+  }
+
+  // Builds the screen for the current hash.
+  async function route() {
+    state.timers.forEach(clearInterval);
+    state.timers = [];
+    clearBanners();
+    const hash = location.hash || '#/';
+    const view = $('view');
+    const s = state.session;
+    let render;
+    let m;
+    if (!s) {
+      render = viewFatal;
+    } else if (!s.user && s.first_run) {
+      if (hash === '#/first-run/restore') render = viewFirstRunRestore;
+      else if (hash === '#/first-run/fresh' && !s.has_users) render = viewStartFresh;
+      else render = viewFirstRun;
+    } else if (!s.user) {
+      render = viewLogin;
+    } else if (hash === '#/sync') {
+      render = viewSync;
+    } else if (hash === '#/home') {
+      render = viewHome;
+    } else if (!s.user.sees_backups && (hash.startsWith('#/backups') || hash.startsWith('#/restore'))) {
+      render = viewNotAllowed;
+    } else if (hash === '#/backups') {
+      render = viewExplorer;
+    } else if (hash === '#/backups/new') {
+      render = viewBackupNow;
+    } else if ((m = hash.match(/^#\/backups\/([^/]+)$/))) {
+      render = (v) => viewDetails(v, decodeURIComponent(m[1]));
+    } else if ((m = hash.match(/^#\/restore\/([^/]+)$/))) {
+      render = (v) => viewRestoreJob(v, decodeURIComponent(m[1]));
+    } else {
+      go(s.user.sees_backups ? '#/backups' : '#/home');
+      return;
+    }
+    markNav(hash);
+    const fresh = h('div', { id: 'view', testid: 'view', 'data-route': hash });
+    view.replaceWith(fresh);
+    for (const args of state.afterRender.splice(0)) showBanner(...args);
+    try {
+      await render(fresh);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return;
+      showError(e);
+    }
+    const h1 = fresh.querySelector('h1');
+    if (h1 && !fresh.contains(document.activeElement) && document.activeElement !== $('dialog-confirm')) {
+      h1.setAttribute('tabindex', '-1');
+      h1.focus({ preventScroll: true });
+    }
+  }
+
+  function viewFatal(v) {
+    add(v, h('h1', {}, 'Backup Explorer'),
+      h('p', {}, 'The Backup Explorer could not start.'),
+      h('button', { type: 'button', class: 'button primary', onclick: () => location.reload() }, 'Reload'));
+  }
+
+  // ------------------------------------------------------------------ login
+
+  function viewLogin(v) {
+    const name = h('input', { type: 'text', id: 'login-username', testid: 'login-username',
+      autocomplete: 'username', autocapitalize: 'off', spellcheck: 'false', required: true });
+    const pass = h('input', { type: 'password', id: 'login-password', testid: 'login-password',
+      autocomplete: 'current-password', required: true });
+    const err = h('p', { class: 'field-error', role: 'alert', testid: 'login-error', hidden: true });
+    const submit = h('button', { type: 'submit', class: 'button primary', testid: 'login-submit', id: 'login-submit' }, 'Log in');
+    const form = h('form', { id: 'login-form', testid: 'login-form', novalidate: true },
+      field('Username', name), field('Password', pass), err,
+      h('div', { class: 'button-row' }, submit));
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      err.hidden = true;
+      if (!name.value.trim() || !pass.value) {
+        err.textContent = 'Enter your username and password.';
+        err.hidden = false;
+        return;
+      }
+      submit.disabled = true;
+      try {
+        await api('POST', '/api/login', { username: name.value.trim(), password: pass.value }, { allow401: true });
+        pass.value = '';
+        await loadSession();
+        go(user() && user().sees_backups ? '#/backups' : '#/home');
+      } catch (e) {
+        err.textContent = e.status === 401
+          ? 'The username or password is not right.'
+          : [e.message, e.advice].filter(Boolean).map(sentence).join(' ');
+        err.hidden = false;
+        submit.disabled = false;
+        pass.select();
+      }
+    });
+    add(v, h('div', { class: 'narrow' },
+      h('h1', {}, 'Log in'),
+      h('p', { class: 'hint' }, 'Backup Explorer of this tablet. Use your clinic app account.'),
+      h('div', { class: 'card' }, form)));
+    name.focus();
+  }
+
+  function viewHome(v) {
+    const u = user();
+    add(v, h('h1', {}, 'Welcome'),
+      h('div', { class: 'card', testid: 'home' },
+        h('p', {}, `You are logged in as ${u.username} (${u.role}).`),
+        u.sees_backups
+          ? h('p', {}, h('a', { href: '#/backups' }, 'Open the Backup Explorer'))
+          : h('p', { testid: 'no-backup-access' },
+            'Backups are made and restored by Clinical Managers, Clinic Nurses and System Administrators. ' +
+            'Ask one of them if this tablet needs a backup.')));
+  }
+
+  function viewNotAllowed(v) {
+    add(v, h('h1', {}, 'Not available'),
+      banner('warning', 'Your role cannot use backups.',
+        'Backups are made and restored by Clinical Managers, Clinic Nurses and System Administrators.',
+        { dismissible: false, testid: 'not-allowed' }));
+  }
+
+  // --------------------------------------------------------- sync helpers
+
+  const SYNC_WARNING = 'Do not create a backup while synchronization is in progress. ' +
+    'Open System → Synchronization and make sure the status says “Idle” before starting.';
+
+  function syncWarningEl() {
+    return h('div', { class: 'banner warning', id: 'sync-warning', testid: 'sync-warning', hidden: true },
+      icon('warning'),
+      h('div', {},
+        h('p', {}, h('strong', {}, 'Synchronization is in progress.')),
+        h('p', {}, SYNC_WARNING),
+        h('p', { class: 'hint' }, 'Backing up during a sync can lead to incomplete or corrupted files. ' +
+          'This page checks again every few seconds.')));
+  }
+
+  // Polls GET /api/sync; calls `apply(running)` now and on every change.
+  function watchSync(apply) {
+    let last = null;
+    const check = async () => {
+      let running = false;
+      try {
+        const s = await api('GET', '/api/sync');
+        running = s.state === 'running';
+      } catch (e) {
+        if (e.status === 401) return;
+      }
+      if (running !== last) {
+        last = running;
+        apply(running);
+      }
+    };
+    every(3000, check);
+    return check();
+  }
+
+  async function loadStatus() {
+    try {
+      state.status = await api('GET', '/api/status');
+    } catch (e) {
+      if (e.status === 401) throw e;
+      state.status = null;
+    }
+    return state.status;
+  }
+
+  // ------------------------------------------------------- backup explorer
+
+  async function viewExplorer(v) {
+    const u = user();
+    const nowBtn = h('button', { type: 'button', class: 'button primary', id: 'backup-now', testid: 'backup-now',
+      'aria-describedby': 'sync-warning', onclick: () => go('#/backups/new') }, icon('plus'), 'Backup Now');
+    const warn = syncWarningEl();
+    const stale = h('div', { id: 'stale-slot' });
+    const tableSlot = h('div', { id: 'backups-slot', 'aria-busy': 'true' }, h('p', { class: 'loading' }, 'Loading backups…'));
+    add(v,
+      h('div', { class: 'page-head' }, h('h1', {}, 'Backup Explorer'), nowBtn),
+      warn, stale, tableSlot);
+    const syncReady = watchSync((running) => {
+      nowBtn.disabled = running;
+      warn.hidden = !running;
+      nowBtn.title = running ? 'Not while synchronization is in progress' : '';
+    });
+    const list = await api('GET', '/api/backups');
+    await syncReady;
+    if (list.stale_warning) {
+      stale.replaceChildren(banner('warning', 'Time for a backup.', list.stale_warning,
+        { dismissible: false, testid: 'stale-warning' }));
+    }
+    tableSlot.replaceChildren(backupTable((list.backups || []).map(norm), u));
+    tableSlot.removeAttribute('aria-busy');
+    if (state.highlight) {
+      const row = tableSlot.querySelector(`tr[data-id="${CSS.escape(state.highlight)}"]`);
+      if (row) row.classList.add('new-row');
+      state.highlight = null;
+    }
+  }
+
+  function backupTable(backups, u) {
+    const head = ['Label/ID', 'Timestamp', 'Size', 'Encrypted', 'Created By', 'Location', 'Actions'];
+    const tbody = h('tbody');
+    if (!backups.length) {
+      tbody.append(h('tr', { testid: 'no-results' },
+        h('td', { class: 'empty', colspan: String(head.length) }, 'No Results Returned')));
+    }
+    for (const b of backups) tbody.append(backupRow(b, u));
+    return h('div', { class: 'table-wrap' },
+      h('table', { class: 'data responsive', id: 'backups-table', testid: 'backups-table' },
+        h('caption', {}, `${backups.length} backup${backups.length === 1 ? '' : 's'} on this tablet, newest first. ` +
+          'Times are local.'),
+        h('thead', {}, h('tr', {}, head.map((t) => h('th', { scope: 'col', class: t === 'Size' ? 'num' : null }, t)))),
+        tbody));
+  }
+
+  function encryptedTag(enc) {
+    return enc
+      ? h('span', { class: 'tag yes' }, icon('lock'), 'Yes')
+      : h('span', { class: 'tag no' }, icon('unlock'), 'No');
+  }
+
+  function backupRow(b, u) {
+    const damaged = b.status !== 'ok';
+    const labelCell = h('td', { class: 'cell-label', 'data-label': 'Label/ID', testid: 'cell-label' },
+      h('span', { class: 'backup-label' }, b.label),
+      b.id ? h('span', { class: 'backup-id' }, b.id) : null,
+      b.automatic ? h('span', { class: 'tag auto' }, 'Automatic') : null,
+      damaged ? h('span', { class: 'tag bad', title: b.problem || '' }, icon('warning'), 'Damaged') : null,
+      damaged && b.problem ? h('span', { class: 'hint' }, b.problem) : null);
+    const actions = h('div', { class: 'actions' });
+    if (b.id && !damaged) {
+      actions.append(
+        h('a', { class: 'action', href: `#/backups/${encodeURIComponent(b.id)}`, testid: 'action-details',
+          'aria-label': `View details of ${b.label}`, title: 'View details' }, icon('eye')),
+        h('button', { type: 'button', class: 'action', testid: 'action-restore',
+          'aria-label': `Restore ${b.label}`, title: 'Restore', onclick: () => restoreDialog(b) }, icon('restore')));
+    }
+    if (b.id && u.can_delete) {
+      actions.append(h('button', { type: 'button', class: 'action delete', testid: 'action-delete',
+        'aria-label': `Delete ${b.label}`, title: 'Delete', onclick: () => deleteDialog(b) }, icon('trash')));
+    }
+    return h('tr', { testid: 'backup-row', 'data-id': b.id || '', 'data-label': b.label, 'data-status': b.status },
+      labelCell,
+      h('td', { 'data-label': 'Timestamp', testid: 'cell-timestamp' }, timeEl(b.created_at)),
+      h('td', { 'data-label': 'Size', class: 'num', testid: 'cell-size' }, sizeEl(b.size)),
+      h('td', { 'data-label': 'Encrypted', testid: 'cell-encrypted' }, damaged ? '—' : encryptedTag(b.encrypted)),
+      h('td', { 'data-label': 'Created By', testid: 'cell-created-by' }, b.created_by),
+      h('td', { 'data-label': 'Location', testid: 'cell-location' }, b.location),
+      h('td', { 'data-label': 'Actions', testid: 'cell-actions' }, actions));
+  }
+
+  // Asks for confirmation (and the passphrase), starts the restore, and
+  // moves to the restore screen.
+  function restoreDialog(b) {
+    const needsPass = b.encrypted;
+    const pass = needsPass ? passInput('restore-passphrase', 'restore-passphrase') : null;
+    const passField = needsPass
+      ? field(b.automatic ? 'Passphrase (optional)' : 'Passphrase', pass,
+        b.automatic ? 'Automatic backups of this tablet open with its device key: leave empty.'
+          : 'The passphrase chosen when this backup was made.')
+      : null;
+    return confirmDialog({
+      title: 'Restore backup',
+      testid: 'restore-dialog',
+      body: [
+        h('p', { testid: 'restore-question' },
+          `Are you sure you want to restore the backup ${b.label}? ` +
+          'Any changes made since this backup was taken will be lost.'),
+        h('p', { class: 'hint', testid: 'safety-copy-note' },
+          'A safety copy of the current data is kept on the tablet (in the app home’s safety-copies folder), ' +
+          'so it can be recovered if needed.'),
+      ],
+      extra: passField,
+      confirmText: 'Restore',
+      danger: true,
+      onConfirm: async () => {
+        if (needsPass && !b.automatic && !pass.value) {
+          passField.setError('Enter the passphrase of this backup.');
+          pass.focus();
+          throw new Error('A passphrase is needed to open this encrypted backup.');
+        }
+        const body = {};
+        if (pass && pass.value) body.passphrase = pass.value;
+        const res = await api('POST', `/api/backups/${encodeURIComponent(b.id)}/restore`, body);
+        if (pass) pass.value = '';
+        state.jobLabels[res.job_id] = b.label;
+        go(`#/restore/${encodeURIComponent(res.job_id)}`);
+      },
+    });
+  }
+
+  function deleteDialog(b) {
+    return confirmDialog({
+      title: 'Delete backup',
+      testid: 'delete-dialog',
+      body: [
+        h('p', { testid: 'delete-question' }, `Delete the backup ${b.label}? ` +
+          `The file is removed from ${b.location} storage and cannot be brought back.`),
+      ],
+      confirmText: 'Delete',
+      danger: true,
+      onConfirm: async () => {
+        await api('DELETE', `/api/backups/${encodeURIComponent(b.id)}`);
+        go('#/backups', ['success', 'Backup deleted.', `${b.label} was deleted.`, { testid: 'banner-deleted' }]);
+      },
+    });
+  }
+
+  // -------------------------------------------------------------- backup now
+
+  const MEDIA = [
+    ['Private', 'Inside the app’s private storage. Not visible to users; deleted if the app’s data is cleared.'],
+    ['Public', 'Saved to the tablet’s Documents folder, where it can be copied or moved.'],
+    ['External', 'Saved to an SD card or USB drive. With none attached, it is saved to the Documents folder like Public.'],
+  ];
+
+  function policyRequires(medium) {
+    const st = state.status;
+    const list = st && (st.require_encryption || (st.policy && st.policy.require_encryption));
+    if (Array.isArray(list)) return list.some((m) => String(m).toLowerCase() === medium.toLowerCase());
+    return medium === 'Public' || medium === 'External';
+  }
+
+  function recoveryConfigured() {
+    const st = state.status;
+    const s = state.session;
+    const sources = [s && s.recovery_keys_configured, st && st.recovery_keys_configured,
+      st && st.recovery_keys, st && st.auto && st.auto.recovery_keys];
+    for (const x of sources) {
+      if (Array.isArray(x)) { if (x.length) return true; } else if (typeof x === 'number') { if (x > 0) return true; } else if (x === true) return true;
+    }
+    return false;
+  }
+
+  function mediumNote(medium) {
+    const st = state.status;
+    const entry = st && Array.isArray(st.media) ? st.media.find((m) => m.medium === medium) : null;
+    if (!entry) return null;
+    const bits = [];
+    if (entry.note) bits.push(sentence(entry.note));
+    if (typeof entry.free_bytes === 'number') bits.push(`${humanSize(entry.free_bytes)} free.`);
+    return bits.join(' ');
+  }
+
+  async function viewBackupNow(v) {
+    await loadStatus();
+    const warn = syncWarningEl();
+    const radios = {};
+    const mediaSet = h('fieldset', { testid: 'medium-choices' }, h('legend', {}, 'Where to save the backup'),
+      MEDIA.map(([name, description]) => {
+        let text = description;
+        const r = h('input', { type: 'radio', name: 'medium', value: name, id: `medium-${name.toLowerCase()}`,
+          testid: `medium-${name.toLowerCase()}`, checked: name === 'Public' });
+        radios[name] = r;
+        const note = mediumNote(name);
+        if (note && name === 'External') text = 'Saved to an SD card or USB drive.';
+        return h('label', { class: 'choice', for: r.id }, r,
+          h('span', {}, h('strong', {}, name), h('span', { class: 'hint' }, text),
+            note ? h('span', { class: 'hint', testid: `medium-note-${name.toLowerCase()}` }, note) : null));
+      }));
+    const label = h('input', { type: 'text', id: 'backup-label', testid: 'backup-label', maxlength: '80', autocomplete: 'off' });
+    const encrypt = h('input', { type: 'checkbox', id: 'encrypt', testid: 'encrypt', checked: true });
+    const policy = h('p', { class: 'hint', id: 'policy-note', testid: 'policy-note', role: 'note' });
+    const encryptChoice = h('div', {},
+      h('label', { class: 'choice', for: 'encrypt' }, encrypt,
+        h('span', {}, h('strong', {}, 'Encrypt this backup'),
+          h('span', { class: 'hint' }, 'Protects the data with a passphrase, which is needed to restore it later.'))),
+      policy);
+    const pass = passInput('passphrase', 'passphrase', 'new-password');
+    const pass2 = passInput('passphrase-confirm', 'passphrase-confirm', 'new-password');
+    const passField = field('Passphrase', pass,
+      'At least 8 characters. A few unrelated words are strong and easy to type.', { after: strengthMeter(pass) });
+    const pass2Field = field('Confirm the passphrase', pass2, null);
+    const recovery = h('input', { type: 'checkbox', id: 'use-recovery', testid: 'use-recovery', checked: true });
+    const recoveryChoice = recoveryConfigured()
+      ? h('label', { class: 'choice', for: 'use-recovery', testid: 'recovery-choice' }, recovery,
+        h('span', {}, h('strong', {}, 'Also encrypt to the facility recovery key'),
+          h('span', { class: 'hint' }, 'Lets your facility open this backup if the passphrase is forgotten.')))
+      : null;
+    const passBlock = h('div', { id: 'pass-block', testid: 'pass-block' },
+      passField, pass2Field,
+      banner('info', null, 'If you forget this passphrase, the backup cannot be opened. ' +
+        'Record it securely according to your facility’s data policy.', { dismissible: false, testid: 'passphrase-note' }),
+      recoveryChoice);
+    const plain = banner('warning', null, 'Without encryption, anyone who can read the tablet’s storage can read this backup.',
+      { dismissible: false, testid: 'unencrypted-note' });
+    const submit = h('button', { type: 'submit', class: 'button primary', id: 'backup-submit', testid: 'backup-submit',
+      'aria-describedby': 'sync-warning' }, icon('backup'), 'Backup Now');
+    const cancel = h('a', { class: 'button secondary', href: '#/backups', testid: 'backup-cancel' }, 'Cancel');
+    const formErr = h('div', { id: 'backup-form-error' });
+    const progressSlot = h('div', { id: 'backup-progress-slot' });
+    const form = h('form', { id: 'backup-form', testid: 'backup-form', novalidate: true },
+      mediaSet,
+      field('Label (optional)', label, 'A name to recognise this backup. Without one, it is named after the date.'),
+      encryptChoice, passBlock, plain, formErr,
+      h('div', { class: 'button-row' }, submit, cancel));
+    let syncRunning = false;
+    let busy = false;
+
+    const medium = () => Object.keys(radios).find((k) => radios[k].checked) || 'Public';
+    const refresh = () => {
+      const required = policyRequires(medium());
+      if (required) encrypt.checked = true;
+      encrypt.disabled = required || busy;
+      policy.textContent = required
+        ? `${medium()} backups must be encrypted: the file can be copied off the tablet. (Facility policy)`
+        : 'Encryption is optional for Private backups, and recommended.';
+      passBlock.hidden = !encrypt.checked;
+      plain.hidden = encrypt.checked;
+      submit.disabled = syncRunning || busy;
+      for (const r of Object.values(radios)) r.disabled = busy;
+    };
+    form.addEventListener('change', refresh);
+
+    add(v, h('a', { class: 'crumb', href: '#/backups' }, icon('back'), 'Backup Explorer'),
+      h('h1', {}, 'Backup Now'),
+      h('p', { class: 'hint' }, 'Back up at the end of the day, after synchronization has finished.'),
+      warn, h('div', { class: 'card' }, form), progressSlot);
+    refresh();
+    await watchSync((running) => {
+      syncRunning = running;
+      warn.hidden = !running;
+      refresh();
+    });
+
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      formErr.replaceChildren();
+      passField.setError(null);
+      pass2Field.setError(null);
+      const med = medium();
+      const enc = encrypt.checked;
+      if (!enc && policyRequires(med)) {
+        formErr.append(banner('error', null, `${med} backups must be encrypted.`, { testid: 'policy-error' }));
+        return;
+      }
+      if (enc) {
+        if (pass.value.length < 8) {
+          passField.setError(pass.value ? 'Use at least 8 characters.' : 'Type a passphrase.');
+          pass.focus();
+          return;
+        }
+        if (pass.value !== pass2.value) {
+          pass2Field.setError('The two passphrases are not the same.');
+          pass2.focus();
+          return;
+        }
+      }
+      const body = { medium: med, encrypt: enc };
+      if (enc) body.passphrase = pass.value;
+      if (label.value.trim()) body.label = label.value.trim();
+      if (recoveryChoice && enc) body.use_recovery_keys = recovery.checked;
+      busy = true;
+      refresh();
+      let res;
+      try {
+        res = await api('POST', '/api/backups', body);
+      } catch (e) {
+        busy = false;
+        refresh();
+        if (e.status === 409) warn.hidden = false;
+        formErr.append(banner('error', e.status === 422 ? 'The backup was refused.' : 'The backup did not start.',
+          e.message, { advice: e.advice, testid: 'backup-error' }));
+        return;
+      }
+      pass.value = '';
+      pass2.value = '';
+      const dest = res.destination || {};
+      const fallback = dest.fell_back ? ['info', 'Saved to the Documents folder.', dest.note ||
+        'No SD card or USB drive is attached: the backup is saved to the Documents folder, like Public.',
+      { testid: 'fallback-note' }] : null;
+      if (fallback) showBanner(...fallback);
+      const box = progressBox('Backing up', 'backup-progress');
+      progressSlot.replaceChildren(box);
+      box.scrollIntoView({ block: 'nearest' });
+      let job;
+      try {
+        job = await followJob(res.job_id, box.update);
+      } catch (e) {
+        job = { state: 'failed', error: { message: e.message, advice: e.advice } };
+      }
+      if (job.state === 'done') {
+        const b = norm(job.result && (job.result.backup || job.result)) || {};
+        state.highlight = b.id || null;
+        const where = dest.medium || b.location || med;
+        if (fallback) state.afterRender.push(fallback);
+        go('#/backups', ['success', 'Backup complete.',
+          `${b.label || 'The backup'} was saved to ${where}` +
+          (typeof b.size === 'number' ? ` (${humanSize(b.size)}).` : '.'),
+          { testid: 'banner-backup-done' }]);
+        return;
+      }
+      busy = false;
+      refresh();
+      const err = jobError(job);
+      formErr.append(banner('error', 'The backup failed.', err.message, { advice: err.advice, testid: 'backup-error' }));
+    });
+  }
+
+  // ---------------------------------------------------------------- details
+
+  async function viewDetails(v, id) {
+    const u = user();
+    const d = await api('GET', `/api/backups/${encodeURIComponent(id)}`);
+    const b = norm(d);
+    const facts = h('dl', { class: 'facts', testid: 'details' });
+    const fact = (k, value, testid) => facts.append(h('dt', {}, k), h('dd', { testid }, value));
+    fact('Label/ID', [h('span', { class: 'backup-label' }, b.label), h('span', { class: 'backup-id' }, b.id)], 'detail-label');
+    fact('Timestamp', timeEl(b.created_at), 'detail-timestamp');
+    fact('Created By', b.created_by, 'detail-created-by');
+    fact('Location', b.location, 'detail-location');
+    fact('Encrypted', encryptedTag(b.encrypted), 'detail-encrypted');
+    fact('Size', sizeEl(b.size), 'detail-size');
+    const m = (d.metadata && typeof d.metadata === 'object') ? d.metadata : d;
+    if (b.automatic) fact('Kind', 'Automatic backup', 'detail-kind');
+    if (m.facility) fact('Facility', m.facility, 'detail-facility');
+    if (m.device) fact('Device', m.device, 'detail-device');
+    if (m.app_version) fact('App version', m.app_version, 'detail-app-version');
+    if (m.format_version != null) fact('Format version', String(m.format_version), 'detail-format-version');
+    if (Array.isArray(d.key_slots) && d.key_slots.length) {
+      const names = { scrypt: 'passphrase', passphrase: 'passphrase', x25519: 'recovery key', recovery: 'recovery key',
+        device: 'this tablet’s device key' };
+      fact('Opens with', [...new Set(d.key_slots.map((k) => names[k] || k))].join(', '), 'detail-key-slots');
+    }
+    const fname = d.file_name || fileName(b.path);
+    if (fname) fact('File name', h('span', { class: 'mono' }, fname), 'detail-file-name');
+
+    const sizeOk = typeof b.size === 'number' && b.size > 0;
+    const lastVer = h('p', { id: 'last-verification', testid: 'last-verification' });
+    const showLast = (lv) => {
+      lastVer.replaceChildren(!lv ? 'Never verified.'
+        : lv.ok ? h('span', { class: 'result-ok' }, icon('check'), `Last verified OK on ${localTime(lv.at)}.`)
+          : h('span', { class: 'result-bad' }, icon('warning'),
+            `Last verification failed on ${localTime(lv.at)}: ${lv.problem || 'unknown problem'}.`));
+    };
+    showLast(d.last_verification);
+
+    const pass = b.encrypted ? passInput('check-passphrase', 'check-passphrase') : null;
+    const passField = pass ? field(b.automatic ? 'Passphrase (optional)' : 'Passphrase', pass,
+      b.automatic ? 'Automatic backups of this tablet open with its device key.'
+        : 'Needed to read the contents of this encrypted backup.') : null;
+    const verifyBtn = h('button', { type: 'button', class: 'button primary', id: 'verify-now', testid: 'verify-now' },
+      icon('shield'), 'Verify now');
+    const contentsBtn = h('button', { type: 'button', class: 'button secondary', id: 'show-contents', testid: 'show-contents' },
+      'Show contents');
+    const verifySlot = h('div', { id: 'verify-slot', 'aria-live': 'polite' });
+    const contentsSlot = h('div', { id: 'contents-slot', 'aria-live': 'polite' });
+    const needPass = () => {
+      if (pass && !b.automatic && !pass.value) {
+        passField.setError('Enter the passphrase of this backup.');
+        pass.focus();
+        return true;
+      }
+      if (passField) passField.setError(null);
+      return false;
+    };
+    const passBody = () => (pass && pass.value ? { passphrase: pass.value } : {});
+
+    verifyBtn.addEventListener('click', async () => {
+      if (needPass()) return;
+      verifyBtn.disabled = true;
+      verifySlot.replaceChildren();
+      try {
+        const res = await api('POST', `/api/backups/${encodeURIComponent(id)}/verify`, passBody());
+        const box = progressBox('Verifying', 'verify-progress');
+        verifySlot.replaceChildren(box);
+        const job = await followJob(res.job_id, box.update);
+        if (job.state === 'done') {
+          const r = job.result && (job.result.report || job.result);
+          verifySlot.append(banner('success', 'Verified: OK.',
+            'Every byte was read and checked' +
+            (r && r.entries != null ? ` (${r.entries} entries, ${humanSize(r.data_bytes)} of clinic data).` : '.'),
+            { dismissible: false, testid: 'verify-result' }));
+          announce('Verification OK');
+        } else {
+          const e = jobError(job);
+          verifySlot.append(banner('error', 'Verification failed.', e.message,
+            { advice: e.advice, dismissible: false, testid: 'verify-result' }));
+        }
+        try {
+          const again = await api('GET', `/api/backups/${encodeURIComponent(id)}`);
+          showLast(again.last_verification);
+        } catch (_) { /* the result above stands */ }
+      } catch (e) {
+        verifySlot.append(banner('error', 'Verification did not start.', e.message,
+          { advice: e.advice, testid: 'verify-result' }));
+      } finally {
+        verifyBtn.disabled = false;
+      }
+    });
+
+    contentsBtn.addEventListener('click', async () => {
+      if (needPass()) return;
+      contentsBtn.disabled = true;
+      contentsSlot.replaceChildren(h('p', { class: 'loading' }, 'Opening the backup…'));
+      try {
+        const c = await api('POST', `/api/backups/${encodeURIComponent(id)}/contents`, passBody());
+        contentsSlot.replaceChildren(contentsSummary(c));
+      } catch (e) {
+        contentsSlot.replaceChildren(banner('error', 'The contents could not be read.', e.message,
+          { advice: e.advice, testid: 'contents-error' }));
+      } finally {
+        contentsBtn.disabled = false;
+      }
+    });
+
+    const actions = h('div', { class: 'button-row' },
+      h('button', { type: 'button', class: 'button secondary', testid: 'details-restore', onclick: () => restoreDialog(b) },
+        icon('restore'), 'Restore'),
+      u.can_delete ? h('button', { type: 'button', class: 'button secondary', testid: 'details-delete',
+        onclick: () => deleteDialog(b) }, icon('trash'), 'Delete') : null);
+
+    add(v, h('a', { class: 'crumb', href: '#/backups' }, icon('back'), 'Backup Explorer'),
+      h('h1', {}, `Backup ${b.label}`),
+      !sizeOk ? banner('warning', 'This file is empty.', 'A backup must be larger than zero bytes: make a new one.',
+        { dismissible: false }) : null,
+      h('section', { class: 'card', 'aria-labelledby': 'details-h' }, h('h2', { id: 'details-h' }, 'Details'), facts),
+      h('section', { class: 'card', 'aria-labelledby': 'check-h' },
+        h('h2', { id: 'check-h' }, 'Check this backup'), lastVer, passField,
+        h('div', { class: 'button-row' }, verifyBtn, contentsBtn), verifySlot, contentsSlot),
+      actions);
+  }
+
+  const ROW_NAMES = { patients: 'Patients', visits: 'Visits', immunizations: 'Immunizations', outbox: 'Outbox',
+    sync_log: 'Sync log', users: 'Users', stock: 'Stock', sessions: 'Immunization sessions' };
+
+  function contentsSummary(c) {
+    const rows = c.rows || {};
+    const facts = h('dl', { class: 'facts', testid: 'contents' });
+    const fact = (k, val, testid) => facts.append(h('dt', {}, k), h('dd', { testid }, val));
+    const order = Object.keys(ROW_NAMES);
+    const rank = (t) => (order.indexOf(t) < 0 ? order.length : order.indexOf(t));
+    const sorted = Object.entries(rows).sort((a, b) => rank(a[0]) - rank(b[0]) || a[0].localeCompare(b[0]));
+    for (const [t, n] of sorted) fact(ROW_NAMES[t] || t, Number(n).toLocaleString('en-US'), `contents-${slug(t)}`);
+    if (c.entries != null) fact('Files', String(c.entries), 'contents-entries');
+    if (c.data_bytes != null) fact('Clinic data', humanSize(c.data_bytes), 'contents-data-bytes');
+    const st = c.settings || {};
+    if (st.realm) fact('Realm', st.realm, 'contents-realm');
+    if (st.sync_endpoint) fact('Sync endpoint', st.sync_endpoint, 'contents-endpoint');
+    return h('div', {}, h('h3', {}, 'Contents'), facts);
+  }
+
+  // ---------------------------------------------------------------- restore
+
+  async function viewRestoreJob(v, jobId) {
+    const label = state.jobLabels[jobId];
+    const title = h('h1', {}, label ? `Restoring ${label}` : 'Restoring a backup');
+    const box = progressBox('Restoring', 'restore-progress');
+    const slot = h('div', { id: 'restore-result' });
+    const keepOpen = h('p', { class: 'hint', testid: 'restore-keep-open' },
+      'Keep this page open. The app’s data is switched over only once everything has been checked.');
+    add(v, title, keepOpen, box, slot);
+    const job = await followJob(jobId, box.update);
+    keepOpen.hidden = true;
+    if (job.state === 'done') {
+      const report = job.result || {};
+      title.textContent = 'Restore complete';
+      slot.replaceChildren(restoreReport(report, label));
+      slot.append(h('div', { class: 'button-row' },
+        h('button', { type: 'button', class: 'button primary', testid: 'restore-done',
+          onclick: async () => { await loadSession(); go('#/backups'); } }, 'Back to Backup Explorer'),
+        h('a', { class: 'button secondary', href: '#/sync' }, 'Open Synchronization')));
+    } else {
+      title.textContent = 'Restore failed';
+      const e = jobError(job);
+      // A restore whose checks differ has swapped the data in: say so, with its report.
+      const swapped = job.result && Array.isArray(job.result.checks);
+      add(slot, banner('error', swapped ? 'The restored data differs from the backup.' : 'Nothing was changed.',
+        e.message, { advice: e.advice, dismissible: false, testid: 'restore-error' }),
+      swapped ? restoreReport(job.result, label) : null,
+      h('div', { class: 'button-row' }, h('a', { class: 'button secondary', href: '#/backups' }, 'Back to Backup Explorer')));
+    }
+  }
+
+  const CHECK_ORDER = ['patients', 'visits', 'outbox', 'sync log', 'realm', 'sync endpoint', 'endpoint'];
+
+  // The verification page: what came back, against the backup's manifest.
+  function restoreReport(report, fallbackLabel) {
+    const checks = (report.checks || []).slice();
+    const rank = (c) => {
+      const i = CHECK_ORDER.indexOf(String(c.name).toLowerCase());
+      return i < 0 ? CHECK_ORDER.length : i;
+    };
+    checks.sort((a, b) => rank(a) - rank(b));
+    const allOk = checks.length > 0 && checks.every((c) => c.ok);
+    const plan = report.plan || {};
+    const sealed = plan.backup || {};
+    const label = sealed.label || fallbackLabel || 'the backup';
+    const tbody = h('tbody');
+    for (const c of checks) {
+      tbody.append(h('tr', { testid: 'check-row', 'data-check': slug(c.name), 'data-ok': String(Boolean(c.ok)) },
+        h('th', { scope: 'row', class: 'cell-label', 'data-label': 'Check' }, capital(c.name)),
+        h('td', { 'data-label': 'In the backup', testid: 'check-expected' }, String(c.expected)),
+        h('td', { 'data-label': 'Restored', testid: 'check-actual' }, String(c.actual)),
+        h('td', { class: 'result', 'data-label': 'Result', testid: 'check-result' },
+          c.ok ? h('span', { class: 'result-ok' }, icon('check'), 'OK')
+            : h('span', { class: 'result-bad' }, icon('cross'), 'Differs'))));
+    }
+    return h('section', { class: 'card', id: 'restore-report', testid: 'restore-report',
+      'data-all-ok': String(allOk), 'aria-labelledby': 'report-h' },
+    h('h2', { id: 'report-h' }, 'Verify the restore'),
+    h('div', { class: allOk ? 'summary-ok' : 'summary-bad', testid: 'report-summary', role: 'status' },
+      icon(allOk ? 'check' : 'warning'),
+      allOk ? 'All checks passed: the data matches the backup.' : 'Some checks differ from the backup: see below.'),
+    h('p', { testid: 'restored-label' }, 'Restored backup: ', h('strong', {}, label),
+      sealed.created_at ? ` (taken ${localTime(sealed.created_at)})` : null,
+      sealed.id ? h('span', { class: 'backup-id' }, sealed.id) : null),
+    report.safety_copy
+      ? h('p', { class: 'hint', testid: 'safety-copy' }, 'The data it replaced is kept as a safety copy in ',
+        h('span', { class: 'mono' }, report.safety_copy), '.')
+      : null,
+    h('div', { class: 'table-wrap' },
+      h('table', { class: 'data responsive checks', testid: 'checks-table' },
+        h('caption', {}, 'Patients, visits, outbox, sync log, realm and endpoint of the restored data, ' +
+          'compared with the backup’s manifest.'),
+        h('thead', {}, h('tr', {}, ['Check', 'In the backup', 'Restored', 'Result'].map((t) => h('th', { scope: 'col' }, t)))),
+        tbody)),
+    h('p', { class: 'hint' }, 'Then log in to the clinic app and check under System → Synchronization that ' +
+      'the outbox and sync logs are visible and the realm and endpoint match your facility.'));
+  }
+
+  const capital = (s) => { const t = String(s); return t.charAt(0).toUpperCase() + t.slice(1); };
+
+  // -------------------------------------------------------------- first run
+
+  function viewFirstRun(v) {
+    const s = state.session;
+    add(v, h('div', { class: 'narrow' },
+      h('h1', {}, 'Welcome'),
+      h('p', {}, 'This tablet has no clinic data yet. Restore it from a backup, or start with an empty clinic.'),
+      h('div', { class: 'choices' },
+        h('button', { type: 'button', class: 'big-choice', id: 'choose-restore', testid: 'choose-restore',
+          onclick: () => go('#/first-run/restore') },
+        h('strong', {}, icon('restore'), 'Restore from Backup'),
+        h('span', {}, 'Pick a .bin backup file from the Documents folder or a USB drive, or upload one.')),
+        !s.has_users ? h('button', { type: 'button', class: 'big-choice', id: 'choose-fresh', testid: 'choose-fresh',
+          onclick: () => go('#/first-run/fresh') },
+        h('strong', {}, icon('plus'), 'Start fresh'),
+        h('span', {}, 'Create the first System Administrator account of an empty clinic.')) : null)));
+  }
+
+  async function viewFirstRunRestore(v) {
+    const listSlot = h('div', { id: 'candidates-slot', 'aria-busy': 'true' }, h('p', { class: 'loading' }, 'Looking for backups…'));
+    const file = h('input', { type: 'file', id: 'upload-file', testid: 'upload-file', accept: '.bin,application/octet-stream' });
+    const uploadInfo = h('div', { id: 'upload-info', 'aria-live': 'polite' });
+    const pass = passInput('first-run-passphrase', 'first-run-passphrase');
+    const passField = field('Passphrase', pass, 'The passphrase chosen when the backup was made.',
+      { testid: 'first-run-pass-field' });
+    const start = h('button', { type: 'submit', class: 'button primary', id: 'start-restore', testid: 'start-restore', disabled: true },
+      icon('restore'), 'Restore');
+    const formErr = h('div', { id: 'first-run-error' });
+    const progressSlot = h('div', { id: 'first-run-progress' });
+    let chosen = null; // {kind: 'path'|'upload', value, backup}
+
+    const choose = (c) => {
+      chosen = c;
+      start.disabled = !c;
+      passField.hidden = Boolean(c && c.backup && c.backup.encrypted === false);
+      formErr.replaceChildren();
+    };
+
+    const form = h('form', { id: 'first-run-form', testid: 'first-run-form', novalidate: true },
+      h('section', { class: 'card', 'aria-labelledby': 'cand-h' },
+        h('h2', { id: 'cand-h' }, 'Backups found on this tablet'),
+        h('p', { class: 'hint' }, 'From the Documents folder and any SD card or USB drive.'), listSlot),
+      h('section', { class: 'card', 'aria-labelledby': 'up-h' },
+        h('h2', { id: 'up-h' }, 'Or choose a backup file'),
+        field('Backup file (.bin)', file, 'For example Documents/Backup-2025-11-03.bin. It is copied to the tablet first.'),
+        uploadInfo),
+      h('section', { class: 'card' }, passField, formErr, h('div', { class: 'button-row' }, start,
+        h('a', { class: 'button secondary', href: '#/first-run' }, 'Back'))));
+    const crumb = h('a', { class: 'crumb', href: '#/first-run' }, icon('back'), 'Welcome');
+    add(v, crumb, h('h1', {}, 'Restore from Backup'), form, progressSlot);
+
+    file.addEventListener('change', async () => {
+      const f = file.files && file.files[0];
+      if (!f) return;
+      for (const r of listSlot.querySelectorAll('input[type=radio]')) r.checked = false;
+      choose(null);
+      const box = progressBox('Copying the file', 'upload-progress');
+      uploadInfo.replaceChildren(box);
+      try {
+        const res = await upload(f, box.update);
+        box.update({ state: 'done' });
+        const b = norm(res.metadata ? { metadata: res.metadata, size: res.size, path: f.name } : res);
+        uploadInfo.replaceChildren(h('div', { class: 'banner info', testid: 'upload-done' }, icon('file'),
+          h('div', {}, h('p', {}, h('strong', {}, b.label)),
+            h('p', {}, `Taken ${localTime(b.created_at)} by ${b.created_by}; ${humanSize(b.size)}; ` +
+              (b.encrypted ? 'encrypted.' : 'not encrypted.')))));
+        choose({ kind: 'upload', value: res.upload_id, backup: b });
+      } catch (e) {
+        uploadInfo.replaceChildren(banner('error', 'This file cannot be used.', e.message,
+          { advice: e.advice, testid: 'upload-error' }));
+      }
+    });
+
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      if (!chosen) return;
+      passField.setError(null);
+      const encrypted = !(chosen.backup && chosen.backup.encrypted === false);
+      if (encrypted && !pass.value) {
+        passField.setError('Enter the passphrase of this backup.');
+        pass.focus();
+        return;
+      }
+      const body = chosen.kind === 'upload' ? { upload_id: chosen.value } : { path: chosen.value };
+      if (pass.value) body.passphrase = pass.value;
+      start.disabled = true;
+      let res;
+      try {
+        res = await api('POST', '/api/first-run/restore', body);
+      } catch (e) {
+        start.disabled = false;
+        formErr.replaceChildren(banner('error', 'The restore did not start.', e.message,
+          { advice: e.advice, testid: 'restore-error' }));
+        return;
+      }
+      pass.value = '';
+      form.hidden = true;
+      crumb.hidden = true;
+      const box = progressBox('Restoring', 'restore-progress');
+      progressSlot.replaceChildren(box);
+      let job;
+      try {
+        job = await followJob(res.job_id, box.update);
+      } catch (e) {
+        job = { state: 'failed', error: { message: e.message, advice: e.advice } };
+      }
+      if (job.state === 'done') {
+        v.querySelector('h1').textContent = 'Restore complete';
+        progressSlot.append(restoreReport(job.result || {}, chosen.backup && chosen.backup.label),
+          h('div', { class: 'button-row' }, h('button', { type: 'button', class: 'button primary', id: 'continue-login',
+            testid: 'continue-login', onclick: async () => { await loadSession(); go('#/login'); } }, 'Continue to log in')));
+        return;
+      }
+      const e = jobError(job);
+      if (job.result && Array.isArray(job.result.checks)) {
+        progressSlot.append(banner('error', 'The restored data differs from the backup.', e.message,
+          { advice: e.advice, dismissible: false, testid: 'restore-error' }),
+        restoreReport(job.result, chosen.backup && chosen.backup.label));
+        return;
+      }
+      form.hidden = false;
+      crumb.hidden = false;
+      start.disabled = false;
+      formErr.replaceChildren(banner('error', 'The restore failed: nothing was changed.', e.message,
+        { advice: e.advice, testid: 'restore-error' }));
+    });
+
+    let list;
+    try {
+      list = await api('GET', '/api/first-run/candidates');
+    } catch (e) {
+      listSlot.replaceChildren(banner('error', 'Backups could not be listed.', e.message, { advice: e.advice }));
+      return;
+    }
+    const backups = (list.backups || []).map(norm);
+    listSlot.removeAttribute('aria-busy');
+    if (!backups.length) {
+      listSlot.replaceChildren(h('p', { testid: 'no-candidates' },
+        'No backup files were found. Attach the USB drive or SD card holding the backup, ' +
+        'or choose the file below.'));
+      return;
+    }
+    listSlot.replaceChildren(h('fieldset', { testid: 'candidates' },
+      h('legend', { class: 'visually-hidden' }, 'Backup to restore'),
+      backups.map((b, i) => {
+        const r = h('input', { type: 'radio', name: 'candidate', id: `candidate-${i}`, value: b.path,
+          testid: 'candidate', disabled: b.status !== 'ok' });
+        r.addEventListener('change', () => { file.value = ''; uploadInfo.replaceChildren(); choose({ kind: 'path', value: b.path, backup: b }); });
+        return h('label', { class: 'choice', for: r.id }, r, h('span', {},
+          h('strong', {}, b.label),
+          h('span', { class: 'hint' }, b.status === 'ok'
+            ? `${localTime(b.created_at)} · ${b.location} · ${humanSize(b.size)} · ${b.encrypted ? 'encrypted' : 'not encrypted'}`
+            : `Damaged: ${b.problem || 'cannot be read'}`),
+          h('span', { class: 'backup-id' }, fileName(b.path))));
+      })));
+  }
+
+  // Streams the file as the raw request body (XMLHttpRequest, for upload progress).
+  function upload(f, onProgress) {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', '/api/uploads');
+      xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+      xhr.setRequestHeader('Accept', 'application/json');
+      xhr.upload.onprogress = (ev) => {
+        if (ev.lengthComputable) onProgress({ state: 'running', done_bytes: ev.loaded, total_bytes: ev.total });
+      };
+      xhr.onload = () => {
+        let data = null;
+        try { data = JSON.parse(xhr.responseText); } catch (_) { data = null; }
+        if (xhr.status >= 200 && xhr.status < 300) resolve(data || {});
+        else reject(new ApiError(xhr.status, data));
+      };
+      xhr.onerror = () => reject(new ApiError(0, null));
+      xhr.send(f);
+    });
+  }
+
+  function viewStartFresh(v) {
+    const name = h('input', { type: 'text', id: 'admin-username', testid: 'admin-username', autocomplete: 'username',
+      autocapitalize: 'off', spellcheck: 'false' });
+    const pw = h('input', { type: 'password', id: 'admin-password', testid: 'admin-password', autocomplete: 'new-password' });
+    const pw2 = h('input', { type: 'password', id: 'admin-password-confirm', testid: 'admin-password-confirm',
+      autocomplete: 'new-password' });
+    const nameField = field('Username', name, null);
+    const pwField = field('Password', pw, 'At least 8 characters.', { after: strengthMeter(pw) });
+    const pw2Field = field('Confirm the password', pw2, null);
+    const err = h('div');
+    const submit = h('button', { type: 'submit', class: 'button primary', testid: 'create-admin' }, 'Create the account');
+    const form = h('form', { id: 'fresh-form', novalidate: true }, nameField, pwField, pw2Field, err,
+      h('div', { class: 'button-row' }, submit, h('a', { class: 'button secondary', href: '#/first-run' }, 'Back')));
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      [nameField, pwField, pw2Field].forEach((f) => f.setError(null));
+      err.replaceChildren();
+      if (!name.value.trim()) { nameField.setError('Choose a username.'); name.focus(); return; }
+      if (pw.value.length < 8) { pwField.setError('Use at least 8 characters.'); pw.focus(); return; }
+      if (pw.value !== pw2.value) { pw2Field.setError('The two passwords are not the same.'); pw2.focus(); return; }
+      submit.disabled = true;
+      try {
+        await api('POST', '/api/first-run/admin', { username: name.value.trim(), password: pw.value });
+        pw.value = '';
+        pw2.value = '';
+        await loadSession();
+        go('#/backups', ['success', 'Account created.', 'You are logged in as the System Administrator.']);
+      } catch (e) {
+        submit.disabled = false;
+        err.append(banner('error', 'The account was not created.', e.message, { advice: e.advice }));
+      }
+    });
+    add(v, h('div', { class: 'narrow' }, h('a', { class: 'crumb', href: '#/first-run' }, icon('back'), 'Welcome'),
+      h('h1', {}, 'Start fresh'),
+      h('p', {}, 'Create the first System Administrator. This account can add the other users.'),
+      h('div', { class: 'card' }, form)));
+  }
+
+  // --------------------------------------------------------- synchronization
+
+  async function viewSync(v) {
+    const slot = h('div', { id: 'sync-slot', 'aria-live': 'polite' });
+    add(v, h('h1', {}, 'Synchronization'), slot);
+    const load = async () => {
+      let s;
+      try {
+        s = await api('GET', '/api/sync');
+      } catch (e) {
+        if (e.status === 403) {
+          slot.replaceChildren(banner('warning', 'Not available for your role.',
+            'The synchronization status is shown to Clinical Managers, Clinic Nurses and System Administrators.',
+            { dismissible: false, testid: 'sync-forbidden' }));
+          return false;
+        }
+        throw e;
+      }
+      const running = s.state === 'running';
+      const log = s.recent_log || [];
+      slot.replaceChildren(
+        h('section', { class: 'card' },
+          h('dl', { class: 'facts' },
+            h('dt', {}, 'Status'),
+            h('dd', {}, h('span', { class: `state ${running ? 'running' : 'idle'}`, testid: 'sync-state' },
+              icon('sync'), running ? 'Running' : 'Idle'),
+            running && s.since ? ` since ${localTime(s.since)}` : null),
+            h('dt', {}, 'Outbox'),
+            h('dd', { testid: 'outbox-pending' }, `${Number(s.outbox_pending || 0).toLocaleString('en-US')} changes waiting to be sent`)),
+          running ? h('p', { class: 'hint' }, 'Wait until the status says Idle before making a backup.') : null),
+        h('section', { 'aria-labelledby': 'log-h' },
+          h('h2', { id: 'log-h' }, 'Recent sync log'),
+          h('div', { class: 'table-wrap' },
+            h('table', { class: 'data responsive', testid: 'sync-log' },
+              h('thead', {}, h('tr', {}, ['Started', 'Ended', 'Sent', 'Received', 'Result'].map((t) =>
+                h('th', { scope: 'col', class: t === 'Sent' || t === 'Received' ? 'num' : null }, t)))),
+              h('tbody', {}, log.length ? log.map((r) => h('tr', { testid: 'sync-log-row' },
+                h('td', { 'data-label': 'Started' }, timeEl(r.started_at)),
+                h('td', { 'data-label': 'Ended' }, r.ended_at ? timeEl(r.ended_at) : '—'),
+                h('td', { 'data-label': 'Sent', class: 'num' }, String(r.pushed ?? '—')),
+                h('td', { 'data-label': 'Received', class: 'num' }, String(r.pulled ?? '—')),
+                h('td', { 'data-label': 'Result' }, syncResult(r.status))))
+                : h('tr', {}, h('td', { class: 'empty', colspan: '5' }, 'No Results Returned')))))));
+      return true;
+    };
+    if (await load()) every(5000, () => load().catch(() => {}));
+  }
+
+  function syncResult(status) {
+    const st = String(status || '').toLowerCase();
+    if (st === 'ok' || st === 'success' || st === 'done') return h('span', { class: 'tag yes' }, icon('check'), 'OK');
+    if (st === 'failed' || st === 'error' || st === 'failure') return h('span', { class: 'tag bad' }, icon('cross'), 'Failed');
+    return status ? capital(status) : '—';
+  }
+
+  // ------------------------------------------------------------------ start
+
+  // A fault in this page's own code: say so instead of failing silently.
+  function pageFault() {
+    document.body.dataset.pageErrors = String(Number(document.body.dataset.pageErrors || 0) + 1);
+    if (!document.querySelector('[data-testid="page-error"]')) {
+      showBanner('error', 'Something went wrong on this page.',
+        'Reload the page. Backups and restores that were running go on in the background.', { testid: 'page-error' });
+    }
+  }
+
+  async function start() {
+    window.addEventListener('error', pageFault);
+    window.addEventListener('unhandledrejection', pageFault);
+    $('menu-toggle').addEventListener('click', () => {
+      const open = !$('sidenav').classList.contains('open');
+      $('sidenav').classList.toggle('open', open);
+      $('menu-toggle').setAttribute('aria-expanded', String(open));
+    });
+    $('logout').addEventListener('click', async () => {
+      try { await api('POST', '/api/logout', undefined, { allow401: true }); } catch (_) { /* logged out anyway */ }
+      await loadSession();
+      go('#/login');
+    });
+    window.addEventListener('hashchange', route);
+    try {
+      await loadSession();
+    } catch (e) {
+      state.session = null;
+      await route();
+      showError(e, 'The Backup Explorer could not reach its server.');
+      return;
+    }
+    await route();
+  }
+
+  start();
+})();

@@ -1,0 +1,310 @@
+//! Jobs: backups, verifications and restores run on blocking threads and
+//! report into a [`JobProgress`] (atomics: phase, bytes done, bytes total);
+//! the registry answers `GET /api/jobs/{id}` and its event stream.
+
+use crate::errors::{ApiError, ErrorBody};
+use carevault_core::Progress;
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Finished jobs are forgotten after this long.
+const KEEP_FINISHED: Duration = Duration::from_secs(3600);
+
+/// What a job does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    Backup,
+    Verify,
+    Restore,
+}
+
+impl JobKind {
+    /// Backups and restores take the home's operation lock: one at a time.
+    pub fn exclusive(self) -> bool {
+        matches!(self, JobKind::Backup | JobKind::Restore)
+    }
+}
+
+/// Who may see a job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    /// The user who started it.
+    User(String),
+    /// A first-run restore (no users yet): whoever holds the job ID, a
+    /// 128-bit random value handed only to the one who started it.
+    FirstRun,
+}
+
+/// Phases as the API shows them; the core names its own ("backup", "read").
+const PHASES: [&str; 6] = ["starting", "backup", "read", "finishing", "done", "failed"];
+const STARTING: u8 = 0;
+const FINISHING: u8 = 3;
+const DONE: u8 = 4;
+const FAILED: u8 = 5;
+
+/// Progress of one job, written by the core from its thread.
+pub struct JobProgress {
+    phase: AtomicU8,
+    done: AtomicU64,
+    total: AtomicU64,
+    /// Milliseconds since the job started at which the current phase began.
+    phase_start_ms: AtomicU64,
+    started: Instant,
+}
+
+impl JobProgress {
+    fn new() -> JobProgress {
+        JobProgress {
+            phase: AtomicU8::new(STARTING),
+            done: AtomicU64::new(0),
+            total: AtomicU64::new(0),
+            phase_start_ms: AtomicU64::new(0),
+            started: Instant::now(),
+        }
+    }
+}
+
+impl Progress for JobProgress {
+    fn start(&self, phase: &str, total: u64) {
+        let i = PHASES[1..3]
+            .iter()
+            .position(|p| *p == phase)
+            .map_or(FINISHING, |i| i as u8 + 1);
+        self.done.store(0, Ordering::Relaxed);
+        self.total.store(total, Ordering::Relaxed);
+        self.phase_start_ms
+            .store(self.started.elapsed().as_millis() as u64, Ordering::Relaxed);
+        self.phase.store(i, Ordering::Release);
+    }
+
+    fn advance(&self, n: u64) {
+        self.done.fetch_add(n, Ordering::Relaxed);
+    }
+}
+
+/// How a job ended.
+enum Outcome {
+    Running,
+    Done(Value),
+    /// The error, and a result when there is one (a restore whose checks
+    /// differ still has its report).
+    Failed(ErrorBody, Option<Value>),
+}
+
+/// One job.
+pub struct Job {
+    pub id: String,
+    pub kind: JobKind,
+    pub owner: Owner,
+    progress: JobProgress,
+    outcome: Mutex<(Outcome, Option<Instant>)>,
+}
+
+impl Job {
+    /// True once the job is done or failed.
+    pub fn finished(&self) -> bool {
+        !matches!(self.outcome.lock().expect("job").0, Outcome::Running)
+    }
+
+    /// The job as `GET /api/jobs/{id}` shows it.
+    pub fn to_json(&self) -> Value {
+        let guard = self.outcome.lock().expect("job");
+        let p = &self.progress;
+        let mut phase = p.phase.load(Ordering::Acquire);
+        let total = p.total.load(Ordering::Relaxed);
+        let done = p.done.load(Ordering::Relaxed).min(total);
+        let state = match &guard.0 {
+            Outcome::Running => "running",
+            Outcome::Done(_) => "done",
+            Outcome::Failed(..) => "failed",
+        };
+        let (percent, eta) = match &guard.0 {
+            Outcome::Done(_) => {
+                phase = DONE;
+                (100, Some(0))
+            }
+            Outcome::Failed(..) => {
+                phase = FAILED;
+                ((done * 100).checked_div(total).unwrap_or(0), None)
+            }
+            Outcome::Running => {
+                if total > 0 && done >= total && phase != STARTING {
+                    phase = FINISHING;
+                }
+                let percent = (done * 100).checked_div(total).unwrap_or(0).min(99);
+                let since = p.started.elapsed().saturating_sub(Duration::from_millis(
+                    p.phase_start_ms.load(Ordering::Relaxed),
+                ));
+                let eta = (done > 0 && total > done && phase != FINISHING).then(|| {
+                    let rate = done as f64 / since.as_secs_f64().max(0.001);
+                    ((total - done) as f64 / rate).ceil() as u64
+                });
+                (percent, eta)
+            }
+        };
+        let mut v = json!({
+            "id": self.id,
+            "kind": self.kind,
+            "state": state,
+            "phase": PHASES[phase as usize],
+            "done_bytes": done,
+            "total_bytes": total,
+            "percent": percent,
+            "eta_seconds": eta,
+        });
+        match &guard.0 {
+            Outcome::Done(result) => v["result"] = result.clone(),
+            Outcome::Failed(e, result) => {
+                v["error"] = json!(e);
+                if let Some(r) = result {
+                    v["result"] = r.clone();
+                }
+            }
+            Outcome::Running => {}
+        }
+        v
+    }
+}
+
+/// A job's failure; `result` is kept when there is one.
+pub struct JobError {
+    pub error: ApiError,
+    pub result: Option<Box<Value>>,
+}
+
+impl From<ApiError> for JobError {
+    fn from(error: ApiError) -> JobError {
+        JobError {
+            error,
+            result: None,
+        }
+    }
+}
+
+impl From<carevault_core::Error> for JobError {
+    fn from(e: carevault_core::Error) -> JobError {
+        ApiError::from(e).into()
+    }
+}
+
+/// Every job of this server.
+#[derive(Default)]
+pub struct Registry {
+    jobs: Mutex<HashMap<String, Arc<Job>>>,
+}
+
+fn new_id() -> String {
+    let mut b = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut b);
+    hex::encode(b)
+}
+
+impl Registry {
+    /// The job with this ID.
+    pub fn get(&self, id: &str) -> Option<Arc<Job>> {
+        self.jobs.lock().expect("jobs").get(id).cloned()
+    }
+
+    /// True while a backup or restore started here runs.
+    pub fn exclusive_running(&self) -> bool {
+        self.jobs
+            .lock()
+            .expect("jobs")
+            .values()
+            .any(|j| j.kind.exclusive() && !j.finished())
+    }
+
+    /// Starts `work` on a blocking thread; returns the new job at once.
+    pub fn start<F>(&self, kind: JobKind, owner: Owner, work: F) -> Arc<Job>
+    where
+        F: FnOnce(&JobProgress) -> Result<Value, JobError> + Send + 'static,
+    {
+        let job = Arc::new(Job {
+            id: new_id(),
+            kind,
+            owner,
+            progress: JobProgress::new(),
+            outcome: Mutex::new((Outcome::Running, None)),
+        });
+        {
+            let mut jobs = self.jobs.lock().expect("jobs");
+            jobs.retain(|_, j| {
+                j.outcome
+                    .lock()
+                    .expect("job")
+                    .1
+                    .is_none_or(|t| t.elapsed() < KEEP_FINISHED)
+            });
+            jobs.insert(job.id.clone(), job.clone());
+        }
+        let j = job.clone();
+        tokio::task::spawn_blocking(move || {
+            let result =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&j.progress)))
+                    .unwrap_or_else(|_| {
+                        Err(ApiError::internal("the job stopped on a fault").into())
+                    });
+            let outcome = match result {
+                Ok(v) => Outcome::Done(v),
+                Err(e) => {
+                    eprintln!(
+                        "carevault serve: {:?} job {} failed: {}",
+                        j.kind, j.id, e.error.body.message
+                    );
+                    Outcome::Failed(e.error.body, e.result.map(|r| *r))
+                }
+            };
+            *j.outcome.lock().expect("job") = (outcome, Some(Instant::now()));
+        });
+        job
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn progress_percent_and_end_states() {
+        let r = Registry::default();
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let job = r.start(JobKind::Verify, Owner::FirstRun, move |p| {
+            p.start("read", 200);
+            p.advance(50);
+            rx.recv().unwrap();
+            p.advance(150);
+            Ok(json!({"ok": true}))
+        });
+        while job.to_json()["done_bytes"] != 50 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let v = job.to_json();
+        assert_eq!(v["state"], "running");
+        assert_eq!(v["phase"], "read");
+        assert_eq!(v["percent"], 25);
+        assert!(!r.exclusive_running());
+        tx.send(()).unwrap();
+        while !job.finished() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let v = job.to_json();
+        assert_eq!(
+            (v["state"].as_str(), v["percent"].as_u64()),
+            (Some("done"), Some(100))
+        );
+        assert_eq!(v["result"]["ok"], true);
+        let bad = r.start(JobKind::Backup, Owner::FirstRun, |_| {
+            Err(ApiError::busy("busy", "wait").into())
+        });
+        while !bad.finished() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert_eq!(bad.to_json()["error"]["kind"], "busy");
+        assert!(r.get(&bad.id).is_some());
+    }
+}

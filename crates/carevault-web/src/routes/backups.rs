@@ -1,0 +1,287 @@
+//! `/api/backups*`: list, create, details, contents, verify, restore, delete.
+//! Each route first gets the core's permit for its action.
+
+use super::{ensure_idle, permit, run_restore, secret, unlock_for};
+use crate::errors::{blocking, ApiError};
+use crate::jobs::{JobKind, Owner};
+use crate::json::JsonBody;
+use crate::lookup::{self, entry, find, Found};
+use crate::session::Who;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use carevault_core::archive::reader::Opened;
+use carevault_core::auth::{Create, Delete, Restore, View};
+use carevault_core::backup::{self, BackupRequest, Target};
+use carevault_core::catalog::{self, Listed};
+use carevault_core::format::metadata::MAX_LABEL_CHARS;
+use carevault_core::hostlock;
+use carevault_core::media::Medium;
+use carevault_core::profile::Profile;
+use carevault_core::status::STALE_AFTER_DAYS;
+use carevault_core::{verify as core_verify, Error};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+type Answer = Result<(StatusCode, Json<Value>), ApiError>;
+
+/// The guide's weekly-backup warning, from the listing.
+fn stale_warning(found: &[Found]) -> Option<String> {
+    let now = jiff::Timestamp::now();
+    let newest = found
+        .iter()
+        .filter_map(|f| f.listed.metadata.as_ref())
+        .filter_map(|m| m.sealed.created_at.parse::<jiff::Timestamp>().ok())
+        .map(|t| (now.as_second() - t.as_second()) as f64 / 86400.0)
+        .fold(f64::INFINITY, f64::min);
+    if newest == f64::INFINITY {
+        Some(
+            "there is no backup yet: make one now (the guide asks for one at least once a week)"
+                .into(),
+        )
+    } else if newest > STALE_AFTER_DAYS {
+        Some(format!(
+            "the newest backup is {newest:.0} days old: make one now (the guide asks for one at least once a week)"
+        ))
+    } else {
+        None
+    }
+}
+
+/// `GET /api/backups`: every medium, newest first.
+pub async fn list(State(state): State<AppState>, who: Who) -> Result<Json<Value>, ApiError> {
+    permit::<View>(&who).await?;
+    let home = state.home.clone();
+    blocking(move || {
+        let found = lookup::scan(&lookup::media_dirs(&home)?);
+        let backups: Vec<Value> = found.iter().map(|f| entry(&home, f)).collect();
+        Ok(Json(json!({
+            "backups": backups,
+            "stale_warning": stale_warning(&found),
+        })))
+    })
+    .await
+}
+
+/// The body of `POST /api/backups` (no `Debug`: it holds a passphrase).
+#[derive(Deserialize)]
+pub struct NewBackup {
+    medium: String,
+    encrypt: bool,
+    passphrase: Option<String>,
+    label: Option<String>,
+    use_recovery_keys: Option<bool>,
+}
+
+fn check_label(label: &Option<String>) -> Result<(), ApiError> {
+    match label {
+        Some(l)
+            if l.chars().count() > MAX_LABEL_CHARS
+                || l.chars().any(char::is_control)
+                || l.trim().is_empty() =>
+        {
+            Err(ApiError::bad_request(
+                format!("the label must be 1 to {MAX_LABEL_CHARS} characters of plain text"),
+                "choose a shorter label without line breaks",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `POST /api/backups`: `202 {"job_id", "destination"}`; 422 for a policy
+/// refusal, 409 while a synchronization or another operation runs.
+pub async fn create(
+    State(state): State<AppState>,
+    who: Who,
+    JsonBody(b): JsonBody<NewBackup>,
+) -> Answer {
+    let permit = permit::<Create>(&who).await?;
+    let medium: Medium = b.medium.parse()?;
+    let passphrase = secret(b.passphrase);
+    match (b.encrypt, passphrase.is_some()) {
+        (true, false) => {
+            return Err(ApiError::bad_request(
+                "an encrypted backup needs a passphrase",
+                "type a strong passphrase, and record it as your facility's data policy says",
+            ))
+        }
+        (false, true) => {
+            return Err(ApiError::bad_request(
+                "a passphrase was given for a backup that is not to be encrypted",
+                "tick \"Encrypt this backup\", or leave the passphrase empty",
+            ))
+        }
+        _ => {}
+    }
+    check_label(&b.label)?;
+    let s = state.clone();
+    blocking(move || {
+        let home = s.home.clone();
+        let target = Target::Medium(medium);
+        let dest = backup::preflight(&permit, &target, b.encrypt).map_err(|e| ApiError::from(e).policy())?;
+        let sync = hostlock::sync_running(&home).map_err(|e| Error::io("checking the sync lock", &home, e))?;
+        if sync {
+            return Err(ApiError::busy(
+                "a synchronization is in progress, so no backup was started",
+                "wait until System > Synchronization says Idle, then make the backup again",
+            ));
+        }
+        let _starting = s.starting.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        ensure_idle(&s)?;
+        let profile = Profile::load(&home)?;
+        let mut req = BackupRequest::new(&profile, target);
+        req.label = b.label;
+        if b.encrypt && b.use_recovery_keys.unwrap_or(true) {
+            req.recovery_keys = profile.auto.recovery_keys.clone();
+        }
+        req.passphrase = passphrase;
+        let h = home.clone();
+        let job = s.jobs.start(JobKind::Backup, Owner::User(permit.user().to_string()), move |p| {
+            let out = backup::create(&permit, &req, p)?;
+            let found = Found {
+                location: out.destination.medium.to_string(),
+                listed: Listed {
+                    path: out.path.clone(),
+                    size: out.size,
+                    status: "ok".into(),
+                    metadata: Some(out.metadata.clone()),
+                    problem: None,
+                },
+            };
+            let mut v = entry(&h, &found);
+            v["destination"] = json!(out.destination);
+            v["rows"] = json!(out.rows);
+            v["entries"] = json!(out.entries);
+            v["data_bytes"] = json!(out.data_bytes);
+            Ok(v)
+        });
+        Ok((
+            StatusCode::ACCEPTED,
+            Json(json!({
+                "job_id": job.id,
+                "destination": {"medium": dest.medium, "fell_back": dest.fell_back, "note": dest.note},
+            })),
+        ))
+    })
+    .await
+}
+
+/// `GET /api/backups/{id}`.
+pub async fn details(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    permit::<View>(&who).await?;
+    let home = state.home.clone();
+    blocking(move || Ok(Json(lookup::details(&home, &find(&home, &id)?)))).await
+}
+
+/// A body holding only an optional passphrase (no `Debug`).
+#[derive(Deserialize)]
+pub struct Passphrase {
+    passphrase: Option<String>,
+}
+
+/// `POST /api/backups/{id}/contents`: the manifest summary.
+pub async fn contents(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<Passphrase>,
+) -> Result<Json<Value>, ApiError> {
+    permit::<View>(&who).await?;
+    let home = state.home.clone();
+    blocking(move || {
+        let f = find(&home, &id)?;
+        let unlock = unlock_for(&home, f.path(), secret(b.passphrase))?;
+        let profile = Profile::load(&home)?;
+        let mut opened = Opened::open(f.path())?;
+        let key = opened.unlock(unlock.as_ref(), profile.encryption.max_work_factor)?;
+        let (m, _) = opened.manifest(key.as_ref())?;
+        Ok(Json(json!({
+            "entries": m.entries.len(),
+            "data_bytes": m.total_size(),
+            "rows": backup::key_rows(&m),
+            "settings": m.settings,
+        })))
+    })
+    .await
+}
+
+/// `POST /api/backups/{id}/verify`: a verify job.
+pub async fn verify(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<Passphrase>,
+) -> Answer {
+    let permit = permit::<View>(&who).await?;
+    let s = state.clone();
+    blocking(move || {
+        let home = s.home.clone();
+        let f = find(&home, &id)?;
+        let unlock = unlock_for(&home, f.path(), secret(b.passphrase))?;
+        let max_log_n = Profile::load(&home)?.encryption.max_work_factor;
+        let path = f.path().to_path_buf();
+        let owner = Owner::User(permit.user().to_string());
+        let job = s.jobs.start(JobKind::Verify, owner, move |p| {
+            let r = core_verify::verify(&permit, &path, unlock.as_ref(), max_log_n, p)?;
+            serde_json::to_value(&r).map_err(|e| ApiError::internal(e.to_string()).into())
+        });
+        Ok((StatusCode::ACCEPTED, Json(json!({ "job_id": job.id }))))
+    })
+    .await
+}
+
+/// `POST /api/backups/{id}/restore`: a restore job.
+pub async fn restore(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<Passphrase>,
+) -> Answer {
+    let permit = permit::<Restore>(&who).await?;
+    let s = state.clone();
+    blocking(move || {
+        let home = s.home.clone();
+        let f = find(&home, &id)?;
+        let unlock = unlock_for(&home, f.path(), secret(b.passphrase))?;
+        let _starting = s
+            .starting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        ensure_idle(&s)?;
+        let path = f.path().to_path_buf();
+        let st = s.clone();
+        let owner = Owner::User(permit.user().to_string());
+        let job = s.jobs.start(JobKind::Restore, owner, move |p| {
+            run_restore(&st, &permit, &path, unlock.as_ref(), p)
+        });
+        Ok((StatusCode::ACCEPTED, Json(json!({ "job_id": job.id }))))
+    })
+    .await
+}
+
+/// `DELETE /api/backups/{id}`: `204`.
+pub async fn delete(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let permit = permit::<Delete>(&who).await?;
+    let s = state.clone();
+    blocking(move || {
+        let f = find(&s.home, &id)?;
+        let _starting = s
+            .starting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        ensure_idle(&s)?;
+        catalog::delete(&permit, f.path())?;
+        Ok(StatusCode::NO_CONTENT)
+    })
+    .await
+}

@@ -1,0 +1,132 @@
+//! First run (no clinic data in the home): "Start fresh" with a first
+//! System Administrator, or restore a backup found on Public or External
+//! media or uploaded. The backup's passphrase is the gate, as the core's
+//! `auth::first_run_restore` says.
+
+use super::login::{logged_in, Credentials};
+use super::{ensure_idle, run_restore, secret, unlock_for};
+use crate::errors::{blocking, ApiError};
+use crate::jobs::{JobKind, Owner};
+use crate::json::JsonBody;
+use crate::lookup::{self, entry};
+use crate::{upload, AppState};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::Json;
+use carevault_core::auth;
+use carevault_core::media::Medium;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+fn not_first_run() -> ApiError {
+    ApiError::forbidden(
+        "this app home already holds clinic data",
+        "log in; a restore needs a Clinical Manager, Clinic Nurse or System Administrator now",
+    )
+}
+
+/// `POST /api/first-run/admin` ("Start fresh").
+pub async fn admin(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    JsonBody(c): JsonBody<Credentials>,
+) -> Result<Response, ApiError> {
+    let s = state.clone();
+    let who = blocking(move || {
+        let _starting = s
+            .starting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let home = &s.home;
+        if !auth::is_first_run(home) || auth::has_users(home)? {
+            return Err(not_first_run());
+        }
+        ensure_idle(&s)?;
+        auth::first_user(home, &c.username, &c.password)?;
+        Ok(auth::authenticate(home, &c.username, &c.password)?)
+    })
+    .await?;
+    Ok(logged_in(&state, &headers, who, StatusCode::CREATED))
+}
+
+/// The backups on Public and External media.
+fn candidates_of(home: &Path) -> Result<Vec<lookup::Found>, ApiError> {
+    let dirs: Vec<_> = lookup::media_dirs(home)?
+        .into_iter()
+        .filter(|(m, _)| *m != Medium::Private)
+        .collect();
+    Ok(lookup::scan(&dirs))
+}
+
+/// `GET /api/first-run/candidates`.
+pub async fn candidates(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let home = state.home.clone();
+    blocking(move || {
+        if !auth::is_first_run(&home) {
+            return Err(not_first_run());
+        }
+        let list: Vec<Value> = candidates_of(&home)?
+            .iter()
+            .map(|f| entry(&home, f))
+            .collect();
+        Ok(Json(json!({ "backups": list })))
+    })
+    .await
+}
+
+/// The body of `POST /api/first-run/restore`.
+#[derive(Deserialize)]
+pub struct FirstRunRestore {
+    path: Option<String>,
+    upload_id: Option<String>,
+    passphrase: Option<String>,
+}
+
+/// `POST /api/first-run/restore`: `202 {"job_id"}`.
+pub async fn restore(
+    State(state): State<AppState>,
+    JsonBody(b): JsonBody<FirstRunRestore>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let passphrase = secret(b.passphrase);
+    let s = state.clone();
+    let job_id = blocking(move || {
+        let _starting = s
+            .starting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let home = s.home.clone();
+        let permit = auth::first_run_restore(&home)?;
+        let file: PathBuf = match (b.path, b.upload_id) {
+            (Some(p), None) => candidates_of(&home)?
+                .into_iter()
+                .map(|f| f.listed.path)
+                .find(|c| c == Path::new(&p))
+                .ok_or_else(|| {
+                    ApiError::not_found(
+                        "that file is not one of the backups found on the Public or External media",
+                        "choose one of the listed backups, or upload the file",
+                    )
+                })?,
+            (None, Some(id)) => upload::path_of(&home, &id).ok_or_else(|| {
+                ApiError::not_found("there is no upload with this ID", "upload the file again")
+            })?,
+            _ => {
+                return Err(ApiError::bad_request(
+                    "give either `path` or `upload_id`",
+                    "choose a listed backup or upload one",
+                ))
+            }
+        };
+        let unlock = unlock_for(&home, &file, passphrase)?;
+        ensure_idle(&s)?;
+        let st = s.clone();
+        let job = s.jobs.start(JobKind::Restore, Owner::FirstRun, move |p| {
+            run_restore(&st, &permit, &file, unlock.as_ref(), p)
+        });
+        Ok(job.id.clone())
+    })
+    .await?;
+    Ok((StatusCode::ACCEPTED, Json(json!({ "job_id": job_id }))))
+}

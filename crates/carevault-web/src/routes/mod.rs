@@ -1,0 +1,152 @@
+//! The routes of docs/API.md, and what they share: permits, unlocking a
+//! backup, the restore job.
+
+mod backups;
+mod first_run;
+mod jobs;
+mod login;
+mod status;
+
+use crate::errors::{blocking, ApiError};
+use crate::jobs::{JobError, JobProgress};
+use crate::session::Who;
+use crate::{assets, security, upload, AppState};
+use axum::middleware;
+use axum::routing::{get, post};
+use axum::Router;
+use carevault_core::archive::reader::Opened;
+use carevault_core::auth::{self, Action, Permit, Restore};
+use carevault_core::profile::Profile;
+use carevault_core::restore::{self, RestoreOutcome, RestoreRequest};
+use carevault_core::{Error, Kind, SecretString, Unlock};
+use std::path::Path;
+
+/// Every route, behind the Host/Origin guard.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(assets::index))
+        .route("/index.html", get(assets::index))
+        .route("/app.js", get(assets::app_js))
+        .route("/app.css", get(assets::app_css))
+        .route("/icons.svg", get(assets::icons))
+        .route("/api/session", get(login::session))
+        .route("/api/login", post(login::login))
+        .route("/api/logout", post(login::logout))
+        .route("/api/first-run/admin", post(first_run::admin))
+        .route("/api/first-run/candidates", get(first_run::candidates))
+        .route("/api/first-run/restore", post(first_run::restore))
+        .route("/api/uploads", post(upload::post))
+        .route("/api/backups", get(backups::list).post(backups::create))
+        .route(
+            "/api/backups/{id}",
+            get(backups::details).delete(backups::delete),
+        )
+        .route("/api/backups/{id}/contents", post(backups::contents))
+        .route("/api/backups/{id}/verify", post(backups::verify))
+        .route("/api/backups/{id}/restore", post(backups::restore))
+        .route("/api/jobs/{id}", get(jobs::get))
+        .route("/api/jobs/{id}/events", get(jobs::events))
+        .route("/api/sync", get(status::sync))
+        .route("/api/status", get(status::status))
+        .fallback(not_found)
+        .layer(middleware::from_fn(security::guard))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("there is no such page or API route", "see docs/API.md")
+}
+
+/// The core's permit for action `A`, for the session's user; a refusal is
+/// audited by the core and answered 403.
+pub async fn permit<A: Action + Send + 'static>(who: &Who) -> Result<Permit<A>, ApiError> {
+    let user = who.user.clone();
+    blocking(move || Ok(auth::authorize::<A>(&user)?)).await
+}
+
+/// A passphrase from a request body: wrapped at once, never logged.
+pub fn secret(p: Option<String>) -> Option<SecretString> {
+    p.filter(|p| !p.is_empty()).map(SecretString::from)
+}
+
+/// How to unlock `file`: nothing for an unencrypted backup; the passphrase
+/// given; else, for this device's automatic backups, the device secret.
+pub fn unlock_for(
+    home: &Path,
+    file: &Path,
+    passphrase: Option<SecretString>,
+) -> Result<Option<Unlock>, ApiError> {
+    let opened = Opened::open(file).map_err(|e| ApiError::from(e).policy())?;
+    let s = &opened.metadata.sealed;
+    if !s.encrypted {
+        return Ok(None);
+    }
+    if let Some(p) = passphrase {
+        return Ok(Some(Unlock::Passphrase(p)));
+    }
+    if s.automatic {
+        if let Some(u) = carevault_core::auto::device_unlock(home) {
+            return Ok(Some(u));
+        }
+    }
+    Err(ApiError::bad_request(
+        "this backup is encrypted: its passphrase is needed",
+        "type the passphrase that was given when the backup was made",
+    ))
+}
+
+/// The body of a restore job (first run or logged in): restore, then end
+/// the sessions of users the restored data no longer has, and remove the
+/// file if it was an upload.
+pub fn run_restore(
+    state: &AppState,
+    permit: &Permit<Restore>,
+    file: &Path,
+    unlock: Option<&Unlock>,
+    progress: &JobProgress,
+) -> Result<serde_json::Value, JobError> {
+    let home = permit.home();
+    let profile = Profile::load(home)?;
+    let req = RestoreRequest {
+        file,
+        unlock,
+        max_log_n: profile.encryption.max_work_factor,
+        dry_run: false,
+    };
+    let outcome = restore::restore(permit, &req, progress)?;
+    match auth::list_users(home) {
+        Ok(users) => state.sessions.keep_only(&users),
+        Err(_) => state.sessions.clear(),
+    }
+    upload::discard(home, file);
+    let value = serde_json::to_value(&outcome)
+        .map_err(|e| ApiError::internal(format!("the restore report: {e}")))?;
+    if let RestoreOutcome::Restored(r) = &outcome {
+        if r.checks.iter().any(|c| !c.ok) {
+            return Err(JobError {
+                error: Error::new(
+                    Kind::CheckFailed,
+                    "the restored data differs from the backup's manifest",
+                    "see the checks that differ; the replaced data is in the safety copy",
+                )
+                .into(),
+                result: Some(Box::new(value)),
+            });
+        }
+    }
+    Ok(value)
+}
+
+/// 409 unless no backup or restore runs (here, or in another process).
+pub fn ensure_idle(state: &AppState) -> Result<(), ApiError> {
+    use carevault_core::hostlock::HostLock;
+    let busy = || ApiError::from(carevault_core::backup::busy_error());
+    if state.jobs.exclusive_running() {
+        return Err(busy());
+    }
+    match HostLock::Operation.try_exclusive(&state.home) {
+        Ok(Some(_guard)) => Ok(()),
+        Ok(None) => Err(busy()),
+        Err(e) => Err(Error::io("checking the operation lock", &state.home, e).into()),
+    }
+}

@@ -1,0 +1,289 @@
+//! Shared by the API tests: a demo clinic, the real server on 127.0.0.1:0,
+//! and an HTTP client that logs in, sends the Origin header and reads
+//! server-sent events.
+#![allow(dead_code)]
+
+use carevault_core::auth::{self, Create};
+use carevault_core::backup::{self, BackupRequest, Target};
+use carevault_core::media::Medium;
+use carevault_core::profile::Profile;
+use carevault_core::{NoProgress, SecretString};
+use carevault_web::{serve, ServerConfig};
+use futures_util::StreamExt;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub const PASS: &str = "a clinic passphrase";
+pub const PATIENTS: u64 = 300;
+pub const USERS: [&str; 4] = ["admin", "manager", "nurse", "staff"];
+
+/// A temporary folder with an app home `home` in it.
+pub struct Clinic {
+    pub tmp: tempfile::TempDir,
+    pub home: PathBuf,
+}
+
+/// Writes the test profile: cheap scrypt, external media under the temp folder.
+pub fn write_profile(tmp: &Path, home: &Path) {
+    std::fs::create_dir_all(home).unwrap();
+    let profile = format!(
+        "[encryption]\nwork_factor = 10\n[media]\nexternal_roots = [\"{}/media/*/*\"]\n",
+        tmp.display()
+    );
+    std::fs::write(home.join("carevault.toml"), profile).unwrap();
+}
+
+impl Clinic {
+    /// A demo clinic with a few hundred patients.
+    pub fn demo() -> Clinic {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = tmp.path().join("clinic");
+        let opts = carevault_core::demo::DemoOptions {
+            patients: PATIENTS,
+            photos: 2,
+            seed: 7,
+        };
+        carevault_core::demo::init(&home, &opts).unwrap();
+        write_profile(tmp.path(), &home);
+        Clinic { tmp, home }
+    }
+
+    /// An app home without clinic data (a fresh install).
+    pub fn empty() -> Clinic {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = tmp.path().join("fresh");
+        write_profile(tmp.path(), &home);
+        Clinic { tmp, home }
+    }
+
+    /// Makes a backup through the library (as admin), returns its file.
+    pub fn backup(&self, medium: Medium, passphrase: Option<&str>) -> PathBuf {
+        let permit = auth::permit::<Create>(&self.home, "admin", "admin-demo-pass").unwrap();
+        let profile = Profile::load(&self.home).unwrap();
+        let mut req = BackupRequest::new(&profile, Target::Medium(medium));
+        req.passphrase = passphrase.map(|p| SecretString::from(p.to_string()));
+        backup::create(&permit, &req, &NoProgress).unwrap().path
+    }
+}
+
+impl Clinic {
+    /// A backup file copied into the Private folder by hand (no operation
+    /// lock needed, so it works while a job holds it).
+    pub fn backup_unencrypted_copy(&self) -> PathBuf {
+        let other = Clinic::demo();
+        let file = other.backup(Medium::Private, None);
+        let dir = self.home.join("private/backups");
+        std::fs::create_dir_all(&dir).unwrap();
+        let copy = dir.join(file.file_name().unwrap());
+        std::fs::copy(&file, &copy).unwrap();
+        copy
+    }
+}
+
+pub fn password(user: &str) -> String {
+    format!("{user}-demo-pass")
+}
+
+/// The real server on an ephemeral port.
+pub struct Server {
+    pub base: String,
+    pub home: PathBuf,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl Server {
+    pub async fn start(home: &Path) -> Server {
+        Server::start_with(home, carevault_web::DEFAULT_MAX_UPLOAD, None).await
+    }
+
+    pub async fn start_with(home: &Path, max_upload: u64, auto: Option<Duration>) -> Server {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let config = ServerConfig {
+            home: home.to_path_buf(),
+            max_upload,
+            auto_interval: auto,
+        };
+        let task = tokio::spawn(serve(listener, config, async {
+            let _ = rx.await;
+        }));
+        Server {
+            base,
+            home: home.to_path_buf(),
+            stop: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    /// A client with its own cookie jar.
+    pub fn client(&self) -> Client {
+        Client {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .unwrap(),
+            base: self.base.clone(),
+        }
+    }
+
+    /// A client logged in as `user` (demo password).
+    pub async fn login(&self, user: &str) -> Client {
+        let c = self.client();
+        let (st, v) = c.login(user, &password(user)).await;
+        assert_eq!(st, StatusCode::OK, "login {user}: {v}");
+        c
+    }
+
+    /// Stops the server; it must return cleanly.
+    pub async fn stop(mut self) {
+        let _ = self.stop.take().unwrap().send(());
+        let r = tokio::time::timeout(Duration::from_secs(20), self.task.take().unwrap())
+            .await
+            .expect("the server stops within 20 s");
+        r.unwrap().unwrap();
+    }
+}
+
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+}
+
+/// Status and JSON body (`null` when the body is empty or not JSON).
+pub type Reply = (StatusCode, Value);
+
+impl Client {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        origin: Option<&str>,
+    ) -> Reply {
+        let mut rb = self.http.request(method, self.url(path));
+        if let Some(o) = origin {
+            rb = rb.header("Origin", o);
+        }
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        let r = rb.send().await.unwrap();
+        let st = r.status();
+        let text = r.text().await.unwrap();
+        (st, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(Method::GET, path, None, None).await
+    }
+
+    /// A POST from the Backup Explorer page (with its Origin).
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        let origin = self.base.clone();
+        self.send(Method::POST, path, Some(body), Some(&origin))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        let origin = self.base.clone();
+        self.send(Method::DELETE, path, None, Some(&origin)).await
+    }
+
+    pub async fn login(&self, user: &str, password: &str) -> Reply {
+        self.post(
+            "/api/login",
+            serde_json::json!({"username": user, "password": password}),
+        )
+        .await
+    }
+
+    /// Uploads `bytes` as a raw body (with a Content-Length).
+    pub async fn upload(&self, bytes: Vec<u8>) -> Reply {
+        let r = self
+            .http
+            .post(self.url("/api/uploads"))
+            .header("Origin", &self.base)
+            .header("Content-Type", "application/octet-stream")
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        let st = r.status();
+        (st, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Reads a job's event stream to its end; returns every event.
+    pub async fn events(&self, job_id: &str) -> Vec<Value> {
+        let r = self
+            .http
+            .get(self.url(&format!("/api/jobs/{job_id}/events")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream"));
+        let mut stream = r.bytes_stream();
+        let mut buf = String::new();
+        let mut events = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while let Some(chunk) = tokio::time::timeout_at(deadline.into(), stream.next())
+            .await
+            .expect("the job ends within 120 s")
+        {
+            buf.push_str(std::str::from_utf8(&chunk.unwrap()).unwrap());
+            while let Some(end) = buf.find("\n\n") {
+                let block: String = buf.drain(..end + 2).collect();
+                for line in block.lines() {
+                    if let Some(data) = line.strip_prefix("data:") {
+                        events.push(serde_json::from_str(data.trim()).unwrap());
+                    }
+                }
+            }
+        }
+        events
+    }
+
+    /// Polls a job until it is no longer running; returns its last state.
+    pub async fn wait_job(&self, job_id: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let (st, v) = self.get(&format!("/api/jobs/{job_id}")).await;
+            assert_eq!(st, StatusCode::OK, "{v}");
+            if v["state"] != "running" {
+                return v;
+            }
+            assert!(Instant::now() < deadline, "job still running: {v}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// The files in the uploads folder.
+pub fn uploads(home: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(home.join(".carevault-uploads"))
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default()
+}
+
+/// The backup files in a folder.
+pub fn bins(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "bin"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
