@@ -69,7 +69,8 @@ pub fn check_staged(root: &Path, manifest: &Manifest) -> Result<Vec<Check>> {
     Ok(out)
 }
 
-/// The report lines: key tables and settings of the now-live data against the manifest.
+/// The report lines: key tables and settings of the data under `root`
+/// (the staged data, just before it goes live) against the manifest.
 pub fn report(home: &Path, manifest: &Manifest) -> Result<Vec<Check>> {
     let data = crate::layout::data_dir(home);
     let mut actual: std::collections::BTreeMap<String, u64> = Default::default();

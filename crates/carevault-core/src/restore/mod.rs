@@ -198,9 +198,12 @@ fn restore_inner(
     )?;
     sink.finish()?;
     let db_checks = checks::check_staged(staging.root(), &manifest)?;
+    // Count what the swap is about to put live: once the write barrier is
+    // released the app may write again, and its changes are not the backup's.
+    let report = checks::report(staging.root(), &manifest)?;
     let safety_copy = staging.swap_in(home, &opened.metadata.sealed.id)?;
     let mut checks = db_checks;
-    checks.extend(checks::report(home, &manifest)?);
+    checks.extend(report);
     Ok(RestoreOutcome::Restored(RestoreReport {
         plan,
         safety_copy,
