@@ -130,6 +130,6 @@ pub fn fix_first_header_checksum(b: &mut [u8]) {
             }
         })
         .sum();
-    let field = format!("{sum:06o}\0 ");
+    let field = format!("{sum:07o}\0");
     b[148..156].copy_from_slice(field.as_bytes());
 }

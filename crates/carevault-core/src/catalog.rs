@@ -79,7 +79,8 @@ pub(crate) fn scan(dirs: &[PathBuf]) -> Vec<Listed> {
 }
 
 /// Finds a backup by file path, ID, ID prefix or label.
-pub fn find<A: Action>(_permit: &Permit<A>, dirs: &[PathBuf], what: &str) -> Result<PathBuf> {
+pub fn find<A: Action>(permit: &Permit<A>, dirs: &[PathBuf], what: &str) -> Result<PathBuf> {
+    crate::restore::recover_if_idle(permit.home());
     let as_path = Path::new(what);
     if as_path.is_file() {
         return Ok(as_path.to_path_buf());

@@ -49,6 +49,7 @@ pub fn rekey(
         .try_exclusive(permit.home())
         .map_err(|e| Error::io("taking the operation lock", permit.home(), e))?
         .ok_or_else(crate::backup::busy_error)?;
+    crate::restore::recover(permit.home())?;
     let result = rekey_file(path, old, new, log_n, max_log_n);
     let mut event = match &result {
         Ok(_) => Event::new(permit.user(), "rekey", Outcome::Success),

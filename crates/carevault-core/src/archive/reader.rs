@@ -24,6 +24,37 @@ use std::path::{Path, PathBuf};
 const MAX_SLOT_BYTES: u64 = 16 * 1024;
 /// Largest zstd window a reader accepts (2^23 = 8 MiB), bounding memory.
 const MAX_WINDOW_LOG: u32 = 23;
+/// Longest entry name accepted (the writer stores paths of at most 4096 bytes).
+const MAX_NAME_BYTES: usize = 4096;
+/// Zero bytes accepted after the payload's end-of-archive block (one tar
+/// record; carevault writes 1,024).
+const MAX_TRAILING_ZEROS: u64 = 10_240;
+/// Claimed data may be at most this many times the stored payload...
+const MAX_EXPANSION: u64 = 1000;
+/// ...or this much, whichever is larger.
+const MIN_EXPANSION_ALLOWANCE: u64 = 64 * 1024 * 1024;
+
+/// The age header of a part must end (with its `---` MAC line) within the
+/// first 4 KiB: carevault writes about 200 bytes, and a longer header would
+/// make the age parser work in quadratic time.
+fn check_age_header(file: &mut File, ext: Extent) -> Result<()> {
+    let n = ext.len.min(4096) as usize;
+    let mut head = vec![0u8; n];
+    file.seek(SeekFrom::Start(ext.offset))
+        .and_then(|_| file.read_exact(&mut head))
+        .map_err(|e| Error::io("reading the backup file", "", e))?;
+    check_age_head_bytes(&head)
+}
+
+fn check_age_head_bytes(head: &[u8]) -> Result<()> {
+    if head.windows(4).any(|w| w == b"\n---") {
+        Ok(())
+    } else {
+        Err(corrupted(
+            "an encryption header is longer than carevault writes",
+        ))
+    }
+}
 
 /// A backup file whose container and readable metadata have been checked.
 pub struct Opened {
@@ -273,11 +304,27 @@ impl Opened {
     pub fn manifest(&mut self, key: Option<&BackupKey>) -> Result<(Manifest, Vec<u8>)> {
         let raw = read_extent(&mut self.file, self.layout.manifest.1)?;
         let bytes = match key {
-            Some(k) => keys::open_sealed(&raw, k.identity(), MAX_MANIFEST_BYTES)
-                .map_err(damaged_if_wrong_key)?,
+            Some(k) => {
+                check_age_head_bytes(&raw[..raw.len().min(4096)])?;
+                keys::open_sealed(&raw, k.identity(), MAX_MANIFEST_BYTES)
+                    .map_err(damaged_if_wrong_key)?
+            }
             None => raw,
         };
         let m = Manifest::parse(&bytes).map_err(|e| e.at(&self.path))?;
+        // A claimed size out of all proportion to the stored payload is a
+        // decompression bomb: refuse it before planning or writing anything.
+        let stored = self.layout.payload.1.len;
+        let cap = stored
+            .saturating_mul(MAX_EXPANSION)
+            .max(MIN_EXPANSION_ALLOWANCE);
+        if m.total_size() > cap {
+            return Err(unsafe_archive(format!(
+                "the manifest claims {} bytes of data from {stored} stored bytes",
+                m.total_size()
+            ))
+            .at(&self.path));
+        }
         manifest::check_sealed(&self.metadata.sealed, &m).map_err(|e| e.at(&self.path))?;
         Ok((m, bytes))
     }
@@ -308,6 +355,9 @@ impl Opened {
         progress: &dyn Progress,
     ) -> Result<()> {
         let ext = self.layout.payload.1;
+        if key.is_some() {
+            check_age_header(&mut self.file, ext)?;
+        }
         let expected_sum = read_extent(&mut self.file, self.layout.payload_sum)?;
         if expected_sum.len() > 1024 {
             return Err(corrupted("the payload checksum entry is too large"));
@@ -338,15 +388,58 @@ impl Opened {
         let mut archive = tar::Archive::new(zdec);
         progress.start("read", manifest.total_size());
         let mut seen: HashSet<String> = HashSet::new();
+        let listed: std::collections::HashMap<&str, &Entry> = manifest
+            .entries
+            .iter()
+            .map(|e| (e.path.as_str(), e))
+            .collect();
         let (mut saw_manifest, mut saw_sums) = (false, false);
-        for item in archive.entries().map_err(stream_error)? {
+        // Raw entries: GNU long names are read here with a cap, and PAX or
+        // other extension entries are refused, so no header can make the
+        // reader hold an unbounded name in memory or override a size.
+        let mut long_name: Option<Vec<u8>> = None;
+        for item in archive.entries().map_err(stream_error)?.raw(true) {
             let mut entry = item.map_err(stream_error)?;
-            let name = String::from_utf8(entry.path_bytes().into_owned())
-                .map_err(|_| unsafe_archive("an entry name is not valid UTF-8 text"))?;
             let etype = entry.header().entry_type();
+            if etype == tar::EntryType::GNULongName {
+                let size = entry.header().entry_size().map_err(stream_error)?;
+                if size > MAX_NAME_BYTES as u64 + 1 || long_name.is_some() {
+                    return Err(unsafe_archive("an entry name is too long"));
+                }
+                let mut buf = Vec::with_capacity(size as usize);
+                (&mut entry)
+                    .take(size)
+                    .read_to_end(&mut buf)
+                    .map_err(stream_error)?;
+                while buf.last() == Some(&0) {
+                    buf.pop();
+                }
+                long_name = Some(buf);
+                continue;
+            }
+            let name_bytes = match long_name.take() {
+                Some(n) => n,
+                None => {
+                    let h = entry.header();
+                    if h.as_ustar()
+                        .is_some_and(|u| u.prefix.iter().any(|&b| b != 0))
+                    {
+                        return Err(unsafe_archive(
+                            "an entry uses a ustar name prefix, which carevault does not write",
+                        ));
+                    }
+                    h.path_bytes().into_owned()
+                }
+            };
+            let name = String::from_utf8(name_bytes)
+                .map_err(|_| unsafe_archive("an entry name is not valid UTF-8 text"))?;
+            if name.len() > MAX_NAME_BYTES {
+                return Err(unsafe_archive("an entry name is too long"));
+            }
             if etype != tar::EntryType::Regular && etype != tar::EntryType::Continuous {
+                let shown: String = name.chars().take(200).collect();
                 return Err(unsafe_archive(format!(
-                    "{name:?} is a {etype:?} entry, only regular files are accepted"
+                    "{shown:?} is a {etype:?} entry, only regular files are accepted"
                 )));
             }
             let size = entry.header().entry_size().map_err(stream_error)?;
@@ -382,7 +475,7 @@ impl Opened {
                 continue;
             }
             manifest::check_entry_path(&name)?;
-            let Some(listed) = manifest.entry(&name) else {
+            let Some(listed) = listed.get(name.as_str()).copied() else {
                 return Err(unsafe_archive(format!(
                     "{name:?} is not listed in the manifest"
                 )));
@@ -413,12 +506,14 @@ impl Opened {
         // it makes zstd check its frame checksum and age its final chunk.
         let mut rest = archive.into_inner();
         let mut buf = [0u8; 8192];
+        let mut trailing = 0u64;
         loop {
             let n = rest.read(&mut buf).map_err(stream_error)?;
             if n == 0 {
                 break;
             }
-            if buf[..n].iter().any(|&b| b != 0) {
+            trailing += n as u64;
+            if buf[..n].iter().any(|&b| b != 0) || trailing > MAX_TRAILING_ZEROS {
                 return Err(corrupted("unexpected data follows the end of the payload"));
             }
         }

@@ -38,13 +38,13 @@ pub struct Extent {
 impl Extent {
     /// Offset just past the data and its padding.
     pub fn padded_end(&self) -> u64 {
-        self.offset + padded(self.len)
+        self.offset.saturating_add(padded(self.len))
     }
 }
 
 /// `len` rounded up to whole blocks.
 pub fn padded(len: u64) -> u64 {
-    len.div_ceil(BLOCK) * BLOCK
+    len.div_ceil(BLOCK).saturating_mul(BLOCK)
 }
 
 /// Builds the 512-byte ustar header of a regular-file entry.
@@ -91,7 +91,10 @@ pub fn parse_block(block: &[u8; 512]) -> Result<Block> {
             }
         })
         .sum();
-    if stored != computed {
+    // Exactly the form carevault writes (seven octal digits, NUL):
+    // a field that parses to the right number but is spelled otherwise is
+    // a changed byte, and nothing in a backup goes unchecked.
+    if stored != computed || block[148..156] != *format!("{computed:07o}\0").as_bytes() {
         return Err(corrupted("a container header fails its checksum"));
     }
     let h = tar::Header::from_byte_slice(block);

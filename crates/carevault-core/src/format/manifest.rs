@@ -78,12 +78,35 @@ impl Manifest {
             )));
         }
         let mut seen = std::collections::HashSet::new();
+        let all: std::collections::HashSet<&str> =
+            m.entries.iter().map(|e| e.path.as_str()).collect();
         for e in &m.entries {
+            // A listed path that is also the folder of another cannot be restored.
+            let mut p = e.path.as_str();
+            while let Some(i) = p.rfind('/') {
+                p = &p[..i];
+                if all.contains(p) {
+                    return Err(crate::error::unsafe_archive(format!(
+                        "{p:?} is listed both as a file and as a folder"
+                    )));
+                }
+            }
             check_entry_path(&e.path)?;
             if !seen.insert(e.path.as_str()) {
                 return Err(crate::error::unsafe_archive(format!(
                     "the manifest lists {} twice",
                     e.path
+                )));
+            }
+            // A database cannot hold more rows than it has bytes.
+            let rows = e
+                .row_counts
+                .values()
+                .fold(0u64, |t, n| t.saturating_add(*n));
+            if rows > e.size {
+                return Err(crate::error::unsafe_archive(format!(
+                    "the manifest claims {rows} rows in {} bytes of {}",
+                    e.size, e.path
                 )));
             }
             if e.sha256.len() != 64 || !e.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -103,7 +126,9 @@ impl Manifest {
 
     /// Total bytes of all entries (what a restore writes).
     pub fn total_size(&self) -> u64 {
-        self.entries.iter().map(|e| e.size).sum()
+        self.entries
+            .iter()
+            .fold(0u64, |t, e| t.saturating_add(e.size))
     }
 
     /// Rows of `table` summed over every database that has it.
@@ -111,7 +136,8 @@ impl Manifest {
         let mut found = None;
         for e in &self.entries {
             if let Some(n) = e.row_counts.get(table) {
-                *found.get_or_insert(0) += n;
+                let f = found.get_or_insert(0u64);
+                *f = f.saturating_add(*n);
             }
         }
         found
@@ -146,6 +172,9 @@ pub fn check_entry_path(path: &str) -> Result<()> {
     for comp in path.split('/') {
         if comp.is_empty() || comp == "." || comp == ".." {
             return refuse("empty, '.' or '..' path component");
+        }
+        if comp.len() > 255 {
+            return refuse("a name longer than 255 bytes");
         }
     }
     Ok(())

@@ -202,6 +202,7 @@ pub fn recover(home: &Path) -> Result<Vec<String>> {
             )
             .is_some_and(|(staged, live)| staged == live);
         if swapped && dir.join("data").exists() {
+            remove_empty_safety_folders(home, id);
             let kept = file_safety_copy(home, &dir, id)?;
             done.push(format!(
                 "an interrupted restore was completed; the data it replaced is kept in {}",
@@ -217,6 +218,23 @@ pub fn recover(home: &Path) -> Result<Vec<String>> {
         sync_dir(home)?;
     }
     Ok(done)
+}
+
+/// A restore killed between creating its safety-copy folder and moving the
+/// data into it leaves the folder empty: remove such folders of backup `id`.
+fn remove_empty_safety_folders(home: &Path, id: &str) {
+    let Ok(rd) = std::fs::read_dir(safety_dir(home)) else {
+        return;
+    };
+    for e in rd.flatten() {
+        if e.file_name()
+            .to_string_lossy()
+            .contains(&format!("-before-{id}"))
+        {
+            // remove_dir only succeeds on an empty folder: data is never touched.
+            let _ = std::fs::remove_dir(e.path());
+        }
+    }
 }
 
 fn swapped_inode(dir: &Path) -> Option<u64> {

@@ -115,6 +115,22 @@ fn tree_size(dir: &Path) -> (u64, u64) {
     (files, bytes)
 }
 
+/// Disk space a restore of `manifest` needs: every file rounded up to whole
+/// 4 KiB blocks, a block per folder, 2% and 1 MiB to spare.
+fn space_needed(manifest: &crate::format::manifest::Manifest) -> u64 {
+    const B: u64 = 4096;
+    let files = manifest.entries.iter().fold(0u64, |t, e| {
+        t.saturating_add(e.size.div_ceil(B).saturating_mul(B))
+    });
+    let folders: std::collections::HashSet<&str> = manifest
+        .entries
+        .iter()
+        .filter_map(|e| e.path.rsplit_once('/').map(|(d, _)| d))
+        .collect();
+    let total = files.saturating_add(folders.len() as u64 * B);
+    total.saturating_add(total / 50).saturating_add(1024 * 1024)
+}
+
 /// Restores (or plans restoring) a backup into the permit's app home. A
 /// real restore is audited (after the swap: the audit trail lives in
 /// `private/`, which a restore never replaces).
@@ -164,8 +180,10 @@ fn restore_inner(
         current_bytes,
         backup_entries: manifest.entries.len(),
         backup_bytes,
-        // Staged files plus room for SQLite's journal while the mode is set back.
-        space_needed: backup_bytes + backup_bytes / 50 + 1024 * 1024,
+        // Staged files as the file system stores them (whole blocks, a
+        // block per folder), plus room for SQLite's journal while the mode
+        // is set back.
+        space_needed: space_needed(&manifest),
         space_available: free_space(home)?,
     };
     if req.dry_run {
