@@ -22,6 +22,25 @@ pub struct Check {
     pub ok: bool,
 }
 
+/// An SQLite error while checking staged data: a full disk or an I/O
+/// failure is said as such (with its own kind), not blamed on the backup.
+fn sql_failed(err: rusqlite::Error, what: String) -> Error {
+    use rusqlite::ErrorCode;
+    match err.sqlite_error_code() {
+        Some(ErrorCode::DiskFull) => Error::new(
+            Kind::NoSpace,
+            format!("the disk is full while checking the restored data ({what}); nothing was changed"),
+            "free space on the app home's storage and run the restore again",
+        ),
+        Some(ErrorCode::SystemIoFailure) | Some(ErrorCode::CannotOpen) | Some(ErrorCode::ReadOnly) => Error::new(
+            Kind::Io,
+            format!("the system could not complete checking the restored data ({what}: {err}); nothing was changed"),
+            "check that the storage is present and writable, then run the restore again",
+        ),
+        _ => failed(format!("{what} ({err})")),
+    }
+}
+
 fn failed(what: String) -> Error {
     Error::new(
         Kind::CheckFailed,
@@ -37,15 +56,15 @@ pub fn check_staged(root: &Path, manifest: &Manifest) -> Result<Vec<Check>> {
     for e in manifest.entries.iter().filter(|e| e.kind == "sqlite") {
         let path = root.join(&e.path);
         let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)
-            .map_err(|err| failed(format!("{} cannot be opened ({err})", e.path)))?;
+            .map_err(|err| sql_failed(err, format!("{} cannot be opened", e.path)))?;
         let result: String = conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .map_err(|err| failed(format!("{} cannot be checked ({err})", e.path)))?;
+            .map_err(|err| sql_failed(err, format!("{} cannot be checked", e.path)))?;
         if result != "ok" {
             return Err(failed(format!("{} integrity_check says: {result}", e.path)));
         }
         let counts = count_rows(&conn)
-            .map_err(|err| failed(format!("{} rows cannot be counted ({err})", e.path)))?;
+            .map_err(|err| sql_failed(err, format!("{} rows cannot be counted", e.path)))?;
         if counts != e.row_counts {
             return Err(failed(format!(
                 "{} row counts differ from the manifest",
@@ -56,7 +75,7 @@ pub fn check_staged(root: &Path, manifest: &Manifest) -> Result<Vec<Check>> {
             conn.query_row(&format!("PRAGMA journal_mode={mode}"), [], |r| {
                 r.get::<_, String>(0)
             })
-            .map_err(|err| failed(format!("{} journal mode cannot be set ({err})", e.path)))?;
+            .map_err(|err| sql_failed(err, format!("{} journal mode cannot be set", e.path)))?;
         }
         drop(conn);
         out.push(Check {
@@ -84,7 +103,7 @@ pub fn report(home: &Path, manifest: &Manifest) -> Result<Vec<Check>> {
                 ))
             },
         )?;
-        for (t, n) in count_rows(&conn).map_err(|err| failed(format!("{} ({err})", e.path)))? {
+        for (t, n) in count_rows(&conn).map_err(|err| sql_failed(err, e.path.clone()))? {
             *actual.entry(t).or_default() += n;
         }
     }
