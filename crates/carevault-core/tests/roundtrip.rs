@@ -224,7 +224,12 @@ fn list_shows_backups_and_damaged_files_but_not_temporary_or_foreign_ones() {
         .collect();
     assert!(ids.contains(&a.metadata.sealed.id) && ids.contains(&b.metadata.sealed.id));
     assert_eq!(
-        catalog::find(&viewer(&home), std::slice::from_ref(&docs), &b.metadata.sealed.id).unwrap(),
+        catalog::find(
+            &viewer(&home),
+            std::slice::from_ref(&docs),
+            &b.metadata.sealed.id
+        )
+        .unwrap(),
         b.path
     );
     let gone = catalog::delete(
