@@ -11,8 +11,8 @@
 //!
 //! The tests take one lock so that each case's peak memory (VmHWM, reset
 //! through `/proc/self/clear_refs`) and bytes written (`/proc/self/io`) are
-//! its own. Cases that find a defect are `#[ignore = "defect ..."]`; run
-//! them with `cargo test --test hostile_more -- --ignored`.
+//! its own. The `defect_d*` tests are regression tests for the defects
+//! listed in docs/RELIABILITY.md; all of them run in CI.
 
 mod common;
 use carevault_core::archive::keys::{self, BackupKey};
