@@ -9,21 +9,27 @@ use common::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-#[test]
-fn backups_under_a_concurrent_writer_restore_consistent_data() {
-    let t = tempfile::tempdir().unwrap();
-    let home = t.path().join("clinic");
+/// A demo clinic whose nurse has the test password and whose profile is fast.
+fn demo_home(root: &std::path::Path, patients: u64, photos: u64, seed: u64) -> std::path::PathBuf {
+    let home = root.join("clinic");
     demo::init(
         &home,
         &DemoOptions {
-            patients: 1500,
-            photos: 2,
-            seed: 3,
+            patients,
+            photos,
+            seed,
         },
     )
     .unwrap();
     carevault_core::auth::set_password(&home, "nurse", NURSE_PW).unwrap();
     test_profile(&home);
+    home
+}
+
+#[test]
+fn backups_under_a_concurrent_writer_restore_consistent_data() {
+    let t = tempfile::tempdir().unwrap();
+    let home = demo_home(t.path(), 1500, 2, 3);
     let stop = Arc::new(AtomicBool::new(false));
     let writer = {
         let (home, stop) = (home.clone(), stop.clone());
@@ -102,18 +108,7 @@ fn backups_under_a_concurrent_writer_restore_consistent_data() {
 #[test]
 fn backups_between_synchronizations_under_a_writer_stay_consistent() {
     let t = tempfile::tempdir().unwrap();
-    let home = t.path().join("clinic");
-    demo::init(
-        &home,
-        &DemoOptions {
-            patients: 800,
-            photos: 1,
-            seed: 5,
-        },
-    )
-    .unwrap();
-    carevault_core::auth::set_password(&home, "nurse", NURSE_PW).unwrap();
-    test_profile(&home);
+    let home = demo_home(t.path(), 800, 1, 5);
     let stop = Arc::new(AtomicBool::new(false));
     let writer = {
         let (home, stop) = (home.clone(), stop.clone());
