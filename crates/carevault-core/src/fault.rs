@@ -180,3 +180,12 @@ pub fn sync_file(file: &std::fs::File, path: &Path) -> io::Result<()> {
     check(Op::Fsync, path)?;
     file.sync_all()
 }
+
+/// `syncfs(2)` of the file system holding `path` (a folder) through the
+/// seam: writes back every dirty page of that file system and reports
+/// write-back errors (Linux 5.8 and later).
+pub fn syncfs(path: &Path) -> io::Result<()> {
+    check(Op::Fsync, path)?;
+    let dir = std::fs::File::open(path)?;
+    rustix::fs::syncfs(&dir).map_err(io::Error::from)
+}

@@ -106,17 +106,22 @@ pub fn pin_all(
     Ok((out, held_ms))
 }
 
-/// Rows in every ordinary table.
-pub fn count_rows(conn: &Connection) -> rusqlite::Result<BTreeMap<String, u64>> {
+/// The ordinary tables (not SQLite's own, not virtual), by name.
+pub fn table_names(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare(
         "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' \
          AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name",
     )?;
-    let names: Vec<String> = stmt
+    let names = stmt
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    Ok(names)
+}
+
+/// Rows per table (the tables of [`table_names`]).
+pub fn count_rows(conn: &Connection) -> rusqlite::Result<BTreeMap<String, u64>> {
     let mut counts = BTreeMap::new();
-    for name in names {
+    for name in table_names(conn)? {
         let q = format!("SELECT count(*) FROM \"{}\"", name.replace('"', "\"\""));
         let n: i64 = conn.query_row(&q, [], |r| r.get(0))?;
         counts.insert(name, n as u64);

@@ -5,8 +5,10 @@
 //! 2. Check free space ("need X, have Y").
 //! 3. Extract into a staging folder beside `data/`, checking every byte
 //!    (names, types, sizes, hashes, MACs) as it streams.
-//! 4. Check every database: `PRAGMA integrity_check` and rows per table
-//!    against the manifest.
+//! 4. Check every database: the checks of `PRAGMA integrity_check` (split
+//!    into one `quick_check` and one `integrity_check(TABLE)` per table, run
+//!    on worker threads as soon as the database is written, see `dbcheck`)
+//!    and rows per table against the manifest.
 //! 5. Under the write barrier, swap the staged folder and `data/` in one
 //!    atomic `renameat2(RENAME_EXCHANGE)`; the old data becomes a safety
 //!    copy under `safety-copies/`, never deleted.
@@ -18,6 +20,7 @@
 
 mod apply;
 mod checks;
+mod dbcheck;
 mod sink;
 
 pub use apply::{recover, recover_if_idle};
@@ -214,8 +217,8 @@ fn restore_inner(
         &mut sink,
         progress,
     )?;
-    sink.finish()?;
-    let db_checks = checks::check_staged(staging.root(), &manifest)?;
+    let db_results = sink.finish()?;
+    let db_checks = checks::check_staged(staging.root(), &manifest, db_results)?;
     // Count what the swap is about to put live: once the write barrier is
     // released the app may write again, and its changes are not the backup's.
     let report = checks::report(staging.root(), &manifest)?;

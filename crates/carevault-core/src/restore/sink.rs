@@ -4,16 +4,19 @@ use crate::archive::reader::EntrySink;
 use crate::error::{Error, Result};
 use crate::format::manifest::Entry;
 use crate::fsutil::sync_dir;
-use std::collections::BTreeSet;
+use crate::restore::dbcheck::{DbChecker, DbResult};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::OpenOptions;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-/// Sink that creates each entry as a new file under the staging root.
+/// Sink that creates each entry as a new file under the staging root and
+/// hands every database, once written, to the checker threads.
 pub struct StagingSink {
     root: PathBuf,
     dirs: BTreeSet<PathBuf>,
     buf: Vec<u8>,
+    checker: DbChecker,
 }
 
 impl StagingSink {
@@ -23,15 +26,22 @@ impl StagingSink {
             root: root.to_path_buf(),
             dirs: BTreeSet::new(),
             buf: vec![0u8; 256 * 1024],
+            checker: DbChecker::start(),
         }
     }
 
-    /// fsyncs every folder created, so the staged tree is durable before the swap.
-    pub fn finish(&self) -> Result<()> {
+    /// Makes the staged tree durable before the swap: one `syncfs` of the
+    /// staging folder's file system writes back every staged file (one
+    /// journal commit instead of one per file), then every folder created
+    /// is fsynced. Then waits for the database checks and returns them.
+    pub fn finish(self) -> Result<BTreeMap<String, DbResult>> {
+        crate::fault::syncfs(&self.root)
+            .map_err(|e| Error::io("flushing the restored files to storage", &self.root, e))?;
         for d in self.dirs.iter().rev() {
             sync_dir(d)?;
         }
-        sync_dir(&self.root)
+        sync_dir(&self.root)?;
+        self.checker.finish()
     }
 }
 
@@ -67,7 +77,10 @@ impl EntrySink for StagingSink {
                 .and_then(|_| f.write_all(&self.buf[..n]))
                 .map_err(|e| Error::io("writing a restored file in staging", &path, e))?;
         }
-        f.sync_all()
-            .map_err(|e| Error::io("flushing a restored file", &path, e))
+        drop(f);
+        if entry.kind == "sqlite" {
+            self.checker.submit(entry, &path);
+        }
+        Ok(())
     }
 }
