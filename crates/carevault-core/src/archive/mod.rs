@@ -3,5 +3,6 @@
 
 pub mod hashio;
 pub mod keys;
+mod pipe;
 pub mod reader;
 pub mod writer;

@@ -4,6 +4,7 @@
 
 use crate::archive::hashio::ExactHashReader;
 use crate::archive::keys::{self, BackupKey, Unlock};
+use crate::archive::pipe;
 use crate::error::{corrupted, truncated, unsafe_archive, Error, Kind, Result};
 use crate::format::container::{
     not_a_backup, parse_block, payload_sum_line, Block, Extent, Layout, BLOCK, METADATA_NAME,
@@ -365,12 +366,12 @@ impl Opened {
         self.file
             .seek(SeekFrom::Start(ext.offset))
             .map_err(|e| Error::io("reading the backup file", "", e))?;
-        let hasher = std::cell::RefCell::new(sha2::Sha256::new());
+        let hasher = std::sync::Mutex::new(sha2::Sha256::new());
         let raw = SourceReader {
             inner: BufReader::with_capacity(256 * 1024, (&self.file).take(ext.len)),
             hasher: &hasher,
         };
-        let plain: Box<dyn Read + '_> = match key {
+        let plain: Box<dyn Read + Send + '_> = match key {
             Some(k) => {
                 let dec = age::Decryptor::new(raw)
                     .map_err(keys::map_decrypt_error)
@@ -383,147 +384,168 @@ impl Opened {
             }
             None => Box::new(raw),
         };
-        let mut zdec = zstd::stream::read::Decoder::new(plain).map_err(stream_error)?;
-        zdec.window_log_max(MAX_WINDOW_LOG).map_err(stream_error)?;
-        let mut archive = tar::Archive::new(zdec);
-        progress.start("read", manifest.total_size());
-        let mut seen: HashSet<String> = HashSet::new();
-        let listed: std::collections::HashMap<&str, &Entry> = manifest
-            .entries
-            .iter()
-            .map(|e| (e.path.as_str(), e))
-            .collect();
-        let (mut saw_manifest, mut saw_sums) = (false, false);
-        // Raw entries: GNU long names are read here with a cap, and PAX or
-        // other extension entries are refused, so no header can make the
-        // reader hold an unbounded name in memory or override a size.
-        let mut long_name: Option<Vec<u8>> = None;
-        for item in archive.entries().map_err(stream_error)?.raw(true) {
-            let mut entry = item.map_err(stream_error)?;
-            let etype = entry.header().entry_type();
-            if etype == tar::EntryType::GNULongName {
-                let size = entry.header().entry_size().map_err(stream_error)?;
-                if size > MAX_NAME_BYTES as u64 + 1 || long_name.is_some() {
-                    return Err(unsafe_archive("an entry name is too long"));
-                }
-                let mut buf = Vec::with_capacity(size as usize);
-                (&mut entry)
-                    .take(size)
-                    .read_to_end(&mut buf)
-                    .map_err(stream_error)?;
-                while buf.last() == Some(&0) {
-                    buf.pop();
-                }
-                long_name = Some(buf);
-                continue;
-            }
-            let name_bytes = match long_name.take() {
-                Some(n) => n,
-                None => {
-                    let h = entry.header();
-                    if h.as_ustar()
-                        .is_some_and(|u| u.prefix.iter().any(|&b| b != 0))
-                    {
-                        return Err(unsafe_archive(
-                            "an entry uses a ustar name prefix, which carevault does not write",
-                        ));
-                    }
-                    h.path_bytes().into_owned()
-                }
-            };
-            let name = String::from_utf8(name_bytes)
-                .map_err(|_| unsafe_archive("an entry name is not valid UTF-8 text"))?;
-            if name.len() > MAX_NAME_BYTES {
-                return Err(unsafe_archive("an entry name is too long"));
-            }
-            if etype != tar::EntryType::Regular && etype != tar::EntryType::Continuous {
-                let shown: String = name.chars().take(200).collect();
-                return Err(unsafe_archive(format!(
-                    "{shown:?} is a {etype:?} entry, only regular files are accepted"
-                )));
-            }
-            let size = entry.header().entry_size().map_err(stream_error)?;
-            if !seen.insert(name.clone()) {
-                return Err(unsafe_archive(format!("{name:?} appears twice")));
-            }
-            if name == MANIFEST_NAME || name == SUMS_NAME {
-                let expected = if name == MANIFEST_NAME {
-                    manifest_bytes.to_vec()
-                } else {
-                    manifest.sums()
-                };
-                if size != expected.len() as u64 {
-                    return Err(corrupted(format!(
-                        "the sealed {name} differs from the copy outside the payload"
-                    )));
-                }
-                let mut got = Vec::with_capacity(expected.len());
-                (&mut entry)
-                    .take(size)
-                    .read_to_end(&mut got)
-                    .map_err(stream_error)?;
-                if got != expected {
-                    return Err(corrupted(format!(
-                        "the sealed {name} differs from the copy outside the payload"
-                    )));
-                }
-                if name == MANIFEST_NAME {
-                    saw_manifest = true
-                } else {
-                    saw_sums = true
-                }
-                continue;
-            }
-            manifest::check_entry_path(&name)?;
-            let Some(listed) = listed.get(name.as_str()).copied() else {
-                return Err(unsafe_archive(format!(
-                    "{name:?} is not listed in the manifest"
-                )));
-            };
-            if size != listed.size {
-                return Err(unsafe_archive(format!(
-                    "{name:?} claims {size} bytes, the manifest says {}",
-                    listed.size
-                )));
-            }
-            let mut reader = ExactHashReader::new(&mut entry, size, progress);
-            sink.entry(listed, &mut reader)?;
-            io::copy(&mut reader, &mut io::sink()).map_err(stream_error)?;
-            if hex::encode(reader.digest()) != listed.sha256 {
-                return Err(corrupted(format!("{name} does not match its checksum")));
-            }
-        }
-        if !saw_manifest || !saw_sums {
-            return Err(corrupted("the payload ends without its sealed manifest"));
-        }
-        if let Some(missing) = manifest.entries.iter().find(|e| !seen.contains(&e.path)) {
-            return Err(corrupted(format!(
-                "{} is listed in the manifest but missing",
-                missing.path
-            )));
-        }
-        // Read to the very end: the rest must be zero padding, and reading
-        // it makes zstd check its frame checksum and age its final chunk.
-        let mut rest = archive.into_inner();
-        let mut buf = [0u8; 8192];
-        let mut trailing = 0u64;
-        loop {
-            let n = rest.read(&mut buf).map_err(stream_error)?;
-            if n == 0 {
-                break;
-            }
-            trailing += n as u64;
-            if buf[..n].iter().any(|&b| b != 0) || trailing > MAX_TRAILING_ZEROS {
-                return Err(corrupted("unexpected data follows the end of the payload"));
-            }
-        }
-        drop(rest);
-        let digest = hex::encode(hasher.into_inner().finalize());
+        // Three stages on three threads: reading, hashing and decrypting
+        // the stored bytes; decompressing; and (here) the entries' checks.
+        std::thread::scope(|s| {
+            let decrypted = pipe::spawn(s, plain);
+            let mut zdec = zstd::stream::read::Decoder::new(decrypted).map_err(stream_error)?;
+            zdec.window_log_max(MAX_WINDOW_LOG).map_err(stream_error)?;
+            let tar_bytes = pipe::spawn(s, zdec);
+            check_entries(tar_bytes, manifest, manifest_bytes, sink, progress)
+        })?;
+        let hasher = hasher.into_inner().unwrap_or_else(|p| p.into_inner());
+        let digest = hex::encode(hasher.finalize());
         if payload_sum_line(&digest, &self.layout.payload.0).as_bytes() != expected_sum.as_slice() {
             return Err(corrupted("the payload does not match its stored checksum"));
         }
         Ok(())
     }
+}
+
+/// Reads the decompressed payload (a tar stream) entry by entry, checking
+/// each against the manifest and handing it to `sink`, then the end of the
+/// stream.
+fn check_entries(
+    tar_bytes: impl Read,
+    manifest: &Manifest,
+    manifest_bytes: &[u8],
+    sink: &mut dyn EntrySink,
+    progress: &dyn Progress,
+) -> Result<()> {
+    let mut archive = tar::Archive::new(tar_bytes);
+    progress.start("read", manifest.total_size());
+    let mut seen: HashSet<String> = HashSet::new();
+    let listed: std::collections::HashMap<&str, &Entry> = manifest
+        .entries
+        .iter()
+        .map(|e| (e.path.as_str(), e))
+        .collect();
+    let (mut saw_manifest, mut saw_sums) = (false, false);
+    // Raw entries: GNU long names are read here with a cap, and PAX or
+    // other extension entries are refused, so no header can make the
+    // reader hold an unbounded name in memory or override a size.
+    let mut long_name: Option<Vec<u8>> = None;
+    for item in archive.entries().map_err(stream_error)?.raw(true) {
+        let mut entry = item.map_err(stream_error)?;
+        let etype = entry.header().entry_type();
+        if etype == tar::EntryType::GNULongName {
+            let size = entry.header().entry_size().map_err(stream_error)?;
+            if size > MAX_NAME_BYTES as u64 + 1 || long_name.is_some() {
+                return Err(unsafe_archive("an entry name is too long"));
+            }
+            let mut buf = Vec::with_capacity(size as usize);
+            (&mut entry)
+                .take(size)
+                .read_to_end(&mut buf)
+                .map_err(stream_error)?;
+            while buf.last() == Some(&0) {
+                buf.pop();
+            }
+            long_name = Some(buf);
+            continue;
+        }
+        let name_bytes = match long_name.take() {
+            Some(n) => n,
+            None => {
+                let h = entry.header();
+                if h.as_ustar()
+                    .is_some_and(|u| u.prefix.iter().any(|&b| b != 0))
+                {
+                    return Err(unsafe_archive(
+                        "an entry uses a ustar name prefix, which carevault does not write",
+                    ));
+                }
+                h.path_bytes().into_owned()
+            }
+        };
+        let name = String::from_utf8(name_bytes)
+            .map_err(|_| unsafe_archive("an entry name is not valid UTF-8 text"))?;
+        if name.len() > MAX_NAME_BYTES {
+            return Err(unsafe_archive("an entry name is too long"));
+        }
+        if etype != tar::EntryType::Regular && etype != tar::EntryType::Continuous {
+            let shown: String = name.chars().take(200).collect();
+            return Err(unsafe_archive(format!(
+                "{shown:?} is a {etype:?} entry, only regular files are accepted"
+            )));
+        }
+        let size = entry.header().entry_size().map_err(stream_error)?;
+        if !seen.insert(name.clone()) {
+            return Err(unsafe_archive(format!("{name:?} appears twice")));
+        }
+        if name == MANIFEST_NAME || name == SUMS_NAME {
+            let expected = if name == MANIFEST_NAME {
+                manifest_bytes.to_vec()
+            } else {
+                manifest.sums()
+            };
+            if size != expected.len() as u64 {
+                return Err(corrupted(format!(
+                    "the sealed {name} differs from the copy outside the payload"
+                )));
+            }
+            let mut got = Vec::with_capacity(expected.len());
+            (&mut entry)
+                .take(size)
+                .read_to_end(&mut got)
+                .map_err(stream_error)?;
+            if got != expected {
+                return Err(corrupted(format!(
+                    "the sealed {name} differs from the copy outside the payload"
+                )));
+            }
+            if name == MANIFEST_NAME {
+                saw_manifest = true
+            } else {
+                saw_sums = true
+            }
+            continue;
+        }
+        manifest::check_entry_path(&name)?;
+        let Some(listed) = listed.get(name.as_str()).copied() else {
+            return Err(unsafe_archive(format!(
+                "{name:?} is not listed in the manifest"
+            )));
+        };
+        if size != listed.size {
+            return Err(unsafe_archive(format!(
+                "{name:?} claims {size} bytes, the manifest says {}",
+                listed.size
+            )));
+        }
+        let mut reader = ExactHashReader::new(&mut entry, size, progress);
+        sink.entry(listed, &mut reader)?;
+        io::copy(&mut reader, &mut io::sink()).map_err(stream_error)?;
+        if hex::encode(reader.digest()) != listed.sha256 {
+            return Err(corrupted(format!("{name} does not match its checksum")));
+        }
+    }
+    if !saw_manifest || !saw_sums {
+        return Err(corrupted("the payload ends without its sealed manifest"));
+    }
+    if let Some(missing) = manifest.entries.iter().find(|e| !seen.contains(&e.path)) {
+        return Err(corrupted(format!(
+            "{} is listed in the manifest but missing",
+            missing.path
+        )));
+    }
+    // Read to the very end: the rest must be zero padding, and reading
+    // it makes zstd check its frame checksum and age its final chunk.
+    let mut rest = archive.into_inner();
+    let mut buf = [0u8; 8192];
+    let mut trailing = 0u64;
+    loop {
+        let n = rest.read(&mut buf).map_err(stream_error)?;
+        if n == 0 {
+            break;
+        }
+        trailing += n as u64;
+        if buf[..n].iter().any(|&b| b != 0) || trailing > MAX_TRAILING_ZEROS {
+            return Err(corrupted("unexpected data follows the end of the payload"));
+        }
+    }
+    drop(rest);
+    Ok(())
 }
 
 /// Receives each verified-so-far entry of a payload.
@@ -557,7 +579,7 @@ impl std::error::Error for SourceIo {}
 /// Reads the stored payload, hashing it and tagging its I/O errors.
 struct SourceReader<'h, R> {
     inner: R,
-    hasher: &'h std::cell::RefCell<sha2::Sha256>,
+    hasher: &'h std::sync::Mutex<sha2::Sha256>,
 }
 impl<R: Read> Read for SourceReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
@@ -565,7 +587,10 @@ impl<R: Read> Read for SourceReader<'_, R> {
             .inner
             .read(buf)
             .map_err(|e| io::Error::new(e.kind(), SourceIo(e)))?;
-        self.hasher.borrow_mut().update(&buf[..n]);
+        self.hasher
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .update(&buf[..n]);
         Ok(n)
     }
 }
