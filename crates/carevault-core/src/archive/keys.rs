@@ -124,6 +124,21 @@ pub fn passphrase_slot(key: &BackupKey, passphrase: &SecretString, log_n: u8) ->
     seal(&[&r], key.identity_file().expose_secret().as_bytes())
 }
 
+/// The length [`passphrase_slot`] will have for `key` at work factor
+/// `log_n`, found by sealing the same plaintext with a cheap work factor of
+/// as many digits (the age header names the work factor in decimal; every
+/// other part of the slot has a fixed length). Lets a backup write the
+/// payload while scrypt runs on another core.
+pub fn passphrase_slot_len(key: &BackupKey, log_n: u8) -> Result<usize> {
+    let probe = match log_n {
+        0..=9 => 1,
+        10..=99 => 10,
+        _ => 100,
+    };
+    let pass = SecretString::from("length probe".to_string());
+    passphrase_slot(key, &pass, probe).map(|v| v.len())
+}
+
 /// The recovery slot for `key`, readable by any of `recipients`.
 pub fn recovery_slot(key: &BackupKey, recipients: &[age::x25519::Recipient]) -> Result<Vec<u8>> {
     let dyns: Vec<&dyn age::Recipient> = recipients.iter().map(|r| r as _).collect();
@@ -206,5 +221,24 @@ pub fn map_decrypt_error(e: age::DecryptError) -> Error {
         ),
         D::Io(err) => crate::error::corrupted(format!("an encrypted part cannot be read ({err})")),
         other => crate::error::corrupted(format!("an encrypted part cannot be opened ({other})")),
+    }
+}
+
+#[cfg(test)]
+mod slot_length {
+    use super::*;
+
+    #[test]
+    fn the_predicted_passphrase_slot_length_is_the_real_one() {
+        let key = BackupKey::generate();
+        for log_n in [1u8, 5, 9, 10, 12, 14] {
+            let pass = SecretString::from(format!("a passphrase of some length {log_n}"));
+            let real = passphrase_slot(&key, &pass, log_n).unwrap();
+            assert_eq!(
+                passphrase_slot_len(&key, log_n).unwrap(),
+                real.len(),
+                "work factor {log_n}"
+            );
+        }
     }
 }
