@@ -37,9 +37,11 @@ pub fn list(permit: &Permit<View>, dirs: &[PathBuf]) -> Vec<Listed> {
     scan(dirs)
 }
 
-/// The listing itself, for the library's own use (retention, status).
+/// The listing itself, for the library's own use (retention, status). The
+/// files are opened on one thread per core (each open reads a few headers,
+/// the metadata and the key slots: ~50 µs, mostly system calls).
 pub(crate) fn scan(dirs: &[PathBuf]) -> Vec<Listed> {
-    let mut out = Vec::new();
+    let mut candidates: Vec<(PathBuf, u64)> = Vec::new();
     for dir in dirs {
         let Ok(rd) = std::fs::read_dir(dir) else {
             continue;
@@ -49,33 +51,56 @@ pub(crate) fn scan(dirs: &[PathBuf]) -> Vec<Listed> {
             if !is_candidate(&name) || !de.file_type().is_ok_and(|t| t.is_file()) {
                 continue;
             }
-            let path = de.path();
             let size = de.metadata().map(|m| m.len()).unwrap_or(0);
-            match Opened::open(&path) {
-                Ok(o) => out.push(Listed {
-                    path,
-                    size,
-                    status: "ok".into(),
-                    metadata: Some(o.metadata),
-                    problem: None,
-                }),
-                Err(e) if e.kind() == Kind::NotABackup => {}
-                Err(e) => out.push(Listed {
-                    path,
-                    size,
-                    status: "damaged".into(),
-                    metadata: None,
-                    problem: Some(e.message().to_string()),
-                }),
-            }
+            candidates.push((de.path(), size));
         }
     }
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let chunk = candidates.len().div_ceil(workers).max(16);
+    let mut out: Vec<Listed> = std::thread::scope(|s| {
+        let handles: Vec<_> = candidates
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .filter_map(|(p, n)| examine(p, *n))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
     out.sort_by(|a, b| {
-        let ka = a.metadata.as_ref().map(|m| m.sealed.created_at.clone());
-        let kb = b.metadata.as_ref().map(|m| m.sealed.created_at.clone());
+        let ka = a.metadata.as_ref().map(|m| m.sealed.created_at.as_str());
+        let kb = b.metadata.as_ref().map(|m| m.sealed.created_at.as_str());
         kb.cmp(&ka).then_with(|| a.path.cmp(&b.path))
     });
     out
+}
+
+/// One listing line for the file at `path` (of `size` bytes): its readable
+/// details, or why it is damaged; `None` for a file that is not a backup.
+pub fn examine(path: &Path, size: u64) -> Option<Listed> {
+    match Opened::open(path) {
+        Ok(o) => Some(Listed {
+            path: path.to_path_buf(),
+            size,
+            status: "ok".into(),
+            metadata: Some(o.metadata),
+            problem: None,
+        }),
+        Err(e) if e.kind() == Kind::NotABackup => None,
+        Err(e) => Some(Listed {
+            path: path.to_path_buf(),
+            size,
+            status: "damaged".into(),
+            metadata: None,
+            problem: Some(e.message().to_string()),
+        }),
+    }
 }
 
 /// Finds a backup by file path, ID, ID prefix or label.

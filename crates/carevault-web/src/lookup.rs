@@ -7,12 +7,10 @@
 
 use crate::errors::ApiError;
 use crate::upload;
-use carevault_core::archive::reader::Opened;
 use carevault_core::catalog::{self, Listed};
 use carevault_core::fsutil::TEMP_PREFIX;
 use carevault_core::media::Medium;
 use carevault_core::profile::Profile;
-use carevault_core::Kind;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -54,23 +52,7 @@ fn is_candidate(name: &str) -> bool {
 /// Reads one file's readable details; `None` when it is not a backup.
 pub fn examine(path: &Path) -> Option<Listed> {
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    match Opened::open(path) {
-        Ok(o) => Some(Listed {
-            path: path.to_path_buf(),
-            size,
-            status: "ok".into(),
-            metadata: Some(o.metadata),
-            problem: None,
-        }),
-        Err(e) if e.kind() == Kind::NotABackup => None,
-        Err(e) => Some(Listed {
-            path: path.to_path_buf(),
-            size,
-            status: "damaged".into(),
-            metadata: None,
-            problem: Some(e.message().to_string()),
-        }),
-    }
+    carevault_core::catalog::examine(path, size)
 }
 
 /// The backups in the given media folders, newest first.
