@@ -44,14 +44,37 @@ pub fn check(op: Op, path: &Path) -> io::Result<()> {
 #[cfg(feature = "fault-injection")]
 pub use imp::{arm, disarm, Report};
 
+/// The calling thread's fault plan, to be adopted by a thread it starts for
+/// part of the same operation (the Nth operation is counted across both).
+pub struct Inherited(#[cfg(feature = "fault-injection")] Option<imp::Shared>);
+
+/// Takes the calling thread's plan along (nothing without the feature).
+pub fn inherit() -> Inherited {
+    Inherited(
+        #[cfg(feature = "fault-injection")]
+        imp::share(),
+    )
+}
+
+impl Inherited {
+    /// Makes the plan this thread's own.
+    pub fn adopt(self) {
+        #[cfg(feature = "fault-injection")]
+        imp::adopt(self.0);
+    }
+}
+
 #[cfg(feature = "fault-injection")]
 mod imp {
     use super::Op;
     use std::cell::RefCell;
     use std::io;
     use std::path::{Path, PathBuf};
+    use std::sync::{Arc, Mutex};
 
-    struct Plan {
+    pub type Shared = Arc<Mutex<Plan>>;
+
+    pub struct Plan {
         fail_at: u64,
         errno: i32,
         only: Option<Op>,
@@ -60,7 +83,7 @@ mod imp {
     }
 
     thread_local! {
-        static PLAN: RefCell<Option<Plan>> = const { RefCell::new(None) };
+        static PLAN: RefCell<Option<Shared>> = const { RefCell::new(None) };
     }
 
     /// What happened under a plan.
@@ -76,13 +99,13 @@ mod imp {
     /// only `only` if given) fail with `errno`.
     pub fn arm(fail_at: u64, errno: i32, only: Option<Op>) {
         PLAN.with(|p| {
-            *p.borrow_mut() = Some(Plan {
+            *p.borrow_mut() = Some(Arc::new(Mutex::new(Plan {
                 fail_at,
                 errno,
                 only,
                 seen: 0,
                 fired: None,
-            })
+            })))
         });
     }
 
@@ -91,10 +114,13 @@ mod imp {
         PLAN.with(|p| {
             let plan = p.borrow_mut().take();
             match plan {
-                Some(pl) => Report {
-                    operations: pl.seen,
-                    fired: pl.fired,
-                },
+                Some(pl) => {
+                    let pl = pl.lock().unwrap_or_else(|e| e.into_inner());
+                    Report {
+                        operations: pl.seen,
+                        fired: pl.fired.clone(),
+                    }
+                }
                 None => Report {
                     operations: 0,
                     fired: None,
@@ -104,11 +130,11 @@ mod imp {
     }
 
     pub(super) fn check(op: Op, path: &Path) -> io::Result<()> {
-        PLAN.with(|p| {
-            let mut guard = p.borrow_mut();
-            let Some(plan) = guard.as_mut() else {
-                return Ok(());
-            };
+        let Some(shared) = share() else {
+            return Ok(());
+        };
+        {
+            let mut plan = shared.lock().unwrap_or_else(|e| e.into_inner());
             if plan.only.is_some_and(|o| o != op) || plan.fired.is_some() {
                 return Ok(());
             }
@@ -118,7 +144,15 @@ mod imp {
                 return Err(io::Error::from_raw_os_error(plan.errno));
             }
             Ok(())
-        })
+        }
+    }
+
+    pub fn share() -> Option<Shared> {
+        PLAN.with(|p| p.borrow().clone())
+    }
+
+    pub fn adopt(plan: Option<Shared>) {
+        PLAN.with(|p| *p.borrow_mut() = plan);
     }
 }
 

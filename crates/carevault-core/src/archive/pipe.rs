@@ -1,7 +1,11 @@
-//! A reader moved onto its own thread: the thread reads ahead into a few
-//! fixed buffers and hands them over a bounded channel, so reading,
-//! decrypting and decompressing a payload run on separate cores. Buffers go
-//! back to the thread once read: memory stays at `DEPTH + 2` buffers.
+//! Stages of a stream moved onto their own threads, joined by bounded
+//! channels of fixed buffers that go back for reuse once consumed (memory
+//! stays at a few buffers per pipe).
+//!
+//! - [`spawn`]: a reader on its own thread reads ahead (reading, decrypting
+//!   and decompressing a payload run on separate cores);
+//! - [`spawn_sink`]: a writer's work on its own thread (a backup's
+//!   encryption, payload hash and file writes run beside compression).
 
 use std::io::{self, Read};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
@@ -110,6 +114,115 @@ impl Read for PipeReader {
     }
 }
 
+/// The writing end of a sink pipe.
+pub struct PipeWriter {
+    tx: Option<SyncSender<Option<Vec<u8>>>>,
+    spare: Receiver<Vec<u8>>,
+    buf: Vec<u8>,
+}
+
+/// What the sink thread reads: the written bytes in order, in chunks.
+pub struct Chunks {
+    rx: Receiver<Option<Vec<u8>>>,
+    back: Sender<Vec<u8>>,
+    cur: Vec<u8>,
+}
+
+impl Chunks {
+    /// The next chunk; `Ok(None)` once the writer finished; a `BrokenPipe`
+    /// error if the writer was dropped without finishing (its stream is
+    /// incomplete, and the writer's side has the reason).
+    pub fn next_chunk(&mut self) -> io::Result<Option<&[u8]>> {
+        let old = std::mem::take(&mut self.cur);
+        if old.capacity() > 0 {
+            let _ = self.back.send(old);
+        }
+        match self.rx.recv() {
+            Ok(Some(buf)) => {
+                self.cur = buf;
+                Ok(Some(&self.cur))
+            }
+            Ok(None) => Ok(None),
+            Err(_) => Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "the stream was abandoned before its end",
+            )),
+        }
+    }
+}
+
+/// Starts `work` on a thread in `scope`, fed with what is written to the
+/// returned writer. Call [`PipeWriter::finish`] to end the stream, then join
+/// the handle for `work`'s result (its error explains a failed write).
+pub fn spawn_sink<'scope, T, F>(
+    scope: &'scope Scope<'scope, '_>,
+    work: F,
+) -> (PipeWriter, std::thread::ScopedJoinHandle<'scope, T>)
+where
+    F: FnOnce(&mut Chunks) -> T + Send + 'scope,
+    T: Send + 'scope,
+{
+    let (tx, rx) = mpsc::sync_channel::<Option<Vec<u8>>>(DEPTH);
+    let (back, spare) = mpsc::channel::<Vec<u8>>();
+    let handle = scope.spawn(move || {
+        let mut chunks = Chunks {
+            rx,
+            back,
+            cur: Vec::new(),
+        };
+        work(&mut chunks)
+    });
+    let w = PipeWriter {
+        tx: Some(tx),
+        spare,
+        buf: Vec::with_capacity(BUF),
+    };
+    (w, handle)
+}
+
+fn stopped() -> io::Error {
+    io::Error::other("the writing thread stopped")
+}
+
+impl PipeWriter {
+    fn send(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let next = match self.spare.try_recv() {
+            Ok(mut used) => {
+                used.clear();
+                used
+            }
+            Err(_) => Vec::with_capacity(BUF),
+        };
+        let full = std::mem::replace(&mut self.buf, next);
+        let tx = self.tx.as_ref().ok_or_else(stopped)?;
+        tx.send(Some(full)).map_err(|_| stopped())
+    }
+
+    /// Sends what is buffered and the end of the stream.
+    pub fn finish(mut self) -> io::Result<()> {
+        self.send()?;
+        let tx = self.tx.take().ok_or_else(stopped)?;
+        tx.send(None).map_err(|_| stopped())
+    }
+}
+
+impl io::Write for PipeWriter {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let n = data.len().min(BUF - self.buf.len());
+        self.buf.extend_from_slice(&data[..n]);
+        if self.buf.len() == BUF {
+            self.send()?;
+        }
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,6 +293,62 @@ mod tests {
             let e = r.read_to_end(&mut got).unwrap_err();
             assert_eq!(e.kind(), io::ErrorKind::PermissionDenied);
             assert!(got == want);
+        });
+    }
+
+    #[test]
+    fn a_sink_gets_every_byte_and_knows_a_finished_stream() {
+        use std::io::Write;
+        // Enough buffers that used ones come back for reuse.
+        let want: Vec<u8> = data().repeat(6);
+        let (got, finished) = std::thread::scope(|s| {
+            let (mut w, h) = spawn_sink(s, |c: &mut Chunks| {
+                let mut got = Vec::new();
+                while let Some(chunk) = c.next_chunk()? {
+                    got.extend_from_slice(chunk);
+                }
+                Ok::<_, io::Error>(got)
+            });
+            for piece in want.chunks(7919) {
+                w.write_all(piece).unwrap();
+            }
+            w.finish().unwrap();
+            (h.join().unwrap(), true)
+        });
+        assert!(finished);
+        assert!(got.unwrap() == want);
+        // Dropped without finish: the sink sees an abandoned stream.
+        let r = std::thread::scope(|s| {
+            let (mut w, h) = spawn_sink(s, |c: &mut Chunks| {
+                while c.next_chunk()?.is_some() {}
+                Ok::<_, io::Error>(())
+            });
+            w.write_all(&[1u8; 1000]).unwrap();
+            drop(w);
+            h.join().unwrap()
+        });
+        assert_eq!(r.unwrap_err().kind(), io::ErrorKind::BrokenPipe);
+    }
+
+    #[test]
+    fn a_sink_that_fails_makes_the_writer_fail() {
+        use std::io::Write;
+        std::thread::scope(|s| {
+            let (mut w, h) = spawn_sink(s, |_c: &mut Chunks| {
+                Err::<(), _>(io::Error::new(io::ErrorKind::StorageFull, "full"))
+            });
+            let mut failed = false;
+            for _ in 0..64 {
+                if w.write_all(&[0u8; BUF]).is_err() {
+                    failed = true;
+                    break;
+                }
+            }
+            assert!(failed, "writes into a stopped sink kept succeeding");
+            assert_eq!(
+                h.join().unwrap().unwrap_err().kind(),
+                io::ErrorKind::StorageFull
+            );
         });
     }
 

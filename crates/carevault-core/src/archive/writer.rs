@@ -2,6 +2,7 @@
 //! tar -> zstd -> age, with fixed buffers and no temporary copies.
 
 use crate::archive::hashio::ExactHashReader;
+use crate::archive::pipe;
 use crate::error::{Error, Kind, Result};
 use crate::format::container::{
     header_block, padded, payload_sum_line, BLOCK, METADATA_NAME, PAYLOAD_SUM_NAME,
@@ -184,31 +185,17 @@ pub fn rewrite_head<W: Write + Seek>(
     Ok(())
 }
 
-/// Writes the whole container into `out` (positioned at 0). Returns the
-/// manifest and the length of the head (metadata and key slots).
-pub fn write_container<W: Write + Seek>(
-    out: &mut W,
+/// Writes the payload's plaintext stream (tar entries, zstd-compressed)
+/// into `pipe`; returns the manifest and its bytes.
+fn stream_payload(
+    pipe: pipe::PipeWriter,
     plan: &ContainerPlan<'_>,
     dbs: &[DbSnapshot],
     files: &[FileSource],
     progress: &dyn Progress,
-) -> Result<(Manifest, u64)> {
-    write_entry(out, METADATA_NAME, &plan.metadata.to_bytes(), plan.mtime)?;
-    for (name, bytes) in plan.slots {
-        write_entry(out, name, bytes, plan.mtime)?;
-    }
-    let payload_name = plan.metadata.sealed.payload.clone();
-    let header_at = out.stream_position().map_err(sink_error)?;
-    out.write_all(&[0u8; BLOCK as usize]).map_err(sink_error)?;
-    let data_at = header_at + BLOCK;
-
-    let total: u64 =
-        dbs.iter().map(|d| d.size()).sum::<u64>() + files.iter().map(|f| f.size).sum::<u64>();
-    progress.start("backup", total);
-    let buffered = HashWriter::new(BufWriter::with_capacity(256 * 1024, &mut *out));
-    let sealer = Sealer::new(buffered, plan.recipient).map_err(sink_error)?;
+) -> Result<(Manifest, Vec<u8>)> {
     let mut zenc =
-        zstd::stream::write::Encoder::new(sealer, plan.compression.level).map_err(sink_error)?;
+        zstd::stream::write::Encoder::new(pipe, plan.compression.level).map_err(sink_error)?;
     zenc.include_checksum(true).map_err(sink_error)?;
     if plan.compression.workers > 0 {
         zenc.multithread(plan.compression.workers)
@@ -305,13 +292,72 @@ pub fn write_container<W: Write + Seek>(
             .map_err(sink_error)?;
     }
     let zenc = tar.into_inner().map_err(sink_error)?;
-    let sealer = zenc.finish().map_err(sink_error)?;
-    let hashed = sealer.finish().map_err(sink_error)?;
-    let (buffered, payload_digest) = hashed.finish();
-    buffered
-        .into_inner()
-        .map_err(|e| sink_error(e.into_error()))?;
+    let pipe = zenc.finish().map_err(sink_error)?;
+    pipe.finish().map_err(sink_error)?;
+    Ok((manifest, manifest_bytes))
+}
 
+/// The sink thread's work: encrypts (or not) what arrives, hashes the
+/// stored bytes and writes them to `out`. Returns the payload's SHA-256.
+fn seal_payload<W: Write>(
+    out: &mut W,
+    recipient: Option<&age::x25519::Recipient>,
+    chunks: &mut pipe::Chunks,
+) -> io::Result<[u8; 32]> {
+    let buffered = HashWriter::new(BufWriter::with_capacity(256 * 1024, out));
+    let mut sealer = Sealer::new(buffered, recipient)?;
+    while let Some(chunk) = chunks.next_chunk()? {
+        sealer.write_all(chunk)?;
+    }
+    let (buffered, digest) = sealer.finish()?.finish();
+    buffered.into_inner().map_err(|e| e.into_error())?;
+    Ok(digest)
+}
+
+/// Writes the whole container into `out` (positioned at 0). Returns the
+/// manifest and the length of the head (metadata and key slots).
+pub fn write_container<W: Write + Seek + Send>(
+    out: &mut W,
+    plan: &ContainerPlan<'_>,
+    dbs: &[DbSnapshot],
+    files: &[FileSource],
+    progress: &dyn Progress,
+) -> Result<(Manifest, u64)> {
+    write_entry(out, METADATA_NAME, &plan.metadata.to_bytes(), plan.mtime)?;
+    for (name, bytes) in plan.slots {
+        write_entry(out, name, bytes, plan.mtime)?;
+    }
+    let payload_name = plan.metadata.sealed.payload.clone();
+    let header_at = out.stream_position().map_err(sink_error)?;
+    out.write_all(&[0u8; BLOCK as usize]).map_err(sink_error)?;
+    let data_at = header_at + BLOCK;
+
+    let total: u64 =
+        dbs.iter().map(|d| d.size()).sum::<u64>() + files.iter().map(|f| f.size).sum::<u64>();
+    progress.start("backup", total);
+    // Encryption, the payload's hash and the file writes run on their own
+    // thread, beside compression (zstd's workers) and reading (this thread).
+    let inherited = crate::fault::inherit();
+    let recipient = plan.recipient;
+    let payload_out = &mut *out;
+    let (manifest, manifest_bytes, payload_digest) = std::thread::scope(|s| {
+        let (pipe, sealing) = pipe::spawn_sink(s, move |chunks| {
+            inherited.adopt();
+            seal_payload(payload_out, recipient, chunks)
+        });
+        let streamed = stream_payload(pipe, plan, dbs, files, progress);
+        let sealed = sealing
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the backup writer thread failed")));
+        match (streamed, sealed) {
+            // The writer's own failure (a full disk...) is the cause; an
+            // abandoned stream is only the echo of the reader's failure.
+            (_, Err(e)) if e.kind() != io::ErrorKind::BrokenPipe => Err(sink_error(e)),
+            (Err(e), _) => Err(e),
+            (Ok(_), Err(e)) => Err(sink_error(e)),
+            (Ok((m, b)), Ok(d)) => Ok((m, b, d)),
+        }
+    })?;
     let end = out.stream_position().map_err(sink_error)?;
     let payload_len = end - data_at;
     let pad = (padded(payload_len) - payload_len) as usize;
