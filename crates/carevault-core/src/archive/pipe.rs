@@ -81,11 +81,12 @@ fn produce(inner: &mut dyn Read, tx: &SyncSender<Msg>, spare: &Receiver<Vec<u8>>
     }
 }
 
-impl Read for PipeReader {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+impl PipeReader {
+    /// Makes sure unread bytes are at hand, unless the stream has ended.
+    fn refill(&mut self) -> io::Result<()> {
         while self.pos == self.len {
-            if self.done || out.is_empty() {
-                return Ok(0);
+            if self.done {
+                return Ok(());
             }
             match self.rx.recv() {
                 Ok(Msg::Data(buf, len)) => {
@@ -107,10 +108,32 @@ impl Read for PipeReader {
                 }
             }
         }
+        Ok(())
+    }
+}
+
+impl Read for PipeReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        self.refill()?;
         let n = out.len().min(self.len - self.pos);
         out[..n].copy_from_slice(&self.cur[self.pos..self.pos + n]);
         self.pos += n;
         Ok(n)
+    }
+}
+
+/// Lets a consumer read straight out of the pipe's buffers (zstd's decoder
+/// takes its input this way, without a copy into a buffer of its own).
+impl io::BufRead for PipeReader {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.refill()?;
+        Ok(&self.cur[self.pos..self.len])
+    }
+    fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.len);
     }
 }
 
@@ -274,6 +297,35 @@ mod tests {
             got
         });
         assert_eq!(got.len(), want.len());
+        assert!(got == want);
+    }
+
+    #[test]
+    fn reads_the_same_through_its_buffers() {
+        use std::io::BufRead;
+        let want = data();
+        let got = std::thread::scope(|s| {
+            let mut r = spawn(
+                s,
+                Pieces {
+                    data: want.clone(),
+                    at: 0,
+                    fail: false,
+                },
+            );
+            let mut got = Vec::new();
+            loop {
+                let chunk = r.fill_buf().unwrap();
+                if chunk.is_empty() {
+                    break;
+                }
+                // Consume unevenly, so chunks straddle the pipe's buffers.
+                let n = chunk.len().min(1 + got.len() % 70_001);
+                got.extend_from_slice(&chunk[..n]);
+                r.consume(n);
+            }
+            got
+        });
         assert!(got == want);
     }
 

@@ -388,7 +388,8 @@ impl Opened {
         // the stored bytes; decompressing; and (here) the entries' checks.
         std::thread::scope(|s| {
             let decrypted = pipe::spawn(s, plain);
-            let mut zdec = zstd::stream::read::Decoder::new(decrypted).map_err(stream_error)?;
+            let mut zdec =
+                zstd::stream::read::Decoder::with_buffer(decrypted).map_err(stream_error)?;
             zdec.window_log_max(MAX_WINDOW_LOG).map_err(stream_error)?;
             let tar_bytes = pipe::spawn(s, zdec);
             check_entries(tar_bytes, manifest, manifest_bytes, sink, progress)
