@@ -161,11 +161,7 @@ pub fn plan_data(home: &Path) -> Result<DataPlan> {
                         .metadata()
                         .map_err(|e| Error::io("inspecting a data file", &path, e))?
                         .len();
-                    plan.files.push(FileSource {
-                        entry_path,
-                        path,
-                        size,
-                    });
+                    plan.files.push(FileSource { entry_path, size });
                 }
             } else {
                 plan.skipped
@@ -175,6 +171,7 @@ pub fn plan_data(home: &Path) -> Result<DataPlan> {
     }
     plan.databases.sort();
     plan.files.sort_by(|a, b| a.entry_path.cmp(&b.entry_path));
+    plan.files.shrink_to_fit();
     Ok(plan)
 }
 
@@ -432,6 +429,7 @@ fn create_inner(
     drop(sync_guard);
     let recipient = key.as_ref().map(|k| k.recipient());
     let cplan = ContainerPlan {
+        home,
         metadata: &metadata,
         slots: &slots,
         recipient: recipient.as_ref(),

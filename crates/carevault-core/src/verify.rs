@@ -68,8 +68,8 @@ pub fn verify_file(
 ) -> Result<VerifyReport> {
     let mut opened = Opened::open(path)?;
     let key = opened.unlock(unlock, max_log_n)?;
-    let (manifest, bytes) = opened.manifest(key.as_ref())?;
-    opened.stream(key.as_ref(), &manifest, &bytes, &mut Discard, progress)?;
+    let (manifest, copy) = opened.manifest(key.as_ref())?;
+    opened.stream(key.as_ref(), &manifest, &copy, &mut Discard, progress)?;
     Ok(VerifyReport {
         path: path.to_path_buf(),
         metadata: opened.metadata.clone(),

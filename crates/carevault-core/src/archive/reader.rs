@@ -301,18 +301,27 @@ impl Opened {
     }
 
     /// Reads the manifest copy at the end of the container and checks it
-    /// against the readable metadata. Returns it with its exact bytes.
-    pub fn manifest(&mut self, key: Option<&BackupKey>) -> Result<(Manifest, Vec<u8>)> {
+    /// against the readable metadata. Returns it with the length and
+    /// SHA-256 of its exact bytes (the sealed copy inside the payload must
+    /// match them; the bytes themselves are not kept).
+    pub fn manifest(&mut self, key: Option<&BackupKey>) -> Result<(Manifest, ManifestCopy)> {
         let raw = read_extent(&mut self.file, self.layout.manifest.1)?;
         let bytes = match key {
             Some(k) => {
                 check_age_head_bytes(&raw[..raw.len().min(4096)])?;
-                keys::open_sealed(&raw, k.identity(), MAX_MANIFEST_BYTES)
-                    .map_err(damaged_if_wrong_key)?
+                let plain = keys::open_sealed(&raw, k.identity(), MAX_MANIFEST_BYTES)
+                    .map_err(damaged_if_wrong_key)?;
+                drop(raw);
+                plain
             }
             None => raw,
         };
+        let copy = ManifestCopy {
+            len: bytes.len() as u64,
+            sha256: sha2::Sha256::digest(&bytes).into(),
+        };
         let m = Manifest::parse(&bytes).map_err(|e| e.at(&self.path))?;
+        drop(bytes);
         // A claimed size out of all proportion to the stored payload is a
         // decompression bomb: refuse it before planning or writing anything.
         let stored = self.layout.payload.1.len;
@@ -327,7 +336,7 @@ impl Opened {
             .at(&self.path));
         }
         manifest::check_sealed(&self.metadata.sealed, &m).map_err(|e| e.at(&self.path))?;
-        Ok((m, bytes))
+        Ok((m, copy))
     }
 
     /// Streams the payload, handing each data entry to `sink` and checking
@@ -338,12 +347,12 @@ impl Opened {
         &mut self,
         key: Option<&BackupKey>,
         manifest: &Manifest,
-        manifest_bytes: &[u8],
+        copy: &ManifestCopy,
         sink: &mut dyn EntrySink,
         progress: &dyn Progress,
     ) -> Result<()> {
         let path = self.path.clone();
-        self.stream_inner(key, manifest, manifest_bytes, sink, progress)
+        self.stream_inner(key, manifest, copy, sink, progress)
             .map_err(|e| if e.path().is_none() { e.at(&path) } else { e })
     }
 
@@ -351,7 +360,7 @@ impl Opened {
         &mut self,
         key: Option<&BackupKey>,
         manifest: &Manifest,
-        manifest_bytes: &[u8],
+        copy: &ManifestCopy,
         sink: &mut dyn EntrySink,
         progress: &dyn Progress,
     ) -> Result<()> {
@@ -392,7 +401,7 @@ impl Opened {
                 zstd::stream::read::Decoder::with_buffer(decrypted).map_err(stream_error)?;
             zdec.window_log_max(MAX_WINDOW_LOG).map_err(stream_error)?;
             let tar_bytes = pipe::spawn(s, zdec);
-            check_entries(tar_bytes, manifest, manifest_bytes, sink, progress)
+            check_entries(tar_bytes, manifest, copy, sink, progress)
         })?;
         let hasher = hasher.into_inner().unwrap_or_else(|p| p.into_inner());
         let digest = hex::encode(hasher.finalize());
@@ -409,13 +418,13 @@ impl Opened {
 fn check_entries(
     tar_bytes: impl Read,
     manifest: &Manifest,
-    manifest_bytes: &[u8],
+    copy: &ManifestCopy,
     sink: &mut dyn EntrySink,
     progress: &dyn Progress,
 ) -> Result<()> {
     let mut archive = tar::Archive::new(tar_bytes);
     progress.start("read", manifest.total_size());
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut seen: HashSet<&str> = HashSet::with_capacity(manifest.entries.len());
     let listed: std::collections::HashMap<&str, &Entry> = manifest
         .entries
         .iter()
@@ -471,34 +480,29 @@ fn check_entries(
             )));
         }
         let size = entry.header().entry_size().map_err(stream_error)?;
-        if !seen.insert(name.clone()) {
-            return Err(unsafe_archive(format!("{name:?} appears twice")));
-        }
         if name == MANIFEST_NAME || name == SUMS_NAME {
-            let expected = if name == MANIFEST_NAME {
-                manifest_bytes.to_vec()
+            let seen_before = if name == MANIFEST_NAME {
+                std::mem::replace(&mut saw_manifest, true)
             } else {
-                manifest.sums()
+                std::mem::replace(&mut saw_sums, true)
             };
-            if size != expected.len() as u64 {
-                return Err(corrupted(format!(
-                    "the sealed {name} differs from the copy outside the payload"
-                )));
+            if seen_before {
+                return Err(unsafe_archive(format!("{name:?} appears twice")));
             }
-            let mut got = Vec::with_capacity(expected.len());
-            (&mut entry)
-                .take(size)
-                .read_to_end(&mut got)
-                .map_err(stream_error)?;
-            if got != expected {
-                return Err(corrupted(format!(
-                    "the sealed {name} differs from the copy outside the payload"
-                )));
-            }
-            if name == MANIFEST_NAME {
-                saw_manifest = true
+            let expected = if name == MANIFEST_NAME {
+                copy.clone()
             } else {
-                saw_sums = true
+                let mut h = sha2::Sha256::new();
+                manifest.write_sums(&mut h).map_err(stream_error)?;
+                ManifestCopy {
+                    len: manifest.sums_len(),
+                    sha256: h.finalize().into(),
+                }
+            };
+            if size != expected.len || digest_of(&mut entry)? != expected {
+                return Err(corrupted(format!(
+                    "the sealed {name} differs from the copy outside the payload"
+                )));
             }
             continue;
         }
@@ -508,6 +512,9 @@ fn check_entries(
                 "{name:?} is not listed in the manifest"
             )));
         };
+        if !seen.insert(listed.path.as_str()) {
+            return Err(unsafe_archive(format!("{name:?} appears twice")));
+        }
         if size != listed.size {
             return Err(unsafe_archive(format!(
                 "{name:?} claims {size} bytes, the manifest says {}",
@@ -524,7 +531,11 @@ fn check_entries(
     if !saw_manifest || !saw_sums {
         return Err(corrupted("the payload ends without its sealed manifest"));
     }
-    if let Some(missing) = manifest.entries.iter().find(|e| !seen.contains(&e.path)) {
+    if let Some(missing) = manifest
+        .entries
+        .iter()
+        .find(|e| !seen.contains(e.path.as_str()))
+    {
         return Err(corrupted(format!(
             "{} is listed in the manifest but missing",
             missing.path
@@ -547,6 +558,34 @@ fn check_entries(
     }
     drop(rest);
     Ok(())
+}
+
+/// The length and SHA-256 of a manifest copy (or of the checksum list),
+/// which the sealed copy inside the payload must match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestCopy {
+    /// Length in bytes.
+    pub len: u64,
+    /// SHA-256 of the bytes.
+    pub sha256: [u8; 32],
+}
+
+/// Reads `r` to its end: the length and SHA-256 of what it held.
+fn digest_of(r: &mut impl Read) -> Result<ManifestCopy> {
+    let mut h = sha2::Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut len = 0u64;
+    loop {
+        let n = r.read(&mut buf).map_err(stream_error)?;
+        if n == 0 {
+            return Ok(ManifestCopy {
+                len,
+                sha256: h.finalize().into(),
+            });
+        }
+        h.update(&buf[..n]);
+        len += n as u64;
+    }
 }
 
 /// Receives each verified-so-far entry of a payload.

@@ -13,15 +13,15 @@ use crate::snapshot::DbSnapshot;
 use crate::Progress;
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
-use std::path::PathBuf;
+use std::path::Path;
 
-/// A regular file of the clinic data to store.
+/// A regular file of the clinic data to store: it is on disk at
+/// `ContainerPlan::home` joined with its entry path (only the entry path is
+/// kept: a backup of 200,000 files plans them all before it starts).
 #[derive(Debug, Clone)]
 pub struct FileSource {
-    /// Path inside the payload (`data/...`).
+    /// Path inside the payload (`data/...`), relative to the app home.
     pub entry_path: String,
-    /// Where it is on disk.
-    pub path: PathBuf,
     /// Size when the backup was planned.
     pub size: u64,
 }
@@ -54,6 +54,77 @@ pub fn sink_error(e: io::Error) -> Error {
             format!("writing the backup failed: {e}"),
             "check the destination storage and the data folder, then run the backup again",
         ),
+    }
+}
+
+/// Writes `manifest` into `w` encrypted to `r`. age reports a failed
+/// write in words of its own: the system's error (a full disk...) is kept
+/// and returned instead, so it is reported as such.
+fn seal_manifest<W: Write>(
+    w: &mut W,
+    r: &age::x25519::Recipient,
+    manifest: &Manifest,
+) -> io::Result<()> {
+    let mut kept = KeepOsError {
+        inner: w,
+        code: None,
+    };
+    let mut sealed = || {
+        let enc = age::Encryptor::with_recipients(std::iter::once(r as &dyn age::Recipient))
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        let mut sealed = enc.wrap_output(&mut kept)?;
+        let mut buffered = BufWriter::with_capacity(64 * 1024, &mut sealed);
+        manifest.write_to(&mut buffered)?;
+        buffered.flush()?;
+        drop(buffered);
+        sealed.finish().map(drop)
+    };
+    let result = sealed();
+    match (result, kept.code) {
+        (Err(_), Some(code)) => Err(io::Error::from_raw_os_error(code)),
+        (r, _) => r,
+    }
+}
+
+/// Remembers the system error code of a failed write.
+struct KeepOsError<W> {
+    inner: W,
+    code: Option<i32>,
+}
+
+impl<W: Write> Write for KeepOsError<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.write(buf).inspect_err(|e| {
+            self.code = self.code.or(e.raw_os_error());
+        })
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush().inspect_err(|e| {
+            self.code = self.code.or(e.raw_os_error());
+        })
+    }
+}
+
+/// Counts what is written through it.
+struct CountWriter<W> {
+    inner: W,
+    count: u64,
+}
+
+impl<W: Write> CountWriter<W> {
+    fn new(inner: W) -> Self {
+        CountWriter { inner, count: 0 }
+    }
+}
+
+impl<W: Write> Write for CountWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -128,6 +199,8 @@ impl<W: Write> Sealer<W> {
 
 /// Everything a container needs besides the data.
 pub struct ContainerPlan<'a> {
+    /// The app home the files' entry paths are relative to.
+    pub home: &'a Path,
     /// The readable metadata (with its key slots filled in).
     pub metadata: &'a Metadata,
     /// Key slot entries, in order.
@@ -151,6 +224,28 @@ pub fn write_entry(out: &mut impl Write, name: &str, data: &[u8], mtime: u64) ->
     out.write_all(data).map_err(sink_error)?;
     let pad = (padded(data.len() as u64) - data.len() as u64) as usize;
     out.write_all(&[0u8; 512][..pad]).map_err(sink_error)
+}
+
+/// Writes one container entry whose length is known only once `data` has
+/// written it: a placeholder header, the data, the padding, then the real
+/// header in the placeholder's place.
+fn write_entry_streamed<W: Write + Seek>(
+    out: &mut W,
+    name: &str,
+    mtime: u64,
+    data: impl FnOnce(&mut W) -> io::Result<()>,
+) -> Result<()> {
+    let header_at = out.stream_position().map_err(sink_error)?;
+    out.write_all(&[0u8; BLOCK as usize]).map_err(sink_error)?;
+    data(out).map_err(sink_error)?;
+    let len = out.stream_position().map_err(sink_error)? - header_at - BLOCK;
+    let pad = (padded(len) - len) as usize;
+    out.write_all(&[0u8; 512][..pad]).map_err(sink_error)?;
+    out.seek(SeekFrom::Start(header_at)).map_err(sink_error)?;
+    out.write_all(&header_block(name, len, mtime)?)
+        .map_err(sink_error)?;
+    out.seek(SeekFrom::End(0)).map_err(sink_error)?;
+    Ok(())
 }
 
 /// Writes the container's head again, in place: the readable metadata and
@@ -193,7 +288,7 @@ fn stream_payload(
     dbs: &[DbSnapshot],
     files: &[FileSource],
     progress: &dyn Progress,
-) -> Result<(Manifest, Vec<u8>)> {
+) -> Result<Manifest> {
     let mut zenc =
         zstd::stream::write::Encoder::new(pipe, plan.compression.level).map_err(sink_error)?;
     zenc.include_checksum(true).map_err(sink_error)?;
@@ -242,8 +337,9 @@ fn stream_payload(
         });
     }
     for f in files {
-        let file = File::open(&f.path)
-            .map_err(|e| Error::io("opening a file to back it up", &f.path, e))?;
+        let path = plan.home.join(&f.entry_path);
+        let file =
+            File::open(&path).map_err(|e| Error::io("opening a file to back it up", &path, e))?;
         let mut reader = ExactHashReader::new(file, f.size, progress);
         let mut h = tar::Header::new_gnu();
         h.set_size(f.size);
@@ -258,7 +354,7 @@ fn stream_payload(
                         "a file shrank while it was being backed up",
                         "run the backup again when the app is not rewriting that file",
                     )
-                    .at(&f.path)
+                    .at(&path)
                 } else {
                     sink_error(e)
                 }
@@ -278,23 +374,43 @@ fn stream_payload(
         settings: plan.settings.clone(),
         snapshot_barrier_ms: plan.barrier_ms,
     };
-    let manifest_bytes = manifest.to_bytes();
-    for (name, bytes) in [
-        (MANIFEST_NAME, manifest_bytes.clone()),
-        (SUMS_NAME, manifest.sums()),
+    // The manifest and its checksum list go in as they are written, never
+    // built whole in memory (a manifest may list 200,000 entries).
+    for (name, len) in [
+        (MANIFEST_NAME, manifest.encoded_len()),
+        (SUMS_NAME, manifest.sums_len()),
     ] {
         let mut h = tar::Header::new_gnu();
-        h.set_size(bytes.len() as u64);
+        h.set_path(name).map_err(sink_error)?;
+        h.set_size(len);
         h.set_mode(0o644);
         h.set_mtime(plan.mtime);
         h.set_entry_type(tar::EntryType::Regular);
-        tar.append_data(&mut h, name, bytes.as_slice())
-            .map_err(sink_error)?;
+        h.set_cksum();
+        let w = tar.get_mut();
+        w.write_all(h.as_bytes()).map_err(sink_error)?;
+        let mut counted = CountWriter::new(BufWriter::with_capacity(64 * 1024, &mut *w));
+        if name == MANIFEST_NAME {
+            manifest.write_to(&mut counted)
+        } else {
+            manifest.write_sums(&mut counted)
+        }
+        .and_then(|_| counted.flush())
+        .map_err(sink_error)?;
+        if counted.count != len {
+            return Err(Error::internal(format!(
+                "{name} was {} bytes long, {len} were announced",
+                counted.count
+            )));
+        }
+        drop(counted);
+        let pad = (padded(len) - len) as usize;
+        w.write_all(&[0u8; 512][..pad]).map_err(sink_error)?;
     }
     let zenc = tar.into_inner().map_err(sink_error)?;
     let pipe = zenc.finish().map_err(sink_error)?;
     pipe.finish().map_err(sink_error)?;
-    Ok((manifest, manifest_bytes))
+    Ok(manifest)
 }
 
 /// The sink thread's work: encrypts (or not) what arrives, hashes the
@@ -340,7 +456,7 @@ pub fn write_container<W: Write + Seek + Send>(
     let inherited = crate::fault::inherit();
     let recipient = plan.recipient;
     let payload_out = &mut *out;
-    let (manifest, manifest_bytes, payload_digest) = std::thread::scope(|s| {
+    let (manifest, payload_digest) = std::thread::scope(|s| {
         let (pipe, sealing) = pipe::spawn_sink(s, move |chunks| {
             inherited.adopt();
             seal_payload(payload_out, recipient, chunks)
@@ -355,7 +471,7 @@ pub fn write_container<W: Write + Seek + Send>(
             (_, Err(e)) if e.kind() != io::ErrorKind::BrokenPipe => Err(sink_error(e)),
             (Err(e), _) => Err(e),
             (Ok(_), Err(e)) => Err(sink_error(e)),
-            (Ok((m, b)), Ok(d)) => Ok((m, b, d)),
+            (Ok(m), Ok(d)) => Ok((m, d)),
         }
     })?;
     let end = out.stream_position().map_err(sink_error)?;
@@ -363,14 +479,18 @@ pub fn write_container<W: Write + Seek + Send>(
     let pad = (padded(payload_len) - payload_len) as usize;
     out.write_all(&[0u8; 512][..pad]).map_err(sink_error)?;
 
-    let (copy_name, copy) = match plan.recipient {
-        Some(r) => (
-            format!("{MANIFEST_NAME}.age"),
-            crate::archive::keys::seal(&[r as &dyn age::Recipient], &manifest_bytes)?,
-        ),
-        None => (MANIFEST_NAME.to_string(), manifest_bytes),
-    };
-    write_entry(out, &copy_name, &copy, plan.mtime)?;
+    // The manifest's copy outside the payload; encrypted, it is sealed
+    // straight into the file (no second copy of it in memory).
+    match plan.recipient {
+        Some(r) => write_entry_streamed(out, &format!("{MANIFEST_NAME}.age"), plan.mtime, |w| {
+            seal_manifest(w, r, &manifest)
+        })?,
+        None => write_entry_streamed(out, MANIFEST_NAME, plan.mtime, |w| {
+            let mut buffered = BufWriter::with_capacity(64 * 1024, w);
+            manifest.write_to(&mut buffered)?;
+            buffered.flush()
+        })?,
+    }
     let sums = payload_sum_line(&hex::encode(payload_digest), &payload_name);
     write_entry(out, PAYLOAD_SUM_NAME, sums.as_bytes(), plan.mtime)?;
     out.write_all(&[0u8; 1024]).map_err(sink_error)?;

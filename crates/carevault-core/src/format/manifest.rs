@@ -6,6 +6,7 @@ use crate::error::{Error, Kind, Result};
 use crate::format::metadata::Sealed;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 
 /// Largest manifest accepted, in bytes (a million entries would not fit: on purpose).
 pub const MAX_MANIFEST_BYTES: u64 = 64 * 1024 * 1024;
@@ -59,18 +60,36 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    /// Serialises as pretty JSON.
+    /// Serialises as pretty JSON with a trailing newline.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut v = serde_json::to_vec_pretty(self).expect("manifest serialises");
-        v.push(b'\n');
+        let mut v = Vec::with_capacity(self.encoded_len() as usize);
+        self.write_to(&mut v)
+            .expect("a manifest serialises into memory");
         v
+    }
+
+    /// Writes [`Manifest::to_bytes`] into `w` without building it (a
+    /// manifest may list 200,000 entries). Wrap `w` in a buffer: the JSON
+    /// is written a token at a time.
+    pub fn write_to(&self, w: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *w, self).map_err(io::Error::other)?;
+        w.write_all(b"\n")
+    }
+
+    /// Length in bytes of [`Manifest::to_bytes`].
+    pub fn encoded_len(&self) -> u64 {
+        let mut n = ByteCount(0);
+        self.write_to(&mut n).expect("a manifest serialises");
+        n.0
     }
 
     /// Parses and validates a manifest.
     pub fn parse(bytes: &[u8]) -> Result<Manifest> {
-        let m: Manifest = serde_json::from_slice(bytes).map_err(|e| {
+        let mut m: Manifest = serde_json::from_slice(bytes).map_err(|e| {
             crate::error::corrupted("the manifest inside the backup cannot be read").because(e)
         })?;
+        // The list grew by doubling while it was read: give the slack back.
+        m.entries.shrink_to_fit();
         if m.entries.len() > MAX_ENTRIES {
             return Err(crate::error::unsafe_archive(format!(
                 "the manifest lists {} entries (at most {MAX_ENTRIES} are accepted)",
@@ -145,14 +164,28 @@ impl Manifest {
 
     /// The checksum list in `sha256sum` format, for the entries.
     pub fn sums(&self) -> Vec<u8> {
-        let mut out = String::new();
+        let mut out = Vec::with_capacity(self.sums_len() as usize);
+        self.write_sums(&mut out).expect("writing into memory");
+        out
+    }
+
+    /// Length in bytes of [`Manifest::sums`].
+    pub fn sums_len(&self) -> u64 {
+        self.entries
+            .iter()
+            .map(|e| (e.sha256.len() + e.path.len() + 3) as u64)
+            .sum()
+    }
+
+    /// Writes the text of [`Manifest::sums`] into `w` without building it.
+    pub fn write_sums(&self, w: &mut dyn Write) -> io::Result<()> {
         for e in &self.entries {
-            out.push_str(&e.sha256);
-            out.push_str("  ");
-            out.push_str(&e.path);
-            out.push('\n');
+            w.write_all(e.sha256.as_bytes())?;
+            w.write_all(b"  ")?;
+            w.write_all(e.path.as_bytes())?;
+            w.write_all(b"\n")?;
         }
-        out.into_bytes()
+        Ok(())
     }
 }
 
@@ -190,4 +223,17 @@ pub fn check_sealed(readable: &Sealed, manifest: &Manifest) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// A writer that only counts what it is given.
+struct ByteCount(u64);
+
+impl Write for ByteCount {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }

@@ -170,7 +170,7 @@ fn restore_inner(
     recover(home)?;
     let mut opened = Opened::open(req.file)?;
     let key = opened.unlock(req.unlock, req.max_log_n)?;
-    let (manifest, manifest_bytes) = opened.manifest(key.as_ref())?;
+    let (manifest, manifest_copy) = opened.manifest(key.as_ref())?;
     let target = layout::data_dir(home);
     let (current_files, current_bytes) = tree_size(&target);
     let backup_bytes = manifest.total_size();
@@ -210,13 +210,7 @@ fn restore_inner(
     }
     let staging = apply::Staging::create(home, &opened.metadata.sealed.id)?;
     let mut sink = sink::StagingSink::new(staging.root());
-    opened.stream(
-        key.as_ref(),
-        &manifest,
-        &manifest_bytes,
-        &mut sink,
-        progress,
-    )?;
+    opened.stream(key.as_ref(), &manifest, &manifest_copy, &mut sink, progress)?;
     let db_results = sink.finish()?;
     let db_checks = checks::check_staged(staging.root(), &manifest, db_results)?;
     // Count what the swap is about to put live: once the write barrier is
