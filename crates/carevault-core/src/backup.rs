@@ -338,7 +338,7 @@ fn create_inner(
             "give a passphrase; the recovery key is the way back when it is forgotten",
         ));
     }
-    let plan = plan_data(home)?;
+    let mut plan = plan_data(home)?;
     let sync_guard = wait_for_sync(home, req.wait_sync)?;
     std::fs::create_dir_all(&dest.dir)
         .map_err(|e| Error::io("creating the backup folder", &dest.dir, e))?;
@@ -450,7 +450,7 @@ fn create_inner(
             &mut crate::fault::Checked::new(tmp.file(), &tmp_path),
             &cplan,
             &dbs,
-            &plan.files,
+            std::mem::take(&mut plan.files),
             progress,
         );
         let slot = job.map(|h| {

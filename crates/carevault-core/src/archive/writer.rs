@@ -286,7 +286,7 @@ fn stream_payload(
     pipe: pipe::PipeWriter,
     plan: &ContainerPlan<'_>,
     dbs: &[DbSnapshot],
-    files: &[FileSource],
+    files: Vec<FileSource>,
     progress: &dyn Progress,
 ) -> Result<Manifest> {
     let mut zenc =
@@ -296,9 +296,10 @@ fn stream_payload(
         zenc.multithread(plan.compression.workers)
             .map_err(sink_error)?;
         // zstd's default job at level 3 is 8 MiB, and each worker holds its
-        // input and output buffers: ~75 MiB at peak. 1 MiB jobs keep the
-        // whole backup near 27 MiB for +0.12% of file size (BENCHMARKS.md).
-        zenc.set_parameter(zstd::stream::raw::CParameter::JobSize(1 << 20))
+        // input and output buffers: ~75 MiB at peak. 512 KiB jobs (zstd's
+        // smallest) keep the whole backup under 32 MiB, from S to L, for
+        // +0.25% of file size (BENCHMARKS.md).
+        zenc.set_parameter(zstd::stream::raw::CParameter::JobSize(1 << 19))
             .map_err(sink_error)?;
     }
     let mut tar = tar::Builder::new(zenc);
@@ -329,7 +330,7 @@ fn stream_payload(
         w.write_all(&[0u8; 512][..pad]).map_err(sink_error)?;
         entries.push(Entry {
             path: db.entry_path.clone(),
-            kind: "sqlite".into(),
+            kind: std::borrow::Cow::Borrowed("sqlite"),
             size: db.size(),
             sha256: hex::encode(digest),
             journal_mode: Some(db.journal_mode.clone()),
@@ -359,11 +360,13 @@ fn stream_payload(
                     sink_error(e)
                 }
             })?;
+        let digest = reader.digest();
+        drop(reader);
         entries.push(Entry {
-            path: f.entry_path.clone(),
-            kind: "file".into(),
+            path: f.entry_path,
+            kind: std::borrow::Cow::Borrowed("file"),
             size: f.size,
-            sha256: hex::encode(reader.digest()),
+            sha256: hex::encode(digest),
             journal_mode: None,
             row_counts: Default::default(),
         });
@@ -436,7 +439,7 @@ pub fn write_container<W: Write + Seek + Send>(
     out: &mut W,
     plan: &ContainerPlan<'_>,
     dbs: &[DbSnapshot],
-    files: &[FileSource],
+    files: Vec<FileSource>,
     progress: &dyn Progress,
 ) -> Result<(Manifest, u64)> {
     write_entry(out, METADATA_NAME, &plan.metadata.to_bytes(), plan.mtime)?;

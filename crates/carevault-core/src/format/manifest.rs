@@ -24,7 +24,7 @@ pub struct Entry {
     /// Path inside the payload, always under `data/`.
     pub path: String,
     /// `sqlite` (a database snapshot) or `file`.
-    pub kind: String,
+    pub kind: std::borrow::Cow<'static, str>,
     /// Size in bytes.
     pub size: u64,
     /// SHA-256 of the content, hex.
