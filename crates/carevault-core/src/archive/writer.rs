@@ -296,10 +296,11 @@ fn stream_payload(
         zenc.multithread(plan.compression.workers)
             .map_err(sink_error)?;
         // zstd's default job at level 3 is 8 MiB, and each worker holds its
-        // input and output buffers: ~75 MiB at peak. 512 KiB jobs (zstd's
-        // smallest) keep the whole backup under 32 MiB, from S to L, for
-        // +0.25% of file size (BENCHMARKS.md).
-        zenc.set_parameter(zstd::stream::raw::CParameter::JobSize(1 << 19))
+        // input and output buffers: ~75 MiB at peak. 1 MiB jobs keep the
+        // whole backup at 27-31 MiB from S to L for +0.12% of file size;
+        // 512 KiB (zstd's smallest) saves 3 MiB more but costs 8% of the
+        // time (BENCHMARKS.md).
+        zenc.set_parameter(zstd::stream::raw::CParameter::JobSize(1 << 20))
             .map_err(sink_error)?;
     }
     let mut tar = tar::Builder::new(zenc);
