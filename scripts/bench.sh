@@ -5,14 +5,15 @@
 # scratch files and rewrites the results block of BENCHMARKS.md and
 # docs/bench.svg. See BENCHMARKS.md ("How to run") for the details.
 #
-#   scripts/bench.sh                      # S and M, 3 repetitions
-#   BENCH_SIZES=S,M,L scripts/bench.sh    # add L (~4 GB; ~12 GB of scratch)
+#   scripts/bench.sh                      # S, M (3 repetitions) and L (1)
+#   BENCH_SIZES=S,M scripts/bench.sh      # without L (~4 GB; ~12 GB of scratch)
 #   BENCH_REPS=5 BENCH_DIR=/data/bench scripts/bench.sh
 #
 # Environment:
 #   BENCH_DIR      reusable folder for data sets and scratch (/var/tmp/carevault-bench)
-#   BENCH_SIZES    comma-separated data sets among S, M, L (S,M; L is optional)
+#   BENCH_SIZES    comma-separated data sets among S, M, L (S,M,L)
 #   BENCH_REPS     repetitions of every measurement (3)
+#   BENCH_REPS_L   repetitions for L (1: one takes ~6 min)
 #   BENCH_PROFILE  1 = record a perf profile of backup, verify, restore on S (1)
 #   BENCH_NO_BUILD 1 = skip `cargo build --release` (0)
 #   BENCH_NO_INSTALL 1 = never call apt-get (0)
@@ -21,8 +22,9 @@ set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 export BENCH_DIR="${BENCH_DIR:-/var/tmp/carevault-bench}"
-export BENCH_SIZES="${BENCH_SIZES:-S,M}"
+export BENCH_SIZES="${BENCH_SIZES:-S,M,L}"
 export BENCH_REPS="${BENCH_REPS:-3}"
+export BENCH_REPS_L="${BENCH_REPS_L:-1}"
 export BENCH_PROFILE="${BENCH_PROFILE:-1}"
 export BENCH_T0="$(date +%s)"
 
