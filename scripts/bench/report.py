@@ -316,8 +316,8 @@ def machine_md(res, sizes):
         f"CPU flags: {', '.join(m['flags'])}.",
         f"- Load average (1 min): {res['load_start'][0]:.2f} at the start, {res.get('load_end', ['?'])[0]} at the end; "
         f"during the timed runs median {statistics.median(loads):.2f}, range {min(loads):.2f}–{max(loads):.2f}"
-        + (" (other jobs were compiling and testing on the same 2 cores: absolute times are noisy, ratios less so)."
-           if max(loads) > 1.5 else "."),
+        + (" (the load counts the benchmark's own processes, which use both cores, and anything else the "
+           "machine runs: absolute times are noisy, ratios less so)."),
         f"- Versions: {v['carevault']} ({v['git']}), {v['rustc']}, {v['zstd'].strip('* ').replace(', by Yann Collet', '')}, age {v['age']}, {v['tar']}, {v['restic']}, {v['borg']}, sqlite3 {v['sqlite3']}.",
         "- Warm page cache (nothing dropped), `sync` (untimed) before every run. carevault fsyncs its backup file and "
         "every restored file; `tar`/`zstd` do not (the `+fsync` rows add that).",
