@@ -272,6 +272,16 @@ mod tests {
         }
     }
 
+    impl Pieces {
+        fn of(data: &[u8], fail: bool) -> Pieces {
+            Pieces {
+                data: data.to_vec(),
+                at: 0,
+                fail,
+            }
+        }
+    }
+
     fn data() -> Vec<u8> {
         (0..(3 * BUF + 12345))
             .map(|i| (i * 31 % 251) as u8)
@@ -282,14 +292,7 @@ mod tests {
     fn passes_every_byte_in_order() {
         let want = data();
         let got = std::thread::scope(|s| {
-            let mut r = spawn(
-                s,
-                Pieces {
-                    data: want.clone(),
-                    at: 0,
-                    fail: false,
-                },
-            );
+            let mut r = spawn(s, Pieces::of(&want, false));
             let mut got = Vec::new();
             r.read_to_end(&mut got).unwrap();
             // After the end, it stays at the end.
@@ -305,14 +308,7 @@ mod tests {
         use std::io::BufRead;
         let want = data();
         let got = std::thread::scope(|s| {
-            let mut r = spawn(
-                s,
-                Pieces {
-                    data: want.clone(),
-                    at: 0,
-                    fail: false,
-                },
-            );
+            let mut r = spawn(s, Pieces::of(&want, false));
             let mut got = Vec::new();
             loop {
                 let chunk = r.fill_buf().unwrap();
@@ -333,14 +329,7 @@ mod tests {
     fn passes_the_error_after_the_bytes_before_it() {
         let want = data();
         std::thread::scope(|s| {
-            let mut r = spawn(
-                s,
-                Pieces {
-                    data: want.clone(),
-                    at: 0,
-                    fail: true,
-                },
-            );
+            let mut r = spawn(s, Pieces::of(&want, true));
             let mut got = Vec::new();
             let e = r.read_to_end(&mut got).unwrap_err();
             assert_eq!(e.kind(), io::ErrorKind::PermissionDenied);
