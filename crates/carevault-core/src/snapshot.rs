@@ -126,11 +126,17 @@ pub fn table_names(conn: &Connection) -> rusqlite::Result<Vec<String>> {
 pub fn count_rows(conn: &Connection) -> rusqlite::Result<BTreeMap<String, u64>> {
     let mut counts = BTreeMap::new();
     for name in table_names(conn)? {
-        let q = format!("SELECT count(*) FROM \"{}\"", name.replace('"', "\"\""));
-        let n: i64 = conn.query_row(&q, [], |r| r.get(0))?;
-        counts.insert(name, n as u64);
+        let n = count_table(conn, &name)?;
+        counts.insert(name, n);
     }
     Ok(counts)
+}
+
+/// Rows in the table `name`.
+pub fn count_table(conn: &Connection, name: &str) -> rusqlite::Result<u64> {
+    let q = format!("SELECT count(*) FROM \"{}\"", name.replace('"', "\"\""));
+    conn.query_row(&q, [], |r| r.get::<_, i64>(0))
+        .map(|n| n as u64)
 }
 
 impl DbSnapshot {

@@ -62,7 +62,7 @@ pub struct Manifest {
 impl Manifest {
     /// Serialises as pretty JSON with a trailing newline.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut v = Vec::with_capacity(self.encoded_len() as usize);
+        let mut v = Vec::new();
         self.write_to(&mut v)
             .expect("a manifest serialises into memory");
         v

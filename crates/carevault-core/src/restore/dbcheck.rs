@@ -241,11 +241,8 @@ fn check(conn: &Connection, scope: &Scope) -> rusqlite::Result<Found> {
         Scope::Table(t) => {
             let quoted = t.replace('"', "\"\"");
             let problem = verdict(conn, &format!("PRAGMA integrity_check(\"{quoted}\")"))?;
-            let n: i64 =
-                conn.query_row(&format!("SELECT count(*) FROM \"{quoted}\""), [], |r| {
-                    r.get(0)
-                })?;
-            Ok(Found::Table(problem, t.clone(), n as u64))
+            let n = crate::snapshot::count_table(conn, t)?;
+            Ok(Found::Table(problem, t.clone(), n))
         }
     }
 }
