@@ -431,7 +431,16 @@ fn a_restore_whose_database_checks_meet_a_full_disk_says_the_disk_is_full() {
         }
         std::thread::sleep(std::time::Duration::from_micros(200));
     }
+    // Held still while the disk fills: once the staged files are flushed,
+    // the checks end within milliseconds, far quicker than filling 512 MB.
+    let running = child.try_wait().unwrap().is_none();
+    if running {
+        signal(&child, libc::SIGSTOP);
+    }
     fill(&filler);
+    if running {
+        signal(&child, libc::SIGCONT);
+    }
     let o = child.wait_with_output().unwrap();
     std::fs::remove_file(&filler).unwrap();
     restore_changed_nothing(&c, &before);
@@ -503,4 +512,11 @@ fn a_rekey_on_a_full_disk_keeps_the_old_passphrase_and_leaves_nothing() {
         "the old passphrase still opens it",
     );
     report("full-disk/rekey: exit 10, the file still opens with the old passphrase, no temporary file left");
+}
+
+/// Sends `sig` to a child process that has not been waited for.
+fn signal(child: &std::process::Child, sig: libc::c_int) {
+    // SAFETY: kill(2) on the pid of our own unreaped child.
+    let rc = unsafe { libc::kill(child.id() as libc::pid_t, sig) };
+    assert_eq!(rc, 0, "kill({sig}) failed");
 }
