@@ -183,6 +183,10 @@ pub struct BackupArgs {
     /// A recovery public key (age1...) that can also unlock the backup (repeatable).
     #[arg(long, value_name = "PUBLIC_KEY")]
     pub recovery_key: Vec<String>,
+    /// Skip reading the written file back before reporting it (for
+    /// benchmarks only: an unverified backup may not be restorable).
+    #[arg(long)]
+    pub no_verify: bool,
 }
 
 #[derive(Args, Debug)]

@@ -46,6 +46,9 @@ pub struct BackupRequest {
     pub compression: Compression,
     /// Wait up to this long for a running synchronization to end.
     pub wait_sync: Option<std::time::Duration>,
+    /// Read the written file back and check every byte before it is
+    /// reported as made (the default). Off only for benchmarks.
+    pub verify: bool,
 }
 
 impl BackupRequest {
@@ -59,6 +62,7 @@ impl BackupRequest {
             scrypt_log_n: profile.encryption.work_factor,
             compression: profile.compression(),
             wait_sync: None,
+            verify: true,
         }
     }
 }
@@ -84,6 +88,8 @@ pub struct BackupOutcome {
     pub skipped: Vec<String>,
     /// Rows per key table.
     pub rows: std::collections::BTreeMap<String, u64>,
+    /// Whether the file was read back and checked before it was kept.
+    pub verified: bool,
 }
 
 /// What the data folder holds, split by kind.
@@ -384,14 +390,6 @@ fn create_inner(
                 "recovery"
             }
             .into(),
-            recipients: if name == "key-recovery.age" {
-                req.recovery_keys
-                    .iter()
-                    .map(|k| k.trim().to_string())
-                    .collect()
-            } else {
-                vec![]
-            },
             sha256: hex::encode(sha2::Sha256::digest(bytes)),
         });
     }
@@ -419,6 +417,11 @@ fn create_inner(
                 "payload.tar.zst"
             }
             .into(),
+            recovery_recipients: req
+                .recovery_keys
+                .iter()
+                .map(|k| k.trim().to_string())
+                .collect(),
         },
         key_slots,
     };
@@ -489,6 +492,11 @@ fn create_inner(
         )
         .map_err(with_path)?;
     }
+    // What a reader would refuse is never reported as made.
+    manifest.check_writable()?;
+    if req.verify {
+        crate::verify::check_written(&tmp_path, &metadata, key.as_ref(), progress)?;
+    }
     let size = tmp
         .file()
         .metadata()
@@ -506,6 +514,7 @@ fn create_inner(
         barrier_ms,
         skipped: plan.skipped,
         rows: key_rows(&manifest),
+        verified: req.verify,
     })
 }
 

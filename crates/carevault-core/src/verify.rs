@@ -80,3 +80,53 @@ pub fn verify_file(
         settings: manifest.settings.clone(),
     })
 }
+
+/// Reads a backup just written back from the file and checks every byte
+/// (every chunk authenticated, every entry against its hash, the manifest
+/// against the data), with the backup key the writer holds: no key
+/// derivation. The passphrase slot is checked as far as that allows: it
+/// must be an age file with one scrypt stanza. A failure means the file
+/// cannot be restored, and the backup is not kept.
+pub fn check_written(
+    path: &Path,
+    written: &Metadata,
+    key: Option<&crate::archive::keys::BackupKey>,
+    progress: &dyn Progress,
+) -> Result<()> {
+    let read_back = || -> Result<()> {
+        let mut opened = Opened::open(path)?;
+        if &opened.metadata != written {
+            return Err(crate::error::corrupted(
+                "the readable details read back differ from those written",
+            ));
+        }
+        for (name, bytes) in opened.slots() {
+            if name == "key-passphrase.age" {
+                let dec = age::Decryptor::new(&bytes[..])
+                    .map_err(crate::archive::keys::map_decrypt_error)?;
+                if !dec.is_scrypt() {
+                    return Err(crate::error::corrupted(
+                        "the passphrase slot read back is not a passphrase-encrypted file",
+                    ));
+                }
+            }
+        }
+        let (manifest, copy) = opened.manifest(key)?;
+        opened.stream(key, &manifest, &copy, &mut Discard, progress)
+    };
+    read_back().map_err(|e| {
+        let kind = match e.kind() {
+            crate::Kind::Io | crate::Kind::NoSpace => e.kind(),
+            _ => crate::Kind::Internal,
+        };
+        crate::Error::new(
+            kind,
+            format!(
+                "the backup was written, but reading it back failed its checks ({}); it was not kept",
+                e.message()
+            ),
+            "run the backup again; if it fails again, check the storage (a failing SD card or USB stick) and report the message",
+        )
+        .at(path)
+    })
+}

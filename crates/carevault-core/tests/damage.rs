@@ -229,6 +229,8 @@ fn edited_readable_metadata_is_reported_as_tampering() {
     }
 }
 
+/// A newer version says so in the container header (covered by its
+/// checksum) as well as in the readable details.
 #[test]
 fn a_newer_format_version_is_refused_with_its_own_message() {
     let f = fixture(Some(PASS));
@@ -236,6 +238,17 @@ fn a_newer_format_version_is_refused_with_its_own_message() {
     rewrite_entry(&f.file, &bad, "carevault.json", |b| {
         edit_json(b, |v| v["format_version"] = 2.into())
     });
+    // The readable details alone saying 2 is damage...
+    let e = Opened::open(&bad).err().expect("refused");
+    assert_eq!(e.kind(), Kind::Tampered, "{e}");
+    // ...a header that says 2 as well is a newer file.
+    let mut bytes = std::fs::read(&bad).unwrap();
+    let md_len = tar::Header::from_byte_slice(&bytes[..512]).size().unwrap();
+    bytes[..512].copy_from_slice(
+        &carevault_core::format::container::header_block_of_version("carevault.json", md_len, 0, 2)
+            .unwrap(),
+    );
+    std::fs::write(&bad, &bytes).unwrap();
     let e = Opened::open(&bad).err().expect("refused");
     assert_eq!(e.kind(), Kind::UnsupportedVersion);
     assert_eq!(e.kind().exit_code(), 8);

@@ -7,33 +7,22 @@ use crate::archive::keys::{self, BackupKey, Unlock};
 use crate::archive::pipe;
 use crate::error::{corrupted, truncated, unsafe_archive, Error, Kind, Result};
 use crate::format::container::{
-    not_a_backup, parse_block, payload_sum_line, Block, Extent, Layout, BLOCK, METADATA_NAME,
-    PAYLOAD_SUM_NAME,
+    looks_like_damaged_header, not_a_backup, parse_block, payload_sum_line, Block, EntryHeader,
+    Extent, Layout, BLOCK, METADATA_NAME, PAYLOAD_SUM_NAME,
 };
-use crate::format::manifest::{
-    self, Entry, Manifest, MANIFEST_NAME, MAX_MANIFEST_BYTES, SUMS_NAME,
+use crate::format::limits::{
+    CONTAINER_RECORD, MAX_AGE_HEADER_BYTES, MAX_MANIFEST_BYTES, MAX_METADATA_BYTES,
+    MAX_PATH_BYTES, MAX_PAX_BYTES, MAX_PAYLOAD_SUM_BYTES, MAX_SLOT_BYTES, MAX_TRAILING_ZEROS,
+    MAX_WINDOW_LOG,
 };
-use crate::format::metadata::{Metadata, MAX_METADATA_BYTES};
+use crate::format::manifest::{self, Entry, Manifest, MANIFEST_NAME, SUMS_NAME};
+use crate::format::metadata::Metadata;
 use crate::Progress;
 use sha2::Digest;
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
-
-/// Largest key slot accepted.
-const MAX_SLOT_BYTES: u64 = 16 * 1024;
-/// Largest zstd window a reader accepts (2^23 = 8 MiB), bounding memory.
-const MAX_WINDOW_LOG: u32 = 23;
-/// Longest entry name accepted (the writer stores paths of at most 4096 bytes).
-const MAX_NAME_BYTES: usize = 4096;
-/// Zero bytes accepted after the payload's end-of-archive block (one tar
-/// record; carevault writes 1,024).
-const MAX_TRAILING_ZEROS: u64 = 10_240;
-/// Claimed data may be at most this many times the stored payload...
-const MAX_EXPANSION: u64 = 1000;
-/// ...or this much, whichever is larger.
-const MIN_EXPANSION_ALLOWANCE: u64 = 64 * 1024 * 1024;
 
 /// The age header of a part must end (with its `---` MAC line) within the
 /// first 4 KiB: carevault writes about 200 bytes, and a longer header would
@@ -109,12 +98,15 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
         });
     }
     let mut at = 0u64;
+    let mut first_mark = None;
     let mut parts: Vec<(String, Extent)> = Vec::new();
     loop {
         let block = read_block(file, at, file_len)?;
         match parse_block(&block) {
+            // Only a first block that is no tar header of ours at all is
+            // "not a backup": a damaged one is damage.
             Err(e) if at == 0 => {
-                return Err(if block.starts_with(METADATA_NAME.as_bytes()) {
+                return Err(if looks_like_damaged_header(&block) {
                     e
                 } else {
                     not_a_backup()
@@ -129,9 +121,16 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
                 at += 2 * BLOCK;
                 break;
             }
-            Ok(Block::Entry(name, len)) => {
-                if at == 0 && name != METADATA_NAME {
-                    return Err(not_a_backup());
+            Ok(Block::Entry(EntryHeader {
+                name,
+                len,
+                version_mark,
+            })) => {
+                if at == 0 {
+                    if name != METADATA_NAME {
+                        return Err(not_a_backup());
+                    }
+                    first_mark = version_mark;
                 }
                 if parts.len() >= 6 {
                     return Err(corrupted(
@@ -155,10 +154,20 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
         }
     }
     if file_len > at {
-        return Err(corrupted(format!(
-            "{} unexpected bytes follow the end of the backup",
-            file_len - at
-        )));
+        // `tar` pads an archive with zeros to a whole record; carevault
+        // writes none, so a file that carries carevault's mark must end
+        // exactly (a truncation or an appended byte is damage). Anything
+        // but zeros after the end is damage in any file.
+        let record_end = at.div_ceil(CONTAINER_RECORD) * CONTAINER_RECORD;
+        if first_mark.is_some()
+            || file_len > record_end
+            || !zeros_between(file, at, file_len)?
+        {
+            return Err(corrupted(format!(
+                "{} unexpected bytes follow the end of the backup",
+                file_len - at
+            )));
+        }
     }
     let n = parts.len();
     if n < 4 {
@@ -169,7 +178,7 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
     let manifest = parts[n - 2].clone();
     let payload = parts[n - 3].clone();
     let slots = parts[1..n - 3].to_vec();
-    if payload_sum.0 != PAYLOAD_SUM_NAME || payload_sum.1.len > 1024 {
+    if payload_sum.0 != PAYLOAD_SUM_NAME || payload_sum.1.len > MAX_PAYLOAD_SUM_BYTES {
         return Err(corrupted(
             "the container parts are not in carevault's order",
         ));
@@ -194,7 +203,17 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
         manifest,
         payload_sum: payload_sum.1,
         file_len: at,
+        version_mark: first_mark,
     })
+}
+
+/// Whether every byte of `file` from `from` to `to` is zero.
+fn zeros_between(file: &mut File, from: u64, to: u64) -> Result<bool> {
+    let mut b = vec![0u8; (to - from) as usize];
+    file.seek(SeekFrom::Start(from))
+        .and_then(|_| file.read_exact(&mut b))
+        .map_err(|e| Error::io("reading the backup file", "", e))?;
+    Ok(b.iter().all(|&x| x == 0))
 }
 
 /// The zero bytes that pad an entry to whole blocks must be zero: nothing
@@ -235,7 +254,8 @@ impl Opened {
         let with_path = |e: Error| if e.path().is_none() { e.at(path) } else { e };
         let layout = read_layout(&mut file, file_len).map_err(with_path)?;
         let md_bytes = read_extent(&mut file, layout.metadata).map_err(with_path)?;
-        let metadata = Metadata::parse(&md_bytes).map_err(with_path)?;
+        let metadata =
+            Metadata::parse_marked(&md_bytes, layout.version_mark).map_err(with_path)?;
         if metadata.sealed.payload != layout.payload.0 {
             return Err(with_path(Error::new(
                 Kind::Tampered,
@@ -308,7 +328,7 @@ impl Opened {
         let raw = read_extent(&mut self.file, self.layout.manifest.1)?;
         let bytes = match key {
             Some(k) => {
-                check_age_head_bytes(&raw[..raw.len().min(4096)])?;
+                check_age_head_bytes(&raw[..raw.len().min(MAX_AGE_HEADER_BYTES)])?;
                 let plain = keys::open_sealed(&raw, k.identity(), MAX_MANIFEST_BYTES)
                     .map_err(damaged_if_wrong_key)?;
                 drop(raw);
@@ -322,19 +342,6 @@ impl Opened {
         };
         let m = Manifest::parse(&bytes).map_err(|e| e.at(&self.path))?;
         drop(bytes);
-        // A claimed size out of all proportion to the stored payload is a
-        // decompression bomb: refuse it before planning or writing anything.
-        let stored = self.layout.payload.1.len;
-        let cap = stored
-            .saturating_mul(MAX_EXPANSION)
-            .max(MIN_EXPANSION_ALLOWANCE);
-        if m.total_size() > cap {
-            return Err(unsafe_archive(format!(
-                "the manifest claims {} bytes of data from {stored} stored bytes",
-                m.total_size()
-            ))
-            .at(&self.path));
-        }
         manifest::check_sealed(&self.metadata.sealed, &m).map_err(|e| e.at(&self.path))?;
         Ok((m, copy))
     }
@@ -369,7 +376,7 @@ impl Opened {
             check_age_header(&mut self.file, ext)?;
         }
         let expected_sum = read_extent(&mut self.file, self.layout.payload_sum)?;
-        if expected_sum.len() > 1024 {
+        if expected_sum.len() as u64 > MAX_PAYLOAD_SUM_BYTES {
             return Err(corrupted("the payload checksum entry is too large"));
         }
         self.file
@@ -440,7 +447,7 @@ fn check_entries(
         let etype = entry.header().entry_type();
         if etype == tar::EntryType::GNULongName {
             let size = entry.header().entry_size().map_err(stream_error)?;
-            if size > MAX_NAME_BYTES as u64 + 1 || long_name.is_some() {
+            if size > MAX_PATH_BYTES as u64 + 1 || long_name.is_some() {
                 return Err(unsafe_archive("an entry name is too long"));
             }
             let mut buf = Vec::with_capacity(size as usize);
@@ -454,23 +461,31 @@ fn check_entries(
             long_name = Some(buf);
             continue;
         }
-        let name_bytes = match long_name.take() {
-            Some(n) => n,
-            None => {
-                let h = entry.header();
-                if h.as_ustar()
-                    .is_some_and(|u| u.prefix.iter().any(|&b| b != 0))
-                {
-                    return Err(unsafe_archive(
-                        "an entry uses a ustar name prefix, which carevault does not write",
-                    ));
-                }
-                h.path_bytes().into_owned()
+        if etype == tar::EntryType::XHeader {
+            // A PAX extended header: its `path` names the next entry (as
+            // Python's tarfile writes long or non-ASCII names). Records that
+            // would change how the next entry is read (size, links) are
+            // refused; times, owners and the like are ignored.
+            let size = entry.header().entry_size().map_err(stream_error)?;
+            if size > MAX_PAX_BYTES || long_name.is_some() {
+                return Err(unsafe_archive("an extended header is larger than allowed"));
             }
+            let mut buf = Vec::with_capacity(size as usize);
+            (&mut entry)
+                .take(size)
+                .read_to_end(&mut buf)
+                .map_err(stream_error)?;
+            long_name = Some(pax_path(&buf)?);
+            continue;
+        }
+        // A ustar prefix is part of the name (`path_bytes` joins them).
+        let name_bytes = match long_name.take() {
+            Some(n) if !n.is_empty() => n,
+            _ => entry.header().path_bytes().into_owned(),
         };
         let name = String::from_utf8(name_bytes)
             .map_err(|_| unsafe_archive("an entry name is not valid UTF-8 text"))?;
-        if name.len() > MAX_NAME_BYTES {
+        if name.len() > MAX_PATH_BYTES {
             return Err(unsafe_archive("an entry name is too long"));
         }
         if etype != tar::EntryType::Regular && etype != tar::EntryType::Continuous {
@@ -524,7 +539,7 @@ fn check_entries(
         let mut reader = ExactHashReader::new(&mut entry, size, progress);
         sink.entry(listed, &mut reader)?;
         io::copy(&mut reader, &mut io::sink()).map_err(stream_error)?;
-        if hex::encode(reader.digest()) != listed.sha256 {
+        if !hex::encode(reader.digest()).eq_ignore_ascii_case(&listed.sha256) {
             return Err(corrupted(format!("{name} does not match its checksum")));
         }
     }
@@ -638,11 +653,33 @@ impl<R: Read> Read for SourceReader<'_, R> {
 /// Once a key slot has yielded the backup key, a part that the key does not
 /// open is damaged: the user's passphrase was right.
 fn damaged_if_wrong_key(e: Error) -> Error {
-    if e.kind() == Kind::WrongKey {
+    // An age header that names an unknown version is damage too: the
+    // readable details (checked first) say which format wrote the file.
+    if matches!(e.kind(), Kind::WrongKey | Kind::UnsupportedVersion) {
         corrupted("an encrypted part's header is damaged (the passphrase was right)")
     } else {
         e
     }
+}
+
+/// The `path` record of a PAX extended header; an empty result when it has
+/// none. Records that change how the entry is read are refused.
+fn pax_path(data: &[u8]) -> Result<Vec<u8>> {
+    let mut path = Vec::new();
+    for ext in tar::PaxExtensions::new(data) {
+        let ext = ext.map_err(|_| unsafe_archive("an extended header cannot be read"))?;
+        match ext.key_bytes() {
+            b"path" => path = ext.value_bytes().to_vec(),
+            b"size" | b"linkpath" | b"GNU.sparse.name" | b"GNU.sparse.size"
+            | b"GNU.sparse.map" | b"GNU.sparse.major" | b"GNU.sparse.minor" => {
+                return Err(unsafe_archive(
+                    "an extended header changes an entry's size or kind, which carevault does not accept",
+                ))
+            }
+            _ => {}
+        }
+    }
+    Ok(path)
 }
 
 /// Classifies an error raised while decoding the payload stream.

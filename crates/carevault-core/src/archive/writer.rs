@@ -308,23 +308,13 @@ fn stream_payload(
 
     let mut entries = Vec::with_capacity(dbs.len() + files.len());
     for db in dbs {
-        let mut h = tar::Header::new_ustar();
-        h.set_path(&db.entry_path).map_err(|e| {
-            Error::new(
-                Kind::Usage,
-                format!(
-                    "the database path {} is too long to store: {e}",
-                    db.entry_path
-                ),
-                "keep database names under 100 characters",
-            )
-        })?;
+        let w = tar.get_mut();
+        let mut h = gnu_header_for(w, &db.entry_path)?;
         h.set_size(db.size());
         h.set_mode(0o644);
         h.set_mtime(plan.mtime);
         h.set_entry_type(tar::EntryType::Regular);
         h.set_cksum();
-        let w = tar.get_mut();
         w.write_all(h.as_bytes()).map_err(sink_error)?;
         let digest = db.stream(w, progress)?;
         let pad = (padded(db.size()) - db.size()) as usize;
@@ -415,6 +405,40 @@ fn stream_payload(
     let pipe = zenc.finish().map_err(sink_error)?;
     pipe.finish().map_err(sink_error)?;
     Ok(manifest)
+}
+
+/// A GNU header for the entry `path`, preceded in `w` by a GNU long-name
+/// entry when the path does not fit the 100-byte name field: the same
+/// framing `tar::Builder::append_data` uses for the other files, which
+/// needs the data as a reader, where a database snapshot is written.
+fn gnu_header_for(w: &mut impl Write, path: &str) -> Result<tar::Header> {
+    let mut h = tar::Header::new_gnu();
+    let bytes = path.as_bytes();
+    if bytes.len() >= 100 {
+        let mut long = tar::Header::new_gnu();
+        let name = b"././@LongLink";
+        long.as_gnu_mut().expect("a GNU header").name[..name.len()].copy_from_slice(name);
+        long.set_mode(0o644);
+        long.set_entry_type(tar::EntryType::GNULongName);
+        long.set_size(bytes.len() as u64 + 1);
+        long.set_cksum();
+        w.write_all(long.as_bytes()).map_err(sink_error)?;
+        w.write_all(bytes).map_err(sink_error)?;
+        // The name's terminating NUL, then zeros to the block's end.
+        let n = bytes.len() as u64;
+        let pad = (padded(n + 1) - n) as usize;
+        w.write_all(&[0u8; 513][..pad]).map_err(sink_error)?;
+        h.as_gnu_mut().expect("a GNU header").name.copy_from_slice(&bytes[..100]);
+    } else {
+        h.set_path(path).map_err(|e| {
+            Error::new(
+                Kind::Usage,
+                format!("the database path {path} cannot be stored: {e}"),
+                "rename the database to a plain relative name",
+            )
+        })?;
+    }
+    Ok(h)
 }
 
 /// The sink thread's work: encrypts (or not) what arrives, hashes the

@@ -47,8 +47,29 @@ pub fn padded(len: u64) -> u64 {
     len.div_ceil(BLOCK).saturating_mul(BLOCK)
 }
 
+/// The owner and group names carevault writes into every container header.
+/// The group name carries the format version, so that the version is
+/// covered by the header checksum: a damaged `format_version` in the
+/// readable metadata then reads as damage, not as a newer file.
+pub const OWNER_NAME: &str = "carevault";
+
+/// The group name of the container headers of format version `v`.
+pub fn version_mark(v: u32) -> String {
+    format!("carevault-format-{v}")
+}
+
 /// Builds the 512-byte ustar header of a regular-file entry.
 pub fn header_block(name: &str, size: u64, mtime: u64) -> Result<[u8; 512]> {
+    header_block_of_version(name, size, mtime, crate::format::FORMAT_VERSION)
+}
+
+/// [`header_block`] with the version mark of format version `version`.
+pub fn header_block_of_version(
+    name: &str,
+    size: u64,
+    mtime: u64,
+    version: u32,
+) -> Result<[u8; 512]> {
     let mut h = tar::Header::new_ustar();
     h.set_path(name)
         .map_err(|e| Error::internal(format!("tar name {name}: {e}")))?;
@@ -57,6 +78,9 @@ pub fn header_block(name: &str, size: u64, mtime: u64) -> Result<[u8; 512]> {
     h.set_mtime(mtime);
     h.set_uid(0);
     h.set_gid(0);
+    h.set_username(OWNER_NAME)
+        .and_then(|_| h.set_groupname(&version_mark(version)))
+        .map_err(|e| Error::internal(format!("tar owner of {name}: {e}")))?;
     h.set_entry_type(tar::EntryType::Regular);
     h.set_cksum();
     let mut out = [0u8; 512];
@@ -67,19 +91,52 @@ pub fn header_block(name: &str, size: u64, mtime: u64) -> Result<[u8; 512]> {
 /// What one 512-byte block of the outer container says.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Block {
-    /// A regular-file header: the entry's name and data length.
-    Entry(String, u64),
+    /// A regular-file header.
+    Entry(EntryHeader),
     /// An all-zero block (end of archive).
     Zero,
 }
 
+/// A regular-file header of the outer container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryHeader {
+    /// The entry's name.
+    pub name: String,
+    /// Its data length.
+    pub len: u64,
+    /// The format version its group name carries (`carevault-format-N`),
+    /// if it carries one: files written before the mark existed, or
+    /// repacked by another tar program, carry none.
+    pub version_mark: Option<u32>,
+}
+
+/// Whether the 8-byte checksum field spells `value` in a form POSIX allows:
+/// octal digits (zero-filled), then one or more NULs or spaces to the end
+/// of the field.
+fn posix_checksum_spelling(field: &[u8], value: u64) -> bool {
+    let digits = field.iter().take_while(|b| (b'0'..=b'7').contains(b)).count();
+    if digits == 0 || digits == field.len() {
+        return false;
+    }
+    if !field[digits..].iter().all(|&b| b == 0 || b == b' ') {
+        return false;
+    }
+    let text = std::str::from_utf8(&field[..digits]).unwrap_or("");
+    u64::from_str_radix(text, 8) == Ok(value)
+}
+
 /// Parses one header block of the outer container, checking its checksum.
+///
+/// Any spelling of the checksum that POSIX allows is accepted (GNU tar and
+/// Python write six digits, NUL, space; carevault writes seven digits and a
+/// NUL), except in a header that carries carevault's version mark: such a
+/// header was written by carevault (or claims so) and must spell it exactly
+/// as carevault does, so that no flipped bit anywhere in it goes unnoticed
+/// (a NUL turned into a space would otherwise respell the same number).
 pub fn parse_block(block: &[u8; 512]) -> Result<Block> {
     if block.iter().all(|&b| b == 0) {
         return Ok(Block::Zero);
     }
-    let stored = parse_octal(&block[148..156])
-        .ok_or_else(|| corrupted("a container header has an unreadable checksum"))?;
     let computed: u64 = block
         .iter()
         .enumerate()
@@ -91,13 +148,19 @@ pub fn parse_block(block: &[u8; 512]) -> Result<Block> {
             }
         })
         .sum();
-    // Exactly the form carevault writes (seven octal digits, NUL):
-    // a field that parses to the right number but is spelled otherwise is
-    // a changed byte, and nothing in a backup goes unchecked.
-    if stored != computed || block[148..156] != *format!("{computed:07o}\0").as_bytes() {
+    let field = &block[148..156];
+    if !posix_checksum_spelling(field, computed) {
         return Err(corrupted("a container header fails its checksum"));
     }
     let h = tar::Header::from_byte_slice(block);
+    let version_mark = h
+        .groupname_bytes()
+        .and_then(|g| std::str::from_utf8(g).ok())
+        .and_then(|g| g.strip_prefix("carevault-format-"))
+        .and_then(|v| v.parse::<u32>().ok());
+    if version_mark.is_some() && *field != *format!("{computed:07o}\0").as_bytes() {
+        return Err(corrupted("a container header fails its checksum"));
+    }
     if h.entry_type() != tar::EntryType::Regular {
         return Err(corrupted(
             "the container holds an entry that is not a regular file",
@@ -112,16 +175,29 @@ pub fn parse_block(block: &[u8; 512]) -> Result<Block> {
     let name = std::str::from_utf8(&block[..name_end])
         .map_err(|_| corrupted("a container entry name is not valid text"))?
         .to_string();
-    let size = h
+    let len = h
         .entry_size()
         .map_err(|_| corrupted("a container entry has an unreadable size"))?;
-    Ok(Block::Entry(name, size))
+    Ok(Block::Entry(EntryHeader {
+        name,
+        len,
+        version_mark,
+    }))
 }
 
-fn parse_octal(field: &[u8]) -> Option<u64> {
-    let s = std::str::from_utf8(field).ok()?;
-    let s = s.trim_matches(|c: char| c == '\0' || c == ' ');
-    u64::from_str_radix(s, 8).ok()
+/// Whether a first block that fails its checks is a damaged carevault
+/// header (its name or the ustar magic survived) rather than another kind
+/// of file: only then is "not a carevault backup" the wrong verdict.
+pub fn looks_like_damaged_header(block: &[u8; 512]) -> bool {
+    let name = METADATA_NAME.as_bytes();
+    let near_name = block[..name.len()]
+        .iter()
+        .zip(name)
+        .filter(|(a, b)| a != b)
+        .count()
+        <= 2
+        && block[name.len()] == 0;
+    near_name || &block[257..262] == b"ustar"
 }
 
 /// The located parts of a backup file.
@@ -139,6 +215,8 @@ pub struct Layout {
     pub payload_sum: Extent,
     /// Total file length this layout requires.
     pub file_len: u64,
+    /// The format version the first header's group name carries, if any.
+    pub version_mark: Option<u32>,
 }
 
 /// Message for a first block that is not ours.

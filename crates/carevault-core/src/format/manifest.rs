@@ -8,10 +8,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-/// Largest manifest accepted, in bytes (a million entries would not fit: on purpose).
-pub const MAX_MANIFEST_BYTES: u64 = 64 * 1024 * 1024;
-/// Most entries accepted in one backup.
-pub const MAX_ENTRIES: usize = 200_000;
+pub use crate::format::limits::{MAX_ENTRIES, MAX_MANIFEST_BYTES};
+use crate::format::limits::{MAX_COMPONENT_BYTES, MAX_DATA_BYTES, MAX_PATH_BYTES};
 
 /// Name of the manifest inside the payload.
 pub const MANIFEST_NAME: &str = "manifest.json";
@@ -128,14 +126,57 @@ impl Manifest {
                     e.size, e.path
                 )));
             }
+            // Either case, as `sha256sum -c` accepts.
             if e.sha256.len() != 64 || !e.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return Err(crate::error::corrupted(format!(
-                    "the manifest has an invalid checksum for {}",
+                    "the manifest has an invalid checksum for {} (not 64 hexadecimal digits)",
                     e.path
                 )));
             }
         }
+        if m.total_size() > MAX_DATA_BYTES {
+            return Err(crate::error::unsafe_archive(format!(
+                "the manifest claims {} bytes of data (at most {MAX_DATA_BYTES} are accepted)",
+                m.total_size()
+            )));
+        }
         Ok(m)
+    }
+
+    /// Checks a manifest the writer is about to seal against the limits a
+    /// reader applies: a backup that its own reader would refuse is never
+    /// reported as made.
+    pub fn check_writable(&self) -> Result<()> {
+        let refuse = |what: String| {
+            Err(Error::new(
+                Kind::Usage,
+                format!("this data cannot be stored in one backup: {what}; nothing was written"),
+                "split the data folder or remove what is not clinic data, then run the backup again",
+            ))
+        };
+        if self.entries.len() > MAX_ENTRIES {
+            return refuse(format!(
+                "{} files (at most {MAX_ENTRIES})",
+                self.entries.len()
+            ));
+        }
+        if self.total_size() > MAX_DATA_BYTES {
+            return refuse(format!(
+                "{} bytes (at most {MAX_DATA_BYTES})",
+                self.total_size()
+            ));
+        }
+        if self.encoded_len() > MAX_MANIFEST_BYTES {
+            return refuse(format!(
+                "a list of contents over {MAX_MANIFEST_BYTES} bytes"
+            ));
+        }
+        for e in &self.entries {
+            if let Err(err) = check_entry_path(&e.path) {
+                return refuse(err.message().to_string());
+            }
+        }
+        Ok(())
     }
 
     /// The entry at `path`, if listed.
@@ -193,7 +234,7 @@ impl Manifest {
 /// plain UTF-8 components with no `.`/`..`, no backslash, no control characters.
 pub fn check_entry_path(path: &str) -> Result<()> {
     let refuse = |why: &str| Err(crate::error::unsafe_archive(format!("{path:?}: {why}")));
-    if path.len() > 4096 {
+    if path.len() > MAX_PATH_BYTES {
         return refuse("path too long");
     }
     if !path.starts_with("data/") {
@@ -206,7 +247,7 @@ pub fn check_entry_path(path: &str) -> Result<()> {
         if comp.is_empty() || comp == "." || comp == ".." {
             return refuse("empty, '.' or '..' path component");
         }
-        if comp.len() > 255 {
+        if comp.len() > MAX_COMPONENT_BYTES {
             return refuse("a name longer than 255 bytes");
         }
     }

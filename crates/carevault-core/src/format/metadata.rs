@@ -5,10 +5,7 @@ use crate::error::{Error, Kind, Result};
 use crate::format::{FORMAT_NAME, NEWEST_READABLE};
 use serde::{Deserialize, Serialize};
 
-/// Largest readable-metadata entry accepted, in bytes.
-pub const MAX_METADATA_BYTES: u64 = 64 * 1024;
-/// Longest label accepted, in characters.
-pub const MAX_LABEL_CHARS: usize = 120;
+pub use crate::format::limits::{MAX_LABEL_CHARS, MAX_METADATA_BYTES};
 
 /// The part of the metadata that is sealed: repeated inside the encrypted
 /// manifest and compared on every verify and restore.
@@ -42,19 +39,22 @@ pub struct Sealed {
     pub device: String,
     /// Name of the payload entry in the container.
     pub payload: String,
+    /// The age public keys (`age1...`) the recovery slot is encrypted to.
+    /// Sealed, so that a changed byte in them is noticed; absent when the
+    /// backup has no recovery slot (and in files written before it was
+    /// sealed, which listed them in the key slot instead).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recovery_recipients: Vec<String>,
 }
 
-/// One key slot: an age file that holds the per-backup key.
+/// One key slot: an age file that holds the per-backup key. Unknown
+/// fields are ignored, as everywhere in the readable metadata.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct KeySlot {
     /// Entry name in the container (`key-passphrase.age`, `key-recovery.age`).
     pub name: String,
     /// `passphrase` or `recovery`.
     pub kind: String,
-    /// For recovery slots: the age public keys it is encrypted to.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub recipients: Vec<String>,
     /// SHA-256 of the slot's bytes, hex, so damage is told apart from a wrong passphrase.
     pub sha256: String,
 }
@@ -78,55 +78,46 @@ impl Metadata {
         v
     }
 
-    /// Parses and validates a metadata entry.
+    /// Parses and validates a metadata entry of a file whose container
+    /// header carries no version mark (see [`Metadata::parse_marked`]).
     pub fn parse(bytes: &[u8]) -> Result<Metadata> {
+        Metadata::parse_marked(bytes, None)
+    }
+
+    /// Parses and validates a metadata entry. `mark` is the format version
+    /// that the entry's container header carries (covered by the header's
+    /// checksum): a newer version is said only when the header says so,
+    /// and a `format_version` that disagrees with it is damage. Without a
+    /// mark (files written before it existed, or repacked by another tar
+    /// program) the version can only be 1.
+    pub fn parse_marked(bytes: &[u8], mark: Option<u32>) -> Result<Metadata> {
+        if let Some(v) = mark.filter(|v| *v > NEWEST_READABLE) {
+            return Err(newer_version(v));
+        }
         if bytes.len() as u64 > MAX_METADATA_BYTES {
             return Err(crate::error::corrupted(
                 "the readable details are too large",
             ));
         }
-        // Look at the version first, so a newer file says so instead of failing to parse.
-        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
-            Error::new(
-                Kind::Tampered,
-                "the readable details of the backup are damaged or were edited",
-                "use another copy of the backup; this one was altered after it was written",
-            )
-            .because(e)
-        })?;
+        // The container header said `carevault.json`: from here on,
+        // anything that does not parse is damage, not another program's file.
+        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| damaged().because(e))?;
         if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
-            return Err(Error::new(
-                Kind::NotABackup,
-                "this file is not a carevault backup",
-                "choose a .bin file written by carevault",
-            ));
+            return Err(damaged());
         }
         let version = value.get("format_version").and_then(|v| v.as_u64());
+        let expected = mark.unwrap_or(1) as u64;
         match version {
-            Some(v) if v >= 1 && v <= NEWEST_READABLE as u64 => {}
-            Some(v) => {
-                return Err(Error::new(
-                    Kind::UnsupportedVersion,
-                    format!("this backup uses format version {v}, and this carevault reads versions up to {NEWEST_READABLE}"),
-                    "update carevault to a newer version to open this backup",
-                ))
-            }
-            None => {
+            Some(v) if v == expected && v >= 1 => {}
+            _ => {
                 return Err(Error::new(
                     Kind::Tampered,
-                    "the readable details of the backup have no valid format version",
+                    "the readable details of the backup are damaged: their format version does not match the file's",
                     "use another copy of the backup; this one was altered after it was written",
                 ))
             }
         }
-        let md: Metadata = serde_json::from_value(value).map_err(|e| {
-            Error::new(
-                Kind::Tampered,
-                "the readable details of the backup are damaged or were edited",
-                "use another copy of the backup; this one was altered after it was written",
-            )
-            .because(e)
-        })?;
+        let md: Metadata = serde_json::from_value(value).map_err(|e| damaged().because(e))?;
         md.validate()?;
         Ok(md)
     }
@@ -167,12 +158,36 @@ impl Metadata {
                 (slot.kind.as_str(), slot.name.as_str()),
                 ("passphrase", "key-passphrase.age") | ("recovery", "key-recovery.age")
             );
-            if !name_ok || slot.sha256.len() != 64 {
+            // Lowercase only: this checksum is the slot's only guard, so
+            // a flipped case bit must not pass.
+            let hex_ok = slot.sha256.len() == 64
+                && slot.sha256.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+            if !name_ok || !hex_ok {
                 return bad("key slot");
             }
         }
+        let has_recovery = self.key_slots.iter().any(|k| k.kind == "recovery");
+        if !has_recovery && !s.recovery_recipients.is_empty() {
+            return bad("recovery keys without a recovery slot");
+        }
         Ok(())
     }
+}
+
+fn damaged() -> Error {
+    Error::new(
+        Kind::Tampered,
+        "the readable details of the backup are damaged or were edited",
+        "use another copy of the backup; this one was altered after it was written",
+    )
+}
+
+fn newer_version(v: u32) -> Error {
+    Error::new(
+        Kind::UnsupportedVersion,
+        format!("this backup uses format version {v}, and this carevault reads versions up to {NEWEST_READABLE}"),
+        "update carevault to a newer version to open this backup",
+    )
 }
 
 /// Backup IDs: 1 to 64 characters of `[A-Za-z0-9-]`.

@@ -4,6 +4,7 @@
 //! written specification of everything in this module.
 
 pub mod container;
+pub mod limits;
 pub mod manifest;
 pub mod metadata;
 

@@ -99,6 +99,27 @@ pub fn check_staged(
     Ok(out)
 }
 
+/// Refuses a restore whose staged data differs from the manifest in any
+/// line of the report (key tables, realm, endpoint), naming each one.
+pub fn refuse_differences(report: &[Check]) -> Result<()> {
+    let diffs: Vec<String> = report
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| format!("{}: the backup's manifest says {}, its data holds {}", c.name, c.expected, c.actual))
+        .collect();
+    if diffs.is_empty() {
+        return Ok(());
+    }
+    Err(Error::new(
+        Kind::CheckFailed,
+        format!(
+            "the backup's data differs from its own manifest ({}); nothing was changed",
+            diffs.join("; ")
+        ),
+        "use another backup; keep this file for investigation",
+    ))
+}
+
 /// The report lines: key tables and settings of the data under `root`
 /// (the staged data, just before it goes live) against the manifest.
 pub fn report(home: &Path, manifest: &Manifest) -> Result<Vec<Check>> {

@@ -148,6 +148,11 @@ pub fn restore(
     }
     let mut event = match &result {
         Ok(_) => Event::new(permit.user(), "restore", Outcome::Success),
+        // The staged data failed a check, or the restore could not start:
+        // nothing was replaced.
+        Err(e) if matches!(e.kind(), Kind::CheckFailed | Kind::Busy | Kind::PermissionDenied) => {
+            Event::new(permit.user(), "restore", Outcome::Refused).reason(e.message())
+        }
         Err(e) => Event::new(permit.user(), "restore", Outcome::Failure).reason(e.message()),
     };
     if let Some(id) = crate::catalog::id_of(req.file) {
@@ -216,6 +221,9 @@ fn restore_inner(
     // Count what the swap is about to put live: once the write barrier is
     // released the app may write again, and its changes are not the backup's.
     let report = checks::report(staging.root(), &manifest)?;
+    // Every check runs on the staged data, before anything is replaced: a
+    // difference is a refusal, and the clinic data stays as it was.
+    checks::refuse_differences(&report)?;
     let safety_copy = staging.swap_in(home, &opened.metadata.sealed.id)?;
     let mut checks = db_checks;
     checks.extend(report);

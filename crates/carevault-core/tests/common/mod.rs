@@ -2,6 +2,8 @@
 //! factor (fast), and helpers to compare trees and damage files.
 #![allow(dead_code)]
 
+pub mod archive;
+
 use carevault_core::auth::{self, Role};
 use carevault_core::backup::{self, BackupOutcome, BackupRequest, Target};
 use carevault_core::profile::Profile;
