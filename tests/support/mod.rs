@@ -133,3 +133,31 @@ pub fn fix_first_header_checksum(b: &mut [u8]) {
     let field = format!("{sum:07o}\0");
     b[148..156].copy_from_slice(field.as_bytes());
 }
+
+/// True when every `(tool, Debian package)` is installed. With `CI` set, a
+/// missing tool fails the test (naming the package); without it, the test
+/// is told to return early, and says so.
+pub fn tools_present(test: &str, tools: &[(&str, &str)]) -> bool {
+    let missing: Vec<String> = tools
+        .iter()
+        .filter(|(tool, _)| {
+            matches!(
+                Command::new(tool)
+                    .arg("--version")
+                    .stdin(std::process::Stdio::null())
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .status(),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound
+            )
+        })
+        .map(|(tool, pkg)| format!("{tool} (Debian package {pkg})"))
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let msg = format!("{test}: missing {}", missing.join(", "));
+    assert!(std::env::var_os("CI").is_none(), "{msg}; install it (.ci/run does)");
+    eprintln!("{msg}; skipped outside CI");
+    false
+}
