@@ -81,10 +81,11 @@ pub fn run(args: DemoArgs, json: bool) -> Result<()> {
             let stats = demo::run_writer(&home, &opts, &stop).map_err(demo_error)?;
             if json {
                 print_json(
-                    &json!({"result": "stopped", "transactions": stats.transactions, "longest_wait_ms": stats.longest_wait_ms}),
+                    &json!({"result": "stopped", "transactions": stats.transactions, "longest_wait_ms": stats.longest_wait_ms,
+                        "longest_commit_ms": stats.longest_commit_ms, "p99_commit_ms": stats.p99_commit_ms}),
                 );
             } else {
-                println!("Demo writer stopped after {} transactions (longest wait for the write barrier {:.1} ms)", stats.transactions, stats.longest_wait_ms);
+                println!("Demo writer stopped after {} transactions (longest wait for the write barrier {:.1} ms; longest change {:.1} ms, 99% within {:.1} ms)", stats.transactions, stats.longest_wait_ms, stats.longest_commit_ms, stats.p99_commit_ms);
             }
             Ok(())
         }

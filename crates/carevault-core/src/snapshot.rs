@@ -34,6 +34,8 @@ pub struct DbSnapshot {
     pub row_counts: BTreeMap<String, u64>,
     /// Scratch folder for the fallback copy (builds without `sqlite_dbpage`).
     scratch: std::path::PathBuf,
+    /// The live database file.
+    path: std::path::PathBuf,
 }
 
 fn sql_err(what: &str, path: &Path, e: rusqlite::Error) -> Error {
@@ -105,6 +107,7 @@ pub fn pin_all(
             journal_mode: journal_mode.to_lowercase(),
             row_counts,
             scratch: crate::layout::private_dir(home).join(".snapshot-scratch"),
+            path,
         });
     }
     Ok((out, held_ms))
@@ -140,6 +143,30 @@ pub fn count_table(conn: &Connection, name: &str) -> rusqlite::Result<u64> {
 }
 
 impl DbSnapshot {
+    /// Ends the snapshot once its pages are stored, and copies into the
+    /// database, on carevault's own connection, the changes the app wrote
+    /// to the WAL meanwhile. While the snapshot was pinned the WAL could
+    /// not be reset and grew; without this, the app's next commit would
+    /// run SQLite's automatic checkpoint of that whole backlog, and the
+    /// app would stall for as long (hundreds of milliseconds, measured:
+    /// BENCHMARKS.md). A passive checkpoint never waits for the app's
+    /// writers or readers; if the app checkpoints at the same moment, ours
+    /// gives way. Its failure costs nothing but the stall it would have
+    /// saved, so it is not an error of the backup.
+    pub fn release(&self) {
+        let _ = self.conn.execute_batch("COMMIT");
+        if self.journal_mode != "wal" {
+            return;
+        }
+        let Ok(rw) = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        ) else {
+            return;
+        };
+        let _ = rw.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(0));
+    }
+
     /// Size of the snapshot file in bytes.
     pub fn size(&self) -> u64 {
         self.page_size * self.page_count

@@ -317,6 +317,7 @@ fn stream_payload(
         h.set_cksum();
         w.write_all(h.as_bytes()).map_err(sink_error)?;
         let digest = db.stream(w, progress)?;
+        db.release();
         let pad = (padded(db.size()) - db.size()) as usize;
         w.write_all(&[0u8; 512][..pad]).map_err(sink_error)?;
         entries.push(Entry {

@@ -63,6 +63,11 @@ pub struct WriterStats {
     /// Times the connections were reopened because `data/` or a database
     /// was replaced (a restore).
     pub reopened: u64,
+    /// Longest whole change (barrier wait and both commits), in ms: what
+    /// the app's user waits for when saving.
+    pub longest_commit_ms: f64,
+    /// The 99th percentile of the changes' times, in ms.
+    pub p99_commit_ms: f64,
 }
 
 /// Runs the demo app writer on `home` until `stop` is set or
@@ -90,6 +95,7 @@ pub fn run_writer(
         .map(|r| Duration::from_secs_f64(1.0 / f64::from(r)));
     let mut next_due = Instant::now();
     let mut failing_since: Option<Instant> = None;
+    let mut times_ms: Vec<f32> = Vec::new();
     loop {
         if stop.load(Ordering::Relaxed)
             || opts
@@ -112,8 +118,14 @@ pub fn run_writer(
             w.stats.transactions + 1
         );
         let draft = w.draft(txn);
+        let began = Instant::now();
         match w.one(&draft) {
             Ok(()) => {
+                let ms = began.elapsed().as_secs_f64() * 1000.0;
+                w.stats.longest_commit_ms = w.stats.longest_commit_ms.max(ms);
+                if times_ms.len() < 10_000_000 {
+                    times_ms.push(ms as f32);
+                }
                 w.stats.transactions += 1;
                 failing_since = None;
             }
@@ -136,6 +148,9 @@ pub fn run_writer(
         // Let a backup waiting for the exclusive barrier in before the next change.
         std::thread::yield_now();
     }
+    times_ms.sort_by(f32::total_cmp);
+    let p99 = (times_ms.len() * 99 / 100).min(times_ms.len().saturating_sub(1));
+    w.stats.p99_commit_ms = times_ms.get(p99).copied().unwrap_or(0.0) as f64;
     Ok(w.stats)
 }
 
