@@ -138,12 +138,25 @@ fn main() {
         true,
         "the readable label was edited; the sealed copy in the manifest disagrees",
     );
+    // A newer version says so in the container's version mark too.
+    let mut newer = edit_md(&|m| m["format_version"] = 2.into());
+    let md_len = tar::Header::from_byte_slice(&newer[..512]).size().unwrap();
+    let mtime = tar::Header::from_byte_slice(&newer[..512]).mtime().unwrap();
+    newer[..512].copy_from_slice(
+        &carevault_core::format::container::header_block_of_version(
+            "carevault.json",
+            md_len,
+            mtime,
+            2,
+        )
+        .unwrap(),
+    );
     v.put(
         "unknown-version-2",
-        &edit_md(&|m| m["format_version"] = 2.into()),
+        &newer,
         "unsupported_version",
         true,
-        "format_version 2, newer than this reader",
+        "format_version 2 and the container's version mark 2: newer than this reader",
     );
 
     // Excessive scrypt work factor: the slot's stanza says 40 (2^40 x 1 KiB).
