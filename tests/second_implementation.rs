@@ -68,10 +68,7 @@ fn round_trip(encrypted: bool) {
     )
     .unwrap();
     let key = c.t.path().join("recovery.txt");
-    ok(
-        &run(&["keygen", "--out", key.to_str().unwrap()]),
-        "keygen",
-    );
+    ok(&run(&["keygen", "--out", key.to_str().unwrap()]), "keygen");
     let text = std::fs::read_to_string(&key).unwrap();
     let public = text
         .lines()
@@ -79,7 +76,10 @@ fn round_trip(encrypted: bool) {
         .unwrap()
         .to_string();
     let file = c.t.path().join("Backup-py.bin");
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/second_implementation/pack.py");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/second_implementation/pack.py"
+    );
     let mut cmd = Command::new("python3");
     cmd.arg(script)
         .arg(c.home.join("data"))
@@ -95,7 +95,12 @@ fn round_trip(encrypted: bool) {
     }
     ok(&run(&verify), "carevault verify");
     let fresh = c.t.path().join("fresh");
-    let mut restore = vec!["restore", file.to_str().unwrap(), "--home", fresh.to_str().unwrap()];
+    let mut restore = vec![
+        "restore",
+        file.to_str().unwrap(),
+        "--home",
+        fresh.to_str().unwrap(),
+    ];
     if encrypted {
         restore.extend(["--identity", key.to_str().unwrap()]);
     }

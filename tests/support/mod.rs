@@ -157,7 +157,10 @@ pub fn tools_present(test: &str, tools: &[(&str, &str)]) -> bool {
         return true;
     }
     let msg = format!("{test}: missing {}", missing.join(", "));
-    assert!(std::env::var_os("CI").is_none(), "{msg}; install it (.ci/run does)");
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{msg}; install it (.ci/run does)"
+    );
     eprintln!("{msg}; skipped outside CI");
     false
 }

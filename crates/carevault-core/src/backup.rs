@@ -426,6 +426,7 @@ fn create_inner(
         key_slots,
     };
 
+    check_head_writable(&metadata, &slots)?;
     let mut tmp = TempFile::create(&dest.dir, &format!("{id}.partial"))?;
     let (dbs, barrier_ms) = snapshot::pin_all(home, &plan.databases)?;
     // The snapshot is pinned: a synchronization may start now.
@@ -516,6 +517,34 @@ fn create_inner(
         rows: key_rows(&manifest),
         verified: req.verify,
     })
+}
+
+/// The readable details and key slots must pass the reader's own rules
+/// before anything is written (an over-long facility name in the app's
+/// settings, too many recovery keys): the reader's parser is the judge.
+fn check_head_writable(metadata: &Metadata, slots: &[(String, Vec<u8>)]) -> Result<()> {
+    use crate::format::limits::MAX_SLOT_BYTES;
+    let refuse = |what: String| {
+        Err(Error::new(
+            Kind::Usage,
+            format!("this backup cannot be written: {what}; nothing was written"),
+            "check the facility and device names in the app's settings and the recovery keys given",
+        ))
+    };
+    if let Err(e) =
+        Metadata::parse_marked(&metadata.to_bytes(), Some(crate::format::FORMAT_VERSION))
+    {
+        return refuse(format!(
+            "its readable details break the format's rules ({})",
+            e.message()
+        ));
+    }
+    if let Some((name, _)) = slots.iter().find(|(_, b)| b.len() as u64 > MAX_SLOT_BYTES) {
+        return refuse(format!(
+            "the key slot {name} would be over {MAX_SLOT_BYTES} bytes (too many recovery keys)"
+        ));
+    }
+    Ok(())
 }
 
 /// The file name of backup `id`.

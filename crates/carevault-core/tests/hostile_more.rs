@@ -454,7 +454,11 @@ fn defect_d3_a_bomb_listed_in_the_manifest_costs_at_most_its_claim_and_changes_n
     let (r, cost) = measured(|| restore_into(&c.home, &f, None, false));
     let e = r.unwrap_err();
     assert_eq!(e.kind(), Kind::Corrupted, "{e}");
-    assert!(cost.written < size + WRITE_BOUND, "wrote {} MiB", cost.written >> 20);
+    assert!(
+        cost.written < size + WRITE_BOUND,
+        "wrote {} MiB",
+        cost.written >> 20
+    );
     assert!(cost.peak_mib < MEM_BOUND_MIB, "{} MiB", cost.peak_mib);
     assert_eq!(tree(&c.home.join("data")), c.data_before);
     assert_eq!(files_under(&c.root, &c.home), before);

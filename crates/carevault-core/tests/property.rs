@@ -138,7 +138,11 @@ fn build(data: &Path, shape: Shape, rng: &mut StdRng, n: usize) -> Option<Connec
             std::fs::write(p.join("leaf.txt"), b"deep\n").unwrap();
         }
         Shape::SmallPages | Shape::LargePages => {
-            let size = if shape == Shape::SmallPages { 512 } else { 65536 };
+            let size = if shape == Shape::SmallPages {
+                512
+            } else {
+                65536
+            };
             let c = Connection::open(dir.join(format!("pages-{size}.db"))).unwrap();
             c.execute_batch(&format!(
                 "PRAGMA page_size={size}; PRAGMA journal_mode=WAL;
@@ -214,7 +218,11 @@ fn run_case(root: &Path, shapes: &[Shape], rng: &mut StdRng, encrypted: bool, ca
         .collect();
     let pass = encrypted.then_some(PASS);
     let out = make_backup(&home, &root.join(case).join("out"), pass);
-    assert!(out.skipped.is_empty(), "{case}: not stored {:?}", out.skipped);
+    assert!(
+        out.skipped.is_empty(),
+        "{case}: not stored {:?}",
+        out.skipped
+    );
     drop(keep);
     let unlock = pass.map(common::pass);
     verify::verify_file(&out.path, unlock.as_ref(), 18, &NoProgress)

@@ -11,9 +11,8 @@ use crate::format::container::{
     Extent, Layout, BLOCK, METADATA_NAME, PAYLOAD_SUM_NAME,
 };
 use crate::format::limits::{
-    CONTAINER_RECORD, MAX_AGE_HEADER_BYTES, MAX_MANIFEST_BYTES, MAX_METADATA_BYTES,
-    MAX_PATH_BYTES, MAX_PAX_BYTES, MAX_PAYLOAD_SUM_BYTES, MAX_SLOT_BYTES, MAX_TRAILING_ZEROS,
-    MAX_WINDOW_LOG,
+    CONTAINER_RECORD, MAX_AGE_HEADER_BYTES, MAX_MANIFEST_BYTES, MAX_METADATA_BYTES, MAX_PATH_BYTES,
+    MAX_PAX_BYTES, MAX_PAYLOAD_SUM_BYTES, MAX_SLOT_BYTES, MAX_TRAILING_ZEROS, MAX_WINDOW_LOG,
 };
 use crate::format::manifest::{self, Entry, Manifest, MANIFEST_NAME, SUMS_NAME};
 use crate::format::metadata::Metadata;
@@ -159,10 +158,7 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
         // exactly (a truncation or an appended byte is damage). Anything
         // but zeros after the end is damage in any file.
         let record_end = at.div_ceil(CONTAINER_RECORD) * CONTAINER_RECORD;
-        if first_mark.is_some()
-            || file_len > record_end
-            || !zeros_between(file, at, file_len)?
-        {
+        if first_mark.is_some() || file_len > record_end || !zeros_between(file, at, file_len)? {
             return Err(corrupted(format!(
                 "{} unexpected bytes follow the end of the backup",
                 file_len - at
@@ -254,8 +250,7 @@ impl Opened {
         let with_path = |e: Error| if e.path().is_none() { e.at(path) } else { e };
         let layout = read_layout(&mut file, file_len).map_err(with_path)?;
         let md_bytes = read_extent(&mut file, layout.metadata).map_err(with_path)?;
-        let metadata =
-            Metadata::parse_marked(&md_bytes, layout.version_mark).map_err(with_path)?;
+        let metadata = Metadata::parse_marked(&md_bytes, layout.version_mark).map_err(with_path)?;
         if metadata.sealed.payload != layout.payload.0 {
             return Err(with_path(Error::new(
                 Kind::Tampered,

@@ -429,7 +429,10 @@ fn gnu_header_for(w: &mut impl Write, path: &str) -> Result<tar::Header> {
         let n = bytes.len() as u64;
         let pad = (padded(n + 1) - n) as usize;
         w.write_all(&[0u8; 513][..pad]).map_err(sink_error)?;
-        h.as_gnu_mut().expect("a GNU header").name.copy_from_slice(&bytes[..100]);
+        h.as_gnu_mut()
+            .expect("a GNU header")
+            .name
+            .copy_from_slice(&bytes[..100]);
     } else {
         h.set_path(path).map_err(|e| {
             Error::new(

@@ -114,7 +114,10 @@ pub struct EntryHeader {
 /// octal digits (zero-filled), then one or more NULs or spaces to the end
 /// of the field.
 fn posix_checksum_spelling(field: &[u8], value: u64) -> bool {
-    let digits = field.iter().take_while(|b| (b'0'..=b'7').contains(b)).count();
+    let digits = field
+        .iter()
+        .take_while(|b| (b'0'..=b'7').contains(b))
+        .count();
     if digits == 0 || digits == field.len() {
         return false;
     }

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-pub use crate::format::limits::{MAX_ENTRIES, MAX_MANIFEST_BYTES};
 use crate::format::limits::{MAX_COMPONENT_BYTES, MAX_DATA_BYTES, MAX_PATH_BYTES};
+pub use crate::format::limits::{MAX_ENTRIES, MAX_MANIFEST_BYTES};
 
 /// Name of the manifest inside the payload.
 pub const MANIFEST_NAME: &str = "manifest.json";

@@ -101,7 +101,8 @@ impl Metadata {
         }
         // The container header said `carevault.json`: from here on,
         // anything that does not parse is damage, not another program's file.
-        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| damaged().because(e))?;
+        let value: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| damaged().because(e))?;
         if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
             return Err(damaged());
         }
@@ -161,7 +162,10 @@ impl Metadata {
             // Lowercase only: this checksum is the slot's only guard, so
             // a flipped case bit must not pass.
             let hex_ok = slot.sha256.len() == 64
-                && slot.sha256.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+                && slot
+                    .sha256
+                    .bytes()
+                    .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
             if !name_ok || !hex_ok {
                 return bad("key slot");
             }

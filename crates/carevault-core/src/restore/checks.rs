@@ -105,7 +105,12 @@ pub fn refuse_differences(report: &[Check]) -> Result<()> {
     let diffs: Vec<String> = report
         .iter()
         .filter(|c| !c.ok)
-        .map(|c| format!("{}: the backup's manifest says {}, its data holds {}", c.name, c.expected, c.actual))
+        .map(|c| {
+            format!(
+                "{}: the backup's manifest says {}, its data holds {}",
+                c.name, c.expected, c.actual
+            )
+        })
         .collect();
     if diffs.is_empty() {
         return Ok(());

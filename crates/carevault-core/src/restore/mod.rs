@@ -150,7 +150,12 @@ pub fn restore(
         Ok(_) => Event::new(permit.user(), "restore", Outcome::Success),
         // The staged data failed a check, or the restore could not start:
         // nothing was replaced.
-        Err(e) if matches!(e.kind(), Kind::CheckFailed | Kind::Busy | Kind::PermissionDenied) => {
+        Err(e)
+            if matches!(
+                e.kind(),
+                Kind::CheckFailed | Kind::Busy | Kind::PermissionDenied
+            ) =>
+        {
             Event::new(permit.user(), "restore", Outcome::Refused).reason(e.message())
         }
         Err(e) => Event::new(permit.user(), "restore", Outcome::Failure).reason(e.message()),

@@ -227,4 +227,3 @@ impl Backup {
         f.write_all(&[0u8; 1024]).unwrap();
     }
 }
-
