@@ -186,9 +186,12 @@ def targets_table(res, sizes):
     if w:
         b = max(w["barrier_ms"])
         lw = w["writer"].get("longest_wait_ms")
-        worst = max(b, lw or 0)
-        lines.append(row("writer stall < 50 ms (barrier held; writer's longest wait), demo writer at 100 tx/s",
-                         *[f"{b:.1f} ms; {lw:.1f} ms" if i == 0 else "" for i in range(len(sizes))],
+        lc = w["writer"].get("longest_commit_ms", float("nan"))
+        p99 = w["writer"].get("p99_commit_ms", float("nan"))
+        worst = max(b, lw or 0, lc)
+        lines.append(row(f"writer commit latency < 50 ms during and 2 s after each backup ({w.get('set', 'S')}; barrier held; "
+                         "writer's longest change; its p99), demo writer at 100 tx/s",
+                         *[f"{b:.1f}; {lc:.1f}; p99 {p99:.1f} ms" if i == 0 else "" for i in range(len(sizes))],
                          "**met**" if worst < 50 else "**not met**"))
     if len(sizes) > 1:
         def per_gb(s, op, key="wall"):
@@ -371,10 +374,12 @@ def build_block(res):
     w = res.get("writer")
     if w:
         parts += ["### Write barrier while the demo app writes", "",
-                  f"5 encrypted backups (scrypt 10) of a copy of {sizes[0].name} while `carevault demo write --rate 100` committed "
+                  f"5 encrypted backups (scrypt 10), 2 s apart, of a copy of {w.get('set', sizes[0].name)} while `carevault demo write --rate 100` committed "
                   f"{w['writer'].get('transactions')} transactions: barrier held "
                   + ", ".join(f"{b:.2f}" for b in w["barrier_ms"]) + " ms; the writer's longest wait for the barrier "
-                  f"{w['writer'].get('longest_wait_ms', float('nan')):.2f} ms.", ""]
+                  f"{w['writer'].get('longest_wait_ms', float('nan')):.2f} ms; its longest whole change "
+                  f"{w['writer'].get('longest_commit_ms', float('nan')):.1f} ms, 99% within "
+                  f"{w['writer'].get('p99_commit_ms', float('nan')):.1f} ms.", ""]
     parts += ["### Profiles (perf, cpu-clock at 999 Hz, self time)", "", profiles_md(sizes[0]), "",
               "![backup and restore time and peak RSS against data-set size](docs/bench.svg)", "", END]
     return "\n".join(parts)
