@@ -43,29 +43,9 @@ fn wait_for_changes(home: &std::path::Path, n: i64, writer: &mut std::process::C
 
 #[test]
 fn the_app_keeps_committing_during_and_after_backups() {
-    let t = tempfile::tempdir().unwrap();
-    let home = t.path().join("clinic");
-    let out = run(&[
-        "demo",
-        "init",
-        home.to_str().unwrap(),
-        "--patients",
-        "20000",
-        "--photos",
-        "40",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    std::fs::write(
-        home.join("carevault.toml"),
-        "[encryption]\nwork_factor = 10\n",
-    )
-    .unwrap();
-    let pass = t.path().join("pass.txt");
-    std::fs::write(&pass, "a clinic passphrase\n").unwrap();
+    let c = Clinic::sized(20_000, 40);
+    let home = c.home.clone();
+    let pass = c.pass_file.clone();
     let mut writer = bin()
         .args([
             "--json",
@@ -80,7 +60,7 @@ fn the_app_keeps_committing_during_and_after_backups() {
         .spawn()
         .unwrap();
     wait_for_changes(&home, 50, &mut writer);
-    let dest = t.path().join("out");
+    let dest = c.t.path().join("out");
     for _ in 0..3 {
         let o = run(&[
             "--json",

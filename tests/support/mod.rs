@@ -34,6 +34,10 @@ pub struct Clinic {
 
 impl Clinic {
     pub fn new() -> Clinic {
+        Clinic::sized(200, 2)
+    }
+    /// A demo clinic of `patients` patients and `photos` photos.
+    pub fn sized(patients: u32, photos: u32) -> Clinic {
         let t = tempfile::tempdir().unwrap();
         let home = t.path().join("clinic");
         let out = run(&[
@@ -41,9 +45,9 @@ impl Clinic {
             "init",
             home.to_str().unwrap(),
             "--patients",
-            "200",
+            &patients.to_string(),
             "--photos",
-            "2",
+            &photos.to_string(),
         ]);
         assert!(
             out.status.success(),

@@ -433,44 +433,37 @@ fn check_entries(
         .map(|e| (e.path.as_str(), e))
         .collect();
     let (mut saw_manifest, mut saw_sums) = (false, false);
-    // Raw entries: GNU long names are read here with a cap, and PAX or
-    // other extension entries are refused, so no header can make the
-    // reader hold an unbounded name in memory or override a size.
+    // Raw entries: GNU long names and PAX headers are read here with a cap,
+    // so no header can make the reader hold an unbounded name in memory,
+    // and PAX records that would change a size or a type are refused.
     let mut long_name: Option<Vec<u8>> = None;
     for item in archive.entries().map_err(stream_error)?.raw(true) {
         let mut entry = item.map_err(stream_error)?;
         let etype = entry.header().entry_type();
-        if etype == tar::EntryType::GNULongName {
+        if etype == tar::EntryType::GNULongName || etype == tar::EntryType::XHeader {
+            let (cap, what) = if etype == tar::EntryType::XHeader {
+                (MAX_PAX_BYTES, "an extended header is larger than allowed")
+            } else {
+                (MAX_PATH_BYTES as u64 + 1, "an entry name is too long")
+            };
             let size = entry.header().entry_size().map_err(stream_error)?;
-            if size > MAX_PATH_BYTES as u64 + 1 || long_name.is_some() {
-                return Err(unsafe_archive("an entry name is too long"));
+            if size > cap || long_name.is_some() {
+                return Err(unsafe_archive(what));
             }
             let mut buf = Vec::with_capacity(size as usize);
             (&mut entry)
                 .take(size)
                 .read_to_end(&mut buf)
                 .map_err(stream_error)?;
+            if etype == tar::EntryType::XHeader {
+                // A PAX header's `path` names the next entry (as Python's
+                // tarfile writes long or non-ASCII names).
+                buf = pax_path(&buf)?;
+            }
             while buf.last() == Some(&0) {
                 buf.pop();
             }
             long_name = Some(buf);
-            continue;
-        }
-        if etype == tar::EntryType::XHeader {
-            // A PAX extended header: its `path` names the next entry (as
-            // Python's tarfile writes long or non-ASCII names). Records that
-            // would change how the next entry is read (size, links) are
-            // refused; times, owners and the like are ignored.
-            let size = entry.header().entry_size().map_err(stream_error)?;
-            if size > MAX_PAX_BYTES || long_name.is_some() {
-                return Err(unsafe_archive("an extended header is larger than allowed"));
-            }
-            let mut buf = Vec::with_capacity(size as usize);
-            (&mut entry)
-                .take(size)
-                .read_to_end(&mut buf)
-                .map_err(stream_error)?;
-            long_name = Some(pax_path(&buf)?);
             continue;
         }
         // A ustar prefix is part of the name (`path_bytes` joins them).
