@@ -143,7 +143,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let home = std::path::absolute(&config.home)?;
-    upload::prepare_dir(&home)?;
+    upload::prepare_dir(&home, config.limits.upload_keep)?;
     let (tx, rx) = tokio::sync::watch::channel(false);
     let clock = config.clock.clone();
     let limits = config.limits.clone();

@@ -7,9 +7,9 @@
 //!
 //! An upload belongs to the session that sent it (or, in a first run, to
 //! nobody in particular): only that session can use its ID. It is removed
-//! after its restore, when its session ends, an hour after it arrived, and
-//! when the server starts (the table of uploads lives in memory, so what an
-//! earlier run left has no owner). Restoring an upload over clinic data
+//! after its restore, when its session ends, and an hour after it arrived
+//! (the file of one that an earlier run left, which no session can use, an
+//! hour after it was written). Restoring an upload over clinic data
 //! needs a System Administrator (`routes::backups::restore`).
 
 use crate::clock::Clock;
@@ -41,22 +41,43 @@ pub fn dir(home: &Path) -> PathBuf {
     home.join(DIR)
 }
 
-/// Creates the uploads folder (mode 0700) and empties it: nothing an
-/// earlier run left there belongs to anyone now.
-pub fn prepare_dir(home: &Path) -> std::io::Result<()> {
+/// Creates the uploads folder (mode 0700) and removes what an earlier run
+/// left: partial uploads, and uploads older than `keep`.
+pub fn prepare_dir(home: &Path, keep: Duration) -> std::io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
     let d = dir(home);
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(&d)?;
-    for e in std::fs::read_dir(&d)?.flatten() {
-        // Only plain files: a symlink is removed as a link, never followed.
-        if e.file_type().is_ok_and(|t| t.is_file() || t.is_symlink()) {
+    remove_stale(&d, keep, |name| name.starts_with('.'));
+    Ok(())
+}
+
+/// Removes the files of `d` older than `keep` (by their modification
+/// time), and those `also` names. Only files and symlinks are removed (a
+/// symlink as a link, never followed); nothing is opened.
+fn remove_stale(d: &Path, keep: Duration, also: impl Fn(&str) -> bool) {
+    let Ok(rd) = std::fs::read_dir(d) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let Ok(meta) = std::fs::symlink_metadata(e.path()) else {
+            continue;
+        };
+        if !(meta.is_file() || meta.file_type().is_symlink()) {
+            continue;
+        }
+        let name = e.file_name().to_string_lossy().into_owned();
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > keep);
+        if old || also(&name) {
             let _ = std::fs::remove_file(e.path());
         }
     }
-    Ok(())
 }
 
 fn valid_id(id: &str) -> bool {
@@ -361,5 +382,9 @@ pub async fn sweep_every_minute(state: AppState) {
             _ = shutdown.changed() => return,
         }
         state.uploads.sweep(&state.sessions);
+        // Files no upload of this server names (another run's) go after
+        // their hour as well.
+        let u = &state.uploads;
+        remove_stale(&dir(&u.home), u.limits.keep, |_| false);
     }
 }
