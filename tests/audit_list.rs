@@ -20,7 +20,11 @@ fn audit_list_escapes_control_characters_so_no_line_can_be_forged() {
     )
     .unwrap();
     let out = run(&["audit", "list", "--home", c.home.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     let entries = audit::read(&c.home).unwrap().len();
     assert_eq!(text.lines().count(), entries, "{text}");
@@ -30,7 +34,13 @@ fn audit_list_escapes_control_characters_so_no_line_can_be_forged() {
     assert!(last.contains("\\u{1b}[2K"), "{last}");
     assert!(last.contains("bad\\r\\tname\\u{202e}"), "{last}");
     // The JSON listing keeps the exact text.
-    let v = json(&run(&["--json", "audit", "list", "--home", c.home.to_str().unwrap()]));
+    let v = json(&run(&[
+        "--json",
+        "audit",
+        "list",
+        "--home",
+        c.home.to_str().unwrap(),
+    ]));
     let e = v["entries"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(e["backup"], forged);
 }

@@ -247,7 +247,12 @@ impl Registry {
     /// or 409 when that user already has one.
     pub fn heavy_slot(&self, user: Option<&str>) -> Result<HeavySlot, ApiError> {
         if let Some(u) = user {
-            if !self.heavy_users.lock().expect("heavy users").insert(u.to_string()) {
+            if !self
+                .heavy_users
+                .lock()
+                .expect("heavy users")
+                .insert(u.to_string())
+            {
                 return Err(one_at_a_time());
             }
         }

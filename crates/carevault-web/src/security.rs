@@ -85,7 +85,8 @@ pub async fn guard(req: Request, next: Next) -> Response {
 
 /// The protective headers on every answer, the guard's refusals included.
 pub fn headers(router: Router) -> Router {
-    let set = |name, value| SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value));
+    let set =
+        |name, value| SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value));
     router
         .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(set(header::X_FRAME_OPTIONS, "DENY"))

@@ -248,7 +248,10 @@ mod tests {
         let token = s.create(user(dir.path(), "ana"));
         assert_eq!(token.len(), 64);
         let raw: Key = hex::decode(&token).unwrap().try_into().unwrap();
-        assert!(!s.map.lock().unwrap().contains_key(&raw), "raw token stored");
+        assert!(
+            !s.map.lock().unwrap().contains_key(&raw),
+            "raw token stored"
+        );
         let key = digest(&token);
         clock.advance(IDLE / 2);
         assert!(s.get(&key).is_some());

@@ -181,7 +181,10 @@ impl<K: Hash + Eq + Clone> Throttle<K> {
                 map.retain(|_, f| now.saturating_sub(f.last) < forget);
             }
             if map.len() >= MAX_KEYS {
-                if let Some(oldest) = map.iter().min_by_key(|(_, f)| f.last).map(|(k, _)| k.clone())
+                if let Some(oldest) = map
+                    .iter()
+                    .min_by_key(|(_, f)| f.last)
+                    .map(|(k, _)| k.clone())
                 {
                     map.remove(&oldest);
                 }

@@ -307,7 +307,13 @@ pub async fn post(
     if let Some(n) = declared {
         // Refuse at once what cannot fit, then count the real bytes.
         uploads.charge(&id, n)?;
-        uploads.map.lock().expect("uploads").get_mut(&id).expect("begun").bytes = 0;
+        uploads
+            .map
+            .lock()
+            .expect("uploads")
+            .get_mut(&id)
+            .expect("begun")
+            .bytes = 0;
     }
     let io = |what: &'static str, path: &Path| {
         let path = path.to_path_buf();

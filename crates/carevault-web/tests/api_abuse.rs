@@ -64,7 +64,10 @@ async fn rotating_loopback_addresses_get_a_handful_of_guesses_per_minute_per_acc
     );
     // Another account, and the administrator's right password, are not held.
     let admin = client_from(&server, 200);
-    assert_eq!(admin.login("admin", "admin-demo-pass").await.0, StatusCode::OK);
+    assert_eq!(
+        admin.login("admin", "admin-demo-pass").await.0,
+        StatusCode::OK
+    );
     let manager = client_from(&server, 201);
     assert_eq!(
         manager.login("manager", "manager-demo-pass").await.0,
@@ -83,7 +86,11 @@ async fn rotating_loopback_addresses_get_a_handful_of_guesses_per_minute_per_acc
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-        r.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap()
+        r.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
     } else {
         panic!("the nurse's account was not throttled: {st} {v}");
     };
@@ -108,7 +115,10 @@ async fn sessions_end_at_once_after_demotion_password_change_and_removal() {
     assert_eq!(nurse.get("/api/session").await.1["user"], Value::Null);
     // Password change.
     auth::set_password(&clinic.home, "manager", "a brand new password").unwrap();
-    assert_eq!(manager.get("/api/backups").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        manager.get("/api/backups").await.0,
+        StatusCode::UNAUTHORIZED
+    );
     let again = server.client();
     assert_eq!(
         again.login("manager", "a brand new password").await.0,
@@ -169,10 +179,17 @@ async fn forged_audit_lines_are_refused_as_user_names() {
         let (st, v) = c.login(name, "whatever it is").await;
         assert_eq!(st, StatusCode::BAD_REQUEST, "{name:?}: {v}");
         assert_eq!(v["error"]["kind"], "usage");
-        assert!(v["error"]["message"].as_str().unwrap().contains("user name"));
+        assert!(v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("user name"));
     }
     let records = audit::read(&clinic.home).unwrap();
-    assert_eq!(records.len(), before, "a refused name reached the audit trail");
+    assert_eq!(
+        records.len(),
+        before,
+        "a refused name reached the audit trail"
+    );
     // Nor can one be made a user.
     let e = auth::add_user(&clinic.home, "x\ny", Role::ClinicNurse, "long enough").unwrap_err();
     assert_eq!(e.kind(), carevault_core::Kind::Usage);
@@ -250,7 +267,10 @@ async fn uploads_have_a_quota_and_are_removed_after_an_hour_or_with_their_sessio
     // A second one would pass the session's quota.
     let (st, v) = nurse.upload(bytes.clone()).await;
     assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
-    assert!(v["error"]["message"].as_str().unwrap().contains("this session"));
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("this session"));
     // Another session has its own quota, within the server's.
     let manager = server.login("manager").await;
     let (st, v) = manager.upload(bytes.clone()).await;
@@ -258,7 +278,10 @@ async fn uploads_have_a_quota_and_are_removed_after_an_hour_or_with_their_sessio
     let admin = server.login("admin").await;
     let (st, v) = admin.upload(bytes.clone()).await;
     assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
-    assert!(v["error"]["message"].as_str().unwrap().contains("all uploads"));
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("all uploads"));
     assert_eq!(uploads(&clinic.home).len(), 2);
     // An upload is its session's only.
     assert_eq!(
@@ -279,7 +302,11 @@ async fn uploads_have_a_quota_and_are_removed_after_an_hour_or_with_their_sessio
         nurse.get(&format!("/api/backups/{first}")).await.0,
         StatusCode::NOT_FOUND
     );
-    assert!(uploads(&clinic.home).is_empty(), "{:?}", uploads(&clinic.home));
+    assert!(
+        uploads(&clinic.home).is_empty(),
+        "{:?}",
+        uploads(&clinic.home)
+    );
     // And the quota is free again.
     assert_eq!(nurse.upload(bytes).await.0, StatusCode::CREATED);
     server.stop().await;
@@ -339,10 +366,16 @@ async fn passphrase_guesses_on_one_backup_are_throttled_like_logins() {
     for who in [&c, &m] {
         let (st, v) = who.post(&path, json!({"passphrase": PASS})).await;
         assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{v}");
-        assert!(v["error"]["advice"].as_str().unwrap().contains("try again in"));
+        assert!(v["error"]["advice"]
+            .as_str()
+            .unwrap()
+            .contains("try again in"));
     }
     let (st, v) = c
-        .post(&format!("/api/backups/{id}/verify"), json!({"passphrase": "another"}))
+        .post(
+            &format!("/api/backups/{id}/verify"),
+            json!({"passphrase": "another"}),
+        )
         .await;
     assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{v}");
     clock.advance(Duration::from_secs(6));

@@ -56,11 +56,16 @@ async fn eight_parallel_verifies_hold_one_key_derivation_in_memory() {
     let mut jobs = Vec::new();
     for (i, (st, v)) in answers.into_iter().enumerate() {
         match st {
-            StatusCode::ACCEPTED => jobs.push((i % clients.len(), v["job_id"].as_str().unwrap().to_string())),
+            StatusCode::ACCEPTED => {
+                jobs.push((i % clients.len(), v["job_id"].as_str().unwrap().to_string()))
+            }
             StatusCode::CONFLICT => {
                 assert_eq!(v["error"]["kind"], "busy", "{v}");
                 assert!(
-                    v["error"]["message"].as_str().unwrap().contains("already have"),
+                    v["error"]["message"]
+                        .as_str()
+                        .unwrap()
+                        .contains("already have"),
                     "{v}"
                 );
             }

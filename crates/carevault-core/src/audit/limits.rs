@@ -35,10 +35,7 @@ fn cut(s: &str, max: usize) -> Cow<'_, str> {
         None => Cow::Borrowed(s),
         Some((end, _)) => {
             // Keep room for the mark, so the result has at most `max` characters.
-            let keep = s[..end]
-                .char_indices()
-                .nth(max - 1)
-                .map_or(end, |(i, _)| i);
+            let keep = s[..end].char_indices().nth(max - 1).map_or(end, |(i, _)| i);
             Cow::Owned(format!("{}…", &s[..keep]))
         }
     }

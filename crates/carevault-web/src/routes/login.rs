@@ -3,6 +3,7 @@
 use crate::errors::{blocking, ApiError};
 use crate::json::JsonBody;
 use crate::session::{self, MaybeWho, Who};
+use crate::throttle::{self, Scope, Throttled};
 use crate::AppState;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -13,7 +14,6 @@ use carevault_core::auth::{self, Action, Authenticated, Delete};
 use carevault_core::Kind;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use crate::throttle::{self, Scope, Throttled};
 use std::net::SocketAddr;
 
 /// A user as the API shows them.

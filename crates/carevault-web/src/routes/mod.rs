@@ -16,13 +16,13 @@ use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use carevault_core::archive::reader::Opened;
 use carevault_core::auth::{self, Action, Permit, Restore};
 use carevault_core::profile::Profile;
 use carevault_core::restore::{self, RestoreOutcome, RestoreRequest};
 use carevault_core::{Error, Kind, SecretString, Unlock};
 use std::path::Path;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 /// Every route, behind the Host/Origin guard and the protective headers;
 /// every route but the upload answers within `request_timeout` (`408`);
