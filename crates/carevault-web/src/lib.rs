@@ -6,12 +6,15 @@
 //!   (the CLI's `carevault serve`, and the tests on port 0).
 //! - `routes/` holds one module per group of routes; every decision about
 //!   who may do what is the core's (`auth::authorize::<A>`), never ours.
-//! - `session` (cookie sessions), `security` (Host and Origin checks, the
-//!   login rate limit, response headers), `jobs` (long operations run on
-//!   blocking threads, their progress and server-sent events), `upload`
-//!   (streamed uploads), `lookup` (finding backups on the media),
-//!   `errors` (core error kinds to HTTP statuses), `assets` (the embedded
-//!   web app), `schedule` (automatic backups).
+//! - `server` (the connection loop: header-read timeout, connection cap),
+//!   `session` (cookie sessions, re-checked against the user store on every
+//!   request), `security` (Host and Origin checks, response headers),
+//!   `throttle` (login and passphrase rate limits), `jobs` (long operations
+//!   run on blocking threads, one key derivation at a time, their progress
+//!   and server-sent events), `upload` (streamed uploads, their quotas and
+//!   lifetime), `lookup` (finding backups on the media), `errors` (core
+//!   error kinds to HTTP statuses), `assets` (the embedded web app),
+//!   `schedule` (automatic backups), `clock` (the time they all use).
 //!
 //! The core calls are blocking (SQLite, file I/O, scrypt, argon2): every one
 //! runs in `tokio::task::spawn_blocking`.
