@@ -191,7 +191,8 @@ pub struct Who {
 pub struct MaybeWho(pub Option<Who>);
 
 /// The session's user, re-read from the user store: a session whose user
-/// changed or is gone ends here, and so do its uploads.
+/// changed or is gone (or whose store cannot be read) ends here, and so do
+/// its uploads.
 async fn who_of(parts: &Parts, state: &AppState) -> Result<Option<Who>, ApiError> {
     let Some(token) = token(&parts.headers) else {
         return Ok(None);
@@ -201,7 +202,9 @@ async fn who_of(parts: &Parts, state: &AppState) -> Result<Option<Who>, ApiError
         state.uploads.sweep(&state.sessions);
         return Ok(None);
     };
-    let fresh = blocking(move || Ok(auth::recheck(&user)?)).await?;
+    // A user store that cannot be read ends the session too (fail closed):
+    // the next login says what is wrong with it.
+    let fresh = blocking(move || Ok(auth::recheck(&user).ok().flatten())).await?;
     match fresh {
         Some(user) => Ok(Some(Who { user, key })),
         None => {

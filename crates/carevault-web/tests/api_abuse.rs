@@ -243,6 +243,43 @@ async fn a_client_sending_half_a_header_is_cut_off_and_others_are_answered() {
     server.stop().await;
 }
 
+#[tokio::test]
+async fn past_the_connection_cap_the_next_client_waits_until_one_ends() {
+    let clinic = Clinic::demo();
+    let mut cfg = ServerConfig::new(&clinic.home);
+    cfg.auto_interval = None;
+    cfg.limits.max_connections = 1;
+    let server = Server::start_config(cfg).await;
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let request = b"GET /api/session HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    async fn answer(s: &mut tokio::net::TcpStream) -> String {
+        let mut buf = vec![0u8; 4096];
+        let n = s.read(&mut buf).await.unwrap();
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    }
+    // A holds the one slot (a keep-alive connection that was answered).
+    let mut a = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    a.write_all(request).await.unwrap();
+    assert!(answer(&mut a).await.starts_with("HTTP/1.1 200"));
+    // B connects (the kernel queues it) and asks.
+    let mut b = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    b.write_all(request).await.unwrap();
+    // A is still served (another round trip) while B has no answer.
+    a.write_all(request).await.unwrap();
+    assert!(answer(&mut a).await.starts_with("HTTP/1.1 200"));
+    let mut probe = [0u8; 16];
+    assert_eq!(
+        b.try_read(&mut probe).map_err(|e| e.kind()).err(),
+        Some(std::io::ErrorKind::WouldBlock),
+        "B was answered past the cap"
+    );
+    // A ends: B is accepted and answered.
+    drop(a);
+    assert!(answer(&mut b).await.starts_with("HTTP/1.1 200"));
+    drop(b);
+    server.stop().await;
+}
+
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))

@@ -232,3 +232,21 @@ pub fn ensure_idle(state: &AppState) -> Result<(), ApiError> {
         Err(e) => Err(Error::io("checking the operation lock", &state.home, e).into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bare_408_gets_the_api_error_body() {
+        let bare = StatusCode::REQUEST_TIMEOUT.into_response();
+        let r = timed_out(bare, 60);
+        assert_eq!(r.status(), StatusCode::REQUEST_TIMEOUT);
+        assert!(r.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json"));
+        let ok = timed_out(StatusCode::OK.into_response(), 60);
+        assert!(!ok.headers().contains_key(header::CONTENT_TYPE));
+    }
+}
