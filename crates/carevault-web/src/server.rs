@@ -20,6 +20,9 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
 
+/// Largest request head (request line and headers), in bytes: 431 beyond.
+const MAX_HEAD: usize = 64 * 1024;
+
 /// How long the shutdown waits for connections still open.
 const DRAIN: Duration = Duration::from_secs(10);
 
@@ -64,7 +67,7 @@ pub async fn run(
         let mut http = hyper::server::conn::http1::Builder::new();
         http.timer(TokioTimer::new())
             .header_read_timeout(header_timeout)
-            .max_buf_size(64 * 1024);
+            .max_header_size(MAX_HEAD);
         let conn = http.serve_connection(TokioIo::new(stream), service);
         let conn = graceful.watch(conn);
         tokio::spawn(async move {

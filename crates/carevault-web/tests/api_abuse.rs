@@ -244,6 +244,26 @@ async fn a_client_sending_half_a_header_is_cut_off_and_others_are_answered() {
 }
 
 #[tokio::test]
+async fn an_oversized_request_head_gets_431_and_is_cut_off() {
+    let clinic = Clinic::demo();
+    let server = Server::start(&clinic.home).await;
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "GET /api/session HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(70 * 1024)
+    );
+    // The server may close before it has read it all: a write error is fine.
+    let _ = s.write_all(head.as_bytes()).await;
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer).await;
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 431"), "{text}");
+    assert_eq!(server.client().get("/api/session").await.0, StatusCode::OK);
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn past_the_connection_cap_the_next_client_waits_until_one_ends() {
     let clinic = Clinic::demo();
     let mut cfg = ServerConfig::new(&clinic.home);
