@@ -159,6 +159,11 @@ impl Uploads {
 
     /// Counts `n` more bytes of upload `id`, or refuses them (413).
     fn charge(&self, id: &str, n: u64) -> Result<(), ApiError> {
+        self.room(id, n, true)
+    }
+
+    /// 413 unless `n` more bytes of upload `id` fit; counts them if `count`.
+    fn room(&self, id: &str, n: u64, count: bool) -> Result<(), ApiError> {
         let mut map = self.map.lock().expect("uploads");
         let Some(owner) = map.get(id).map(|u| u.owner) else {
             return Err(ApiError::internal("an upload lost its place"));
@@ -180,8 +185,10 @@ impl Uploads {
         if total + n > l.total {
             return Err(over_quota("all uploads on this server", l.total));
         }
-        if let Some(u) = map.get_mut(id) {
-            u.bytes += n;
+        if count {
+            if let Some(u) = map.get_mut(id) {
+                u.bytes += n;
+            }
         }
         Ok(())
     }
@@ -306,14 +313,7 @@ pub async fn post(
         .and_then(|v| v.parse::<u64>().ok());
     if let Some(n) = declared {
         // Refuse at once what cannot fit, then count the real bytes.
-        uploads.charge(&id, n)?;
-        uploads
-            .map
-            .lock()
-            .expect("uploads")
-            .get_mut(&id)
-            .expect("begun")
-            .bytes = 0;
+        uploads.room(&id, n, false)?;
     }
     let io = |what: &'static str, path: &Path| {
         let path = path.to_path_buf();

@@ -264,6 +264,36 @@ async fn an_oversized_request_head_gets_431_and_is_cut_off() {
 }
 
 #[tokio::test]
+async fn a_stalled_upload_is_cut_off_and_leaves_nothing() {
+    // A first run: uploads need no login.
+    let clinic = Clinic::empty();
+    let mut cfg = ServerConfig::new(&clinic.home);
+    cfg.auto_interval = None;
+    cfg.limits.request_timeout = Duration::from_millis(300);
+    let server = Server::start_config(cfg).await;
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /api/uploads HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\n\
+         Content-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n"
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    s.write_all(b"AGE-NOT-ALL").await.unwrap();
+    // Then nothing more: the server answers and closes on its own.
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer).await;
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 400"), "{text}");
+    assert!(text.contains("stalled"), "{text}");
+    assert!(
+        uploads(&clinic.home).is_empty(),
+        "{:?}",
+        uploads(&clinic.home)
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn past_the_connection_cap_the_next_client_waits_until_one_ends() {
     let clinic = Clinic::demo();
     let mut cfg = ServerConfig::new(&clinic.home);
