@@ -65,9 +65,9 @@ fn hidden(c: char) -> bool {
         || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
 }
 
-/// `s` fit for a one-line text listing: what [`hidden`] names is written
-/// as an escape (`\n`, `\r`, `\t`, `\u{1b}`, ...), and every backslash
-/// is doubled, so that no text can pass for an escape.
+/// `s` fit for a one-line text listing: control, zero-width and direction
+/// characters are written as escapes (`\n`, `\r`, `\t`, `\u{1b}`, ...),
+/// and every backslash is doubled, so that no text can pass for an escape.
 pub fn printable(s: &str) -> Cow<'_, str> {
     if !s.chars().any(|c| hidden(c) || c == '\\') {
         return Cow::Borrowed(s);
