@@ -7,8 +7,8 @@
 //! login whatever its use, when its user logs out, and at the first request
 //! after its user's role or password changed or the user was removed (every
 //! request asks the core to re-read the user: `auth::recheck`). Each user
-//! has at most [`MAX_PER_USER`] sessions; a new login ends that user's
-//! oldest one, never another user's.
+//! has at most [`MAX_PER_USER`] sessions; a new login ends the one of that
+//! user used least recently, never another user's.
 //!
 //! The table itself is by hand: session crates keep a session per cookie
 //! but none can list a user's sessions to cap them, nor check the user
