@@ -77,7 +77,7 @@ pub fn logged_in(
 /// (the wait ends by itself: nobody needs to unlock anything).
 fn throttled(t: &Throttled, user: &str) -> ApiError {
     let message = match t.scope {
-        Scope::Key => format!("too many failed logins for the user {user}"),
+        Scope::Key => format!("too many login attempts for the user {user}"),
         Scope::Source => "too many failed logins from this device".to_string(),
         Scope::Global => "too many failed logins on this server".to_string(),
     };
