@@ -310,6 +310,24 @@ mod tests {
     }
 
     #[test]
+    fn failing_keys_from_one_address_share_its_budget() {
+        let t: Throttle<String> = Throttle::new(LOGIN, Clock::manual());
+        let one = ip(7);
+        let passed = (0..25)
+            .filter(|n| {
+                let k = format!("user{n}");
+                t.failed(&k);
+                t.begin(&k, one).is_ok()
+            })
+            .count();
+        assert_eq!(passed, LOGIN.source_burst as usize);
+        let r = t.begin(&"user0".to_string(), one).unwrap_err();
+        assert_eq!(r.scope, Scope::Source);
+        // Another address still has its own (the global budget is not spent).
+        t.begin(&"user0".to_string(), ip(8)).unwrap();
+    }
+
+    #[test]
     fn failing_keys_share_a_global_budget() {
         let t: Throttle<String> = Throttle::new(LOGIN, Clock::manual());
         let mut refused = 0;
