@@ -73,8 +73,15 @@ pub const LOGIN: Policy = Policy {
     global_every: Duration::from_secs(2),
 };
 
-/// Passphrases of one backup: the same shape as logins.
-pub const PASSPHRASE: Policy = LOGIN;
+/// Passphrases of one backup: the same delays as logins, and a wider rate
+/// (several people verify, read and restore one backup in a few minutes,
+/// and every use counts). Parallel guesses are held anyway: each user has
+/// one key-deriving job at a time, and the process one derivation.
+pub const PASSPHRASE: Policy = Policy {
+    key_burst: 20,
+    key_every: Duration::from_secs(3),
+    ..LOGIN
+};
 
 /// Which budget refused an attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
