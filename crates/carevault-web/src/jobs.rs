@@ -228,6 +228,25 @@ impl Drop for HeavySlot {
     }
 }
 
+/// Set when the request that waits for some blocking work is dropped (its
+/// client left, or the request timeout answered it): work still waiting
+/// for its turn then gives up instead of deriving a key for nobody.
+pub struct Abandon(Arc<std::sync::atomic::AtomicBool>);
+
+impl Abandon {
+    /// The guard (held by the request) and the flag (read by the work).
+    pub fn new() -> (Abandon, Arc<std::sync::atomic::AtomicBool>) {
+        let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        (Abandon(flag.clone()), flag)
+    }
+}
+
+impl Drop for Abandon {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
 /// The 409 for a user who already has a key-deriving job.
 pub fn one_at_a_time() -> ApiError {
     ApiError::busy(
@@ -370,6 +389,14 @@ mod tests {
         }
         assert_eq!(bad.to_json()["error"]["kind"], "busy");
         assert!(r.get(&bad.id).is_some());
+    }
+
+    #[test]
+    fn a_dropped_request_marks_its_waiting_work_abandoned() {
+        let (guard, flag) = Abandon::new();
+        assert!(!flag.load(Ordering::SeqCst));
+        drop(guard);
+        assert!(flag.load(Ordering::SeqCst));
     }
 
     #[tokio::test]

@@ -5,7 +5,7 @@ use super::{
     ensure_idle, passphrase_attempt, passphrase_result, permit, run_restore, secret, unlock_for,
 };
 use crate::errors::{blocking, ApiError};
-use crate::jobs::{JobKind, Owner};
+use crate::jobs::{Abandon, JobKind, Owner};
 use crate::json::JsonBody;
 use crate::lookup::{self, entry, find, Found, UPLOAD};
 use crate::session::Who;
@@ -205,6 +205,7 @@ pub async fn contents(
 ) -> Result<Json<Value>, ApiError> {
     let permit = permit::<View>(&who).await?;
     let s = state.clone();
+    let (_abandon, abandoned) = Abandon::new();
     blocking(move || {
         let home = s.home.clone();
         let f = find(&s, Some(&who.key), &id)?;
@@ -213,6 +214,12 @@ pub async fn contents(
         let slot = s.jobs.heavy_slot(Some(permit.user()))?;
         passphrase_attempt(&s, &f.key(), unlock.as_ref())?;
         let _turn = slot.turn();
+        if abandoned.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(ApiError::busy(
+                "the request ended while it waited for its turn",
+                "try again when the verification or restore that runs has ended",
+            ));
+        }
         let mut opened = Opened::open(f.path())?;
         let unlocked = opened.unlock(unlock.as_ref(), profile.encryption.max_work_factor);
         passphrase_result(&s, &f.key(), unlock.as_ref(), &unlocked);
