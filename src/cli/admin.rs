@@ -124,18 +124,22 @@ pub fn audit(login: &Login, action: AuditAction, json: bool) -> Result<()> {
             if json {
                 print_json(&json!({ "entries": records }));
             } else {
+                // Every field as `audit::printable` shows it: a line break,
+                // carriage return or terminal escape in a field (a file
+                // name, an old entry) cannot draw a fake entry.
+                let p = audit::printable;
                 for r in records {
                     let e = &r.event;
                     println!(
                         "{:>5} {} {:<10} {:<18} {:<8?} {} {} {}",
                         r.seq,
-                        local_time(&r.time),
-                        e.user,
-                        e.action,
+                        p(&local_time(&r.time)),
+                        p(&e.user),
+                        p(&e.action),
                         e.outcome,
-                        e.backup.as_deref().unwrap_or("-"),
-                        e.medium.as_deref().unwrap_or("-"),
-                        e.reason.as_deref().unwrap_or("")
+                        p(e.backup.as_deref().unwrap_or("-")),
+                        p(e.medium.as_deref().unwrap_or("-")),
+                        p(e.reason.as_deref().unwrap_or(""))
                     );
                 }
             }

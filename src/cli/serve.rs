@@ -34,11 +34,9 @@ pub fn run(args: &ServeArgs, json: bool) -> Result<()> {
                 "warning: listening on {addr}: other devices on the network can reach the Backup Explorer"
             );
         }
-        let config = ServerConfig {
-            home: args.home.home.clone(),
-            max_upload: args.max_upload,
-            auto_interval: Some(DEFAULT_AUTO_CHECK),
-        };
+        let mut config = ServerConfig::new(args.home.home.clone());
+        config.max_upload = args.max_upload;
+        config.auto_interval = Some(DEFAULT_AUTO_CHECK);
         let ctrl_c = async {
             let _ = tokio::signal::ctrl_c().await;
         };

@@ -152,7 +152,7 @@
       case 404: return 'Not found: it may have been deleted.';
       case 409: return 'Busy: a synchronization or another backup or restore is running.';
       case 413: return 'The file is too large to upload.';
-      case 429: return 'Too many attempts: wait a few minutes, then try again.';
+      case 429: return 'Too many attempts: wait a little, then try again.';
       default: return `The server answered with an error (HTTP ${status}).`;
     }
   }

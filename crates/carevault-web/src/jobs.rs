@@ -6,7 +6,7 @@ use crate::errors::{ApiError, ErrorBody};
 use carevault_core::Progress;
 use serde::Serialize;
 use serde_json::{json, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -196,6 +196,63 @@ impl From<carevault_core::Error> for JobError {
 #[derive(Default)]
 pub struct Registry {
     jobs: Mutex<HashMap<String, Arc<Job>>>,
+    /// Users with a key-deriving job (verify, contents, restore) now.
+    heavy_users: Arc<Mutex<HashSet<String>>>,
+    /// Held while a passphrase key is derived and used (scrypt takes up to
+    /// the profile's work factor in memory: 256 MiB at 18), so the process
+    /// never holds two at once; jobs wait their turn for it.
+    kdf: Arc<Mutex<()>>,
+}
+
+/// A user's one place for a key-deriving job; given back when dropped.
+pub struct HeavySlot {
+    users: Arc<Mutex<HashSet<String>>>,
+    user: Option<String>,
+    kdf: Arc<Mutex<()>>,
+}
+
+impl HeavySlot {
+    /// Waits for the process's one key-derivation turn and holds it.
+    pub fn turn(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.kdf
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Drop for HeavySlot {
+    fn drop(&mut self) {
+        if let Some(u) = &self.user {
+            self.users.lock().expect("heavy users").remove(u);
+        }
+    }
+}
+
+/// Set when the request that waits for some blocking work is dropped (its
+/// client left, or the request timeout answered it): work still waiting
+/// for its turn then gives up instead of deriving a key for nobody.
+pub struct Abandon(Arc<std::sync::atomic::AtomicBool>);
+
+impl Abandon {
+    /// The guard (held by the request) and the flag (read by the work).
+    pub fn new() -> (Abandon, Arc<std::sync::atomic::AtomicBool>) {
+        let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        (Abandon(flag.clone()), flag)
+    }
+}
+
+impl Drop for Abandon {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// The 409 for a user who already has a key-deriving job.
+pub fn one_at_a_time() -> ApiError {
+    ApiError::busy(
+        "you already have a verification, restore or contents reading running",
+        "wait until it ends, then start the next one (one at a time keeps the tablet's memory free)",
+    )
 }
 
 fn new_id() -> String {
@@ -205,6 +262,32 @@ fn new_id() -> String {
 }
 
 impl Registry {
+    /// A key-deriving job's slot for `user` (`None`: a first-run restore),
+    /// or 409 when that user already has one.
+    pub fn heavy_slot(&self, user: Option<&str>) -> Result<HeavySlot, ApiError> {
+        if let Some(u) = user {
+            if !self
+                .heavy_users
+                .lock()
+                .expect("heavy users")
+                .insert(u.to_string())
+            {
+                return Err(one_at_a_time());
+            }
+        }
+        Ok(HeavySlot {
+            users: self.heavy_users.clone(),
+            user: user.map(str::to_string),
+            kdf: self.kdf.clone(),
+        })
+    }
+
+    /// The process's key-derivation turn, for work that needs no per-user
+    /// slot (an encrypted backup).
+    pub fn kdf_turn(&self) -> Arc<Mutex<()>> {
+        self.kdf.clone()
+    }
+
     /// The job with this ID.
     pub fn get(&self, id: &str) -> Option<Arc<Job>> {
         self.jobs.lock().expect("jobs").get(id).cloned()
@@ -306,5 +389,53 @@ mod tests {
         }
         assert_eq!(bad.to_json()["error"]["kind"], "busy");
         assert!(r.get(&bad.id).is_some());
+    }
+
+    #[test]
+    fn a_dropped_request_marks_its_waiting_work_abandoned() {
+        let (guard, flag) = Abandon::new();
+        assert!(!flag.load(Ordering::SeqCst));
+        drop(guard);
+        assert!(flag.load(Ordering::SeqCst));
+    }
+
+    #[tokio::test]
+    async fn one_key_deriving_job_per_user_and_one_derivation_at_a_time() {
+        let r = Registry::default();
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let (in_tx, in_rx) = std::sync::mpsc::channel::<&str>();
+        let slot = r.heavy_slot(Some("ana")).unwrap();
+        let t1 = in_tx.clone();
+        let first = r.start(JobKind::Verify, Owner::User("ana".into()), move |_| {
+            let _turn = slot.turn();
+            t1.send("ana").unwrap();
+            rx.recv().unwrap();
+            Ok(json!({}))
+        });
+        assert_eq!(in_rx.recv().unwrap(), "ana");
+        // Ana's second one is refused while her first runs.
+        let e = r.heavy_slot(Some("ana")).err().unwrap();
+        assert_eq!(e.status, axum::http::StatusCode::CONFLICT);
+        // Bo's waits for the turn: it has not begun while Ana's holds it.
+        let slot = r.heavy_slot(Some("bo")).unwrap();
+        let second = r.start(JobKind::Verify, Owner::User("bo".into()), move |_| {
+            let _turn = slot.turn();
+            in_tx.send("bo").unwrap();
+            Ok(json!({}))
+        });
+        assert!(in_rx.try_recv().is_err());
+        tx.send(()).unwrap();
+        assert_eq!(
+            tokio::task::spawn_blocking(move || in_rx.recv().unwrap())
+                .await
+                .unwrap(),
+            "bo"
+        );
+        while !(first.finished() && second.finished()) {
+            tokio::task::yield_now().await;
+        }
+        // Both slots were given back.
+        r.heavy_slot(Some("ana")).unwrap();
+        r.heavy_slot(Some("bo")).unwrap();
     }
 }

@@ -6,13 +6,17 @@
 //! whose ID cannot be read, by its file name.
 
 use crate::errors::ApiError;
-use crate::upload;
+use crate::session::Key;
+use crate::AppState;
 use carevault_core::catalog::{self, Listed};
 use carevault_core::fsutil::TEMP_PREFIX;
 use carevault_core::media::Medium;
 use carevault_core::profile::Profile;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
+
+/// The `location` of an uploaded file.
+pub const UPLOAD: &str = "Upload";
 
 /// A backup file and where it was found.
 pub struct Found {
@@ -94,13 +98,15 @@ pub fn media_dirs(home: &Path) -> Result<Vec<(Medium, PathBuf)>, ApiError> {
     Ok(Profile::load(home)?.media.listing_dirs(home))
 }
 
-/// Finds backup `id` on the media of `home`, or an upload with that ID.
-pub fn find(home: &Path, id: &str) -> Result<Found, ApiError> {
-    if let Some(path) = upload::path_of(home, id) {
+/// Finds backup `id` on the media of the home, or an upload with that ID
+/// that belongs to `owner` (the caller's session).
+pub fn find(state: &AppState, owner: Option<&Key>, id: &str) -> Result<Found, ApiError> {
+    let home = &state.home;
+    if let Some(path) = state.uploads.path_of(&state.sessions, id, owner) {
         if let Some(listed) = examine(&path) {
             return Ok(Found {
                 listed,
-                location: "Upload".into(),
+                location: UPLOAD.into(),
             });
         }
     }

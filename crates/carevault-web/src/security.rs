@@ -1,21 +1,14 @@
 //! Request checks that are not about roles: the Host header (no DNS
-//! rebinding), the Origin of state-changing requests (CSRF), the login rate
-//! limit, and protective response headers.
+//! rebinding) and the Origin of state-changing requests (CSRF); and the
+//! protective response headers (set by `tower-http` layers, [`headers`]).
 
 use crate::errors::ApiError;
 use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::collections::{HashMap, VecDeque};
-use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
-/// Failed logins allowed per client in [`WINDOW`].
-pub const MAX_FAILURES: usize = 5;
-/// The rate-limit window.
-pub const WINDOW: Duration = Duration::from_secs(5 * 60);
+use axum::Router;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// True when `host` (a Host header) names this machine by an IP address or
 /// `localhost`. A DNS name could be an attacker's name rebound to us.
@@ -83,100 +76,27 @@ pub async fn guard(req: Request, next: Next) -> Response {
     }
     let api = req.uri().path().starts_with("/api/");
     let mut res = next.run(req).await;
-    let h = res.headers_mut();
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-             img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
-             form-action 'self'; frame-ancestors 'none'",
-        ),
-    );
     if api {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
 }
 
-/// Failed logins per client address, within the window. An attempt counts
-/// as a failure from its start (so parallel guesses cannot slip past the
-/// limit) and is taken back when it succeeds.
-#[derive(Default)]
-pub struct LoginLimiter {
-    map: Mutex<HashMap<IpAddr, Client>>,
-}
-
-#[derive(Default)]
-struct Client {
-    failures: VecDeque<Instant>,
-    /// The oldest failure of the window whose refusal was audited.
-    audited: Option<Instant>,
-}
-
-/// A login attempt that holds one slot of the limit.
-pub struct Attempt {
-    ip: IpAddr,
-    at: Instant,
-}
-
-/// The answer when the limit is reached.
-#[derive(Debug)]
-pub struct Limited {
-    /// Seconds until the oldest failure leaves the window.
-    pub retry_after: u64,
-    /// True the first time in this window (the refusal is audited once).
-    pub first: bool,
-}
-
-impl LoginLimiter {
-    /// Starts an attempt, or refuses it when the client failed too often.
-    pub fn begin(&self, ip: IpAddr, now: Instant) -> Result<Attempt, Limited> {
-        let mut map = self.map.lock().expect("limiter");
-        map.retain(|_, c| {
-            c.failures
-                .back()
-                .is_some_and(|t| now.saturating_duration_since(*t) < WINDOW)
-        });
-        let c = map.entry(ip).or_default();
-        while c
-            .failures
-            .front()
-            .is_some_and(|t| now.saturating_duration_since(*t) >= WINDOW)
-        {
-            c.failures.pop_front();
-        }
-        if c.failures.len() >= MAX_FAILURES {
-            let oldest = *c.failures.front().expect("non-empty");
-            let wait = WINDOW.saturating_sub(now.saturating_duration_since(oldest));
-            let first = c.audited != Some(oldest);
-            c.audited = Some(oldest);
-            return Err(Limited {
-                retry_after: wait.as_secs().max(1),
-                first,
-            });
-        }
-        c.failures.push_back(now);
-        Ok(Attempt { ip, at: now })
-    }
-
-    /// The attempt succeeded: it does not count as a failure.
-    pub fn succeeded(&self, a: Attempt) {
-        let mut map = self.map.lock().expect("limiter");
-        if let Some(c) = map.get_mut(&a.ip) {
-            if let Some(i) = c.failures.iter().position(|t| *t == a.at) {
-                c.failures.remove(i);
-            }
-        }
-    }
+/// The protective headers on every answer, the guard's refusals included.
+pub fn headers(router: Router) -> Router {
+    let set =
+        |name, value| SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value));
+    router
+        .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(set(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(set(header::REFERRER_POLICY, "no-referrer"))
+        .layer(set(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+             img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+             form-action 'self'; frame-ancestors 'none'",
+        ))
 }
 
 #[cfg(test)]
@@ -215,23 +135,5 @@ mod tests {
         assert!(!origin_ok(&Method::DELETE, &h));
         h.insert(header::ORIGIN, "http://127.0.0.1:5000".parse().unwrap());
         assert!(origin_ok(&Method::PUT, &h));
-    }
-
-    #[test]
-    fn five_failures_in_five_minutes_then_refused() {
-        let l = LoginLimiter::default();
-        let ip: IpAddr = "10.1.2.3".parse().unwrap();
-        let t0 = Instant::now();
-        let ok = l.begin(ip, t0).unwrap();
-        l.succeeded(ok);
-        for i in 0..MAX_FAILURES {
-            l.begin(ip, t0 + Duration::from_secs(i as u64)).unwrap();
-        }
-        let r = l.begin(ip, t0 + Duration::from_secs(10)).err().unwrap();
-        assert!(r.first && r.retry_after > 0);
-        let r = l.begin(ip, t0 + Duration::from_secs(11)).err().unwrap();
-        assert!(!r.first);
-        assert!(l.begin("10.1.2.4".parse().unwrap(), t0).is_ok());
-        assert!(l.begin(ip, t0 + WINDOW + Duration::from_secs(5)).is_ok());
     }
 }

@@ -61,7 +61,13 @@
 //! person with write access to the app's private storage.
 
 mod check;
+mod limits;
 mod store;
+
+pub use limits::{
+    printable, MAX_ACTION_CHARS, MAX_BACKUP_CHARS, MAX_MEDIUM_CHARS, MAX_REASON_CHARS,
+    MAX_USER_CHARS,
+};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -229,13 +235,17 @@ impl AuditCheck {
 /// the head file and the last line of the log, not the whole log. It
 /// creates `private/` and the files when they do not exist yet.
 ///
+/// Each field is first cut to its limit ([`MAX_USER_CHARS`],
+/// [`MAX_REASON_CHARS`], ...; the cut is marked with `…`), so one entry
+/// stays small whatever a caller passes.
+///
 /// Damage is never hidden by an append: an incomplete last line (a crash
 /// in the middle of a write) is closed with a newline and left in place for
 /// [`verify`] to report; when the head file says the log had more entries
 /// than it now has, the new record continues from the head file, so the
 /// gap stays visible.
 pub fn append(home: &Path, event: &Event) -> crate::Result<Record> {
-    store::append(home, event)
+    store::append(home, &limits::bounded(event))
 }
 
 /// Every record of the trail, oldest first. An empty list when there is no

@@ -12,7 +12,10 @@ mod roles;
 mod users;
 
 pub use roles::{Action, AuditTrail, Create, Delete, ManageUsers, Restore, Role, View};
-pub use users::{add_user, has_users, list_users, set_password, set_role, UserInfo};
+pub use users::{
+    add_user, check_name as check_username, has_users, list_users, set_password, set_role,
+    UserInfo, MAX_USERNAME_BYTES,
+};
 
 use crate::audit::{self, Event, Outcome};
 use crate::error::{Error, Kind, Result};
@@ -25,6 +28,8 @@ pub struct Authenticated {
     home: PathBuf,
     username: String,
     role: Role,
+    /// Digest of the stored password hash at login (see `users::current`).
+    epoch: String,
 }
 
 impl Authenticated {
@@ -67,13 +72,17 @@ impl<A: Action> Permit<A> {
 }
 
 /// Checks a user name and password against `data/users.db`. A failure is
-/// audited and says nothing about which of the two was wrong.
+/// audited and says nothing about which of the two was wrong. A name that
+/// no user can have (see [`check_username`]) is refused first, with a
+/// `Usage` error, and is not written to the audit trail.
 pub fn authenticate(home: &Path, username: &str, password: &str) -> Result<Authenticated> {
+    users::check_name(username)?;
     match users::check_password(home, username, password)? {
-        Some(role) => Ok(Authenticated {
+        Some((role, epoch)) => Ok(Authenticated {
             home: home.to_path_buf(),
             username: username.to_string(),
             role,
+            epoch,
         }),
         None => {
             audit::append(
@@ -88,6 +97,17 @@ pub fn authenticate(home: &Path, username: &str, password: &str) -> Result<Authe
             ))
         }
     }
+}
+
+/// The user as the user store holds them now: `Some` only while the user
+/// still exists with the same role and the same password as at login. A
+/// long-lived session (the web server's) calls this on every request, so
+/// a role change, a password change or a removal ends it at once.
+pub fn recheck(who: &Authenticated) -> Result<Option<Authenticated>> {
+    Ok(match users::current(&who.home, &who.username)? {
+        Some((role, epoch)) if role == who.role && epoch == who.epoch => Some(who.clone()),
+        _ => None,
+    })
 }
 
 /// Authorises an authenticated user for action `A`; a refusal is audited

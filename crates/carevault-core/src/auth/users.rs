@@ -65,8 +65,41 @@ fn hash(password: &str) -> Result<String> {
         .map_err(|e| Error::internal(format!("argon2 could not hash a password: {e}")))
 }
 
-/// The role of `username` if `password` is theirs; `None` otherwise.
-pub fn check_password(home: &Path, username: &str, password: &str) -> Result<Option<Role>> {
+/// The password epoch of a stored password hash: it changes whenever the
+/// password is set, because every argon2 hash has a fresh random salt, so
+/// the hash itself serves as the epoch and `users.db` (which backups carry
+/// and restores bring back) needs no new column. Only a digest is kept in
+/// memory, never the hash.
+fn epoch_of(phc: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(phc.as_bytes())[..16])
+}
+
+/// The role and password epoch of `username` as the user store holds them
+/// now; `None` when there is no such user (any more).
+pub fn current(home: &Path, username: &str) -> Result<Option<(Role, String)>> {
+    let Some(c) = open(home, false)? else {
+        return Ok(None);
+    };
+    let path = db_path(home);
+    let row: Option<(String, String)> = c
+        .query_row(
+            "SELECT role, password_hash FROM users WHERE username = ?1",
+            [username],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(|e| sql("checking a session", &path, e))?;
+    Ok(row.map(|(role, phc)| (Role::parse(&role), epoch_of(&phc))))
+}
+
+/// The role and password epoch of `username` if `password` is theirs;
+/// `None` otherwise.
+pub fn check_password(
+    home: &Path,
+    username: &str,
+    password: &str,
+) -> Result<Option<(Role, String)>> {
     use argon2::{PasswordHash, PasswordVerifier};
     let Some(c) = open(home, false)? else {
         return Ok(None);
@@ -92,7 +125,7 @@ pub fn check_password(home: &Path, username: &str, password: &str) -> Result<Opt
                 .is_ok()
         })
         .unwrap_or(false);
-    Ok(ok.then(|| Role::parse(&role)))
+    Ok(ok.then(|| (Role::parse(&role), epoch_of(&phc))))
 }
 
 /// True when at least one user exists.
@@ -114,9 +147,15 @@ pub fn has_users(home: &Path) -> Result<bool> {
         .map_err(|e| sql("listing users", &db_path(home), e))
 }
 
-fn check_name(username: &str) -> Result<()> {
+/// Longest user name, in bytes of UTF-8.
+pub const MAX_USERNAME_BYTES: usize = 64;
+
+/// Checks a user name: 1 to 64 bytes of letters, digits and `. _ - @`
+/// (so no space, line break, control or formatting character can reach the
+/// audit trail, the users table or a listing through a name).
+pub fn check_name(username: &str) -> Result<()> {
     if username.is_empty()
-        || username.len() > 64
+        || username.len() > MAX_USERNAME_BYTES
         || !username
             .chars()
             .all(|c| c.is_alphanumeric() || "._-@".contains(c))

@@ -1,18 +1,21 @@
 //! `/api/backups*`: list, create, details, contents, verify, restore, delete.
 //! Each route first gets the core's permit for its action.
 
-use super::{ensure_idle, permit, run_restore, secret, unlock_for};
+use super::{
+    ensure_idle, passphrase_attempt, passphrase_result, permit, run_restore, secret, unlock_for,
+};
 use crate::errors::{blocking, ApiError};
-use crate::jobs::{JobKind, Owner};
+use crate::jobs::{Abandon, JobKind, Owner};
 use crate::json::JsonBody;
-use crate::lookup::{self, entry, find, Found};
+use crate::lookup::{self, entry, find, Found, UPLOAD};
 use crate::session::Who;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use carevault_core::archive::reader::Opened;
-use carevault_core::auth::{Create, Delete, Restore, View};
+use carevault_core::audit::{self, Event, Outcome};
+use carevault_core::auth::{Create, Delete, Restore, Role, View};
 use carevault_core::backup::{self, BackupRequest, Target};
 use carevault_core::catalog::{self, Listed};
 use carevault_core::format::metadata::MAX_LABEL_CHARS;
@@ -138,7 +141,11 @@ pub async fn create(
         }
         req.passphrase = passphrase;
         let h = home.clone();
+        let kdf = s.jobs.kdf_turn();
+        let encrypt = b.encrypt;
         let job = s.jobs.start(JobKind::Backup, Owner::User(permit.user().to_string()), move |p| {
+            // A passphrase is turned into a key (scrypt): wait for the turn.
+            let _turn = encrypt.then(|| kdf.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
             let out = backup::create(&permit, &req, p)?;
             let found = Found {
                 location: out.destination.medium.to_string(),
@@ -175,8 +182,12 @@ pub async fn details(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     permit::<View>(&who).await?;
-    let home = state.home.clone();
-    blocking(move || Ok(Json(lookup::details(&home, &find(&home, &id)?)))).await
+    let s = state.clone();
+    blocking(move || {
+        let f = find(&s, Some(&who.key), &id)?;
+        Ok(Json(lookup::details(&s.home, &f)))
+    })
+    .await
 }
 
 /// A body holding only an optional passphrase (no `Debug`).
@@ -192,14 +203,27 @@ pub async fn contents(
     Path(id): Path<String>,
     JsonBody(b): JsonBody<Passphrase>,
 ) -> Result<Json<Value>, ApiError> {
-    permit::<View>(&who).await?;
-    let home = state.home.clone();
+    let permit = permit::<View>(&who).await?;
+    let s = state.clone();
+    let (_abandon, abandoned) = Abandon::new();
     blocking(move || {
-        let f = find(&home, &id)?;
+        let home = s.home.clone();
+        let f = find(&s, Some(&who.key), &id)?;
         let unlock = unlock_for(&home, f.path(), secret(b.passphrase))?;
         let profile = Profile::load(&home)?;
+        let slot = s.jobs.heavy_slot(Some(permit.user()))?;
+        passphrase_attempt(&s, &f.key(), unlock.as_ref())?;
+        let _turn = slot.turn();
+        if abandoned.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(ApiError::busy(
+                "the request ended while it waited for its turn",
+                "try again when the verification or restore that runs has ended",
+            ));
+        }
         let mut opened = Opened::open(f.path())?;
-        let key = opened.unlock(unlock.as_ref(), profile.encryption.max_work_factor)?;
+        let unlocked = opened.unlock(unlock.as_ref(), profile.encryption.max_work_factor);
+        passphrase_result(&s, &f.key(), unlock.as_ref(), &unlocked);
+        let key = unlocked?;
         let (m, _) = opened.manifest(key.as_ref())?;
         Ok(Json(json!({
             "entries": m.entries.len(),
@@ -222,14 +246,20 @@ pub async fn verify(
     let s = state.clone();
     blocking(move || {
         let home = s.home.clone();
-        let f = find(&home, &id)?;
+        let f = find(&s, Some(&who.key), &id)?;
         let unlock = unlock_for(&home, f.path(), secret(b.passphrase))?;
         let max_log_n = Profile::load(&home)?.encryption.max_work_factor;
+        let slot = s.jobs.heavy_slot(Some(permit.user()))?;
+        let key = f.key();
+        passphrase_attempt(&s, &key, unlock.as_ref())?;
         let path = f.path().to_path_buf();
         let owner = Owner::User(permit.user().to_string());
+        let st = s.clone();
         let job = s.jobs.start(JobKind::Verify, owner, move |p| {
-            let r = core_verify::verify(&permit, &path, unlock.as_ref(), max_log_n, p)?;
-            serde_json::to_value(&r).map_err(|e| ApiError::internal(e.to_string()).into())
+            let _turn = slot.turn();
+            let r = core_verify::verify(&permit, &path, unlock.as_ref(), max_log_n, p);
+            passphrase_result(&st, &key, unlock.as_ref(), &r);
+            serde_json::to_value(&r?).map_err(|e| ApiError::internal(e.to_string()).into())
         });
         Ok((StatusCode::ACCEPTED, Json(json!({ "job_id": job.id }))))
     })
@@ -247,22 +277,46 @@ pub async fn restore(
     let s = state.clone();
     blocking(move || {
         let home = s.home.clone();
-        let f = find(&home, &id)?;
+        let f = find(&s, Some(&who.key), &id)?;
+        if f.location == UPLOAD && permit.role() != Some(Role::SystemAdministrator) {
+            return Err(upload_needs_admin(&s, permit.user(), &f.key()));
+        }
         let unlock = unlock_for(&home, f.path(), secret(b.passphrase))?;
         let _starting = s
             .starting
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         ensure_idle(&s)?;
+        let slot = s.jobs.heavy_slot(Some(permit.user()))?;
+        let key = f.key();
+        passphrase_attempt(&s, &key, unlock.as_ref())?;
         let path = f.path().to_path_buf();
         let st = s.clone();
         let owner = Owner::User(permit.user().to_string());
         let job = s.jobs.start(JobKind::Restore, owner, move |p| {
-            run_restore(&st, &permit, &path, unlock.as_ref(), p)
+            let _turn = slot.turn();
+            run_restore(&st, &permit, &path, &key, unlock.as_ref(), p)
         });
         Ok((StatusCode::ACCEPTED, Json(json!({ "job_id": job.id }))))
     })
     .await
+}
+
+/// The 403 for restoring an upload over clinic data without being a System
+/// Administrator (audited): a file from anywhere could hold other users
+/// and roles.
+fn upload_needs_admin(s: &crate::AppState, user: &str, id: &str) -> ApiError {
+    let _ = audit::append(
+        &s.home,
+        &Event::new(user, "restore", Outcome::Refused)
+            .backup(id)
+            .medium("upload")
+            .reason("an uploaded backup restores over clinic data only for a System Administrator"),
+    );
+    ApiError::forbidden(
+        "an uploaded file can be restored over this tablet's clinic data only by a System Administrator",
+        "ask a System Administrator to restore it, or restore a backup from this tablet's own media",
+    )
 }
 
 /// `DELETE /api/backups/{id}`: `204`.
@@ -274,7 +328,7 @@ pub async fn delete(
     let permit = permit::<Delete>(&who).await?;
     let s = state.clone();
     blocking(move || {
-        let f = find(&s.home, &id)?;
+        let f = find(&s, Some(&who.key), &id)?;
         let _starting = s
             .starting
             .lock()

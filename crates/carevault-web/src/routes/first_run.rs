@@ -4,18 +4,18 @@
 //! `auth::first_run_restore` says.
 
 use super::login::{logged_in, Credentials};
-use super::{ensure_idle, run_restore, secret, unlock_for};
+use super::{ensure_idle, passphrase_attempt, run_restore, secret, unlock_for};
 use crate::errors::{blocking, ApiError};
 use crate::jobs::{JobKind, Owner};
 use crate::json::JsonBody;
 use crate::lookup::{self, entry};
-use crate::{upload, AppState};
+use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Json;
-use carevault_core::auth;
 use carevault_core::media::Medium;
+use carevault_core::{auth, catalog};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -109,8 +109,11 @@ pub async fn restore(
                         "choose one of the listed backups, or upload the file",
                     )
                 })?,
-            (None, Some(id)) => upload::path_of(&home, &id).ok_or_else(|| {
-                ApiError::not_found("there is no upload with this ID", "upload the file again")
+            (None, Some(id)) => s.uploads.path_of(&s.sessions, &id, None).ok_or_else(|| {
+                ApiError::not_found(
+                    "there is no upload with this ID (uploads are removed after an hour)",
+                    "upload the file again",
+                )
             })?,
             _ => {
                 return Err(ApiError::bad_request(
@@ -121,9 +124,13 @@ pub async fn restore(
         };
         let unlock = unlock_for(&home, &file, passphrase)?;
         ensure_idle(&s)?;
+        let key = catalog::id_of(&file).unwrap_or_else(|| file.display().to_string());
+        let slot = s.jobs.heavy_slot(None)?;
+        passphrase_attempt(&s, &key, unlock.as_ref())?;
         let st = s.clone();
         let job = s.jobs.start(JobKind::Restore, Owner::FirstRun, move |p| {
-            run_restore(&st, &permit, &file, unlock.as_ref(), p)
+            let _turn = slot.turn();
+            run_restore(&st, &permit, &file, &key, unlock.as_ref(), p)
         });
         Ok(job.id.clone())
     })

@@ -3,6 +3,7 @@
 use crate::errors::{blocking, ApiError};
 use crate::json::JsonBody;
 use crate::session::{self, MaybeWho, Who};
+use crate::throttle::{self, Scope, Throttled};
 use crate::AppState;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -14,7 +15,6 @@ use carevault_core::Kind;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
-use std::time::Instant;
 
 /// A user as the API shows them.
 pub fn user_json(who: &Authenticated) -> Value {
@@ -62,61 +62,79 @@ pub fn logged_in(
     status: StatusCode,
 ) -> Response {
     if let Some(old) = session::token(headers) {
-        state.sessions.remove(&old);
+        state.sessions.remove(&session::digest(&old));
     }
     let body = json!({ "user": user_json(&who) });
     let token = state.sessions.create(who);
+    state.uploads.sweep(&state.sessions);
     let mut r = (status, Json(body)).into_response();
     r.headers_mut()
         .insert(header::SET_COOKIE, session::set_cookie(&token));
     r
 }
 
-/// `POST /api/login`: 401 when wrong, 429 after 5 failures in 5 minutes
-/// from one client address.
+/// The 429 of a throttled login: what was throttled and when to try again
+/// (the wait ends by itself: nobody needs to unlock anything).
+fn throttled(t: &Throttled, user: &str) -> ApiError {
+    let message = match t.scope {
+        Scope::Key => format!("too many login attempts for the user {user}"),
+        Scope::Source => "too many failed logins from this device".to_string(),
+        Scope::Global => "too many failed logins on this server".to_string(),
+    };
+    let s = t.seconds();
+    let mut e = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "busy",
+        message,
+        format!(
+            "try again {}: the wait grows with each wrong password and ends by itself",
+            throttle::when(s)
+        ),
+    );
+    e.retry_after = Some(s);
+    e
+}
+
+/// `POST /api/login`: 400 for a name no user can have, 401 when wrong,
+/// 429 while the account (or this address, or the server) is throttled.
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     JsonBody(c): JsonBody<Credentials>,
 ) -> Result<Response, ApiError> {
-    let attempt = match state.limiter.begin(peer.ip(), Instant::now()) {
-        Ok(a) => a,
-        Err(limited) => {
-            if limited.first {
-                let home = state.home.clone();
-                let reason = format!("too many failed logins from {}", peer.ip());
-                let user = c.username.clone();
-                blocking(move || {
-                    audit::append(
-                        &home,
-                        &Event::new(&user, "login", Outcome::Refused).reason(&reason),
-                    )?;
-                    Ok(())
-                })
-                .await?;
-            }
-            let mut e = ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "busy",
-                "too many failed logins from this device",
-                format!(
-                    "wait {} minute(s) and try again, or ask a System Administrator to reset the password",
-                    limited.retry_after.div_ceil(60)
-                ),
-            );
-            e.retry_after = Some(limited.retry_after);
-            return Err(e);
+    auth::check_username(&c.username)?;
+    let key = c.username.clone();
+    if let Err(t) = state.logins.begin(&key, Some(peer.ip())) {
+        if t.first {
+            let home = state.home.clone();
+            let reason = format!("too many failed logins; throttled ({} s)", t.seconds());
+            let user = c.username.clone();
+            blocking(move || {
+                audit::append(
+                    &home,
+                    &Event::new(&user, "login", Outcome::Refused).reason(&reason),
+                )?;
+                Ok(())
+            })
+            .await?;
         }
-    };
+        return Err(throttled(&t, &c.username));
+    }
+    let _slot = state
+        .login_slots
+        .acquire()
+        .await
+        .map_err(|_| ApiError::internal("the server is shutting down"))?;
     let home = state.home.clone();
     let result = blocking(move || Ok(auth::authenticate(&home, &c.username, &c.password))).await?;
     match result {
         Ok(who) => {
-            state.limiter.succeeded(attempt);
+            state.logins.succeeded(&key);
             Ok(logged_in(&state, &headers, who, StatusCode::OK))
         }
         Err(e) if e.kind() == Kind::PermissionDenied => {
+            state.logins.failed(&key);
             let mut e = ApiError::from(e);
             e.status = StatusCode::UNAUTHORIZED;
             Err(e)
@@ -125,9 +143,10 @@ pub async fn login(
     }
 }
 
-/// `POST /api/logout`.
+/// `POST /api/logout`: ends the session and its uploads.
 pub async fn logout(State(state): State<AppState>, who: Who) -> Response {
-    state.sessions.remove(&who.token);
+    state.sessions.remove(&who.key);
+    state.uploads.sweep(&state.sessions);
     let mut r = StatusCode::NO_CONTENT.into_response();
     r.headers_mut()
         .insert(header::SET_COOKIE, session::clear_cookie());

@@ -10,8 +10,10 @@ mod status;
 use crate::errors::{blocking, ApiError};
 use crate::jobs::{JobError, JobProgress};
 use crate::session::Who;
-use crate::{assets, security, upload, AppState};
+use crate::{assets, security, throttle, upload, AppState, Limits};
+use axum::http::{header, StatusCode};
 use axum::middleware;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use carevault_core::archive::reader::Opened;
@@ -20,10 +22,13 @@ use carevault_core::profile::Profile;
 use carevault_core::restore::{self, RestoreOutcome, RestoreRequest};
 use carevault_core::{Error, Kind, SecretString, Unlock};
 use std::path::Path;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
-/// Every route, behind the Host/Origin guard.
-pub fn router(state: AppState) -> Router {
-    Router::new()
+/// Every route, behind the Host/Origin guard and the protective headers;
+/// every route but the upload answers within `request_timeout` (`408`);
+/// an upload's body may not stall longer than that between two pieces.
+pub fn router(state: AppState, limits: &Limits) -> Router {
+    let timed = Router::new()
         .route("/", get(assets::index))
         .route("/index.html", get(assets::index))
         .route("/app.js", get(assets::app_js))
@@ -35,7 +40,6 @@ pub fn router(state: AppState) -> Router {
         .route("/api/first-run/admin", post(first_run::admin))
         .route("/api/first-run/candidates", get(first_run::candidates))
         .route("/api/first-run/restore", post(first_run::restore))
-        .route("/api/uploads", post(upload::post))
         .route("/api/backups", get(backups::list).post(backups::create))
         .route(
             "/api/backups/{id}",
@@ -48,9 +52,37 @@ pub fn router(state: AppState) -> Router {
         .route("/api/jobs/{id}/events", get(jobs::events))
         .route("/api/sync", get(status::sync))
         .route("/api/status", get(status::status))
+        .route_layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.request_timeout,
+        ));
+    let uploads = Router::new()
+        .route("/api/uploads", post(upload::post))
+        .layer(RequestBodyTimeoutLayer::new(limits.request_timeout));
+    let seconds = limits.request_timeout.as_secs();
+    let app = timed
+        .merge(uploads)
         .fallback(not_found)
+        .layer(middleware::map_response(move |r: Response| async move {
+            timed_out(r, seconds)
+        }))
         .layer(middleware::from_fn(security::guard))
-        .with_state(state)
+        .with_state(state);
+    security::headers(app)
+}
+
+/// The timeout layer's bare 408, with the API's error body.
+fn timed_out(r: Response, seconds: u64) -> Response {
+    if r.status() != StatusCode::REQUEST_TIMEOUT || r.headers().contains_key(header::CONTENT_TYPE) {
+        return r;
+    }
+    ApiError::new(
+        StatusCode::REQUEST_TIMEOUT,
+        "busy",
+        format!("the server did not answer within {seconds} seconds"),
+        "try again; if a verification or restore is running, wait until it ends",
+    )
+    .into_response()
 }
 
 async fn not_found() -> ApiError {
@@ -102,6 +134,7 @@ pub fn run_restore(
     state: &AppState,
     permit: &Permit<Restore>,
     file: &Path,
+    backup_key: &str,
     unlock: Option<&Unlock>,
     progress: &JobProgress,
 ) -> Result<serde_json::Value, JobError> {
@@ -113,12 +146,14 @@ pub fn run_restore(
         max_log_n: profile.encryption.max_work_factor,
         dry_run: false,
     };
-    let outcome = restore::restore(permit, &req, progress)?;
-    match auth::list_users(home) {
-        Ok(users) => state.sessions.keep_only(&users),
-        Err(_) => state.sessions.clear(),
+    let result = restore::restore(permit, &req, progress);
+    passphrase_result(state, backup_key, unlock, &result);
+    let outcome = result?;
+    state.sessions.keep_current();
+    if let Some(id) = state.uploads.id_of(file) {
+        state.uploads.remove(&id);
     }
-    upload::discard(home, file);
+    state.uploads.sweep(&state.sessions);
     let value = serde_json::to_value(&outcome)
         .map_err(|e| ApiError::internal(format!("the restore report: {e}")))?;
     if let RestoreOutcome::Restored(r) = &outcome {
@@ -137,6 +172,53 @@ pub fn run_restore(
     Ok(value)
 }
 
+/// Starts a passphrase attempt on backup `key`: 429 while that backup had
+/// too many wrong passphrases. Attempts with no passphrase (an unencrypted
+/// backup, this device's own key) are not counted.
+pub fn passphrase_attempt(
+    state: &AppState,
+    key: &str,
+    unlock: Option<&Unlock>,
+) -> Result<(), ApiError> {
+    if !matches!(unlock, Some(Unlock::Passphrase(_))) {
+        return Ok(());
+    }
+    state
+        .passphrases
+        .begin(&key.to_string(), None)
+        .map_err(|t| {
+            let s = t.seconds();
+            let mut e = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "busy",
+                "too many wrong passphrases were tried on this backup",
+                format!(
+                    "try again {}: the wait grows with each wrong passphrase",
+                    throttle::when(s)
+                ),
+            );
+            e.retry_after = Some(s);
+            e
+        })
+}
+
+/// Records how a passphrase attempt on backup `key` ended.
+pub fn passphrase_result<T>(
+    state: &AppState,
+    key: &str,
+    unlock: Option<&Unlock>,
+    result: &Result<T, Error>,
+) {
+    if !matches!(unlock, Some(Unlock::Passphrase(_))) {
+        return;
+    }
+    match result {
+        Err(e) if e.kind() == Kind::WrongKey => state.passphrases.failed(&key.to_string()),
+        Ok(_) => state.passphrases.succeeded(&key.to_string()),
+        Err(_) => {}
+    }
+}
+
 /// 409 unless no backup or restore runs (here, or in another process).
 pub fn ensure_idle(state: &AppState) -> Result<(), ApiError> {
     use carevault_core::hostlock::HostLock;
@@ -148,5 +230,23 @@ pub fn ensure_idle(state: &AppState) -> Result<(), ApiError> {
         Ok(Some(_guard)) => Ok(()),
         Ok(None) => Err(busy()),
         Err(e) => Err(Error::io("checking the operation lock", &state.home, e).into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bare_408_gets_the_api_error_body() {
+        let bare = StatusCode::REQUEST_TIMEOUT.into_response();
+        let r = timed_out(bare, 60);
+        assert_eq!(r.status(), StatusCode::REQUEST_TIMEOUT);
+        assert!(r.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json"));
+        let ok = timed_out(StatusCode::OK.into_response(), 60);
+        assert!(!ok.headers().contains_key(header::CONTENT_TYPE));
     }
 }

@@ -100,14 +100,19 @@ impl Server {
     }
 
     pub async fn start_with(home: &Path, max_upload: u64, auto: Option<Duration>) -> Server {
+        let mut config = ServerConfig::new(home);
+        config.max_upload = max_upload;
+        config.auto_interval = auto;
+        Server::start_config(config).await
+    }
+
+    /// The real server with any configuration (limits, a manual clock).
+    pub async fn start_config(config: ServerConfig) -> Server {
+        let home = config.home.clone();
+        let home = home.as_path();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let config = ServerConfig {
-            home: home.to_path_buf(),
-            max_upload,
-            auto_interval: auto,
-        };
         let task = tokio::spawn(serve(listener, config, async {
             let _ = rx.await;
         }));
