@@ -379,13 +379,30 @@ fn automatic_backups_keep_the_newest_and_never_delete_manual_ones() {
 }
 
 #[test]
-fn status_warns_when_the_newest_backup_is_over_a_week_old() {
+fn status_warns_when_no_copy_off_the_private_storage_is_under_a_week_old() {
     let c = Clinic::new();
     let v = ok(&run(&["--json", "status", "--home", c.h()]));
     assert!(v["warning"].as_str().unwrap().contains("no backup yet"));
     assert_eq!(v["sync"]["state"], "idle");
     assert_eq!(v["media"].as_array().unwrap().len(), 3);
-    let file = c.backup();
+    // A backup on the Private medium (where automatic backups go) is wiped
+    // by "Clear Data" with the app's data: it does not silence the reminder.
+    c.backup();
+    let v = ok(&run(&["--json", "status", "--home", c.h()]));
+    let w = v["warning"].as_str().expect("still a warning");
+    assert!(w.contains("private storage") && w.contains("Public"), "{v}");
+    // A copy on the Public medium does.
+    let out = ok(&run(&[
+        "--json",
+        "backup",
+        "--home",
+        c.h(),
+        "--medium",
+        "public",
+        "--passphrase-file",
+        c.p(),
+    ]));
+    let file = std::path::PathBuf::from(out["backup"]["path"].as_str().unwrap());
     let v = ok(&run(&["--json", "status", "--home", c.h()]));
     assert!(v["warning"].is_null(), "{v}");
     assert!(v["newest"][0]["age_days"].as_f64().unwrap() < 0.1);
@@ -405,9 +422,112 @@ fn status_warns_when_the_newest_backup_is_over_a_week_old() {
         v["warning"]
             .as_str()
             .expect("a warning")
-            .contains("10 days old"),
+            .contains("outside the app's private storage is 10 days old"),
         "{v}"
     );
     let text = String::from_utf8_lossy(&run(&["status", "--home", c.h()]).stdout).into_owned();
     assert!(text.contains("WARNING"), "{text}");
+}
+
+/// Issue: a wrong passphrase after a good verify made `show` say
+/// "Verified FAILED". A wrong key is not a verification result.
+#[test]
+fn a_wrong_passphrase_does_not_mark_a_good_backup_as_failed() {
+    let c = Clinic::new();
+    let file = c.backup();
+    let f = file.to_str().unwrap();
+    ok(&run(&[
+        "--json",
+        "verify",
+        f,
+        "--home",
+        c.h(),
+        "--passphrase-file",
+        c.p(),
+    ]));
+    let wrong = c.t.path().join("wrong.txt");
+    std::fs::write(&wrong, "not the passphrase\n").unwrap();
+    let out = run(&[
+        "--json",
+        "verify",
+        f,
+        "--home",
+        c.h(),
+        "--passphrase-file",
+        wrong.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(4));
+    let v = ok(&run(&["--json", "show", f, "--home", c.h()]));
+    assert_eq!(v["last_verification"]["ok"], true, "{v}");
+}
+
+fn as_user(user: &str, args: &[&str]) -> std::process::Output {
+    bin()
+        .env("CAREVAULT_USER", user)
+        .env("CAREVAULT_PASSWORD", format!("{user}-demo-pass"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Issue: every restore kept a safety copy that nothing listed, put back
+/// or removed.
+#[test]
+fn safety_copies_are_listed_put_back_and_removed() {
+    let c = Clinic::new();
+    let file = c.backup();
+    let note = c.home.join("data/files/written-after-the-backup.txt");
+    std::fs::write(&note, "made after the backup\n").unwrap();
+    ok(&run(&[
+        "--json",
+        "restore",
+        file.to_str().unwrap(),
+        "--home",
+        c.h(),
+        "--passphrase-file",
+        c.p(),
+    ]));
+    assert!(!note.exists());
+    let v = ok(&run(&["--json", "safety-copies", "list", "--home", c.h()]));
+    let copies = v["safety_copies"].as_array().unwrap().clone();
+    assert_eq!(copies.len(), 1, "{v}");
+    let name = copies[0]["name"].as_str().unwrap().to_string();
+    assert!(copies[0]["bytes"].as_u64().unwrap() > 0);
+    let s = ok(&run(&["--json", "status", "--home", c.h()]));
+    assert_eq!(s["safety_copies"]["count"], 1, "{s}");
+    // A nurse may put it back: the note is there again, and the data it
+    // replaced is a safety copy in turn.
+    let v = ok(&as_user(
+        "nurse",
+        &["--json", "safety-copies", "restore", &name, "--home", c.h()],
+    ));
+    assert_eq!(
+        std::fs::read_to_string(&note).unwrap(),
+        "made after the backup\n",
+        "{v}"
+    );
+    let v = ok(&run(&["--json", "safety-copies", "list", "--home", c.h()]));
+    let copies = v["safety_copies"].as_array().unwrap().clone();
+    assert_eq!(copies.len(), 1, "{v}");
+    let back = copies[0]["name"].as_str().unwrap().to_string();
+    assert!(back.contains(&format!("before-return-{name}")), "{back}");
+    // Only a System Administrator removes one; a name that is a path is not one.
+    let out = as_user(
+        "nurse",
+        &["safety-copies", "remove", &back, "--home", c.h()],
+    );
+    assert_eq!(out.status.code(), Some(12));
+    let out = run(&["safety-copies", "remove", "../data", "--home", c.h()]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(c.home.join("data/files").exists());
+    ok(&run(&[
+        "--json",
+        "safety-copies",
+        "remove",
+        &back,
+        "--home",
+        c.h(),
+    ]));
+    let v = ok(&run(&["--json", "safety-copies", "list", "--home", c.h()]));
+    assert!(v["safety_copies"].as_array().unwrap().is_empty(), "{v}");
 }

@@ -221,6 +221,13 @@ pub fn status(login: &Login, home: &Path, json: bool) -> Result<()> {
             println!("         {note}");
         }
     }
+    if r.safety_copies.count > 0 {
+        println!(
+            "Safety copies    {} ({}; `carevault safety-copies list`)",
+            r.safety_copies.count,
+            human_size(r.safety_copies.bytes)
+        );
+    }
     if let Some(w) = &r.warning {
         println!("WARNING: {w}");
     }

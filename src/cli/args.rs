@@ -109,6 +109,9 @@ pub enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditAction),
+    /// The data that restores replaced: list, put back, remove.
+    #[command(subcommand, name = "safety-copies")]
+    SafetyCopies(SafetyAction),
     /// Synchronization state.
     #[command(subcommand)]
     Sync(SyncAction),
@@ -268,6 +271,30 @@ pub enum UsersAction {
     Role {
         name: String,
         role: String,
+        #[command(flatten)]
+        home: HomeArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SafetyAction {
+    /// The safety copies, newest first, with their size.
+    List {
+        #[command(flatten)]
+        home: HomeArg,
+    },
+    /// Put a safety copy back as the clinic data (the data it replaces
+    /// becomes a safety copy in turn).
+    Restore {
+        /// Its name, as `list` shows it.
+        name: String,
+        #[command(flatten)]
+        home: HomeArg,
+    },
+    /// Remove a safety copy (System Administrator).
+    Remove {
+        /// Its name, as `list` shows it.
+        name: String,
         #[command(flatten)]
         home: HomeArg,
     },

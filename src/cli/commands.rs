@@ -118,6 +118,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         }
         Command::Users(a) => super::admin::users(&login, a, json),
         Command::Audit(a) => super::admin::audit(&login, a, json),
+        Command::SafetyCopies(a) => super::safety::run(&login, a, json),
         Command::Sync(a) => super::admin::sync(a, json),
         Command::Status { home } => super::admin::status(&login, &home.home, json),
         Command::Auto { home } => super::admin::auto(&home.home, json),

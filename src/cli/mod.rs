@@ -6,6 +6,7 @@ mod commands;
 mod demo;
 mod output;
 mod progress;
+mod safety;
 mod secrets;
 mod serve;
 

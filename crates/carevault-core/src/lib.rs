@@ -32,6 +32,7 @@ pub mod media;
 pub mod profile;
 pub mod rekey;
 pub mod restore;
+pub mod safety;
 pub mod snapshot;
 pub mod status;
 pub mod verify;

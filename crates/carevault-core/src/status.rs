@@ -35,8 +35,60 @@ pub struct StatusReport {
     pub media: Vec<MediumStatus>,
     /// Newest backup per medium (media without backups are absent).
     pub newest: Vec<Newest>,
-    /// Set when the newest backup anywhere is over a week old, or there is none.
+    /// The weekly reminder ([`reminder`]): set when no backup on Public or
+    /// External storage is under a week old.
     pub warning: Option<String>,
+    /// The safety copies restores left, and the space they use.
+    pub safety_copies: SafetyCopies,
+}
+
+/// How many safety copies there are and how much space they use.
+#[derive(Debug, Clone, Serialize)]
+pub struct SafetyCopies {
+    /// Number of safety copies.
+    pub count: usize,
+    /// Bytes they hold together.
+    pub bytes: u64,
+}
+
+/// The guide's weekly reminder, from the backups found (medium, age in
+/// days). Only a copy that survives the app's "Clear Data", a reinstall or
+/// a lost tablet counts: one on the Public or External medium. Backups on
+/// the Private medium (the automatic ones among them) are wiped with the
+/// app's data, so they never silence the reminder; it says which kind of
+/// copy is missing. (Offsite copies will count here too.)
+pub fn reminder(backups: impl Iterator<Item = (Medium, f64)>) -> Option<String> {
+    let (mut surviving, mut private) = (f64::INFINITY, f64::INFINITY);
+    for (medium, age) in backups {
+        let best = if medium == Medium::Private {
+            &mut private
+        } else {
+            &mut surviving
+        };
+        *best = best.min(age);
+    }
+    const WHERE: &str = "make one on Public (Documents) or External (SD card, USB stick) storage now: the guide asks for one at least once a week";
+    if surviving <= STALE_AFTER_DAYS {
+        None
+    } else if surviving.is_finite() {
+        Some(format!(
+            "the newest backup outside the app's private storage is {surviving:.0} days old: {WHERE}"
+        ))
+    } else if private.is_finite() {
+        Some(format!(
+            "every backup is on the app's private storage, which \"Clear Data\", a reinstall or a lost tablet takes with it: {WHERE}"
+        ))
+    } else {
+        Some(format!("there is no backup yet: {WHERE}"))
+    }
+}
+
+/// Age in days of a backup created at `created_at` (RFC 3339), as of `now`.
+pub fn age_days(created_at: &str, now: jiff::Timestamp) -> f64 {
+    created_at
+        .parse::<jiff::Timestamp>()
+        .map(|t| (now.as_second() - t.as_second()) as f64 / 86400.0)
+        .unwrap_or(f64::INFINITY)
 }
 
 /// Computes the status of the permit's home.
@@ -56,12 +108,7 @@ pub fn report(permit: &Permit<View>) -> Result<StatusReport> {
     for (medium, dir) in profile.media.listing_dirs(home) {
         let listed = crate::catalog::scan(&[dir]);
         if let Some(m) = listed.iter().find_map(|l| l.metadata.as_ref()) {
-            let age_days = m
-                .sealed
-                .created_at
-                .parse::<jiff::Timestamp>()
-                .map(|t| (now.as_second() - t.as_second()) as f64 / 86400.0)
-                .unwrap_or(f64::INFINITY);
+            let age_days = age_days(&m.sealed.created_at, now);
             if newest
                 .iter()
                 .any(|n: &Newest| n.medium == medium && n.age_days <= age_days)
@@ -78,24 +125,16 @@ pub fn report(permit: &Permit<View>) -> Result<StatusReport> {
             });
         }
     }
-    let freshest = newest
-        .iter()
-        .map(|n| n.age_days)
-        .fold(f64::INFINITY, f64::min);
-    let warning = if newest.is_empty() {
-        Some(
-            "there is no backup yet: make one now (the guide asks for one at least once a week)"
-                .to_string(),
-        )
-    } else if freshest > STALE_AFTER_DAYS {
-        Some(format!("the newest backup is {freshest:.0} days old: make one now (the guide asks for one at least once a week)"))
-    } else {
-        None
-    };
+    let warning = reminder(newest.iter().map(|n| (n.medium, n.age_days)));
+    let copies = crate::safety::scan(home);
     Ok(StatusReport {
         sync,
         media: media::status(&profile.media, home),
         newest,
         warning,
+        safety_copies: SafetyCopies {
+            count: copies.len(),
+            bytes: copies.iter().map(|c| c.bytes).sum(),
+        },
     })
 }

@@ -52,7 +52,10 @@ pub fn verify(
         None => event,
     };
     audit::append(home, &event)?;
-    if let Some(id) = id {
+    // A wrong passphrase or key says nothing about the file: it is in the
+    // audit trail above, and never replaces a real verification result.
+    let wrong_key = matches!(&result, Err(e) if e.kind() == crate::Kind::WrongKey);
+    if let (Some(id), false) = (id, wrong_key) {
         crate::catalog::remember_verification(home, &id, &result)?;
     }
     result

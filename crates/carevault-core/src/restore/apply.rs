@@ -118,7 +118,7 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Atomically exchanges two folders (Linux `renameat2(RENAME_EXCHANGE)`).
-fn exchange(a: &Path, b: &Path) -> Result<()> {
+pub(crate) fn exchange(a: &Path, b: &Path) -> Result<()> {
     use rustix::fs::{renameat_with, RenameFlags, CWD};
     crate::fault::check(crate::fault::Op::Rename, b)
         .map_err(|e| Error::io("swapping the restored data in place", b, e))?;

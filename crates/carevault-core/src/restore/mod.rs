@@ -23,7 +23,8 @@ mod checks;
 mod dbcheck;
 mod sink;
 
-pub use apply::{recover, recover_if_idle};
+pub(crate) use apply::exchange;
+pub use apply::{recover, recover_if_idle, safety_dir};
 pub use checks::Check;
 
 use crate::archive::keys::Unlock;
@@ -96,7 +97,8 @@ pub enum RestoreOutcome {
     Restored(RestoreReport),
 }
 
-fn tree_size(dir: &Path) -> (u64, u64) {
+/// Files and bytes under `dir` (links are not followed).
+pub(crate) fn tree_size(dir: &Path) -> (u64, u64) {
     let mut files = 0;
     let mut bytes = 0;
     let mut stack = vec![dir.to_path_buf()];

@@ -22,34 +22,23 @@ use carevault_core::format::metadata::MAX_LABEL_CHARS;
 use carevault_core::hostlock;
 use carevault_core::media::Medium;
 use carevault_core::profile::Profile;
-use carevault_core::status::STALE_AFTER_DAYS;
 use carevault_core::{verify as core_verify, Error};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 type Answer = Result<(StatusCode, Json<Value>), ApiError>;
 
-/// The guide's weekly-backup warning, from the listing.
+/// The guide's weekly reminder (the core's rule), from the listing.
 fn stale_warning(found: &[Found]) -> Option<String> {
     let now = jiff::Timestamp::now();
-    let newest = found
-        .iter()
-        .filter_map(|f| f.listed.metadata.as_ref())
-        .filter_map(|m| m.sealed.created_at.parse::<jiff::Timestamp>().ok())
-        .map(|t| (now.as_second() - t.as_second()) as f64 / 86400.0)
-        .fold(f64::INFINITY, f64::min);
-    if newest == f64::INFINITY {
-        Some(
-            "there is no backup yet: make one now (the guide asks for one at least once a week)"
-                .into(),
-        )
-    } else if newest > STALE_AFTER_DAYS {
-        Some(format!(
-            "the newest backup is {newest:.0} days old: make one now (the guide asks for one at least once a week)"
+    carevault_core::status::reminder(found.iter().filter_map(|f| {
+        let m = f.listed.metadata.as_ref()?;
+        let medium = f.location.parse::<Medium>().ok()?;
+        Some((
+            medium,
+            carevault_core::status::age_days(&m.sealed.created_at, now),
         ))
-    } else {
-        None
-    }
+    }))
 }
 
 /// `GET /api/backups`: every medium, newest first.
