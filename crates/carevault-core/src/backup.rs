@@ -342,6 +342,10 @@ fn create_inner(
     let sync_guard = wait_for_sync(home, req.wait_sync)?;
     std::fs::create_dir_all(&dest.dir)
         .map_err(|e| Error::io("creating the backup folder", &dest.dir, e))?;
+    if dest.medium == crate::media::Medium::Private && matches!(req.target, Target::Medium(_)) {
+        fsutil::private_dir(&layout::private_dir(home))?;
+        fsutil::private_dir(&dest.dir)?;
+    }
     fsutil::clean_stale_temps(&dest.dir);
 
     let config = AppConfig::read(&layout::data_dir(home))?;
@@ -403,6 +407,7 @@ fn create_inner(
         sealed: Sealed {
             format: FORMAT_NAME.into(),
             format_version: FORMAT_VERSION,
+            format_minor: crate::format::origin::FORMAT_MINOR,
             id: id.clone(),
             label,
             created_at: now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
@@ -489,6 +494,8 @@ fn create_inner(
         )
         .map_err(with_path)?;
     }
+    // The device key signs the finished container (format 1.1 origin parts).
+    crate::provenance::sign_container(home, tmp.file(), &tmp_path, mtime).map_err(with_path)?;
     let size = tmp
         .file()
         .metadata()

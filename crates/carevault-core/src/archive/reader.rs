@@ -68,6 +68,8 @@ pub struct Opened {
     slots: Vec<(String, Vec<u8>)>,
     /// File size in bytes.
     pub file_len: u64,
+    /// The checked signature (format 1.1); `None`: unsigned (format 1.0).
+    pub signed: Option<crate::provenance::Signed>,
 }
 
 fn read_block(file: &mut File, at: u64, file_len: u64) -> Result<[u8; 512]> {
@@ -83,7 +85,7 @@ fn read_block(file: &mut File, at: u64, file_len: u64) -> Result<[u8; 512]> {
     Ok(b)
 }
 
-fn read_extent(file: &mut File, ext: Extent) -> Result<Vec<u8>> {
+pub(crate) fn read_extent(file: &mut File, ext: Extent) -> Result<Vec<u8>> {
     let mut v = vec![0u8; ext.len as usize];
     file.seek(SeekFrom::Start(ext.offset))
         .and_then(|_| file.read_exact(&mut v))
@@ -133,7 +135,7 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
                 if at == 0 && name != METADATA_NAME {
                     return Err(not_a_backup());
                 }
-                if parts.len() >= 6 {
+                if parts.len() >= 8 {
                     return Err(corrupted(
                         "the container has more parts than carevault writes",
                     ));
@@ -160,6 +162,7 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
             file_len - at
         )));
     }
+    let origin = crate::provenance::split_origin_parts(&mut parts)?;
     let n = parts.len();
     if n < 4 {
         return Err(corrupted("the container is missing parts"));
@@ -193,6 +196,7 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
         payload,
         manifest,
         payload_sum: payload_sum.1,
+        origin,
         file_len: at,
     })
 }
@@ -219,7 +223,7 @@ fn check_padding(file: &mut File, ext: Extent) -> Result<()> {
 impl Opened {
     /// Opens `path`, reading only the container headers, metadata and key slots.
     pub fn open(path: &Path) -> Result<Opened> {
-        let mut file = File::open(path).map_err(|e| match e.kind() {
+        let mut file = crate::fsutil::open_regular_following(path).map_err(|e| match e.kind() {
             io::ErrorKind::NotFound => Error::new(
                 Kind::NotFound,
                 "the backup file does not exist",
@@ -263,6 +267,8 @@ impl Opened {
             }
             slots.push((name.clone(), bytes));
         }
+        let signed =
+            crate::provenance::read_origin(&mut file, &layout, &metadata).map_err(with_path)?;
         Ok(Opened {
             path: path.to_path_buf(),
             file,
@@ -270,6 +276,7 @@ impl Opened {
             metadata,
             slots,
             file_len,
+            signed,
         })
     }
 
@@ -306,6 +313,9 @@ impl Opened {
     /// match them; the bytes themselves are not kept).
     pub fn manifest(&mut self, key: Option<&BackupKey>) -> Result<(Manifest, ManifestCopy)> {
         let raw = read_extent(&mut self.file, self.layout.manifest.1)?;
+        if let Some(s) = &self.signed {
+            s.check_manifest(&raw).map_err(|e| e.at(&self.path))?;
+        }
         let bytes = match key {
             Some(k) => {
                 check_age_head_bytes(&raw[..raw.len().min(4096)])?;

@@ -9,6 +9,8 @@
 //! payload.tar.zst[.age]   the clinic data: tar, zstd, then age when encrypted
 //! manifest.json[.age]     copy of the manifest, encrypted like the payload
 //! payload.sha256          SHA-256 of the payload as stored
+//! origin.json             signed origin record (format 1.1)
+//! origin.json.minisig     its minisign signature (format 1.1)
 //! two zero blocks         end of archive; nothing may follow
 //! ```
 
@@ -137,6 +139,8 @@ pub struct Layout {
     pub manifest: (String, Extent),
     /// The payload checksum entry.
     pub payload_sum: Extent,
+    /// The origin record and its signature (format 1.1), when present.
+    pub origin: Option<(Extent, Extent)>,
     /// Total file length this layout requires.
     pub file_len: u64,
 }

@@ -18,6 +18,10 @@ pub struct Sealed {
     pub format: String,
     /// Format version of this file.
     pub format_version: u32,
+    /// Minor format version: 0 (absent) for files without origin parts, 1
+    /// for files with a signed origin (`format::origin`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub format_minor: u32,
     /// Unique backup ID.
     pub id: String,
     /// Human label (defaults to one made from the timestamp).
@@ -133,6 +137,7 @@ impl Metadata {
 
     fn validate(&self) -> Result<()> {
         let s = &self.sealed;
+        crate::format::origin::check_minor(s.format_minor)?;
         let bad = |what: &str| {
             Err(Error::new(
                 Kind::Tampered,
@@ -178,4 +183,8 @@ impl Metadata {
 /// Backup IDs: 1 to 64 characters of `[A-Za-z0-9-]`.
 pub fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }

@@ -6,6 +6,7 @@
 pub mod container;
 pub mod manifest;
 pub mod metadata;
+pub mod origin;
 
 /// Name of the format, written into every backup.
 pub const FORMAT_NAME: &str = "carevault-backup";
