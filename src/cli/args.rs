@@ -68,6 +68,9 @@ pub enum Command {
         /// Print what would happen and change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Wait up to this many seconds for a running synchronization to end.
+        #[arg(long, value_name = "SECONDS")]
+        wait_sync: Option<u64>,
     },
     /// List the backups in the app home's Private folder and the given folders.
     List(ListArgs),
@@ -109,6 +112,10 @@ pub enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditAction),
+    /// The signing keys of the facility's other tablets whose backups
+    /// nurses and managers may restore here (System Administrator only).
+    #[command(subcommand)]
+    Trust(TrustAction),
     /// Synchronization state.
     #[command(subcommand)]
     Sync(SyncAction),
@@ -287,6 +294,33 @@ pub enum AuditAction {
 pub enum SyncAction {
     /// Idle or Running (and since when).
     Status {
+        #[command(flatten)]
+        home: HomeArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TrustAction {
+    /// Trust another tablet's signing key (as `trust list` shows it there,
+    /// or its minisign .pub file).
+    Add {
+        /// The public key (starts with RW), or a file holding it.
+        key: String,
+        /// A name for the tablet the key belongs to.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        home: HomeArg,
+    },
+    /// This tablet's own signing key and the trusted keys.
+    List {
+        #[command(flatten)]
+        home: HomeArg,
+    },
+    /// Stop trusting a key (by key ID or name).
+    Remove {
+        /// Key ID or name.
+        key: String,
         #[command(flatten)]
         home: HomeArg,
     },

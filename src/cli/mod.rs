@@ -8,6 +8,7 @@ mod output;
 mod progress;
 mod secrets;
 mod serve;
+mod trust;
 
 use clap::Parser;
 

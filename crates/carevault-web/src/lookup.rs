@@ -86,7 +86,33 @@ pub fn scan(dirs: &[(Medium, PathBuf)]) -> Vec<Found> {
             .cmp(&created(a))
             .then_with(|| a.listed.path.cmp(&b.listed.path))
     });
+    let mut count = std::collections::HashMap::<String, usize>::new();
+    for f in out.iter().filter(|f| f.listed.metadata.is_some()) {
+        *count.entry(f.key()).or_default() += 1;
+    }
+    for f in out.iter_mut() {
+        f.listed.conflict =
+            f.listed.metadata.is_some() && count.get(&f.key()).copied().unwrap_or(0) > 1;
+    }
     out
+}
+
+/// Who signed the backup and whether this tablet trusts it (`None` for a
+/// damaged file).
+fn trust_of(home: &Path, l: &Listed) -> Option<carevault_core::provenance::Trust> {
+    let m = l.metadata.as_ref()?;
+    // A listing entry made without opening the file (a backup just made)
+    // has no signature yet: read it from the file.
+    let signed = match &l.signed {
+        Some(s) => Some(s.clone()),
+        None if m.sealed.format_minor >= 1 => {
+            carevault_core::archive::reader::Opened::open(&l.path)
+                .ok()?
+                .signed
+        }
+        None => None,
+    };
+    carevault_core::provenance::trust::assess(home, signed.as_ref()).ok()
 }
 
 /// Every medium folder of the home (Private, Public, attached External).
@@ -104,15 +130,35 @@ pub fn find(home: &Path, id: &str) -> Result<Found, ApiError> {
             });
         }
     }
-    scan(&media_dirs(home)?)
+    // Never "the first match": a file planted with a real backup's ID
+    // would shadow it. Two files with one ID are a conflict, and neither
+    // is used by ID until one is removed.
+    let mut hits: Vec<Found> = scan(&media_dirs(home)?)
         .into_iter()
-        .find(|f| f.key() == id)
-        .ok_or_else(|| {
-            ApiError::not_found(
-                "there is no backup with this ID",
-                "reload the Backup Explorer to see the backups there are now",
-            )
-        })
+        .filter(|f| f.key() == id)
+        .collect();
+    match hits.len() {
+        1 => Ok(hits.remove(0)),
+        0 => Err(ApiError::not_found(
+            "there is no backup with this ID",
+            "reload the Backup Explorer to see the backups there are now",
+        )),
+        n => {
+            let places: Vec<String> = hits
+                .iter()
+                .map(|f| format!("{} ({})", f.file_name(), f.location))
+                .collect();
+            Err(ApiError::new(
+                axum::http::StatusCode::CONFLICT,
+                "conflict",
+                format!(
+                    "{n} files carry this backup ID, so none of them is used: {}",
+                    places.join(", ")
+                ),
+                "a System Administrator should remove the file that is not a backup of this tablet (the listing shows who signed each)",
+            ))
+        }
+    }
 }
 
 /// The listing entry of a backup (docs/API.md), plus the core's `listed`
@@ -137,6 +183,8 @@ pub fn entry(home: &Path, f: &Found) -> Value {
         "file_name": f.file_name(),
         "last_verification": last,
         "metadata": l.metadata,
+        "signature": trust_of(home, l),
+        "conflict": l.conflict,
     })
 }
 
