@@ -46,7 +46,7 @@ impl DeviceKey {
             &self.sk,
             std::io::Cursor::new(data),
             Some(trusted_comment),
-            Some(&format!("signature from carevault device key {}", self.key_id())),
+            Some(&super::untrusted_comment(&self.key_id())),
         )
         .map_err(|e| Error::internal(format!("signing the backup: {e}")))?;
         Ok(sig.into_string())

@@ -56,6 +56,11 @@ impl Signed {
     }
 }
 
+/// The untrusted comment carevault writes in a signature file.
+pub fn untrusted_comment(key_id: &str) -> String {
+    format!("signature from carevault device key {key_id}")
+}
+
 /// The minisign key ID of a key number, as `minisign` prints it.
 pub fn key_id(keynum: &[u8]) -> String {
     let mut b = [0u8; 8];
@@ -107,6 +112,14 @@ pub fn verify_record(record: &[u8], signature: &[u8]) -> Result<Origin> {
         .map_err(|_| mismatch("the signature does not verify"))?;
     if sig.trusted_comment().ok().as_deref() != Some(origin.trusted_comment().as_str()) {
         return Err(mismatch("the signed comment is not carevault's"));
+    }
+    // The untrusted comment is not signed, and base64 has spare bits: the
+    // file must be exactly what carevault writes, so no changed byte in a
+    // backup goes unseen.
+    if sig.untrusted_comment().ok() != Some(untrusted_comment(&origin.signer.key_id))
+        || sig.to_string() != sig_text
+    {
+        return Err(corrupted("the backup's signature file is damaged"));
     }
     Ok(origin)
 }
