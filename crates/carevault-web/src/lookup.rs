@@ -202,3 +202,42 @@ pub fn details(home: &Path, f: &Found) -> Value {
     }
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The released 1.0 fixture, a real backup file.
+    fn fixture() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../carevault-core/tests/vectors/good-v1-unencrypted.bin")
+    }
+
+    #[test]
+    fn a_planted_file_with_a_private_backups_id_is_a_conflict_not_a_first_match() {
+        let t = tempfile::tempdir().unwrap();
+        let home = t.path();
+        let private = home.join("private/backups");
+        let docs = home.join("Documents");
+        std::fs::create_dir_all(&private).unwrap();
+        std::fs::create_dir_all(&docs).unwrap();
+        std::fs::copy(fixture(), private.join("Backup-real.bin")).unwrap();
+        let id = find_id(home);
+        assert_eq!(find(home, &id).ok().unwrap().location, "Private");
+        std::fs::copy(fixture(), docs.join("Backup-planted.bin")).unwrap();
+        let listed = scan(&media_dirs(home).unwrap());
+        assert_eq!(listed.len(), 2);
+        assert!(listed.iter().all(|f| f.listed.conflict));
+        let e = find(home, &id).err().expect("no first match");
+        assert_eq!(e.status, axum::http::StatusCode::CONFLICT);
+        assert!(e.body.message.contains("Backup-planted.bin (Public)"));
+        assert!(e.body.message.contains("Backup-real.bin (Private)"));
+        let v = entry(home, &listed[0]);
+        assert_eq!(v["conflict"], true);
+        assert_eq!(v["signature"]["level"], "unsigned");
+    }
+
+    fn find_id(home: &Path) -> String {
+        scan(&media_dirs(home).unwrap())[0].key()
+    }
+}
