@@ -25,7 +25,8 @@ fn as_user(user: Option<&str>) -> Command {
             c.env("CAREVAULT_USER", u).env("CAREVAULT_PASSWORD", pw);
         }
         None => {
-            c.env_remove("CAREVAULT_USER").env_remove("CAREVAULT_PASSWORD");
+            c.env_remove("CAREVAULT_USER")
+                .env_remove("CAREVAULT_PASSWORD");
         }
     }
     c.env("CAREVAULT_PASSPHRASE", PASS)
@@ -76,7 +77,12 @@ fn allow_unencrypted(c: &Clinic) {
 }
 
 fn cp_a(from: &Path, to: &Path) {
-    let st = Command::new("cp").arg("-a").arg(from).arg(to).status().unwrap();
+    let st = Command::new("cp")
+        .arg("-a")
+        .arg(from)
+        .arg(to)
+        .status()
+        .unwrap();
     assert!(st.success());
 }
 
@@ -140,7 +146,15 @@ fn role_command_provenance_matrix_through_the_cli() {
     let on_public = PathBuf::from(json(&out)["backup"]["path"].as_str().unwrap());
     let (_, b_key) = device_key(&b);
     ok(
-        &run(&["trust", "add", &b_key, "--name", "tablet B", "--home", a.h()]),
+        &run(&[
+            "trust",
+            "add",
+            &b_key,
+            "--name",
+            "tablet B",
+            "--home",
+            a.h(),
+        ]),
         "trust add",
     );
     let files = [
@@ -151,7 +165,14 @@ fn role_command_provenance_matrix_through_the_cli() {
         (Prov::UnencryptedOnPublic, on_public),
     ];
     // What each file says in the listing.
-    let out = run(&["--json", "list", "--home", a.h(), "--in", files_dir.to_str().unwrap()]);
+    let out = run(&[
+        "--json",
+        "list",
+        "--home",
+        a.h(),
+        "--in",
+        files_dir.to_str().unwrap(),
+    ]);
     ok(&out, "list");
     let listed = json(&out);
     for (p, f, level) in [
@@ -173,13 +194,21 @@ fn role_command_provenance_matrix_through_the_cli() {
     cp_a(&a.home.join("data"), &pristine);
     let scratch = a.t.path().join("scratch");
     std::fs::create_dir_all(&scratch).unwrap();
-    let roles = [Some("admin"), Some("manager"), Some("nurse"), Some("staff"), None];
+    let roles = [
+        Some("admin"),
+        Some("manager"),
+        Some("nurse"),
+        Some("staff"),
+        None,
+    ];
     let mut cells = 0;
     for role in roles {
         for (prov, file) in &files {
             let f = file.to_str().unwrap();
             let dir = file.parent().unwrap().to_str().unwrap();
-            for cmd in ["backup", "list", "show", "verify", "restore", "delete", "rekey", "trust"] {
+            for cmd in [
+                "backup", "list", "show", "verify", "restore", "delete", "rekey", "trust",
+            ] {
                 let copy = scratch.join("copy.bin");
                 let mut c = as_user(role);
                 match cmd {
@@ -227,7 +256,14 @@ fn nurse_restoring_a_planted_backup_is_refused_and_the_admin_sees_the_users_chan
     let evil = Clinic::new();
     // In the other home, "nurse" is a System Administrator.
     ok(
-        &run(&["users", "role", "nurse", "System Administrator", "--home", evil.h()]),
+        &run(&[
+            "users",
+            "role",
+            "nurse",
+            "System Administrator",
+            "--home",
+            evil.h(),
+        ]),
         "users role",
     );
     let docs = a.home.join("Documents");
@@ -272,8 +308,21 @@ fn trust_add_list_remove_are_for_the_admin_and_audited() {
     assert_fails(&out, 12, "may not manage the trusted signing keys");
     // A .pub file is accepted too.
     let pub_file = a.t.path().join("b.pub");
-    std::fs::write(&pub_file, format!("untrusted comment: minisign public key\n{b_key}\n")).unwrap();
-    let out = run(&["--json", "trust", "add", pub_file.to_str().unwrap(), "--name", "B", "--home", a.h()]);
+    std::fs::write(
+        &pub_file,
+        format!("untrusted comment: minisign public key\n{b_key}\n"),
+    )
+    .unwrap();
+    let out = run(&[
+        "--json",
+        "trust",
+        "add",
+        pub_file.to_str().unwrap(),
+        "--name",
+        "B",
+        "--home",
+        a.h(),
+    ]);
     ok(&out, "trust add");
     assert_eq!(json(&out)["key"]["key_id"], b_id.as_str());
     assert_fails(
@@ -289,9 +338,19 @@ fn trust_add_list_remove_are_for_the_admin_and_audited() {
     let out = run(&["trust", "list", "--home", a.h()]);
     ok(&out, "trust list");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains(&b_id) && text.contains("This tablet"), "{text}");
-    ok(&run(&["trust", "remove", "B", "--home", a.h()]), "trust remove");
-    assert_fails(&run(&["trust", "remove", "B", "--home", a.h()]), 3, "no trusted key");
+    assert!(
+        text.contains(&b_id) && text.contains("This tablet"),
+        "{text}"
+    );
+    ok(
+        &run(&["trust", "remove", "B", "--home", a.h()]),
+        "trust remove",
+    );
+    assert_fails(
+        &run(&["trust", "remove", "B", "--home", a.h()]),
+        3,
+        "no trusted key",
+    );
     let out = run(&["--json", "audit", "list", "--home", a.h()]);
     let entries: Vec<Value> = json(&out)["entries"].as_array().unwrap().clone();
     let actions: Vec<(String, String)> = entries
@@ -330,7 +389,10 @@ fn list_and_show_say_who_signed_and_a_shadowing_id_is_a_conflict() {
     ok(&out, "show");
     let (key_id, _) = device_key(&a);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains(&format!("Signature   this device key {key_id}")), "{text}");
+    assert!(
+        text.contains(&format!("Signature   this device key {key_id}")),
+        "{text}"
+    );
     // A copy planted in Documents under another name shadows nothing now.
     let docs = a.home.join("Documents");
     std::fs::create_dir_all(&docs).unwrap();
@@ -363,7 +425,10 @@ fn restore_refuses_during_a_sync_and_says_how_many_outbox_records_it_would_lose(
         if json(&out)["sync"]["state"] == "running" {
             break;
         }
-        assert!(sync.try_wait().unwrap().is_none(), "the sync simulator ended");
+        assert!(
+            sync.try_wait().unwrap().is_none(),
+            "the sync simulator ended"
+        );
     }
     let out = as_user(Some("nurse"))
         .args(["restore", file.to_str().unwrap(), "--home", a.h()])
@@ -371,7 +436,14 @@ fn restore_refuses_during_a_sync_and_says_how_many_outbox_records_it_would_lose(
         .unwrap();
     assert_fails(&out, 11, "outbox records are not yet synchronized");
     let out = as_user(Some("nurse"))
-        .args(["restore", file.to_str().unwrap(), "--wait-sync", "1", "--home", a.h()])
+        .args([
+            "restore",
+            file.to_str().unwrap(),
+            "--wait-sync",
+            "1",
+            "--home",
+            a.h(),
+        ])
         .output()
         .unwrap();
     assert_fails(&out, 11, "still in progress after the wait");
@@ -408,7 +480,10 @@ fn state_files_are_private_whatever_the_umask() {
     assert_eq!(mode(&private.join("backups")), 0o700);
     assert_eq!(mode(&private.join("device-signing.key")), 0o600);
     assert_eq!(mode(&private.join("audit.head")), 0o600);
-    for e in std::fs::read_dir(private.join("backups")).unwrap().flatten() {
+    for e in std::fs::read_dir(private.join("backups"))
+        .unwrap()
+        .flatten()
+    {
         assert_eq!(mode(&e.path()), 0o600, "{}", e.path().display());
     }
 }

@@ -180,7 +180,11 @@ pub fn find<A: Action>(permit: &Permit<A>, dirs: &[PathBuf], what: &str) -> Resu
     // Two files with one ID: one of them may be a plant that copies a real
     // backup's readable details. Neither is used until one is removed.
     if let Some(c) = hits.iter().find(|l| l.conflict) {
-        let id = c.metadata.as_ref().map(|m| m.sealed.id.as_str()).unwrap_or("");
+        let id = c
+            .metadata
+            .as_ref()
+            .map(|m| m.sealed.id.as_str())
+            .unwrap_or("");
         let paths: Vec<String> = listed
             .iter()
             .filter(|l| l.metadata.as_ref().is_some_and(|m| m.sealed.id == id))
@@ -278,10 +282,10 @@ pub fn remember_verification<T>(home: &Path, id: &str, result: &Result<T>) -> Re
     let path = verifications_file(home);
     let mut all: std::collections::BTreeMap<String, Verification> =
         fsutil::read_small(&path, 64 * 1024 * 1024)
-        .ok()
-        .flatten()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default();
+            .ok()
+            .flatten()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
     all.insert(
         id.to_string(),
         Verification {

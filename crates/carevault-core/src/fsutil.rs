@@ -263,8 +263,7 @@ pub fn clean_stale_temps(dir: &Path) -> usize {
         }
         let path = entry.path();
         if !entry.file_type().is_ok_and(|t| t.is_file()) {
-            if entry.file_type().is_ok_and(|t| !t.is_dir()) && std::fs::remove_file(&path).is_ok()
-            {
+            if entry.file_type().is_ok_and(|t| !t.is_dir()) && std::fs::remove_file(&path).is_ok() {
                 removed += 1;
             }
             continue;

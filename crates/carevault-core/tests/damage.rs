@@ -220,7 +220,9 @@ fn edited_readable_metadata_is_reported_as_tampering() {
             });
             // The signed origin (format 1.1) shows the edit even to a
             // listing, without the key...
-            let e = Opened::open(&bad).err().expect("an edited signed backup opens");
+            let e = Opened::open(&bad)
+                .err()
+                .expect("an edited signed backup opens");
             assert_eq!(e.kind(), Kind::Tampered, "{field}: {e}");
             // ...and verify and restore catch it.
             let e = check(&bad, unlock).unwrap_err();

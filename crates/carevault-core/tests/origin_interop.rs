@@ -34,9 +34,7 @@ fn tools_present() -> bool {
     if missing.is_empty() {
         return true;
     }
-    let msg = format!(
-        "missing tools {missing:?}: apt-get install tar coreutils minisign"
-    );
+    let msg = format!("missing tools {missing:?}: apt-get install tar coreutils minisign");
     if std::env::var_os("CI").is_some() {
         panic!("{msg}");
     }
@@ -45,10 +43,9 @@ fn tools_present() -> bool {
 }
 
 fn doc_section() -> String {
-    let doc = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/FORMAT.md"),
-    )
-    .unwrap();
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/FORMAT.md"))
+            .unwrap();
     let start = doc
         .find("## Checking where a backup comes from")
         .expect("FORMAT.md has the section");
@@ -58,7 +55,12 @@ fn doc_section() -> String {
 }
 
 fn sh(dir: &Path, cmd: &str) -> std::process::Output {
-    Command::new("sh").arg("-c").arg(cmd).current_dir(dir).output().unwrap()
+    Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .current_dir(dir)
+        .output()
+        .unwrap()
 }
 
 #[test]
@@ -83,8 +85,8 @@ fn the_minisign_cli_checks_a_real_backups_origin_as_format_md_says() {
     let key = device_key::load(&h).unwrap().unwrap();
     let verify = VERIFY.replace("RW...", &key.public_key());
     let o = sh(&x, &verify);
-    let text = String::from_utf8_lossy(&o.stdout).into_owned()
-        + &String::from_utf8_lossy(&o.stderr);
+    let text =
+        String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "minisign refused a good origin: {text}");
     assert!(text.contains("verified"), "{text}");
     let id = Opened::open(&out.join("Backup-X.bin"))
@@ -95,7 +97,10 @@ fn the_minisign_cli_checks_a_real_backups_origin_as_format_md_says() {
     assert!(text.contains(&format!("carevault backup {id}")), "{text}");
 
     // sha256sum gives the hashes origin.json names.
-    let o = sh(&x, "tar -xf ../Backup-X.bin payload.tar.zst.age manifest.json.age payload.sha256");
+    let o = sh(
+        &x,
+        "tar -xf ../Backup-X.bin payload.tar.zst.age manifest.json.age payload.sha256",
+    );
     assert!(o.status.success());
     let o = sh(&x, HASHES);
     assert!(o.status.success());
@@ -117,10 +122,15 @@ fn the_minisign_cli_checks_a_real_backups_origin_as_format_md_says() {
     let mut rec = std::fs::read_to_string(x.join("origin.json")).unwrap();
     rec = rec.replacen("Test HC", "Test HD", 1);
     std::fs::write(x.join("origin.json"), rec).unwrap();
-    assert!(!sh(&x, &verify).status.success(), "an edited origin.json verified");
+    assert!(
+        !sh(&x, &verify).status.success(),
+        "an edited origin.json verified"
+    );
     let other = small_home(&t.path().join("other"));
     make_backup(&other, &t.path().join("out2"), None);
     let other_key = device_key::load(&other).unwrap().unwrap().public_key();
     sh(&x, EXTRACT);
-    assert!(!sh(&x, &VERIFY.replace("RW...", &other_key)).status.success());
+    assert!(!sh(&x, &VERIFY.replace("RW...", &other_key))
+        .status
+        .success());
 }

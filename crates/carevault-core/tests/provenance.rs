@@ -196,7 +196,11 @@ fn a_tampered_signature_is_damage_not_unsigned() {
     let sig_text = &bytes[sig.offset as usize..(sig.offset + sig.len) as usize];
     let line2 = sig_text.iter().position(|&b| b == b'\n').unwrap() + 10;
     let rec_text = &bytes[record.offset as usize..(record.offset + record.len) as usize];
-    let in_hash = rec_text.windows(9).position(|w| w == b"\"sha256\":").unwrap() + 12;
+    let in_hash = rec_text
+        .windows(9)
+        .position(|w| w == b"\"sha256\":")
+        .unwrap()
+        + 12;
     for (what, at) in [
         ("signature", sig.offset as usize + line2),
         ("record", record.offset as usize + in_hash),
@@ -205,7 +209,9 @@ fn a_tampered_signature_is_damage_not_unsigned() {
         let mut b = bytes.clone();
         b[at] = if b[at] == b'a' { b'b' } else { b'a' };
         std::fs::write(&bad, &b).unwrap();
-        let e = Opened::open(&bad).err().unwrap_or_else(|| panic!("{what} unnoticed"));
+        let e = Opened::open(&bad)
+            .err()
+            .unwrap_or_else(|| panic!("{what} unnoticed"));
         assert!(
             matches!(e.kind(), Kind::Tampered | Kind::Corrupted),
             "{what}: {e}"
@@ -307,7 +313,13 @@ fn nurse_cannot_restore_a_backup_made_in_another_home_where_nurse_is_admin() {
     else {
         panic!("restored")
     };
-    assert!(r.plan.changes.users_after.unwrap().iter().any(|u| u.username == "nurse"));
+    assert!(r
+        .plan
+        .changes
+        .users_after
+        .unwrap()
+        .iter()
+        .any(|u| u.username == "nurse"));
     assert_eq!(role_of(&victim, "nurse"), Some(Role::SystemAdministrator));
 }
 
@@ -383,7 +395,12 @@ fn first_run_restore_stays_open_and_says_what_changes() {
     };
     assert_eq!(plan.changes.provenance.level, TrustLevel::NotTrusted);
     assert_eq!(plan.changes.facility.now, None);
-    assert!(plan.changes.users_after.unwrap().iter().any(|u| u.username == "nurse"));
+    assert!(plan
+        .changes
+        .users_after
+        .unwrap()
+        .iter()
+        .any(|u| u.username == "nurse"));
     restore_into(&fresh, &file, None, false).unwrap();
 }
 
@@ -418,8 +435,16 @@ fn a_planted_file_with_a_real_backups_id_is_a_conflict_and_neither_is_restored_b
     assert!(media.contains(&"Private".to_string()) && media.contains(&"Public".to_string()));
     for action in ["restore", "delete", "verify"] {
         let e = match action {
-            "restore" => catalog::find(&auth::permit::<Restore>(&h, "nurse", NURSE_PW).unwrap(), &dirs, &id),
-            "delete" => catalog::find(&auth::permit::<auth::Delete>(&h, "admin", ADMIN_PW).unwrap(), &dirs, &id),
+            "restore" => catalog::find(
+                &auth::permit::<Restore>(&h, "nurse", NURSE_PW).unwrap(),
+                &dirs,
+                &id,
+            ),
+            "delete" => catalog::find(
+                &auth::permit::<auth::Delete>(&h, "admin", ADMIN_PW).unwrap(),
+                &dirs,
+                &id,
+            ),
             _ => catalog::find(&viewer(&h), &dirs, &id),
         }
         .unwrap_err();
@@ -437,7 +462,10 @@ fn a_fifo_or_link_planted_as_a_temporary_file_does_not_hang_or_follow() {
     let out = t.path().join("out");
     std::fs::create_dir_all(&out).unwrap();
     let fifo = out.join(".carevault-tmp-planted");
-    let st = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    let st = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
     assert!(st.success());
     let victim = t.path().join("victim.txt");
     std::fs::write(&victim, "keep me").unwrap();
@@ -478,7 +506,11 @@ fn restore_over_existing_data_refuses_while_a_sync_runs_and_counts_the_outbox() 
     let e = restore_into(&h, &file, None, false).unwrap_err();
     assert_eq!(e.kind(), Kind::Busy, "{e}");
     assert_eq!(e.kind().exit_code(), 11);
-    assert!(e.message().contains("2 outbox records are not yet synchronized"), "{e}");
+    assert!(
+        e.message()
+            .contains("2 outbox records are not yet synchronized"),
+        "{e}"
+    );
     let permit = auth::permit::<Restore>(&h, "nurse", NURSE_PW).unwrap();
     let req = RestoreRequest {
         file: &file,
@@ -570,7 +602,10 @@ fn role_command_provenance_matrix_in_the_core() {
     let signed_trusted = make_backup(&trusted_home, &folder, Some(PASS)).path;
     trust::add(
         &admin,
-        &device_key::load(&trusted_home).unwrap().unwrap().public_key(),
+        &device_key::load(&trusted_home)
+            .unwrap()
+            .unwrap()
+            .public_key(),
         "b",
     )
     .unwrap();
@@ -605,7 +640,12 @@ fn role_command_provenance_matrix_in_the_core() {
     // role can log in for the next cells.
     let pristine = t.path().join("pristine");
     let cp = |from: &Path, to: &Path| {
-        let st = std::process::Command::new("cp").arg("-a").arg(from).arg(to).status().unwrap();
+        let st = std::process::Command::new("cp")
+            .arg("-a")
+            .arg(from)
+            .arg(to)
+            .status()
+            .unwrap();
         assert!(st.success());
     };
     cp(&h.join("data"), &pristine);
@@ -621,12 +661,10 @@ fn role_command_provenance_matrix_in_the_core() {
                     let p = pw(user);
                     match cmd {
                         "backup" => auth::permit::<auth::Create>(&h, user, p).is_ok(),
-                        "list" | "show" | "verify" => {
-                            auth::permit::<auth::View>(&h, user, p).is_ok_and(|v| {
-                                verify::verify(&v, file, unlock.as_ref(), 18, &NoProgress)
-                                    .is_ok()
-                            })
-                        }
+                        "list" | "show" | "verify" => auth::permit::<auth::View>(&h, user, p)
+                            .is_ok_and(|v| {
+                                verify::verify(&v, file, unlock.as_ref(), 18, &NoProgress).is_ok()
+                            }),
                         "delete" => auth::permit::<auth::Delete>(&h, user, p).is_ok(),
                         "rekey" => auth::permit::<auth::Create>(&h, user, p).is_ok(),
                         _ => auth::permit::<ManageTrust>(&h, user, p).is_ok(),

@@ -153,7 +153,9 @@ pub fn add(permit: &Permit<ManageTrust>, public_key: &str, name: &str) -> Result
 fn add_inner(home: &Path, user: &str, public_key: &str, name: &str) -> Result<TrustedKey> {
     let (key_id, public_key) = parse_public_key(public_key)?;
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control)
+    if name.is_empty()
+        || name.chars().count() > MAX_NAME_CHARS
+        || name.chars().any(char::is_control)
     {
         return Err(Error::new(
             Kind::Usage,

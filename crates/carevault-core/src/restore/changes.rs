@@ -110,8 +110,9 @@ pub fn unsynced_outbox(data_dir: &Path) -> Option<u64> {
     if !path.is_file() {
         return None;
     }
-    let c = rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .ok()?;
+    let c =
+        rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .ok()?;
     c.busy_timeout(std::time::Duration::from_secs(5)).ok()?;
     c.query_row(
         "SELECT count(*) FROM outbox WHERE status = 'pending'",
@@ -147,7 +148,8 @@ impl EntrySink for UsersSink {
         let path = dir.join("users.db");
         let mut f = crate::fsutil::create_private(&path)
             .map_err(|e| Error::io("reading the backup's users", &path, e))?;
-        std::io::copy(data, &mut f).map_err(|e| Error::io("reading the backup's users", &path, e))?;
+        std::io::copy(data, &mut f)
+            .map_err(|e| Error::io("reading the backup's users", &path, e))?;
         Ok(())
     }
 }

@@ -214,7 +214,14 @@ fn restore_inner(
         changes,
     };
     if req.dry_run {
-        changes::read_users_dry_run(home, &mut opened, key.as_ref(), &manifest, &manifest_copy, &mut plan.changes)?;
+        changes::read_users_dry_run(
+            home,
+            &mut opened,
+            key.as_ref(),
+            &manifest,
+            &manifest_copy,
+            &mut plan.changes,
+        )?;
         return Ok(RestoreOutcome::Plan(plan));
     }
     if plan.space_available < plan.space_needed {

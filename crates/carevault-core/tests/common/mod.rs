@@ -93,7 +93,10 @@ pub fn restore_into(
 ) -> carevault_core::Result<RestoreOutcome> {
     let permit = if auth::is_first_run(home) {
         auth::first_run_restore(home)?
-    } else if auth::list_users(home)?.iter().any(|u| u.username == "admin") {
+    } else if auth::list_users(home)?
+        .iter()
+        .any(|u| u.username == "admin")
+    {
         auth::permit(home, "admin", ADMIN_PW)?
     } else {
         auth::permit(home, "nurse", NURSE_PW)?
