@@ -692,3 +692,28 @@ fn role_command_provenance_matrix_in_the_core() {
     }
     assert_eq!(cells, 5 * 5 * 8);
 }
+
+#[test]
+fn a_dry_run_reads_the_users_in_a_private_folder_and_leaves_nothing_behind() {
+    let t = tempfile::tempdir().unwrap();
+    let h = home(t.path(), "a");
+    let file = make_backup(&h, &t.path().join("out"), Some(PASS)).path;
+    // What a dry run killed while reading the users would have left.
+    let stale = h.join(".carevault-tmp-users-killed-00000000");
+    std::fs::create_dir_all(stale.join("data")).unwrap();
+    std::fs::write(stale.join("data/users.db"), "half").unwrap();
+    let RestoreOutcome::Plan(p) = restore_into(&h, &file, Some(&pass(PASS)), true).unwrap() else {
+        panic!("plan")
+    };
+    let users = p.changes.users_after.unwrap();
+    assert!(users
+        .iter()
+        .any(|u| u.username == "nurse" && u.role == Role::ClinicNurse));
+    let left: Vec<_> = std::fs::read_dir(&h)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".carevault-tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -158,8 +158,18 @@ impl EntrySink for UsersSink {
 pub struct TempDir(PathBuf);
 
 impl TempDir {
-    /// Creates `home/.carevault-tmp-users-<id>`.
+    /// Creates `home/.carevault-tmp-users-<id>-<random>`, first removing
+    /// any such folder a killed dry run left (the caller holds the
+    /// operation lock, so none is in use).
     pub fn create(home: &Path, id: &str) -> Result<TempDir> {
+        let prefix = format!("{}users-", crate::fsutil::TEMP_PREFIX);
+        for e in std::fs::read_dir(home).into_iter().flatten().flatten() {
+            let stale = e.file_name().to_string_lossy().starts_with(&prefix)
+                && e.file_type().is_ok_and(|t| t.is_dir());
+            if stale {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
         let dir = home.join(format!(
             "{}users-{id}-{:08x}",
             crate::fsutil::TEMP_PREFIX,
