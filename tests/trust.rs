@@ -487,3 +487,82 @@ fn state_files_are_private_whatever_the_umask() {
         assert_eq!(mode(&e.path()), 0o600, "{}", e.path().display());
     }
 }
+
+#[test]
+fn a_facility_key_certifies_tablets_through_the_cli() {
+    let a = Clinic::new();
+    let b = Clinic::new();
+    let fk = a.t.path().join("facility.key");
+    let out = bin()
+        .env_remove("CAREVAULT_USER")
+        .args([
+            "--json",
+            "trust",
+            "facility-key",
+            "--out",
+            fk.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    ok(&out, "trust facility-key (no login)");
+    let public = json(&out)["public_key"].as_str().unwrap().to_string();
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&fk).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_fails(
+        &run(&["trust", "facility-key", "--out", fk.to_str().unwrap()]),
+        2,
+        "already exists",
+    );
+    let out = as_user(Some("nurse"))
+        .args([
+            "trust",
+            "certify",
+            "--facility-key",
+            fk.to_str().unwrap(),
+            "--home",
+            b.h(),
+        ])
+        .output()
+        .unwrap();
+    assert_fails(&out, 12, "may not manage the trusted signing keys");
+    ok(
+        &run(&[
+            "trust",
+            "certify",
+            "--facility-key",
+            fk.to_str().unwrap(),
+            "--home",
+            b.h(),
+        ]),
+        "trust certify",
+    );
+    ok(
+        &run(&[
+            "trust",
+            "add",
+            &public,
+            "--name",
+            "Facility",
+            "--facility",
+            "--home",
+            a.h(),
+        ]),
+        "trust add --facility",
+    );
+    let file = backup_to(&b, &a.t.path().join("from-b"));
+    let out = run(&["show", file.to_str().unwrap(), "--home", a.h()]);
+    ok(&out, "show");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Signature   trusted (certified by Facility)"),
+        "{text}"
+    );
+    let out = as_user(Some("nurse"))
+        .args(["restore", file.to_str().unwrap(), "--home", a.h()])
+        .output()
+        .unwrap();
+    ok(&out, "nurse restores a certified tablet's backup");
+}

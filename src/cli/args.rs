@@ -306,9 +306,29 @@ pub enum TrustAction {
     Add {
         /// The public key (starts with RW), or a file holding it.
         key: String,
-        /// A name for the tablet the key belongs to.
+        /// A name for the tablet (or facility) the key belongs to.
         #[arg(long)]
         name: String,
+        /// KEY is a facility key (`trust facility-key`): trust every
+        /// tablet whose device key it certified.
+        #[arg(long)]
+        facility: bool,
+        #[command(flatten)]
+        home: HomeArg,
+    },
+    /// Make a facility key pair that countersigns device keys (the secret
+    /// goes to FILE, kept offline like a recovery key; no login needed).
+    FacilityKey {
+        /// Write the secret key to this file (refuses to overwrite).
+        #[arg(long, short)]
+        out: PathBuf,
+    },
+    /// Certify this tablet's device key with the facility key, so that
+    /// tablets trusting the facility key trust this tablet's backups.
+    Certify {
+        /// The facility's secret key file.
+        #[arg(long, value_name = "FILE")]
+        facility_key: PathBuf,
         #[command(flatten)]
         home: HomeArg,
     },

@@ -5,7 +5,7 @@ use super::args::TrustAction;
 use super::output::{print_json, trust_text};
 use super::secrets::Login;
 use carevault_core::auth::ManageTrust;
-use carevault_core::provenance::{device_key, trust};
+use carevault_core::provenance::{device_key, facility, trust};
 use carevault_core::restore::Changes;
 use carevault_core::Result;
 use serde_json::json;
@@ -24,9 +24,19 @@ fn key_text(arg: &str) -> Result<String> {
 
 pub fn run(login: &Login, action: TrustAction, json: bool) -> Result<()> {
     match action {
-        TrustAction::Add { key, name, home } => {
+        TrustAction::Add {
+            key,
+            name,
+            facility,
+            home,
+        } => {
             let permit = login.permit::<ManageTrust>(&home.home)?;
-            let k = trust::add(&permit, &key_text(&key)?, &name)?;
+            let kind = if facility {
+                trust::KeyKind::Facility
+            } else {
+                trust::KeyKind::Device
+            };
+            let k = trust::add_kind(&permit, &key_text(&key)?, &name, kind)?;
             if json {
                 print_json(&json!({"result": "trusted", "key": k}));
             } else {
@@ -47,12 +57,59 @@ pub fn run(login: &Login, action: TrustAction, json: bool) -> Result<()> {
                 if keys.is_empty() {
                     println!("No trusted keys (add another tablet's with `carevault trust add`)");
                 }
+                if let Some(_cert) = facility::certificate(&home.home)? {
+                    println!("This tablet's key is certified by a facility key");
+                }
                 for k in keys {
+                    let kind = match k.kind {
+                        trust::KeyKind::Device => "Trusted ",
+                        trust::KeyKind::Facility => "Facility",
+                    };
                     println!(
-                        "Trusted      {}  {}  {} (added by {} at {})",
+                        "{kind}     {}  {}  {} (added by {} at {})",
                         k.key_id, k.public_key, k.name, k.added_by, k.added_at
                     );
                 }
+            }
+        }
+        TrustAction::FacilityKey { out } => {
+            let (secret, public) = facility::generate()?;
+            write_new_secret(&out, &secret)?;
+            let (key_id, _) = trust::parse_public_key(&public)?;
+            if json {
+                print_json(
+                    &json!({"key_id": key_id, "public_key": public, "secret_key_file": out}),
+                );
+            } else {
+                println!(
+                    "Facility key written to {} (keep it offline, e.g. with the recovery keys).",
+                    out.display()
+                );
+                println!(
+                    "Public key (trust it with `carevault trust add KEY --facility`): {public}"
+                );
+                println!("Key ID: {key_id}");
+            }
+        }
+        TrustAction::Certify { facility_key, home } => {
+            let permit = login.permit::<ManageTrust>(&home.home)?;
+            let text = carevault_core::fsutil::read_small(&facility_key, 4096)
+                .map_err(|e| {
+                    carevault_core::Error::io("reading the facility key", &facility_key, e)
+                })?
+                .ok_or_else(|| {
+                    carevault_core::Error::new(
+                        carevault_core::Kind::NotFound,
+                        "the facility key file does not exist",
+                        "give the file written by `carevault trust facility-key`",
+                    )
+                    .at(&facility_key)
+                })?;
+            let id = facility::certify(&permit, &String::from_utf8_lossy(&text))?;
+            if json {
+                print_json(&json!({"result": "certified", "facility_key_id": id}));
+            } else {
+                println!("This tablet's key is certified by facility key {id}; new backups carry the certificate.");
             }
         }
         TrustAction::Remove { key, home } => {
@@ -97,4 +154,24 @@ pub fn print_changes(c: &Changes, replaces: bool) {
             println!("  needs a System Administrator: {why}");
         }
     }
+}
+
+/// Writes a new secret key file (O_EXCL|O_NOFOLLOW, 0600); never overwrites.
+fn write_new_secret(path: &std::path::Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut f = carevault_core::fsutil::create_private(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            carevault_core::Error::new(
+                carevault_core::Kind::Usage,
+                "the key file already exists",
+                "choose another file name; an existing key is never overwritten",
+            )
+            .at(path)
+        } else {
+            carevault_core::Error::io("writing the key file", path, e)
+        }
+    })?;
+    f.write_all(text.as_bytes())
+        .and_then(|_| f.sync_all())
+        .map_err(|e| carevault_core::Error::io("writing the key file", path, e))
 }

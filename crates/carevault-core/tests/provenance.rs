@@ -717,3 +717,53 @@ fn a_dry_run_reads_the_users_in_a_private_folder_and_leaves_nothing_behind() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn a_device_key_certified_by_a_trusted_facility_key_is_trusted() {
+    use carevault_core::provenance::facility;
+    use carevault_core::provenance::trust::KeyKind;
+    let t = tempfile::tempdir().unwrap();
+    let a = home(t.path(), "a");
+    let b = home(t.path(), "b");
+    let (secret, public) = facility::generate().unwrap();
+    let (other_secret, _) = facility::generate().unwrap();
+    let before_cert = make_backup(&b, &t.path().join("out-b"), Some(PASS)).path;
+    // Certifying is the administrator's, and audited.
+    assert!(auth::permit::<ManageTrust>(&b, "nurse", NURSE_PW).is_err());
+    let admin_b = auth::permit::<ManageTrust>(&b, "admin", ADMIN_PW).unwrap();
+    assert!(facility::certify(&admin_b, "not a key file").is_err());
+    facility::certify(&admin_b, &secret).unwrap();
+    assert_eq!(
+        audit::read(&b).unwrap().pop().unwrap().event.action,
+        "trust certify"
+    );
+    let certified = make_backup(&b, &t.path().join("out-b2"), Some(PASS)).path;
+    assert!(Opened::open(&certified)
+        .unwrap()
+        .signed
+        .unwrap()
+        .certificate
+        .is_some());
+    // Tablet A trusts the facility key, not B's key itself.
+    let admin_a = auth::permit::<ManageTrust>(&a, "admin", ADMIN_PW).unwrap();
+    trust::add_kind(&admin_a, &public, "Kisoro HC", KeyKind::Facility).unwrap();
+    let tr = trust::assess(&a, Opened::open(&certified).unwrap().signed.as_ref()).unwrap();
+    assert_eq!(tr.level, TrustLevel::Trusted);
+    assert_eq!(tr.key_name.as_deref(), Some("certified by Kisoro HC"));
+    assert_eq!(trust_of(&a, &before_cert), TrustLevel::NotTrusted);
+    restore_as(&a, "nurse", NURSE_PW, &certified, Some(&pass(PASS)), false).unwrap();
+    // A tablet that does not trust the facility key, and a certificate by
+    // another facility key, give no trust.
+    let c = home(t.path(), "c");
+    assert_eq!(trust_of(&c, &certified), TrustLevel::NotTrusted);
+    facility::certify(&admin_b, &other_secret).unwrap();
+    let other = make_backup(&b, &t.path().join("out-b3"), Some(PASS)).path;
+    assert_eq!(trust_of(&a, &other), TrustLevel::NotTrusted);
+    // A certificate lifted from B onto another device's key proves nothing.
+    let d = home(t.path(), "d");
+    std::fs::create_dir_all(d.join("private")).unwrap();
+    facility::certify(&admin_b, &secret).unwrap();
+    std::fs::copy(facility::cert_path(&b), facility::cert_path(&d)).unwrap();
+    let lifted = make_backup(&d, &t.path().join("out-d"), Some(PASS)).path;
+    assert_eq!(trust_of(&a, &lifted), TrustLevel::NotTrusted);
+}

@@ -38,6 +38,10 @@ pub struct Signer {
     pub public_key: String,
     /// Its key ID, 16 uppercase hex digits, as `minisign` prints it.
     pub key_id: String,
+    /// A facility key's certificate of the signer's key (a minisign
+    /// signature file), when the device has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
 }
 
 /// The origin record (`origin.json`).
@@ -76,7 +80,8 @@ impl Origin {
             && hex64(&o.payload.sha256)
             && o.signer.key_id.len() == 16
             && o.signer.key_id.bytes().all(|b| b.is_ascii_hexdigit())
-            && o.signer.public_key.len() < 200;
+            && o.signer.public_key.len() < 200
+            && o.signer.certificate.as_ref().is_none_or(|c| c.len() < 2048);
         if !ok {
             return Err(corrupted("the backup's origin record is damaged"));
         }

@@ -4,6 +4,7 @@
 //! - This module: signing a finished container (the `origin.json` and
 //!   `origin.json.minisig` parts, see `format::origin`) and checking them
 //!   whenever a backup is opened.
+//! - [`facility`]: a facility key that countersigns device keys.
 //! - [`trust`]: the facility trust keys (`private/trusted-keys.json`),
 //!   managed by `carevault trust` (System Administrator, audited).
 //! - [`policy`]: who may restore what over existing clinic data.
@@ -13,6 +14,7 @@
 //! standard tool; nothing here is home-made cryptography.
 
 pub mod device_key;
+pub mod facility;
 pub mod policy;
 pub mod trust;
 
@@ -41,6 +43,9 @@ pub struct Signed {
     pub key_id: String,
     /// The signer's minisign public key.
     pub public_key: String,
+    /// A facility key's certificate of the signer's key, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
     /// SHA-256 the manifest copy must have (checked when it is read).
     #[serde(skip)]
     manifest_sha256: String,
@@ -160,6 +165,7 @@ pub fn read_origin(
     Ok(Some(Signed {
         key_id: origin.signer.key_id,
         public_key: origin.signer.public_key,
+        certificate: origin.signer.certificate,
         manifest_sha256: origin.manifest.sha256,
     }))
 }
@@ -195,6 +201,7 @@ pub fn sign_container(home: &Path, file: &mut File, path: &Path, mtime: u64) -> 
         signer: Signer {
             public_key: key.public_key(),
             key_id: key.key_id(),
+            certificate: facility::certificate(home)?,
         },
     };
     let record = origin.to_bytes();

@@ -40,6 +40,21 @@ pub struct TrustedKey {
     pub added_by: String,
     /// When (UTC, RFC 3339).
     pub added_at: String,
+    /// `device`: another tablet's key; `facility`: a facility key that
+    /// countersigns device keys (every device key it certified is trusted).
+    #[serde(default)]
+    pub kind: KeyKind,
+}
+
+/// What a trusted key is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyKind {
+    /// A tablet's device key.
+    #[default]
+    Device,
+    /// A facility key.
+    Facility,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -137,10 +152,20 @@ pub fn parse_public_key(text: &str) -> Result<(String, String)> {
     Ok((super::key_id(pk.keynum()), pk.to_base64()))
 }
 
-/// Adds a trusted key; audited.
+/// Adds a trusted device key; audited.
 pub fn add(permit: &Permit<ManageTrust>, public_key: &str, name: &str) -> Result<TrustedKey> {
+    add_kind(permit, public_key, name, KeyKind::Device)
+}
+
+/// Adds a trusted key of `kind`; audited.
+pub fn add_kind(
+    permit: &Permit<ManageTrust>,
+    public_key: &str,
+    name: &str,
+    kind: KeyKind,
+) -> Result<TrustedKey> {
     let home = permit.home();
-    let result = add_inner(home, permit.user(), public_key, name);
+    let result = add_inner(home, permit.user(), public_key, name, kind);
     let event = match &result {
         Ok(k) => Event::new(permit.user(), "trust add", Outcome::Success)
             .reason(&format!("key {} ({})", k.key_id, k.name)),
@@ -150,7 +175,13 @@ pub fn add(permit: &Permit<ManageTrust>, public_key: &str, name: &str) -> Result
     result
 }
 
-fn add_inner(home: &Path, user: &str, public_key: &str, name: &str) -> Result<TrustedKey> {
+fn add_inner(
+    home: &Path,
+    user: &str,
+    public_key: &str,
+    name: &str,
+    kind: KeyKind,
+) -> Result<TrustedKey> {
     let (key_id, public_key) = parse_public_key(public_key)?;
     let name = name.trim();
     if name.is_empty()
@@ -193,6 +224,7 @@ fn add_inner(home: &Path, user: &str, public_key: &str, name: &str) -> Result<Tr
         added_at: jiff::Timestamp::now()
             .strftime("%Y-%m-%dT%H:%M:%SZ")
             .to_string(),
+        kind,
     };
     f.keys.push(k.clone());
     save(home, &f)?;
@@ -274,11 +306,26 @@ impl TrustStore {
                 key_name: None,
             };
         }
-        match self.keys.iter().find(|k| k.public_key == s.public_key) {
+        let device = self
+            .keys
+            .iter()
+            .find(|k| k.kind == KeyKind::Device && k.public_key == s.public_key);
+        // Or a device key certified by a trusted facility key.
+        let certified = || {
+            let cert = s.certificate.as_deref()?;
+            self.keys.iter().find(|k| {
+                k.kind == KeyKind::Facility
+                    && super::facility::certifies(cert, &s.public_key, &k.public_key)
+            })
+        };
+        match device.or_else(certified) {
             Some(k) => Trust {
                 level: TrustLevel::Trusted,
                 key_id,
-                key_name: Some(k.name.clone()),
+                key_name: Some(match k.kind {
+                    KeyKind::Device => k.name.clone(),
+                    KeyKind::Facility => format!("certified by {}", k.name),
+                }),
             },
             None => Trust {
                 level: TrustLevel::NotTrusted,
