@@ -629,6 +629,8 @@ fn encrypted_backup_opens_with_standard_tools() {
             "key-passphrase.age",
             "key-recovery.age",
             "manifest.json.age",
+            "origin.json",
+            "origin.json.minisig",
             "payload.sha256",
             "payload.tar.zst.age"
         ]
@@ -703,6 +705,8 @@ fn unencrypted_backup_opens_with_standard_tools() {
         [
             "carevault.json",
             "manifest.json",
+            "origin.json",
+            "origin.json.minisig",
             "payload.sha256",
             "payload.tar.zst"
         ]

@@ -407,7 +407,20 @@ fn status_warns_when_no_copy_off_the_private_storage_is_under_a_week_old() {
     assert!(v["warning"].is_null(), "{v}");
     assert!(v["newest"][0]["age_days"].as_f64().unwrap() < 0.1);
     // Age the only backup by ten days (the readable date, as a clock would).
+    // A signed backup cannot be edited unnoticed any more, so the aged copy
+    // is the unsigned (format 1.0) form: without the origin parts and the
+    // `format_minor` field (blanked, so every offset stays the same).
     let mut bytes = std::fs::read(&file).unwrap();
+    let (record, _) = carevault_core::archive::reader::Opened::open(&file)
+        .unwrap()
+        .layout
+        .origin
+        .unwrap();
+    bytes.truncate(record.offset as usize - 512);
+    bytes.resize(bytes.len() + 1024, 0);
+    let minor = b"\"format_minor\": 1,";
+    let m = bytes.windows(minor.len()).position(|w| w == minor).unwrap();
+    bytes[m..m + minor.len()].fill(b' ');
     let text = String::from_utf8_lossy(&bytes[512..1536]).into_owned();
     let at = text.find("\"created_at\": \"").unwrap() + 512 + 15;
     let old = jiff::Timestamp::now()

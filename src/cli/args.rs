@@ -68,6 +68,9 @@ pub enum Command {
         /// Print what would happen and change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Wait up to this many seconds for a running synchronization to end.
+        #[arg(long, value_name = "SECONDS")]
+        wait_sync: Option<u64>,
     },
     /// List the backups in the app home's Private folder and the given folders.
     List(ListArgs),
@@ -112,6 +115,10 @@ pub enum Command {
     /// The data that restores replaced: list, put back, remove.
     #[command(subcommand, name = "safety-copies")]
     SafetyCopies(SafetyAction),
+    /// The signing keys of the facility's other tablets whose backups
+    /// nurses and managers may restore here (System Administrator only).
+    #[command(subcommand)]
+    Trust(TrustAction),
     /// Synchronization state.
     #[command(subcommand)]
     Sync(SyncAction),
@@ -318,6 +325,53 @@ pub enum AuditAction {
 pub enum SyncAction {
     /// Idle or Running (and since when).
     Status {
+        #[command(flatten)]
+        home: HomeArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TrustAction {
+    /// Trust another tablet's signing key (as `trust list` shows it there,
+    /// or its minisign .pub file).
+    Add {
+        /// The public key (starts with RW), or a file holding it.
+        key: String,
+        /// A name for the tablet (or facility) the key belongs to.
+        #[arg(long)]
+        name: String,
+        /// KEY is a facility key (`trust facility-key`): trust every
+        /// tablet whose device key it certified.
+        #[arg(long)]
+        facility: bool,
+        #[command(flatten)]
+        home: HomeArg,
+    },
+    /// Make a facility key pair that countersigns device keys (the secret
+    /// goes to FILE, kept offline like a recovery key; no login needed).
+    FacilityKey {
+        /// Write the secret key to this file (refuses to overwrite).
+        #[arg(long, short)]
+        out: PathBuf,
+    },
+    /// Certify this tablet's device key with the facility key, so that
+    /// tablets trusting the facility key trust this tablet's backups.
+    Certify {
+        /// The facility's secret key file.
+        #[arg(long, value_name = "FILE")]
+        facility_key: PathBuf,
+        #[command(flatten)]
+        home: HomeArg,
+    },
+    /// This tablet's own signing key and the trusted keys.
+    List {
+        #[command(flatten)]
+        home: HomeArg,
+    },
+    /// Stop trusting a key (by key ID or name).
+    Remove {
+        /// Key ID or name.
+        key: String,
         #[command(flatten)]
         home: HomeArg,
     },

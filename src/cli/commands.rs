@@ -32,7 +32,15 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             home,
             unlock,
             dry_run,
-        } => cmd_restore(&login, &file, &home.home, &unlock, dry_run, json),
+            wait_sync,
+        } => cmd_restore(
+            &login,
+            &file,
+            &home.home,
+            &unlock,
+            (dry_run, wait_sync.map(std::time::Duration::from_secs)),
+            json,
+        ),
         Command::List(args) => {
             let permit = login.permit::<View>(&args.home.home)?;
             let items = catalog::list(&permit, &folders(&args)?);
@@ -119,6 +127,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Users(a) => super::admin::users(&login, a, json),
         Command::Audit(a) => super::admin::audit(&login, a, json),
         Command::SafetyCopies(a) => super::safety::run(&login, a, json),
+        Command::Trust(a) => super::trust::run(&login, a, json),
         Command::Sync(a) => super::admin::sync(a, json),
         Command::Status { home } => super::admin::status(&login, &home.home, json),
         Command::Auto { home } => super::admin::auto(&home.home, json),
@@ -295,7 +304,7 @@ pub fn cmd_restore(
     file: &Path,
     home: &Path,
     unlock: &UnlockArgs,
-    dry_run: bool,
+    (dry_run, wait_sync): (bool, Option<std::time::Duration>),
     json: bool,
 ) -> Result<()> {
     // A home without clinic data has no users to log in as: the backup's
@@ -314,7 +323,7 @@ pub fn cmd_restore(
         max_log_n: profile.encryption.max_work_factor,
         dry_run,
     };
-    let outcome = restore::restore(&permit, &req, &bar)?;
+    let outcome = restore::restore_waiting(&permit, &req, wait_sync, &bar)?;
     drop(bar);
     if json {
         print_json(&serde_json::to_value(&outcome).expect("json"));
@@ -350,6 +359,7 @@ pub fn cmd_restore(
         human_size(plan.space_needed),
         human_size(plan.space_available)
     );
+    super::trust::print_changes(&plan.changes, plan.replaces_existing);
     if let RestoreOutcome::Restored(r) = &outcome {
         if let Some(s) = &r.safety_copy {
             println!("  safety copy of the replaced data: {}", s.display());
@@ -391,12 +401,13 @@ fn cmd_show(
         manifest = Some(opened.manifest(key.as_ref())?.0);
     }
     let last = catalog::last_verification(home, &md.sealed.id);
+    let trust = carevault_core::provenance::trust::assess(home, opened.signed.as_ref())?;
     if json {
         let summary = manifest.as_ref().map(|m| json!({
             "entries": m.entries.len(), "data_bytes": m.total_size(), "rows": backup::key_rows(m), "settings": m.settings,
         }));
         print_json(
-            &json!({"path": path, "size": opened.file_len, "metadata": md, "contents": summary, "last_verification": last}),
+            &json!({"path": path, "size": opened.file_len, "metadata": md, "contents": summary, "last_verification": last, "signed": opened.signed, "trust": trust}),
         );
         return Ok(());
     }
@@ -417,6 +428,7 @@ fn cmd_show(
         s.app_version, s.format_version
     );
     println!("File        {}", path.display());
+    println!("Signature   {}", super::output::trust_text(&trust));
     match last {
         Some(v) if v.ok => println!("Verified    OK at {}", local_time(&v.at)),
         Some(v) => println!(

@@ -9,6 +9,7 @@ mod progress;
 mod safety;
 mod secrets;
 mod serve;
+mod trust;
 
 use clap::Parser;
 

@@ -45,21 +45,35 @@ pub fn print_listing(items: &[Listed]) {
         return;
     }
     println!(
-        "{:<44} {:<17} {:>9} {:<9} {:<12} {:<9}",
-        "Label/ID", "Timestamp", "Size", "Encrypted", "Created By", "Location"
+        "{:<44} {:<17} {:>9} {:<9} {:<12} {:<9} {:<9} {:<11}",
+        "Label/ID",
+        "Timestamp",
+        "Size",
+        "Encrypted",
+        "Created By",
+        "Location",
+        "Found On",
+        "Signature"
     );
     for l in items {
         match &l.metadata {
             Some(m) => {
                 let s = &m.sealed;
                 println!(
-                    "{:<44} {:<17} {:>9} {:<9} {:<12} {:<9}",
+                    "{:<44} {:<17} {:>9} {:<9} {:<12} {:<9} {:<9} {:<11}{}",
                     format!("{} ({})", s.label, s.id),
                     local_time(&s.created_at),
                     human_size(l.size),
                     if s.encrypted { "yes" } else { "no" },
                     s.created_by,
-                    s.location
+                    s.location,
+                    l.medium.as_deref().unwrap_or("-"),
+                    signature_text(l),
+                    if l.conflict {
+                        "  CONFLICT: another file has this ID"
+                    } else {
+                        ""
+                    }
                 );
             }
             None => println!(
@@ -74,4 +88,24 @@ pub fn print_listing(items: &[Listed]) {
             ),
         }
     }
+}
+
+/// "this device", "trusted (name)", "not trusted" or "unsigned", with the key ID.
+pub fn signature_text(l: &Listed) -> String {
+    match &l.trust {
+        Some(t) => trust_text(t),
+        None => "-".into(),
+    }
+}
+
+/// Words for a trust verdict, with the signer's key ID.
+pub fn trust_text(t: &carevault_core::provenance::Trust) -> String {
+    let mut s = t.level.describe().to_string();
+    if let Some(n) = &t.key_name {
+        s.push_str(&format!(" ({n})"));
+    }
+    if let Some(k) = &t.key_id {
+        s.push_str(&format!(" key {k}"));
+    }
+    s
 }

@@ -147,7 +147,7 @@ fn main() {
             "carevault.json",
             md_len,
             mtime,
-            2,
+            (2, 0),
         )
         .unwrap(),
     );

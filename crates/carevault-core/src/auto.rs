@@ -31,8 +31,6 @@ fn secret_path(home: &Path) -> PathBuf {
 
 /// The device secret, created (256 random bits, mode 0600) on first use.
 pub fn device_secret(home: &Path) -> Result<SecretString> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
     let path = secret_path(home);
     if let Ok(text) = std::fs::read_to_string(&path) {
         let t = text.trim();
@@ -40,24 +38,22 @@ pub fn device_secret(home: &Path) -> Result<SecretString> {
             return Ok(SecretString::from(t.to_string()));
         }
     }
-    let dir = layout::private_dir(home);
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io("creating the private folder", &dir, e))?;
     let mut bytes = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
     let secret = hex::encode(bytes);
-    let tmp = dir.join(".device-secret.tmp");
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)
-        .map_err(|e| Error::io("creating the device secret", &tmp, e))?;
-    f.write_all(secret.as_bytes())
-        .and_then(|_| f.sync_all())
-        .and_then(|_| std::fs::rename(&tmp, &path))
-        .map_err(|e| Error::io("creating the device secret", &path, e))?;
-    crate::fsutil::sync_dir(&dir)?;
+    // Created once (O_EXCL|O_NOFOLLOW, 0600, 0700 folder); a secret another
+    // process made meanwhile wins, so no backup is sealed with a lost one.
+    if !crate::fsutil::create_once(&path, secret.as_bytes())? {
+        if let Some(Unlock::Passphrase(p)) = device_unlock(home) {
+            return Ok(p);
+        }
+        return Err(Error::new(
+            crate::Kind::Io,
+            "the device secret is damaged",
+            "move private/device-secret away; a new one is made on the next automatic backup",
+        )
+        .at(&path));
+    }
     Ok(SecretString::from(secret))
 }
 

@@ -348,6 +348,10 @@ fn create_inner(
     let sync_guard = wait_for_sync(home, req.wait_sync)?;
     std::fs::create_dir_all(&dest.dir)
         .map_err(|e| Error::io("creating the backup folder", &dest.dir, e))?;
+    if dest.medium == crate::media::Medium::Private && matches!(req.target, Target::Medium(_)) {
+        fsutil::private_dir(&layout::private_dir(home))?;
+        fsutil::private_dir(&dest.dir)?;
+    }
     fsutil::clean_stale_temps(&dest.dir);
 
     let config = AppConfig::read(&layout::data_dir(home))?;
@@ -401,6 +405,7 @@ fn create_inner(
         sealed: Sealed {
             format: FORMAT_NAME.into(),
             format_version: FORMAT_VERSION,
+            format_minor: crate::format::origin::FORMAT_MINOR,
             id: id.clone(),
             label,
             created_at: now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
@@ -493,6 +498,8 @@ fn create_inner(
         )
         .map_err(with_path)?;
     }
+    // The device key signs the finished container (format 1.1 origin parts).
+    crate::provenance::sign_container(home, tmp.file(), &tmp_path, mtime).map_err(with_path)?;
     // What a reader would refuse is never reported as made.
     manifest.check_writable()?;
     if req.verify {
@@ -531,9 +538,13 @@ fn check_head_writable(metadata: &Metadata, slots: &[(String, Vec<u8>)]) -> Resu
             "check the facility and device names in the app's settings and the recovery keys given",
         ))
     };
-    if let Err(e) =
-        Metadata::parse_marked(&metadata.to_bytes(), Some(crate::format::FORMAT_VERSION))
-    {
+    if let Err(e) = Metadata::parse_marked(
+        &metadata.to_bytes(),
+        Some((
+            crate::format::FORMAT_VERSION,
+            crate::format::origin::FORMAT_MINOR,
+        )),
+    ) {
         return refuse(format!(
             "its readable details break the format's rules ({})",
             e.message()

@@ -11,7 +11,7 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// One file in a listing.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Listed {
     /// The file.
     pub path: PathBuf,
@@ -23,6 +23,16 @@ pub struct Listed {
     pub metadata: Option<Metadata>,
     /// Why it is listed as damaged.
     pub problem: Option<String>,
+    /// Its checked signature (absent: unsigned or damaged).
+    pub signed: Option<crate::provenance::Signed>,
+    /// Who signed it and whether this tablet trusts it (filled by [`list`]).
+    pub trust: Option<crate::provenance::Trust>,
+    /// The medium it was found on (filled by [`list`]): Private, Public,
+    /// External, or Folder for any other folder.
+    pub medium: Option<String>,
+    /// Another file in the listing carries the same backup ID: neither is
+    /// restored, verified or deleted by ID until one is removed.
+    pub conflict: bool,
 }
 
 fn is_candidate(name: &str) -> bool {
@@ -33,8 +43,37 @@ fn is_candidate(name: &str) -> bool {
 
 /// Lists the backups in `dirs` (missing folders are skipped), newest first.
 pub fn list(permit: &Permit<View>, dirs: &[PathBuf]) -> Vec<Listed> {
-    crate::restore::recover_if_idle(permit.home());
-    scan(dirs)
+    let home = permit.home();
+    crate::restore::recover_if_idle(home);
+    let mut items = scan(dirs);
+    let trust = crate::provenance::trust::TrustStore::load(home).ok();
+    let profile = crate::profile::Profile::load(home).ok();
+    for l in &mut items {
+        l.trust = trust.as_ref().map(|t| t.assess(l.signed.as_ref()));
+        l.medium = Some(
+            profile
+                .as_ref()
+                .and_then(|p| p.media.medium_of(home, &l.path))
+                .map_or_else(|| "Folder".to_string(), |m| m.to_string()),
+        );
+    }
+    items
+}
+
+/// Marks the files of a listing that share a backup ID with another.
+fn mark_conflicts(items: &mut [Listed]) {
+    let mut count: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for l in items.iter() {
+        if let Some(m) = &l.metadata {
+            *count.entry(m.sealed.id.clone()).or_default() += 1;
+        }
+    }
+    for l in items.iter_mut() {
+        l.conflict = l
+            .metadata
+            .as_ref()
+            .is_some_and(|m| count.get(&m.sealed.id).copied().unwrap_or(0) > 1);
+    }
 }
 
 /// The listing itself, for the library's own use (retention, status). The
@@ -78,6 +117,7 @@ pub(crate) fn scan(dirs: &[PathBuf]) -> Vec<Listed> {
         let kb = b.metadata.as_ref().map(|m| m.sealed.created_at.as_str());
         kb.cmp(&ka).then_with(|| a.path.cmp(&b.path))
     });
+    mark_conflicts(&mut out);
     out
 }
 
@@ -91,6 +131,8 @@ pub fn examine(path: &Path, size: u64) -> Option<Listed> {
             status: "ok".into(),
             metadata: Some(o.metadata),
             problem: None,
+            signed: o.signed,
+            ..Listed::default()
         }),
         Err(e) if e.kind() == Kind::NotABackup => None,
         Err(e) => Some(Listed {
@@ -99,6 +141,7 @@ pub fn examine(path: &Path, size: u64) -> Option<Listed> {
             status: "damaged".into(),
             metadata: None,
             problem: Some(e.message().to_string()),
+            ..Listed::default()
         }),
     }
 }
@@ -134,6 +177,29 @@ pub fn find<A: Action>(permit: &Permit<A>, dirs: &[PathBuf], what: &str) -> Resu
     } else {
         exact
     };
+    // Two files with one ID: one of them may be a plant that copies a real
+    // backup's readable details. Neither is used until one is removed.
+    if let Some(c) = hits.iter().find(|l| l.conflict) {
+        let id = c
+            .metadata
+            .as_ref()
+            .map(|m| m.sealed.id.as_str())
+            .unwrap_or("");
+        let paths: Vec<String> = listed
+            .iter()
+            .filter(|l| l.metadata.as_ref().is_some_and(|m| m.sealed.id == id))
+            .map(|l| l.path.display().to_string())
+            .collect();
+        return Err(Error::new(
+            Kind::Usage,
+            format!(
+                "{} files carry the backup ID {id}, so none of them is used by ID: {}",
+                paths.len(),
+                paths.join(", ")
+            ),
+            "a System Administrator should remove the file that is not a backup of this tablet (`carevault list` shows who signed each), or give the file's path",
+        ));
+    }
     match hits.as_slice() {
         [one] => Ok(one.path.clone()),
         [] => Err(Error::new(
@@ -187,7 +253,7 @@ fn delete_inner(home: &Path, path: &Path) -> Result<Listed> {
         size,
         status: status.into(),
         metadata,
-        problem: None,
+        ..Listed::default()
     })
 }
 
@@ -214,10 +280,12 @@ fn verifications_file(home: &Path) -> PathBuf {
 /// Records the outcome of a verification of backup `id`.
 pub fn remember_verification<T>(home: &Path, id: &str, result: &Result<T>) -> Result<()> {
     let path = verifications_file(home);
-    let mut all: std::collections::BTreeMap<String, Verification> = std::fs::read(&path)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default();
+    let mut all: std::collections::BTreeMap<String, Verification> =
+        fsutil::read_small(&path, 64 * 1024 * 1024)
+            .ok()
+            .flatten()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
     all.insert(
         id.to_string(),
         Verification {
@@ -228,17 +296,14 @@ pub fn remember_verification<T>(home: &Path, id: &str, result: &Result<T>) -> Re
             problem: result.as_ref().err().map(|e| e.message().to_string()),
         },
     );
-    let dir = crate::layout::private_dir(home);
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io("creating the private folder", &dir, e))?;
-    let tmp = dir.join(".verifications.json.tmp");
-    std::fs::write(&tmp, serde_json::to_vec_pretty(&all).expect("json"))
-        .and_then(|_| std::fs::rename(&tmp, &path))
-        .map_err(|e| Error::io("recording the verification", &path, e))
+    // O_EXCL|O_NOFOLLOW, 0600, in a 0700 folder (fsutil::write_private).
+    fsutil::write_private(&path, &serde_json::to_vec_pretty(&all).expect("json"))
 }
 
 /// The last verification of backup `id`, if any.
 pub fn last_verification(home: &Path, id: &str) -> Option<Verification> {
+    let bytes = fsutil::read_small(&verifications_file(home), 64 * 1024 * 1024).ok()??;
     let all: std::collections::BTreeMap<String, Verification> =
-        serde_json::from_slice(&std::fs::read(verifications_file(home)).ok()?).ok()?;
+        serde_json::from_slice(&bytes).ok()?;
     all.get(id).cloned()
 }

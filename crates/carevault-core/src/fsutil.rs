@@ -3,7 +3,164 @@
 
 use crate::error::{Error, Result};
 use std::fs::{File, OpenOptions};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+
+/// Mode of every file carevault creates for itself (state, keys, backups).
+pub const PRIVATE_FILE_MODE: u32 = 0o600;
+/// Mode of the folders that hold them.
+pub const PRIVATE_DIR_MODE: u32 = 0o700;
+
+/// Creates `dir` (and its parents) if needed and makes sure it is a real
+/// folder (not a link) with mode 0700, whatever the umask.
+pub fn private_dir(dir: &Path) -> Result<()> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(PRIVATE_DIR_MODE)
+        .create(dir)
+        .map_err(|e| Error::io("creating a private folder", dir, e))?;
+    let meta =
+        std::fs::symlink_metadata(dir).map_err(|e| Error::io("inspecting a folder", dir, e))?;
+    if !meta.file_type().is_dir() {
+        return Err(Error::new(
+            crate::Kind::Io,
+            "a private folder of carevault is not a real folder (it is a link or a file)",
+            "remove it; carevault creates the folder itself on the next run",
+        )
+        .at(dir));
+    }
+    if meta.permissions().mode() & 0o777 != PRIVATE_DIR_MODE {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(PRIVATE_DIR_MODE))
+            .map_err(|e| Error::io("making a folder private", dir, e))?;
+    }
+    Ok(())
+}
+
+/// Creates a new file `path` with `O_CREAT|O_EXCL|O_NOFOLLOW` and mode 0600
+/// whatever the umask: it never follows a planted link, never opens an
+/// existing file (or a FIFO or device) and is readable by this user only.
+pub fn create_private(path: &Path) -> std::io::Result<File> {
+    let f = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .mode(PRIVATE_FILE_MODE)
+        .custom_flags(libc_flags::O_NOFOLLOW)
+        .open(path)?;
+    // The umask may have removed bits, never added them; set the mode
+    // exactly anyway, so the file is 0600 whatever the umask was.
+    f.set_permissions(std::fs::Permissions::from_mode(PRIVATE_FILE_MODE))?;
+    Ok(f)
+}
+
+/// Writes `bytes` to `path` atomically and durably: a new private
+/// temporary file beside it (see [`create_private`]), fsync, rename over
+/// `path`, fsync the folder. The folder is made private first.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    private_dir(dir)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(
+        "{TEMP_PREFIX}{}.{:08x}",
+        name.unwrap_or_default(),
+        rand::random::<u32>()
+    ));
+    let result = create_private(&tmp)
+        .and_then(|mut f| {
+            f.write_all(bytes)?;
+            f.sync_all()
+        })
+        .and_then(|_| std::fs::rename(&tmp, path));
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io("writing a file of carevault", path, e));
+    }
+    sync_dir(dir)
+}
+
+/// Creates `path` with `bytes` if it does not exist, never replacing it:
+/// written to a new private temporary file, fsynced, then hard-linked to
+/// its name (which fails if it exists). `Ok(false)`: it existed already.
+pub fn create_once(path: &Path, bytes: &[u8]) -> Result<bool> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    private_dir(dir)?;
+    let tmp = dir.join(format!("{TEMP_PREFIX}new.{:08x}", rand::random::<u32>()));
+    let linked = create_private(&tmp)
+        .and_then(|mut f| {
+            f.write_all(bytes)?;
+            f.sync_all()
+        })
+        .and_then(|_| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => {
+            sync_dir(dir)?;
+            Ok(true)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(Error::io("creating a file of carevault", path, e)),
+    }
+}
+
+/// Opens `path` for reading without following a final link and without
+/// blocking on a FIFO or a device; refuses anything but a regular file.
+pub fn open_regular(path: &Path) -> std::io::Result<File> {
+    let f = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc_flags::O_NOFOLLOW | libc_flags::O_NONBLOCK)
+        .open(path)?;
+    if !f.metadata()?.file_type().is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    Ok(f)
+}
+
+/// Like [`open_regular`] but following links (a path a person gave):
+/// still never blocks on a FIFO or device and refuses anything but a
+/// regular file.
+pub fn open_regular_following(path: &Path) -> std::io::Result<File> {
+    let f = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc_flags::O_NONBLOCK)
+        .open(path)?;
+    if !f.metadata()?.file_type().is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    Ok(f)
+}
+
+/// Reads a small regular file (at most `max` bytes) without following a
+/// link or blocking on a FIFO; `Ok(None)` when it does not exist.
+pub fn read_small(path: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let f = match open_regular(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let mut v = Vec::new();
+    f.take(max + 1).read_to_end(&mut v)?;
+    if v.len() as u64 > max {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "the file is larger than carevault writes",
+        ));
+    }
+    Ok(Some(v))
+}
+
+mod libc_flags {
+    pub const O_NOFOLLOW: i32 = rustix::fs::OFlags::NOFOLLOW.bits() as i32;
+    pub const O_NONBLOCK: i32 = rustix::fs::OFlags::NONBLOCK.bits() as i32;
+}
 
 /// Prefix of every temporary file carevault writes into a backup folder.
 /// Listing skips these names; the next run removes stale ones.
@@ -28,12 +185,10 @@ impl TempFile {
         let path = dir.join(format!("{TEMP_PREFIX}{tag}"));
         crate::fault::check(crate::fault::Op::Create, &path)
             .map_err(|e| Error::io("creating a temporary file", &path, e))?;
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|e| Error::io("creating a temporary file", &path, e))?;
+        // O_EXCL|O_NOFOLLOW, mode 0600: a planted link or FIFO under the
+        // temporary name is never followed or opened.
+        let file =
+            create_private(&path).map_err(|e| Error::io("creating a temporary file", &path, e))?;
         file.lock()
             .map_err(|e| Error::io("locking a temporary file", &path, e))?;
         Ok(TempFile {
@@ -92,6 +247,9 @@ impl Drop for TempFile {
 
 /// Removes temporary files left in `dir` by an interrupted carevault run.
 /// A temporary file still locked by a running process is left alone.
+/// Only regular files are opened (without following a link, without
+/// blocking): a FIFO, device or link under a temporary name is removed
+/// unopened, so a plant in a shared folder cannot hang a backup.
 pub fn clean_stale_temps(dir: &Path) -> usize {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return 0;
@@ -104,7 +262,13 @@ pub fn clean_stale_temps(dir: &Path) -> usize {
             continue;
         }
         let path = entry.path();
-        if let Ok(f) = OpenOptions::new().read(true).open(&path) {
+        if !entry.file_type().is_ok_and(|t| t.is_file()) {
+            if entry.file_type().is_ok_and(|t| !t.is_dir()) && std::fs::remove_file(&path).is_ok() {
+                removed += 1;
+            }
+            continue;
+        }
+        if let Ok(f) = open_regular(&path) {
             if f.try_lock().is_ok() && std::fs::remove_file(&path).is_ok() {
                 removed += 1;
             }

@@ -30,6 +30,7 @@ pub mod hostlock;
 pub mod layout;
 pub mod media;
 pub mod profile;
+pub mod provenance;
 pub mod rekey;
 pub mod restore;
 pub mod safety;

@@ -9,6 +9,7 @@ use crate::audit::{self, Event, Outcome};
 use crate::auth::{Create, Permit};
 use crate::error::{Error, Kind, Result};
 use crate::format::container::{header_block, padded, Extent, METADATA_NAME, PAYLOAD_SUM_NAME};
+use crate::format::origin::{ORIGIN_NAME, ORIGIN_SIG_NAME};
 use crate::fsutil::TempFile;
 use crate::SecretString;
 use sha2::Digest;
@@ -124,6 +125,11 @@ fn rekey_file(
         opened.layout.payload_sum,
         mtime,
     )?;
+    // The signed origin is copied as it is: the key slots are not signed.
+    if let Some((record, signature)) = opened.layout.origin {
+        copy_entry(&mut src, out, ORIGIN_NAME, record, mtime)?;
+        copy_entry(&mut src, out, ORIGIN_SIG_NAME, signature, mtime)?;
+    }
     out.write_all(&[0u8; 1024])
         .map_err(|e| Error::io("writing the backup", "", e))?;
     tmp.replace(path)

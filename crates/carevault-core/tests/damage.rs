@@ -177,6 +177,10 @@ fn rewrite_entry(src: &Path, dst: &Path, name: &str, edit: impl Fn(Vec<u8>) -> V
     parts.push(o.layout.payload.clone());
     parts.push(o.layout.manifest.clone());
     parts.push(("payload.sha256".to_string(), o.layout.payload_sum));
+    if let Some((record, signature)) = o.layout.origin {
+        parts.push(("origin.json".to_string(), record));
+        parts.push(("origin.json.minisig".to_string(), signature));
+    }
     let mut out = Vec::new();
     for (n, ext) in parts {
         let mut data = bytes[ext.offset as usize..(ext.offset + ext.len) as usize].to_vec();
@@ -214,9 +218,13 @@ fn edited_readable_metadata_is_reported_as_tampering() {
             rewrite_entry(&f.file, &bad, "carevault.json", |b| {
                 edit_json(b, |v| v[field] = value.into())
             });
-            // The listing shows the edited file (it cannot know without the key)...
-            assert!(Opened::open(&bad).is_ok());
-            // ...but verify and restore catch it.
+            // The signed origin (format 1.1) shows the edit even to a
+            // listing, without the key...
+            let e = Opened::open(&bad)
+                .err()
+                .expect("an edited signed backup opens");
+            assert_eq!(e.kind(), Kind::Tampered, "{field}: {e}");
+            // ...and verify and restore catch it.
             let e = check(&bad, unlock).unwrap_err();
             assert_eq!(e.kind(), Kind::Tampered, "{field}: {e}");
             assert_eq!(e.kind().exit_code(), 7);
@@ -245,8 +253,13 @@ fn a_newer_format_version_is_refused_with_its_own_message() {
     let mut bytes = std::fs::read(&bad).unwrap();
     let md_len = tar::Header::from_byte_slice(&bytes[..512]).size().unwrap();
     bytes[..512].copy_from_slice(
-        &carevault_core::format::container::header_block_of_version("carevault.json", md_len, 0, 2)
-            .unwrap(),
+        &carevault_core::format::container::header_block_of_version(
+            "carevault.json",
+            md_len,
+            0,
+            (2, 0),
+        )
+        .unwrap(),
     );
     std::fs::write(&bad, &bytes).unwrap();
     let e = Opened::open(&bad).err().expect("refused");

@@ -18,7 +18,7 @@ mod common;
 use carevault_core::auth::{self, Role};
 use carevault_core::{verify, Kind, NoProgress, SecretString, Unlock};
 use common::archive::*;
-use common::{restore_into, test_profile, tree, NURSE_PW};
+use common::{restore_into, test_profile, tree, ADMIN_PW, NURSE_PW};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -117,6 +117,9 @@ fn ctx() -> Ctx {
     std::fs::write(home.join("data/notes.txt"), "clinic notes\n").unwrap();
     std::fs::write(home.join("data/files/x.txt"), "x\n").unwrap();
     auth::add_user(&home, "nurse", Role::ClinicNurse, NURSE_PW).unwrap();
+    // The hostile files are unsigned: restoring one over existing data is
+    // the administrator's (common::restore_into logs in as them).
+    auth::add_user(&home, "admin", Role::SystemAdministrator, ADMIN_PW).unwrap();
     test_profile(&home);
     Ctx {
         data_before: tree(&home.join("data")),

@@ -90,7 +90,33 @@ pub fn scan(dirs: &[(Medium, PathBuf)]) -> Vec<Found> {
             .cmp(&created(a))
             .then_with(|| a.listed.path.cmp(&b.listed.path))
     });
+    let mut count = std::collections::HashMap::<String, usize>::new();
+    for f in out.iter().filter(|f| f.listed.metadata.is_some()) {
+        *count.entry(f.key()).or_default() += 1;
+    }
+    for f in out.iter_mut() {
+        f.listed.conflict =
+            f.listed.metadata.is_some() && count.get(&f.key()).copied().unwrap_or(0) > 1;
+    }
     out
+}
+
+/// Who signed the backup and whether this tablet trusts it (`None` for a
+/// damaged file).
+fn trust_of(home: &Path, l: &Listed) -> Option<carevault_core::provenance::Trust> {
+    let m = l.metadata.as_ref()?;
+    // A listing entry made without opening the file (a backup just made)
+    // has no signature yet: read it from the file.
+    let signed = match &l.signed {
+        Some(s) => Some(s.clone()),
+        None if m.sealed.format_minor >= 1 => {
+            carevault_core::archive::reader::Opened::open(&l.path)
+                .ok()?
+                .signed
+        }
+        None => None,
+    };
+    carevault_core::provenance::trust::assess(home, signed.as_ref()).ok()
 }
 
 /// Every medium folder of the home (Private, Public, attached External).
@@ -110,15 +136,39 @@ pub fn find(state: &AppState, owner: Option<&Key>, id: &str) -> Result<Found, Ap
             });
         }
     }
-    scan(&media_dirs(home)?)
+    find_on_media(home, id)
+}
+
+/// A backup on the media by its ID. Never "the first match": a file
+/// planted with a real backup's ID would shadow it. Two files with one ID
+/// are a conflict, and neither is used by ID until one is removed.
+fn find_on_media(home: &Path, id: &str) -> Result<Found, ApiError> {
+    let mut hits: Vec<Found> = scan(&media_dirs(home)?)
         .into_iter()
-        .find(|f| f.key() == id)
-        .ok_or_else(|| {
-            ApiError::not_found(
-                "there is no backup with this ID",
-                "reload the Backup Explorer to see the backups there are now",
-            )
-        })
+        .filter(|f| f.key() == id)
+        .collect();
+    match hits.len() {
+        1 => Ok(hits.remove(0)),
+        0 => Err(ApiError::not_found(
+            "there is no backup with this ID",
+            "reload the Backup Explorer to see the backups there are now",
+        )),
+        n => {
+            let places: Vec<String> = hits
+                .iter()
+                .map(|f| format!("{} ({})", f.file_name(), f.location))
+                .collect();
+            Err(ApiError::new(
+                axum::http::StatusCode::CONFLICT,
+                "conflict",
+                format!(
+                    "{n} files carry this backup ID, so none of them is used: {}",
+                    places.join(", ")
+                ),
+                "a System Administrator should remove the file that is not a backup of this tablet (the listing shows who signed each)",
+            ))
+        }
+    }
 }
 
 /// The listing entry of a backup (docs/API.md), plus the core's `listed`
@@ -143,6 +193,8 @@ pub fn entry(home: &Path, f: &Found) -> Value {
         "file_name": f.file_name(),
         "last_verification": last,
         "metadata": l.metadata,
+        "signature": trust_of(home, l),
+        "conflict": l.conflict,
     })
 }
 
@@ -159,4 +211,43 @@ pub fn details(home: &Path, f: &Found) -> Value {
         v["key_slots"] = json!(m.key_slots.iter().map(|k| &k.kind).collect::<Vec<_>>());
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The released 1.0 fixture, a real backup file.
+    fn fixture() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../carevault-core/tests/vectors/good-v1-unencrypted.bin")
+    }
+
+    #[test]
+    fn a_planted_file_with_a_private_backups_id_is_a_conflict_not_a_first_match() {
+        let t = tempfile::tempdir().unwrap();
+        let home = t.path();
+        let private = home.join("private/backups");
+        let docs = home.join("Documents");
+        std::fs::create_dir_all(&private).unwrap();
+        std::fs::create_dir_all(&docs).unwrap();
+        std::fs::copy(fixture(), private.join("Backup-real.bin")).unwrap();
+        let id = find_id(home);
+        assert_eq!(find_on_media(home, &id).ok().unwrap().location, "Private");
+        std::fs::copy(fixture(), docs.join("Backup-planted.bin")).unwrap();
+        let listed = scan(&media_dirs(home).unwrap());
+        assert_eq!(listed.len(), 2);
+        assert!(listed.iter().all(|f| f.listed.conflict));
+        let e = find_on_media(home, &id).err().expect("no first match");
+        assert_eq!(e.status, axum::http::StatusCode::CONFLICT);
+        assert!(e.body.message.contains("Backup-planted.bin (Public)"));
+        assert!(e.body.message.contains("Backup-real.bin (Private)"));
+        let v = entry(home, &listed[0]);
+        assert_eq!(v["conflict"], true);
+        assert_eq!(v["signature"]["level"], "unsigned");
+    }
+
+    fn find_id(home: &Path) -> String {
+        scan(&media_dirs(home).unwrap())[0].key()
+    }
 }

@@ -35,7 +35,7 @@ use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 
 /// The uploads folder inside the app home.
-pub const DIR: &str = ".carevault-uploads";
+pub const DIR: &str = carevault_core::provenance::policy::UPLOADS_DIR;
 
 pub fn dir(home: &Path) -> PathBuf {
     home.join(DIR)

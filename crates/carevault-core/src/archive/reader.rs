@@ -56,6 +56,8 @@ pub struct Opened {
     slots: Vec<(String, Vec<u8>)>,
     /// File size in bytes.
     pub file_len: u64,
+    /// The checked signature (format 1.1); `None`: unsigned (format 1.0).
+    pub signed: Option<crate::provenance::Signed>,
 }
 
 fn read_block(file: &mut File, at: u64, file_len: u64) -> Result<[u8; 512]> {
@@ -71,7 +73,7 @@ fn read_block(file: &mut File, at: u64, file_len: u64) -> Result<[u8; 512]> {
     Ok(b)
 }
 
-fn read_extent(file: &mut File, ext: Extent) -> Result<Vec<u8>> {
+pub(crate) fn read_extent(file: &mut File, ext: Extent) -> Result<Vec<u8>> {
     let mut v = vec![0u8; ext.len as usize];
     file.seek(SeekFrom::Start(ext.offset))
         .and_then(|_| file.read_exact(&mut v))
@@ -131,7 +133,7 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
                     }
                     first_mark = version_mark;
                 }
-                if parts.len() >= 6 {
+                if parts.len() >= 8 {
                     return Err(corrupted(
                         "the container has more parts than carevault writes",
                     ));
@@ -165,6 +167,7 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
             )));
         }
     }
+    let origin = crate::provenance::split_origin_parts(&mut parts)?;
     let n = parts.len();
     if n < 4 {
         return Err(corrupted("the container is missing parts"));
@@ -198,6 +201,7 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
         payload,
         manifest,
         payload_sum: payload_sum.1,
+        origin,
         file_len: at,
         version_mark: first_mark,
     })
@@ -234,7 +238,7 @@ fn check_padding(file: &mut File, ext: Extent) -> Result<()> {
 impl Opened {
     /// Opens `path`, reading only the container headers, metadata and key slots.
     pub fn open(path: &Path) -> Result<Opened> {
-        let mut file = File::open(path).map_err(|e| match e.kind() {
+        let mut file = crate::fsutil::open_regular_following(path).map_err(|e| match e.kind() {
             io::ErrorKind::NotFound => Error::new(
                 Kind::NotFound,
                 "the backup file does not exist",
@@ -278,6 +282,8 @@ impl Opened {
             }
             slots.push((name.clone(), bytes));
         }
+        let signed =
+            crate::provenance::read_origin(&mut file, &layout, &metadata).map_err(with_path)?;
         Ok(Opened {
             path: path.to_path_buf(),
             file,
@@ -285,6 +291,7 @@ impl Opened {
             metadata,
             slots,
             file_len,
+            signed,
         })
     }
 
@@ -321,6 +328,9 @@ impl Opened {
     /// match them; the bytes themselves are not kept).
     pub fn manifest(&mut self, key: Option<&BackupKey>) -> Result<(Manifest, ManifestCopy)> {
         let raw = read_extent(&mut self.file, self.layout.manifest.1)?;
+        if let Some(s) = &self.signed {
+            s.check_manifest(&raw).map_err(|e| e.at(&self.path))?;
+        }
         let bytes = match key {
             Some(k) => {
                 check_age_head_bytes(&raw[..raw.len().min(MAX_AGE_HEADER_BYTES)])?;

@@ -8,10 +8,6 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
-/// Name of the temporary file the head is written to before its rename.
-/// Only ever written under the exclusive lock of the log.
-const HEAD_TEMP: &str = ".audit.head.tmp";
-
 /// Contents of `audit.head`: the last record appended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -46,29 +42,19 @@ fn read_head(path: &Path) -> Result<HeadState> {
 }
 
 fn write_head(dir: &Path, head: &Head) -> Result<()> {
-    let tmp = dir.join(HEAD_TEMP);
     let target = dir.join(HEAD_FILE);
     let mut bytes = serde_json::to_vec(head).expect("the head always serialises");
     bytes.push(b'\n');
-    let mut opts = OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    private_mode(&mut opts);
-    let mut f = opts
-        .open(&tmp)
-        .map_err(|e| Error::io("writing the audit trail's head file", &tmp, e))?;
-    f.write_all(&bytes)
-        .and_then(|()| f.sync_all())
-        .map_err(|e| Error::io("writing the audit trail's head file", &tmp, e))?;
-    drop(f);
-    std::fs::rename(&tmp, &target)
-        .map_err(|e| Error::io("replacing the audit trail's head file", &target, e))?;
-    sync_dir(dir)
+    // A new temporary file (O_EXCL|O_NOFOLLOW, 0600), fsync, rename, fsync.
+    crate::fsutil::write_private(&target, &bytes)
 }
 
 #[cfg(unix)]
 fn private_mode(opts: &mut OpenOptions) {
     use std::os::unix::fs::OpenOptionsExt;
-    opts.mode(0o600);
+    // Never through a planted link.
+    opts.mode(0o600)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
 }
 
 #[cfg(not(unix))]
@@ -156,8 +142,7 @@ fn open_for_append(path: &Path) -> Result<File> {
 
 pub(super) fn append(home: &Path, event: &Event) -> Result<Record> {
     let dir = crate::layout::private_dir(home);
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| Error::io("creating the app's private folder", &dir, e))?;
+    crate::fsutil::private_dir(&dir)?;
     let path = dir.join(LOG_FILE);
     let created = !path.exists();
     let mut file = open_for_append(&path)?;

@@ -11,7 +11,9 @@
 mod roles;
 mod users;
 
-pub use roles::{Action, AuditTrail, Create, Delete, ManageUsers, Restore, Role, View};
+pub use roles::{
+    Action, AuditTrail, Create, Delete, ManageTrust, ManageUsers, Restore, Role, View,
+};
 pub use users::{
     add_user, check_name as check_username, has_users, list_users, set_password, set_role,
     UserInfo, MAX_USERNAME_BYTES,

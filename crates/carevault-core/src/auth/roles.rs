@@ -135,3 +135,10 @@ action!(
     ADMIN,
     "List and check the audit trail."
 );
+action!(
+    ManageTrust,
+    "manage trust",
+    "manage the trusted signing keys",
+    ADMIN,
+    "Add, list and remove the facility's trusted signing keys."
+);

@@ -9,6 +9,8 @@
 //! payload.tar.zst[.age]   the clinic data: tar, zstd, then age when encrypted
 //! manifest.json[.age]     copy of the manifest, encrypted like the payload
 //! payload.sha256          SHA-256 of the payload as stored
+//! origin.json             signed origin record (format 1.1)
+//! origin.json.minisig     its minisign signature (format 1.1)
 //! two zero blocks         end of archive; nothing may follow
 //! ```
 
@@ -53,22 +55,30 @@ pub fn padded(len: u64) -> u64 {
 /// readable metadata then reads as damage, not as a newer file.
 pub const OWNER_NAME: &str = "carevault";
 
-/// The group name of the container headers of format version `v`.
-pub fn version_mark(v: u32) -> String {
-    format!("carevault-format-{v}")
+/// The group name of the container headers of format version `v.minor`.
+pub fn version_mark(v: u32, minor: u32) -> String {
+    format!("carevault-format-{v}.{minor}")
 }
 
 /// Builds the 512-byte ustar header of a regular-file entry.
 pub fn header_block(name: &str, size: u64, mtime: u64) -> Result<[u8; 512]> {
-    header_block_of_version(name, size, mtime, crate::format::FORMAT_VERSION)
+    header_block_of_version(
+        name,
+        size,
+        mtime,
+        (
+            crate::format::FORMAT_VERSION,
+            crate::format::origin::FORMAT_MINOR,
+        ),
+    )
 }
 
-/// [`header_block`] with the version mark of format version `version`.
+/// [`header_block`] with the version mark of format version `(major, minor)`.
 pub fn header_block_of_version(
     name: &str,
     size: u64,
     mtime: u64,
-    version: u32,
+    version: (u32, u32),
 ) -> Result<[u8; 512]> {
     let mut h = tar::Header::new_ustar();
     h.set_path(name)
@@ -79,7 +89,7 @@ pub fn header_block_of_version(
     h.set_uid(0);
     h.set_gid(0);
     h.set_username(OWNER_NAME)
-        .and_then(|_| h.set_groupname(&version_mark(version)))
+        .and_then(|_| h.set_groupname(&version_mark(version.0, version.1)))
         .map_err(|e| Error::internal(format!("tar owner of {name}: {e}")))?;
     h.set_entry_type(tar::EntryType::Regular);
     h.set_cksum();
@@ -104,10 +114,10 @@ pub struct EntryHeader {
     pub name: String,
     /// Its data length.
     pub len: u64,
-    /// The format version its group name carries (`carevault-format-N`),
-    /// if it carries one: files written before the mark existed, or
-    /// repacked by another tar program, carry none.
-    pub version_mark: Option<u32>,
+    /// The format version and minor version its group name carries
+    /// (`carevault-format-N.M`), if it carries one: files written before
+    /// the mark existed, or repacked by another tar program, carry none.
+    pub version_mark: Option<(u32, u32)>,
 }
 
 /// Whether the 8-byte checksum field spells `value` in a form POSIX allows:
@@ -160,7 +170,10 @@ pub fn parse_block(block: &[u8; 512]) -> Result<Block> {
         .groupname_bytes()
         .and_then(|g| std::str::from_utf8(g).ok())
         .and_then(|g| g.strip_prefix("carevault-format-"))
-        .and_then(|v| v.parse::<u32>().ok());
+        .and_then(|v| {
+            let (major, minor) = v.split_once('.').unwrap_or((v, "0"));
+            Some((major.parse::<u32>().ok()?, minor.parse::<u32>().ok()?))
+        });
     if version_mark.is_some() && *field != *format!("{computed:07o}\0").as_bytes() {
         return Err(corrupted("a container header fails its checksum"));
     }
@@ -216,10 +229,12 @@ pub struct Layout {
     pub manifest: (String, Extent),
     /// The payload checksum entry.
     pub payload_sum: Extent,
+    /// The origin record and its signature (format 1.1), when present.
+    pub origin: Option<(Extent, Extent)>,
     /// Total file length this layout requires.
     pub file_len: u64,
     /// The format version the first header's group name carries, if any.
-    pub version_mark: Option<u32>,
+    pub version_mark: Option<(u32, u32)>,
 }
 
 /// Message for a first block that is not ours.

@@ -15,6 +15,10 @@ pub struct Sealed {
     pub format: String,
     /// Format version of this file.
     pub format_version: u32,
+    /// Minor format version: 0 (absent) for files without origin parts, 1
+    /// for files with a signed origin (`format::origin`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub format_minor: u32,
     /// Unique backup ID.
     pub id: String,
     /// Human label (defaults to one made from the timestamp).
@@ -90,9 +94,12 @@ impl Metadata {
     /// and a `format_version` that disagrees with it is damage. Without a
     /// mark (files written before it existed, or repacked by another tar
     /// program) the version can only be 1.
-    pub fn parse_marked(bytes: &[u8], mark: Option<u32>) -> Result<Metadata> {
-        if let Some(v) = mark.filter(|v| *v > NEWEST_READABLE) {
-            return Err(newer_version(v));
+    pub fn parse_marked(bytes: &[u8], mark: Option<(u32, u32)>) -> Result<Metadata> {
+        if let Some((v, minor)) = mark {
+            if v > NEWEST_READABLE {
+                return Err(newer_version(v));
+            }
+            crate::format::origin::check_minor(minor)?;
         }
         if bytes.len() as u64 > MAX_METADATA_BYTES {
             return Err(crate::error::corrupted(
@@ -107,16 +114,17 @@ impl Metadata {
             return Err(damaged());
         }
         let version = value.get("format_version").and_then(|v| v.as_u64());
-        let expected = mark.unwrap_or(1) as u64;
-        match version {
-            Some(v) if v == expected && v >= 1 => {}
-            _ => {
-                return Err(Error::new(
-                    Kind::Tampered,
-                    "the readable details of the backup are damaged: their format version does not match the file's",
-                    "use another copy of the backup; this one was altered after it was written",
-                ))
-            }
+        let minor = match value.get("format_minor") {
+            None => Some(0),
+            Some(m) => m.as_u64(),
+        };
+        let (want, want_minor) = mark.unwrap_or((1, 0));
+        if version != Some(want as u64) || minor != Some(want_minor as u64) || want < 1 {
+            return Err(Error::new(
+                Kind::Tampered,
+                "the readable details of the backup are damaged: their format version does not match the file's",
+                "use another copy of the backup; this one was altered after it was written",
+            ));
         }
         let md: Metadata = serde_json::from_value(value).map_err(|e| damaged().because(e))?;
         md.validate()?;
@@ -125,6 +133,7 @@ impl Metadata {
 
     fn validate(&self) -> Result<()> {
         let s = &self.sealed;
+        crate::format::origin::check_minor(s.format_minor)?;
         let bad = |what: &str| {
             Err(Error::new(
                 Kind::Tampered,
@@ -197,4 +206,8 @@ fn newer_version(v: u32) -> Error {
 /// Backup IDs: 1 to 64 characters of `[A-Za-z0-9-]`.
 pub fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }

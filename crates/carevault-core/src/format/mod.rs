@@ -7,6 +7,7 @@ pub mod container;
 pub mod limits;
 pub mod manifest;
 pub mod metadata;
+pub mod origin;
 
 /// Name of the format, written into every backup.
 pub const FORMAT_NAME: &str = "carevault-backup";

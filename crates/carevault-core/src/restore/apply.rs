@@ -31,6 +31,7 @@ impl Staging {
         }
         crate::fault::create_dir(&dir)
             .map_err(|e| Error::io("creating the staging folder", &dir, e))?;
+        crate::fsutil::private_dir(&dir)?;
         Ok(Staging { dir, keep: false })
     }
 
@@ -138,6 +139,7 @@ fn file_safety_copy(home: &Path, staging: &Path, id: &str) -> Result<PathBuf> {
     let root = safety_dir(home);
     crate::fault::create_dir_all(&root)
         .map_err(|e| Error::io("creating the safety copy folder", &root, e))?;
+    crate::fsutil::private_dir(&root)?;
     let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S").to_string();
     let mut n = 0u32;
     let dir = loop {
@@ -148,7 +150,10 @@ fn file_safety_copy(home: &Path, staging: &Path, id: &str) -> Result<PathBuf> {
         };
         let dir = root.join(name);
         match crate::fault::create_dir(&dir) {
-            Ok(()) => break dir,
+            Ok(()) => {
+                crate::fsutil::private_dir(&dir)?;
+                break dir;
+            }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
             Err(e) => return Err(Error::io("creating the safety copy folder", &dir, e)),
         }

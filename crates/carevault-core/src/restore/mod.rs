@@ -19,12 +19,14 @@
 //! files an already-swapped one as the safety copy.
 
 mod apply;
+pub mod changes;
 mod checks;
 mod dbcheck;
 mod sink;
 
 pub(crate) use apply::exchange;
 pub use apply::{recover, recover_if_idle, safety_dir};
+pub use changes::Changes;
 pub use checks::Check;
 
 use crate::archive::keys::Unlock;
@@ -62,6 +64,9 @@ pub struct RestorePlan {
     pub space_needed: u64,
     /// Free space available there.
     pub space_available: u64,
+    /// Provenance, facility, device, users and roles, unsynchronized
+    /// outbox records: what changes besides the data.
+    pub changes: Changes,
 }
 
 /// What a finished restore did and found.
@@ -144,7 +149,18 @@ pub fn restore(
     req: &RestoreRequest<'_>,
     progress: &dyn Progress,
 ) -> Result<RestoreOutcome> {
-    let result = restore_inner(permit.home(), req, progress);
+    restore_waiting(permit, req, None, progress)
+}
+
+/// Like [`restore`], waiting up to `wait_sync` for a running
+/// synchronization to end before a restore over existing data.
+pub fn restore_waiting(
+    permit: &Permit<RestoreAction>,
+    req: &RestoreRequest<'_>,
+    wait_sync: Option<std::time::Duration>,
+    progress: &dyn Progress,
+) -> Result<RestoreOutcome> {
+    let result = restore_inner(permit, req, wait_sync, progress);
     if req.dry_run {
         return result;
     }
@@ -170,10 +186,12 @@ pub fn restore(
 }
 
 fn restore_inner(
-    home: &Path,
+    permit: &Permit<RestoreAction>,
     req: &RestoreRequest<'_>,
+    wait_sync: Option<std::time::Duration>,
     progress: &dyn Progress,
 ) -> Result<RestoreOutcome> {
+    let home = permit.home();
     std::fs::create_dir_all(home).map_err(|e| Error::io("creating the app home", home, e))?;
     let _op = HostLock::Operation
         .try_exclusive(home)
@@ -181,12 +199,14 @@ fn restore_inner(
         .ok_or_else(crate::backup::busy_error)?;
     recover(home)?;
     let mut opened = Opened::open(req.file)?;
+    // Who may restore this backup, and the sync guard, before any work.
+    let (changes, _sync) = changes::before_start(permit, req, &opened, wait_sync)?;
     let key = opened.unlock(req.unlock, req.max_log_n)?;
     let (manifest, manifest_copy) = opened.manifest(key.as_ref())?;
     let target = layout::data_dir(home);
     let (current_files, current_bytes) = tree_size(&target);
     let backup_bytes = manifest.total_size();
-    let plan = RestorePlan {
+    let mut plan = RestorePlan {
         file: req.file.to_path_buf(),
         backup: opened.metadata.sealed.clone(),
         replaces_existing: target.exists(),
@@ -200,8 +220,17 @@ fn restore_inner(
         // is set back.
         space_needed: space_needed(&manifest),
         space_available: free_space(home)?,
+        changes,
     };
     if req.dry_run {
+        changes::read_users_dry_run(
+            home,
+            &mut opened,
+            key.as_ref(),
+            &manifest,
+            &manifest_copy,
+            &mut plan.changes,
+        )?;
         return Ok(RestoreOutcome::Plan(plan));
     }
     if plan.space_available < plan.space_needed {
@@ -225,6 +254,7 @@ fn restore_inner(
     opened.stream(key.as_ref(), &manifest, &manifest_copy, &mut sink, progress)?;
     let db_results = sink.finish()?;
     let db_checks = checks::check_staged(staging.root(), &manifest, db_results)?;
+    plan.changes.users_after = Some(changes::users_in(&layout::data_dir(staging.root()))?);
     // Count what the swap is about to put live: once the write barrier is
     // released the app may write again, and its changes are not the backup's.
     let report = checks::report(staging.root(), &manifest)?;

@@ -144,6 +144,7 @@ pub async fn create(
                     status: "ok".into(),
                     metadata: Some(out.metadata.clone()),
                     problem: None,
+                    ..Listed::default()
                 },
             };
             let mut v = entry(&h, &found);

@@ -1,0 +1,236 @@
+//! Provenance: where a backup comes from, and whether this tablet trusts it.
+//!
+//! - [`device_key`]: this installation's Ed25519 signing key (minisign format).
+//! - This module: signing a finished container (the `origin.json` and
+//!   `origin.json.minisig` parts, see `format::origin`) and checking them
+//!   whenever a backup is opened.
+//! - [`facility`]: a facility key that countersigns device keys.
+//! - [`trust`]: the facility trust keys (`private/trusted-keys.json`),
+//!   managed by `carevault trust` (System Administrator, audited).
+//! - [`policy`]: who may restore what over existing clinic data.
+//!
+//! The signatures are minisign's (the `minisign` crate, by minisign's
+//! author), so `minisign -Vm origin.json -P KEY` checks one with the
+//! standard tool; nothing here is home-made cryptography.
+
+pub mod device_key;
+pub mod facility;
+pub mod policy;
+pub mod trust;
+
+use crate::archive::reader::{read_extent, read_layout};
+use crate::archive::writer::write_entry;
+use crate::error::{corrupted, Error, Result};
+use crate::format::container::{payload_sum_line, Extent};
+use crate::format::metadata::Metadata;
+use crate::format::origin::{
+    mismatch, Origin, PartHash, Signer, MAX_ORIGIN_BYTES, MAX_SIG_BYTES, ORIGIN_FORMAT,
+    ORIGIN_NAME, ORIGIN_SIG_NAME,
+};
+use serde::Serialize;
+use sha2::Digest;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+pub use trust::{Trust, TrustLevel};
+
+/// A backup's checked signature: the record verified against the key it
+/// names, and the record tied to the file's metadata and payload checksum.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Signed {
+    /// The signer's key ID (16 hex digits, as `minisign` prints it).
+    pub key_id: String,
+    /// The signer's minisign public key.
+    pub public_key: String,
+    /// A facility key's certificate of the signer's key, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
+    /// SHA-256 the manifest copy must have (checked when it is read).
+    #[serde(skip)]
+    manifest_sha256: String,
+}
+
+impl Signed {
+    /// Checks the manifest copy's bytes as stored against the signed hash.
+    pub fn check_manifest(&self, stored: &[u8]) -> Result<()> {
+        if hex::encode(sha2::Sha256::digest(stored)) != self.manifest_sha256 {
+            return Err(mismatch("the manifest copy differs from the one signed"));
+        }
+        Ok(())
+    }
+}
+
+/// The untrusted comment carevault writes in a signature file.
+pub fn untrusted_comment(key_id: &str) -> String {
+    format!("signature from carevault device key {key_id}")
+}
+
+/// The minisign key ID of a key number, as `minisign` prints it.
+pub fn key_id(keynum: &[u8]) -> String {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&keynum[..8]);
+    format!("{:016X}", u64::from_le_bytes(b))
+}
+
+/// Takes the origin parts off the end of a container's part list, if they
+/// are there; refuses them anywhere else or one without the other.
+pub fn split_origin_parts(parts: &mut Vec<(String, Extent)>) -> Result<Option<(Extent, Extent)>> {
+    let n = parts.len();
+    let named = |i: usize, name: &str| parts.get(i).is_some_and(|(n, _)| n == name);
+    let origin = if n >= 2 && named(n - 2, ORIGIN_NAME) && named(n - 1, ORIGIN_SIG_NAME) {
+        let sig = parts.pop().expect("two parts").1;
+        let rec = parts.pop().expect("two parts").1;
+        if rec.len > MAX_ORIGIN_BYTES || sig.len > MAX_SIG_BYTES {
+            return Err(crate::error::unsafe_archive(
+                "the backup's origin parts are larger than allowed",
+            ));
+        }
+        Some((rec, sig))
+    } else {
+        None
+    };
+    if parts
+        .iter()
+        .any(|(n, _)| n == ORIGIN_NAME || n == ORIGIN_SIG_NAME)
+    {
+        return Err(corrupted(
+            "the container parts are not in carevault's order",
+        ));
+    }
+    Ok(origin)
+}
+
+/// Checks a record's signature; returns the record.
+pub fn verify_record(record: &[u8], signature: &[u8]) -> Result<Origin> {
+    let origin = Origin::parse(record)?;
+    let sig_text = std::str::from_utf8(signature)
+        .map_err(|_| corrupted("the backup's signature is not text"))?;
+    let sig = minisign::SignatureBox::from_string(sig_text)
+        .map_err(|e| corrupted(format!("the backup's signature is unreadable ({e})")))?;
+    let pk = minisign::PublicKey::from_base64(&origin.signer.public_key)
+        .map_err(|e| corrupted(format!("the signer's public key is unreadable ({e})")))?;
+    if key_id(pk.keynum()) != origin.signer.key_id {
+        return Err(mismatch("the key ID is not the signer's key"));
+    }
+    minisign::verify(&pk, &sig, std::io::Cursor::new(record), true, false, false)
+        .map_err(|_| mismatch("the signature does not verify"))?;
+    if sig.trusted_comment().ok().as_deref() != Some(origin.trusted_comment().as_str()) {
+        return Err(mismatch("the signed comment is not carevault's"));
+    }
+    // The untrusted comment is not signed, and base64 has spare bits: the
+    // file must be exactly what carevault writes, so no changed byte in a
+    // backup goes unseen.
+    if sig.untrusted_comment().ok() != Some(untrusted_comment(&origin.signer.key_id))
+        || sig.to_string() != sig_text
+    {
+        return Err(corrupted("the backup's signature file is damaged"));
+    }
+    Ok(origin)
+}
+
+/// Reads and checks the origin parts of an opened container: `Ok(None)`
+/// for a format 1.0 file (unsigned). A damaged or mismatched signature is
+/// damage (exit 6 or 7), never "unsigned".
+pub fn read_origin(
+    file: &mut File,
+    layout: &crate::format::container::Layout,
+    metadata: &Metadata,
+) -> Result<Option<Signed>> {
+    let minor = metadata.sealed.format_minor;
+    let Some((rec_ext, sig_ext)) = layout.origin else {
+        if minor >= 1 {
+            return Err(corrupted("the signed origin parts are missing"));
+        }
+        return Ok(None);
+    };
+    if minor == 0 {
+        return Err(corrupted(
+            "a version 1.0 backup holds parts that only version 1.1 writes",
+        ));
+    }
+    let record = read_extent(file, rec_ext)?;
+    let signature = read_extent(file, sig_ext)?;
+    let origin = verify_record(&record, &signature)?;
+    if origin.sealed != metadata.sealed {
+        return Err(mismatch("the readable details differ from the signed ones"));
+    }
+    if origin.payload.name != layout.payload.0 || origin.manifest.name != layout.manifest.0 {
+        return Err(mismatch("the part names differ from the signed ones"));
+    }
+    let sums = read_extent(file, layout.payload_sum)?;
+    if payload_sum_line(&origin.payload.sha256, &origin.payload.name).as_bytes() != sums {
+        return Err(mismatch("the payload checksum differs from the signed one"));
+    }
+    Ok(Some(Signed {
+        key_id: origin.signer.key_id,
+        public_key: origin.signer.public_key,
+        certificate: origin.signer.certificate,
+        manifest_sha256: origin.manifest.sha256,
+    }))
+}
+
+/// Signs a finished container in place: reads its parts back, appends
+/// `origin.json` and `origin.json.minisig` before the end-of-archive
+/// blocks. `file` must hold a complete format 1.1 container without them.
+pub fn sign_container(home: &Path, file: &mut File, path: &Path, mtime: u64) -> Result<()> {
+    let key = device_key::load_or_create(home)?;
+    let io = |e| Error::io("reading the new backup back to sign it", path, e);
+    let len = file.metadata().map_err(io)?.len();
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    let layout = read_layout(file, len)?;
+    if layout.origin.is_some() {
+        return Err(Error::internal("the backup is signed already"));
+    }
+    let md_bytes = read_extent(file, layout.metadata)?;
+    let metadata = Metadata::parse(&md_bytes)?;
+    let manifest_sha256 = hash_extent(file, layout.manifest.1).map_err(io)?;
+    let sums = read_extent(file, layout.payload_sum)?;
+    let payload_sha256 = String::from_utf8_lossy(sums.get(..64).unwrap_or_default()).into_owned();
+    let origin = Origin {
+        origin: ORIGIN_FORMAT.into(),
+        sealed: metadata.sealed,
+        manifest: PartHash {
+            name: layout.manifest.0.clone(),
+            sha256: manifest_sha256,
+        },
+        payload: PartHash {
+            name: layout.payload.0.clone(),
+            sha256: payload_sha256,
+        },
+        signer: Signer {
+            public_key: key.public_key(),
+            key_id: key.key_id(),
+            certificate: facility::certificate(home)?,
+        },
+    };
+    let record = origin.to_bytes();
+    let signature = key.sign(&record, &origin.trusted_comment())?;
+    // Check what was made before it goes into the file.
+    verify_record(&record, signature.as_bytes())?;
+    file.seek(SeekFrom::Start(layout.file_len - 1024))
+        .map_err(io)?;
+    let mut out = crate::fault::Checked::new(&mut *file, path);
+    write_entry(&mut out, ORIGIN_NAME, &record, mtime)?;
+    write_entry(&mut out, ORIGIN_SIG_NAME, signature.as_bytes(), mtime)?;
+    out.write_all(&[0u8; 1024])
+        .map_err(|e| Error::io("writing the backup file", path, e))?;
+    Ok(())
+}
+
+fn hash_extent(file: &mut File, ext: Extent) -> std::io::Result<String> {
+    file.seek(SeekFrom::Start(ext.offset))?;
+    let mut h = sha2::Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut left = ext.len;
+    let mut r = (&mut *file).take(ext.len);
+    while left > 0 {
+        let n = r.read(&mut buf)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        h.update(&buf[..n]);
+        left -= n as u64;
+    }
+    Ok(hex::encode(h.finalize()))
+}

@@ -1,0 +1,320 @@
+//! What a restore changes besides the data itself, shown before it starts
+//! (dry run, web confirmation) and in its report: the facility and device
+//! of the backup against this tablet's, who the users and roles will be,
+//! where the backup was found and who signed it, and how many outbox
+//! records not yet synchronized the restore would lose.
+
+use crate::archive::reader::EntrySink;
+use crate::auth::Role;
+use crate::error::{Error, Result};
+use crate::format::manifest::Entry;
+use crate::provenance::policy::Found;
+use crate::provenance::Trust;
+use serde::Serialize;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Entry path of the users database inside a backup.
+pub const USERS_DB: &str = "data/users.db";
+
+/// One user and role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserRole {
+    /// Login name.
+    pub username: String,
+    /// Role as carevault applies it.
+    pub role: Role,
+}
+
+/// A value now and after the restore.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// This tablet's value now (absent without clinic data).
+    pub now: Option<String>,
+    /// The backup's value.
+    pub after: String,
+}
+
+/// What a restore changes besides the data.
+#[derive(Debug, Clone, Serialize)]
+pub struct Changes {
+    /// Who signed the backup and whether this tablet trusts it.
+    pub provenance: Trust,
+    /// Where the backup file was found.
+    pub found: Found,
+    /// Why a System Administrator is needed over existing clinic data
+    /// (absent: a Clinic Nurse or Clinical Manager may restore it).
+    pub needs_admin: Option<String>,
+    /// Facility now and after.
+    pub facility: Change,
+    /// Device now and after.
+    pub device: Change,
+    /// Users and roles now.
+    pub users_now: Vec<UserRole>,
+    /// Users and roles after the restore (absent when not read yet).
+    pub users_after: Option<Vec<UserRole>>,
+    /// Outbox records not yet synchronized, which the restore would lose.
+    pub unsynced_outbox: Option<u64>,
+}
+
+/// Reads user names and roles from the users database of `data_dir`
+/// (read-only and immutable: no journal or side file is made).
+pub fn users_in(data_dir: &Path) -> Result<Vec<UserRole>> {
+    let path = data_dir.join("users.db");
+    if !path.is_file() {
+        return Ok(vec![]);
+    }
+    let q = || -> rusqlite::Result<Vec<UserRole>> {
+        let uri = format!("file:{}?immutable=1", uri_path(&path));
+        let c = rusqlite::Connection::open_with_flags(
+            uri,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        let mut st = c.prepare("SELECT username, role FROM users ORDER BY username")?;
+        let rows = st.query_map([], |r| {
+            Ok(UserRole {
+                username: r.get(0)?,
+                role: Role::parse(&r.get::<_, String>(1)?),
+            })
+        })?;
+        rows.collect()
+    };
+    q().map_err(|e| {
+        Error::new(
+            crate::Kind::CheckFailed,
+            format!("the users in the backup cannot be read: {e}"),
+            "use another backup; this one's user database is damaged",
+        )
+        .at(&path)
+    })
+}
+
+/// `path` percent-encoded for an SQLite `file:` URI.
+fn uri_path(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = String::new();
+    for &b in path.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Outbox records of the live data not yet synchronized (`None` when the
+/// data has no outbox).
+pub fn unsynced_outbox(data_dir: &Path) -> Option<u64> {
+    let path = data_dir.join("sync.db");
+    if !path.is_file() {
+        return None;
+    }
+    let c =
+        rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .ok()?;
+    c.busy_timeout(std::time::Duration::from_secs(5)).ok()?;
+    c.query_row(
+        "SELECT count(*) FROM outbox WHERE status = 'pending'",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .ok()
+    .map(|n| n.max(0) as u64)
+}
+
+/// A sink that keeps only the users database, under `root`, for a dry run
+/// (the whole payload is still read and checked).
+pub struct UsersSink {
+    root: PathBuf,
+}
+
+impl UsersSink {
+    /// A sink writing `root/data/users.db`.
+    pub fn new(root: &Path) -> UsersSink {
+        UsersSink {
+            root: root.to_path_buf(),
+        }
+    }
+}
+
+impl EntrySink for UsersSink {
+    fn entry(&mut self, entry: &Entry, data: &mut dyn Read) -> Result<()> {
+        if entry.path != USERS_DB {
+            return Ok(());
+        }
+        let dir = self.root.join("data");
+        crate::fsutil::private_dir(&dir)?;
+        let path = dir.join("users.db");
+        let mut f = crate::fsutil::create_private(&path)
+            .map_err(|e| Error::io("reading the backup's users", &path, e))?;
+        std::io::copy(data, &mut f)
+            .map_err(|e| Error::io("reading the backup's users", &path, e))?;
+        Ok(())
+    }
+}
+
+/// A private temporary folder beside `data/`, removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// Creates `home/.carevault-tmp-users-<id>-<random>`, first removing
+    /// any such folder a killed dry run left (the caller holds the
+    /// operation lock, so none is in use).
+    pub fn create(home: &Path, id: &str) -> Result<TempDir> {
+        let prefix = format!("{}users-", crate::fsutil::TEMP_PREFIX);
+        for e in std::fs::read_dir(home).into_iter().flatten().flatten() {
+            let stale = e.file_name().to_string_lossy().starts_with(&prefix)
+                && e.file_type().is_ok_and(|t| t.is_dir());
+            if stale {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+        let dir = home.join(format!(
+            "{}users-{id}-{:08x}",
+            crate::fsutil::TEMP_PREFIX,
+            rand::random::<u32>()
+        ));
+        std::fs::DirBuilder::new()
+            .mode(crate::fsutil::PRIVATE_DIR_MODE)
+            .create(&dir)
+            .map_err(|e| Error::io("creating a temporary folder", &dir, e))?;
+        Ok(TempDir(dir))
+    }
+
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+use std::os::unix::fs::DirBuilderExt;
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Before a restore starts: what changes, the policy check (a refusal
+/// names who may do it) and, over existing data, the sync guard, held
+/// until the restore ends so no synchronization starts meanwhile.
+pub fn before_start(
+    permit: &crate::auth::Permit<crate::auth::Restore>,
+    req: &super::RestoreRequest<'_>,
+    opened: &crate::archive::reader::Opened,
+    wait_sync: Option<std::time::Duration>,
+) -> Result<(Changes, Option<crate::hostlock::LockGuard>)> {
+    use crate::provenance::policy;
+    let home = permit.home();
+    let sealed = &opened.metadata.sealed;
+    let provenance = crate::provenance::trust::assess(home, opened.signed.as_ref())?;
+    let found = policy::found_at(home, req.file);
+    let needs_admin = policy::needs_admin(&provenance, found, sealed.encrypted);
+    let replaces = !crate::auth::is_first_run(home);
+    let data = crate::layout::data_dir(home);
+    let config = replaces
+        .then(|| crate::appconfig::AppConfig::read(&data).ok())
+        .flatten();
+    let changes = Changes {
+        provenance,
+        found,
+        needs_admin,
+        facility: Change {
+            now: config.as_ref().map(|c| c.facility.clone()),
+            after: sealed.facility.clone(),
+        },
+        device: Change {
+            now: config.as_ref().map(|c| c.device_name.clone()),
+            after: sealed.device.clone(),
+        },
+        users_now: if replaces {
+            users_in(&data).unwrap_or_default()
+        } else {
+            vec![]
+        },
+        users_after: None,
+        unsynced_outbox: if replaces {
+            unsynced_outbox(&data)
+        } else {
+            None
+        },
+    };
+    if req.dry_run {
+        return Ok((changes, None));
+    }
+    policy::check_restore(
+        permit.user(),
+        permit.role(),
+        replaces,
+        changes.needs_admin.as_deref(),
+    )?;
+    let guard = if replaces {
+        Some(sync_guard(home, wait_sync, changes.unsynced_outbox)?)
+    } else {
+        None
+    };
+    Ok((changes, guard))
+}
+
+/// The backup's guard against a running synchronization: a shared hold on
+/// the sync lock, waiting up to `wait` for one to end.
+fn sync_guard(
+    home: &Path,
+    wait: Option<std::time::Duration>,
+    unsynced: Option<u64>,
+) -> Result<crate::hostlock::LockGuard> {
+    use crate::hostlock::HostLock;
+    let deadline = std::time::Instant::now() + wait.unwrap_or_default();
+    loop {
+        if let Some(g) = HostLock::Sync.try_shared(home).map_err(|e| {
+            Error::io(
+                "checking the sync lock",
+                crate::hostlock::locks_dir(home),
+                e,
+            )
+        })? {
+            return Ok(g);
+        }
+        if std::time::Instant::now() >= deadline {
+            let lost = match unsynced {
+                Some(n) => format!(
+                    "; {n} outbox records are not yet synchronized, and restoring would lose them"
+                ),
+                None => String::new(),
+            };
+            return Err(Error::new(
+                crate::Kind::Busy,
+                if wait.is_some() {
+                    format!("a synchronization is still in progress after the wait, so the restore was not started{lost}")
+                } else {
+                    format!("a synchronization is in progress, so the restore was not started{lost}")
+                },
+                "wait until System > Synchronization says Idle, then restore again (or use --wait-sync SECONDS)",
+            ));
+        }
+        // Polls the lock (flock has no wait with a deadline).
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// A dry run reads the backup's users database (the whole payload is read
+/// and checked on the way) so the plan can say who the users will be.
+pub fn read_users_dry_run(
+    home: &Path,
+    opened: &mut crate::archive::reader::Opened,
+    key: Option<&crate::archive::keys::BackupKey>,
+    manifest: &crate::format::manifest::Manifest,
+    copy: &crate::archive::reader::ManifestCopy,
+    changes: &mut Changes,
+) -> Result<()> {
+    if !manifest.entries.iter().any(|e| e.path == USERS_DB) {
+        changes.users_after = Some(vec![]);
+        return Ok(());
+    }
+    let tmp = TempDir::create(home, &opened.metadata.sealed.id)?;
+    let mut sink = UsersSink::new(tmp.path());
+    opened.stream(key, manifest, copy, &mut sink, &crate::NoProgress)?;
+    changes.users_after = Some(users_in(&tmp.path().join("data"))?);
+    Ok(())
+}
