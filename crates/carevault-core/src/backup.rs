@@ -46,6 +46,18 @@ pub struct BackupRequest {
     pub compression: Compression,
     /// Wait up to this long for a running synchronization to end.
     pub wait_sync: Option<std::time::Duration>,
+    /// An import's creator and creation time, recorded instead of the
+    /// acting user and the current time.
+    pub origin: Option<Origin>,
+}
+
+/// Who made the data of an imported backup, and when (UTC).
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// The creator's name as the imported file records it.
+    pub created_by: String,
+    /// Its creation time.
+    pub created_at: jiff::Timestamp,
 }
 
 impl BackupRequest {
@@ -59,6 +71,7 @@ impl BackupRequest {
             scrypt_log_n: profile.encryption.work_factor,
             compression: profile.compression(),
             wait_sync: None,
+            origin: None,
         }
     }
 }
@@ -228,6 +241,17 @@ pub fn create(
     create_as(permit.home(), permit.user(), Kind_::Manual, req, progress)
 }
 
+/// Makes a backup of the data staged in the app home `staging` (an import)
+/// for the permit's user. The caller audits it in the permit's home.
+pub fn create_staged(
+    permit: &Permit<Create>,
+    staging: &Path,
+    req: &BackupRequest,
+    progress: &dyn Progress,
+) -> Result<BackupOutcome> {
+    create_inner(staging, permit.user(), Kind_::Manual, req, progress)
+}
+
 /// Manual or automatic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind_ {
@@ -345,7 +369,10 @@ fn create_inner(
     fsutil::clean_stale_temps(&dest.dir);
 
     let config = AppConfig::read(&layout::data_dir(home))?;
-    let now = jiff::Timestamp::now();
+    let now = req
+        .origin
+        .as_ref()
+        .map_or_else(jiff::Timestamp::now, |o| o.created_at);
     let id = new_id(now);
     let label = label.unwrap_or_else(|| {
         let prefix = if kind == Kind_::Automatic {
@@ -406,7 +433,7 @@ fn create_inner(
             id: id.clone(),
             label,
             created_at: now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            created_by: user.to_string(),
+            created_by: req.origin.as_ref().map_or(user, |o| &o.created_by).to_string(),
             location,
             encrypted,
             automatic: kind == Kind_::Automatic,
