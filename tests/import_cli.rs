@@ -49,16 +49,27 @@ fn import_santedb_writes_a_backup_that_verify_accepts() {
         "--encrypt-with-passphrase-file",
         c.p(),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v = json(&out);
     assert_eq!(v["result"], "imported");
     assert_eq!(v["source"]["layout"], "SB\\x01BK");
     assert_eq!(v["source"]["encrypted"], true);
-    assert_eq!(v["source"]["assets"][1]["path"], "data/santedb/logs/santedb.log");
+    assert_eq!(
+        v["source"]["assets"][1]["path"],
+        "data/santedb/logs/santedb.log"
+    );
     assert_eq!(v["backup"]["metadata"]["created_by"], "nurse.amina");
     let path = v["backup"]["path"].as_str().unwrap().to_string();
     let out = run(&["verify", "--home", c.h(), &path, "--passphrase-file", c.p()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -71,8 +82,18 @@ fn import_santedb_exit_codes_and_dry_run() {
     std::fs::write(&wrong, "not it\n").unwrap();
     // Wrong SanteDB passphrase: exit 4, JSON error kind.
     let out = run(&[
-        "--json", "import", "santedb", f, "--home", c.h(), "--passphrase-file",
-        wrong.to_str().unwrap(), "--to", to.to_str().unwrap(), "--encrypt-with-passphrase-file", c.p(),
+        "--json",
+        "import",
+        "santedb",
+        f,
+        "--home",
+        c.h(),
+        "--passphrase-file",
+        wrong.to_str().unwrap(),
+        "--to",
+        to.to_str().unwrap(),
+        "--encrypt-with-passphrase-file",
+        c.p(),
     ]);
     assert_eq!(out.status.code(), Some(4));
     assert_eq!(json(&out)["error"]["kind"], "wrong_key");
@@ -82,14 +103,35 @@ fn import_santedb_exit_codes_and_dry_run() {
     std::fs::write(&cut, &bytes[..bytes.len() - 100]).unwrap();
     let sp = c.t.path().join("santedb-pass");
     let out = run(&[
-        "import", "santedb", cut.to_str().unwrap(), "--home", c.h(), "--passphrase-file",
-        sp.to_str().unwrap(), "--to", to.to_str().unwrap(), "--encrypt-with-passphrase-file", c.p(),
+        "import",
+        "santedb",
+        cut.to_str().unwrap(),
+        "--home",
+        c.h(),
+        "--passphrase-file",
+        sp.to_str().unwrap(),
+        "--to",
+        to.to_str().unwrap(),
+        "--encrypt-with-passphrase-file",
+        c.p(),
     ]);
-    assert_eq!(out.status.code(), Some(5), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("what to do"));
     // Not a SanteDB file: exit 15.
     let out = run(&[
-        "import", "santedb", c.p(), "--home", c.h(), "--to", to.to_str().unwrap(), "--no-encrypt",
+        "import",
+        "santedb",
+        c.p(),
+        "--home",
+        c.h(),
+        "--to",
+        to.to_str().unwrap(),
+        "--no-encrypt",
     ]);
     assert_eq!(out.status.code(), Some(15));
     // Staff may not import: exit 12.
@@ -99,14 +141,36 @@ fn import_santedb_exit_codes_and_dry_run() {
         .args(["import", "santedb", f, "--home", c.h(), "--dry-run"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(12), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(12),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // Dry run: the plan, nothing written.
     let out = run(&[
-        "import", "santedb", f, "--home", c.h(), "--passphrase-file", sp.to_str().unwrap(), "--dry-run",
+        "import",
+        "santedb",
+        f,
+        "--home",
+        c.h(),
+        "--passphrase-file",
+        sp.to_str().unwrap(),
+        "--dry-run",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("Would import") && text.contains("Dry run: nothing was written"), "{text}");
-    assert!(text.contains("data/santedb/config/santedb.config.xml"), "{text}");
+    assert!(
+        text.contains("Would import") && text.contains("Dry run: nothing was written"),
+        "{text}"
+    );
+    assert!(
+        text.contains("data/santedb/config/santedb.config.xml"),
+        "{text}"
+    );
     assert!(!to.exists());
 }

@@ -75,7 +75,11 @@ fn print_text(out: &ImportOutcome) {
     println!(
         "{verb} SanteDB backup {} (layout {layout}, {}{})",
         s.file.display(),
-        if s.encrypted { "encrypted" } else { "not encrypted" },
+        if s.encrypted {
+            "encrypted"
+        } else {
+            "not encrypted"
+        },
         match (&s.created_at, &s.creator) {
             (Some(t), Some(c)) => format!(", made {} by {c}", local_time(t)),
             (Some(t), None) => format!(", made {}", local_time(t)),
@@ -93,11 +97,7 @@ fn print_text(out: &ImportOutcome) {
             ),
             None => asset.class.clone(),
         };
-        println!(
-            "  {:<52} {:>9}  {what}",
-            asset.path,
-            human_size(asset.size)
-        );
+        println!("  {:<52} {:>9}  {what}", asset.path, human_size(asset.size));
     }
     println!(
         "  {} assets, {} of data",
@@ -119,7 +119,11 @@ fn print_text(out: &ImportOutcome) {
                 b.entries
             );
             println!("  encrypted  {}", if m.encrypted { "yes" } else { "NO" });
-            println!("  created    {} by {}", local_time(&m.created_at), m.created_by);
+            println!(
+                "  created    {} by {}",
+                local_time(&m.created_at),
+                m.created_by
+            );
         }
         None => println!("Dry run: nothing was written."),
     }

@@ -433,7 +433,11 @@ fn create_inner(
             id: id.clone(),
             label,
             created_at: now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            created_by: req.origin.as_ref().map_or(user, |o| &o.created_by).to_string(),
+            created_by: req
+                .origin
+                .as_ref()
+                .map_or(user, |o| &o.created_by)
+                .to_string(),
             location,
             encrypted,
             automatic: kind == Kind_::Automatic,

@@ -29,7 +29,18 @@ fn main() {
         x ^= x << 17;
         x
     };
-    let words = ["BCG", "measles", "weight", "height", "fever", "malaria", "referral", "ok", "dose", "follow-up"];
+    let words = [
+        "BCG",
+        "measles",
+        "weight",
+        "height",
+        "fever",
+        "malaria",
+        "referral",
+        "ok",
+        "dose",
+        "follow-up",
+    ];
     let tx = c.unchecked_transaction().unwrap();
     let mut i = 0u64;
     while (i * 420) < (mb as u64) << 20 {

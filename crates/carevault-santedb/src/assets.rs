@@ -16,7 +16,12 @@ pub struct AssetClass {
     pub sqlite: bool,
 }
 
-const fn class(guid: &'static str, what: &'static str, folder: &'static str, sqlite: bool) -> AssetClass {
+const fn class(
+    guid: &'static str,
+    what: &'static str,
+    folder: &'static str,
+    sqlite: bool,
+) -> AssetClass {
     AssetClass {
         guid,
         what,
@@ -27,20 +32,90 @@ const fn class(guid: &'static str, what: &'static str, folder: &'static str, sql
 
 /// Every asset class SanteDB has written, and its place under `data/`.
 pub const CLASSES: [AssetClass; 14] = [
-    class("fb444942-4276-427c-a09c-9c65769837f0", "primary clinical database", "santedb/clinical", true),
-    class("3e3c4ef4-5c64-4ec6-bb82-26719f09f8b5", "synchronization queue database (outbox)", "santedb/outbox", true),
-    class("eff684f2-7641-4697-a4a0-ca0f5171baa7", "audit database", "santedb/audit", true),
-    class("fa934227-659a-43b0-80c1-4fab5fa92240", "pub/sub database", "santedb/pubsub", true),
-    class("09379015-3823-40f1-b051-573e9009e849", "configuration file", "santedb/config", false),
-    class("ef601f26-1b2f-4a4e-a909-1de4c8df17dd", "context key (ctxkey.key)", "santedb/keys/context", false),
-    class("cb0e7356-1ed3-4eb8-8f46-89057a75a9ae", "private key file (.pfx)", "santedb/keys/private", false),
-    class("626a752f-2693-4c42-ab0b-d94906ae900c", "job schedule (xcron.xml)", "santedb/jobs/schedule", false),
-    class("bfb822e4-633f-49ca-8459-1ddbd7c435b5", "job state (xstate.xml)", "santedb/jobs/state", false),
-    class("d0b81e88-6626-448b-a92e-6c1537b52bad", "log file", "santedb/logs", false),
-    class("e915f19b-82a6-45e9-85f2-13a4a04500d5", "data stream (attached file)", "santedb/streams", false),
-    class("3c530ba8-7664-4144-9561-d65514399312", "CDSS library", "santedb/cdss", false),
-    class("8d5edd7b-47d9-4bf0-8ab4-eca9be115fa5", "data-quality configuration", "santedb/dataquality", false),
-    class("bf146238-66da-449d-9301-1f52f15d0dc3", "data template", "santedb/templates", false),
+    class(
+        "fb444942-4276-427c-a09c-9c65769837f0",
+        "primary clinical database",
+        "santedb/clinical",
+        true,
+    ),
+    class(
+        "3e3c4ef4-5c64-4ec6-bb82-26719f09f8b5",
+        "synchronization queue database (outbox)",
+        "santedb/outbox",
+        true,
+    ),
+    class(
+        "eff684f2-7641-4697-a4a0-ca0f5171baa7",
+        "audit database",
+        "santedb/audit",
+        true,
+    ),
+    class(
+        "fa934227-659a-43b0-80c1-4fab5fa92240",
+        "pub/sub database",
+        "santedb/pubsub",
+        true,
+    ),
+    class(
+        "09379015-3823-40f1-b051-573e9009e849",
+        "configuration file",
+        "santedb/config",
+        false,
+    ),
+    class(
+        "ef601f26-1b2f-4a4e-a909-1de4c8df17dd",
+        "context key (ctxkey.key)",
+        "santedb/keys/context",
+        false,
+    ),
+    class(
+        "cb0e7356-1ed3-4eb8-8f46-89057a75a9ae",
+        "private key file (.pfx)",
+        "santedb/keys/private",
+        false,
+    ),
+    class(
+        "626a752f-2693-4c42-ab0b-d94906ae900c",
+        "job schedule (xcron.xml)",
+        "santedb/jobs/schedule",
+        false,
+    ),
+    class(
+        "bfb822e4-633f-49ca-8459-1ddbd7c435b5",
+        "job state (xstate.xml)",
+        "santedb/jobs/state",
+        false,
+    ),
+    class(
+        "d0b81e88-6626-448b-a92e-6c1537b52bad",
+        "log file",
+        "santedb/logs",
+        false,
+    ),
+    class(
+        "e915f19b-82a6-45e9-85f2-13a4a04500d5",
+        "data stream (attached file)",
+        "santedb/streams",
+        false,
+    ),
+    class(
+        "3c530ba8-7664-4144-9561-d65514399312",
+        "CDSS library",
+        "santedb/cdss",
+        false,
+    ),
+    class(
+        "8d5edd7b-47d9-4bf0-8ab4-eca9be115fa5",
+        "data-quality configuration",
+        "santedb/dataquality",
+        false,
+    ),
+    class(
+        "bf146238-66da-449d-9301-1f52f15d0dc3",
+        "data template",
+        "santedb/templates",
+        false,
+    ),
 ];
 
 /// Folder (under `data/`) of assets whose class is not in [`CLASSES`]:
@@ -136,8 +211,14 @@ mod tests {
 
     #[test]
     fn database_names_lose_the_sqlite_marker() {
-        assert_eq!(database_file_name("santedb.sqlite#sqlite"), "santedb.sqlite");
-        assert_eq!(database_file_name("santedb.sqlite.sqlite"), "santedb.sqlite");
+        assert_eq!(
+            database_file_name("santedb.sqlite#sqlite"),
+            "santedb.sqlite"
+        );
+        assert_eq!(
+            database_file_name("santedb.sqlite.sqlite"),
+            "santedb.sqlite"
+        );
         assert_eq!(database_file_name("audit.db"), "audit.db");
     }
 

@@ -29,7 +29,10 @@ pub fn santedb_key(passphrase: &str) -> [u8; 32] {
 pub fn unpad(p: &[u8; BLOCK]) -> Option<usize> {
     let n = p[BLOCK - 1] as usize;
     (1..=BLOCK).contains(&n).then_some(())?;
-    p[BLOCK - n..].iter().all(|&b| b as usize == n).then_some(BLOCK - n)
+    p[BLOCK - n..]
+        .iter()
+        .all(|&b| b as usize == n)
+        .then_some(BLOCK - n)
 }
 
 /// Decrypts one block with `key` and the previous ciphertext block `prev`.

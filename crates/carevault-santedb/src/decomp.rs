@@ -81,7 +81,9 @@ impl<'a> Decompress<'a> {
             Fault::CompressedDamaged(
                 name,
                 match self.what {
-                    Compression::Gzip => "its CRC-32 or length in the gzip trailer does not match".into(),
+                    Compression::Gzip => {
+                        "its CRC-32 or length in the gzip trailer does not match".into()
+                    }
                     Compression::Bzip2 => "a bzip2 block CRC does not match".into(),
                 },
             )
@@ -92,7 +94,9 @@ impl<'a> Decompress<'a> {
                 name,
                 match self.what {
                     Compression::Gzip => format!("invalid deflate data: {m}"),
-                    Compression::Bzip2 => format!("invalid bzip2 data (block CRC or structure): {m}"),
+                    Compression::Bzip2 => {
+                        format!("invalid bzip2 data (block CRC or structure): {m}")
+                    }
                 },
             )
         }

@@ -41,6 +41,8 @@ pub struct State {
     pub compressed_end: bool,
     /// The ciphertext reached its end with valid padding.
     pub cipher_end: bool,
+    /// The tar archive was read to its end marker.
+    pub tar_complete: bool,
 }
 
 /// Shared diagnosis of one read.
@@ -63,6 +65,10 @@ impl Diag {
     /// Marks the ciphertext as complete.
     pub fn set_cipher_end(&self) {
         self.0.borrow_mut().cipher_end = true;
+    }
+    /// Marks the tar archive as read to its end marker.
+    pub fn set_tar_complete(&self) {
+        self.0.borrow_mut().tar_complete = true;
     }
     /// Whether the compressed stream ended properly.
     pub fn compressed_end(&self) -> bool {
@@ -93,11 +99,11 @@ impl Diag {
                 Fault::CipherLength(n) => truncated(format!(
                     "the encrypted data is {n} bytes, not a whole number of 16-byte AES blocks (the file was cut short) while {context}"
                 )),
-                Fault::Padding if cut || !st.compressed_end => truncated(format!(
+                Fault::Padding if !st.tar_complete && (cut || !st.compressed_end) => truncated(format!(
                     "the encrypted data stops before the compressed data ends (the last block's PKCS#7 padding is invalid too) while {context}"
                 )),
                 Fault::Padding => corrupted(
-                    "the PKCS#7 padding of the last AES block is invalid: the end of the file is damaged",
+                    "the PKCS#7 padding of the last AES block is invalid: the end of the file is damaged or cut short",
                 ),
                 Fault::StrayBlock if !st.compressed_end => truncated(format!(
                     "the encrypted data stops before the compressed data ends (its last block is not padded) while {context}"
@@ -133,9 +139,13 @@ fn explain_tar(e: &std::io::Error, context: &str) -> Error {
             "a tar header checksum does not match while {context}"
         ))
     } else if e.kind() == std::io::ErrorKind::UnexpectedEof || m.contains("entire block") {
-        truncated(format!("the tar archive ends inside an entry while {context}"))
+        truncated(format!(
+            "the tar archive ends inside an entry while {context}"
+        ))
     } else {
-        corrupted(format!("the tar archive is unreadable ({m}) while {context}"))
+        corrupted(format!(
+            "the tar archive is unreadable ({m}) while {context}"
+        ))
     }
 }
 

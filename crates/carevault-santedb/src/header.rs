@@ -295,7 +295,9 @@ fn creator_layout<R: Read>(
     if !head.ensure(14 + len + 8).map_err(read_err)? {
         return Err(short("creator name"));
     }
-    let creator = std::str::from_utf8(&head.buf[14..14 + len]).ok().map(str::to_string);
+    let creator = std::str::from_utf8(&head.buf[14..14 + len])
+        .ok()
+        .map(str::to_string);
     let n = u64_at(&head.buf, 14 + len);
     if creator.is_none() || n > MAX_ASSETS {
         if let Some(real) = misaligned_creator(head, len)? {
@@ -444,5 +446,9 @@ pub fn not_santedb() -> Error {
 
 /// A creator name fit for the readable metadata: control characters become `?`.
 pub fn clean_creator(c: &str) -> String {
-    shorten(&c.chars().map(|ch| if ch.is_control() { '?' } else { ch }).collect::<String>())
+    shorten(
+        &c.chars()
+            .map(|ch| if ch.is_control() { '?' } else { ch })
+            .collect::<String>(),
+    )
 }

@@ -88,7 +88,12 @@ pub fn import(
     req: &ImportRequest<'_>,
     progress: &dyn Progress,
 ) -> Result<ImportOutcome> {
+    let made_folder = !req.dry_run && !req.to.exists();
     let result = import_inner(permit, req, progress);
+    if result.is_err() && made_folder {
+        // A refused import leaves no trace: not even the folder it made.
+        let _ = std::fs::remove_dir(&req.to);
+    }
     if req.dry_run {
         return result;
     }
@@ -117,7 +122,10 @@ pub fn import(
 
 fn check_label(label: &Option<String>) -> Result<()> {
     if let Some(l) = label {
-        if l.chars().count() > MAX_LABEL_CHARS || l.chars().any(char::is_control) || l.trim().is_empty() {
+        if l.chars().count() > MAX_LABEL_CHARS
+            || l.chars().any(char::is_control)
+            || l.trim().is_empty()
+        {
             return Err(Error::new(
                 Kind::Usage,
                 format!("the label must be 1 to {MAX_LABEL_CHARS} characters of plain text"),
@@ -147,7 +155,12 @@ fn import_inner(
     let file_len = std::fs::metadata(req.file).map(|m| m.len()).unwrap_or(0);
     if !req.dry_run {
         // The policy first, before any work.
-        backup::destination(&profile, home, &Target::Folder(req.to.clone()), req.new_passphrase.is_some())?;
+        backup::destination(
+            &profile,
+            home,
+            &Target::Folder(req.to.clone()),
+            req.new_passphrase.is_some(),
+        )?;
         std::fs::create_dir_all(&req.to)
             .map_err(|e| Error::io("creating the backup folder", &req.to, e))?;
     }
@@ -167,7 +180,11 @@ fn import_inner(
                 human_size(need),
                 human_size(free)
             ),
-            format!("free {} on the storage of {}", human_size(need - free), parent.display()),
+            format!(
+                "free {} on the storage of {}",
+                human_size(need - free),
+                parent.display()
+            ),
         )
         .at(&parent));
     }
@@ -176,7 +193,8 @@ fn import_inner(
         .tempdir_in(&parent)
         .map_err(|e| Error::io("creating the staging folder", &parent, e))?;
     let lock = staging.path().join(".lock");
-    let lock_file = std::fs::File::create(&lock).map_err(|e| Error::io("creating the staging folder", &lock, e))?;
+    let lock_file = std::fs::File::create(&lock)
+        .map_err(|e| Error::io("creating the staging folder", &lock, e))?;
     let _ = lock_file.try_lock();
     let shome = staging.path().join("home");
     std::fs::create_dir_all(shome.join("data"))
@@ -188,24 +206,30 @@ fn import_inner(
     let diag = opened.diag.clone();
     let mut placer = Placer::new(&shome, header.layout, &header.assets, file_len)?;
     let (end, mut rest) = walk(opened.tar, &diag, &mut placer, cap)?;
+    if end == TarEnd::Marker {
+        diag.set_tar_complete();
+    }
     let mut warnings = Vec::new();
     // The tail: the second end block, the gzip trailer, the padding.
     let tail = drain_zeros(&mut rest);
-    let tail_ok = matches!(tail, Ok(true))
-        && (opened.compression.is_none() || diag.compressed_end());
+    let tail_ok =
+        matches!(tail, Ok(true)) && (opened.compression.is_none() || diag.compressed_end());
     let window = lost_trailer_window(header.layout, header.iv.is_some(), header.created_at);
     let tail_bad = !tail_ok || end == TarEnd::Eof;
     let complete = end == TarEnd::Marker || header.layout.has_table();
     if tail_bad && !(window && complete) {
         return Err(match tail {
             Err(e) => diag.explain(&e, "reading the end of the backup"),
-            Ok(false) => carevault_core::error::corrupted(
-                "non-zero bytes follow the end of the tar archive",
-            ),
+            Ok(false) => {
+                carevault_core::error::corrupted("non-zero bytes follow the end of the tar archive")
+            }
             Ok(true) if end == TarEnd::Eof => {
                 truncated("the tar archive has no end marker: the file was cut short")
             }
-            Ok(true) => diag.explain(&std::io::Error::other("end"), "reading the end of the backup"),
+            Ok(true) => diag.explain(
+                &std::io::Error::other("end"),
+                "reading the end of the backup",
+            ),
         });
     }
     placer.finish_table()?;
@@ -232,14 +256,21 @@ fn import_inner(
                 a.name
             ));
         }
-        if a.class_id.as_deref().is_some_and(|c| crate::assets::class_of(c).is_none()) {
+        if a.class_id
+            .as_deref()
+            .is_some_and(|c| crate::assets::class_of(c).is_none())
+        {
             warnings.push(format!(
                 "asset {:?} has a class SanteDB does not define; it is stored under {}",
                 a.name, a.path
             ));
         }
     }
-    if header.creator.as_deref().is_some_and(|c| clean_creator(c) != c) {
+    if header
+        .creator
+        .as_deref()
+        .is_some_and(|c| clean_creator(c) != c)
+    {
         warnings.push("the creator name held control characters or was over 120 characters; they were replaced".into());
     }
     let source = SourceReport {
@@ -265,16 +296,23 @@ fn import_inner(
     }
     let profile_file = home.join("carevault.toml");
     if profile_file.exists() {
-        std::fs::copy(&profile_file, shome.join("carevault.toml"))
-            .map_err(|e| Error::io("copying the profile to the staging folder", &profile_file, e))?;
+        std::fs::copy(&profile_file, shome.join("carevault.toml")).map_err(|e| {
+            Error::io(
+                "copying the profile to the staging folder",
+                &profile_file,
+                e,
+            )
+        })?;
     }
     let scratch = carevault_core::layout::private_dir(&shome).join("db-scratch");
     let _ = std::fs::remove_dir_all(scratch);
     let mut breq = BackupRequest::new(&profile, Target::Folder(req.to.clone()));
     let created = header.created_at.unwrap_or_else(jiff::Timestamp::now);
-    breq.label = Some(req.label.clone().unwrap_or_else(|| {
-        format!("SanteDB-{}", created.strftime("%Y-%m-%d-%H%M%S"))
-    }));
+    breq.label = Some(
+        req.label
+            .clone()
+            .unwrap_or_else(|| format!("SanteDB-{}", created.strftime("%Y-%m-%d-%H%M%S"))),
+    );
     breq.passphrase = req.new_passphrase.clone();
     breq.recovery_keys = req.recovery_keys.clone();
     breq.origin = Some(Origin {

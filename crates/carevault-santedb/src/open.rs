@@ -118,7 +118,11 @@ fn open_clear<'a>(path: &Path, progress: &'a dyn Progress) -> Result<Clear<'a>> 
         return Err(truncated("the file is empty"));
     }
     let magics: [&[u8]; 5] = [&[0x1f, 0x8b], MAGIC_SDB2, b"BZh", MAGIC_SB0, MAGIC_SB1];
-    if first.len() < 5 && magics.iter().any(|m| first.len() < m.len() && m.starts_with(&first)) {
+    if first.len() < 5
+        && magics
+            .iter()
+            .any(|m| first.len() < m.len() && m.starts_with(&first))
+    {
         return Err(truncated("the file ends inside its magic"));
     }
     if first.starts_with(&[0x1f, 0x8b]) {
@@ -205,7 +209,9 @@ pub fn open<'a>(
         let mut h = Head::new(boxed(cbc), HEAD_LIMIT);
         let expected: &[u8] = header.layout.inner_magic().unwrap_or(&[0x1f, 0x8b, 0x08]);
         if !h.ensure(BLOCK).map_err(explain_hdr)? {
-            return Err(truncated("the encrypted data is shorter than one AES block"));
+            return Err(truncated(
+                "the encrypted data is shorter than one AES block",
+            ));
         }
         if !h.buf.starts_with(expected) {
             let got = h.buf[..expected.len()].to_vec();
@@ -219,7 +225,16 @@ pub fn open<'a>(
             0
         };
         if header.layout == Layout::Sb0BkJan2024 {
-            let (assets, at) = header::read_table(&mut h, skip)?;
+            let (assets, at) = header::read_table(&mut h, skip).map_err(|e| {
+                if diag.has_fault() {
+                    diag.explain(
+                        &std::io::Error::other("header"),
+                        "reading the encrypted header",
+                    )
+                } else {
+                    e
+                }
+            })?;
             header.assets = assets;
             src = Box::new(h.rest(at));
         } else {
@@ -325,7 +340,8 @@ fn last_block_ok(path: &Path, at: u64, len: u64, key: &[u8; 32], iv: &[u8; BLOCK
     };
     let mut two = [0u8; 2 * BLOCK];
     let (prev, last) = if len >= 2 * BLOCK as u64 {
-        if f.seek(SeekFrom::Start(at + len - 2 * BLOCK as u64)).is_err()
+        if f.seek(SeekFrom::Start(at + len - 2 * BLOCK as u64))
+            .is_err()
             || f.read_exact(&mut two).is_err()
         {
             return false;

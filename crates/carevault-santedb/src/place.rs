@@ -145,8 +145,12 @@ impl Placer {
             let file = assets::database_file_name(&asset.name);
             check_component(file, "the database asset name")?;
             let rel = format!("data/{folder}/{file}");
-            carevault_core::format::manifest::check_entry_path(&rel)
-                .map_err(|_| unsafe_archive(format!("the asset name {:?} cannot be stored", shorten(file))))?;
+            carevault_core::format::manifest::check_entry_path(&rel).map_err(|_| {
+                unsafe_archive(format!(
+                    "the asset name {:?} cannot be stored",
+                    shorten(file)
+                ))
+            })?;
             let dest = self.home.join(&rel);
             mkdirs(dest.parent().expect("has a folder"))?;
             if dest.exists() {
@@ -190,8 +194,12 @@ impl Placer {
         explain: sqlite::Explain,
         replace: bool,
     ) -> Result<()> {
-        carevault_core::format::manifest::check_entry_path(rel)
-            .map_err(|_| unsafe_archive(format!("the name {:?} cannot be stored safely", shorten(rel))))?;
+        carevault_core::format::manifest::check_entry_path(rel).map_err(|_| {
+            unsafe_archive(format!(
+                "the name {:?} cannot be stored safely",
+                shorten(rel)
+            ))
+        })?;
         let dest = self.home.join(rel);
         mkdirs(dest.parent().expect("has a folder"))?;
         if replace {
@@ -209,7 +217,10 @@ impl Placer {
         }
         let mut f = std::fs::File::create_new(&dest).map_err(|e| {
             if e.kind() == std::io::ErrorKind::AlreadyExists {
-                unsafe_archive(format!("two assets map to the same file {:?}", shorten(rel)))
+                unsafe_archive(format!(
+                    "two assets map to the same file {:?}",
+                    shorten(rel)
+                ))
             } else {
                 Error::io("writing to the staging folder", &dest, e)
             }
@@ -256,7 +267,10 @@ impl Placer {
 
     fn unmatched(&self, name: &str) -> Error {
         // Does an asset, named as SanteDB's writer normalises names, give this entry?
-        let normalised = self.assets.iter().find(|a| normalise(&format!("{}/{}", a.class_id, a.name)) == name);
+        let normalised = self
+            .assets
+            .iter()
+            .find(|a| normalise(&format!("{}/{}", a.class_id, a.name)) == name);
         match normalised {
             Some(a) => Error::new(
                 Kind::UnsafeArchive,
@@ -385,9 +399,14 @@ pub fn walk<'a>(
                     return Err(unsafe_archive("two long names in a row"));
                 }
                 let mut v = Vec::with_capacity(size as usize);
-                (&mut entry).take(size).read_to_end(&mut v).map_err(explain)?;
+                (&mut entry)
+                    .take(size)
+                    .read_to_end(&mut v)
+                    .map_err(explain)?;
                 if (v.len() as u64) < size {
-                    return Err(carevault_core::error::truncated("the tar ends inside a long name"));
+                    return Err(carevault_core::error::truncated(
+                        "the tar ends inside a long name",
+                    ));
                 }
                 while v.last() == Some(&0) {
                     v.pop();
@@ -440,15 +459,16 @@ pub fn walk<'a>(
             }
         }
         if long_name.is_some() {
-            return Err(carevault_core::error::truncated("the tar ends after a long name"));
+            return Err(carevault_core::error::truncated(
+                "the tar ends after a long name",
+            ));
         }
     }
     let meter = archive.into_inner();
-    let end = if meter.zero_run >= 512 && meter.total % 512 == 0 {
+    let end = if meter.zero_run >= 512 && meter.total.is_multiple_of(512) {
         TarEnd::Marker
     } else {
         TarEnd::Eof
     };
     Ok((end, meter))
 }
-

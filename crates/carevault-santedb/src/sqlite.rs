@@ -295,7 +295,13 @@ fn write_v2_file(
     }
 }
 
-fn settle_info(main: &Path, dest: &Path, envelope: &'static str, password: bool, wal: bool) -> Result<DbInfo> {
+fn settle_info(
+    main: &Path,
+    dest: &Path,
+    envelope: &'static str,
+    password: bool,
+    wal: bool,
+) -> Result<DbInfo> {
     let rows = settle(main, dest)?;
     let size = std::fs::metadata(dest)
         .map_err(|e| Error::io("measuring a staged database", dest, e))?

@@ -74,7 +74,10 @@ fn a_flipped_bit_in_the_gzip_trailer_is_a_crc_failure() {
     let h = Home::new();
     let e = refused(&h, &bytes, None);
     assert_eq!(e.kind(), Kind::Corrupted, "{e}");
-    assert!(e.message().contains("gzip") && e.message().contains("CRC"), "{e}");
+    assert!(
+        e.message().contains("gzip") && e.message().contains("CRC"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -94,11 +97,20 @@ fn a_damaged_last_block_is_a_padding_failure() {
 
 #[test]
 fn truncated_files_are_refused_never_partially_imported() {
-    for v in [Version::Sb1Bk, Version::Sb0Bk2024, Version::Sdb3, Version::TarGz] {
+    for v in [
+        Version::Sb1Bk,
+        Version::Sb0Bk2024,
+        Version::Sdb3,
+        Version::TarGz,
+    ] {
         let (spec, _) = small_spec(v, v.can_encrypt().then_some(SANTEDB_PASS));
         let bytes = writer::write(&spec);
         let h = Home::new();
-        let e = refused(&h, &bytes[..bytes.len() * 2 / 3], spec.passphrase.as_deref());
+        let e = refused(
+            &h,
+            &bytes[..bytes.len() * 2 / 3],
+            spec.passphrase.as_deref(),
+        );
         assert_eq!(e.kind(), Kind::Truncated, "{v:?}: {e}");
         assert_eq!(e.kind().exit_code(), 5);
     }
@@ -117,7 +129,10 @@ fn an_asset_listed_in_the_header_but_missing_from_the_tar_is_refused() {
     let h = Home::new();
     let e = refused(&h, &writer::write(&spec), None);
     assert_eq!(e.kind(), Kind::Corrupted, "{e}");
-    assert!(e.message().contains("santedb-20251130.log") && e.message().contains("no entry"), "{e}");
+    assert!(
+        e.message().contains("santedb-20251130.log") && e.message().contains("no entry"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -143,7 +158,10 @@ fn an_empty_sqlite_payload_is_refused_as_santedbs_silent_copy_failure() {
     let h = Home::new();
     let e = refused(&h, &writer::write(&spec), None);
     assert_eq!(e.kind(), Kind::CheckFailed, "{e}");
-    assert!(e.message().contains("is empty") && e.message().contains("copy"), "{e}");
+    assert!(
+        e.message().contains("is empty") && e.message().contains("copy"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -153,25 +171,39 @@ fn a_creator_name_over_255_bytes_is_refused_as_a_misaligned_header() {
     let h = Home::new();
     let e = refused(&h, &writer::write(&spec), None);
     assert_eq!(e.kind(), Kind::Corrupted, "{e}");
-    assert!(e.message().contains("303 bytes") && e.message().contains("misaligned"), "{e}");
+    assert!(
+        e.message().contains("303 bytes") && e.message().contains("misaligned"),
+        "{e}"
+    );
 }
 
 #[test]
 fn names_santedbs_own_reader_could_not_match_are_reported_by_name() {
     let (mut spec, _) = small_spec(Version::Sb1Bk, None);
-    let i = spec.entries.iter().position(|e| e.class == Some(LOGS)).unwrap();
+    let i = spec
+        .entries
+        .iter()
+        .position(|e| e.class == Some(LOGS))
+        .unwrap();
     spec.entries[i].name = "C:\\SanteDB\\log\\santedb.log".into();
     let h = Home::new();
     let e = refused(&h, &writer::write(&spec), None);
     assert_eq!(e.kind(), Kind::UnsafeArchive, "{e}");
-    assert!(e.message().contains("SanteDB\\\\log") || e.message().contains("santedb.log"), "{e}");
+    assert!(
+        e.message().contains("SanteDB\\\\log") || e.message().contains("santedb.log"),
+        "{e}"
+    );
     assert!(e.message().contains("own reader"), "{e}");
 }
 
 #[test]
 fn traversal_in_an_asset_name_or_a_folder_entry_is_refused() {
     let (mut spec, _) = small_spec(Version::Sb1Bk, None);
-    let i = spec.entries.iter().position(|e| e.class == Some(LOGS)).unwrap();
+    let i = spec
+        .entries
+        .iter()
+        .position(|e| e.class == Some(LOGS))
+        .unwrap();
     spec.entries[i].name = "../../../etc/cron.d/evil".into();
     let h = Home::new();
     let e = refused(&h, &writer::write(&spec), None);
@@ -214,7 +246,13 @@ fn links_devices_and_pipes_are_refused() {
 #[test]
 fn huge_claims_are_refused_before_any_work() {
     // A tar entry claiming 8 GiB in a file of a few kilobytes.
-    let mut t = writer::header(format!("{LOGS}/big.log").as_bytes(), 0o77777777777, Some(0), 0).to_vec();
+    let mut t = writer::header(
+        format!("{LOGS}/big.log").as_bytes(),
+        0o77777777777,
+        Some(0),
+        0,
+    )
+    .to_vec();
     t.extend_from_slice(&[0u8; 4096]);
     let mut spec = Spec::new(Version::Sb1Bk, vec![], None);
     spec.raw_tar = Some(t);
@@ -255,13 +293,18 @@ fn gzip_and_bzip2_bombs_are_refused() {
     // Each entry is honest about its size; together they decompress to far
     // more than the file could hold.
     let entries = zero_entries(8, 24 << 20);
-    let table: Vec<(&'static str, String)> = (0..8).map(|i| (LOGS, format!("zeros-{i}.log"))).collect();
+    let table: Vec<(&'static str, String)> =
+        (0..8).map(|i| (LOGS, format!("zeros-{i}.log"))).collect();
     for v in [Version::Sb1Bk, Version::Sdb3] {
         let mut spec = Spec::new(v, vec![], None);
         spec.raw_tar = Some(writer::tar(&entries, 0));
         spec.table = Some(table.clone());
         let bytes = writer::write(&spec);
-        assert!(bytes.len() < 1 << 20, "{v:?}: a bomb is small ({} bytes)", bytes.len());
+        assert!(
+            bytes.len() < 1 << 20,
+            "{v:?}: a bomb is small ({} bytes)",
+            bytes.len()
+        );
         let h = Home::new();
         let e = refused(&h, &bytes, None);
         assert_eq!(e.kind(), Kind::UnsafeArchive, "{v:?}: {e}");
@@ -274,12 +317,20 @@ fn gzip_and_bzip2_bombs_are_refused() {
 fn long_names_come_over_and_overlong_ones_are_reported() {
     let name = format!("{}-{}.log", "santedb", "x".repeat(180));
     let (mut spec, _) = small_spec(Version::Sb1Bk, None);
-    let i = spec.entries.iter().position(|e| e.class == Some(LOGS)).unwrap();
+    let i = spec
+        .entries
+        .iter()
+        .position(|e| e.class == Some(LOGS))
+        .unwrap();
     spec.entries[i].name = name.clone();
     let h = Home::new();
     let file = h.write_fixture("long.bin", &writer::write(&spec));
     let out = h.import(&file, None, false).unwrap();
-    assert!(out.source.assets.iter().any(|a| a.path == format!("data/santedb/logs/{name}")));
+    assert!(out
+        .source
+        .assets
+        .iter()
+        .any(|a| a.path == format!("data/santedb/logs/{name}")));
 
     // Over 256 bytes: the table cuts the name, so it no longer matches.
     let (mut spec, _) = small_spec(Version::Sb1Bk, None);
@@ -301,7 +352,9 @@ fn a_file_that_is_no_santedb_backup_says_so() {
 #[test]
 fn a_sqlcipher_keyed_database_is_refused_plainly() {
     let (mut spec, _) = small_spec(Version::Sb0BkJan2024, None);
-    let keyed: Vec<u8> = (0..8192u32).map(|i| (i.wrapping_mul(2654435761) >> 7) as u8).collect();
+    let keyed: Vec<u8> = (0..8192u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 7) as u8)
+        .collect();
     spec.entries[0].payload = writer::env_v1("secret-db-key", &keyed);
     let h = Home::new();
     let e = refused(&h, &writer::write(&spec), None);
@@ -334,5 +387,8 @@ fn sdb2_later_entries_replace_earlier_ones_of_the_same_name() {
     let file = h.write_fixture("b.sdbk", &writer::write(&spec));
     let out = h.import(&file, None, false).unwrap();
     let (restored, _t) = verify_and_restore(&out.backup.unwrap().path);
-    assert_ne!(restored["data/santedb/folder/santedb.config.xml"], b"<old/>".to_vec());
+    assert_ne!(
+        restored["data/santedb/folder/santedb.config.xml"],
+        b"<old/>".to_vec()
+    );
 }

@@ -64,11 +64,17 @@ fn open_with_tools(v: Version, decompress: &str) {
         d.join("pt").to_str().unwrap(),
     ]));
     let pt = std::fs::read(d.join("pt")).unwrap();
-    let magic: &[u8] = if v == Version::Sb1Bk { b"SB\x01BK" } else { b"SB\x00BK" };
+    let magic: &[u8] = if v == Version::Sb1Bk {
+        b"SB\x01BK"
+    } else {
+        b"SB\x00BK"
+    };
     assert_eq!(&pt[..5], magic, "the first plaintext is the magic again");
     let ext = if decompress == "gzip" { "gz" } else { "bz2" };
     std::fs::write(d.join(format!("payload.tar.{ext}")), &pt[5..]).unwrap();
-    run(Command::new(decompress).arg("-d").arg(d.join(format!("payload.tar.{ext}"))));
+    run(Command::new(decompress)
+        .arg("-d")
+        .arg(d.join(format!("payload.tar.{ext}"))));
     std::fs::create_dir(d.join("x")).unwrap();
     run(Command::new("tar")
         .arg("-xf")
@@ -79,7 +85,10 @@ fn open_with_tools(v: Version, decompress: &str) {
         let p = d.join("x").join(e.class.unwrap()).join(&e.name);
         assert_eq!(std::fs::read(&p).unwrap(), e.payload, "{}", p.display());
     }
-    check_sqlite(&d.join("x").join(CLINICAL).join("santedb.sqlite#sqlite"), &clinic);
+    check_sqlite(
+        &d.join("x").join(CLINICAL).join("santedb.sqlite#sqlite"),
+        &clinic,
+    );
 }
 
 /// The v3 envelope around the clinical database: u8 name length, name,
@@ -139,9 +148,18 @@ fn openssl_gzip_and_tar_open_the_sdb2_layout() {
     ]));
     run(Command::new("gzip").arg("-d").arg(d.join("data.tar.gz")));
     std::fs::create_dir(d.join("x")).unwrap();
-    run(Command::new("tar").arg("-xf").arg(d.join("data.tar")).arg("-C").arg(d.join("x")));
+    run(Command::new("tar")
+        .arg("-xf")
+        .arg(d.join("data.tar"))
+        .arg("-C")
+        .arg(d.join("x")));
     for e in &spec.entries {
-        assert_eq!(std::fs::read(d.join("x").join(&e.name)).unwrap(), e.payload, "{}", e.name);
+        assert_eq!(
+            std::fs::read(d.join("x").join(&e.name)).unwrap(),
+            e.payload,
+            "{}",
+            e.name
+        );
     }
 }
 
@@ -154,6 +172,13 @@ fn gnu_tar_reads_the_long_name_entries() {
     let tar = writer::tar(&[(long.clone(), b"long name body".to_vec())], 1_700_000_000);
     let t = tempfile::tempdir().unwrap();
     std::fs::write(t.path().join("a.tar"), tar).unwrap();
-    run(Command::new("tar").arg("-xf").arg(t.path().join("a.tar")).arg("-C").arg(t.path()));
-    assert_eq!(std::fs::read(t.path().join(&long)).unwrap(), b"long name body");
+    run(Command::new("tar")
+        .arg("-xf")
+        .arg(t.path().join("a.tar"))
+        .arg("-C")
+        .arg(t.path()));
+    assert_eq!(
+        std::fs::read(t.path().join(&long)).unwrap(),
+        b"long name body"
+    );
 }

@@ -23,7 +23,15 @@ fn round_trip(v: Version, pass: Option<&str>) {
     assert_eq!(out.source.encrypted, pass.is_some());
     let backup = out.backup.as_ref().unwrap();
     // Nothing but the backup is left in the folder (no staging).
-    assert_eq!(h.out_files(), vec![backup.path.file_name().unwrap().to_string_lossy().into_owned()]);
+    assert_eq!(
+        h.out_files(),
+        vec![backup
+            .path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned()]
+    );
     let md = &backup.metadata.sealed;
     if v.has_table() {
         let t = jiff::Timestamp::from_second(spec.time).unwrap();
@@ -33,7 +41,10 @@ fn round_trip(v: Version, pass: Option<&str>) {
         assert_eq!(md.created_by, "nurse.amina");
         assert_eq!(out.source.creator.as_deref(), Some("nurse.amina"));
     } else {
-        assert_eq!(md.created_by, "nurse", "no creator recorded: the importing user");
+        assert_eq!(
+            md.created_by, "nurse",
+            "no creator recorded: the importing user"
+        );
     }
     assert!(md.encrypted);
     let (restored, _t) = verify_and_restore(&backup.path);
@@ -43,7 +54,10 @@ fn round_trip(v: Version, pass: Option<&str>) {
         "{v:?}: the restored files are the assets"
     );
     for (p, bytes) in &exp.files {
-        assert!(restored[p] == *bytes, "{v:?}: {p} differs after the round trip");
+        assert!(
+            restored[p] == *bytes,
+            "{v:?}: {p} differs after the round trip"
+        );
     }
     for (p, rows) in &exp.rows {
         let a = out.source.assets.iter().find(|a| &a.path == p).unwrap();
@@ -89,7 +103,10 @@ fn dry_run_lists_assets_sizes_and_row_counts_and_writes_nothing() {
     assert_eq!(clinical.kind, "sqlite");
     assert_eq!(clinical.database.as_ref().unwrap().rows["ent_tbl"], 300);
     assert_eq!(clinical.database.as_ref().unwrap().envelope, "v3");
-    assert_eq!(carevault_core::audit::read(&h.home).unwrap().len(), audit_before);
+    assert_eq!(
+        carevault_core::audit::read(&h.home).unwrap().len(),
+        audit_before
+    );
 }
 
 #[test]
@@ -122,8 +139,11 @@ fn v2_wal_commits_not_in_the_main_file_come_over() {
     .unwrap();
     c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
     for i in 0..50 {
-        c.execute("INSERT INTO ent_tbl(name) VALUES (?1)", [format!("late patient {i}")])
-            .unwrap();
+        c.execute(
+            "INSERT INTO ent_tbl(name) VALUES (?1)",
+            [format!("late patient {i}")],
+        )
+        .unwrap();
     }
     let main = std::fs::read(&path).unwrap();
     let wal = std::fs::read(t.path().join("santedb.sqlite-wal")).unwrap();
@@ -152,7 +172,10 @@ fn v2_wal_commits_not_in_the_main_file_come_over() {
     assert_eq!(db.rows["ent_tbl"], 50);
     let (restored, rt) = verify_and_restore(&out.backup.unwrap().path);
     assert!(restored.contains_key("data/santedb/clinical/santedb.sqlite"));
-    let rows = rows_of(&rt.path().join("restored/data/santedb/clinical/santedb.sqlite"));
+    let rows = rows_of(
+        &rt.path()
+            .join("restored/data/santedb/clinical/santedb.sqlite"),
+    );
     assert_eq!(rows["ent_tbl"], 50);
 }
 
@@ -173,7 +196,10 @@ fn a_v1_envelope_password_in_clear_is_reported() {
     assert_eq!(a.path, "data/santedb/clinical/santedb.sqlite");
     assert!(a.database.as_ref().unwrap().password_in_clear);
     assert!(
-        out.source.warnings.iter().any(|w| w.contains("password") && w.contains("in clear")),
+        out.source
+            .warnings
+            .iter()
+            .any(|w| w.contains("password") && w.contains("in clear")),
         "{:?}",
         out.source.warnings
     );
@@ -198,7 +224,10 @@ fn files_of_the_lost_trailer_fault_import_with_a_warning() {
             .import(&file, Some(SANTEDB_PASS), false)
             .unwrap_or_else(|e| panic!("stray {stray}: {e}"));
         assert!(
-            out.source.warnings.iter().any(|w| w.contains("gzip trailer")),
+            out.source
+                .warnings
+                .iter()
+                .any(|w| w.contains("gzip trailer")),
             "{:?}",
             out.source.warnings
         );

@@ -109,17 +109,54 @@ impl Clinic {
             });
         }
         let files = vec![
-            (CONFIG, "santedb.config.xml".to_string(), b"<SanteDBConfiguration><realm>demo.santedb.org</realm></SanteDBConfiguration>\n".to_vec()),
+            (
+                CONFIG,
+                "santedb.config.xml".to_string(),
+                b"<SanteDBConfiguration><realm>demo.santedb.org</realm></SanteDBConfiguration>\n"
+                    .to_vec(),
+            ),
             (CTXKEY, "ctxkey.key".to_string(), noise(1, 32)),
             (PFX, "device-signing.pfx".to_string(), noise(2, 2500)),
-            (XCRON, "xcron.xml".to_string(), b"<jobs><job id=\"sync\" every=\"PT15M\"/></jobs>\n".to_vec()),
-            (XSTATE, "xstate.xml".to_string(), b"<state><job id=\"sync\" last=\"2025-11-01T10:00:00Z\"/></state>\n".to_vec()),
-            (LOGS, "santedb-20251201.log".to_string(), "INFO sync ok\n".repeat(500).into_bytes()),
-            (STREAMS, "0f8fad5b-d9cb-469f-a165-70867728950e".to_string(), noise(3, 70_000)),
-            (STREAMS, "7c9e6679-7425-40de-944b-e07fc1f90ae7".to_string(), noise(4, 1_000)),
-            (CDSS, "immunization-schedule.xml".to_string(), b"<cdss><protocol id=\"BCG\"/></cdss>\n".to_vec()),
-            (DQ, "dq-rules.xml".to_string(), b"<dq><rule id=\"dob-required\"/></dq>\n".to_vec()),
-            (TEMPLATES, "birth-registration.json".to_string(), b"{\"template\": \"birth\"}\n".to_vec()),
+            (
+                XCRON,
+                "xcron.xml".to_string(),
+                b"<jobs><job id=\"sync\" every=\"PT15M\"/></jobs>\n".to_vec(),
+            ),
+            (
+                XSTATE,
+                "xstate.xml".to_string(),
+                b"<state><job id=\"sync\" last=\"2025-11-01T10:00:00Z\"/></state>\n".to_vec(),
+            ),
+            (
+                LOGS,
+                "santedb-20251201.log".to_string(),
+                "INFO sync ok\n".repeat(500).into_bytes(),
+            ),
+            (
+                STREAMS,
+                "0f8fad5b-d9cb-469f-a165-70867728950e".to_string(),
+                noise(3, 70_000),
+            ),
+            (
+                STREAMS,
+                "7c9e6679-7425-40de-944b-e07fc1f90ae7".to_string(),
+                noise(4, 1_000),
+            ),
+            (
+                CDSS,
+                "immunization-schedule.xml".to_string(),
+                b"<cdss><protocol id=\"BCG\"/></cdss>\n".to_vec(),
+            ),
+            (
+                DQ,
+                "dq-rules.xml".to_string(),
+                b"<dq><rule id=\"dob-required\"/></dq>\n".to_vec(),
+            ),
+            (
+                TEMPLATES,
+                "birth-registration.json".to_string(),
+                b"{\"template\": \"birth\"}\n".to_vec(),
+            ),
         ];
         Clinic { dbs, files }
     }
@@ -157,7 +194,11 @@ pub fn entries(clinic: &Clinic, version: Version) -> (Vec<Entry>, Expect) {
     if !version.has_table() {
         // The data folder itself, with the app info and the disclaimer.
         for db in &clinic.dbs {
-            entries.push(Entry { class: None, name: db.file.to_string(), payload: db.bytes.clone() });
+            entries.push(Entry {
+                class: None,
+                name: db.file.to_string(),
+                payload: db.bytes.clone(),
+            });
             let p = format!("data/santedb/folder/{}", db.file);
             exp.files.insert(p.clone(), db.bytes.clone());
             exp.rows.insert(p, db.rows.clone());
@@ -165,14 +206,26 @@ pub fn entries(clinic: &Clinic, version: Version) -> (Vec<Entry>, Expect) {
         for (class, name, bytes) in &clinic.files {
             let sub = if *class == LOGS { "log/" } else { "" };
             let n = format!("{sub}{name}");
-            entries.push(Entry { class: None, name: n.clone(), payload: bytes.clone() });
-            exp.files.insert(format!("data/santedb/folder/{n}"), bytes.clone());
+            entries.push(Entry {
+                class: None,
+                name: n.clone(),
+                payload: bytes.clone(),
+            });
+            exp.files
+                .insert(format!("data/santedb/folder/{n}"), bytes.clone());
         }
         for (n, b) in [
             (".appinfo.xml", b"<AppInfo version=\"2.1\"/>\n".to_vec()),
-            ("DISCLAIMER.TXT", b"Backup created by nurse.amina\n".to_vec()),
+            (
+                "DISCLAIMER.TXT",
+                b"Backup created by nurse.amina\n".to_vec(),
+            ),
         ] {
-            entries.push(Entry { class: None, name: n.into(), payload: b.clone() });
+            entries.push(Entry {
+                class: None,
+                name: n.into(),
+                payload: b.clone(),
+            });
             exp.files.insert(format!("data/santedb/folder/{n}"), b);
         }
         return (entries, exp);
@@ -181,8 +234,13 @@ pub fn entries(clinic: &Clinic, version: Version) -> (Vec<Entry>, Expect) {
     if matches!(version, Version::Sdb3 | Version::Sb0Bk2023) {
         // Before 2024-01-28 a backup held only the configuration.
         let (class, name, bytes) = &clinic.files[0];
-        entries.push(Entry { class: Some(class), name: name.clone(), payload: bytes.clone() });
-        exp.files.insert(format!("data/{}/{name}", folder_for(class)), bytes.clone());
+        entries.push(Entry {
+            class: Some(class),
+            name: name.clone(),
+            payload: bytes.clone(),
+        });
+        exp.files
+            .insert(format!("data/{}/{name}", folder_for(class)), bytes.clone());
         return (entries, exp);
     }
     for db in &clinic.dbs {
@@ -201,8 +259,13 @@ pub fn entries(clinic: &Clinic, version: Version) -> (Vec<Entry>, Expect) {
         exp.rows.insert(p, db.rows.clone());
     }
     for (class, name, bytes) in &clinic.files {
-        entries.push(Entry { class: Some(class), name: name.clone(), payload: bytes.clone() });
-        exp.files.insert(format!("data/{}/{name}", folder_for(class)), bytes.clone());
+        entries.push(Entry {
+            class: Some(class),
+            name: name.clone(),
+            payload: bytes.clone(),
+        });
+        exp.files
+            .insert(format!("data/{}/{name}", folder_for(class)), bytes.clone());
     }
     (entries, exp)
 }
@@ -257,7 +320,10 @@ impl Home {
     /// Files in the `--to` folder (anything an import left there).
     pub fn out_files(&self) -> Vec<String> {
         match std::fs::read_dir(&self.to) {
-            Ok(rd) => rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect(),
+            Ok(rd) => rd
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect(),
             Err(_) => vec![],
         }
     }
@@ -279,7 +345,11 @@ pub fn verify_and_restore(path: &Path) -> (BTreeMap<String, Vec<u8>>, tempfile::
     };
     let out = carevault_core::restore::restore(&permit, &req, &NoProgress).expect("restore");
     if let carevault_core::restore::RestoreOutcome::Restored(r) = &out {
-        assert!(r.checks.iter().all(|c| c.ok), "restore checks: {:?}", r.checks);
+        assert!(
+            r.checks.iter().all(|c| c.ok),
+            "restore checks: {:?}",
+            r.checks
+        );
     } else {
         panic!("not restored");
     }
@@ -291,7 +361,11 @@ pub fn verify_and_restore(path: &Path) -> (BTreeMap<String, Vec<u8>>, tempfile::
             if p.is_dir() {
                 stack.push(p);
             } else {
-                let rel = p.strip_prefix(&home).unwrap().to_string_lossy().into_owned();
+                let rel = p
+                    .strip_prefix(&home)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
                 files.insert(rel, std::fs::read(&p).unwrap());
             }
         }

@@ -53,14 +53,14 @@ impl Version {
     /// A creation time (unix seconds) inside the layout's period.
     pub fn typical_time(self) -> i64 {
         match self {
-            Version::TarGz => 1_560_000_000,       // 2019-06
-            Version::Sdb2 => 1_640_000_000,        // 2021-12
-            Version::Sdb3 => 1_675_000_000,        // 2023-01-29
-            Version::Sb0Bk2023 => 1_700_000_000,   // 2023-11-14
+            Version::TarGz => 1_560_000_000,        // 2019-06
+            Version::Sdb2 => 1_640_000_000,         // 2021-12
+            Version::Sdb3 => 1_675_000_000,         // 2023-01-29
+            Version::Sb0Bk2023 => 1_700_000_000,    // 2023-11-14
             Version::Sb0BkJan2024 => 1_706_400_000, // 2024-01-28
-            Version::Sb0Bk2024 => 1_730_000_000,   // 2024-10-27
-            Version::Sb0Bk2025 => 1_755_000_000,   // 2025-08-12
-            Version::Sb1Bk => 1_767_000_000,       // 2025-12-29
+            Version::Sb0Bk2024 => 1_730_000_000,    // 2024-10-27
+            Version::Sb0Bk2025 => 1_755_000_000,    // 2025-08-12
+            Version::Sb1Bk => 1_767_000_000,        // 2025-12-29
         }
     }
 }
@@ -207,7 +207,11 @@ pub fn normalise(name: &str) -> String {
 
 pub fn gzip(data: &[u8], dotnet: bool, lost_trailer: bool, mtime: u32) -> Vec<u8> {
     let b = flate2::GzBuilder::new();
-    let b = if dotnet { b.mtime(0) } else { b.mtime(mtime).operating_system(0xff) };
+    let b = if dotnet {
+        b.mtime(0)
+    } else {
+        b.mtime(mtime).operating_system(0xff)
+    };
     let mut enc = b.write(Vec::new(), flate2::Compression::default());
     enc.write_all(data).unwrap();
     if dotnet {
@@ -295,7 +299,11 @@ pub fn write(spec: &Spec) -> Vec<u8> {
             out
         }
         Version::Sdb3 | Version::Sb0Bk2023 => {
-            let magic: &[u8] = if spec.version == Version::Sdb3 { b"SDB\x03" } else { b"SB\x00BK" };
+            let magic: &[u8] = if spec.version == Version::Sdb3 {
+                b"SDB\x03"
+            } else {
+                b"SB\x00BK"
+            };
             let mut inner = magic.to_vec();
             inner.extend_from_slice(&t);
             inner.extend(table(spec));
@@ -327,14 +335,22 @@ pub fn write(spec: &Spec) -> Vec<u8> {
             out
         }
         Version::Sb0Bk2024 | Version::Sb0Bk2025 | Version::Sb1Bk => {
-            let magic: &[u8] = if spec.version == Version::Sb1Bk { b"SB\x01BK" } else { b"SB\x00BK" };
+            let magic: &[u8] = if spec.version == Version::Sb1Bk {
+                b"SB\x01BK"
+            } else {
+                b"SB\x00BK"
+            };
             let mut out = magic.to_vec();
             out.extend_from_slice(&t);
             let cb = spec.creator.as_bytes();
             out.push((cb.len() % 256) as u8);
             out.extend_from_slice(cb);
             out.extend(table(spec));
-            let body = if spec.version == Version::Sb0Bk2024 { bzip2(&tarb) } else { gz(&tarb) };
+            let body = if spec.version == Version::Sb0Bk2024 {
+                bzip2(&tarb)
+            } else {
+                gz(&tarb)
+            };
             if enc {
                 out.extend_from_slice(&spec.iv);
                 let mut p = magic.to_vec();
