@@ -392,3 +392,30 @@ fn sdb2_later_entries_replace_earlier_ones_of_the_same_name() {
         b"<old/>".to_vec()
     );
 }
+
+#[test]
+fn a_refused_import_is_audited_as_a_failure_with_its_reason() {
+    let (spec, _) = small_spec(Version::Sb1Bk, Some(SANTEDB_PASS));
+    let h = Home::new();
+    let e = refused(&h, &writer::write(&spec), Some("wrong"));
+    let log = carevault_core::audit::read(&h.home).unwrap();
+    let v = serde_json::to_value(log.last().unwrap()).unwrap();
+    assert_eq!(v["action"], "import");
+    assert_eq!(v["outcome"], "failure");
+    assert_eq!(v["reason"], e.message());
+}
+
+#[test]
+fn a_staging_folder_left_by_a_killed_import_is_removed_by_the_next() {
+    let (spec, _) = small_spec(Version::Sb1Bk, None);
+    let h = Home::new();
+    let stale = h.to.join(".santedb-import-killed");
+    std::fs::create_dir_all(stale.join("home/data")).unwrap();
+    std::fs::write(stale.join(".lock"), b"").unwrap();
+    std::fs::write(stale.join("home/data/half.db"), b"half an asset").unwrap();
+    let file = h.write_fixture("b.bin", &writer::write(&spec));
+    let out = h.import(&file, None, false).unwrap();
+    assert!(!stale.exists());
+    let name = out.backup.unwrap().path.file_name().unwrap().to_string_lossy().into_owned();
+    assert_eq!(h.out_files(), vec![name]);
+}
