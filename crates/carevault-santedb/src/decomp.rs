@@ -38,7 +38,7 @@ impl Compression {
 }
 
 enum Dec<'a> {
-    Gz(flate2::bufread::GzDecoder<Src<'a>>),
+    Gz(Box<flate2::bufread::GzDecoder<Src<'a>>>),
     Bz(bzip2::bufread::BzDecoder<Src<'a>>),
 }
 
@@ -54,7 +54,7 @@ impl<'a> Decompress<'a> {
     /// Undoes `what` on `src`.
     pub fn new(src: Src<'a>, what: Compression, diag: Diag) -> Self {
         let dec = match what {
-            Compression::Gzip => Dec::Gz(flate2::bufread::GzDecoder::new(src)),
+            Compression::Gzip => Dec::Gz(Box::new(flate2::bufread::GzDecoder::new(src))),
             Compression::Bzip2 => Dec::Bz(bzip2::bufread::BzDecoder::new(src)),
         };
         Decompress {

@@ -416,6 +416,13 @@ fn a_staging_folder_left_by_a_killed_import_is_removed_by_the_next() {
     let file = h.write_fixture("b.bin", &writer::write(&spec));
     let out = h.import(&file, None, false).unwrap();
     assert!(!stale.exists());
-    let name = out.backup.unwrap().path.file_name().unwrap().to_string_lossy().into_owned();
+    let name = out
+        .backup
+        .unwrap()
+        .path
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
     assert_eq!(h.out_files(), vec![name]);
 }
