@@ -240,6 +240,7 @@ fn import_inner(
         );
     }
     placer.finish_folder()?;
+    warnings.append(&mut placer.notes);
     if header.layout.has_table() && header.assets.is_empty() {
         warnings.push("the backup lists no assets at all".into());
     }

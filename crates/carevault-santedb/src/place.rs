@@ -49,6 +49,8 @@ pub struct Placer {
     seen: Vec<bool>,
     /// What was placed.
     pub reports: Vec<AssetReport>,
+    /// Things to tell the user.
+    pub notes: Vec<String>,
     /// Bytes kept free for the backup written after (about the input's size).
     reserve: u64,
     entries: usize,
@@ -75,6 +77,7 @@ impl Placer {
             seen: vec![false; assets.len()],
             assets: assets.to_vec(),
             reports: Vec::new(),
+            notes: Vec::new(),
             reserve,
             entries: 0,
         })
@@ -417,12 +420,19 @@ pub fn walk<'a>(
             let raw = long_name
                 .take()
                 .unwrap_or_else(|| entry.path_bytes().into_owned());
-            let name = String::from_utf8(raw).map_err(|e| {
-                unsafe_archive(format!(
-                    "the tar entry name {:?} is not UTF-8 (written in a Windows code page?)",
-                    shorten(&String::from_utf8_lossy(e.as_bytes()))
-                ))
-            })?;
+            let name = match String::from_utf8(raw) {
+                Ok(n) => n,
+                // .NET Framework on Windows wrote names in the ANSI code
+                // page; Windows-1252 is the one of the clinics' locales.
+                Err(e) => {
+                    let n = windows_1252(e.as_bytes());
+                    placer.notes.push(format!(
+                        "the tar entry name {:?} was written in the Windows-1252 code page, not UTF-8",
+                        shorten(&n)
+                    ));
+                    n
+                }
+            };
             if name.contains('\0') {
                 return Err(unsafe_archive("a tar entry name holds a NUL byte"));
             }
@@ -471,4 +481,29 @@ pub fn walk<'a>(
         TarEnd::Eof
     };
     Ok((end, meter))
+}
+
+/// Decodes Windows-1252 text (ANSI on Western-locale Windows).
+pub fn windows_1252(b: &[u8]) -> String {
+    const HIGH: [char; 32] = [
+        '\u{20ac}', '\u{81}', '\u{201a}', '\u{192}', '\u{201e}', '\u{2026}', '\u{2020}',
+        '\u{2021}', '\u{2c6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8d}', '\u{17d}',
+        '\u{8f}', '\u{90}', '\u{2018}', '\u{2019}', '\u{201c}', '\u{201d}', '\u{2022}', '\u{2013}',
+        '\u{2014}', '\u{2dc}', '\u{2122}', '\u{161}', '\u{203a}', '\u{153}', '\u{9d}', '\u{17e}',
+        '\u{178}',
+    ];
+    b.iter()
+        .map(|&c| match c {
+            0x80..=0x9f => HIGH[(c - 0x80) as usize],
+            c => c as char,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn windows_1252_names_decode() {
+        assert_eq!(super::windows_1252(b"caf\xe9 \x80"), "caf\u{e9} \u{20ac}");
+    }
 }

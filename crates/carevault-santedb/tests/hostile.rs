@@ -426,3 +426,40 @@ fn a_staging_folder_left_by_a_killed_import_is_removed_by_the_next() {
         .into_owned();
     assert_eq!(h.out_files(), vec![name]);
 }
+
+#[test]
+fn entry_names_in_the_windows_code_page_match_their_utf8_asset() {
+    // .NET Framework on Windows wrote tar names in the ANSI code page.
+    let mut t = writer::header(
+        format!("{LOGS}/caf\u{e9}.log")
+            .replace('\u{e9}', "\u{1}")
+            .as_bytes(),
+        4,
+        Some(0),
+        0,
+    )
+    .to_vec();
+    let at = t.iter().position(|&b| b == 1).unwrap();
+    t[at] = 0xe9; // 'é' in Windows-1252
+    t[148..156].fill(b' ');
+    let sum: u32 = t.iter().map(|&b| b as u32).sum();
+    t[148..156].copy_from_slice(format!("{:>7o} ", sum).as_bytes());
+    t.extend_from_slice(b"log\n");
+    t.resize(1024, 0);
+    t.extend_from_slice(&[0u8; 1024]);
+    let mut spec = Spec::new(Version::Sb1Bk, vec![], None);
+    spec.raw_tar = Some(t);
+    spec.table = Some(vec![(LOGS, "caf\u{e9}.log".into())]);
+    let h = Home::new();
+    let file = h.write_fixture("ansi.bin", &writer::write(&spec));
+    let out = h.import(&file, None, false).unwrap();
+    assert_eq!(out.source.assets[0].path, "data/santedb/logs/caf\u{e9}.log");
+    assert!(
+        out.source
+            .warnings
+            .iter()
+            .any(|w| w.contains("Windows-1252")),
+        "{:?}",
+        out.source.warnings
+    );
+}
