@@ -118,7 +118,9 @@ impl<R: Read> Head<R> {
     /// Makes at least `n` bytes available if the stream has them; returns
     /// whether it has. Errors are the source's.
     pub fn ensure(&mut self, n: usize) -> std::io::Result<bool> {
-        let n = n.min(self.limit);
+        if n > self.limit {
+            return Ok(false);
+        }
         while self.buf.len() < n && !self.eof {
             let old = self.buf.len();
             let want = (n - old).max(8192).min(self.limit - old);

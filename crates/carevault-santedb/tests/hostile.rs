@@ -463,3 +463,32 @@ fn entry_names_in_the_windows_code_page_match_their_utf8_asset() {
         out.source.warnings
     );
 }
+
+#[test]
+fn random_bytes_after_every_magic_are_refused_without_a_panic() {
+    let mut x: u64 = 0x2545f4914f6cdd1d;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let h = Home::new();
+    let magics: [&[u8]; 6] = [
+        b"\x1f\x8b",
+        b"SDB\x02\x01",
+        b"SDB\x02\x00",
+        b"BZh9",
+        b"SB\x00BK",
+        b"SB\x01BK",
+    ];
+    for m in magics {
+        for len in [0usize, 3, 9, 20, 40, 300, 3000] {
+            let mut b = m.to_vec();
+            b.extend((0..len).map(|_| next() as u8));
+            let file = h.write_fixture("random.bin", &b);
+            let e = h.import(&file, Some(SANTEDB_PASS), true).unwrap_err();
+            assert_ne!(e.kind(), Kind::Internal, "{e}");
+        }
+    }
+}
