@@ -193,9 +193,16 @@ fn import_inner(
         .tempdir_in(&parent)
         .map_err(|e| Error::io("creating the staging folder", &parent, e))?;
     let lock = staging.path().join(".lock");
-    let lock_file = std::fs::File::create(&lock)
+    // Held while the import runs; written only once held, so that another
+    // import's clean-up never mistakes a folder being set up for a stale one.
+    let mut lock_file = std::fs::File::create(&lock)
         .map_err(|e| Error::io("creating the staging folder", &lock, e))?;
-    let _ = lock_file.try_lock();
+    if lock_file.try_lock().is_ok() {
+        use std::io::Write;
+        lock_file
+            .write_all(b"import running\n")
+            .map_err(|e| Error::io("creating the staging folder", &lock, e))?;
+    }
     let shome = staging.path().join("home");
     std::fs::create_dir_all(shome.join("data"))
         .map_err(|e| Error::io("creating the staging folder", &shome, e))?;
@@ -333,10 +340,10 @@ fn import_inner(
             out.skipped.join("; ")
         )));
     }
-    drop(lock_file);
     staging
         .close()
         .map_err(|e| Error::io("removing the staging folder", &parent, e))?;
+    drop(lock_file);
     Ok(ImportOutcome {
         result: "imported",
         source,
@@ -344,7 +351,8 @@ fn import_inner(
     })
 }
 
-/// Removes staging folders of imports that were killed (their lock is free).
+/// Removes staging folders of imports that were killed: their lock file is
+/// written (the import had taken it) and no longer locked.
 fn clean_stale_staging(dir: &Path) {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return;
@@ -356,7 +364,8 @@ fn clean_stale_staging(dir: &Path) {
         }
         let lock = e.path().join(".lock");
         if let Ok(f) = std::fs::File::open(&lock) {
-            if f.try_lock().is_ok() {
+            let written = f.metadata().map(|m| m.len() > 0).unwrap_or(false);
+            if written && f.try_lock().is_ok() {
                 drop(f);
                 let _ = std::fs::remove_dir_all(e.path());
             }

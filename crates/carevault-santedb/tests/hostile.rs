@@ -411,7 +411,7 @@ fn a_staging_folder_left_by_a_killed_import_is_removed_by_the_next() {
     let h = Home::new();
     let stale = h.to.join(".santedb-import-killed");
     std::fs::create_dir_all(stale.join("home/data")).unwrap();
-    std::fs::write(stale.join(".lock"), b"").unwrap();
+    std::fs::write(stale.join(".lock"), b"import running\n").unwrap();
     std::fs::write(stale.join("home/data/half.db"), b"half an asset").unwrap();
     let file = h.write_fixture("b.bin", &writer::write(&spec));
     let out = h.import(&file, None, false).unwrap();
