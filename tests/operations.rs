@@ -421,6 +421,14 @@ fn status_warns_when_no_copy_off_the_private_storage_is_under_a_week_old() {
     let minor = b"\"format_minor\": 1,";
     let m = bytes.windows(minor.len()).position(|w| w == minor).unwrap();
     bytes[m..m + minor.len()].fill(b' ');
+    // The container's version mark says 1.0 as well.
+    let mark = b"carevault-format-1.1";
+    let g = bytes[..512]
+        .windows(mark.len())
+        .position(|w| w == mark)
+        .unwrap();
+    bytes[g + mark.len() - 1] = b'0';
+    fix_first_header_checksum(&mut bytes);
     let text = String::from_utf8_lossy(&bytes[512..1536]).into_owned();
     let at = text.find("\"created_at\": \"").unwrap() + 512 + 15;
     let old = jiff::Timestamp::now()

@@ -135,6 +135,9 @@ pub enum Command {
     /// Serve the Backup Explorer (web app and JSON API, docs/API.md) until
     /// Ctrl-C; also makes automatic backups on the profile's interval.
     Serve(ServeArgs),
+    /// Import a backup made by another system as a carevault backup.
+    #[command(subcommand)]
+    Import(ImportAction),
     /// Make a recovery key pair (the facility keeps the secret half).
     Keygen {
         /// Write the secret key to this file (refuses to overwrite).
@@ -375,4 +378,43 @@ pub enum TrustAction {
         #[command(flatten)]
         home: HomeArg,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportAction {
+    /// Read a SanteDB backup of any layout (.bin, .sdbk, .tar.gz) and write
+    /// one carevault backup of it (docs/IMPORT.md).
+    Santedb(SantedbArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SantedbArgs {
+    /// The SanteDB backup file.
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub home: HomeArg,
+    /// Read the SanteDB backup's passphrase from this file ("-" = standard
+    /// input). Else CAREVAULT_SANTEDB_PASSPHRASE, else a prompt; asked only
+    /// when the file is encrypted.
+    #[arg(long, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Folder for the carevault backup (the External policy applies).
+    #[arg(long, value_name = "DIR", required_unless_present = "dry_run")]
+    pub to: Option<PathBuf>,
+    /// A label for the carevault backup (default: SanteDB-<creation time>).
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Read the carevault backup's passphrase from this file. Else
+    /// CAREVAULT_NEW_PASSPHRASE, else a prompt.
+    #[arg(long, value_name = "FILE")]
+    pub encrypt_with_passphrase_file: Option<PathBuf>,
+    /// Make the carevault backup unencrypted (refused where policy requires encryption).
+    #[arg(long, conflicts_with_all = ["encrypt_with_passphrase_file", "recovery_key"])]
+    pub no_encrypt: bool,
+    /// A recovery public key (age1...) that can also unlock the carevault backup (repeatable).
+    #[arg(long, value_name = "PUBLIC_KEY")]
+    pub recovery_key: Vec<String>,
+    /// Read and check everything, print what would be imported, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }

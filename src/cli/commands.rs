@@ -132,6 +132,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Status { home } => super::admin::status(&login, &home.home, json),
         Command::Auto { home } => super::admin::auto(&home.home, json),
         Command::Serve(args) => super::serve::run(&args, json),
+        Command::Import(a) => super::import::run(&login, a, json),
     }
 }
 

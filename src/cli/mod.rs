@@ -4,6 +4,7 @@ mod admin;
 mod args;
 mod commands;
 mod demo;
+mod import;
 mod output;
 mod progress;
 mod safety;

@@ -49,6 +49,18 @@ pub struct BackupRequest {
     /// Read the written file back and check every byte before it is
     /// reported as made (the default). Off only for benchmarks.
     pub verify: bool,
+    /// An import's creator and creation time, recorded instead of the
+    /// acting user and the current time.
+    pub origin: Option<Origin>,
+}
+
+/// Who made the data of an imported backup, and when (UTC).
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// The creator's name as the imported file records it.
+    pub created_by: String,
+    /// Its creation time.
+    pub created_at: jiff::Timestamp,
 }
 
 impl BackupRequest {
@@ -63,6 +75,7 @@ impl BackupRequest {
             compression: profile.compression(),
             wait_sync: None,
             verify: true,
+            origin: None,
         }
     }
 }
@@ -234,6 +247,25 @@ pub fn create(
     create_as(permit.home(), permit.user(), Kind_::Manual, req, progress)
 }
 
+/// Makes a backup of the data staged in the app home `staging` (an import)
+/// for the permit's user. The caller audits it in the permit's home.
+pub fn create_staged(
+    permit: &Permit<Create>,
+    staging: &Path,
+    req: &BackupRequest,
+    progress: &dyn Progress,
+) -> Result<BackupOutcome> {
+    // Signed with this installation's device key, not one of the staging home.
+    create_inner(
+        staging,
+        permit.home(),
+        permit.user(),
+        Kind_::Manual,
+        req,
+        progress,
+    )
+}
+
 /// Manual or automatic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind_ {
@@ -248,7 +280,7 @@ pub(crate) fn create_as(
     req: &BackupRequest,
     progress: &dyn Progress,
 ) -> Result<BackupOutcome> {
-    let result = create_inner(home, user, kind, req, progress);
+    let result = create_inner(home, home, user, kind, req, progress);
     let action = if kind == Kind_::Automatic {
         "automatic backup"
     } else {
@@ -303,8 +335,11 @@ fn wait_for_sync(
     }
 }
 
+/// Backs up the data of `home`; `signer` is the app home whose device key
+/// signs it (the same home, except for an import's staging home).
 fn create_inner(
     home: &Path,
+    signer: &Path,
     user: &str,
     kind: Kind_,
     req: &BackupRequest,
@@ -355,7 +390,10 @@ fn create_inner(
     fsutil::clean_stale_temps(&dest.dir);
 
     let config = AppConfig::read(&layout::data_dir(home))?;
-    let now = jiff::Timestamp::now();
+    let now = req
+        .origin
+        .as_ref()
+        .map_or_else(jiff::Timestamp::now, |o| o.created_at);
     let id = new_id(now);
     let label = label.unwrap_or_else(|| {
         let prefix = if kind == Kind_::Automatic {
@@ -409,7 +447,11 @@ fn create_inner(
             id: id.clone(),
             label,
             created_at: now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            created_by: user.to_string(),
+            created_by: req
+                .origin
+                .as_ref()
+                .map_or(user, |o| &o.created_by)
+                .to_string(),
             location,
             encrypted,
             automatic: kind == Kind_::Automatic,
@@ -499,7 +541,7 @@ fn create_inner(
         .map_err(with_path)?;
     }
     // The device key signs the finished container (format 1.1 origin parts).
-    crate::provenance::sign_container(home, tmp.file(), &tmp_path, mtime).map_err(with_path)?;
+    crate::provenance::sign_container(signer, tmp.file(), &tmp_path, mtime).map_err(with_path)?;
     // What a reader would refuse is never reported as made.
     manifest.check_writable()?;
     if req.verify {

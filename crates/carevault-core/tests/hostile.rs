@@ -2,7 +2,7 @@
 //! one with standard tools): each is refused, nothing lands outside staging.
 
 mod common;
-use carevault_core::format::container::header_block;
+use carevault_core::format::container::header_block_of_version;
 use carevault_core::{verify, Kind, NoProgress};
 use common::*;
 use sha2::{Digest, Sha256};
@@ -90,7 +90,9 @@ fn build(path: &Path, listed: &[(&str, &[u8])], items: &[Item]) {
         ("manifest.json", manifest.clone()),
         ("payload.sha256", sum),
     ] {
-        out.extend_from_slice(&header_block(name, data.len() as u64, 0).unwrap());
+        out.extend_from_slice(
+            &header_block_of_version(name, data.len() as u64, 0, (1, 0)).unwrap(),
+        );
         out.extend_from_slice(&data);
         pad(&mut out);
     }

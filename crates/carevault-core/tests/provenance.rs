@@ -79,9 +79,11 @@ fn trust_of(h: &Path, file: &Path) -> TrustLevel {
 /// Copies `src` into `dst` as a format 1.0 file: without the origin parts,
 /// `format_minor` removed, and `edit` applied to the readable metadata.
 fn as_unsigned(src: &Path, dst: &Path, edit: impl Fn(&mut serde_json::Value)) {
-    use carevault_core::format::container::header_block;
+    use carevault_core::format::container::header_block_of_version;
     let o = Opened::open(src).unwrap();
     let bytes = std::fs::read(src).unwrap();
+    // The container's version mark says what the edited details say.
+    let mut mark = (1, 0);
     let mut parts = vec![("carevault.json".to_string(), o.layout.metadata)];
     parts.extend(o.layout.slots.iter().cloned());
     parts.push(o.layout.payload.clone());
@@ -94,9 +96,13 @@ fn as_unsigned(src: &Path, dst: &Path, edit: impl Fn(&mut serde_json::Value)) {
             let mut v: serde_json::Value = serde_json::from_slice(&data).unwrap();
             v.as_object_mut().unwrap().remove("format_minor");
             edit(&mut v);
+            mark = (
+                v["format_version"].as_u64().unwrap_or(1) as u32,
+                v["format_minor"].as_u64().unwrap_or(0) as u32,
+            );
             data = serde_json::to_vec_pretty(&v).unwrap();
         }
-        out.extend_from_slice(&header_block(&n, data.len() as u64, 0).unwrap());
+        out.extend_from_slice(&header_block_of_version(&n, data.len() as u64, 0, mark).unwrap());
         let l = data.len();
         out.extend_from_slice(&data);
         out.resize(out.len() + (512 - l % 512) % 512, 0);

@@ -118,7 +118,10 @@ impl Metadata {
             None => Some(0),
             Some(m) => m.as_u64(),
         };
-        let (want, want_minor) = mark.unwrap_or((1, 0));
+        // Without a mark (a file from before the mark, or repacked by
+        // another tar program) only version 1 exists; its minor is checked
+        // with the rest of the details.
+        let (want, want_minor) = mark.unwrap_or((1, minor.unwrap_or(0) as u32));
         if version != Some(want as u64) || minor != Some(want_minor as u64) || want < 1 {
             return Err(Error::new(
                 Kind::Tampered,

@@ -99,12 +99,19 @@ impl Origin {
     }
 }
 
-/// A trusted comment is one line of text.
+/// A trusted comment is one line of text, with no space at either end
+/// (minisign's reader trims them, which would break the signature); an
+/// empty name (an app without a facility setting) reads `-`.
 fn clean(s: &str) -> String {
-    s.chars()
+    let c: String = s
+        .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .take(60)
-        .collect()
+        .collect();
+    match c.trim() {
+        "" => "-".into(),
+        t => t.to_string(),
+    }
 }
 
 /// Refuses a minor version newer than this build reads.

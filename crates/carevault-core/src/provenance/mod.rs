@@ -183,7 +183,7 @@ pub fn sign_container(home: &Path, file: &mut File, path: &Path, mtime: u64) -> 
         return Err(Error::internal("the backup is signed already"));
     }
     let md_bytes = read_extent(file, layout.metadata)?;
-    let metadata = Metadata::parse(&md_bytes)?;
+    let metadata = Metadata::parse_marked(&md_bytes, layout.version_mark)?;
     let manifest_sha256 = hash_extent(file, layout.manifest.1).map_err(io)?;
     let sums = read_extent(file, layout.payload_sum)?;
     let payload_sha256 = String::from_utf8_lossy(sums.get(..64).unwrap_or_default()).into_owned();

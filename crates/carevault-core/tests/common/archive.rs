@@ -1,9 +1,10 @@
 //! A hand-built backup file, part by part (tar headers, zstd, age by
 //! hand), for damaged, hostile and second-implementation files: what anyone
-//! can make with the standard tools.
+//! can make with the standard tools. They are format 1.0 files (unsigned:
+//! no origin parts), and their container headers carry the 1.0 mark.
 
 use carevault_core::archive::keys::{self, BackupKey};
-use carevault_core::format::container::header_block;
+use carevault_core::format::container::header_block_of_version;
 use carevault_core::SecretString;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -218,7 +219,8 @@ impl Backup {
         let mut f = std::fs::File::create(path).unwrap();
         for (name, data) in parts {
             let len = self.claims.get(name).copied().unwrap_or(data.len() as u64);
-            f.write_all(&header_block(name, len, 0).unwrap()).unwrap();
+            f.write_all(&header_block_of_version(name, len, 0, (1, 0)).unwrap())
+                .unwrap();
             f.write_all(data).unwrap();
             // A claim beyond the bytes becomes a hole of zeros (a sparse file).
             let end = f.stream_position().unwrap() + (len - data.len() as u64);

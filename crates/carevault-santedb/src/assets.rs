@@ -1,0 +1,233 @@
+//! SanteDB's asset classes and where each one goes in the carevault data
+//! folder. The same table is in `docs/IMPORT.md`.
+
+use carevault_core::{error::unsafe_archive, Result};
+
+/// One asset class of SanteDB's backup module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AssetClass {
+    /// The class GUID, lowercase, as SanteDB writes it in tar entry names.
+    pub guid: &'static str,
+    /// What it is, in words.
+    pub what: &'static str,
+    /// Folder under `data/` that its assets go to.
+    pub folder: &'static str,
+    /// Whether its payload is a SQLite database in SanteDB's envelope.
+    pub sqlite: bool,
+}
+
+const fn class(
+    guid: &'static str,
+    what: &'static str,
+    folder: &'static str,
+    sqlite: bool,
+) -> AssetClass {
+    AssetClass {
+        guid,
+        what,
+        folder,
+        sqlite,
+    }
+}
+
+/// Every asset class SanteDB has written, and its place under `data/`.
+pub const CLASSES: [AssetClass; 14] = [
+    class(
+        "fb444942-4276-427c-a09c-9c65769837f0",
+        "primary clinical database",
+        "santedb/clinical",
+        true,
+    ),
+    class(
+        "3e3c4ef4-5c64-4ec6-bb82-26719f09f8b5",
+        "synchronization queue database (outbox)",
+        "santedb/outbox",
+        true,
+    ),
+    class(
+        "eff684f2-7641-4697-a4a0-ca0f5171baa7",
+        "audit database",
+        "santedb/audit",
+        true,
+    ),
+    class(
+        "fa934227-659a-43b0-80c1-4fab5fa92240",
+        "pub/sub database",
+        "santedb/pubsub",
+        true,
+    ),
+    class(
+        "09379015-3823-40f1-b051-573e9009e849",
+        "configuration file",
+        "santedb/config",
+        false,
+    ),
+    class(
+        "ef601f26-1b2f-4a4e-a909-1de4c8df17dd",
+        "context key (ctxkey.key)",
+        "santedb/keys/context",
+        false,
+    ),
+    class(
+        "cb0e7356-1ed3-4eb8-8f46-89057a75a9ae",
+        "private key file (.pfx)",
+        "santedb/keys/private",
+        false,
+    ),
+    class(
+        "626a752f-2693-4c42-ab0b-d94906ae900c",
+        "job schedule (xcron.xml)",
+        "santedb/jobs/schedule",
+        false,
+    ),
+    class(
+        "bfb822e4-633f-49ca-8459-1ddbd7c435b5",
+        "job state (xstate.xml)",
+        "santedb/jobs/state",
+        false,
+    ),
+    class(
+        "d0b81e88-6626-448b-a92e-6c1537b52bad",
+        "log file",
+        "santedb/logs",
+        false,
+    ),
+    class(
+        "e915f19b-82a6-45e9-85f2-13a4a04500d5",
+        "data stream (attached file)",
+        "santedb/streams",
+        false,
+    ),
+    class(
+        "3c530ba8-7664-4144-9561-d65514399312",
+        "CDSS library",
+        "santedb/cdss",
+        false,
+    ),
+    class(
+        "8d5edd7b-47d9-4bf0-8ab4-eca9be115fa5",
+        "data-quality configuration",
+        "santedb/dataquality",
+        false,
+    ),
+    class(
+        "bf146238-66da-449d-9301-1f52f15d0dc3",
+        "data template",
+        "santedb/templates",
+        false,
+    ),
+];
+
+/// Folder (under `data/`) of assets whose class is not in [`CLASSES`]:
+/// `santedb/unknown/{guid}/`.
+pub const UNKNOWN_FOLDER: &str = "santedb/unknown";
+
+/// Folder (under `data/`) of the whole data folder of the layouts that have
+/// no asset table (`tar.gz`, `SDB\x02`).
+pub const FOLDER_LAYOUT_ROOT: &str = "santedb/folder";
+
+/// The class of `guid` (lowercase), if SanteDB defines it.
+pub fn class_of(guid: &str) -> Option<&'static AssetClass> {
+    CLASSES.iter().find(|c| c.guid == guid)
+}
+
+/// A GUID's 16 bytes in .NET `Guid.ToByteArray` order, as lowercase text.
+pub fn guid_text(b: &[u8; 16]) -> String {
+    format!(
+        "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
+        b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]
+    )
+}
+
+/// Longest file-name component accepted (most file systems allow 255 bytes).
+pub const MAX_COMPONENT: usize = 255;
+
+/// Checks that `name` is one safe file name (no folder, no traversal, no
+/// control characters), as it will be written under `data/`.
+pub fn check_component(name: &str, what: &str) -> Result<()> {
+    let bad = name.is_empty()
+        || name == "."
+        || name == ".."
+        || name.len() > MAX_COMPONENT
+        || name.contains(['/', '\\', ':'])
+        || name.chars().any(char::is_control);
+    if bad {
+        return Err(unsafe_archive(format!(
+            "{what} {:?} is not a safe file name (empty, a folder path, '..', over {MAX_COMPONENT} bytes, or control characters)",
+            shorten(name)
+        )));
+    }
+    Ok(())
+}
+
+/// Checks every component of a relative path (legacy layouts keep folders).
+pub fn check_relative(path: &str, what: &str) -> Result<()> {
+    if path.len() > 4096 || path.starts_with('/') {
+        return Err(unsafe_archive(format!(
+            "{what} {:?} is an absolute or overlong path",
+            shorten(path)
+        )));
+    }
+    for c in path.split('/') {
+        check_component(c, what)?;
+    }
+    Ok(())
+}
+
+/// A name cut for messages (at most 120 characters).
+pub fn shorten(s: &str) -> String {
+    if s.chars().count() <= 120 {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(117).collect();
+        t.push_str("...");
+        t
+    }
+}
+
+/// The file name a database asset gets: its asset name without SanteDB's
+/// `#sqlite` marker (and the doubled `.sqlite.sqlite` of January 2024).
+pub fn database_file_name(asset_name: &str) -> &str {
+    let n = asset_name.strip_suffix("#sqlite").unwrap_or(asset_name);
+    n.strip_suffix(".sqlite.sqlite")
+        .map(|_| &n[..n.len() - ".sqlite".len()])
+        .unwrap_or(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guid_bytes_le_order_matches_dotnet() {
+        // Guid("FB444942-4276-427C-A09C-9C65769837F0").ToByteArray()
+        let b = [
+            0x42, 0x49, 0x44, 0xfb, 0x76, 0x42, 0x7c, 0x42, 0xa0, 0x9c, 0x9c, 0x65, 0x76, 0x98,
+            0x37, 0xf0,
+        ];
+        assert_eq!(guid_text(&b), "fb444942-4276-427c-a09c-9c65769837f0");
+        assert!(class_of(&guid_text(&b)).unwrap().sqlite);
+    }
+
+    #[test]
+    fn database_names_lose_the_sqlite_marker() {
+        assert_eq!(
+            database_file_name("santedb.sqlite#sqlite"),
+            "santedb.sqlite"
+        );
+        assert_eq!(
+            database_file_name("santedb.sqlite.sqlite"),
+            "santedb.sqlite"
+        );
+        assert_eq!(database_file_name("audit.db"), "audit.db");
+    }
+
+    #[test]
+    fn traversal_and_folders_are_not_file_names() {
+        for n in ["..", ".", "", "a/b", "a\\b", "c:x", "a\u{1b}b"] {
+            assert!(check_component(n, "asset").is_err(), "{n:?}");
+        }
+        assert!(check_component(&"x".repeat(256), "asset").is_err());
+        assert!(check_component("santedb.sqlite", "asset").is_ok());
+    }
+}
