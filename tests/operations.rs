@@ -516,12 +516,22 @@ fn safety_copies_are_listed_put_back_and_removed() {
     assert!(copies[0]["bytes"].as_u64().unwrap() > 0);
     let s = ok(&run(&["--json", "status", "--home", c.h()]));
     assert_eq!(s["safety_copies"]["count"], 1, "{s}");
-    // A nurse may put it back: the note is there again, and the data it
-    // replaced is a safety copy in turn.
-    let v = ok(&as_user(
+    // Only a System Administrator puts one back (its provenance is not
+    // recorded); then the note is there again, and the data it replaced is
+    // a safety copy in turn.
+    let out = as_user(
         "nurse",
-        &["--json", "safety-copies", "restore", &name, "--home", c.h()],
-    ));
+        &["safety-copies", "restore", &name, "--home", c.h()],
+    );
+    assert_eq!(out.status.code(), Some(12));
+    let v = ok(&run(&[
+        "--json",
+        "safety-copies",
+        "restore",
+        &name,
+        "--home",
+        c.h(),
+    ]));
     assert_eq!(
         std::fs::read_to_string(&note).unwrap(),
         "made after the backup\n",

@@ -293,8 +293,8 @@ pub enum SafetyAction {
         #[command(flatten)]
         home: HomeArg,
     },
-    /// Put a safety copy back as the clinic data (the data it replaces
-    /// becomes a safety copy in turn).
+    /// Put a safety copy back as the clinic data (System Administrator; the
+    /// data it replaces becomes a safety copy in turn).
     Restore {
         /// Its name, as `list` shows it.
         name: String,

@@ -3,7 +3,7 @@
 use super::args::SafetyAction;
 use super::output::{local_time, print_json};
 use super::secrets::Login;
-use carevault_core::auth::{Delete, Restore, View};
+use carevault_core::auth::{Delete, View};
 use carevault_core::fsutil::human_size;
 use carevault_core::{safety, Result};
 use serde_json::json;
@@ -38,7 +38,7 @@ pub fn run(login: &Login, action: SafetyAction, json: bool) -> Result<()> {
             }
         }
         SafetyAction::Restore { name, home } => {
-            let done = safety::put_back(&login.permit::<Restore>(&home.home)?, &name)?;
+            let done = safety::put_back(&login.permit::<Delete>(&home.home)?, &name)?;
             if json {
                 print_json(&json!({"result": "restored", "safety_copy": done}));
             } else {

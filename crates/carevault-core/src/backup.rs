@@ -166,7 +166,17 @@ pub fn plan_data(home: &Path) -> Result<DataPlan> {
                     .iter()
                     .find(|s| name.ends_with(*s));
                 if let Some(s) = sidecar {
-                    if is_sqlite(&path.with_file_name(&name[..name.len() - s.len()])) {
+                    let base = path.with_file_name(&name[..name.len() - s.len()]);
+                    if is_sqlite(&base) {
+                        continue;
+                    }
+                    // The reader refuses such a name beside a stored file
+                    // (it would act as that file's SQLite side file).
+                    if base.is_file() {
+                        plan.skipped.push(format!(
+                            "{entry_path}: its name makes it look like a database side file of {}",
+                            base.display()
+                        ));
                         continue;
                     }
                 }

@@ -4,7 +4,7 @@
 //! lost) and removed by a System Administrator.
 
 use crate::audit::{self, Event, Outcome};
-use crate::auth::{Delete, Permit, Restore, View};
+use crate::auth::{Delete, Permit, View};
 use crate::error::{Error, Kind, Result};
 use crate::fsutil::sync_dir;
 use crate::hostlock::HostLock;
@@ -104,7 +104,12 @@ pub struct Returned {
 /// databases; the data it replaces becomes a safety copy. One atomic swap
 /// under the write barrier: a crash leaves either the old or the new data
 /// live, and both are always kept.
-pub fn put_back(permit: &Permit<Restore>, name: &str) -> Result<Returned> {
+///
+/// A System Administrator's decision: a safety copy holds whatever an
+/// earlier restore replaced (perhaps a backup only an administrator was
+/// allowed to restore), and its provenance is not recorded, so the trust
+/// policy of a restore cannot be applied to it.
+pub fn put_back(permit: &Permit<Delete>, name: &str) -> Result<Returned> {
     let result = put_back_inner(permit.home(), name);
     let (outcome, why) = match &result {
         Ok(_) => (Outcome::Success, format!("safety copy {name}")),

@@ -556,3 +556,154 @@ fn the_wal_backlog_of_a_backup_is_checkpointed_by_the_backup_not_by_the_app() {
     // ...and the rows written meanwhile are in the database file now.
     assert_eq!(rows_in_main_file(&db), before + 50);
 }
+
+/// A hand-built backup of one database `data/users.db` made by `setup`,
+/// listed as a database with its real row counts, plus `extra` entries.
+fn db_backup(path: &Path, setup: &str, extra: &[(&str, &[u8])]) {
+    let t = tempfile::tempdir().unwrap();
+    let db = t.path().join("users.db");
+    let c = Connection::open(&db).unwrap();
+    c.execute_batch(setup).unwrap();
+    drop(c);
+    let bytes = std::fs::read(&db).unwrap();
+    let mut entry = listed("data/users.db", &bytes);
+    entry["kind"] = json!("sqlite");
+    entry["row_counts"] = json!({"users": 1});
+    let mut entries = vec![entry];
+    let mut tar = file(b"data/users.db", &bytes);
+    for (name, data) in extra {
+        entries.push(listed(name, data));
+        tar.extend(file(name.as_bytes(), data));
+    }
+    let s = sealed(false);
+    let mut m: serde_json::Value = serde_json::from_slice(&manifest_of(&s, &entries)).unwrap();
+    m["settings"] = json!({"realm": "", "sync_endpoint": ""});
+    let manifest = serde_json::to_vec(&m).unwrap();
+    tar.extend(file(b"manifest.json", &manifest));
+    tar.extend(file(b"SHA256SUMS", &sums_of(&entries)));
+    tar.resize(tar.len() + 1024, 0);
+    Backup::plain_raw(&s, manifest, zstd::encode_all(&tar[..], 3).unwrap()).write(path);
+}
+
+/// Restores as the System Administrator (whom the provenance policy lets
+/// restore a hand-built file) and expects a refusal that changed nothing.
+fn refused_by_admin(home: &Path, file: &Path) -> Kind {
+    let before = tree(&home.join("data"));
+    let permit = carevault_core::auth::permit(home, "admin", ADMIN_PW).unwrap();
+    let req = carevault_core::restore::RestoreRequest {
+        file,
+        unlock: None,
+        max_log_n: 18,
+        dry_run: false,
+    };
+    let e = carevault_core::restore::restore(&permit, &req, &NoProgress).unwrap_err();
+    assert_eq!(tree(&home.join("data")), before, "the data changed: {e}");
+    e.kind()
+}
+
+/// A WAL beside a database would be replayed by the app after every check
+/// ran on the database alone (an attacker's users table, say).
+#[test]
+fn a_database_side_file_in_a_backup_is_refused() {
+    let t = tempfile::tempdir().unwrap();
+    let home = small_home(t.path());
+    let f = t.path().join("side.bin");
+    db_backup(
+        &f,
+        "CREATE TABLE users(name); INSERT INTO users VALUES ('nurse');",
+        &[("data/users.db-wal", b"pretend WAL frames")],
+    );
+    let e = verify::verify_file(&f, None, 18, &NoProgress).unwrap_err();
+    assert_eq!(e.kind(), Kind::UnsafeArchive, "{e}");
+    assert_eq!(refused_by_admin(&home, &f), Kind::UnsafeArchive);
+}
+
+/// A database stored in WAL mode (header bytes 18 and 19 = 2) is not what
+/// carevault writes: refused before the swap.
+#[test]
+fn a_database_not_in_rollback_journal_form_is_refused_before_the_swap() {
+    let t = tempfile::tempdir().unwrap();
+    let home = small_home(t.path());
+    let f = t.path().join("wal.bin");
+    db_backup(
+        &f,
+        "PRAGMA journal_mode=WAL; CREATE TABLE users(name); INSERT INTO users VALUES ('nurse'); PRAGMA wal_checkpoint(TRUNCATE);",
+        &[],
+    );
+    assert_eq!(refused_by_admin(&home, &f), Kind::CheckFailed);
+}
+
+/// The container of `file` with the data of part `name` replaced.
+fn with_part(file: &Path, name: &str, data: &[u8]) -> Vec<u8> {
+    let bytes = std::fs::read(file).unwrap();
+    let o = carevault_core::archive::reader::Opened::open(file).unwrap();
+    let (record, sig) = o.layout.origin.unwrap();
+    let mut all = parts(file);
+    all.push((
+        "origin.json".into(),
+        record.offset as usize,
+        record.len as usize,
+    ));
+    all.push((
+        "origin.json.minisig".into(),
+        sig.offset as usize,
+        sig.len as usize,
+    ));
+    let mut out = Vec::new();
+    for (n, at, len) in all {
+        let d = if n == name {
+            data.to_vec()
+        } else {
+            bytes[at..at + len].to_vec()
+        };
+        out.extend_from_slice(&header_block(&n, d.len() as u64, 0).unwrap());
+        out.extend_from_slice(&d);
+        out.resize(out.len().div_ceil(512) * 512, 0);
+    }
+    out.resize(out.len() + 1024, 0);
+    out
+}
+
+/// The minisign crate indexes a signature it has not length-checked (a
+/// debug assertion, and a slice out of range on an empty line): every
+/// malformed signature line must be reported as damage, never panic.
+#[test]
+fn a_malformed_signature_line_is_damage_not_a_panic() {
+    let t = tempfile::tempdir().unwrap();
+    let home = small_home(t.path());
+    let out = make_backup(&home, &t.path().join("out"), None);
+    let o = carevault_core::archive::reader::Opened::open(&out.path).unwrap();
+    let (_, sig) = o.layout.origin.unwrap();
+    let bytes = std::fs::read(&out.path).unwrap();
+    let text =
+        String::from_utf8(bytes[sig.offset as usize..(sig.offset + sig.len) as usize].to_vec())
+            .unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let bad = t.path().join("bad.bin");
+    for (line, replacement) in [
+        (3, String::new()),
+        (1, String::new()),
+        (3, lines[3].trim_end_matches('=').to_string()),
+        (1, format!("{}AAAA", lines[1].trim_end_matches('='))),
+        (1, lines[1][..96].to_string()),
+        (3, "=".repeat(88)),
+    ] {
+        let mut l = lines.clone();
+        l[line] = &replacement;
+        let edited = format!("{}\n", l.join("\n"));
+        std::fs::write(
+            &bad,
+            with_part(&out.path, "origin.json.minisig", edited.as_bytes()),
+        )
+        .unwrap();
+        let r = std::panic::catch_unwind(|| {
+            verify::verify_file(&bad, None, 18, &NoProgress).map(|_| ())
+        });
+        let e = r.unwrap_or_else(|_| panic!("line {line} {replacement:?}: a panic"));
+        let e = e.unwrap_err();
+        assert!(
+            matches!(e.kind(), Kind::Corrupted | Kind::Tampered),
+            "line {line}: {e}"
+        );
+    }
+}

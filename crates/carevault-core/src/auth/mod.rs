@@ -146,8 +146,11 @@ pub fn permit<A: Action>(home: &Path, username: &str, password: &str) -> Result<
 /// True when the home holds no clinic data: no database in `data/`.
 pub fn is_first_run(home: &Path) -> bool {
     let data = crate::layout::data_dir(home);
-    let Ok(rd) = std::fs::read_dir(&data) else {
-        return true;
+    // Only a data folder that is not there counts as none: one that cannot
+    // be read is not proof of a fresh install (fail closed).
+    let rd = match std::fs::read_dir(&data) {
+        Ok(rd) => rd,
+        Err(e) => return e.kind() == std::io::ErrorKind::NotFound,
     };
     !rd.flatten()
         .any(|e| e.file_name().to_string_lossy().ends_with(".db"))

@@ -109,6 +109,15 @@ impl Manifest {
                 }
             }
             check_entry_path(&e.path)?;
+            // A database's side file restored beside it would change the
+            // database after every check (a WAL replayed, a hot journal
+            // rolled back): carevault never stores one, so none is accepted.
+            if let Some(base) = side_file_base(&e.path).filter(|b| all.contains(b)) {
+                return Err(crate::error::unsafe_archive(format!(
+                    "{:?} would be the SQLite side file of {base:?}, which a restore must not put beside it",
+                    e.path
+                )));
+            }
             if !seen.insert(e.path.as_str()) {
                 return Err(crate::error::unsafe_archive(format!(
                     "the manifest lists {} twice",
@@ -166,7 +175,10 @@ impl Manifest {
                 self.total_size()
             ));
         }
-        if self.encoded_len() > MAX_MANIFEST_BYTES {
+        // As stored: encrypted, the copy grows by age's header and a
+        // 16-byte tag per 64 KiB chunk.
+        let plain = self.encoded_len();
+        if plain + plain / 65_536 * 16 + 16 + 4096 > MAX_MANIFEST_BYTES {
             return refuse(format!(
                 "a list of contents over {MAX_MANIFEST_BYTES} bytes"
             ));
@@ -228,6 +240,13 @@ impl Manifest {
         }
         Ok(())
     }
+}
+
+/// The path `p` names a SQLite side file of (`-wal`, `-shm`, `-journal`).
+pub fn side_file_base(p: &str) -> Option<&str> {
+    ["-wal", "-shm", "-journal"]
+        .iter()
+        .find_map(|s| p.strip_suffix(s))
 }
 
 /// A payload path is accepted only if it is relative, under `data/`, made of

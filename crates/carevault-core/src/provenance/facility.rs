@@ -95,6 +95,9 @@ fn certify_inner(home: &Path, facility_secret: &str) -> Result<String> {
 /// Whether `certificate` is the facility key `facility_pk`'s signature of
 /// the device key `device_pk` (both base64 lines).
 pub fn certifies(certificate: &str, device_pk: &str, facility_pk: &str) -> bool {
+    if !super::signature_shape_ok(certificate) {
+        return false;
+    }
     let (Ok(sig), Ok(fpk), Ok(dpk)) = (
         minisign::SignatureBox::from_string(certificate),
         minisign::PublicKey::from_base64(facility_pk),

@@ -101,11 +101,32 @@ pub fn split_origin_parts(parts: &mut Vec<(String, Extent)>) -> Result<Option<(E
     Ok(origin)
 }
 
+/// Whether `text` has the shape of a minisign signature file: its second
+/// line the base64 of exactly 74 bytes (100 characters) and its fourth the
+/// base64 of 64 (88). The minisign crate asserts that length in debug
+/// builds instead of returning an error, so it is checked here first.
+pub fn signature_shape_ok(text: &str) -> bool {
+    // Canonical base64 of `len` characters ending in `pad` `=`: it decodes
+    // to exactly the length minisign expects, or fails to decode.
+    let b64 = |l: &str, len: usize, pad: usize| {
+        l.len() == len
+            && l.bytes().skip(len - pad).all(|b| b == b'=')
+            && l.bytes()
+                .take(len - pad)
+                .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    lines.len() == 4 && b64(lines[1], 100, 1) && b64(lines[3], 88, 2)
+}
+
 /// Checks a record's signature; returns the record.
 pub fn verify_record(record: &[u8], signature: &[u8]) -> Result<Origin> {
     let origin = Origin::parse(record)?;
     let sig_text = std::str::from_utf8(signature)
         .map_err(|_| corrupted("the backup's signature is not text"))?;
+    if !signature_shape_ok(sig_text) {
+        return Err(corrupted("the backup's signature file is damaged"));
+    }
     let sig = minisign::SignatureBox::from_string(sig_text)
         .map_err(|e| corrupted(format!("the backup's signature is unreadable ({e})")))?;
     let pk = minisign::PublicKey::from_base64(&origin.signer.public_key)

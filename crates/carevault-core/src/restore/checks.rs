@@ -72,6 +72,19 @@ pub fn check_staged(
                 e.path
             )));
         }
+        // The form carevault writes (FORMAT.md): a complete database with
+        // no WAL of its own, bytes 18 and 19 of its header set to 1.
+        let staged = root.join(&e.path);
+        let mut head = [0u8; 20];
+        let form_ok = std::fs::File::open(&staged)
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+            .is_ok_and(|_| head[18] == 1 && head[19] == 1);
+        if !form_ok {
+            return Err(failed(format!(
+                "{} is not stored as carevault stores databases (rollback-journal mode, bytes 18 and 19 of its header set to 1)",
+                e.path
+            )));
+        }
         let listed: Vec<&String> = e.row_counts.keys().collect();
         let found: Option<Vec<&String>> = r.tables.as_ref().map(|t| t.iter().collect());
         if found.as_ref() != Some(&listed) || r.rows != e.row_counts {
