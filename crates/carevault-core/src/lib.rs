@@ -8,9 +8,15 @@
 //! - [`snapshot`] pins every database at one instant and streams its pages.
 //! - [`format`] describes the backup file as data (no I/O); [`archive`]
 //!   writes and reads it as streams (tar, zstd, age), checking every byte.
-//! - [`backup`], [`verify`], [`restore`], [`catalog`] and [`rekey`] are the
-//!   operations the CLI (and later the web app) call. None of them prints:
-//!   they return values and report progress through [`Progress`].
+//!   [`format::limits`] holds every limit; the writer applies each one
+//!   before a backup is reported, and reads every backup back.
+//! - [`backup`], [`verify`], [`restore`], [`catalog`], [`rekey`] and
+//!   [`safety`] (the data restores replaced) are the operations the CLI and
+//!   the web app call. None of them prints: they return values and report
+//!   progress through [`Progress`].
+//! - [`provenance`] signs every backup with the device key, keeps the trust
+//!   list and decides who may restore what; [`auth`] and [`audit`] say who
+//!   acts and record it.
 //! - [`demo`] makes a realistic demo clinic and a writer that follows the
 //!   host contract, for demos and tests.
 
