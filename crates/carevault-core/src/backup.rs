@@ -13,7 +13,6 @@ use crate::format::manifest::{AppSettings, Manifest};
 use crate::format::metadata::{KeySlot, Metadata, Sealed, MAX_LABEL_CHARS};
 use crate::format::{FORMAT_NAME, FORMAT_VERSION};
 use crate::fsutil::{self, TempFile};
-use crate::hostlock::HostLock;
 use crate::media::{Medium, Resolved};
 use crate::profile::Profile;
 use crate::{layout, snapshot, Progress, SecretString};
@@ -319,30 +318,17 @@ fn wait_for_sync(
     home: &Path,
     wait: Option<std::time::Duration>,
 ) -> Result<crate::hostlock::LockGuard> {
-    let deadline = std::time::Instant::now() + wait.unwrap_or_default();
-    loop {
-        if let Some(g) = HostLock::Sync.try_shared(home).map_err(|e| {
-            Error::io(
-                "checking the sync lock",
-                crate::hostlock::locks_dir(home),
-                e,
-            )
-        })? {
-            return Ok(g);
-        }
-        if std::time::Instant::now() >= deadline {
-            return Err(Error::new(
-                Kind::Busy,
-                if wait.is_some() {
-                    "a synchronization is still in progress after the wait, so no backup was started"
-                } else {
-                    "a synchronization is in progress, so no backup was started"
-                },
-                "wait until System > Synchronization says Idle, then run the backup again (or use --wait-sync SECONDS)",
-            ));
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    crate::hostlock::when_sync_idle(home, wait)?.ok_or_else(|| {
+        Error::new(
+            Kind::Busy,
+            if wait.is_some() {
+                "a synchronization is still in progress after the wait, so no backup was started"
+            } else {
+                "a synchronization is in progress, so no backup was started"
+            },
+            "wait until System > Synchronization says Idle, then run the backup again (or use --wait-sync SECONDS)",
+        )
+    })
 }
 
 /// Backs up the data of `home`; `signer` is the app home whose device key

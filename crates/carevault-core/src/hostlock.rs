@@ -173,3 +173,21 @@ impl SyncSession {
         Ok(SyncSession { _guard: guard })
     }
 }
+
+/// Holds the sync lock shared once no synchronization runs, waiting up to
+/// `wait` for one to end; `Ok(None)` when one still runs after the wait.
+/// The guard for backups, restores and safety copies alike: each says in
+/// its own words what it did not start.
+pub fn when_sync_idle(home: &Path, wait: Option<Duration>) -> crate::Result<Option<LockGuard>> {
+    let deadline = Instant::now() + wait.unwrap_or_default();
+    loop {
+        let held = HostLock::Sync
+            .try_shared(home)
+            .map_err(|e| crate::error::Error::io("checking the sync lock", locks_dir(home), e))?;
+        if held.is_some() || Instant::now() >= deadline {
+            return Ok(held);
+        }
+        // flock has no wait with a deadline: poll it.
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

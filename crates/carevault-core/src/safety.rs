@@ -134,22 +134,13 @@ fn put_back_inner(home: &Path, name: &str) -> Result<Returned> {
         .ok_or_else(crate::backup::busy_error)?;
     crate::restore::recover(home)?;
     let dir = find(home, name)?;
-    let _sync = HostLock::Sync
-        .try_shared(home)
-        .map_err(|e| {
-            Error::io(
-                "checking the sync lock",
-                crate::hostlock::locks_dir(home),
-                e,
-            )
-        })?
-        .ok_or_else(|| {
-            Error::new(
-                Kind::Busy,
-                "a synchronization is in progress, so the safety copy was not put back",
-                "wait until System > Synchronization says Idle, then try again",
-            )
-        })?;
+    let _sync = crate::hostlock::when_sync_idle(home, None)?.ok_or_else(|| {
+        Error::new(
+            Kind::Busy,
+            "a synchronization is in progress, so the safety copy was not put back",
+            "wait until System > Synchronization says Idle, then try again",
+        )
+    })?;
     check_databases(&dir.join("data"))?;
     let live = layout::data_dir(home);
     let barrier = HostLock::WriteBarrier.exclusive(home).map_err(|e| {

@@ -264,38 +264,23 @@ fn sync_guard(
     wait: Option<std::time::Duration>,
     unsynced: Option<u64>,
 ) -> Result<crate::hostlock::LockGuard> {
-    use crate::hostlock::HostLock;
-    let deadline = std::time::Instant::now() + wait.unwrap_or_default();
-    loop {
-        if let Some(g) = HostLock::Sync.try_shared(home).map_err(|e| {
-            Error::io(
-                "checking the sync lock",
-                crate::hostlock::locks_dir(home),
-                e,
-            )
-        })? {
-            return Ok(g);
-        }
-        if std::time::Instant::now() >= deadline {
-            let lost = match unsynced {
-                Some(n) => format!(
-                    "; {n} outbox records are not yet synchronized, and restoring would lose them"
-                ),
-                None => String::new(),
-            };
-            return Err(Error::new(
-                crate::Kind::Busy,
-                if wait.is_some() {
-                    format!("a synchronization is still in progress after the wait, so the restore was not started{lost}")
-                } else {
-                    format!("a synchronization is in progress, so the restore was not started{lost}")
-                },
-                "wait until System > Synchronization says Idle, then restore again (or use --wait-sync SECONDS)",
-            ));
-        }
-        // Polls the lock (flock has no wait with a deadline).
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    crate::hostlock::when_sync_idle(home, wait)?.ok_or_else(|| {
+        let lost = match unsynced {
+            Some(n) => format!(
+                "; {n} outbox records are not yet synchronized, and restoring would lose them"
+            ),
+            None => String::new(),
+        };
+        Error::new(
+            crate::Kind::Busy,
+            if wait.is_some() {
+                format!("a synchronization is still in progress after the wait, so the restore was not started{lost}")
+            } else {
+                format!("a synchronization is in progress, so the restore was not started{lost}")
+            },
+            "wait until System > Synchronization says Idle, then restore again (or use --wait-sync SECONDS)",
+        )
+    })
 }
 
 /// A dry run reads the backup's users database (the whole payload is read
