@@ -43,6 +43,12 @@ pub enum Kind {
     NotABackup,
     /// A fault inside carevault itself.
     Internal,
+    /// The offsite store could not be reached, or answered with an error that
+    /// retrying did not cure; nothing was marked offsite.
+    Unreachable,
+    /// An object of that name is already in the store: carevault never
+    /// overwrites one.
+    Exists,
 }
 
 impl Kind {
@@ -64,6 +70,8 @@ impl Kind {
             Kind::Io => 13,
             Kind::CheckFailed => 14,
             Kind::NotABackup => 15,
+            Kind::Unreachable => 16,
+            Kind::Exists => 17,
         }
     }
 
@@ -85,6 +93,8 @@ impl Kind {
             Kind::CheckFailed => "check_failed",
             Kind::NotABackup => "not_a_backup",
             Kind::Internal => "internal",
+            Kind::Unreachable => "unreachable",
+            Kind::Exists => "exists",
         }
     }
 }

@@ -223,6 +223,62 @@ impl TempFile {
         self.replace(target)
     }
 
+    /// fsyncs the file and gives it the name `target` only if no file of
+    /// that name exists, atomically (`renameat2` with `RENAME_NOREPLACE`);
+    /// fails with [`crate::Kind::Exists`] otherwise. Where the file system
+    /// cannot rename that way, a hard link does the same (it fails when the
+    /// name exists); where it has neither, the name is checked first (a
+    /// narrow window, on storage carevault alone writes to).
+    pub fn persist_new(mut self, target: &Path) -> Result<()> {
+        let file = self.file.take().expect("temp file is open until persisted");
+        crate::fault::sync_file(&file, &self.path)
+            .map_err(|e| Error::io("flushing the file to storage", &self.path, e))?;
+        let taken = || {
+            Error::new(
+                crate::Kind::Exists,
+                "a file of that name already exists; it was left as it is",
+                "nothing is ever overwritten: find out where the existing file came from",
+            )
+            .at(target)
+        };
+        let cwd = rustix::fs::CWD;
+        match rustix::fs::renameat_with(
+            cwd,
+            &self.path,
+            cwd,
+            target,
+            rustix::fs::RenameFlags::NOREPLACE,
+        ) {
+            Ok(()) => {}
+            Err(rustix::io::Errno::EXIST) => return Err(taken()),
+            Err(rustix::io::Errno::INVAL) | Err(rustix::io::Errno::NOSYS) => {
+                match std::fs::hard_link(&self.path, target) {
+                    Ok(()) => {
+                        let _ = std::fs::remove_file(&self.path);
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(taken()),
+                    Err(_) => {
+                        if target.symlink_metadata().is_ok() {
+                            return Err(taken());
+                        }
+                        crate::fault::rename(&self.path, target)
+                            .map_err(|e| Error::io("giving the file its final name", target, e))?;
+                    }
+                }
+            }
+            Err(e) => {
+                return Err(Error::io(
+                    "giving the file its final name",
+                    target,
+                    std::io::Error::from_raw_os_error(e.raw_os_error()),
+                ))
+            }
+        }
+        self.path = PathBuf::new();
+        drop(file);
+        sync_dir(target.parent().unwrap_or(Path::new(".")))
+    }
+
     /// Like [`TempFile::persist`], but atomically replaces `target` if it exists.
     pub fn replace(mut self, target: &Path) -> Result<()> {
         let file = self.file.take().expect("temp file is open until persisted");

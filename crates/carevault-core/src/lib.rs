@@ -14,6 +14,9 @@
 //!   [`safety`] (the data restores replaced) are the operations the CLI and
 //!   the web app call. None of them prints: they return values and report
 //!   progress through [`Progress`].
+//! - [`store`] is the storage seam: a folder, object storage (the
+//!   offsite crate) or memory, behind one trait: list, ranged read,
+//!   create-only put, delete.
 //! - [`provenance`] signs every backup with the device key, keeps the trust
 //!   list and decides who may restore what; [`auth`] and [`audit`] say who
 //!   acts and record it.
@@ -42,6 +45,7 @@ pub mod restore;
 pub mod safety;
 pub mod snapshot;
 pub mod status;
+pub mod store;
 pub mod verify;
 
 pub use archive::keys::{generate_recovery_key, parse_identity_file, parse_recipient, Unlock};

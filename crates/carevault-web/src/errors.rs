@@ -41,6 +41,8 @@ pub fn status_of(kind: Kind) -> StatusCode {
         | Kind::UnsafeArchive
         | Kind::CheckFailed
         | Kind::NotABackup => StatusCode::UNPROCESSABLE_ENTITY,
+        Kind::Exists => StatusCode::CONFLICT,
+        Kind::Unreachable => StatusCode::BAD_GATEWAY,
         Kind::Io | Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
