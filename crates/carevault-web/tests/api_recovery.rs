@@ -420,3 +420,44 @@ async fn safety_copies_are_listed_for_restorers_and_put_back_or_removed_by_an_ad
     assert!(!clinic.home.join("safety-copies").join(&newer).exists());
     server.stop().await;
 }
+
+#[tokio::test]
+async fn wrong_passphrase_advice_names_the_recovery_key_only_when_the_backup_has_one() {
+    let clinic = Clinic::demo();
+    let (_, with_slot, _) = backup_with_recovery_key(&clinic);
+    let plain = clinic.backup(Medium::Private, Some(PASS));
+    let without = carevault_core::catalog::id_of(&plain).unwrap();
+    let server = Server::start(&clinic.home).await;
+    let nurse = server.login("nurse").await;
+    let wrong = json!({ "passphrase": "not the passphrase" });
+    for (id, mentions) in [(with_slot, true), (without, false)] {
+        for route in ["contents", "restore-preview"] {
+            let (st, v) = nurse
+                .post(&format!("/api/backups/{id}/{route}"), wrong.clone())
+                .await;
+            assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+            let advice = v["error"]["advice"].as_str().unwrap();
+            assert!(!advice.contains("--identity"), "{advice}");
+            assert_eq!(
+                advice.contains("recovery key instead"),
+                mentions,
+                "{route}: {advice}"
+            );
+        }
+        let job = job_of(
+            &nurse,
+            nurse
+                .post(&format!("/api/backups/{id}/verify"), wrong.clone())
+                .await,
+        )
+        .await;
+        let advice = job["error"]["advice"].as_str().unwrap();
+        assert_eq!(job["error"]["kind"], "wrong_key", "{job}");
+        assert_eq!(
+            advice.contains("recovery key instead"),
+            mentions,
+            "verify: {advice}"
+        );
+    }
+    server.stop().await;
+}

@@ -2,8 +2,8 @@
 //! Each route first gets the core's permit for its action.
 
 use super::{
-    ensure_idle, passphrase_attempt, passphrase_result, permit, run_restore, secret, unlock_for,
-    KeyBody,
+    ensure_idle, key_error, passphrase_attempt, passphrase_result, permit, run_restore, secret,
+    unlock_for, KeyBody,
 };
 use crate::errors::{blocking, ApiError};
 use crate::jobs::{Abandon, JobKind, Owner};
@@ -208,7 +208,7 @@ pub async fn contents(
         let mut opened = Opened::open(f.path())?;
         let unlocked = opened.unlock(unlock.as_ref(), profile.encryption.max_work_factor);
         passphrase_result(&s, &f.key(), unlock.as_ref(), &unlocked);
-        let key = unlocked?;
+        let key = unlocked.map_err(|e| key_error(e, f.path()))?;
         let (m, _) = opened.manifest(key.as_ref())?;
         Ok(Json(json!({
             "entries": m.entries.len(),
@@ -244,7 +244,8 @@ pub async fn verify(
             let _turn = slot.turn();
             let r = core_verify::verify(&permit, &path, unlock.as_ref(), max_log_n, p);
             passphrase_result(&st, &key, unlock.as_ref(), &r);
-            serde_json::to_value(&r?).map_err(|e| ApiError::internal(e.to_string()).into())
+            let report = r.map_err(|e| key_error(e, &path))?;
+            serde_json::to_value(&report).map_err(|e| ApiError::internal(e.to_string()).into())
         });
         Ok((StatusCode::ACCEPTED, Json(json!({ "job_id": job.id }))))
     })

@@ -175,6 +175,26 @@ pub fn unlock_for(home: &Path, file: &Path, key: KeyBody) -> Result<Option<Unloc
     ))
 }
 
+/// True when `file`'s readable metadata lists a recovery key slot.
+pub fn has_recovery_slot(file: &Path) -> bool {
+    crate::lookup::examine(file)
+        .and_then(|l| l.metadata)
+        .is_some_and(|m| m.key_slots.iter().any(|k| k.kind == "recovery"))
+}
+
+/// A core error of a key attempt on `file`, for the web: a wrong key of a
+/// backup without a recovery slot is advised only about its passphrase (no
+/// recovery key would open it).
+pub fn key_error(e: Error, file: &Path) -> ApiError {
+    let mut api = ApiError::from(e);
+    if api.body.kind == Kind::WrongKey.code() && !has_recovery_slot(file) {
+        api.body.advice = "check the passphrase (capital letters and spaces count): it is the one \
+                           given when this backup was made (this backup has no recovery key slot)"
+            .into();
+    }
+    api
+}
+
 /// The body of a restore job (first run or logged in): restore, then end
 /// the sessions of users the restored data no longer has, and remove the
 /// file if it was an upload.
@@ -196,7 +216,7 @@ pub fn run_restore(
     };
     let result = restore::restore(permit, &req, progress);
     passphrase_result(state, backup_key, unlock, &result);
-    let outcome = result?;
+    let outcome = result.map_err(|e| key_error(e, file))?;
     state.sessions.keep_current();
     if let Some(id) = state.uploads.id_of(file) {
         state.uploads.remove(&id);

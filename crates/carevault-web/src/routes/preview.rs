@@ -3,7 +3,7 @@
 //! which it thereby checks before any restore starts.
 
 use super::backups::upload_needs_admin;
-use super::{passphrase_attempt, passphrase_result, permit, unlock_for, KeyBody};
+use super::{key_error, passphrase_attempt, passphrase_result, permit, unlock_for, KeyBody};
 use crate::errors::{blocking, ApiError};
 use crate::jobs::Abandon;
 use crate::json::JsonBody;
@@ -46,7 +46,7 @@ pub async fn preview(
         }
         let r = restore_preview(&permit, f.path(), unlock.as_ref(), max_log_n);
         passphrase_result(&s, &f.key(), unlock.as_ref(), &r);
-        let mut v = json!(r?);
+        let mut v = json!(r.map_err(|e| key_error(e, f.path()))?);
         v["location"] = json!(f.location);
         Ok(Json(v))
     })

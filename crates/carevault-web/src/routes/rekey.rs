@@ -4,7 +4,8 @@
 //! attempts are throttled like every passphrase.
 
 use super::{
-    ensure_idle, passphrase_attempt, passphrase_result, permit, secret, unlock_for, KeyBody,
+    ensure_idle, key_error, passphrase_attempt, passphrase_result, permit, secret, unlock_for,
+    KeyBody,
 };
 use crate::errors::{blocking, ApiError};
 use crate::jobs::{JobKind, Owner};
@@ -103,7 +104,7 @@ pub async fn change(
                 enc.max_work_factor,
             );
             passphrase_result(&st, &backup, Some(&unlock), &r);
-            r?;
+            r.map_err(|e| key_error(e, &path))?;
             Ok(json!({ "id": backup, "changed": true }))
         });
         Ok((StatusCode::ACCEPTED, Json(json!({ "job_id": job.id }))))
