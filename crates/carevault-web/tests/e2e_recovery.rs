@@ -202,3 +202,68 @@ async fn administrator_puts_a_safety_copy_back_and_removes_one() {
     b.close().await;
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_run_restores_with_the_recovery_key_file_when_the_passphrase_is_lost() {
+    let Some(tools) = tools() else { return };
+    let source = Clinic::demo();
+    let (identity, public) = generate_recovery_key();
+    let permit = auth::permit::<Create>(&source.home, "manager", "manager-demo-pass").unwrap();
+    let profile = Profile::load(&source.home).unwrap();
+    let mut req = BackupRequest::new(&profile, Target::Medium(Medium::Public));
+    req.label = Some("Tablet 3 weekly".into());
+    req.passphrase = Some(SecretString::from(PASSPHRASE.to_string()));
+    req.recovery_keys = vec![public];
+    let made = backup::create(&permit, &req, &NoProgress).unwrap();
+    let target = Clinic::empty();
+    let documents = target.home.join("Documents");
+    std::fs::create_dir_all(&documents).unwrap();
+    std::fs::copy(&made.path, documents.join(made.path.file_name().unwrap())).unwrap();
+    let key_file = target.dir.path().join("facility-recovery.key");
+    std::fs::write(&key_file, identity.expose_secret()).unwrap();
+    let server = Server::start(&target.home).await;
+    let b = Browser::start(&tools, &server.url).await;
+
+    b.open("").await;
+    b.click("choose-restore").await;
+    b.wait_testid("candidates").await;
+    // Before a backup is chosen, no recovery key is offered.
+    assert!(!b
+        .testid("use-recovery-key")
+        .await
+        .is_displayed()
+        .await
+        .unwrap());
+    b.click("candidate").await;
+    b.click("use-recovery-key").await;
+    b.wait_testid("recovery-key-file")
+        .await
+        .send_keys(key_file.to_str().unwrap())
+        .await
+        .unwrap();
+    b.wait_js(
+        "document.querySelector('[data-testid=\"recovery-key-file-note\"]').textContent.includes('facility-recovery.key')",
+        "the key file to be read",
+    )
+    .await;
+    b.screenshots("first-run-recovery-key").await;
+    b.click("start-restore").await;
+    b.wait_testid("restore-report").await;
+    assert_eq!(
+        b.testid("restore-report")
+            .await
+            .attr("data-all-ok")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("true")
+    );
+    assert!(b.text("restored-label").await.contains("Tablet 3 weekly"));
+    b.click("continue-login").await;
+    b.wait_testid("login-form").await;
+    b.login("manager").await;
+    b.wait_testid("backups-table").await;
+
+    b.close().await;
+    server.stop().await;
+}

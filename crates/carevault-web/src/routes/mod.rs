@@ -134,7 +134,7 @@ fn recovery_key(text: Option<String>) -> Result<Option<Unlock>, ApiError> {
     }
     let id = carevault_core::parse_identity_file(text.expose_secret()).map_err(|_| {
         ApiError::bad_request(
-            "this is not a recovery key: no line starting with AGE-SECRET-KEY-1 was found",
+            "this is not a recovery key: no valid line starting with AGE-SECRET-KEY-1 was found",
             "paste the whole secret line of the facility's recovery key, or choose the key file it was saved in",
         )
     })?;
