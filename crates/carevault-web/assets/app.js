@@ -1274,6 +1274,12 @@
             (r && r.entries != null ? ` (${r.entries} entries, ${humanSize(r.data_bytes)} of clinic data).` : '.'),
             { dismissible: false, testid: 'verify-result' }));
           announce('Verification OK');
+        } else if (key && job.error && job.error.kind === 'wrong_key') {
+          // Not a verification result: the backup was not checked.
+          verifySlot.replaceChildren(banner('warning', 'The passphrase was not accepted.',
+            'The backup was not checked, and its verification record is unchanged.',
+            { dismissible: false, testid: 'verify-result' }));
+          key.wrong();
         } else {
           const e = jobError(job);
           verifySlot.append(banner('error', 'Verification failed.', e.message,
@@ -1299,6 +1305,12 @@
         const c = await api('POST', `/api/backups/${encodeURIComponent(id)}/contents`, passBody());
         contentsSlot.replaceChildren(contentsSummary(c));
       } catch (e) {
+        if (key && e.kind === 'wrong_key') {
+          contentsSlot.replaceChildren(banner('warning', 'The passphrase was not accepted.', null,
+            { testid: 'contents-error' }));
+          key.wrong();
+          return;
+        }
         contentsSlot.replaceChildren(banner('error', 'The contents could not be read.', e.message,
           { advice: e.advice, testid: 'contents-error' }));
       } finally {

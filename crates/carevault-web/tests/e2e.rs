@@ -170,6 +170,32 @@ async fn nurse_makes_an_encrypted_public_backup_and_verifies_it() {
     assert!(b.text("detail-timestamp").await.starts_with(&today_local()));
     assert!(b.text("last-verification").await.contains("Never verified"));
 
+    // A wrong passphrase is no verification result: nothing is marked failed.
+    b.type_into("check-passphrase", "not the passphrase").await;
+    b.click("verify-now").await;
+    let result = b.wait_testid("verify-result").await.text().await.unwrap();
+    assert!(
+        result.contains("The passphrase was not accepted"),
+        "{result}"
+    );
+    assert!(!result.contains("Verification failed"), "{result}");
+    let field_error = b
+        .js("return document.getElementById('check-passphrase-error').textContent")
+        .await;
+    assert!(
+        field_error
+            .as_str()
+            .unwrap()
+            .contains("does not open this backup"),
+        "{field_error}"
+    );
+    b.wait_js(
+        "!document.querySelector('[data-testid=\"verify-now\"]').disabled",
+        "the verify button to come back",
+    )
+    .await;
+    assert!(b.text("last-verification").await.contains("Never verified"));
+
     b.type_into("check-passphrase", PASSPHRASE).await;
     b.click("show-contents").await;
     b.wait_testid("contents").await;
