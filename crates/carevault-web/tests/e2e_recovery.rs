@@ -267,3 +267,52 @@ async fn first_run_restores_with_the_recovery_key_file_when_the_passphrase_is_lo
     b.close().await;
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restore_whose_passphrase_stopped_working_returns_to_the_passphrase_step() {
+    let Some(tools) = tools() else { return };
+    let clinic = Clinic::demo();
+    let made = clinic.backup("manager", Medium::Private, "Morning");
+    let server = Server::start(&clinic.home).await;
+    let b = Browser::start(&tools, &server.url).await;
+
+    b.login("nurse").await;
+    let sel = "tr[data-testid=\"backup-row\"][data-label=\"Morning\"]";
+    b.wait_js(&format!("document.querySelector('{sel}')"), "the row")
+        .await;
+    b.js(&format!(
+        "document.querySelector('{sel} [data-testid=\"action-restore\"]').click(); return true;"
+    ))
+    .await;
+    b.type_into("restore-passphrase", PASSPHRASE).await;
+    b.click("dialog-confirm").await;
+    b.wait_testid("restore-facts").await;
+
+    // Between the two steps someone changes the backup's passphrase.
+    let permit = auth::permit::<Create>(&clinic.home, "manager", "manager-demo-pass").unwrap();
+    let new = SecretString::from("orchard kettle signal harbour".to_string());
+    let old = Unlock::Passphrase(SecretString::from(PASSPHRASE.to_string()));
+    carevault_core::rekey::rekey(&permit, &made.path, &old, &new, 10, 18).expect("rekey");
+
+    b.click("dialog-confirm").await;
+    let note = b.wait_testid("wrong-key").await.text().await.unwrap();
+    assert!(note.contains("nothing was changed"), "{note}");
+    let title = b
+        .js("return document.querySelector('#view h1').textContent")
+        .await;
+    assert!(!title.as_str().unwrap().contains("failed"), "{title}");
+    assert!(!b.exists("[data-testid=\"restore-error\"]").await);
+
+    // "Try again" opens the passphrase step once more.
+    b.click("restore-retry").await;
+    b.wait_testid("restore-dialog").await;
+    b.type_into("restore-passphrase", new.expose_secret()).await;
+    b.click("dialog-confirm").await;
+    b.wait_testid("restore-facts").await;
+    b.click("dialog-confirm").await;
+    b.wait_testid("restore-report").await;
+    assert!(b.text("restored-label").await.contains("Morning"));
+
+    b.close().await;
+    server.stop().await;
+}
