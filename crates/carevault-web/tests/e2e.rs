@@ -195,6 +195,7 @@ async fn nurse_makes_an_encrypted_public_backup_and_verifies_it() {
     )
     .await;
     assert!(b.text("last-verification").await.contains("Never verified"));
+    b.screenshots("details-wrong-passphrase").await;
 
     b.type_into("check-passphrase", PASSPHRASE).await;
     b.click("show-contents").await;
