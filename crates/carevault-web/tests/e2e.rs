@@ -91,7 +91,9 @@ async fn report_checks(b: &Browser) -> Value {
 async fn nurse_makes_an_encrypted_public_backup_and_verifies_it() {
     let Some(tools) = tools() else { return };
     let clinic = Clinic::demo();
-    let server = Server::start(&clinic.home).await;
+    // The schedule of `carevault serve` runs: its check at start makes no
+    // backup on a fresh install (the first one waits for the interval).
+    let server = Server::start_scheduled(&clinic.home).await;
     let b = Browser::start(&tools, &server.url).await;
 
     b.open("").await;
@@ -99,7 +101,19 @@ async fn nurse_makes_an_encrypted_public_backup_and_verifies_it() {
     b.screenshots("login").await;
     b.login("nurse").await;
 
-    // An empty explorer at first.
+    // An empty explorer at first, after the schedule's first check.
+    let schedule = b
+        .js_async(
+            "const poll = () => fetch('/api/status', { credentials: 'same-origin' })
+               .then(r => r.json())
+               .then(v => v.schedule.checks >= 1 ? done(v.schedule) : setTimeout(poll, 100),
+                     e => done(String(e)));
+             poll();",
+        )
+        .await;
+    assert_eq!(schedule["waiting_for_first_interval"], true, "{schedule}");
+    b.open("#/home").await;
+    b.open("#/backups").await;
     b.wait_testid("no-results").await;
     assert!(b.text("no-results").await.contains("No Results Returned"));
     b.screenshots("explorer-empty").await;
