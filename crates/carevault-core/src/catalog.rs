@@ -252,7 +252,11 @@ fn delete_inner(home: &Path, path: &Path) -> Result<Listed> {
     };
     let (dir, name) = match (path.parent(), path.file_name().and_then(|n| n.to_str())) {
         (Some(d), Some(n)) => (d, n),
-        _ => return Err(Error::internal("a backup path without a folder or file name")),
+        _ => {
+            return Err(Error::internal(
+                "a backup path without a folder or file name",
+            ))
+        }
     };
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")

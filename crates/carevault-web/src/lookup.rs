@@ -9,9 +9,9 @@ use crate::errors::ApiError;
 use crate::session::Key;
 use crate::AppState;
 use carevault_core::catalog::{self, Listed};
-use carevault_core::store::FolderStore;
 use carevault_core::media::Medium;
 use carevault_core::profile::Profile;
+use carevault_core::store::FolderStore;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
