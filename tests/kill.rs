@@ -712,7 +712,10 @@ fn a_rekey_after_a_killed_rekey_succeeds_and_clears_its_temporary_file() {
             break;
         }
     }
-    assert!(left, "no killed rekey left its temporary file in 20 attempts");
+    assert!(
+        left,
+        "no killed rekey left its temporary file in 20 attempts"
+    );
     let (old, new) = passphrases(&c, a_opens);
     let o = rekey_cmd(&c, &file, old, new).output().unwrap();
     ok(&o, "the rekey after a killed rekey");

@@ -150,12 +150,28 @@ pub fn examine(path: &Path, size: u64) -> Option<Listed> {
     }
 }
 
-/// Finds a backup by file path, ID, ID prefix or label.
+/// Whether `what`, as a person typed it, names a file: it holds a `/` or
+/// ends with `.bin`. Anything else is an ID, an ID prefix or a label, and a
+/// file of that name in the working folder is never taken for it.
+pub fn names_a_file(what: &str) -> bool {
+    what.contains('/') || what.to_ascii_lowercase().ends_with(".bin")
+}
+
+/// Finds a backup by file path, ID, ID prefix, label, or the file name of a
+/// backup in `dirs` (see [`names_a_file`]).
 pub fn find<A: Action>(permit: &Permit<A>, dirs: &[PathBuf], what: &str) -> Result<PathBuf> {
     crate::restore::recover_if_idle(permit.home());
     let as_path = Path::new(what);
-    if as_path.is_file() {
+    if names_a_file(what) && as_path.is_file() {
         return Ok(as_path.to_path_buf());
+    }
+    if what.contains('/') {
+        return Err(Error::new(
+            Kind::NotFound,
+            "the backup file does not exist",
+            "check the path, or name the backup by the ID or label `carevault list` shows",
+        )
+        .at(as_path));
     }
     let listed = scan(dirs);
     let exact: Vec<_> = listed
