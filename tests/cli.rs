@@ -462,7 +462,7 @@ fn a_wrong_home_is_reported_as_a_wrong_home_not_a_wrong_password() {
         let mut a = args.clone();
         a.extend(["--home", missing.to_str().unwrap()]);
         let out = run(&a);
-        assert_fails(&out, 3, "there is no app home at");
+        assert_fails(&out, 3, "the app home does not exist");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!err.contains("password"), "{args:?}: {err}");
     }
@@ -477,3 +477,5 @@ fn a_wrong_home_is_reported_as_a_wrong_home_not_a_wrong_password() {
     let out = run(&["status", "--home", file.to_str().unwrap()]);
     assert_fails(&out, 2, "is a file, not a folder");
 }
+#[path = "cli/golden.rs"]
+mod golden;

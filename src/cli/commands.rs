@@ -297,7 +297,14 @@ pub fn cmd_backup(login: &Login, args: &BackupArgs, json: bool) -> Result<()> {
                 "NO (--no-verify)"
             }
         );
-        println!("  snapshot   write barrier held {:.1} ms", out.barrier_ms);
+        println!(
+            "  app paused {} while the snapshot of its databases was taken",
+            if out.barrier_ms < 1.0 {
+                "under 1 ms".to_string()
+            } else {
+                format!("{:.0} ms", out.barrier_ms)
+            }
+        );
         print_rows(&out.rows);
         for s in &out.skipped {
             println!("  not stored: {s}");

@@ -30,18 +30,12 @@ pub fn check_home(home: &Path) -> crate::Result<()> {
     const WHAT: &str = "give the app's home folder with --home DIR (or CAREVAULT_HOME): the folder that holds data/, private/ and carevault.toml";
     match std::fs::metadata(home) {
         Ok(m) if m.is_dir() => Ok(()),
-        Ok(_) => Err(Error::new(
-            Kind::Usage,
-            format!("the app home {} is a file, not a folder", home.display()),
-            WHAT,
-        )
-        .at(home)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::new(
-            Kind::NotFound,
-            format!("there is no app home at {}", home.display()),
-            WHAT,
-        )
-        .at(home)),
+        Ok(_) => {
+            Err(Error::new(Kind::Usage, "the app home is a file, not a folder", WHAT).at(home))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(Error::new(Kind::NotFound, "the app home does not exist", WHAT).at(home))
+        }
         Err(e) => Err(Error::io("opening the app home", home, e)),
     }
 }
@@ -58,10 +52,7 @@ pub fn check_has_users(home: &Path) -> crate::Result<()> {
     }
     Err(Error::new(
         Kind::NotFound,
-        format!(
-            "the app home {} has no users yet (there is no data/users.db), so nobody can log in to it",
-            home.display()
-        ),
+        "the app home has no users yet (there is no data/users.db), so nobody can log in to it",
         "check --home; on a fresh install, restore a backup (no login is needed for the first restore) or add the first user with `carevault users add`",
     )
     .at(home))
