@@ -368,3 +368,114 @@ fn the_readme_demo_command_runs_the_whole_cycle() {
         .unwrap();
     assert!(again.status.success());
 }
+
+/// Issue 15, item 7: `verify`, `restore` and `rekey` name a backup as `show`
+/// and `delete` do (an ID, an ID prefix, a label or a path), and a file in
+/// the working folder named like an ID is never taken for the backup.
+#[test]
+fn every_command_takes_an_id_a_label_or_a_path_the_same_way() {
+    let c = Clinic::new();
+    let file = c.backup();
+    let v = json(&run(&["--json", "list", "--home", c.h()]));
+    let id = v["backups"][0]["metadata"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for what in [id.as_str(), &id[..8], "weekly", file.to_str().unwrap()] {
+        let out = run(&["verify", what, "--home", c.h(), "--passphrase-file", c.p()]);
+        assert!(
+            out.status.success(),
+            "verify {what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = run(&[
+            "--json",
+            "restore",
+            what,
+            "--home",
+            c.h(),
+            "--passphrase-file",
+            c.p(),
+            "--dry-run",
+        ]);
+        assert!(
+            out.status.success(),
+            "restore --dry-run {what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let new_pass = c.t.path().join("new-pass.txt");
+    std::fs::write(&new_pass, "another clinic passphrase\n").unwrap();
+    let out = run(&[
+        "rekey",
+        "weekly",
+        "--home",
+        c.h(),
+        "--passphrase-file",
+        c.p(),
+        "--new-passphrase-file",
+        new_pass.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "rekey by label: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A plant in the working folder named like the ID is not the backup.
+    let cwd = c.t.path().join("cwd");
+    std::fs::create_dir(&cwd).unwrap();
+    std::fs::write(cwd.join(&id), b"not a backup").unwrap();
+    let out = bin()
+        .current_dir(&cwd)
+        .args([
+            "verify",
+            &id,
+            "--home",
+            c.h(),
+            "--passphrase-file",
+            new_pass.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "verify by ID beside a file named like it: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A path that does not exist says so.
+    let out = run(&["verify", "./missing.bin", "--home", c.h()]);
+    assert_fails(&out, 3, "does not exist");
+}
+
+/// Issue 15, item 6: a wrong or missing `--home` says what is wrong with
+/// the home, not that the password is wrong.
+#[test]
+fn a_wrong_home_is_reported_as_a_wrong_home_not_a_wrong_password() {
+    let t = tempfile::tempdir().unwrap();
+    let missing = t.path().join("no-such-home");
+    for args in [
+        vec!["list"],
+        vec!["status"],
+        vec!["verify", "some-id"],
+        vec!["users", "list"],
+    ] {
+        let mut a = args.clone();
+        a.extend(["--home", missing.to_str().unwrap()]);
+        let out = run(&a);
+        assert_fails(&out, 3, "the app home does not exist");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("password"), "{args:?}: {err}");
+    }
+    // A folder that is not an app home (no users in it).
+    let empty = t.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let out = run(&["list", "--home", empty.to_str().unwrap()]);
+    assert_fails(&out, 3, "has no users yet");
+    // A file given as the home.
+    let file = t.path().join("file");
+    std::fs::write(&file, b"x").unwrap();
+    let out = run(&["status", "--home", file.to_str().unwrap()]);
+    assert_fails(&out, 2, "is a file, not a folder");
+}
+#[path = "cli/golden.rs"]
+mod golden;

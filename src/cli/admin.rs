@@ -214,7 +214,7 @@ pub fn status(login: &Login, home: &Path, json: bool) -> Result<()> {
             m.dir.display().to_string(),
             m.free_bytes.map(human_size).unwrap_or_else(|| "-".into()),
             newest
-                .map(|n| format!("{} ({:.1} days old)", n.label, n.age_days))
+                .map(|n| format!("{} ({})", n.label, super::output::age_words(n.age_days)))
                 .unwrap_or_else(|| "none".into())
         );
         if let Some(note) = &m.note {

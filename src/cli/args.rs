@@ -50,19 +50,19 @@ pub enum Command {
     Backup(BackupArgs),
     /// Read a backup completely and check every byte.
     Verify {
-        /// The backup file.
-        file: PathBuf,
+        /// Backup ID, label or file (docs/CLI.md, "Naming a backup").
+        backup: String,
         #[command(flatten)]
         unlock: UnlockArgs,
         #[command(flatten)]
-        home: HomeArg,
+        list: ListArgs,
     },
     /// Restore a backup into the app home (the data it replaces is kept).
     Restore {
-        /// The backup file.
-        file: PathBuf,
+        /// Backup ID, label or file (docs/CLI.md, "Naming a backup").
+        backup: String,
         #[command(flatten)]
-        home: HomeArg,
+        list: ListArgs,
         #[command(flatten)]
         unlock: UnlockArgs,
         /// Print what would happen and change nothing.
@@ -76,7 +76,7 @@ pub enum Command {
     List(ListArgs),
     /// Show one backup's details (and, with the passphrase, its contents).
     Show {
-        /// Backup ID, label or file.
+        /// Backup ID, label or file (docs/CLI.md, "Naming a backup").
         backup: String,
         #[command(flatten)]
         list: ListArgs,
@@ -88,22 +88,22 @@ pub enum Command {
     },
     /// Delete a backup.
     Delete {
-        /// Backup ID, label or file.
+        /// Backup ID, label or file (docs/CLI.md, "Naming a backup").
         backup: String,
         #[command(flatten)]
         list: ListArgs,
     },
     /// Change a backup's passphrase (the payload is not re-encrypted).
     Rekey {
-        /// The backup file.
-        file: PathBuf,
+        /// Backup ID, label or file (docs/CLI.md, "Naming a backup").
+        backup: String,
         #[command(flatten)]
         unlock: UnlockArgs,
         /// Read the new passphrase from this file. Else CAREVAULT_NEW_PASSPHRASE, else a prompt.
         #[arg(long, value_name = "FILE")]
         new_passphrase_file: Option<PathBuf>,
         #[command(flatten)]
-        home: HomeArg,
+        list: ListArgs,
     },
     /// Users and their roles (System Administrator only; the first user of
     /// an empty home needs no login).

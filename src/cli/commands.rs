@@ -24,19 +24,21 @@ pub fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Demo(args) => super::demo::run(args, json),
         Command::Backup(args) => cmd_backup(&login, &args, json),
-        Command::Verify { file, unlock, home } => {
-            cmd_verify(&login, &home.home, &file, &unlock, json)
-        }
+        Command::Verify {
+            backup,
+            unlock,
+            list,
+        } => cmd_verify(&login, &list, &backup, &unlock, json),
         Command::Restore {
-            file,
-            home,
+            backup,
+            list,
             unlock,
             dry_run,
             wait_sync,
         } => cmd_restore(
             &login,
-            &file,
-            &home.home,
+            &backup,
+            &list,
             &unlock,
             (dry_run, wait_sync.map(std::time::Duration::from_secs)),
             json,
@@ -69,14 +71,16 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Rekey {
-            file,
+            backup,
             unlock,
             new_passphrase_file,
-            home,
+            list,
         } => {
-            let permit = login.permit::<Create>(&home.home)?;
-            let profile = Profile::load(&home.home)?;
-            let old = unlock_for(&home.home, &file, &unlock)?.ok_or_else(|| {
+            let home = &list.home.home;
+            let permit = login.permit::<Create>(home)?;
+            let file = catalog::find(&permit, &folders(&list)?, &backup)?;
+            let profile = Profile::load(home)?;
+            let old = unlock_for(home, &file, &unlock)?.ok_or_else(|| {
                 Error::new(
                     Kind::Usage,
                     "this backup is not encrypted, so it has no passphrase to change",
@@ -209,18 +213,20 @@ fn unlock_for(home: &Path, file: &Path, args: &UnlockArgs) -> Result<Option<Unlo
 
 fn cmd_verify(
     login: &Login,
-    home: &Path,
-    file: &Path,
+    list: &ListArgs,
+    what: &str,
     unlock: &UnlockArgs,
     json: bool,
 ) -> Result<()> {
+    let home = &list.home.home;
     let permit = login.permit::<View>(home)?;
+    let file = catalog::find(&permit, &folders(list)?, what)?;
     let profile = Profile::load(home)?;
-    let how = unlock_for(home, file, unlock)?;
+    let how = unlock_for(home, &file, unlock)?;
     let bar = Bar::new();
     let r = verify::verify(
         &permit,
-        file,
+        &file,
         how.as_ref(),
         profile.encryption.max_work_factor,
         &bar,
@@ -291,7 +297,14 @@ pub fn cmd_backup(login: &Login, args: &BackupArgs, json: bool) -> Result<()> {
                 "NO (--no-verify)"
             }
         );
-        println!("  snapshot   write barrier held {:.1} ms", out.barrier_ms);
+        println!(
+            "  app paused {} while the snapshot of its databases was taken",
+            if out.barrier_ms < 1.0 {
+                "under 1 ms".to_string()
+            } else {
+                format!("{:.0} ms", out.barrier_ms)
+            }
+        );
         print_rows(&out.rows);
         for s in &out.skipped {
             println!("  not stored: {s}");
@@ -302,12 +315,14 @@ pub fn cmd_backup(login: &Login, args: &BackupArgs, json: bool) -> Result<()> {
 
 pub fn cmd_restore(
     login: &Login,
-    file: &Path,
-    home: &Path,
+    what: &str,
+    list: &ListArgs,
     unlock: &UnlockArgs,
     (dry_run, wait_sync): (bool, Option<std::time::Duration>),
     json: bool,
 ) -> Result<()> {
+    // No home check: a first-run restore may make the app home.
+    let home = list.home.home.as_path();
     // A home without clinic data has no users to log in as: the backup's
     // passphrase is the gate (the guide's reinstall case).
     let permit = if auth::is_first_run(home) {
@@ -315,6 +330,7 @@ pub fn cmd_restore(
     } else {
         login.permit::<Restore>(home)?
     };
+    let file = &catalog::find(&permit, &folders(list)?, what)?;
     let profile = Profile::load(home)?;
     let how = unlock_for(home, file, unlock)?;
     let bar = Bar::new();

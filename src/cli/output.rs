@@ -28,15 +28,51 @@ pub fn print_json(v: &serde_json::Value) {
     println!("{}", serde_json::to_string_pretty(v).expect("json"));
 }
 
-/// Local time for a stored UTC timestamp.
+/// Local time, with seconds and the zone, for a stored UTC timestamp.
 pub fn local_time(utc: &str) -> String {
     utc.parse::<jiff::Timestamp>()
         .map(|t| {
             t.to_zoned_datetime(jiff::tz::TimeZone::system())
-                .strftime("%Y-%m-%d %H:%M")
+                .strftime("%Y-%m-%d %H:%M:%S %Z")
                 .to_string()
         })
         .unwrap_or_else(|_| utc.to_string())
+}
+
+/// An age in words: "under a minute", "5 minutes", "3 hours", "2 days".
+pub fn age_words(days: f64) -> String {
+    if !days.is_finite() {
+        return "of unknown age".into();
+    }
+    let minutes = (days * 24.0 * 60.0).max(0.0);
+    let (n, unit) = if minutes < 1.0 {
+        return "made under a minute ago".into();
+    } else if minutes < 60.0 {
+        (minutes, "minute")
+    } else if minutes < 48.0 * 60.0 {
+        (minutes / 60.0, "hour")
+    } else {
+        (days, "day")
+    };
+    let n = n.floor() as u64;
+    format!("made {n} {unit}{} ago", if n == 1 { "" } else { "s" })
+}
+
+/// A table without borders, its columns as wide as their widest cell.
+pub fn table(header: &[&str]) -> comfy_table::Table {
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::NOTHING)
+        .set_content_arrangement(comfy_table::ContentArrangement::Disabled)
+        .set_header(header.iter().copied());
+    t
+}
+
+/// Prints a table flush left, without trailing blanks.
+pub fn print_table(t: &comfy_table::Table) {
+    for line in t.to_string().lines() {
+        let line = line.strip_prefix(' ').unwrap_or(line);
+        println!("{}", line.trim_end());
+    }
 }
 
 pub fn print_listing(items: &[Listed]) {
@@ -44,8 +80,7 @@ pub fn print_listing(items: &[Listed]) {
         println!("No Results Returned");
         return;
     }
-    println!(
-        "{:<44} {:<17} {:>9} {:<9} {:<12} {:<9} {:<9} {:<11}",
+    let mut t = table(&[
         "Label/ID",
         "Timestamp",
         "Size",
@@ -53,41 +88,41 @@ pub fn print_listing(items: &[Listed]) {
         "Created By",
         "Location",
         "Found On",
-        "Signature"
-    );
+        "Signature",
+    ]);
     for l in items {
         match &l.metadata {
             Some(m) => {
                 let s = &m.sealed;
-                println!(
-                    "{:<44} {:<17} {:>9} {:<9} {:<12} {:<9} {:<9} {:<11}{}",
+                let mut sig = signature_text(l);
+                if l.conflict {
+                    sig.push_str("  CONFLICT: another file has this ID");
+                }
+                t.add_row(vec![
                     format!("{} ({})", s.label, s.id),
                     local_time(&s.created_at),
                     human_size(l.size),
-                    if s.encrypted { "yes" } else { "no" },
-                    s.created_by,
-                    s.location,
-                    l.medium.as_deref().unwrap_or("-"),
-                    signature_text(l),
-                    if l.conflict {
-                        "  CONFLICT: another file has this ID"
-                    } else {
-                        ""
-                    }
-                );
+                    (if s.encrypted { "yes" } else { "no" }).to_string(),
+                    s.created_by.clone(),
+                    s.location.clone(),
+                    l.medium.clone().unwrap_or_else(|| "-".into()),
+                    sig,
+                ]);
             }
-            None => println!(
-                "{:<44} {:<17} {:>9} DAMAGED: {}",
-                l.path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-                "-",
-                human_size(l.size),
-                l.problem.as_deref().unwrap_or("")
-            ),
+            None => {
+                t.add_row(vec![
+                    l.path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    "-".into(),
+                    human_size(l.size),
+                    format!("DAMAGED: {}", l.problem.as_deref().unwrap_or("")),
+                ]);
+            }
         }
     }
+    print_table(&t);
 }
 
 /// "this device", "trusted (name)", "not trusted" or "unsigned", with the key ID.

@@ -10,7 +10,7 @@ impl Bar {
         let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         pb.set_style(
             ProgressStyle::with_template(
-                "{msg:8} [{bar:30}] {percent:>3}% {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                "{msg:8} [{bar:30}] {percent:>3}% {decimal_bytes}/{decimal_total_bytes} {decimal_bytes_per_sec} eta {eta}",
             )
             .expect("valid template")
             .progress_chars("=> "),

@@ -109,6 +109,7 @@ impl Login {
     /// Checks the user name and password.
     pub fn authenticate(&self, home: &Path) -> Result<carevault_core::auth::Authenticated> {
         use age::secrecy::ExposeSecret;
+        carevault_core::layout::check_has_users(home)?;
         let user = self.user.as_deref().ok_or_else(|| {
             Error::new(
                 Kind::PermissionDenied,

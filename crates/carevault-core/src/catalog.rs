@@ -6,7 +6,8 @@ use crate::audit::{self, Event, Outcome};
 use crate::auth::{Action, Delete, Permit, View};
 use crate::error::{Error, Kind, Result};
 use crate::format::metadata::Metadata;
-use crate::fsutil::{self, TEMP_PREFIX};
+use crate::fsutil;
+use crate::store::{FolderStore, Store};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -33,12 +34,6 @@ pub struct Listed {
     /// Another file in the listing carries the same backup ID: neither is
     /// restored, verified or deleted by ID until one is removed.
     pub conflict: bool,
-}
-
-fn is_candidate(name: &str) -> bool {
-    !name.starts_with(TEMP_PREFIX)
-        && !name.starts_with('.')
-        && name.to_ascii_lowercase().ends_with(".bin")
 }
 
 /// Lists the backups in `dirs` (missing folders are skipped), newest first.
@@ -76,22 +71,26 @@ fn mark_conflicts(items: &mut [Listed]) {
     }
 }
 
-/// The listing itself, for the library's own use (retention, status). The
-/// files are opened on one thread per core (each open reads a few headers,
-/// the metadata and the key slots: ~50 µs, mostly system calls).
+/// The listing itself, for the library's own use (retention, status).
 pub(crate) fn scan(dirs: &[PathBuf]) -> Vec<Listed> {
-    let mut candidates: Vec<(PathBuf, u64)> = Vec::new();
-    for dir in dirs {
-        let Ok(rd) = std::fs::read_dir(dir) else {
-            continue;
-        };
-        for de in rd.flatten() {
-            let name = de.file_name().to_string_lossy().into_owned();
-            if !is_candidate(&name) || !de.file_type().is_ok_and(|t| t.is_file()) {
+    let stores: Vec<FolderStore> = dirs.iter().map(|d| FolderStore::new(d, "")).collect();
+    scan_stores(&stores)
+}
+
+/// The backups in the given folder stores, newest first, each with its
+/// store's name as `medium` (when the store has one), and the files that
+/// share a backup ID marked. The files are opened on one thread per core
+/// (each open reads a few headers, the metadata and the key slots: ~50 µs,
+/// mostly system calls).
+pub fn scan_stores(stores: &[FolderStore]) -> Vec<Listed> {
+    let mut candidates: Vec<(PathBuf, u64, String)> = Vec::new();
+    for store in stores {
+        // A folder that cannot be read holds nothing we can list.
+        for o in store.list().unwrap_or_default() {
+            let Ok(path) = store.path_of(&o.name) else {
                 continue;
-            }
-            let size = de.metadata().map(|m| m.len()).unwrap_or(0);
-            candidates.push((de.path(), size));
+            };
+            candidates.push((path, o.size, store.name().to_string()));
         }
     }
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
@@ -102,7 +101,12 @@ pub(crate) fn scan(dirs: &[PathBuf]) -> Vec<Listed> {
             .map(|part| {
                 s.spawn(move || {
                     part.iter()
-                        .filter_map(|(p, n)| examine(p, *n))
+                        .filter_map(|(p, n, medium)| {
+                            examine(p, *n).map(|mut l| {
+                                l.medium = (!medium.is_empty()).then(|| medium.clone());
+                                l
+                            })
+                        })
                         .collect::<Vec<_>>()
                 })
             })
@@ -146,12 +150,28 @@ pub fn examine(path: &Path, size: u64) -> Option<Listed> {
     }
 }
 
-/// Finds a backup by file path, ID, ID prefix or label.
+/// Whether `what`, as a person typed it, names a file: it holds a `/` or
+/// ends with `.bin`. Anything else is an ID, an ID prefix or a label, and a
+/// file of that name in the working folder is never taken for it.
+pub fn names_a_file(what: &str) -> bool {
+    what.contains('/') || what.to_ascii_lowercase().ends_with(".bin")
+}
+
+/// Finds a backup by file path, ID, ID prefix, label, or the file name of a
+/// backup in `dirs` (see [`names_a_file`]).
 pub fn find<A: Action>(permit: &Permit<A>, dirs: &[PathBuf], what: &str) -> Result<PathBuf> {
     crate::restore::recover_if_idle(permit.home());
     let as_path = Path::new(what);
-    if as_path.is_file() {
+    if names_a_file(what) && as_path.is_file() {
         return Ok(as_path.to_path_buf());
+    }
+    if what.contains('/') {
+        return Err(Error::new(
+            Kind::NotFound,
+            "the backup file does not exist",
+            "check the path, or name the backup by the ID or label `carevault list` shows",
+        )
+        .at(as_path));
     }
     let listed = scan(dirs);
     let exact: Vec<_> = listed
@@ -246,8 +266,20 @@ fn delete_inner(home: &Path, path: &Path) -> Result<Listed> {
         Err(e) if e.kind() == Kind::NotABackup || e.kind() == Kind::NotFound => return Err(e),
         Err(_) => (None, "deleted (was damaged)"),
     };
-    std::fs::remove_file(path).map_err(|e| Error::io("deleting the backup", path, e))?;
-    fsutil::sync_dir(path.parent().unwrap_or(Path::new(".")))?;
+    let (dir, name) = match (path.parent(), path.file_name().and_then(|n| n.to_str())) {
+        (Some(d), Some(n)) => (d, n),
+        _ => {
+            return Err(Error::internal(
+                "a backup path without a folder or file name",
+            ))
+        }
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    FolderStore::new(dir, "").delete(name)?;
     Ok(Listed {
         path: path.to_path_buf(),
         size,

@@ -124,6 +124,12 @@ impl Error {
         }
     }
 
+    /// The same error with other advice.
+    pub fn with_advice(mut self, advice: impl Into<String>) -> Self {
+        self.advice = advice.into();
+        self
+    }
+
     /// Attaches the path the error concerns.
     pub fn at(mut self, path: impl AsRef<Path>) -> Self {
         self.path = Some(path.as_ref().to_path_buf());

@@ -20,3 +20,40 @@ pub fn private_dir(home: &Path) -> PathBuf {
 pub fn private_backups(home: &Path) -> PathBuf {
     private_dir(home).join("backups")
 }
+
+/// Checks that `home` is an app home a command can work on: a folder that
+/// exists. Says what is wrong with it (exit 3 when it is not there, 2 when
+/// it is not a folder), before anything asks for a password: a mistyped
+/// `--home` must not read as a wrong password.
+pub fn check_home(home: &Path) -> crate::Result<()> {
+    use crate::{Error, Kind};
+    const WHAT: &str = "give the app's home folder with --home DIR (or CAREVAULT_HOME): the folder that holds data/, private/ and carevault.toml";
+    match std::fs::metadata(home) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => {
+            Err(Error::new(Kind::Usage, "the app home is a file, not a folder", WHAT).at(home))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(Error::new(Kind::NotFound, "the app home does not exist", WHAT).at(home))
+        }
+        Err(e) => Err(Error::io("opening the app home", home, e)),
+    }
+}
+
+/// Checks that `home` has users to log in as (`data/users.db`), after
+/// [`check_home`]: a home without them is a fresh install or the wrong
+/// folder, never a wrong password.
+pub fn check_has_users(home: &Path) -> crate::Result<()> {
+    use crate::{Error, Kind};
+    check_home(home)?;
+    let users = data_dir(home).join("users.db");
+    if users.symlink_metadata().is_ok() {
+        return Ok(());
+    }
+    Err(Error::new(
+        Kind::NotFound,
+        "the app home has no users yet (there is no data/users.db), so nobody can log in to it",
+        "check --home; on a fresh install, restore a backup (no login is needed for the first restore) or add the first user with `carevault users add`",
+    )
+    .at(home))
+}

@@ -9,9 +9,9 @@ use crate::errors::ApiError;
 use crate::session::Key;
 use crate::AppState;
 use carevault_core::catalog::{self, Listed};
-use carevault_core::fsutil::TEMP_PREFIX;
 use carevault_core::media::Medium;
 use carevault_core::profile::Profile;
+use carevault_core::store::FolderStore;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -47,58 +47,26 @@ impl Found {
     }
 }
 
-fn is_candidate(name: &str) -> bool {
-    !name.starts_with(TEMP_PREFIX)
-        && !name.starts_with('.')
-        && name.to_ascii_lowercase().ends_with(".bin")
-}
-
 /// Reads one file's readable details; `None` when it is not a backup.
 pub fn examine(path: &Path) -> Option<Listed> {
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     carevault_core::catalog::examine(path, size)
 }
 
-/// The backups in the given media folders, newest first.
+/// The backups in the given media folders, newest first (the core's
+/// listing: the same walk, order and conflict marks as the CLI's).
 pub fn scan(dirs: &[(Medium, PathBuf)]) -> Vec<Found> {
-    let mut out = Vec::new();
-    for (medium, dir) in dirs {
-        let Ok(rd) = std::fs::read_dir(dir) else {
-            continue;
-        };
-        for de in rd.flatten() {
-            let name = de.file_name().to_string_lossy().into_owned();
-            if !is_candidate(&name) || !de.file_type().is_ok_and(|t| t.is_file()) {
-                continue;
-            }
-            if let Some(listed) = examine(&de.path()) {
-                out.push(Found {
-                    listed,
-                    location: medium.to_string(),
-                });
-            }
-        }
-    }
-    let created = |f: &Found| {
-        f.listed
-            .metadata
-            .as_ref()
-            .map(|m| m.sealed.created_at.clone())
-    };
-    out.sort_by(|a, b| {
-        created(b)
-            .cmp(&created(a))
-            .then_with(|| a.listed.path.cmp(&b.listed.path))
-    });
-    let mut count = std::collections::HashMap::<String, usize>::new();
-    for f in out.iter().filter(|f| f.listed.metadata.is_some()) {
-        *count.entry(f.key()).or_default() += 1;
-    }
-    for f in out.iter_mut() {
-        f.listed.conflict =
-            f.listed.metadata.is_some() && count.get(&f.key()).copied().unwrap_or(0) > 1;
-    }
-    out
+    let stores: Vec<FolderStore> = dirs
+        .iter()
+        .map(|(m, d)| FolderStore::new(d, m.to_string()))
+        .collect();
+    catalog::scan_stores(&stores)
+        .into_iter()
+        .map(|listed| Found {
+            location: listed.medium.clone().unwrap_or_default(),
+            listed,
+        })
+        .collect()
 }
 
 /// Who signed the backup and whether this tablet trusts it (`None` for a

@@ -176,6 +176,7 @@ pub fn unlock(slots: &[(String, Vec<u8>)], how: &Unlock, max_log_n: u8) -> Resul
         }
         Unlock::RecoveryKey(id) => ("key-recovery.age", Box::new(id.clone())),
     };
+    let has_recovery = slots.iter().any(|(n, _)| n == "key-recovery.age");
     let Some((_, bytes)) = slots.iter().find(|(n, _)| n == want) else {
         return Err(match how {
             Unlock::Passphrase(_) => Error::new(
@@ -190,7 +191,16 @@ pub fn unlock(slots: &[(String, Vec<u8>)], how: &Unlock, max_log_n: u8) -> Resul
             ),
         });
     };
-    let text = open_sealed(bytes, identity.as_ref(), 4096)?;
+    let text = open_sealed(bytes, identity.as_ref(), 4096).map_err(|e| {
+        // Recovery keys are offered only for a backup made with one.
+        if e.kind() == Kind::WrongKey && !has_recovery {
+            e.with_advice(
+                "check the passphrase (capital letters, spaces); this backup was made without a recovery key, so only its passphrase opens it",
+            )
+        } else {
+            e
+        }
+    })?;
     let text = String::from_utf8(text)
         .map_err(|_| crate::error::corrupted("the key slot does not hold text"))?;
     BackupKey::from_identity_file(&text)

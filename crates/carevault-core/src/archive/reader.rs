@@ -144,7 +144,7 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
                 };
                 if ext.padded_end() > file_len {
                     return Err(truncated(format!(
-                        "the part {name} needs {} bytes, the file has {file_len}",
+                        "it is {file_len} bytes long, but its part {name} runs to byte {}",
                         ext.padded_end()
                     )));
                 }

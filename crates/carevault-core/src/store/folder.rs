@@ -25,6 +25,11 @@ impl FolderStore {
         }
     }
 
+    /// Its name in messages (empty: the folder's path is used).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// The folder.
     pub fn dir(&self) -> &Path {
         &self.dir

@@ -8,10 +8,9 @@
 //! minisign). With the environment variable `CI` set a missing tool fails
 //! the test; otherwise the test says so and checks nothing.
 
-mod common;
+use crate::common::*;
 use carevault_core::archive::reader::Opened;
 use carevault_core::provenance::device_key;
-use common::*;
 use std::path::Path;
 use std::process::Command;
 

@@ -2,7 +2,7 @@
 //! ID conflicts, planted files, the sync guard. Real homes, real backups,
 //! real files.
 
-mod common;
+use crate::common::*;
 use carevault_core::archive::reader::Opened;
 use carevault_core::auth::{self, ManageTrust, Restore, Role};
 use carevault_core::backup::{BackupRequest, Target};
@@ -13,7 +13,6 @@ use carevault_core::provenance::policy::Found;
 use carevault_core::provenance::{device_key, trust, TrustLevel};
 use carevault_core::restore::{self, RestoreOutcome, RestoreRequest};
 use carevault_core::{audit, catalog, fsutil, rekey, verify, Kind, NoProgress, SecretString};
-use common::*;
 use std::path::{Path, PathBuf};
 
 /// A home `name` under `root`, with a nurse and an admin.

@@ -12,9 +12,9 @@
 //! and `CAREVAULT_PROPERTY_SEED` (default 1) replay or widen it. One extra
 //! case holds 100,000 files.
 
-mod common;
+use crate::common;
+use crate::common::*;
 use carevault_core::{verify, NoProgress};
-use common::*;
 use rand::rngs::StdRng;
 use rand::{Rng, RngCore, SeedableRng};
 use rusqlite::Connection;

@@ -4,7 +4,7 @@
 //! old backup from opening, or reports a damaged one differently, fails.
 //! See `tests/vectors/README.md`; `examples/make_vectors.rs` made them.
 
-mod common;
+use crate::common;
 use carevault_core::archive::reader::Opened;
 use carevault_core::{verify, NoProgress, SecretString, Unlock};
 use std::collections::BTreeSet;

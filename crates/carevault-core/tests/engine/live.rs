@@ -2,10 +2,9 @@
 //! database passes integrity_check, holds whole transactions only, and the
 //! databases agree with each other.
 
-mod common;
+use crate::common::*;
 use carevault_core::demo::{self, DemoOptions, WriterOptions};
 use carevault_core::restore::RestoreOutcome;
-use common::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 

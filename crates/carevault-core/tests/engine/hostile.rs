@@ -1,10 +1,9 @@
 //! Hand-made hostile archives (the format is open, so anyone can build
 //! one with standard tools): each is refused, nothing lands outside staging.
 
-mod common;
+use crate::common::*;
 use carevault_core::format::container::header_block_of_version;
 use carevault_core::{verify, Kind, NoProgress};
-use common::*;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 

@@ -5,12 +5,10 @@
 //! the backup; leftovers are gone after the next run; the message names the
 //! cause.
 
-mod common;
-
+use crate::common::*;
 use carevault_core::fault::{arm, disarm};
 use carevault_core::fsutil::clean_stale_temps;
 use carevault_core::{restore, verify, Kind, NoProgress};
-use common::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 

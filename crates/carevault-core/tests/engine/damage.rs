@@ -1,11 +1,10 @@
 //! Damaged and altered backups: every kind is detected with its own error
 //! kind, and a failed restore leaves the target exactly as it was.
 
-mod common;
+use crate::common::*;
 use carevault_core::archive::reader::Opened;
 use carevault_core::format::container::header_block;
 use carevault_core::{verify, Kind, NoProgress, Unlock};
-use common::*;
 use std::path::{Path, PathBuf};
 
 struct Fixture {

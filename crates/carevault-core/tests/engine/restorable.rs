@@ -3,13 +3,13 @@
 //! the "restorable" round (docs/RELIABILITY.md), each named after what it
 //! proves.
 
-mod common;
+use crate::common;
+use crate::common::archive::{file, listed, manifest_of, sealed, sums_of, Backup};
+use crate::common::*;
 use age::secrecy::ExposeSecret;
 use carevault_core::audit;
 use carevault_core::format::container::header_block;
 use carevault_core::{verify, Kind, NoProgress, Unlock};
-use common::archive::{file, listed, manifest_of, sealed, sums_of, Backup};
-use common::*;
 use rusqlite::Connection;
 use serde_json::json;
 use std::path::{Path, PathBuf};

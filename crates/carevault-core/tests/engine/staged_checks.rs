@@ -5,9 +5,8 @@
 //! and one that only the whole-file half catches, are both refused, and
 //! the data in place is left as it was.
 
-mod common;
+use crate::common::*;
 use carevault_core::Kind;
-use common::*;
 use rusqlite::Connection;
 use std::path::Path;
 

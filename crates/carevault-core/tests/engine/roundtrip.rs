@@ -1,9 +1,8 @@
 //! Backup -> verify -> restore, through the library, on real files and databases.
 
-mod common;
+use crate::common::*;
 use carevault_core::restore::RestoreOutcome;
 use carevault_core::{catalog, rekey, verify, Kind, NoProgress, SecretString, Unlock};
-use common::*;
 
 fn do_restore(
     home: &std::path::Path,

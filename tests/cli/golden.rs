@@ -1,0 +1,124 @@
+//! Golden cases: what a person reads from the CLI, pinned. The run's IDs,
+//! times, sizes, key IDs and temporary paths are replaced by placeholders;
+//! runs of blanks (table alignment, which depends on those widths) become
+//! two. Update with `INSTA_UPDATE=always cargo test --test cli golden`
+//! and review the diff of `tests/cli/snapshots/`.
+
+use super::support::*;
+use std::process::Output;
+
+fn shown(out: &Output) -> String {
+    format!(
+        "exit: {}\n--- stdout\n{}--- stderr\n{}",
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path("snapshots");
+    s.set_prepend_module_to_snapshot(false);
+    for (re, to) in [
+        (r"/tmp/\.tmp[A-Za-z0-9]+", "[TMP]"),
+        (r"\d{8}-\d{6}-[0-9a-f]{8}", "[ID]"),
+        (r"Backup-\d{4}-\d{2}-\d{2}-\d{6}", "[LABEL]"),
+        (
+            r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [A-Z+\-0-9]+",
+            "[TIME]",
+        ),
+        (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", "[UTC]"),
+        (r"\b\d+(\.\d)? (B|kB|MB|GB|TB)\b", "[SIZE]"),
+        (r"key [0-9A-F]{16}", "key [KEYID]"),
+        (
+            r"made (under a minute|\d+ (minute|hour|day)s?) ago",
+            "made [AGE] ago",
+        ),
+        (r"it is \d+ bytes long", "it is [N] bytes long"),
+        (r"runs to byte \d+", "runs to byte [N]"),
+        (r" {2,}", "  "),
+    ] {
+        s.add_filter(re, to);
+    }
+    s
+}
+
+macro_rules! golden {
+    ($name:expr, $out:expr) => {
+        settings().bind(|| insta::assert_snapshot!($name, shown(&$out)))
+    };
+}
+
+#[test]
+fn golden_cli_text_of_the_everyday_commands_and_their_failures() {
+    let c = Clinic::new();
+    golden!("list-empty", run(&["list", "--home", c.h()]));
+    golden!(
+        "backup-unencrypted",
+        run(&[
+            "backup",
+            "--home",
+            c.h(),
+            "--no-encrypt",
+            "--label",
+            "weekly"
+        ])
+    );
+    golden!("list-one", run(&["list", "--home", c.h()]));
+    golden!("status", run(&["status", "--home", c.h()]));
+    golden!("show", run(&["show", "weekly", "--home", c.h()]));
+    golden!("verify-ok", run(&["verify", "weekly", "--home", c.h()]));
+
+    // Failures: each says what happened and what to do.
+    let missing = c.t.path().join("no-such-home");
+    golden!(
+        "wrong-home",
+        run(&["list", "--home", missing.to_str().unwrap()])
+    );
+    let empty = c.t.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    golden!(
+        "home-without-users",
+        run(&["list", "--home", empty.to_str().unwrap()])
+    );
+    golden!(
+        "wrong-password",
+        bin()
+            .env("CAREVAULT_PASSWORD", "not the password")
+            .args(["list", "--home", c.h()])
+            .output()
+            .unwrap()
+    );
+    let file = c.backup();
+    let bytes = std::fs::read(&file).unwrap();
+    let cut = c.t.path().join("cut.bin");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    golden!(
+        "verify-truncated",
+        run(&[
+            "verify",
+            cut.to_str().unwrap(),
+            "--home",
+            c.h(),
+            "--passphrase-file",
+            c.p()
+        ])
+    );
+    golden!(
+        "verify-missing-file",
+        run(&["verify", "./missing.bin", "--home", c.h()])
+    );
+    golden!(
+        "verify-unknown-id",
+        run(&["verify", "no-such-backup", "--home", c.h()])
+    );
+    golden!(
+        "wrong-passphrase",
+        bin()
+            .env("CAREVAULT_PASSPHRASE", "not the passphrase")
+            .args(["verify", file.to_str().unwrap(), "--home", c.h()])
+            .output()
+            .unwrap()
+    );
+}
