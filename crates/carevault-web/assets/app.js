@@ -114,6 +114,8 @@
       problem: b.problem || null,
       path,
       last_verification: b.last_verification || null,
+      // A recovery key opens it only when it was made for one.
+      has_recovery: Array.isArray(m.key_slots) && m.key_slots.some((k) => k && k.kind === 'recovery'),
       raw: b,
     };
   }
@@ -387,6 +389,112 @@
     return el;
   }
 
+  // The passphrase of an encrypted backup, or instead the facility's
+  // recovery key: pasted (the AGE-SECRET-KEY-1... line) or read from its key
+  // file here in the browser. Neither is kept anywhere but in these fields
+  // and the request body; `clear` empties them.
+  const WRONG_PASS = 'That passphrase does not open this backup. Type it again (capital letters and spaces count).';
+  const WRONG_KEY = 'That passphrase does not open this backup. Type it again (capital letters and spaces count), ' +
+    'or use the facility’s recovery key.';
+  const WRONG_RECOVERY = 'That recovery key does not open this backup. Check that it is the facility’s key for this tablet, ' +
+    'or use the passphrase.';
+
+  // The dialog's own line under a wrong key (the field says the rest).
+  function notAccepted() {
+    return new Error('Not accepted: nothing was changed. Try again.');
+  }
+
+  function keyField(prefix, opts) {
+    const o = opts || {};
+    const pass = passInput(`${prefix}-passphrase`, o.passTestid || `${prefix}-passphrase`);
+    const passField = field(o.label || 'Passphrase', pass, o.hint || 'The passphrase chosen when this backup was made.',
+      { testid: o.fieldTestid || null });
+    const keyText = h('input', { type: 'password', id: `${prefix}-recovery-key`, testid: 'recovery-key-text',
+      autocomplete: 'off', spellcheck: 'false', autocapitalize: 'off', placeholder: 'AGE-SECRET-KEY-1…' });
+    const keyFile = h('input', { type: 'file', id: `${prefix}-recovery-file`, testid: 'recovery-key-file' });
+    const fileNote = h('p', { class: 'hint', testid: 'recovery-key-file-note', 'aria-live': 'polite' });
+    const keyTextField = field('Recovery key', keyText,
+      'Paste the line that starts with AGE-SECRET-KEY-1, or choose the key file below.', { testid: 'recovery-key-field' });
+    const keyFileField = field('Or choose the key file', keyFile, null);
+    const block = h('div', { class: 'recovery-block', testid: 'recovery-block', hidden: true },
+      keyTextField, keyFileField, fileNote);
+    const toggle = h('button', { type: 'button', class: 'button subtle link', testid: 'use-recovery-key' },
+      icon('shield'), h('span', {}, 'Use the recovery key instead'));
+    const el = h('div', { class: 'key-field', testid: o.testid || 'key-field' }, passField, block, toggle);
+    let useKey = false;
+    let recovery = o.recovery !== false;
+    let fileText = null;
+    keyFile.addEventListener('change', () => {
+      const f = keyFile.files && keyFile.files[0];
+      fileText = null;
+      fileNote.textContent = '';
+      if (!f) return;
+      if (f.size > 16384) {
+        keyTextField.setError('This file is too large to be a recovery key file.');
+        return;
+      }
+      const r = new FileReader();
+      r.onload = () => {
+        fileText = String(r.result || '');
+        keyText.value = '';
+        keyTextField.setError(null);
+        fileNote.textContent = `Key file chosen: ${f.name}`;
+      };
+      r.onerror = () => { fileNote.textContent = 'The file could not be read: choose it again, or paste the key.'; };
+      r.readAsText(f);
+    });
+    keyText.addEventListener('input', () => {
+      if (!keyText.value) return;
+      fileText = null;
+      keyFile.value = '';
+      fileNote.textContent = '';
+    });
+    const set = (k) => {
+      useKey = k;
+      passField.hidden = k;
+      block.hidden = !k;
+      toggle.lastChild.textContent = k ? 'Use the passphrase instead' : 'Use the recovery key instead';
+      el.setError(null);
+    };
+    toggle.addEventListener('click', () => { set(!useKey); el.focus(); });
+    // Offers the recovery key only for a backup that has a recovery slot.
+    el.setRecovery = (available) => {
+      recovery = Boolean(available);
+      toggle.hidden = !recovery;
+      if (!recovery && useKey) set(false);
+    };
+    el.setRecovery(recovery);
+    el.usingKey = () => useKey;
+    el.empty = () => (useKey ? !(fileText || keyText.value.trim()) : !pass.value);
+    el.body = () => {
+      if (useKey) return { recovery_key: fileText || keyText.value };
+      return pass.value ? { passphrase: pass.value } : {};
+    };
+    el.clear = () => {
+      pass.value = '';
+      keyText.value = '';
+      keyFile.value = '';
+      fileText = null;
+      fileNote.textContent = '';
+    };
+    el.setError = (msg) => {
+      passField.setError(useKey ? null : msg);
+      keyTextField.setError(useKey ? msg : null);
+    };
+    el.focus = () => (useKey ? keyText : pass).focus();
+    el.needed = () => (useKey ? 'Paste the recovery key, or choose its key file.' : 'Enter the passphrase of this backup.');
+    // A wrong passphrase or key: say so at the field, empty it, and let the
+    // user try again right there.
+    el.wrong = () => {
+      const msg = useKey ? WRONG_RECOVERY : recovery ? WRONG_KEY : WRONG_PASS;
+      el.clear();
+      el.setError(msg);
+      el.focus();
+      return msg;
+    };
+    return el;
+  }
+
   // ---------------------------------------------------------------- progress
 
   const PHASES = {
@@ -454,8 +562,10 @@
     timers: [],           // cleared on every route change
     highlight: null,      // backup ID to highlight after a backup
     jobLabels: {},        // job ID -> backup label, for the restore screen
+    jobBackups: {},       // job ID -> backup, to try a restore again
     afterRender: [],      // banners to show on the next screen
     navBackups: null,     // the Backups menu entry, detached for roles without it
+    navItems: {},         // other menu entries, detached for roles without them
   };
 
   function every(ms, fn) {
@@ -491,9 +601,11 @@
   function updateShell() {
     const u = user();
     const nav = $('sidenav');
-    nav.hidden = !u;
-    $('menu-toggle').hidden = !u;
-    document.body.classList.toggle('nav-collapsible', Boolean(u));
+    // Clinic Staff may use none of the menu's screens: no menu at all.
+    const menu = Boolean(u && u.sees_backups);
+    nav.hidden = !menu;
+    $('menu-toggle').hidden = !menu;
+    document.body.classList.toggle('nav-collapsible', menu);
     $('logout').hidden = !u;
     const who = $('who');
     who.hidden = !u;
@@ -505,6 +617,19 @@
       if (!group.isConnected) nav.querySelector('ul').append(group);
     } else if (group.isConnected) {
       group.remove();
+    }
+    // Entries a role may not use are absent, not shown to say "Not available".
+    for (const [id, allowed] of [['nav-sync-item', u && u.sees_backups],
+      ['nav-safety-item', u && u.can_restore]]) {
+      if (!state.navItems[id]) state.navItems[id] = $(id);
+      const item = state.navItems[id];
+      if (!item) continue;
+      if (allowed && !item.isConnected) {
+        if (item.dataset.parent === 'backups') group.querySelector('ul').append(item);
+        else nav.querySelector('ul').prepend(item);
+      } else if (!allowed && item.isConnected) {
+        item.remove();
+      }
     }
   }
 
@@ -542,6 +667,8 @@
       render = viewHome;
     } else if (!s.user.sees_backups && (hash.startsWith('#/backups') || hash.startsWith('#/restore'))) {
       render = viewNotAllowed;
+    } else if (hash === '#/safety-copies') {
+      render = s.user.can_restore ? viewSafetyCopies : viewNotAllowed;
     } else if (hash === '#/backups') {
       render = viewExplorer;
     } else if (hash === '#/backups/new') {
@@ -749,13 +876,15 @@
     if (b.id && !damaged) {
       actions.append(
         h('a', { class: 'action', href: `#/backups/${encodeURIComponent(b.id)}`, testid: 'action-details',
-          'aria-label': `View details of ${b.label}`, title: 'View details' }, icon('eye')),
-        h('button', { type: 'button', class: 'action', testid: 'action-restore',
-          'aria-label': `Restore ${b.label}`, title: 'Restore', onclick: () => restoreDialog(b) }, icon('restore')));
+          'aria-label': `Details of ${b.label}` }, icon('eye'), h('span', { class: 'action-text' }, 'Details')),
+        u.can_restore ? h('button', { type: 'button', class: 'action', testid: 'action-restore',
+          'aria-label': `Restore ${b.label}`, onclick: () => restoreDialog(b) }, icon('restore'),
+        h('span', { class: 'action-text' }, 'Restore')) : null);
     }
     if (b.id && u.can_delete) {
       actions.append(h('button', { type: 'button', class: 'action delete', testid: 'action-delete',
-        'aria-label': `Delete ${b.label}`, title: 'Delete', onclick: () => deleteDialog(b) }, icon('trash')));
+        'aria-label': `Delete ${b.label}`, onclick: () => deleteDialog(b) }, icon('trash'),
+      h('span', { class: 'action-text' }, 'Delete')));
     }
     return h('tr', { testid: 'backup-row', 'data-id': b.id || '', 'data-label': b.label, 'data-status': b.status },
       labelCell,
@@ -767,16 +896,20 @@
       h('td', { 'data-label': 'Actions', testid: 'cell-actions' }, actions));
   }
 
-  // Asks for confirmation (and the passphrase), starts the restore, and
-  // moves to the restore screen.
+  // Step 1 asks for the passphrase (or recovery key) and checks it by
+  // reading what the restore would replace (a wrong one keeps the dialog on
+  // this step, to try again); step 2 shows those facts and starts the
+  // restore; then the restore screen follows it.
   function restoreDialog(b) {
-    const needsPass = b.encrypted;
-    const pass = needsPass ? passInput('restore-passphrase', 'restore-passphrase') : null;
-    const passField = needsPass
-      ? field(b.automatic ? 'Passphrase (optional)' : 'Passphrase', pass,
-        b.automatic ? 'Automatic backups of this tablet open with its device key: leave empty.'
-          : 'The passphrase chosen when this backup was made.')
-      : null;
+    const key = b.encrypted ? keyField('restore', {
+      passTestid: 'restore-passphrase',
+      recovery: b.has_recovery,
+      label: b.automatic ? 'Passphrase (optional)' : 'Passphrase',
+      hint: b.automatic ? 'Automatic backups of this tablet open with its device key: leave empty.'
+        : 'The passphrase chosen when this backup was made.',
+    }) : null;
+    let body = {};
+    let preview = null;
     return confirmDialog({
       title: 'Restore backup',
       testid: 'restore-dialog',
@@ -785,26 +918,74 @@
           `Are you sure you want to restore the backup ${b.label}? ` +
           'Any changes made since this backup was taken will be lost.'),
         h('p', { class: 'hint', testid: 'safety-copy-note' },
-          'A safety copy of the current data is kept on the tablet (in the app home’s safety-copies folder), ' +
+          'A safety copy of the current data is kept on the tablet (see Backups → Safety copies), ' +
           'so it can be recovered if needed.'),
       ],
-      extra: passField,
-      confirmText: 'Restore',
-      danger: true,
+      extra: key,
+      confirmText: 'Continue',
       onConfirm: async () => {
-        if (needsPass && !b.automatic && !pass.value) {
-          passField.setError('Enter the passphrase of this backup.');
-          pass.focus();
-          throw new Error('A passphrase is needed to open this encrypted backup.');
+        if (key && key.empty() && (!b.automatic || key.usingKey())) {
+          const msg = key.needed();
+          key.setError(msg);
+          key.focus();
+          throw new Error(msg);
         }
-        const body = {};
-        if (pass && pass.value) body.passphrase = pass.value;
-        const res = await api('POST', `/api/backups/${encodeURIComponent(b.id)}/restore`, body);
-        if (pass) pass.value = '';
-        state.jobLabels[res.job_id] = b.label;
-        go(`#/restore/${encodeURIComponent(res.job_id)}`);
+        body = key ? key.body() : {};
+        try {
+          preview = await api('POST', `/api/backups/${encodeURIComponent(b.id)}/restore-preview`, body);
+        } catch (e) {
+          body = {};
+          if (key && e.kind === 'wrong_key') {
+            key.wrong();
+            throw notAccepted();
+          }
+          throw e;
+        }
       },
+    }).then((ok) => {
+      if (key) key.clear();
+      if (!ok) return false;
+      return confirmDialog({
+        title: 'Restore over the current data?',
+        testid: 'restore-confirm',
+        body: restoreFacts(preview, b),
+        confirmText: 'Restore',
+        danger: true,
+        onConfirm: async () => {
+          const res = await api('POST', `/api/backups/${encodeURIComponent(b.id)}/restore`, body);
+          body = {};
+          state.jobLabels[res.job_id] = b.label;
+          state.jobBackups[res.job_id] = b;
+          go(`#/restore/${encodeURIComponent(res.job_id)}`);
+        },
+      }).then((done) => { body = {}; return done; });
     });
+  }
+
+  const count = (n) => (typeof n === 'number' ? n.toLocaleString('en-US') : '—');
+
+  // What the restore replaces: the backup's time and author, patients now
+  // and in the backup, and outbox records that would be lost.
+  function restoreFacts(p, b) {
+    const facts = h('dl', { class: 'facts', testid: 'restore-facts' });
+    const fact = (k, value, testid) => facts.append(h('dt', {}, k), h('dd', { testid }, value));
+    fact('Backup', b.label, 'fact-label');
+    fact('Taken', timeEl(p.created_at), 'fact-taken');
+    fact('Made by', p.created_by, 'fact-made-by');
+    fact('Patients now', count(p.patients_now), 'fact-patients-now');
+    fact('Patients in the backup', count(p.patients_in_backup), 'fact-patients-backup');
+    fact('Not yet synchronized', p.unsynced_outbox == null ? '—'
+      : `${count(p.unsynced_outbox)} outbox record${p.unsynced_outbox === 1 ? '' : 's'}`, 'fact-unsynced');
+    const lost = Number(p.unsynced_outbox || 0);
+    return [
+      h('p', {}, `The clinic data on this tablet will be replaced by the backup ${b.label}.`),
+      facts,
+      lost > 0 ? banner('warning', `${count(lost)} change${lost === 1 ? '' : 's'} will be lost.`,
+        'These outbox records were made on this tablet and not yet sent to the server. ' +
+        'If you can, synchronize first (System → Synchronization), then restore.',
+      { dismissible: false, testid: 'unsynced-warning' }) : null,
+      h('p', { class: 'hint' }, 'The current data is kept as a safety copy (Backups → Safety copies).'),
+    ];
   }
 
   function deleteDialog(b) {
@@ -1053,10 +1234,13 @@
     };
     showLast(d.last_verification);
 
-    const pass = b.encrypted ? passInput('check-passphrase', 'check-passphrase') : null;
-    const passField = pass ? field(b.automatic ? 'Passphrase (optional)' : 'Passphrase', pass,
-      b.automatic ? 'Automatic backups of this tablet open with its device key.'
-        : 'Needed to read the contents of this encrypted backup.') : null;
+    const key = b.encrypted ? keyField('check', {
+      passTestid: 'check-passphrase',
+      recovery: b.has_recovery,
+      label: b.automatic ? 'Passphrase (optional)' : 'Passphrase',
+      hint: b.automatic ? 'Automatic backups of this tablet open with its device key.'
+        : 'Needed to read the contents of this encrypted backup.',
+    }) : null;
     const verifyBtn = h('button', { type: 'button', class: 'button primary', id: 'verify-now', testid: 'verify-now' },
       icon('shield'), 'Verify now');
     const contentsBtn = h('button', { type: 'button', class: 'button secondary', id: 'show-contents', testid: 'show-contents' },
@@ -1064,15 +1248,15 @@
     const verifySlot = h('div', { id: 'verify-slot', 'aria-live': 'polite' });
     const contentsSlot = h('div', { id: 'contents-slot', 'aria-live': 'polite' });
     const needPass = () => {
-      if (pass && !b.automatic && !pass.value) {
-        passField.setError('Enter the passphrase of this backup.');
-        pass.focus();
+      if (key && key.empty() && (!b.automatic || key.usingKey())) {
+        key.setError(key.needed());
+        key.focus();
         return true;
       }
-      if (passField) passField.setError(null);
+      if (key) key.setError(null);
       return false;
     };
-    const passBody = () => (pass && pass.value ? { passphrase: pass.value } : {});
+    const passBody = () => (key ? key.body() : {});
 
     verifyBtn.addEventListener('click', async () => {
       if (needPass()) return;
@@ -1090,6 +1274,12 @@
             (r && r.entries != null ? ` (${r.entries} entries, ${humanSize(r.data_bytes)} of clinic data).` : '.'),
             { dismissible: false, testid: 'verify-result' }));
           announce('Verification OK');
+        } else if (key && job.error && job.error.kind === 'wrong_key') {
+          // Not a verification result: the backup was not checked.
+          verifySlot.replaceChildren(banner('warning', 'The passphrase was not accepted.',
+            'The backup was not checked, and its verification record is unchanged.',
+            { dismissible: false, testid: 'verify-result' }));
+          key.wrong();
         } else {
           const e = jobError(job);
           verifySlot.append(banner('error', 'Verification failed.', e.message,
@@ -1115,6 +1305,12 @@
         const c = await api('POST', `/api/backups/${encodeURIComponent(id)}/contents`, passBody());
         contentsSlot.replaceChildren(contentsSummary(c));
       } catch (e) {
+        if (key && e.kind === 'wrong_key') {
+          contentsSlot.replaceChildren(banner('warning', 'The passphrase was not accepted.', null,
+            { testid: 'contents-error' }));
+          key.wrong();
+          return;
+        }
         contentsSlot.replaceChildren(banner('error', 'The contents could not be read.', e.message,
           { advice: e.advice, testid: 'contents-error' }));
       } finally {
@@ -1123,8 +1319,11 @@
     });
 
     const actions = h('div', { class: 'button-row' },
-      h('button', { type: 'button', class: 'button secondary', testid: 'details-restore', onclick: () => restoreDialog(b) },
-        icon('restore'), 'Restore'),
+      u.can_restore ? h('button', { type: 'button', class: 'button secondary', testid: 'details-restore',
+        onclick: () => restoreDialog(b) }, icon('restore'), 'Restore') : null,
+      u.can_create && b.encrypted && !b.automatic && b.location !== 'Upload'
+        ? h('button', { type: 'button', class: 'button secondary', testid: 'details-rekey',
+          onclick: () => changePassphraseDialog(b) }, icon('lock'), 'Change passphrase') : null,
       u.can_delete ? h('button', { type: 'button', class: 'button secondary', testid: 'details-delete',
         onclick: () => deleteDialog(b) }, icon('trash'), 'Delete') : null);
 
@@ -1134,9 +1333,67 @@
         { dismissible: false }) : null,
       h('section', { class: 'card', 'aria-labelledby': 'details-h' }, h('h2', { id: 'details-h' }, 'Details'), facts),
       h('section', { class: 'card', 'aria-labelledby': 'check-h' },
-        h('h2', { id: 'check-h' }, 'Check this backup'), lastVer, passField,
+        h('h2', { id: 'check-h' }, 'Check this backup'), lastVer, key,
         h('div', { class: 'button-row' }, verifyBtn, contentsBtn), verifySlot, contentsSlot),
       actions);
+  }
+
+  // "Change passphrase": the current passphrase (or the recovery key, when
+  // it is forgotten) and the new one twice; the rekey job runs while the
+  // dialog stays open, and a wrong current key keeps it open to try again.
+  function changePassphraseDialog(b) {
+    const key = keyField('rekey', { passTestid: 'rekey-current', label: 'Current passphrase', recovery: b.has_recovery,
+      hint: b.has_recovery ? 'The passphrase this backup opens with now. Forgotten? Use the recovery key instead.'
+        : 'The passphrase this backup opens with now.' });
+    const np = passInput('rekey-new', 'rekey-new', 'new-password');
+    const np2 = passInput('rekey-new-confirm', 'rekey-new-confirm', 'new-password');
+    const npField = field('New passphrase', np,
+      'At least 8 characters. A few unrelated words are strong and easy to type.', { after: strengthMeter(np) });
+    const np2Field = field('Confirm the new passphrase', np2, null);
+    const progressSlot = h('div', { id: 'rekey-progress-slot' });
+    const fail = (f, input, msg) => { f.setError(msg); input.focus(); throw new Error(msg); };
+    return confirmDialog({
+      title: 'Change passphrase',
+      testid: 'rekey-dialog',
+      body: [h('p', { testid: 'rekey-question' }, `The backup ${b.label} gets a new passphrase; what it holds stays ` +
+        'as it is. The old passphrase no longer opens it: record the new one as your facility’s data policy says.')],
+      extra: [key, npField, np2Field, progressSlot],
+      confirmText: 'Change passphrase',
+      onConfirm: async () => {
+        npField.setError(null);
+        np2Field.setError(null);
+        key.setError(null);
+        if (key.empty()) { const m = key.needed(); key.setError(m); key.focus(); throw new Error(m); }
+        if (np.value.length < 8) fail(npField, np, np.value ? 'Use at least 8 characters.' : 'Type the new passphrase.');
+        if (np.value !== np2.value) fail(np2Field, np2, 'The two new passphrases are not the same.');
+        const res = await api('POST', `/api/backups/${encodeURIComponent(b.id)}/passphrase`,
+          Object.assign(key.body(), { new_passphrase: np.value }));
+        const box = progressBox('Changing the passphrase', 'rekey-progress');
+        progressSlot.replaceChildren(box);
+        const job = await followJob(res.job_id, box.update);
+        if (job.state !== 'done') {
+          const e = jobError(job);
+          progressSlot.replaceChildren();
+          if (e.kind === 'wrong_key') {
+            key.wrong();
+            throw notAccepted();
+          }
+          throw e;
+        }
+        key.clear();
+        np.value = '';
+        np2.value = '';
+      },
+    }).then((ok) => {
+      key.clear();
+      np.value = '';
+      np2.value = '';
+      if (ok) {
+        showBanner('success', 'Passphrase changed.', `${b.label} now opens with the new passphrase.`,
+          { testid: 'banner-rekeyed' });
+      }
+      return ok;
+    });
   }
 
   const ROW_NAMES = { patients: 'Patients', visits: 'Visits', immunizations: 'Immunizations', outbox: 'Outbox',
@@ -1178,6 +1435,19 @@
         h('button', { type: 'button', class: 'button primary', testid: 'restore-done',
           onclick: async () => { await loadSession(); go('#/backups'); } }, 'Back to Backup Explorer'),
         h('a', { class: 'button secondary', href: '#/sync' }, 'Open Synchronization')));
+    } else if (job.error && job.error.kind === 'wrong_key') {
+      // Not a failed restore: the key did not open the backup. Back to the
+      // passphrase step.
+      title.textContent = label ? `Restore ${label}` : 'Restore a backup';
+      const b = state.jobBackups[jobId];
+      box.hidden = true;
+      add(slot, banner('warning', 'The passphrase was not accepted: nothing was changed.',
+        b && !b.has_recovery ? WRONG_PASS : WRONG_KEY,
+        { dismissible: false, testid: 'wrong-key' }),
+      h('div', { class: 'button-row' },
+        b ? h('button', { type: 'button', class: 'button primary', testid: 'restore-retry',
+          onclick: () => restoreDialog(b) }, 'Try again') : null,
+        h('a', { class: 'button secondary', href: '#/backups' }, 'Back to Backup Explorer')));
     } else {
       title.textContent = 'Restore failed';
       const e = jobError(job);
@@ -1225,7 +1495,8 @@
       sealed.id ? h('span', { class: 'backup-id' }, sealed.id) : null),
     report.safety_copy
       ? h('p', { class: 'hint', testid: 'safety-copy' }, 'The data it replaced is kept as a safety copy in ',
-        h('span', { class: 'mono' }, report.safety_copy), '.')
+        h('span', { class: 'mono' }, report.safety_copy), '. ',
+        user() ? h('a', { href: '#/safety-copies', testid: 'safety-copies-link' }, 'See the safety copies') : null)
       : null,
     h('div', { class: 'table-wrap' },
       h('table', { class: 'data responsive checks', testid: 'checks-table' },
@@ -1261,9 +1532,9 @@
     const listSlot = h('div', { id: 'candidates-slot', 'aria-busy': 'true' }, h('p', { class: 'loading' }, 'Looking for backups…'));
     const file = h('input', { type: 'file', id: 'upload-file', testid: 'upload-file', accept: '.bin,application/octet-stream' });
     const uploadInfo = h('div', { id: 'upload-info', 'aria-live': 'polite' });
-    const pass = passInput('first-run-passphrase', 'first-run-passphrase');
-    const passField = field('Passphrase', pass, 'The passphrase chosen when the backup was made.',
-      { testid: 'first-run-pass-field' });
+    const key = keyField('first-run', { passTestid: 'first-run-passphrase', fieldTestid: 'first-run-pass-field',
+      recovery: false,
+      hint: 'The passphrase chosen when the backup was made.' });
     const start = h('button', { type: 'submit', class: 'button primary', id: 'start-restore', testid: 'start-restore', disabled: true },
       icon('restore'), 'Restore');
     const formErr = h('div', { id: 'first-run-error' });
@@ -1273,7 +1544,8 @@
     const choose = (c) => {
       chosen = c;
       start.disabled = !c;
-      passField.hidden = Boolean(c && c.backup && c.backup.encrypted === false);
+      key.hidden = Boolean(c && c.backup && c.backup.encrypted === false);
+      key.setRecovery(Boolean(c && c.backup && c.backup.has_recovery));
       formErr.replaceChildren();
     };
 
@@ -1285,7 +1557,7 @@
         h('h2', { id: 'up-h' }, 'Or choose a backup file'),
         field('Backup file (.bin)', file, 'For example Documents/Backup-2025-11-03.bin. It is copied to the tablet first.'),
         uploadInfo),
-      h('section', { class: 'card' }, passField, formErr, h('div', { class: 'button-row' }, start,
+      h('section', { class: 'card' }, key, formErr, h('div', { class: 'button-row' }, start,
         h('a', { class: 'button secondary', href: '#/first-run' }, 'Back'))));
     const crumb = h('a', { class: 'crumb', href: '#/first-run' }, icon('back'), 'Welcome');
     add(v, crumb, h('h1', {}, 'Restore from Backup'), form, progressSlot);
@@ -1315,15 +1587,15 @@
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       if (!chosen) return;
-      passField.setError(null);
+      key.setError(null);
       const encrypted = !(chosen.backup && chosen.backup.encrypted === false);
-      if (encrypted && !pass.value) {
-        passField.setError('Enter the passphrase of this backup.');
-        pass.focus();
+      if (encrypted && key.empty()) {
+        key.setError(key.needed());
+        key.focus();
         return;
       }
       const body = chosen.kind === 'upload' ? { upload_id: chosen.value } : { path: chosen.value };
-      if (pass.value) body.passphrase = pass.value;
+      if (encrypted) Object.assign(body, key.body());
       start.disabled = true;
       let res;
       try {
@@ -1334,7 +1606,7 @@
           { advice: e.advice, testid: 'restore-error' }));
         return;
       }
-      pass.value = '';
+      key.clear();
       form.hidden = true;
       crumb.hidden = true;
       const box = progressBox('Restoring', 'restore-progress');
@@ -1362,6 +1634,14 @@
       form.hidden = false;
       crumb.hidden = false;
       start.disabled = false;
+      if (e.kind === 'wrong_key') {
+        // The key did not open it: back on the passphrase step, to try again.
+        progressSlot.replaceChildren();
+        formErr.replaceChildren(banner('warning', 'The passphrase was not accepted: nothing was changed.', null,
+          { testid: 'wrong-key' }));
+        key.wrong();
+        return;
+      }
       formErr.replaceChildren(banner('error', 'The restore failed: nothing was changed.', e.message,
         { advice: e.advice, testid: 'restore-error' }));
     });
@@ -1453,6 +1733,100 @@
       h('h1', {}, 'Start fresh'),
       h('p', {}, 'Create the first System Administrator. This account can add the other users.'),
       h('div', { class: 'card' }, form)));
+  }
+
+  // ----------------------------------------------------------- safety copies
+
+  function replacedBy(r) {
+    if (!r) return '—';
+    if (r.startsWith('return-')) return `Putting back the safety copy ${r.slice(7)}`;
+    return `The restore of backup ${r}`;
+  }
+
+  // The clinic data earlier restores replaced: listed for the roles that
+  // may restore; put back and removed by a System Administrator.
+  async function viewSafetyCopies(v) {
+    const slot = h('div', { id: 'safety-slot', 'aria-busy': 'true' },
+      h('p', { class: 'loading' }, 'Loading safety copies…'));
+    add(v, h('a', { class: 'crumb', href: '#/backups' }, icon('back'), 'Backup Explorer'),
+      h('h1', {}, 'Safety copies'),
+      h('p', { class: 'hint' }, 'Every restore keeps the clinic data it replaced here on the tablet, so that it can be ' +
+        'put back. Each copy uses space until a System Administrator removes it.'), slot);
+    const list = await api('GET', '/api/safety-copies');
+    const copies = list.safety_copies || [];
+    const head = ['Kept at', 'Replaced by', 'Files', 'Size', 'Actions'];
+    const tbody = h('tbody');
+    if (!copies.length) {
+      tbody.append(h('tr', { testid: 'no-safety-copies' },
+        h('td', { class: 'empty', colspan: String(head.length) }, 'No Results Returned')));
+    }
+    for (const c of copies) {
+      const actions = list.can_manage
+        ? h('div', { class: 'actions' },
+          h('button', { type: 'button', class: 'action', testid: 'safety-put-back', 'aria-label': `Put back ${c.name}`,
+            onclick: () => putBackDialog(c) }, icon('restore'), h('span', { class: 'action-text' }, 'Put back')),
+          h('button', { type: 'button', class: 'action delete', testid: 'safety-remove', 'aria-label': `Remove ${c.name}`,
+            onclick: () => removeCopyDialog(c) }, icon('trash'), h('span', { class: 'action-text' }, 'Remove')))
+        : h('span', { class: 'hint', testid: 'safety-admin-only' }, 'A System Administrator can put it back or remove it.');
+      tbody.append(h('tr', { testid: 'safety-row', 'data-name': c.name },
+        h('td', { class: 'cell-label', 'data-label': 'Kept at' },
+          h('span', { class: 'backup-label' }, c.kept_at ? localTime(c.kept_at) : c.name),
+          h('span', { class: 'backup-id' }, c.name)),
+        h('td', { 'data-label': 'Replaced by', testid: 'safety-replaced-by' }, replacedBy(c.replaced_by)),
+        h('td', { 'data-label': 'Files', class: 'num' }, count(c.files)),
+        h('td', { 'data-label': 'Size', class: 'num', testid: 'safety-size' }, sizeEl(c.bytes)),
+        h('td', { 'data-label': 'Actions', testid: 'safety-actions' }, actions)));
+    }
+    const n = copies.length;
+    slot.replaceChildren(
+      h('p', { testid: 'safety-total' }, `${n} safety cop${n === 1 ? 'y' : 'ies'}, using ${humanSize(list.total_bytes || 0)}.`),
+      h('div', { class: 'table-wrap' },
+        h('table', { class: 'data responsive', testid: 'safety-table' },
+          h('caption', {}, 'Safety copies on this tablet, newest first. Times are local.'),
+          h('thead', {}, h('tr', {}, head.map((t) => h('th', { scope: 'col', class: t === 'Files' || t === 'Size' ? 'num' : null }, t)))),
+          tbody)));
+    slot.removeAttribute('aria-busy');
+  }
+
+  function putBackDialog(c) {
+    return confirmDialog({
+      title: 'Put back this safety copy?',
+      testid: 'put-back-dialog',
+      body: [
+        h('p', { testid: 'put-back-question' }, `The clinic data is replaced by the safety copy kept at ` +
+          `${c.kept_at ? localTime(c.kept_at) : c.name}. Its databases are checked first.`),
+        h('p', { class: 'hint' }, 'The data it replaces is kept as a new safety copy, so nothing is lost. ' +
+          'Users that the safety copy does not have are logged out.'),
+      ],
+      confirmText: 'Put back',
+      danger: true,
+      onConfirm: async () => {
+        await api('POST', `/api/safety-copies/${encodeURIComponent(c.name)}/restore`, {});
+        await loadSession();
+        if (!user()) {
+          go('#/login', ['success', 'The safety copy was put back.', 'Log in again: the users are those of the safety copy.']);
+          return;
+        }
+        go('#/safety-copies', ['success', 'The safety copy was put back.',
+          'It is the clinic data now; the data it replaced is the newest safety copy.', { testid: 'banner-put-back' }]);
+      },
+    });
+  }
+
+  function removeCopyDialog(c) {
+    return confirmDialog({
+      title: 'Remove this safety copy?',
+      testid: 'remove-copy-dialog',
+      body: [h('p', { testid: 'remove-copy-question' }, `The safety copy kept at ${c.kept_at ? localTime(c.kept_at) : c.name} ` +
+        `is deleted, which frees ${humanSize(c.bytes)}. It cannot be brought back.`)],
+      confirmText: 'Remove',
+      danger: true,
+      onConfirm: async () => {
+        await api('DELETE', `/api/safety-copies/${encodeURIComponent(c.name)}`);
+        go('#/safety-copies', ['success', 'Safety copy removed.', `${humanSize(c.bytes)} freed.`,
+          { testid: 'banner-copy-removed' }]);
+      },
+    });
   }
 
   // --------------------------------------------------------- synchronization

@@ -114,13 +114,51 @@ impl ApiError {
     }
 }
 
+/// The web's own words for the way to a recovery key.
+pub const RECOVERY_PATH: &str =
+    "choose \"Use the recovery key instead\" and paste the facility's recovery key or choose its key file";
+
+/// The core's advice, with the command line's ways to give a key (which a
+/// web user does not have) replaced by the web app's own.
+pub fn web_advice(advice: &str) -> String {
+    const CLI: [(&str, &str); 3] = [
+        (
+            "give the passphrase (prompt, --passphrase-file or CAREVAULT_PASSPHRASE) or a recovery key (--identity FILE)",
+            "type the passphrase, or",
+        ),
+        ("use the facility's recovery key with --identity FILE", ""),
+        ("(--identity FILE)", ""),
+    ];
+    for (cli, web) in CLI {
+        if let Some(at) = advice.find(cli) {
+            let head = advice[..at].trim_end();
+            let head = head.strip_suffix(" or").unwrap_or(head);
+            let tail = &advice[at + cli.len()..];
+            let join = if web.is_empty() {
+                head.to_string()
+            } else {
+                format!("{head} {web}").trim().to_string()
+            };
+            let sep = if join.is_empty() {
+                ""
+            } else if join.ends_with(',') || join.ends_with(" or") {
+                " "
+            } else {
+                " or "
+            };
+            return format!("{join}{sep}{RECOVERY_PATH}{tail}");
+        }
+    }
+    advice.replace("--identity FILE", RECOVERY_PATH)
+}
+
 impl From<Error> for ApiError {
     fn from(e: Error) -> ApiError {
         ApiError::new(
             status_of(e.kind()),
             e.kind().code(),
             e.message(),
-            e.advice(),
+            web_advice(e.advice()),
         )
     }
 }
@@ -155,6 +193,32 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recovery_key_advice_points_at_the_web_path_not_the_command_line() {
+        let cases = [
+            (
+                "check the passphrase (capital letters, spaces) or use the facility's recovery key with --identity FILE",
+                "check the passphrase (capital letters, spaces) or choose",
+            ),
+            (
+                "unlock it with the recovery key it was made for (--identity FILE)",
+                "unlock it with the recovery key it was made for or choose",
+            ),
+            (
+                "give the passphrase (prompt, --passphrase-file or CAREVAULT_PASSPHRASE) or a recovery key (--identity FILE)",
+                "type the passphrase, or choose",
+            ),
+        ];
+        for (core, start) in cases {
+            let web = web_advice(core);
+            assert!(!web.contains("--identity"), "{web}");
+            assert!(!web.contains("--passphrase-file"), "{web}");
+            assert!(web.starts_with(start), "{web}");
+            assert!(web.contains("Use the recovery key instead"), "{web}");
+        }
+        assert_eq!(web_advice("wait, then try again"), "wait, then try again");
+    }
 
     #[test]
     fn kinds_map_to_the_documented_statuses() {

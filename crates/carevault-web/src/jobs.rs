@@ -21,12 +21,15 @@ pub enum JobKind {
     Backup,
     Verify,
     Restore,
+    /// A change of passphrase: the file is rewritten.
+    Rekey,
 }
 
 impl JobKind {
-    /// Backups and restores take the home's operation lock: one at a time.
+    /// Backups, restores and passphrase changes take the home's operation
+    /// lock: one at a time.
     pub fn exclusive(self) -> bool {
-        matches!(self, JobKind::Backup | JobKind::Restore)
+        matches!(self, JobKind::Backup | JobKind::Restore | JobKind::Rekey)
     }
 }
 

@@ -89,7 +89,9 @@ pub struct ServerConfig {
     /// Largest upload accepted, in bytes (413 beyond).
     pub max_upload: u64,
     /// How often to check whether an automatic backup is due (the profile's
-    /// `[auto] interval_hours` decides whether one is); `None` = never.
+    /// `[auto] interval_hours` decides whether one is; a home without any
+    /// automatic backup gets its first one interval after the start);
+    /// `None` = never.
     pub auto_interval: Option<Duration>,
     /// Timeouts, connection cap, upload quotas.
     pub limits: Limits,
@@ -130,6 +132,11 @@ pub(crate) struct Inner {
     pub starting: std::sync::Mutex<()>,
     /// Turns true when the server shuts down (ends event streams).
     pub shutdown: tokio::sync::watch::Receiver<bool>,
+    /// The server's clock, and its reading when the server started.
+    pub clock: Clock,
+    pub started: Duration,
+    /// Checks of the automatic-backup schedule done so far.
+    pub auto_checks: std::sync::atomic::AtomicU64,
 }
 
 pub(crate) type AppState = Arc<Inner>;
@@ -169,6 +176,9 @@ pub async fn serve(
         jobs: jobs::Registry::default(),
         starting: std::sync::Mutex::new(()),
         shutdown: rx.clone(),
+        started: clock.now(),
+        clock: clock.clone(),
+        auto_checks: std::sync::atomic::AtomicU64::new(0),
     });
     let schedule = config
         .auto_interval

@@ -302,23 +302,64 @@ async fn uploads_over_the_limit_or_not_backups_leave_nothing() {
 #[tokio::test]
 async fn automatic_backups_run_on_the_schedule() {
     let clinic = Clinic::demo();
-    let server = Server::start_with(&clinic.home, 1 << 30, Some(Duration::from_millis(200))).await;
+    let clock = carevault_web::Clock::manual();
+    let mut config = carevault_web::ServerConfig::new(&clinic.home);
+    config.max_upload = 1 << 30;
+    config.auto_interval = Some(Duration::from_millis(50));
+    config.clock = clock.clone();
+    let server = Server::start_config(config).await;
     let private = clinic.home.join("private/backups");
+    let c = server.login("nurse").await;
+    // A fresh install: checks run, but the first automatic backup waits for
+    // the first interval (24 h), so the explorer shows "No Results Returned".
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let (_, st) = c.get("/api/status").await;
+        if st["schedule"]["checks"].as_u64().unwrap_or(0) >= 3 {
+            assert_eq!(st["schedule"]["waiting_for_first_interval"], true, "{st}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the schedule never checked: {st}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        bins(&private).is_empty(),
+        "an automatic backup was made at once"
+    );
+    assert_eq!(c.get("/api/backups").await.1["backups"], json!([]));
+    clock.advance(Duration::from_secs(24 * 3600));
     while bins(&private).is_empty() {
         assert!(
             std::time::Instant::now() < deadline,
-            "no automatic backup was made"
+            "no automatic backup was made after the first interval"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    // Later checks find it fresh: one backup only. (The day that passed
+    // ended the session.)
+    let c = server.login("nurse").await;
+    let seen = c.get("/api/status").await.1["schedule"]["checks"]
+        .as_u64()
+        .unwrap();
+    loop {
+        let (_, st) = c.get("/api/status").await;
+        if st["schedule"]["checks"].as_u64().unwrap() >= seen + 3 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the schedule stopped: {st}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     assert_eq!(
         bins(&private).len(),
         1,
         "the interval is 24 h: one backup only"
     );
-    let c = server.login("nurse").await;
     let (_, list) = c.get("/api/backups").await;
     let row = &list["backups"][0];
     assert_eq!(

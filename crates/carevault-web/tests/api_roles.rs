@@ -88,6 +88,37 @@ async fn every_route_for_every_role() {
             by_role(NOT_FOUND, FORBIDDEN, FORBIDDEN),
         ),
         (
+            Method::POST,
+            format!("/api/backups/{id}/restore-preview"),
+            Some(pass.clone()),
+            by_role(OK, OK, FORBIDDEN),
+        ),
+        // Change passphrase of an unknown backup: 404 means the permit was given.
+        (
+            Method::POST,
+            "/api/backups/nope/passphrase".into(),
+            Some(json!({"passphrase": PASS, "new_passphrase": "a long new passphrase"})),
+            by_role(NOT_FOUND, NOT_FOUND, FORBIDDEN),
+        ),
+        (
+            Method::GET,
+            "/api/safety-copies".into(),
+            None,
+            by_role(OK, OK, FORBIDDEN),
+        ),
+        (
+            Method::POST,
+            "/api/safety-copies/nope/restore".into(),
+            Some(json!({})),
+            by_role(NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        ),
+        (
+            Method::DELETE,
+            "/api/safety-copies/nope".into(),
+            None,
+            by_role(NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        ),
+        (
             Method::GET,
             format!("/api/jobs/{no_job}"),
             None,
@@ -170,8 +201,24 @@ async fn every_route_for_every_role() {
         (Some(false), Some(true))
     );
     assert_eq!(v["user"]["can_delete"], true);
+    assert_eq!(
+        (
+            v["user"]["can_create"].as_bool(),
+            v["user"]["can_restore"].as_bool()
+        ),
+        (Some(true), Some(true))
+    );
     let (_, v) = clients[1].get("/api/session").await;
     assert_eq!(v["user"]["can_delete"], false);
+    assert_eq!(v["user"]["can_restore"], true);
+    let (_, v) = clients[3].get("/api/session").await;
+    assert_eq!(
+        (
+            v["user"]["can_create"].as_bool(),
+            v["user"]["can_restore"].as_bool()
+        ),
+        (Some(false), Some(false))
+    );
     assert!(clients[4].get("/api/session").await.1["user"].is_null());
     // A job is seen only by the user who started it.
     let (_, v) = clients[1]

@@ -12,6 +12,7 @@ use carevault_core::demo::{check_consistency, run_writer, WriterOptions};
 use carevault_core::hostlock::SyncSession;
 use carevault_core::media::Medium;
 use e2e_support::{today_local, tools, Browser, Clinic, Server, PASSPHRASE};
+
 use serde_json::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -90,7 +91,9 @@ async fn report_checks(b: &Browser) -> Value {
 async fn nurse_makes_an_encrypted_public_backup_and_verifies_it() {
     let Some(tools) = tools() else { return };
     let clinic = Clinic::demo();
-    let server = Server::start(&clinic.home).await;
+    // The schedule of `carevault serve` runs: its check at start makes no
+    // backup on a fresh install (the first one waits for the interval).
+    let server = Server::start_scheduled(&clinic.home).await;
     let b = Browser::start(&tools, &server.url).await;
 
     b.open("").await;
@@ -98,7 +101,19 @@ async fn nurse_makes_an_encrypted_public_backup_and_verifies_it() {
     b.screenshots("login").await;
     b.login("nurse").await;
 
-    // An empty explorer at first.
+    // An empty explorer at first, after the schedule's first check.
+    let schedule = b
+        .js_async(
+            "const poll = () => fetch('/api/status', { credentials: 'same-origin' })
+               .then(r => r.json())
+               .then(v => v.schedule.checks >= 1 ? done(v.schedule) : setTimeout(poll, 100),
+                     e => done(String(e)));
+             poll();",
+        )
+        .await;
+    assert_eq!(schedule["waiting_for_first_interval"], true, "{schedule}");
+    b.open("#/home").await;
+    b.open("#/backups").await;
     b.wait_testid("no-results").await;
     assert!(b.text("no-results").await.contains("No Results Returned"));
     b.screenshots("explorer-empty").await;
@@ -169,6 +184,33 @@ async fn nurse_makes_an_encrypted_public_backup_and_verifies_it() {
     assert!(b.text("detail-timestamp").await.starts_with(&today_local()));
     assert!(b.text("last-verification").await.contains("Never verified"));
 
+    // A wrong passphrase is no verification result: nothing is marked failed.
+    b.type_into("check-passphrase", "not the passphrase").await;
+    b.click("verify-now").await;
+    let result = b.wait_testid("verify-result").await.text().await.unwrap();
+    assert!(
+        result.contains("The passphrase was not accepted"),
+        "{result}"
+    );
+    assert!(!result.contains("Verification failed"), "{result}");
+    let field_error = b
+        .js("return document.getElementById('check-passphrase-error').textContent")
+        .await;
+    assert!(
+        field_error
+            .as_str()
+            .unwrap()
+            .contains("does not open this backup"),
+        "{field_error}"
+    );
+    b.wait_js(
+        "!document.querySelector('[data-testid=\"verify-now\"]').disabled",
+        "the verify button to come back",
+    )
+    .await;
+    assert!(b.text("last-verification").await.contains("Never verified"));
+    b.screenshots("details-wrong-passphrase").await;
+
     b.type_into("check-passphrase", PASSPHRASE).await;
     b.click("show-contents").await;
     b.wait_testid("contents").await;
@@ -198,26 +240,26 @@ async fn clinic_staff_have_no_backups_menu_and_no_api_access() {
 
     b.login("staff").await;
     b.wait_testid("no-backup-access").await;
-    assert!(b.exists("[data-testid=\"nav-sync\"]").await);
+    // No entry they may not use: no Synchronization (it would say "Not
+    // available"), no Backups, and so no menu at all.
+    assert!(
+        !b.exists("[data-testid=\"nav-sync\"]").await,
+        "the Synchronization entry must be absent for Clinic Staff"
+    );
     assert!(
         !b.exists("[data-testid=\"nav-backups-group\"]").await,
         "the Backups entry must be absent for Clinic Staff"
     );
     assert!(!b.exists("a[href=\"#/backups\"]").await);
-    b.screenshots("staff-home").await;
-
-    // On a phone the side menu is a drawer behind the menu button.
+    assert!(!b.exists("a[href=\"#/safety-copies\"]").await);
+    assert!(!b.testid("sidenav").await.is_displayed().await.unwrap());
     b.resize(360, 740).await;
-    let toggle = b.wait_testid("menu-toggle").await;
-    assert!(!b.testid("nav-sync").await.is_displayed().await.unwrap());
-    toggle.click().await.unwrap();
-    assert_eq!(
-        toggle.attr("aria-expanded").await.unwrap().as_deref(),
-        Some("true")
+    assert!(
+        !b.testid("menu-toggle").await.is_displayed().await.unwrap(),
+        "no menu button when there is no menu"
     );
-    assert!(b.testid("nav-sync").await.is_displayed().await.unwrap());
-    b.screenshot_at("menu-open-360", 360, 740).await;
     b.resize(1280, 800).await;
+    b.screenshots("staff-home").await;
 
     // The page's own fetch is refused by the server.
     let status = b
@@ -229,6 +271,78 @@ async fn clinic_staff_have_no_backups_menu_and_no_api_access() {
     b.open("#/backups").await;
     b.wait_testid("not-allowed").await;
     assert!(!b.exists("[data-testid=\"backups-table\"]").await);
+
+    // A nurse has the menu: on a phone, a drawer behind the menu button.
+    b.click("logout").await;
+    b.wait_testid("login-form").await;
+    b.login("nurse").await;
+    b.resize(360, 740).await;
+    let toggle = b.wait_testid("menu-toggle").await;
+    assert!(!b.testid("nav-sync").await.is_displayed().await.unwrap());
+    toggle.click().await.unwrap();
+    assert_eq!(
+        toggle.attr("aria-expanded").await.unwrap().as_deref(),
+        Some("true")
+    );
+    assert!(b.testid("nav-sync").await.is_displayed().await.unwrap());
+    assert!(b
+        .testid("nav-safety-copies")
+        .await
+        .is_displayed()
+        .await
+        .unwrap());
+    b.screenshot_at("menu-open-360", 360, 740).await;
+    b.resize(1280, 800).await;
+
+    b.close().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn action_buttons_carry_visible_words_at_360_px() {
+    let Some(tools) = tools() else { return };
+    let clinic = Clinic::demo();
+    clinic.backup("manager", Medium::Public, "Friday");
+    let server = Server::start(&clinic.home).await;
+    let b = Browser::start(&tools, &server.url).await;
+
+    b.login("admin").await;
+    let sel = row("Friday");
+    b.wait_js(&format!("document.querySelector('{sel}')"), "Friday's row")
+        .await;
+    for (w, h) in [(1280, 800), (360, 740)] {
+        b.resize(w, h).await;
+        // Each action shows its word (no hover needed) and fits the screen.
+        let seen = b
+            .js(&format!(
+                "const out = {{}};
+                 for (const a of document.querySelectorAll('{sel} .action')) {{
+                   const r = a.getBoundingClientRect();
+                   const clip = a.closest('.table-wrap').getBoundingClientRect();
+                   out[a.dataset.testid] = [a.innerText.trim(), r.width > 0 && r.left >= clip.left
+                     && r.right <= clip.right && r.right <= window.innerWidth && r.height >= 44];
+                 }}
+                 return out;"
+            ))
+            .await;
+        assert_eq!(
+            seen["action-details"],
+            serde_json::json!(["Details", true]),
+            "{w}: {seen}"
+        );
+        assert_eq!(
+            seen["action-restore"],
+            serde_json::json!(["Restore", true]),
+            "{w}: {seen}"
+        );
+        assert_eq!(
+            seen["action-delete"],
+            serde_json::json!(["Delete", true]),
+            "{w}: {seen}"
+        );
+    }
+    b.resize(1280, 800).await;
+    b.screenshots("explorer-actions").await;
 
     b.close().await;
     server.stop().await;
@@ -397,6 +511,41 @@ async fn first_run_restores_an_uploaded_backup_from_another_tablet() {
         .expect("choose the file");
     let info = b.wait_testid("upload-done").await;
     assert!(info.text().await.unwrap().contains("Tablet 7 weekly"));
+
+    // A wrong passphrase: back on the passphrase step, to try again.
+    b.type_into("first-run-passphrase", "not the passphrase")
+        .await;
+    b.click("start-restore").await;
+    let wrong = b.wait_testid("wrong-key").await.text().await.unwrap();
+    assert!(wrong.contains("not accepted"), "{wrong}");
+    assert!(b
+        .testid("first-run-form")
+        .await
+        .is_displayed()
+        .await
+        .unwrap());
+    assert!(!b.exists("[data-testid=\"restore-error\"]").await);
+    let field_error = b
+        .js("return document.getElementById('first-run-passphrase-error').textContent")
+        .await;
+    assert!(
+        field_error
+            .as_str()
+            .unwrap()
+            .contains("does not open this backup"),
+        "{field_error}"
+    );
+    assert_eq!(
+        b.testid("first-run-passphrase")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("")
+    );
+    b.screenshots("first-run-wrong-passphrase").await;
+
     b.type_into("first-run-passphrase", PASSPHRASE).await;
     b.screenshots("first-run-restore").await;
 
@@ -484,20 +633,51 @@ async fn restore_from_the_explorer_while_the_app_writes() {
         "document.querySelector('{sel} [data-testid=\"action-restore\"]').click(); return true;"
     ))
     .await;
+    b.wait_testid("restore-dialog").await;
+    // This backup has no recovery key slot: no recovery key is offered.
+    assert_eq!(
+        b.js("return document.querySelector('#dialog [data-testid=\"use-recovery-key\"]').getClientRects().length")
+            .await,
+        0
+    );
     b.type_into("restore-passphrase", "not the passphrase")
         .await;
     b.click("dialog-confirm").await;
-    let error = b.wait_testid("restore-error").await.text().await.unwrap();
-    assert!(error.contains("Nothing was changed"), "{error}");
+    let error = b.wait_testid("dialog-error").await.text().await.unwrap();
+    assert!(error.contains("nothing was changed"), "{error}");
+    let field_error = b
+        .js("return document.getElementById('restore-passphrase-error').textContent")
+        .await;
+    assert!(
+        field_error
+            .as_str()
+            .unwrap()
+            .contains("does not open this backup"),
+        "{field_error}"
+    );
+    assert!(
+        b.js("return document.getElementById('dialog').open").await == Value::Bool(true),
+        "the dialog stays on the passphrase step"
+    );
+    assert_eq!(
+        b.testid("restore-passphrase")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("")
+    );
+    assert!(!b.exists("[data-testid=\"restore-error\"]").await);
     assert!(!b.exists("[data-testid=\"restore-report\"]").await);
-    b.screenshots("restore-failed").await;
-
-    b.open("#/backups").await;
+    b.screenshots("restore-wrong-passphrase").await;
+    b.click("dialog-cancel").await;
     b.wait_js(
-        &format!("document.querySelector('{sel}')"),
-        "the backup's row",
+        "!document.getElementById('dialog').open",
+        "the dialog to close",
     )
     .await;
+
     b.js(&format!(
         "document.querySelector('{sel} [data-testid=\"action-restore\"]').click(); return true;"
     ))
@@ -511,6 +691,49 @@ async fn restore_from_the_explorer_while_the_app_writes() {
     assert!(b.text("safety-copy-note").await.contains("safety copy"));
     b.type_into("restore-passphrase", PASSPHRASE).await;
     b.screenshots("restore-dialog").await;
+
+    // Step 2: what the restore replaces.
+    b.click("dialog-confirm").await;
+    b.wait_js(
+        "document.getElementById('dialog').dataset.testid === 'restore-confirm' \
+         && document.querySelector('[data-testid=\"restore-facts\"]')",
+        "the restore's facts",
+    )
+    .await;
+    assert!(b.text("fact-taken").await.starts_with(&today_local()));
+    assert_eq!(b.text("fact-made-by").await, "manager");
+    let in_backup: u64 = b
+        .text("fact-patients-backup")
+        .await
+        .replace(',', "")
+        .parse()
+        .unwrap();
+    let now: u64 = b
+        .text("fact-patients-now")
+        .await
+        .replace(',', "")
+        .parse()
+        .unwrap();
+    assert_eq!(in_backup, made.rows["patients"]);
+    assert!(
+        now >= in_backup,
+        "the writer adds patients: {now} < {in_backup}"
+    );
+    let unsynced = b.text("fact-unsynced").await;
+    assert!(unsynced.contains("outbox record"), "{unsynced}");
+    let lost: u64 = unsynced
+        .split(' ')
+        .next()
+        .unwrap()
+        .replace(',', "")
+        .parse()
+        .unwrap();
+    assert_eq!(
+        b.exists("[data-testid=\"unsynced-warning\"]").await,
+        lost > 0,
+        "{unsynced}"
+    );
+    b.screenshots("restore-confirm").await;
 
     watch_progress(&b, "restore-progress").await;
     b.click("dialog-confirm").await;
@@ -528,6 +751,24 @@ async fn restore_from_the_explorer_while_the_app_writes() {
     assert!(b.text("restored-label").await.contains("Morning"));
     assert!(b.exists("[data-testid=\"safety-copy\"]").await);
     b.screenshots("restore-report").await;
+
+    // The safety copy is listed, with its space; a manager cannot put it
+    // back or remove it.
+    b.click("safety-copies-link").await;
+    b.wait_testid("safety-table").await;
+    b.settle().await;
+    assert_eq!(
+        b.js("return document.querySelectorAll('[data-testid=\"safety-row\"]').length")
+            .await,
+        1
+    );
+    assert!(b
+        .text("safety-total")
+        .await
+        .starts_with("1 safety copy, using "));
+    assert!(b.exists("[data-testid=\"safety-admin-only\"]").await);
+    assert!(!b.exists("[data-testid=\"safety-put-back\"]").await);
+    assert!(!b.exists("[data-testid=\"safety-remove\"]").await);
 
     stop.store(true, Ordering::Relaxed);
     let stats = writer.join().expect("writer thread").expect("writer");

@@ -2,7 +2,8 @@
 //! Each route first gets the core's permit for its action.
 
 use super::{
-    ensure_idle, passphrase_attempt, passphrase_result, permit, run_restore, secret, unlock_for,
+    ensure_idle, key_error, passphrase_attempt, passphrase_result, permit, run_restore, secret,
+    unlock_for, KeyBody,
 };
 use crate::errors::{blocking, ApiError};
 use crate::jobs::{Abandon, JobKind, Owner};
@@ -180,18 +181,12 @@ pub async fn details(
     .await
 }
 
-/// A body holding only an optional passphrase (no `Debug`).
-#[derive(Deserialize)]
-pub struct Passphrase {
-    passphrase: Option<String>,
-}
-
 /// `POST /api/backups/{id}/contents`: the manifest summary.
 pub async fn contents(
     State(state): State<AppState>,
     who: Who,
     Path(id): Path<String>,
-    JsonBody(b): JsonBody<Passphrase>,
+    JsonBody(b): JsonBody<KeyBody>,
 ) -> Result<Json<Value>, ApiError> {
     let permit = permit::<View>(&who).await?;
     let s = state.clone();
@@ -199,7 +194,7 @@ pub async fn contents(
     blocking(move || {
         let home = s.home.clone();
         let f = find(&s, Some(&who.key), &id)?;
-        let unlock = unlock_for(&home, f.path(), secret(b.passphrase))?;
+        let unlock = unlock_for(&home, f.path(), b)?;
         let profile = Profile::load(&home)?;
         let slot = s.jobs.heavy_slot(Some(permit.user()))?;
         passphrase_attempt(&s, &f.key(), unlock.as_ref())?;
@@ -213,7 +208,7 @@ pub async fn contents(
         let mut opened = Opened::open(f.path())?;
         let unlocked = opened.unlock(unlock.as_ref(), profile.encryption.max_work_factor);
         passphrase_result(&s, &f.key(), unlock.as_ref(), &unlocked);
-        let key = unlocked?;
+        let key = unlocked.map_err(|e| key_error(e, f.path()))?;
         let (m, _) = opened.manifest(key.as_ref())?;
         Ok(Json(json!({
             "entries": m.entries.len(),
@@ -230,14 +225,14 @@ pub async fn verify(
     State(state): State<AppState>,
     who: Who,
     Path(id): Path<String>,
-    JsonBody(b): JsonBody<Passphrase>,
+    JsonBody(b): JsonBody<KeyBody>,
 ) -> Answer {
     let permit = permit::<View>(&who).await?;
     let s = state.clone();
     blocking(move || {
         let home = s.home.clone();
         let f = find(&s, Some(&who.key), &id)?;
-        let unlock = unlock_for(&home, f.path(), secret(b.passphrase))?;
+        let unlock = unlock_for(&home, f.path(), b)?;
         let max_log_n = Profile::load(&home)?.encryption.max_work_factor;
         let slot = s.jobs.heavy_slot(Some(permit.user()))?;
         let key = f.key();
@@ -249,7 +244,8 @@ pub async fn verify(
             let _turn = slot.turn();
             let r = core_verify::verify(&permit, &path, unlock.as_ref(), max_log_n, p);
             passphrase_result(&st, &key, unlock.as_ref(), &r);
-            serde_json::to_value(&r?).map_err(|e| ApiError::internal(e.to_string()).into())
+            let report = r.map_err(|e| key_error(e, &path))?;
+            serde_json::to_value(&report).map_err(|e| ApiError::internal(e.to_string()).into())
         });
         Ok((StatusCode::ACCEPTED, Json(json!({ "job_id": job.id }))))
     })
@@ -261,7 +257,7 @@ pub async fn restore(
     State(state): State<AppState>,
     who: Who,
     Path(id): Path<String>,
-    JsonBody(b): JsonBody<Passphrase>,
+    JsonBody(b): JsonBody<KeyBody>,
 ) -> Answer {
     let permit = permit::<Restore>(&who).await?;
     let s = state.clone();
@@ -271,7 +267,7 @@ pub async fn restore(
         if f.location == UPLOAD && permit.role() != Some(Role::SystemAdministrator) {
             return Err(upload_needs_admin(&s, permit.user(), &f.key()));
         }
-        let unlock = unlock_for(&home, f.path(), secret(b.passphrase))?;
+        let unlock = unlock_for(&home, f.path(), b)?;
         let _starting = s
             .starting
             .lock()
@@ -295,7 +291,7 @@ pub async fn restore(
 /// The 403 for restoring an upload over clinic data without being a System
 /// Administrator (audited): a file from anywhere could hold other users
 /// and roles.
-fn upload_needs_admin(s: &crate::AppState, user: &str, id: &str) -> ApiError {
+pub(super) fn upload_needs_admin(s: &crate::AppState, user: &str, id: &str) -> ApiError {
     let _ = audit::append(
         &s.home,
         &Event::new(user, "restore", Outcome::Refused)

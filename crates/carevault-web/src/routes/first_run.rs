@@ -4,7 +4,7 @@
 //! `auth::first_run_restore` says.
 
 use super::login::{logged_in, Credentials};
-use super::{ensure_idle, passphrase_attempt, run_restore, secret, unlock_for};
+use super::{ensure_idle, passphrase_attempt, run_restore, unlock_for, KeyBody};
 use crate::errors::{blocking, ApiError};
 use crate::jobs::{JobKind, Owner};
 use crate::json::JsonBody;
@@ -82,6 +82,7 @@ pub struct FirstRunRestore {
     path: Option<String>,
     upload_id: Option<String>,
     passphrase: Option<String>,
+    recovery_key: Option<String>,
 }
 
 /// `POST /api/first-run/restore`: `202 {"job_id"}`.
@@ -89,7 +90,10 @@ pub async fn restore(
     State(state): State<AppState>,
     JsonBody(b): JsonBody<FirstRunRestore>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let passphrase = secret(b.passphrase);
+    let key = KeyBody {
+        passphrase: b.passphrase,
+        recovery_key: b.recovery_key,
+    };
     let s = state.clone();
     let job_id = blocking(move || {
         let _starting = s
@@ -122,7 +126,7 @@ pub async fn restore(
                 ))
             }
         };
-        let unlock = unlock_for(&home, &file, passphrase)?;
+        let unlock = unlock_for(&home, &file, key)?;
         ensure_idle(&s)?;
         let key = catalog::id_of(&file).unwrap_or_else(|| file.display().to_string());
         let slot = s.jobs.heavy_slot(None)?;

@@ -10,7 +10,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use carevault_core::audit::{self, Event, Outcome};
-use carevault_core::auth::{self, Action, Authenticated, Delete};
+use carevault_core::auth::{self, Action, Authenticated, Create, Delete, Restore};
 use carevault_core::Kind;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -24,6 +24,8 @@ pub fn user_json(who: &Authenticated) -> Value {
         "role": role.name(),
         "sees_backups": role.sees_backups(),
         "can_delete": Delete::allowed(role),
+        "can_create": Create::allowed(role),
+        "can_restore": Restore::allowed(role),
     })
 }
 

@@ -5,6 +5,9 @@ mod backups;
 mod first_run;
 mod jobs;
 mod login;
+mod preview;
+mod rekey;
+mod safety;
 mod status;
 
 use crate::errors::{blocking, ApiError};
@@ -21,6 +24,8 @@ use carevault_core::auth::{self, Action, Permit, Restore};
 use carevault_core::profile::Profile;
 use carevault_core::restore::{self, RestoreOutcome, RestoreRequest};
 use carevault_core::{Error, Kind, SecretString, Unlock};
+use secrecy::ExposeSecret;
+use serde::Deserialize;
 use std::path::Path;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
@@ -48,6 +53,14 @@ pub fn router(state: AppState, limits: &Limits) -> Router {
         .route("/api/backups/{id}/contents", post(backups::contents))
         .route("/api/backups/{id}/verify", post(backups::verify))
         .route("/api/backups/{id}/restore", post(backups::restore))
+        .route("/api/backups/{id}/restore-preview", post(preview::preview))
+        .route("/api/backups/{id}/passphrase", post(rekey::change))
+        .route("/api/safety-copies", get(safety::list))
+        .route(
+            "/api/safety-copies/{name}",
+            axum::routing::delete(safety::remove),
+        )
+        .route("/api/safety-copies/{name}/restore", post(safety::put_back))
         .route("/api/jobs/{id}", get(jobs::get))
         .route("/api/jobs/{id}/events", get(jobs::events))
         .route("/api/sync", get(status::sync))
@@ -101,13 +114,45 @@ pub fn secret(p: Option<String>) -> Option<SecretString> {
     p.filter(|p| !p.is_empty()).map(SecretString::from)
 }
 
+/// How a request unlocks a backup: a passphrase, or a recovery key (the
+/// text of the identity file, `AGE-SECRET-KEY-1...`, pasted or read from
+/// the chosen file by the page). No `Debug`: it holds secrets.
+#[derive(Deserialize, Default)]
+pub struct KeyBody {
+    pub passphrase: Option<String>,
+    pub recovery_key: Option<String>,
+}
+
+/// A recovery key from a request body, parsed by the core; the text is
+/// wrapped at once (zeroed when dropped) and never logged.
+fn recovery_key(text: Option<String>) -> Result<Option<Unlock>, ApiError> {
+    let Some(text) = text.map(SecretString::from) else {
+        return Ok(None);
+    };
+    if text.expose_secret().trim().is_empty() {
+        return Ok(None);
+    }
+    let id = carevault_core::parse_identity_file(text.expose_secret()).map_err(|_| {
+        ApiError::bad_request(
+            "this is not a recovery key: no valid line starting with AGE-SECRET-KEY-1 was found",
+            "paste the whole secret line of the facility's recovery key, or choose the key file it was saved in",
+        )
+    })?;
+    Ok(Some(Unlock::RecoveryKey(id)))
+}
+
 /// How to unlock `file`: nothing for an unencrypted backup; the passphrase
-/// given; else, for this device's automatic backups, the device secret.
-pub fn unlock_for(
-    home: &Path,
-    file: &Path,
-    passphrase: Option<SecretString>,
-) -> Result<Option<Unlock>, ApiError> {
+/// or recovery key given; else, for this device's automatic backups, the
+/// device secret.
+pub fn unlock_for(home: &Path, file: &Path, key: KeyBody) -> Result<Option<Unlock>, ApiError> {
+    let passphrase = secret(key.passphrase);
+    let recovery = recovery_key(key.recovery_key)?;
+    if passphrase.is_some() && recovery.is_some() {
+        return Err(ApiError::bad_request(
+            "both a passphrase and a recovery key were given",
+            "use one of them: the passphrase, or the facility's recovery key",
+        ));
+    }
     let opened = Opened::open(file).map_err(|e| ApiError::from(e).policy())?;
     let s = &opened.metadata.sealed;
     if !s.encrypted {
@@ -116,15 +161,38 @@ pub fn unlock_for(
     if let Some(p) = passphrase {
         return Ok(Some(Unlock::Passphrase(p)));
     }
+    if recovery.is_some() {
+        return Ok(recovery);
+    }
     if s.automatic {
         if let Some(u) = carevault_core::auto::device_unlock(home) {
             return Ok(Some(u));
         }
     }
     Err(ApiError::bad_request(
-        "this backup is encrypted: its passphrase is needed",
-        "type the passphrase that was given when the backup was made",
+        "this backup is encrypted: its passphrase or a recovery key is needed",
+        "type the passphrase that was given when the backup was made, or use the facility's recovery key",
     ))
+}
+
+/// True when `file`'s readable metadata lists a recovery key slot.
+pub fn has_recovery_slot(file: &Path) -> bool {
+    crate::lookup::examine(file)
+        .and_then(|l| l.metadata)
+        .is_some_and(|m| m.key_slots.iter().any(|k| k.kind == "recovery"))
+}
+
+/// A core error of a key attempt on `file`, for the web: a wrong key of a
+/// backup without a recovery slot is advised only about its passphrase (no
+/// recovery key would open it).
+pub fn key_error(e: Error, file: &Path) -> ApiError {
+    let mut api = ApiError::from(e);
+    if api.body.kind == Kind::WrongKey.code() && !has_recovery_slot(file) {
+        api.body.advice = "check the passphrase (capital letters and spaces count): it is the one \
+                           given when this backup was made (this backup has no recovery key slot)"
+            .into();
+    }
+    api
 }
 
 /// The body of a restore job (first run or logged in): restore, then end
@@ -148,7 +216,7 @@ pub fn run_restore(
     };
     let result = restore::restore(permit, &req, progress);
     passphrase_result(state, backup_key, unlock, &result);
-    let outcome = result?;
+    let outcome = result.map_err(|e| key_error(e, file))?;
     state.sessions.keep_current();
     if let Some(id) = state.uploads.id_of(file) {
         state.uploads.remove(&id);
@@ -172,15 +240,15 @@ pub fn run_restore(
     Ok(value)
 }
 
-/// Starts a passphrase attempt on backup `key`: 429 while that backup had
-/// too many wrong passphrases. Attempts with no passphrase (an unencrypted
-/// backup, this device's own key) are not counted.
+/// Starts a passphrase or recovery-key attempt on backup `key`: 429 while
+/// that backup had too many wrong ones. Attempts with no key (an
+/// unencrypted backup) are not counted.
 pub fn passphrase_attempt(
     state: &AppState,
     key: &str,
     unlock: Option<&Unlock>,
 ) -> Result<(), ApiError> {
-    if !matches!(unlock, Some(Unlock::Passphrase(_))) {
+    if unlock.is_none() {
         return Ok(());
     }
     state
@@ -191,7 +259,7 @@ pub fn passphrase_attempt(
             let mut e = ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "busy",
-                "too many wrong passphrases were tried on this backup",
+                "too many wrong passphrases or recovery keys were tried on this backup",
                 format!(
                     "try again {}: the wait grows with each wrong passphrase",
                     throttle::when(s)
@@ -209,7 +277,7 @@ pub fn passphrase_result<T>(
     unlock: Option<&Unlock>,
     result: &Result<T, Error>,
 ) {
-    if !matches!(unlock, Some(Unlock::Passphrase(_))) {
+    if unlock.is_none() {
         return;
     }
     match result {

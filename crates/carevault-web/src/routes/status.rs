@@ -73,8 +73,17 @@ pub async fn sync(State(state): State<AppState>, who: Who) -> Result<Json<Value>
     .await
 }
 
-/// `GET /api/status`: the `carevault status --json` object.
-pub async fn status(State(_state): State<AppState>, who: Who) -> Result<Json<Value>, ApiError> {
+/// `GET /api/status`: the `carevault status --json` object, plus the
+/// server's automatic-backup schedule.
+pub async fn status(State(state): State<AppState>, who: Who) -> Result<Json<Value>, ApiError> {
     let permit = permit::<View>(&who).await?;
-    blocking(move || Ok(Json(json!(carevault_core::status::report(&permit)?)))).await
+    blocking(move || {
+        let mut v = json!(carevault_core::status::report(&permit)?);
+        v["schedule"] = json!({
+            "checks": state.auto_checks.load(std::sync::atomic::Ordering::SeqCst),
+            "waiting_for_first_interval": crate::schedule::first_interval_pending(&state),
+        });
+        Ok(Json(v))
+    })
+    .await
 }

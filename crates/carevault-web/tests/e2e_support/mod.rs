@@ -168,10 +168,20 @@ pub struct Server {
 
 impl Server {
     pub async fn start(home: &Path) -> Server {
+        Server::start_with(home, None).await
+    }
+
+    /// With the automatic-backup schedule of `carevault serve` (checked
+    /// every 5 minutes, the first check at start).
+    pub async fn start_scheduled(home: &Path) -> Server {
+        Server::start_with(home, Some(carevault_web::DEFAULT_AUTO_CHECK)).await
+    }
+
+    async fn start_with(home: &Path, auto: Option<Duration>) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let mut config = carevault_web::ServerConfig::new(home);
-        config.auto_interval = None;
+        config.auto_interval = auto;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(carevault_web::serve(listener, config, async move {
             let _ = rx.await;

@@ -1,0 +1,113 @@
+//! `POST /api/backups/{id}/passphrase` ("Change passphrase"): the core's
+//! rekey, as a job, for the roles that may create backups. The old
+//! passphrase or the facility's recovery key opens the backup; its
+//! attempts are throttled like every passphrase.
+
+use super::{
+    ensure_idle, key_error, passphrase_attempt, passphrase_result, permit, secret, unlock_for,
+    KeyBody,
+};
+use crate::errors::{blocking, ApiError};
+use crate::jobs::{JobKind, Owner};
+use crate::json::JsonBody;
+use crate::lookup::{find, UPLOAD};
+use crate::session::Who;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use carevault_core::auth::Create;
+use carevault_core::profile::Profile;
+use carevault_core::rekey;
+use secrecy::ExposeSecret;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// The web's shortest passphrase, as on "Backup Now".
+const MIN_CHARS: usize = 8;
+
+/// The body (no `Debug`: it holds secrets).
+#[derive(Deserialize)]
+pub struct NewPassphrase {
+    passphrase: Option<String>,
+    recovery_key: Option<String>,
+    new_passphrase: Option<String>,
+}
+
+/// `POST /api/backups/{id}/passphrase`: `202 {"job_id"}`.
+pub async fn change(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<NewPassphrase>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let permit = permit::<Create>(&who).await?;
+    let new = secret(b.new_passphrase).ok_or_else(|| {
+        ApiError::bad_request(
+            "no new passphrase was given",
+            "type the new passphrase twice",
+        )
+    })?;
+    if new.expose_secret().chars().count() < MIN_CHARS {
+        return Err(ApiError::bad_request(
+            format!("the new passphrase is shorter than {MIN_CHARS} characters"),
+            "choose a longer one: a few unrelated words are strong and easy to type",
+        ));
+    }
+    let s = state.clone();
+    blocking(move || {
+        let home = s.home.clone();
+        let f = find(&s, Some(&who.key), &id)?;
+        if f.location == UPLOAD {
+            return Err(ApiError::bad_request(
+                "the passphrase of an uploaded file is not changed (uploads are removed after an hour)",
+                "change it on a backup saved on this tablet's media",
+            ));
+        }
+        let sealed = f.listed.metadata.as_ref().map(|m| &m.sealed);
+        if sealed.is_some_and(|m| m.automatic) {
+            return Err(ApiError::bad_request(
+                "automatic backups open with this tablet's device key: they have no passphrase of yours to change",
+                "make a backup with \"Backup Now\" to choose its passphrase",
+            ));
+        }
+        let key = KeyBody {
+            passphrase: b.passphrase,
+            recovery_key: b.recovery_key,
+        };
+        let Some(unlock) = unlock_for(&home, f.path(), key)? else {
+            return Err(ApiError::bad_request(
+                "this backup is not encrypted, so it has no passphrase to change",
+                "make a new encrypted backup instead",
+            ));
+        };
+        let enc = Profile::load(&home)?.encryption;
+        let _starting = s
+            .starting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        ensure_idle(&s)?;
+        let slot = s.jobs.heavy_slot(Some(permit.user()))?;
+        let backup = f.key();
+        passphrase_attempt(&s, &backup, Some(&unlock))?;
+        let path = f.path().to_path_buf();
+        let st = s.clone();
+        let owner = Owner::User(permit.user().to_string());
+        let job = s.jobs.start(JobKind::Rekey, owner, move |_| {
+            let _turn = slot.turn();
+            let r = rekey::rekey(
+                &permit,
+                &path,
+                &unlock,
+                &new,
+                enc.work_factor,
+                enc.max_work_factor,
+            );
+            passphrase_result(&st, &backup, Some(&unlock), &r);
+            r.map_err(|e| key_error(e, &path))?;
+            Ok(json!({ "id": backup, "changed": true }))
+        });
+        Ok((StatusCode::ACCEPTED, Json(json!({ "job_id": job.id }))))
+    })
+    .await
+}
