@@ -63,6 +63,7 @@ fn backup_list_show_verify_restore_delete_round_trip() {
     let before = data_tree(&c.home);
     let out = run(&[
         "restore",
+        "--yes",
         file.to_str().unwrap(),
         "--home",
         c.h(),
@@ -81,6 +82,7 @@ fn backup_list_show_verify_restore_delete_round_trip() {
     let out = run(&[
         "--json",
         "restore",
+        "--yes",
         file.to_str().unwrap(),
         "--home",
         c.h(),
@@ -213,6 +215,7 @@ fn each_fault_has_its_own_message_and_exit_code() {
     for bad in [&truncated, &flipped, &tampered] {
         let out = run(&[
             "restore",
+            "--yes",
             bad.to_str().unwrap(),
             "--home",
             c.h(),
@@ -391,6 +394,7 @@ fn every_command_takes_an_id_a_label_or_a_path_the_same_way() {
         let out = run(&[
             "--json",
             "restore",
+            "--yes",
             what,
             "--home",
             c.h(),
@@ -479,3 +483,81 @@ fn a_wrong_home_is_reported_as_a_wrong_home_not_a_wrong_password() {
 }
 #[path = "cli/golden.rs"]
 mod golden;
+
+fn restore_at_a_terminal(c: &Clinic, file: &std::path::Path, answer: &str) -> (String, i32) {
+    let mut cmd = bin();
+    cmd.args([
+        "restore",
+        file.to_str().unwrap(),
+        "--home",
+        c.h(),
+        "--passphrase-file",
+        c.p(),
+    ]);
+    // A generous bound for a slow machine: the test waits on the prompt
+    // itself, not on time.
+    let mut s = rexpect::session::spawn_command(cmd, Some(120_000)).unwrap();
+    let shown = s
+        .exp_string("Type yes to restore, anything else to stop: ")
+        .unwrap();
+    s.send_line(answer).unwrap();
+    let rest = s.exp_eof().unwrap();
+    let code = match s.process.wait().unwrap() {
+        rexpect::process::wait::WaitStatus::Exited(_, c) => c,
+        other => panic!("restore ended with {other:?}"),
+    };
+    (format!("{shown}{rest}"), code)
+}
+
+/// Issue 15, item 4: over existing clinic data the CLI asks at a terminal,
+/// showing the backup's time and author, patients now and in the backup,
+/// and the outbox records that would be lost; "no" changes nothing; with
+/// no terminal it refuses unless --yes is given.
+#[test]
+fn restore_over_existing_data_asks_at_a_terminal_and_needs_yes_in_a_script() {
+    let c = Clinic::new();
+    let file = c.backup();
+    // A login opens users.db, and SQLite makes and removes its side files
+    // (-wal, -shm) as connections come and go: they are not clinic data.
+    let tree = |c: &Clinic| -> Vec<(String, u64)> {
+        data_tree(&c.home)
+            .into_iter()
+            .filter(|(p, _)| !p.ends_with("-wal") && !p.ends_with("-shm"))
+            .collect()
+    };
+    let before = tree(&c);
+    // No terminal, no --yes: refused before anything is read.
+    let out = run(&[
+        "restore",
+        file.to_str().unwrap(),
+        "--home",
+        c.h(),
+        "--passphrase-file",
+        c.p(),
+    ]);
+    assert_fails(&out, 2, "must be confirmed");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
+    assert_eq!(tree(&c), before);
+    // At a terminal, "no": the facts are shown and nothing changes.
+    let (shown, code) = restore_at_a_terminal(&c, &file, "no");
+    assert_eq!(code, 2, "{shown}");
+    for fact in [
+        "made ",
+        " by admin",
+        "patients   200 now, 200 in the backup",
+        "outbox records not yet synchronized",
+        "not confirmed, so nothing was changed",
+    ] {
+        assert!(shown.contains(fact), "{fact:?} not shown: {shown}");
+    }
+    assert_eq!(tree(&c), before);
+    let v = json(&run(&["--json", "audit", "list", "--home", c.h()]));
+    assert!(
+        v.to_string().contains("not confirmed"),
+        "the declined restore is not in the audit trail: {v}"
+    );
+    // "yes": restored.
+    let (shown, code) = restore_at_a_terminal(&c, &file, "yes");
+    assert_eq!(code, 0, "{shown}");
+    assert!(shown.contains("Restored"), "{shown}");
+}

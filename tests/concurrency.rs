@@ -91,6 +91,7 @@ fn restores_consistent(c: &Clinic, file: &Path, scratch: &Path) -> u64 {
     let o = run_no_login(&[
         "--json",
         "restore",
+        "--yes",
         file.to_str().unwrap(),
         "--home",
         scratch.to_str().unwrap(),
@@ -529,7 +530,7 @@ fn a_restore_while_the_app_writes_reports_success() {
     let mut codes = Vec::new();
     for _ in 0..6 {
         let o = bin()
-            .args(["restore"])
+            .args(["restore", "--yes"])
             .arg(&file)
             .args(["--home", c.h(), "--passphrase-file", c.a()])
             .output()

@@ -222,6 +222,7 @@ fn every_action_is_audited_and_tampering_is_found() {
     ok(&run(&[
         "--json",
         "restore",
+        "--yes",
         f,
         "--home",
         c.h(),
@@ -502,6 +503,7 @@ fn safety_copies_are_listed_put_back_and_removed() {
     ok(&run(&[
         "--json",
         "restore",
+        "--yes",
         file.to_str().unwrap(),
         "--home",
         c.h(),

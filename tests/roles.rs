@@ -78,7 +78,7 @@ fn every_role_and_action() {
         ("show", vec!["show", &id], care.to_vec()),
         ("verify", vec!["verify", f], care.to_vec()),
         ("backup", vec!["backup"], care.to_vec()),
-        ("restore", vec!["restore", f], care.to_vec()),
+        ("restore", vec!["restore", "--yes", f], care.to_vec()),
         ("users list", vec!["users", "list"], vec!["admin"]),
         ("audit list", vec!["audit", "list"], vec!["admin"]),
         ("status", vec!["status"], care.to_vec()),
@@ -168,6 +168,7 @@ fn first_run_restore_needs_no_login_but_a_filled_home_does() {
         .env_remove("CAREVAULT_PASSWORD")
         .args([
             "restore",
+            "--yes",
             file.to_str().unwrap(),
             "--home",
             fresh.to_str().unwrap(),
@@ -204,6 +205,7 @@ fn first_run_restore_needs_no_login_but_a_filled_home_does() {
         .env_remove("CAREVAULT_USER")
         .args([
             "restore",
+            "--yes",
             file.to_str().unwrap(),
             "--home",
             fresh.to_str().unwrap(),

@@ -97,6 +97,7 @@ fn round_trip(encrypted: bool) {
     let fresh = c.t.path().join("fresh");
     let mut restore = vec![
         "restore",
+        "--yes",
         file.to_str().unwrap(),
         "--home",
         fresh.to_str().unwrap(),

@@ -216,7 +216,7 @@ fn role_command_provenance_matrix_through_the_cli() {
                     "list" => c.args(["list", "--in", dir]),
                     "show" => c.args(["show", f]),
                     "verify" => c.args(["verify", f]),
-                    "restore" => c.args(["restore", f]),
+                    "restore" => c.args(["restore", "--yes", f]),
                     "delete" | "rekey" => {
                         std::fs::copy(file, &copy).unwrap();
                         c.args([cmd, copy.to_str().unwrap()])
@@ -270,13 +270,21 @@ fn nurse_restoring_a_planted_backup_is_refused_and_the_admin_sees_the_users_chan
     let planted = backup_to(&evil, &docs);
     let p = planted.to_str().unwrap();
     let out = as_user(Some("nurse"))
-        .args(["restore", p, "--home", a.h()])
+        .args(["restore", "--yes", p, "--home", a.h()])
         .output()
         .unwrap();
     assert_fails(&out, 12, "may not restore this backup");
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not trust"));
     let out = as_user(Some("admin"))
-        .args(["--json", "restore", p, "--dry-run", "--home", a.h()])
+        .args([
+            "--json",
+            "restore",
+            "--yes",
+            p,
+            "--dry-run",
+            "--home",
+            a.h(),
+        ])
         .output()
         .unwrap();
     ok(&out, "admin dry run");
@@ -288,7 +296,7 @@ fn nurse_restoring_a_planted_backup_is_refused_and_the_admin_sees_the_users_chan
     assert_eq!(plan["changes"]["provenance"]["level"], "not_trusted");
     assert_eq!(plan["changes"]["found"], "Public");
     let out = as_user(Some("admin"))
-        .args(["restore", p, "--dry-run", "--home", a.h()])
+        .args(["restore", "--yes", p, "--dry-run", "--home", a.h()])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
@@ -431,13 +439,14 @@ fn restore_refuses_during_a_sync_and_says_how_many_outbox_records_it_would_lose(
         );
     }
     let out = as_user(Some("nurse"))
-        .args(["restore", file.to_str().unwrap(), "--home", a.h()])
+        .args(["restore", "--yes", file.to_str().unwrap(), "--home", a.h()])
         .output()
         .unwrap();
     assert_fails(&out, 11, "outbox records are not yet synchronized");
     let out = as_user(Some("nurse"))
         .args([
             "restore",
+            "--yes",
             file.to_str().unwrap(),
             "--wait-sync",
             "1",
@@ -450,7 +459,7 @@ fn restore_refuses_during_a_sync_and_says_how_many_outbox_records_it_would_lose(
     sync.kill().unwrap();
     sync.wait().unwrap();
     let out = as_user(Some("nurse"))
-        .args(["restore", file.to_str().unwrap(), "--home", a.h()])
+        .args(["restore", "--yes", file.to_str().unwrap(), "--home", a.h()])
         .output()
         .unwrap();
     ok(&out, "restore after the sync");
@@ -561,7 +570,7 @@ fn a_facility_key_certifies_tablets_through_the_cli() {
         "{text}"
     );
     let out = as_user(Some("nurse"))
-        .args(["restore", file.to_str().unwrap(), "--home", a.h()])
+        .args(["restore", "--yes", file.to_str().unwrap(), "--home", a.h()])
         .output()
         .unwrap();
     ok(&out, "nurse restores a certified tablet's backup");

@@ -383,7 +383,7 @@ def bench_size(name, spec, passf, agekey, rcpt):
         return {
             "name": f"cv restore {tag}",
             "prep": lambda: rmrf(R),
-            "stages": [f"{cvh} restore {q(str(files[tag]))} --home {q(str(R / 'home'))} " + (pf if tag != "plain" else "")],
+            "stages": [f"{cvh} restore --yes {q(str(files[tag]))} --home {q(str(R / 'home'))} " + (pf if tag != "plain" else "")],
         }
 
     restore_ops = [

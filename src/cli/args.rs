@@ -71,6 +71,10 @@ pub enum Command {
         /// Wait up to this many seconds for a running synchronization to end.
         #[arg(long, value_name = "SECONDS")]
         wait_sync: Option<u64>,
+        /// Replace existing clinic data without asking (for scripts; at a
+        /// terminal the restore asks, showing what it replaces).
+        #[arg(long)]
+        yes: bool,
     },
     /// List the backups in the app home's Private folder and the given folders.
     List(ListArgs),

@@ -35,12 +35,13 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             unlock,
             dry_run,
             wait_sync,
+            yes,
         } => cmd_restore(
             &login,
             &backup,
             &list,
             &unlock,
-            (dry_run, wait_sync.map(std::time::Duration::from_secs)),
+            (dry_run, wait_sync.map(std::time::Duration::from_secs), yes),
             json,
         ),
         Command::List(args) => {
@@ -318,18 +319,30 @@ pub fn cmd_restore(
     what: &str,
     list: &ListArgs,
     unlock: &UnlockArgs,
-    (dry_run, wait_sync): (bool, Option<std::time::Duration>),
+    (dry_run, wait_sync, yes): (bool, Option<std::time::Duration>, bool),
     json: bool,
 ) -> Result<()> {
+    use std::io::IsTerminal;
     // No home check: a first-run restore may make the app home.
     let home = list.home.home.as_path();
     // A home without clinic data has no users to log in as: the backup's
     // passphrase is the gate (the guide's reinstall case).
-    let permit = if auth::is_first_run(home) {
+    let first_run = auth::is_first_run(home);
+    let permit = if first_run {
         auth::first_run_restore(home)?
     } else {
         login.permit::<Restore>(home)?
     };
+    // Over clinic data the restore asks first; with no terminal to ask at,
+    // only --yes says yes (before any key is derived or byte read).
+    let ask = !dry_run && !first_run && !yes;
+    if ask && !std::io::stdin().is_terminal() {
+        return Err(Error::new(
+            Kind::Usage,
+            "a restore over existing clinic data must be confirmed, and there is no terminal to ask at",
+            "run it at a terminal to see what it replaces and answer, or add --yes in a script",
+        ));
+    }
     let file = &catalog::find(&permit, &folders(list)?, what)?;
     let profile = Profile::load(home)?;
     let how = unlock_for(home, file, unlock)?;
@@ -340,7 +353,14 @@ pub fn cmd_restore(
         max_log_n: profile.encryption.max_work_factor,
         dry_run,
     };
-    let outcome = restore::restore_waiting(&permit, &req, wait_sync, &bar)?;
+    let confirm = |plan: &restore::RestorePlan| bar.suspend(|| confirm_at_terminal(plan));
+    let outcome = restore::restore_confirmed(
+        &permit,
+        &req,
+        wait_sync,
+        ask.then_some(&confirm as restore::Confirm<'_>),
+        &bar,
+    )?;
     drop(bar);
     if json {
         print_json(&serde_json::to_value(&outcome).expect("json"));
@@ -395,6 +415,39 @@ pub fn cmd_restore(
         println!("Dry run: nothing was changed.");
     }
     Ok(())
+}
+
+/// Shows what a restore replaces and asks for "yes" on the terminal.
+fn confirm_at_terminal(plan: &restore::RestorePlan) -> bool {
+    let b = &plan.backup;
+    let count = |n: Option<u64>| n.map_or_else(|| "unknown".to_string(), |n| n.to_string());
+    eprintln!("This restore replaces the clinic data on this tablet with the backup:");
+    eprintln!(
+        "  backup     {} ({}), made {} by {}",
+        b.label.escape_debug(),
+        b.id.escape_debug(),
+        local_time(&b.created_at),
+        b.created_by.escape_debug()
+    );
+    eprintln!(
+        "  patients   {} now, {} in the backup",
+        count(plan.patients_now),
+        count(plan.patients_in_backup)
+    );
+    match plan.changes.unsynced_outbox {
+        Some(n) if n > 0 => eprintln!(
+            "  LOST       {n} outbox records not yet synchronized: the restore loses them"
+        ),
+        _ => eprintln!("  outbox     every record is synchronized"),
+    }
+    eprintln!(
+        "  signature  {}",
+        super::output::trust_text(&plan.changes.provenance)
+    );
+    eprintln!("The data it replaces is kept as a safety copy.");
+    eprint!("Type yes to restore, anything else to stop: ");
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer).is_ok() && answer.trim() == "yes"
 }
 
 fn cmd_show(

@@ -19,6 +19,13 @@ impl Bar {
     }
 }
 
+impl Bar {
+    /// Runs `f` with the bar hidden (to ask a question on the terminal).
+    pub fn suspend<T>(&self, f: impl FnOnce() -> T) -> T {
+        self.0.suspend(f)
+    }
+}
+
 impl Progress for Bar {
     fn start(&self, phase: &str, total: u64) {
         self.0.set_message(phase.to_string());

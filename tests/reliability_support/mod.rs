@@ -297,7 +297,7 @@ impl Clinic {
 
     pub fn restore_cmd(&self, file: &Path, pass: &Path) -> Command {
         let mut c = bin();
-        c.args(["--json", "restore"])
+        c.args(["--json", "restore", "--yes"])
             .arg(file)
             .args(["--home", self.h(), "--passphrase-file"])
             .arg(pass);

@@ -11,7 +11,6 @@ use crate::archive::reader::Opened;
 use crate::auth::{Permit, Restore};
 use crate::error::Result;
 use crate::restore::changes::unsynced_outbox;
-use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -55,10 +54,9 @@ pub fn live_rows(data_dir: &Path, table: &str) -> Option<u64> {
         if !is_db {
             continue;
         }
-        let Ok(c) = Connection::open_with_flags(&p, OpenFlags::SQLITE_OPEN_READ_ONLY) else {
+        let Ok(c) = crate::restore::changes::open_live_read_only(&p) else {
             continue;
         };
-        let _ = c.busy_timeout(std::time::Duration::from_secs(5));
         let has: rusqlite::Result<i64> = c.query_row(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
             [table],

@@ -90,7 +90,27 @@ pub fn users_in(data_dir: &Path) -> Result<Vec<UserRole>> {
 }
 
 /// `path` percent-encoded for an SQLite `file:` URI.
-fn uri_path(path: &Path) -> String {
+/// Opens a live database of the clinic data to read, leaving its folder as
+/// it was: a database with a write-ahead log already beside it is opened
+/// read-only (its side files exist, and a reader neither makes nor removes
+/// them); one without is opened immutable (nothing is made, and there are no
+/// logged writes to miss).
+pub fn open_live_read_only(path: &Path) -> rusqlite::Result<rusqlite::Connection> {
+    let mut wal = path.as_os_str().to_os_string();
+    wal.push("-wal");
+    let c = if Path::new(&wal).exists() {
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?
+    } else {
+        rusqlite::Connection::open_with_flags(
+            format!("file:{}?immutable=1", uri_path(path)),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI,
+        )?
+    };
+    c.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(c)
+}
+
+pub(crate) fn uri_path(path: &Path) -> String {
     use std::os::unix::ffi::OsStrExt;
     let mut out = String::new();
     for &b in path.as_os_str().as_bytes() {
@@ -110,10 +130,7 @@ pub fn unsynced_outbox(data_dir: &Path) -> Option<u64> {
     if !path.is_file() {
         return None;
     }
-    let c =
-        rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .ok()?;
-    c.busy_timeout(std::time::Duration::from_secs(5)).ok()?;
+    let c = open_live_read_only(&path).ok()?;
     c.query_row(
         "SELECT count(*) FROM outbox WHERE status = 'pending'",
         [],

@@ -67,6 +67,10 @@ pub struct RestorePlan {
     /// Provenance, facility, device, users and roles, unsynchronized
     /// outbox records: what changes besides the data.
     pub changes: Changes,
+    /// Patients in the clinic data now (absent without a `patients` table).
+    pub patients_now: Option<u64>,
+    /// Patients in the backup (from its manifest).
+    pub patients_in_backup: Option<u64>,
 }
 
 /// What a finished restore did and found.
@@ -160,7 +164,26 @@ pub fn restore_waiting(
     wait_sync: Option<std::time::Duration>,
     progress: &dyn Progress,
 ) -> Result<RestoreOutcome> {
-    let result = restore_inner(permit, req, wait_sync, progress);
+    restore_confirmed(permit, req, wait_sync, None, progress)
+}
+
+/// Asked, over existing clinic data, once the staged data passed every
+/// check and before anything is replaced: `true` to go on. The plan it is
+/// shown holds the backup's time and author, the patients now and in the
+/// backup, and the unsynchronized outbox records the restore would lose.
+pub type Confirm<'a> = &'a (dyn Fn(&RestorePlan) -> bool + Sync);
+
+/// Like [`restore_waiting`], asking `confirm` (when given) before a
+/// restore over existing clinic data replaces it. A "no" ends the restore
+/// with nothing changed (exit 2), audited as refused.
+pub fn restore_confirmed(
+    permit: &Permit<RestoreAction>,
+    req: &RestoreRequest<'_>,
+    wait_sync: Option<std::time::Duration>,
+    confirm: Option<Confirm<'_>>,
+    progress: &dyn Progress,
+) -> Result<RestoreOutcome> {
+    let result = restore_inner(permit, req, wait_sync, confirm, progress);
     if req.dry_run {
         return result;
     }
@@ -171,7 +194,7 @@ pub fn restore_waiting(
         Err(e)
             if matches!(
                 e.kind(),
-                Kind::CheckFailed | Kind::Busy | Kind::PermissionDenied
+                Kind::CheckFailed | Kind::Busy | Kind::PermissionDenied | Kind::Usage
             ) =>
         {
             Event::new(permit.user(), "restore", Outcome::Refused).reason(e.message())
@@ -189,6 +212,7 @@ fn restore_inner(
     permit: &Permit<RestoreAction>,
     req: &RestoreRequest<'_>,
     wait_sync: Option<std::time::Duration>,
+    confirm: Option<Confirm<'_>>,
     progress: &dyn Progress,
 ) -> Result<RestoreOutcome> {
     let home = permit.home();
@@ -198,6 +222,7 @@ fn restore_inner(
         .map_err(|e| Error::io("taking the operation lock", home, e))?
         .ok_or_else(crate::backup::busy_error)?;
     recover(home)?;
+    let first_run = crate::auth::is_first_run(home);
     let mut opened = Opened::open(req.file)?;
     // Who may restore this backup, and the sync guard, before any work.
     let (changes, _sync) = changes::before_start(permit, req, &opened, wait_sync)?;
@@ -221,6 +246,8 @@ fn restore_inner(
         space_needed: space_needed(&manifest),
         space_available: free_space(home)?,
         changes,
+        patients_now: crate::preview::live_rows(&target, "patients"),
+        patients_in_backup: manifest.rows("patients"),
     };
     if req.dry_run {
         changes::read_users_dry_run(
@@ -261,6 +288,15 @@ fn restore_inner(
     // Every check runs on the staged data, before anything is replaced: a
     // difference is a refusal, and the clinic data stays as it was.
     checks::refuse_differences(&report)?;
+    if let Some(ask) = confirm {
+        if !first_run && !ask(&plan) {
+            return Err(Error::new(
+                Kind::Usage,
+                "the restore was not confirmed, so nothing was changed",
+                "run it again and answer yes to replace the clinic data (or add --yes in a script)",
+            ));
+        }
+    }
     let safety_copy = staging.swap_in(home, &opened.metadata.sealed.id)?;
     let mut checks = db_checks;
     checks.extend(report);
