@@ -389,10 +389,7 @@
     return el;
   }
 
-  // The passphrase of an encrypted backup, or instead the facility's
-  // recovery key: pasted (the AGE-SECRET-KEY-1... line) or read from its key
-  // file here in the browser. Neither is kept anywhere but in these fields
-  // and the request body; `clear` empties them.
+  // What the passphrase field says when the key did not open the backup.
   const WRONG_PASS = 'That passphrase does not open this backup. Type it again (capital letters and spaces count).';
   const WRONG_KEY = 'That passphrase does not open this backup. Type it again (capital letters and spaces count), ' +
     'or use the facility’s recovery key.';
@@ -404,6 +401,10 @@
     return new Error('Not accepted: nothing was changed. Try again.');
   }
 
+  // The passphrase of an encrypted backup, or instead the facility's
+  // recovery key: pasted (the AGE-SECRET-KEY-1... line) or read from its key
+  // file here in the browser. Neither is kept anywhere but in these fields
+  // and the request body; `clear` empties them.
   function keyField(prefix, opts) {
     const o = opts || {};
     const pass = passInput(`${prefix}-passphrase`, o.passTestid || `${prefix}-passphrase`);
