@@ -114,6 +114,7 @@ pub fn restore_preview(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rusqlite::Connection;
 
     #[test]
     fn live_rows_counts_a_table_across_databases_and_ignores_others() {
