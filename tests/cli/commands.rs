@@ -1,8 +1,7 @@
 //! The `carevault` binary as a user or a script meets it: exit codes,
 //! messages, JSON output, and the README's main command.
 
-mod support;
-use support::*;
+use crate::support::*;
 
 #[test]
 fn backup_list_show_verify_restore_delete_round_trip() {
@@ -481,8 +480,6 @@ fn a_wrong_home_is_reported_as_a_wrong_home_not_a_wrong_password() {
     let out = run(&["status", "--home", file.to_str().unwrap()]);
     assert_fails(&out, 2, "is a file, not a folder");
 }
-#[path = "cli/golden.rs"]
-mod golden;
 
 fn restore_at_a_terminal(c: &Clinic, file: &std::path::Path, answer: &str) -> (String, i32) {
     let mut cmd = bin();

@@ -3,11 +3,10 @@
 //! `show`, ID conflicts, the sync guard of restore, file modes under any
 //! umask.
 
-mod support;
+use crate::support::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use support::*;
 
 const USERS: [(&str, &str); 4] = [
     ("admin", "admin-demo-pass"),

@@ -6,11 +6,10 @@
 //! header checksum spelling and record padding, ustar-prefix and PAX names,
 //! an unknown key-slot field, uppercase hex digests.
 
-mod support;
+use crate::support::*;
 use rusqlite::Connection;
 use std::path::Path;
 use std::process::Command;
-use support::*;
 
 const TOOLS: &[(&str, &str)] = &[
     ("python3", "python3"),

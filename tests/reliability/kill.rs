@@ -25,8 +25,7 @@
 //! `CAREVAULT_KILLS=N`); `CAREVAULT_SEED=N` repeats a run. Each test prints
 //! its counts to standard error (visible without `--nocapture`).
 
-mod reliability_support;
-use reliability_support::*;
+use crate::reliability_support::*;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, Instant};

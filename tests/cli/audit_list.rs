@@ -1,10 +1,8 @@
 //! `carevault audit list` prints one line per entry whatever the entries
 //! hold: control characters in a field are escaped, never printed.
 
-mod support;
-
+use crate::support::*;
 use carevault_core::audit::{self, Event, Outcome};
-use support::*;
 
 #[test]
 fn audit_list_escapes_control_characters_so_no_line_can_be_forged() {

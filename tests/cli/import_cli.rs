@@ -1,10 +1,9 @@
 //! `carevault import santedb` as a user or a script meets it: exit codes,
 //! JSON, dry run, roles, and a result that `carevault verify` accepts.
 
-mod support;
-use support::*;
+use crate::support::*;
 
-#[path = "../crates/carevault-santedb/tests/common/writer.rs"]
+#[path = "../../crates/carevault-santedb/tests/common/writer.rs"]
 mod writer;
 
 const SANTEDB_PASS: &str = "Clinic-Pass-2025";

@@ -11,8 +11,7 @@
 //! Needs root (mount). Without it, or if mounting fails: fails when `CI`
 //! is set, else prints a notice and passes.
 
-mod reliability_support;
-use reliability_support::*;
+use crate::reliability_support::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

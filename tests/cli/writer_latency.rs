@@ -12,9 +12,8 @@
 //! It synchronises on events: the writer's committed changes, counted in
 //! its outbox, before the first backup and after the last one.
 
-mod support;
+use crate::support::*;
 use std::process::Stdio;
-use support::*;
 
 /// Outbox entries the demo writer has committed (three per change).
 fn outbox(home: &std::path::Path) -> i64 {

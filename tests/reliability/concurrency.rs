@@ -8,9 +8,8 @@
 //! says ok), no temporary file or staging folder is left, and a refused
 //! command changed nothing.
 
-mod reliability_support;
+use crate::reliability_support::*;
 use carevault_core::demo::check_consistency;
-use reliability_support::*;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};

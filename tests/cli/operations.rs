@@ -1,11 +1,10 @@
 //! Media and policy, the sync guard, the audit trail, automatic backups and
 //! retention, and the status warning, through the CLI.
 
-mod support;
+use crate::support::*;
 use serde_json::Value;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
-use support::*;
 
 fn ok(out: &std::process::Output) -> Value {
     assert!(

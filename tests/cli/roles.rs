@@ -1,10 +1,9 @@
 //! Every role x action pair through the CLI, allowed and refused, and the
 //! audit entry each refusal leaves.
 
-mod support;
+use crate::support::*;
 use serde_json::Value;
 use std::process::Output;
-use support::*;
 
 const USERS: [(&str, &str); 5] = [
     ("admin", "admin-demo-pass"),
