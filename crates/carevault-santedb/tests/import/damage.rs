@@ -5,10 +5,9 @@
 //! failed) or brings every asset over byte for byte (a flip the format
 //! cannot see, such as one in the creation time).
 
-mod common;
+use crate::common::writer::{self, Version};
+use crate::common::*;
 use carevault_core::Kind;
-use common::writer::{self, Version};
-use common::*;
 
 /// Words one of which every refusal names: the layer or check that failed.
 const NAMES: [&str; 17] = [

@@ -2,9 +2,8 @@
 //! -aes-256-cbc`, `gzip -d` (or `bzip2 -d`) and `tar` open them as
 //! docs/IMPORT.md describes, and give back the assets.
 
-mod common;
-use common::writer::{self, Version};
-use common::*;
+use crate::common::writer::{self, Version};
+use crate::common::*;
 use std::path::Path;
 use std::process::Command;
 

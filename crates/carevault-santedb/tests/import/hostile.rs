@@ -1,10 +1,9 @@
 //! What SanteDB cannot tell, the import tells; hostile SanteDB files are
 //! refused in bounded time and memory, and nothing is left behind.
 
-mod common;
+use crate::common::writer::{self, Entry, Spec, Version};
+use crate::common::*;
 use carevault_core::Kind;
-use common::writer::{self, Entry, Spec, Version};
-use common::*;
 
 fn refused(h: &Home, bytes: &[u8], pass: Option<&str>) -> carevault_core::Error {
     let file = h.write_fixture("hostile.bin", bytes);
@@ -373,7 +372,7 @@ fn an_encrypted_backup_without_a_passphrase_asks_for_one() {
 #[test]
 fn sdb2_later_entries_replace_earlier_ones_of_the_same_name() {
     let clinic = Clinic::new();
-    let (mut entries, _) = common::entries(&clinic, Version::Sdb2);
+    let (mut entries, _) = crate::common::entries(&clinic, Version::Sdb2);
     entries.insert(
         0,
         Entry {

@@ -2,9 +2,8 @@
 //! backup that verify and restore accept, with every byte of every asset
 //! equal to what the SanteDB backup held.
 
-mod common;
-use common::writer::{self, Spec, Version, ALL};
-use common::*;
+use crate::common::writer::{self, Spec, Version, ALL};
+use crate::common::*;
 
 fn round_trip(v: Version, pass: Option<&str>) {
     let clinic = Clinic::new();
@@ -216,7 +215,7 @@ fn files_of_the_lost_trailer_fault_import_with_a_warning() {
         spec.lost_trailer = true;
         spec.stray_block = stray;
         // v2 envelopes at that date.
-        let (entries, _) = common::entries(&clinic, Version::Sb0Bk2025);
+        let (entries, _) = crate::common::entries(&clinic, Version::Sb0Bk2025);
         spec.entries = entries;
         let h = Home::new();
         let file = h.write_fixture("backup.bin", &writer::write(&spec));
