@@ -112,13 +112,19 @@ pub fn run(home: &Path, progress: &dyn Progress) -> Result<AutoOutcome> {
     };
     let mut deleted = Vec::new();
     for old in autos(&private).into_iter().skip(profile.auto.keep.max(1)) {
-        std::fs::remove_file(&old.path)
-            .map_err(|e| Error::io("removing an old automatic backup", &old.path, e))?;
         let id = old
             .metadata
             .as_ref()
             .map(|m| m.sealed.id.clone())
             .unwrap_or_default();
+        // With offsite copies configured, a backup leaves the tablet only
+        // once a copy is offsite: it may be the only one there is. (Only the
+        // local file is deleted: retention never touches the store.)
+        if profile.offsite.is_some() && !crate::offsite_state::is_offsite(home, &id) {
+            continue;
+        }
+        std::fs::remove_file(&old.path)
+            .map_err(|e| Error::io("removing an old automatic backup", &old.path, e))?;
         audit::append(
             home,
             &Event::new("auto", "retention delete", Outcome::Success)
