@@ -2,7 +2,8 @@
 //! older than the configured interval, encrypted with a random device
 //! secret kept in `private/` (never a guessable name) plus any configured
 //! recovery keys; then retention keeps the newest N automatic backups and
-//! never touches manual ones.
+//! never touches manual ones. With `[offsite]` configured it also keeps
+//! every automatic backup that is not offsite yet.
 
 use crate::archive::keys::Unlock;
 use crate::audit::{self, Event, Outcome};

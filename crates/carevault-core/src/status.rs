@@ -186,3 +186,18 @@ pub fn report(permit: &Permit<View>) -> Result<StatusReport> {
         offsite,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_offsite_copy_under_a_week_silences_the_reminder() {
+        let private_only = || [(Medium::Private, 1.0)].into_iter();
+        assert!(reminder(private_only(), None).is_some());
+        assert_eq!(reminder(private_only(), Some(2.0)), None);
+        let old = reminder(private_only(), Some(9.0)).expect("a 9-day-old copy is stale");
+        assert!(old.contains("9 days old"), "{old}");
+        assert!(old.contains("offsite"), "{old}");
+    }
+}

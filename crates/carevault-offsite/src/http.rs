@@ -102,6 +102,8 @@ pub(crate) struct Reply {
     pub status: u16,
     pub headers: ureq::http::HeaderMap,
     pub body: Vec<u8>,
+    /// An earlier try of this request was refused as damaged (BadDigest).
+    pub bad_digest_before: bool,
 }
 
 impl Reply {
@@ -298,6 +300,7 @@ impl Client {
     ) -> Result<Reply> {
         let tries = self.retry.tries.max(1);
         let mut last: Option<Error> = None;
+        let mut bad_digest = false;
         for attempt in 1..=tries {
             if attempt > 1 {
                 std::thread::sleep(self.retry.wait(attempt - 1));
@@ -368,6 +371,7 @@ impl Client {
                 status,
                 headers: resp.headers().clone(),
                 body,
+                bad_digest_before: bad_digest,
             };
             let code = reply.code().unwrap_or_default();
             let retry = status >= 500
@@ -382,6 +386,7 @@ impl Client {
             }
             let mut e = reply.error(&self.location, what, key);
             if code == "BadDigest" {
+                bad_digest = true;
                 e = Error::new(
                     Kind::Unreachable,
                     format!("{} refused {what} of {key}: the data arrived damaged (BadDigest) on every try", self.location),
@@ -390,7 +395,7 @@ impl Client {
             } else if e.kind() != Kind::Unreachable {
                 e = Error::new(
                     Kind::Unreachable,
-                    format!("{} kept refusing {what} of {key} (HTTP {status} {code})", self.location),
+                    format!("{} kept refusing {what} of {key} (HTTP {status}{}{code})", self.location, if code.is_empty() { "" } else { " " }),
                     "nothing was marked offsite; check the tablet's clock and the network, then run the command again",
                 );
             }

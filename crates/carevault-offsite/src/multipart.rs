@@ -61,6 +61,17 @@ pub(crate) fn multipart_etag(md5s: &[[u8; 16]]) -> String {
     format!("{}-{}", hex::encode(h.finalize()), md5s.len())
 }
 
+fn damaged_kept(client: &Client, key: &str) -> Error {
+    Error::new(
+        Kind::Corrupted,
+        format!(
+            "{} refused the upload of {key} as damaged in transit (BadDigest) but kept the damaged data under that name; nothing was marked offsite",
+            client.location
+        ),
+        "check the network path (a proxy or link that alters data); then ask the bucket's administrator to remove that object (this tablet's key may not delete) and push again",
+    )
+}
+
 fn changed_under_us(path: &Path) -> Error {
     Error::new(
         Kind::Io,
@@ -123,13 +134,14 @@ pub(crate) fn put_small(
         200 => {
             let got = reply.header("etag").map(unquote).unwrap_or("").to_string();
             if !got.is_empty() && got != want {
+                // A store that does not check Content-MD5 kept what arrived.
                 return Err(Error::new(
-                    Kind::Unreachable,
+                    Kind::Corrupted,
                     format!(
-                        "{} stored {key} with ETag {got}, not the MD5 sent ({want})",
+                        "{} stored {key} with ETag {got}, not the MD5 of the data sent ({want}): the data was damaged on the way; nothing was marked offsite",
                         client.location
                     ),
-                    "nothing was marked offsite; run the command again",
+                    "check the network path (a proxy or link that alters data); then ask the bucket's administrator to remove that object (this tablet's key may not delete) and push again",
                 ));
             }
         }
@@ -139,7 +151,13 @@ pub(crate) fn put_small(
         _ => return Err(reply.error(&client.location, "an upload", key)),
     }
     let found = crate::store::head(client, key)?;
-    check_stored(client, key, found, size, &want)
+    let checked = check_stored(client, key, found, size, &want);
+    if reply.bad_digest_before && checked.is_err() {
+        // Some stores (s3s-fs 0.14) refuse a damaged body with BadDigest
+        // yet keep it under the key: our retry then meets that object.
+        return Err(damaged_kept(client, key));
+    }
+    checked
 }
 
 /// Uploads the file at `path` as `key`, create-only; resumes from the
@@ -355,30 +373,38 @@ fn try_multipart(
             len,
             progress,
         };
-        let reply = client.send(
-            "uploading a part",
-            key,
-            Method::PUT,
-            &signer,
-            &headers,
-            &body,
-        )?;
-        if no_such_upload(&reply) {
-            return Ok(None);
+        // A part may be sent again (the same number replaces it): a part
+        // the store kept damaged is sent up to three times.
+        let mut etag = String::new();
+        for _ in 0..3 {
+            let reply = client.send(
+                "uploading a part",
+                key,
+                Method::PUT,
+                &signer,
+                &headers,
+                &body,
+            )?;
+            if no_such_upload(&reply) {
+                return Ok(None);
+            }
+            if reply.status != 200 {
+                return Err(reply.error(&client.location, "uploading a part", key));
+            }
+            etag = reply.header("etag").unwrap_or("").to_string();
+            if unquote(&etag) == hexes[i] {
+                break;
+            }
         }
-        if reply.status != 200 {
-            return Err(reply.error(&client.location, "uploading a part", key));
-        }
-        let etag = reply.header("etag").unwrap_or("").to_string();
         if unquote(&etag) != hexes[i] {
             return Err(Error::new(
-                Kind::Unreachable,
+                Kind::Corrupted,
                 format!(
-                    "{} stored part {n} of {key} with ETag {}, not the MD5 sent",
+                    "{} stored part {n} of {key} with ETag {}, not the MD5 of the data sent, three times: the data is damaged on the way; nothing was marked offsite",
                     client.location,
                     unquote(&etag)
                 ),
-                "nothing was marked offsite; run the command again",
+                "check the network path (a proxy or link that alters data), then run the command again",
             ));
         }
         j.parts.insert(

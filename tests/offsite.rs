@@ -1,0 +1,595 @@
+//! Offsite copies against real S3 servers (s3s-fs and moto, started here on
+//! loopback), with a proxy that cuts connections and injects errors.
+
+#[path = "offsite/proxy.rs"]
+mod proxy;
+#[path = "offsite/servers.rs"]
+mod servers;
+mod support;
+
+use carevault_core::store::Store;
+use carevault_offsite::{Clock, Config, Credentials, RetryPolicy, S3Store};
+use proxy::{Fault, Proxy, Rule};
+use servers::{Server, AK, BUCKET, SK};
+use std::path::{Path, PathBuf};
+use support::*;
+
+const PREFIX: &str = "tablets/test-device/";
+
+/// A demo clinic whose profile sends offsite copies to `endpoint`, with
+/// the credentials in private/offsite-credentials (0600).
+fn clinic(photos: u32, endpoint: &str, keys: (&str, &str), extra: &str) -> Clinic {
+    let c = Clinic::sized(50, photos);
+    let mut profile = std::fs::read_to_string(c.home.join("carevault.toml")).unwrap();
+    profile.push_str(&format!(
+        "{extra}\n[offsite]\nendpoint = \"{endpoint}\"\nbucket = \"{BUCKET}\"\nprefix = \"{PREFIX}\"\npart_size_mib = 5\n"
+    ));
+    std::fs::write(c.home.join("carevault.toml"), profile).unwrap();
+    let cred = c.home.join("private/offsite-credentials");
+    std::fs::write(&cred, format!("{}\n{}\n", keys.0, keys.1)).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&cred, std::fs::Permissions::from_mode(0o600)).unwrap();
+    c
+}
+
+fn ok(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn push(c: &Clinic) -> std::process::Output {
+    run(&["--json", "offsite", "push", "--all", "--home", c.h()])
+}
+
+/// The push without --json (errors on standard error, for `assert_fails`).
+fn push_text(c: &Clinic) -> std::process::Output {
+    run(&["offsite", "push", "--all", "--home", c.h()])
+}
+
+/// The data files, without SQLite's side files (opening a database makes them).
+fn data_files(home: &Path) -> Vec<(String, u64)> {
+    data_tree(home)
+        .into_iter()
+        .filter(|(p, _)| !p.ends_with("-shm") && !p.ends_with("-wal"))
+        .collect()
+}
+
+fn backup_id(path: &Path) -> String {
+    let n = path.file_name().unwrap().to_str().unwrap();
+    n.trim_start_matches("Backup-")
+        .trim_end_matches(".bin")
+        .to_string()
+}
+
+fn marked(c: &Clinic) -> serde_json::Value {
+    let p = c.home.join("private/offsite/copied.json");
+    std::fs::read(p)
+        .map(|b| serde_json::from_slice(&b).unwrap())
+        .unwrap_or(serde_json::json!({}))
+}
+
+/// A store on `endpoint` for in-process tests.
+fn store_at(endpoint: &str, journal: &Path, clock: Clock, tries: u32) -> S3Store {
+    let settings: carevault_core::profile::OffsiteSettings = toml::from_str(&format!(
+        "endpoint = \"{endpoint}\"\nbucket = \"{BUCKET}\"\npart_size_mib = 5\n"
+    ))
+    .unwrap();
+    S3Store::new(&Config {
+        settings,
+        prefix: PREFIX.into(),
+        credentials: Credentials {
+            access_key: AK.into(),
+            secret_key: SK.into(),
+        },
+        journal_dir: journal.to_path_buf(),
+        clock,
+        retry: RetryPolicy {
+            tries,
+            base: std::time::Duration::from_millis(20),
+            max: std::time::Duration::from_millis(200),
+        },
+    })
+    .unwrap()
+}
+
+/// A file of `n` pseudo-random bytes.
+fn random_file(dir: &Path, name: &str, n: usize) -> PathBuf {
+    let mut x: u64 = 0x9e3779b97f4a7c15 ^ n as u64;
+    let bytes: Vec<u8> = (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn download(store: &S3Store, name: &str, dir: &Path) -> Vec<u8> {
+    let obj = store
+        .list()
+        .unwrap()
+        .into_iter()
+        .find(|o| o.name == name)
+        .expect("listed");
+    let to = dir.join(format!("fetched-{name}"));
+    let _ = std::fs::remove_file(&to);
+    store
+        .fetch(name, obj.size, &to, &carevault_core::NoProgress)
+        .unwrap();
+    std::fs::read(to).unwrap()
+}
+
+fn round_trip(server: &Server) {
+    let c = clinic(40, &server.endpoint(), (AK, SK), "");
+    let made = c.backup();
+    let id = backup_id(&made);
+    let out = push(&c);
+    ok(&out);
+    let j = json(&out);
+    assert_eq!(j["copied"][0]["id"], id.as_str(), "{j}");
+    assert!(marked(&c).get(&id).is_some(), "recorded as offsite");
+    // The sidecar and a status event are there too.
+    let listed = json(&run(&["--json", "offsite", "list", "--home", c.h()]));
+    assert_eq!(listed["backups"][0]["id"], id.as_str(), "{listed}");
+    assert_eq!(listed["backups"][0]["sidecar"], true);
+    let st = json(&run(&["--json", "offsite", "status", "--home", c.h()]));
+    assert_eq!(st["pending"].as_array().unwrap().len(), 0, "{st}");
+    assert!(st["last_success"].is_string());
+    let dl = c.t.path().join("dl");
+    let out = run(&[
+        "--json",
+        "offsite",
+        "get",
+        &id,
+        "--to",
+        dl.to_str().unwrap(),
+        "--home",
+        c.h(),
+    ]);
+    ok(&out);
+    let got = PathBuf::from(json(&out)["path"].as_str().unwrap());
+    assert_eq!(
+        std::fs::read(&got).unwrap(),
+        std::fs::read(&made).unwrap(),
+        "byte-identical"
+    );
+    let before = data_files(&c.home);
+    std::fs::remove_dir_all(c.home.join("data/config")).ok();
+    let out = run(&[
+        "--json",
+        "restore",
+        got.to_str().unwrap(),
+        "--home",
+        c.h(),
+        "--passphrase-file",
+        c.p(),
+    ]);
+    ok(&out);
+    assert_eq!(
+        data_files(&c.home),
+        before,
+        "restored from the downloaded copy"
+    );
+}
+
+#[test]
+fn push_then_get_round_trip_is_byte_identical_and_restorable_on_s3s_fs() {
+    let Some(s) = servers::s3s_fs("round trip on s3s-fs") else {
+        return;
+    };
+    round_trip(&s);
+}
+
+#[test]
+fn push_then_get_round_trip_is_byte_identical_and_restorable_on_moto() {
+    let Some(s) = servers::moto("round trip on moto", None) else {
+        return;
+    };
+    servers::boto(&s, &format!("s3.create_bucket(Bucket='{BUCKET}')\n"));
+    round_trip(&s);
+}
+
+#[test]
+fn rerun_after_a_kill_mid_upload_sends_only_the_missing_parts() {
+    let Some(s) = servers::s3s_fs("kill mid-upload") else {
+        return;
+    };
+    let p = Proxy::start(s.port);
+    let c = clinic(130, &p.endpoint(), (AK, SK), "");
+    let made = c.backup();
+    let size = std::fs::metadata(&made).unwrap().len();
+    let parts = size.div_ceil(5 << 20) as u32;
+    assert!(parts >= 4, "{size} bytes make {parts} parts");
+    let mut child = bin()
+        .args(["--json", "offsite", "push", "--all", "--home", c.h()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // When part 3 is asked for, parts 1 and 2 are journalled: kill then.
+    loop {
+        let e = p.events.recv().expect("proxy events");
+        if e.method == "PUT" && e.target.contains("partNumber=3&") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        marked(&c).as_object().unwrap().is_empty(),
+        "nothing marked after the kill"
+    );
+    p.drain();
+    ok(&push(&c));
+    let sent: Vec<u32> = p
+        .drain()
+        .iter()
+        .filter(|e| e.method == "PUT" && e.target.contains("partNumber="))
+        .map(|e| {
+            e.target
+                .split("partNumber=")
+                .nth(1)
+                .unwrap()
+                .split('&')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        (3..=parts).collect::<Vec<_>>(),
+        "only the missing parts are sent"
+    );
+    let store = store_at(&s.endpoint(), &c.t.path().join("j"), Clock::system(), 3);
+    let name = made.file_name().unwrap().to_str().unwrap();
+    assert_eq!(
+        download(&store, name, c.t.path()),
+        std::fs::read(&made).unwrap()
+    );
+    assert!(!c
+        .home
+        .join("private/offsite/journal")
+        .join(format!("{}.json", name.trim_end_matches(".bin")))
+        .exists());
+}
+
+#[test]
+fn connection_cut_mid_part_and_at_a_part_boundary_is_retried_to_a_whole_object() {
+    let Some(s) = servers::s3s_fs("cut connections") else {
+        return;
+    };
+    let p = Proxy::start(s.port);
+    let t = tempfile::tempdir().unwrap();
+    let file = random_file(t.path(), "Backup-cut.bin", (12 << 20) + 12345);
+    p.add(Rule {
+        method: "PUT",
+        target: "partNumber=1&",
+        times: 1,
+        fault: Fault::CutMidBody(1 << 20),
+    });
+    p.add(Rule {
+        method: "PUT",
+        target: "partNumber=2&",
+        times: 1,
+        fault: Fault::CutAfterBody,
+    });
+    let store = store_at(&p.endpoint(), &t.path().join("journal"), Clock::system(), 4);
+    let info = store
+        .put_checked("Backup-cut.bin", &file, &carevault_core::NoProgress)
+        .unwrap();
+    assert_eq!(info.size, std::fs::metadata(&file).unwrap().len());
+    let seen = p.drain();
+    assert!(
+        seen.iter().filter(|e| e.fault.is_some()).count() == 2,
+        "both cuts happened: {seen:?}"
+    );
+    assert_eq!(
+        download(&store, "Backup-cut.bin", t.path()),
+        std::fs::read(&file).unwrap()
+    );
+}
+
+#[test]
+fn server_answering_500_then_503_slow_down_then_success_is_retried() {
+    let Some(s) = servers::s3s_fs("5xx retries") else {
+        return;
+    };
+    let p = Proxy::start(s.port);
+    let t = tempfile::tempdir().unwrap();
+    let file = random_file(t.path(), "Backup-5xx.bin", 300_000);
+    p.add(Rule {
+        method: "PUT",
+        target: "Backup-5xx.bin",
+        times: 1,
+        fault: Fault::Respond(500, "InternalError"),
+    });
+    p.add(Rule {
+        method: "PUT",
+        target: "Backup-5xx.bin",
+        times: 1,
+        fault: Fault::Respond(503, "SlowDown"),
+    });
+    let store = store_at(&p.endpoint(), &t.path().join("journal"), Clock::system(), 4);
+    store
+        .put_checked("Backup-5xx.bin", &file, &carevault_core::NoProgress)
+        .unwrap();
+    let puts = p.drain().into_iter().filter(|e| e.method == "PUT").count();
+    assert_eq!(puts, 3, "two refused tries, then the one that worked");
+    assert_eq!(
+        download(&store, "Backup-5xx.bin", t.path()),
+        std::fs::read(&file).unwrap()
+    );
+    // A store that keeps failing: Unreachable after the bounded tries.
+    p.add(Rule {
+        method: "PUT",
+        target: "Backup-503.bin",
+        times: 100,
+        fault: Fault::Respond(503, "SlowDown"),
+    });
+    let file2 = random_file(t.path(), "Backup-503.bin", 1000);
+    let e = store
+        .put_checked("Backup-503.bin", &file2, &carevault_core::NoProgress)
+        .unwrap_err();
+    assert_eq!(
+        e.kind(),
+        carevault_core::Kind::Unreachable,
+        "{}",
+        e.message()
+    );
+    assert!(store.head("backups/Backup-503.bin").unwrap().is_none());
+}
+
+#[test]
+fn an_existing_object_with_the_same_key_is_never_overwritten() {
+    let Some(s) = servers::s3s_fs("existing object") else {
+        return;
+    };
+    let c = clinic(2, &s.endpoint(), (AK, SK), "");
+    let made = c.backup();
+    let name = made.file_name().unwrap().to_str().unwrap().to_string();
+    let store = store_at(&s.endpoint(), &c.t.path().join("j"), Clock::system(), 3);
+    let planted = random_file(c.t.path(), "planted", 4000);
+    store
+        .put_checked(&name, &planted, &carevault_core::NoProgress)
+        .unwrap();
+    let out = push_text(&c);
+    assert_fails(&out, 17, "left as it is");
+    assert!(
+        marked(&c).get(backup_id(&made)).is_none(),
+        "not marked offsite"
+    );
+    assert_eq!(
+        download(&store, &name, c.t.path()),
+        std::fs::read(&planted).unwrap(),
+        "the stored object is unchanged"
+    );
+    let st = json(&run(&["--json", "offsite", "status", "--home", c.h()]));
+    assert_eq!(st["last_error"]["code"], "exists", "{st}");
+}
+
+#[test]
+fn a_wrong_content_md5_is_refused_by_s3s_fs_and_the_backup_is_not_marked_offsite() {
+    let Some(s) = servers::s3s_fs("wrong Content-MD5") else {
+        return;
+    };
+    let p = Proxy::start(s.port);
+    let c = clinic(2, &p.endpoint(), (AK, SK), "");
+    let made = c.backup();
+    // Every upload of the backup arrives with a flipped byte.
+    p.add(Rule {
+        method: "PUT",
+        target: "/backups/Backup-",
+        times: 1000,
+        fault: Fault::Corrupt,
+    });
+    let out = push_text(&c);
+    assert_fails(&out, 6, "BadDigest");
+    assert!(marked(&c).get(backup_id(&made)).is_none());
+    // s3s-fs keeps the refused body under the key: whatever it holds is
+    // not taken for the backup.
+    let store = store_at(&s.endpoint(), &c.t.path().join("j"), Clock::system(), 3);
+    let name = made.file_name().unwrap().to_str().unwrap();
+    if store.head(&format!("backups/{name}")).unwrap().is_some() {
+        assert_ne!(
+            download(&store, name, c.t.path()),
+            std::fs::read(&made).unwrap()
+        );
+    }
+    let st = json(&run(&["--json", "offsite", "status", "--home", c.h()]));
+    assert_eq!(st["pending"][0]["id"], backup_id(&made).as_str(), "{st}");
+}
+
+#[test]
+fn a_body_damaged_in_transit_that_moto_accepts_is_caught_by_the_etag_check() {
+    // moto does not check Content-MD5: the ETag comparison must.
+    let Some(s) = servers::moto("damaged body on moto", None) else {
+        return;
+    };
+    servers::boto(&s, &format!("s3.create_bucket(Bucket='{BUCKET}')\n"));
+    let p = Proxy::start(s.port);
+    let c = clinic(2, &p.endpoint(), (AK, SK), "");
+    let made = c.backup();
+    p.add(Rule {
+        method: "PUT",
+        target: "/backups/Backup-",
+        times: 1000,
+        fault: Fault::Corrupt,
+    });
+    let out = push_text(&c);
+    assert_fails(&out, 6, "not the MD5 of the data sent");
+    assert!(
+        marked(&c).get(backup_id(&made)).is_none(),
+        "not marked offsite"
+    );
+    // The next push meets the damaged object: refused, never overwritten.
+    let out = push_text(&c);
+    assert_fails(&out, 17, "left as it is");
+    assert!(marked(&c).get(backup_id(&made)).is_none());
+}
+
+#[test]
+fn clock_skew_of_two_hours_is_corrected_from_the_server_date() {
+    let Some(s) = servers::s3s_fs("clock skew") else {
+        return;
+    };
+    let t = tempfile::tempdir().unwrap();
+    for skew in [2 * 3600, -2 * 3600] {
+        let name = format!("Backup-skew{skew}.bin");
+        let file = random_file(t.path(), &name, 50_000);
+        // One try only: s3s-fs refuses the skewed signature; the offset is
+        // learnt from that answer's Date all the same.
+        let once = store_at(
+            &s.endpoint(),
+            &t.path().join("journal"),
+            Clock::skewed(skew),
+            1,
+        );
+        let e = once
+            .put_checked(&name, &file, &carevault_core::NoProgress)
+            .unwrap_err();
+        assert_eq!(
+            e.kind(),
+            carevault_core::Kind::Unreachable,
+            "{}",
+            e.message()
+        );
+        // With retries, the next try is signed with the corrected time.
+        let store = store_at(
+            &s.endpoint(),
+            &t.path().join("journal"),
+            Clock::skewed(skew),
+            3,
+        );
+        store
+            .put_checked(&name, &file, &carevault_core::NoProgress)
+            .unwrap();
+        let off = store.clock_offset();
+        assert!(
+            (-skew - 60..=-skew + 60).contains(&off),
+            "skew {skew}: offset {off}"
+        );
+        assert_eq!(
+            download(&store, &name, t.path()),
+            std::fs::read(&file).unwrap()
+        );
+    }
+}
+
+#[test]
+fn a_key_that_may_not_delete_pushes_and_retention_never_touches_the_store() {
+    // The store refuses every DELETE as a put-only key's policy would
+    // (AccessDenied). moto 5.2.5 enforces IAM only for requests signed in
+    // an Authorization header; its IAM check fails (HTTP 500) on the
+    // query-string signatures used here, so the refusal comes from the proxy.
+    let Some(s) = servers::s3s_fs("put-only key") else {
+        return;
+    };
+    let p = Proxy::start(s.port);
+    p.add(Rule {
+        method: "DELETE",
+        target: "/",
+        times: 1000,
+        fault: Fault::Respond(403, "AccessDenied"),
+    });
+    let c = clinic(
+        2,
+        &p.endpoint(),
+        (AK, SK),
+        "[auto]\ninterval_hours = 0\nkeep = 1\n",
+    );
+    ok(&run(&["--json", "auto", "--home", c.h()]));
+    ok(&run(&["--json", "auto", "--home", c.h()]));
+    let autos = |c: &Clinic| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(c.home.join("private/backups"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".bin"))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        autos(&c).len(),
+        2,
+        "retention kept the backup that is not offsite"
+    );
+    ok(&push(&c));
+    let pushed: Vec<String> = marked(&c).as_object().unwrap().keys().cloned().collect();
+    assert_eq!(pushed.len(), 2);
+    // Both are offsite now: retention deletes the older local files only.
+    ok(&run(&["--json", "auto", "--home", c.h()]));
+    let left = autos(&c);
+    assert_eq!(left.len(), 1, "{left:?}");
+    let seen = p.drain();
+    assert!(
+        !seen.iter().any(|e| e.method == "DELETE"),
+        "nothing asked the store to delete: {seen:?}"
+    );
+    let store = store_at(&p.endpoint(), &c.t.path().join("j"), Clock::system(), 2);
+    for id in &pushed {
+        let name = format!("Backup-{id}.bin");
+        assert!(
+            store.head(&format!("backups/{name}")).unwrap().is_some(),
+            "{name} is still in the store"
+        );
+        let e = store.delete(&name).unwrap_err();
+        assert_eq!(
+            e.kind(),
+            carevault_core::Kind::PermissionDenied,
+            "{}",
+            e.message()
+        );
+    }
+}
+
+#[test]
+fn retention_keeps_a_backup_that_is_not_offsite() {
+    // No server needed: the store is configured but never reached.
+    let c = clinic(
+        2,
+        "http://127.0.0.1:9",
+        (AK, SK),
+        "[auto]\ninterval_hours = 0\nkeep = 1\n",
+    );
+    for _ in 0..3 {
+        ok(&run(&["--json", "auto", "--home", c.h()]));
+    }
+    let n = std::fs::read_dir(c.home.join("private/backups"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".bin"))
+        .count();
+    assert_eq!(
+        n, 3,
+        "no automatic backup left the tablet before it was offsite"
+    );
+    // An unreachable store: exit 16, nothing marked.
+    let out = push_text(&c);
+    assert_fails(&out, 16, "could not be reached");
+    assert!(marked(&c).as_object().unwrap().is_empty());
+}
+
+#[test]
+fn credentials_readable_by_others_are_refused() {
+    let c = clinic(2, "http://127.0.0.1:9", (AK, SK), "");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(
+        c.home.join("private/offsite-credentials"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let out = push_text(&c);
+    assert_fails(&out, 12, "other users");
+}
