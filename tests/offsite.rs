@@ -228,6 +228,16 @@ fn rerun_after_a_kill_mid_upload_sends_only_the_missing_parts() {
         marked(&c).as_object().unwrap().is_empty(),
         "nothing marked after the kill"
     );
+    let journal = c
+        .home
+        .join("private/offsite/journal")
+        .join(format!("{}.json", backup_id(&made)));
+    let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&journal).unwrap()).unwrap();
+    assert_eq!(
+        j["parts"].as_object().unwrap().len(),
+        2,
+        "parts 1 and 2 journalled: {j}"
+    );
     p.drain();
     ok(&push(&c));
     let sent: Vec<u32> = p
@@ -257,11 +267,10 @@ fn rerun_after_a_kill_mid_upload_sends_only_the_missing_parts() {
         download(&store, name, c.t.path()),
         std::fs::read(&made).unwrap()
     );
-    assert!(!c
-        .home
-        .join("private/offsite/journal")
-        .join(format!("{}.json", name.trim_end_matches(".bin")))
-        .exists());
+    assert!(
+        !journal.exists(),
+        "the journal is removed once the object is checked"
+    );
 }
 
 #[test]
@@ -530,8 +539,22 @@ fn a_key_that_may_not_delete_pushes_and_retention_never_touches_the_store() {
     assert_eq!(pushed.len(), 2);
     // Both are offsite now: retention deletes the older local files only.
     ok(&run(&["--json", "auto", "--home", c.h()]));
+    // (The three were made within a second or so, so which one sorts as
+    // the newest may vary; the one not offsite is kept either way.)
     let left = autos(&c);
-    assert_eq!(left.len(), 1, "{left:?}");
+    let gone: Vec<&String> = pushed
+        .iter()
+        .filter(|id| !left.contains(&format!("Backup-{id}.bin")))
+        .collect();
+    assert!(
+        !gone.is_empty(),
+        "an offsite copy let retention delete: {left:?}"
+    );
+    assert!(
+        left.iter()
+            .any(|n| !pushed.iter().any(|id| n.contains(id.as_str()))),
+        "the backup not offsite yet is kept: {left:?}"
+    );
     let seen = p.drain();
     assert!(
         !seen.iter().any(|e| e.method == "DELETE"),
@@ -592,4 +615,152 @@ fn credentials_readable_by_others_are_refused() {
     .unwrap();
     let out = push_text(&c);
     assert_fails(&out, 12, "other users");
+}
+
+#[test]
+fn get_resumes_a_partial_download_and_refuses_one_that_does_not_match_its_sidecar() {
+    let Some(s) = servers::s3s_fs("get resume") else {
+        return;
+    };
+    let p = Proxy::start(s.port);
+    let c = clinic(40, &p.endpoint(), (AK, SK), "");
+    let made = c.backup();
+    let id = backup_id(&made);
+    let name = made.file_name().unwrap().to_str().unwrap().to_string();
+    ok(&push(&c));
+    // A download that stopped after 1 MiB: only the rest is asked for.
+    let dl = c.t.path().join("dl");
+    std::fs::create_dir(&dl).unwrap();
+    let bytes = std::fs::read(&made).unwrap();
+    std::fs::write(
+        dl.join(format!(".carevault-tmp-offsite-{name}")),
+        &bytes[..1 << 20],
+    )
+    .unwrap();
+    p.drain();
+    ok(&run(&[
+        "--json",
+        "offsite",
+        "get",
+        &id,
+        "--to",
+        dl.to_str().unwrap(),
+        "--home",
+        c.h(),
+    ]));
+    let ranges: Vec<String> = p
+        .drain()
+        .into_iter()
+        .filter(|e| e.method == "GET" && e.target.contains(&name) && !e.target.contains(".json"))
+        .filter_map(|e| {
+            e.head
+                .lines()
+                .find(|l| l.to_ascii_lowercase().starts_with("range:"))
+                .map(str::to_string)
+        })
+        .collect();
+    assert!(
+        ranges[0].contains(&format!("bytes={}-", 1 << 20)),
+        "{ranges:?}"
+    );
+    assert_eq!(std::fs::read(dl.join(&name)).unwrap(), bytes);
+    assert!(!dl.join(format!(".carevault-tmp-offsite-{name}")).exists());
+
+    // An object whose bytes differ from what its sidecar says.
+    let store = store_at(&s.endpoint(), &c.t.path().join("j"), Clock::system(), 3);
+    let fake = random_file(
+        c.t.path(),
+        "Backup-20260101-000000-0badc0de.bin",
+        bytes.len(),
+    );
+    store
+        .put_checked(
+            "Backup-20260101-000000-0badc0de.bin",
+            &fake,
+            &carevault_core::NoProgress,
+        )
+        .unwrap();
+    let mut side: serde_json::Value = serde_json::from_slice(
+        &store
+            .get_small(&format!("backups/{name}.json"), 1 << 20)
+            .unwrap(),
+    )
+    .unwrap();
+    side["file"] = "Backup-20260101-000000-0badc0de.bin".into();
+    store
+        .put_bytes(
+            "backups/Backup-20260101-000000-0badc0de.bin.json",
+            &serde_json::to_vec(&side).unwrap(),
+        )
+        .unwrap();
+    let dl2 = c.t.path().join("dl2");
+    let out = run(&[
+        "offsite",
+        "get",
+        "20260101-000000-0badc0de",
+        "--to",
+        dl2.to_str().unwrap(),
+        "--home",
+        c.h(),
+    ]);
+    assert_fails(&out, 6, "SHA-256");
+    let left: Vec<_> = std::fs::read_dir(&dl2).unwrap().flatten().collect();
+    assert!(left.is_empty(), "nothing is left in the folder: {left:?}");
+}
+
+#[test]
+fn a_replacement_tablet_lists_and_gets_the_lost_tablets_copies_by_device() {
+    let Some(s) = servers::s3s_fs("replacement tablet") else {
+        return;
+    };
+    let lost = clinic(2, &s.endpoint(), (AK, SK), "");
+    let profile = std::fs::read_to_string(lost.home.join("carevault.toml")).unwrap();
+    let profile = profile.replace(
+        &format!("prefix = \"{PREFIX}\""),
+        "prefix = \"tablets/{device}/\"",
+    );
+    std::fs::write(lost.home.join("carevault.toml"), &profile).unwrap();
+    let made = lost.backup();
+    ok(&push(&lost));
+    let key_id = json(&run(&["--json", "trust", "list", "--home", lost.h()]))["device"]["key_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let fresh = clinic(2, &s.endpoint(), (AK, SK), "");
+    std::fs::write(fresh.home.join("carevault.toml"), &profile).unwrap();
+    // Its own prefix holds nothing; the lost tablet's holds the backup.
+    let own = json(&run(&["--json", "offsite", "list", "--home", fresh.h()]));
+    assert_eq!(own["backups"].as_array().unwrap().len(), 0, "{own}");
+    let theirs = json(&run(&[
+        "--json",
+        "offsite",
+        "list",
+        "--device",
+        &key_id,
+        "--home",
+        fresh.h(),
+    ]));
+    assert_eq!(
+        theirs["backups"][0]["id"],
+        backup_id(&made).as_str(),
+        "{theirs}"
+    );
+    let dl = fresh.t.path().join("dl");
+    let out = run(&[
+        "--json",
+        "offsite",
+        "get",
+        &backup_id(&made),
+        "--device",
+        &key_id,
+        "--to",
+        dl.to_str().unwrap(),
+        "--home",
+        fresh.h(),
+    ]);
+    ok(&out);
+    assert_eq!(
+        std::fs::read(dl.join(made.file_name().unwrap())).unwrap(),
+        std::fs::read(&made).unwrap()
+    );
 }

@@ -42,6 +42,10 @@ pub enum OffsiteAction {
     List {
         #[command(flatten)]
         home: super::args::HomeArg,
+        /// Another tablet's device key ID, for the `{device}` part of the
+        /// prefix (a replacement tablet reading the lost one's copies).
+        #[arg(long, value_name = "KEY_ID")]
+        device: Option<String>,
     },
     /// Download a backup from the store into a folder (resumable).
     Get {
@@ -52,6 +56,9 @@ pub enum OffsiteAction {
         /// The folder to put it in.
         #[arg(long, value_name = "DIR")]
         to: PathBuf,
+        /// Another tablet's device key ID (see `list --device`).
+        #[arg(long, value_name = "KEY_ID")]
+        device: Option<String>,
     },
 }
 
@@ -59,8 +66,13 @@ pub fn run(login: &Login, action: OffsiteAction, json: bool) -> Result<()> {
     match action {
         OffsiteAction::Push { home, ids, all } => push(login, &home.home, &ids, all, json),
         OffsiteAction::Status { home } => status(login, &home.home, json),
-        OffsiteAction::List { home } => list(login, &home.home, json),
-        OffsiteAction::Get { home, id, to } => get(login, &home.home, &id, &to, json),
+        OffsiteAction::List { home, device } => list(login, &home.home, device.as_deref(), json),
+        OffsiteAction::Get {
+            home,
+            id,
+            to,
+            device,
+        } => get(login, &home.home, &id, &to, device.as_deref(), json),
     }
 }
 
@@ -126,11 +138,21 @@ fn sidecar(name: &str, size: u64, sha256: &str, opened: &Opened) -> Vec<u8> {
 }
 
 /// Uploads one backup, its sidecar and a status event; then records it.
-fn push_one(home: &Path, store: &S3Store, path: &Path, bar: &Bar) -> Result<OffsiteRecord> {
+fn push_one(
+    home: &Path,
+    store: &S3Store,
+    path: &Path,
+    bar: &Bar,
+) -> Result<(OffsiteRecord, &'static str)> {
     // What can be checked without the passphrase: the container, the
     // readable metadata against the sealed payload name, the key slots'
     // checksums, and the device signature when the backup is signed.
     let opened = Opened::open(path)?;
+    let checked = if opened.signed.is_some() {
+        "container, readable metadata, key slots, device signature"
+    } else {
+        "container, readable metadata, key slots"
+    };
     let verified_at = now();
     let id = opened.metadata.sealed.id.clone();
     let name = carevault_core::backup::file_name(&id);
@@ -152,7 +174,7 @@ fn push_one(home: &Path, store: &S3Store, path: &Path, bar: &Bar) -> Result<Offs
         "etag": info.etag,
         "made": opened.metadata.sealed.created_at,
         "verified": verified_at,
-        "checked": if opened.signed.is_some() { "container, readable metadata, key slots, device signature" } else { "container, readable metadata, key slots" },
+        "checked": checked,
         "uploaded": uploaded_at,
         "audit_head": head.as_ref().map(|(seq, hash)| json!({"seq": seq, "hash": hash})),
     });
@@ -173,7 +195,7 @@ fn push_one(home: &Path, store: &S3Store, path: &Path, bar: &Bar) -> Result<Offs
         at: uploaded_at,
     };
     offsite_state::mark(home, &record)?;
-    Ok(record)
+    Ok((record, checked))
 }
 
 fn push(login: &Login, home: &Path, ids: &[String], all: bool, json: bool) -> Result<()> {
@@ -213,7 +235,7 @@ fn push(login: &Login, home: &Path, ids: &[String], all: bool, json: bool) -> Re
         drop(bar);
         let key = store.key(&carevault_core::backup::file_name(id));
         match r {
-            Ok(rec) => {
+            Ok((rec, checked)) => {
                 audit::append(
                     home,
                     &Event::new(permit.user(), "offsite push", Outcome::Success)
@@ -223,12 +245,12 @@ fn push(login: &Login, home: &Path, ids: &[String], all: bool, json: bool) -> Re
                 )?;
                 if !json {
                     println!(
-                        "Copied offsite: {id} ({}) as {}",
+                        "Copied offsite: {id} ({}) as {} (checked before the upload: {checked}; stored size and ETag checked after it)",
                         human_size(*size),
                         rec.key
                     );
                 }
-                copied.push(json!({"id": id, "key": rec.key, "size": rec.size, "etag": rec.etag}));
+                copied.push(json!({"id": id, "key": rec.key, "size": rec.size, "etag": rec.etag, "checked": checked}));
             }
             Err(e) => {
                 audit::append(
@@ -312,9 +334,9 @@ fn status(login: &Login, home: &Path, json: bool) -> Result<()> {
     Ok(())
 }
 
-fn list(login: &Login, home: &Path, json: bool) -> Result<()> {
+fn list(login: &Login, home: &Path, device: Option<&str>, json: bool) -> Result<()> {
     let _permit = login.permit::<View>(home)?;
-    let store = S3Store::new(&Config::for_home(home)?)?;
+    let store = S3Store::new(&Config::for_home_device(home, device)?)?;
     let mut items = Vec::new();
     for o in store.list()? {
         let side = store
@@ -356,9 +378,16 @@ fn damaged(msg: String, at: &Path) -> Error {
     .at(at)
 }
 
-fn get(login: &Login, home: &Path, id: &str, to: &Path, json: bool) -> Result<()> {
+fn get(
+    login: &Login,
+    home: &Path,
+    id: &str,
+    to: &Path,
+    device: Option<&str>,
+    json: bool,
+) -> Result<()> {
     let permit = login.permit::<View>(home)?;
-    let store = S3Store::new(&Config::for_home(home)?)?;
+    let store = S3Store::new(&Config::for_home_device(home, device)?)?;
     let name = if id.ends_with(".bin") {
         id.to_string()
     } else {
@@ -398,9 +427,7 @@ fn get(login: &Login, home: &Path, id: &str, to: &Path, json: bool) -> Result<()
             "use another copy of the backup; this object or its sidecar was altered",
         ));
     }
-    carevault_core::fsutil::private_dir(to).or_else(|_| {
-        std::fs::create_dir_all(to).map_err(|e| Error::io("creating the download folder", to, e))
-    })?;
+    std::fs::create_dir_all(to).map_err(|e| Error::io("creating the download folder", to, e))?;
     let final_path = to.join(&name);
     if final_path.exists() {
         return Err(Error::new(

@@ -33,6 +33,8 @@ pub struct Rule {
 pub struct Seen {
     pub method: String,
     pub target: String,
+    /// The whole request head (request line and headers).
+    pub head: String,
     pub fault: Option<String>,
 }
 
@@ -144,6 +146,7 @@ fn serve(
         let _ = tx.send(Seen {
             method: method.clone(),
             target: target.clone(),
+            head: text.clone(),
             fault: fault.map(|f| format!("{f:?}")),
         });
         let mut body = vec![0u8; len];

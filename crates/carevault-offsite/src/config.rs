@@ -158,6 +158,13 @@ impl Config {
     /// when there is none), the prefix expanded from the app's facility
     /// and the device key's ID, and the credentials.
     pub fn for_home(home: &Path) -> Result<Config> {
+        Config::for_home_device(home, None)
+    }
+
+    /// [`Config::for_home`], with `{device}` of the prefix set to `device`
+    /// rather than this tablet's key ID: a replacement tablet reads the
+    /// copies of the one it replaces.
+    pub fn for_home_device(home: &Path, device: Option<&str>) -> Result<Config> {
         let profile = carevault_core::profile::Profile::load(home)?;
         let settings = profile.offsite.ok_or_else(|| {
             Error::new(
@@ -169,10 +176,19 @@ impl Config {
         let app =
             carevault_core::appconfig::AppConfig::read(&carevault_core::layout::data_dir(home))?;
         let needs_device = settings.prefix.contains("{device}");
-        let device = if needs_device {
-            carevault_core::provenance::device_key::load_or_create(home)?.key_id()
-        } else {
-            String::new()
+        let device = match device {
+            Some(_) if !needs_device => {
+                return Err(Error::new(
+                    Kind::Usage,
+                    "--device was given, but the profile's offsite prefix has no {device} part",
+                    "leave out --device, or change [offsite] prefix in carevault.toml",
+                ))
+            }
+            Some(d) => d.to_string(),
+            None if needs_device => {
+                carevault_core::provenance::device_key::load_or_create(home)?.key_id()
+            }
+            None => String::new(),
         };
         let prefix = settings.prefix_for(&app.facility, &device)?;
         Ok(Config {

@@ -1,5 +1,5 @@
-//! The journal of a multipart upload: `private/offsite/journal/<name>.json`
-//! (the backup's file name without `.bin`), written with fsync after the
+//! The journal of a multipart upload: `private/offsite/journal/<id>.json`
+//! (the backup's ID: its file name without `Backup-` and `.bin`), written with fsync after the
 //! upload is created and after every part the store accepted, so a rerun
 //! after a crash, a kill or a reboot sends only the parts that are missing.
 
@@ -37,6 +37,7 @@ pub struct Journal {
 /// Where the journal of `name` lives in `dir`.
 pub fn path(dir: &Path, name: &str) -> PathBuf {
     let stem = name.strip_suffix(".bin").unwrap_or(name);
+    let stem = stem.strip_prefix("Backup-").unwrap_or(stem);
     let safe = carevault_core::profile::is_safe_key_part(stem);
     let file = if safe {
         format!("{stem}.json")
@@ -68,5 +69,28 @@ pub fn remove(dir: &Path, name: &str) {
     let p = path(dir, name);
     if std::fs::remove_file(&p).is_ok() {
         let _ = carevault_core::fsutil::sync_dir(dir);
+    }
+}
+
+/// Holds the upload of `name` for this process: a second push of the same
+/// backup at the same time fails (Busy) rather than sharing its journal.
+pub fn lock(dir: &Path, name: &str) -> Result<std::fs::File> {
+    use carevault_core::error::{Error, Kind};
+    carevault_core::fsutil::private_dir(dir)?;
+    let p = path(dir, name).with_extension("lock");
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&p)
+        .map_err(|e| Error::io("opening an upload's lock", &p, e))?;
+    match f.try_lock() {
+        Ok(()) => Ok(f),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::new(
+            Kind::Busy,
+            format!("another push is uploading {name} right now"),
+            "wait for it to finish; then run the command again if it failed",
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io("locking an upload", &p, e)),
     }
 }

@@ -109,6 +109,7 @@ impl S3Store {
     ) -> Result<ObjectInfo> {
         check_name(name)?;
         let key = self.key(name);
+        let _held = crate::journal::lock(&self.journal_dir, name)?;
         crate::multipart::upload(
             &self.client,
             &key,
