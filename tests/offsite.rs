@@ -764,3 +764,51 @@ fn a_replacement_tablet_lists_and_gets_the_lost_tablets_copies_by_device() {
         std::fs::read(&made).unwrap()
     );
 }
+
+#[test]
+fn clinic_staff_may_not_push_offsite_and_the_refusal_is_audited() {
+    let c = clinic(2, "http://127.0.0.1:9", (AK, SK), "");
+    c.backup();
+    let out = bin()
+        .env("CAREVAULT_USER", "staff")
+        .env("CAREVAULT_PASSWORD", "staff-demo-pass")
+        .args(["offsite", "push", "--all", "--home", c.h()])
+        .output()
+        .unwrap();
+    assert_fails(&out, 12, "may not");
+    let log = std::fs::read_to_string(c.home.join("private/audit.log")).unwrap();
+    assert!(
+        log.lines()
+            .last()
+            .unwrap()
+            .contains("\"outcome\":\"refused\""),
+        "{log}"
+    );
+    assert!(marked(&c).as_object().unwrap().is_empty());
+}
+
+#[test]
+fn a_bandwidth_limit_paces_the_upload() {
+    let Some(s) = servers::s3s_fs("bandwidth limit") else {
+        return;
+    };
+    // 100 KiB/s: a backup of ~300 KB cannot go in much under 2.5 s (a
+    // lower bound, which a loaded machine only makes longer).
+    let c = clinic(2, &s.endpoint(), (AK, SK), "");
+    let profile = std::fs::read_to_string(c.home.join("carevault.toml")).unwrap();
+    std::fs::write(
+        c.home.join("carevault.toml"),
+        format!("{profile}bandwidth_kib_per_s = 100\n"),
+    )
+    .unwrap();
+    let made = c.backup();
+    let size = std::fs::metadata(&made).unwrap().len() as f64;
+    let start = std::time::Instant::now();
+    ok(&push(&c));
+    let took = start.elapsed().as_secs_f64();
+    let least = (size - 25.0 * 1024.0) / (100.0 * 1024.0);
+    assert!(
+        took >= least * 0.95,
+        "{size} bytes in {took:.2} s (at least {least:.2} s)"
+    );
+}
