@@ -18,6 +18,9 @@ pub enum Fault {
     Respond(u16, &'static str),
     /// Flip the first byte of the body.
     Corrupt,
+    /// Forward nothing of this request: swallow what the client sends
+    /// until it goes away (a link that hangs; the test kills the client).
+    Stall,
 }
 
 pub struct Rule {
@@ -156,6 +159,12 @@ fn serve(
                 reader.read_exact(&mut body[..n])?;
                 up_w.write_all(&head)?;
                 up_w.write_all(&body[..n])?;
+                cut(&client, &up);
+                return Ok(());
+            }
+            Some(Fault::Stall) => {
+                let mut sink = [0u8; 64 << 10];
+                while reader.read(&mut sink).map(|n| n > 0).unwrap_or(false) {}
                 cut(&client, &up);
                 return Ok(());
             }
