@@ -404,3 +404,50 @@ impl Client {
         Err(last.unwrap_or_else(|| Error::internal("a request was never tried")))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        let p = RetryPolicy {
+            tries: 6,
+            base: Duration::from_millis(100),
+            max: Duration::from_millis(500),
+        };
+        for _ in 0..50 {
+            let w1 = p.wait(1);
+            assert!(w1 >= Duration::from_millis(50) && w1 <= Duration::from_millis(100));
+            let w3 = p.wait(3);
+            assert!(w3 >= Duration::from_millis(200) && w3 <= Duration::from_millis(400));
+            assert!(p.wait(10) <= Duration::from_millis(500));
+        }
+    }
+
+    #[test]
+    fn answers_map_to_kinds_and_codes_are_read() {
+        let reply = |status, body: &str| Reply {
+            status,
+            headers: Default::default(),
+            body: body.as_bytes().to_vec(),
+            bad_digest_before: false,
+        };
+        let r = reply(403, "<Error><Code>AccessDenied</Code></Error>");
+        assert_eq!(r.code().as_deref(), Some("AccessDenied"));
+        assert_eq!(
+            r.error("s", "an upload", "k").kind(),
+            Kind::PermissionDenied
+        );
+        assert_eq!(reply(404, "").error("s", "x", "k").kind(), Kind::NotFound);
+        assert_eq!(reply(412, "").error("s", "x", "k").kind(), Kind::Exists);
+        assert_eq!(
+            reply(501, "").error("s", "x", "k").kind(),
+            Kind::Unreachable
+        );
+        assert_eq!(
+            xml_field("<ETag>&quot;ab-2&quot;</ETag>", "ETag").as_deref(),
+            Some("\"ab-2\"")
+        );
+    }
+}

@@ -515,3 +515,26 @@ fn abort(client: &Client, key: &str, upload_id: &str) {
         &Body::Empty,
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multipart_etag_is_the_md5_of_the_part_md5s_and_the_count() {
+        let a: [u8; 16] = md5::Md5::digest(b"part one").into();
+        let b: [u8; 16] = md5::Md5::digest(b"part two").into();
+        let mut joined = a.to_vec();
+        joined.extend_from_slice(&b);
+        let want = format!("{}-2", hex::encode(md5::Md5::digest(&joined)));
+        assert_eq!(multipart_etag(&[a, b]), want);
+        assert_eq!(unquote("\"abc-2\""), "abc-2");
+    }
+
+    #[test]
+    fn part_lengths_cover_the_file() {
+        assert_eq!(part_len(12, 5, 1), 5);
+        assert_eq!(part_len(12, 5, 3), 2);
+        assert_eq!(part_len(10, 5, 2), 5);
+    }
+}
