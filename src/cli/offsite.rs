@@ -267,20 +267,27 @@ fn push(login: &Login, home: &Path, ids: &[String], all: bool, json: bool) -> Re
                         message: e.message().into(),
                     })
                 })?;
-                failed.push(json!({"id": id, "key": key, "error": {"kind": e.kind().code(), "message": e.message()}}));
+                failed.push(id.clone());
                 first_error.get_or_insert(e);
             }
         }
     }
+    // On failure only the first error is printed (with --json, the one
+    // error object of docs/CLI.md); what was copied is in the audit trail
+    // and in `carevault offsite status`.
     if let Some(e) = first_error {
-        if json {
-            print_json(&json!({"result": "failed", "copied": copied, "failed": failed}));
+        if !json && failed.len() > 1 {
+            eprintln!(
+                "{} of {} backups could not be copied offsite; the first error:",
+                failed.len(),
+                todo.len()
+            );
         }
         return Err(e);
     }
     offsite_state::update_push_state(home, |s| s.last_success = Some(now()))?;
     if json {
-        print_json(&json!({"result": "pushed", "copied": copied, "failed": failed}));
+        print_json(&json!({"result": "pushed", "copied": copied}));
     } else if copied.is_empty() {
         println!("Nothing to copy: every backup asked for is offsite already.");
     }
