@@ -731,7 +731,7 @@ fn get_resumes_a_partial_download_and_refuses_one_that_does_not_match_its_sideca
 }
 
 #[test]
-fn a_replacement_tablet_lists_and_gets_the_lost_tablets_copies_by_device() {
+fn a_replacement_tablet_lists_gets_and_restores_the_lost_tablets_copy_by_device() {
     let Some(s) = servers::s3s_fs("replacement tablet") else {
         return;
     };
@@ -748,27 +748,33 @@ fn a_replacement_tablet_lists_and_gets_the_lost_tablets_copies_by_device() {
         .as_str()
         .unwrap()
         .to_string();
-    let fresh = clinic(2, &s.endpoint(), (AK, SK), "");
-    std::fs::write(fresh.home.join("carevault.toml"), &profile).unwrap();
-    // Its own prefix holds nothing; the lost tablet's holds the backup.
-    let own = json(&run(&["--json", "offsite", "list", "--home", fresh.h()]));
-    assert_eq!(own["backups"].as_array().unwrap().len(), 0, "{own}");
-    let theirs = json(&run(&[
-        "--json",
-        "offsite",
-        "list",
-        "--device",
-        &key_id,
-        "--home",
-        fresh.h(),
-    ]));
-    assert_eq!(
-        theirs["backups"][0]["id"],
-        backup_id(&made).as_str(),
-        "{theirs}"
-    );
-    let dl = fresh.t.path().join("dl");
-    let out = run(&[
+    // A new tablet: no clinic data, no users; the profile and the bucket's
+    // credentials only. No login is asked for.
+    let t = tempfile::tempdir().unwrap();
+    let fresh = t.path().join("clinic");
+    std::fs::create_dir_all(fresh.join("private")).unwrap();
+    std::fs::write(fresh.join("carevault.toml"), &profile).unwrap();
+    std::fs::copy(
+        lost.home.join("private/offsite-credentials"),
+        fresh.join("private/offsite-credentials"),
+    )
+    .unwrap();
+    let h = fresh.to_str().unwrap();
+    let nobody = |args: &[&str]| {
+        bin()
+            .env_remove("CAREVAULT_USER")
+            .env_remove("CAREVAULT_PASSWORD")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let theirs = nobody(&[
+        "--json", "offsite", "list", "--device", &key_id, "--home", h,
+    ]);
+    ok(&theirs);
+    assert_eq!(json(&theirs)["backups"][0]["id"], backup_id(&made).as_str());
+    let dl = t.path().join("dl");
+    let out = nobody(&[
         "--json",
         "offsite",
         "get",
@@ -778,12 +784,31 @@ fn a_replacement_tablet_lists_and_gets_the_lost_tablets_copies_by_device() {
         "--to",
         dl.to_str().unwrap(),
         "--home",
-        fresh.h(),
+        h,
     ]);
     ok(&out);
+    let got = dl.join(made.file_name().unwrap());
+    assert_eq!(std::fs::read(&got).unwrap(), std::fs::read(&made).unwrap());
+    // ...and back in service: the first-run restore of the downloaded copy.
+    ok(&nobody(&[
+        "--json",
+        "restore",
+        got.to_str().unwrap(),
+        "--home",
+        h,
+        "--passphrase-file",
+        lost.p(),
+    ]));
+    let rel = |home: &Path| -> Vec<(String, u64)> {
+        data_files(home)
+            .into_iter()
+            .map(|(p, n)| (p.replacen(home.to_str().unwrap(), "", 1), n))
+            .collect()
+    };
     assert_eq!(
-        std::fs::read(dl.join(made.file_name().unwrap())).unwrap(),
-        std::fs::read(&made).unwrap()
+        rel(&fresh),
+        rel(&lost.home),
+        "the lost tablet's data is back"
     );
 }
 

@@ -341,8 +341,19 @@ fn status(login: &Login, home: &Path, json: bool) -> Result<()> {
     Ok(())
 }
 
+/// Who reads from the store: a logged-in user, or, in a home without
+/// clinic data (a replacement tablet), no one: the bucket's credentials
+/// are the gate, as the passphrase is for the restore that follows.
+fn reader(login: &Login, home: &Path) -> Result<String> {
+    if auth::is_first_run(home) {
+        Ok(auth::first_run_restore(home)?.user().to_string())
+    } else {
+        Ok(login.permit::<View>(home)?.user().to_string())
+    }
+}
+
 fn list(login: &Login, home: &Path, device: Option<&str>, json: bool) -> Result<()> {
-    let _permit = login.permit::<View>(home)?;
+    reader(login, home)?;
     let store = S3Store::new(&Config::for_home_device(home, device)?)?;
     let mut items = Vec::new();
     for o in store.list()? {
@@ -393,7 +404,7 @@ fn get(
     device: Option<&str>,
     json: bool,
 ) -> Result<()> {
-    let permit = login.permit::<View>(home)?;
+    let user = reader(login, home)?;
     let store = S3Store::new(&Config::for_home_device(home, device)?)?;
     let name = if id.ends_with(".bin") {
         id.to_string()
@@ -494,7 +505,7 @@ fn get(
     carevault_core::fsutil::sync_dir(to)?;
     audit::append(
         home,
-        &Event::new(permit.user(), "offsite get", Outcome::Success)
+        &Event::new(&user, "offsite get", Outcome::Success)
             .backup(side["metadata"]["id"].as_str().unwrap_or(id))
             .medium("Offsite")
             .reason(&store.key(&name)),
