@@ -859,3 +859,24 @@ fn a_bandwidth_limit_paces_the_upload() {
         "{size} bytes in {took:.2} s (at least {least:.2} s)"
     );
 }
+
+#[test]
+fn a_wrong_secret_key_and_a_missing_bucket_have_their_own_messages() {
+    // s3s-fs checks signatures (moto without IAM does not)...
+    let Some(s) = servers::s3s_fs("wrong secret") else {
+        return;
+    };
+    let c = clinic(2, &s.endpoint(), (AK, "not-the-secret-key"), "");
+    c.backup();
+    assert_fails(&push_text(&c), 12, "offsite key");
+    assert!(marked(&c).as_object().unwrap().is_empty());
+    // ...and moto has no bucket it was not asked to make (s3s-fs makes one
+    // on the first PUT).
+    let Some(m) = servers::moto("missing bucket", None) else {
+        return;
+    };
+    let c = clinic(2, &m.endpoint(), (AK, SK), "");
+    c.backup();
+    assert_fails(&push_text(&c), 3, "the bucket does not exist");
+    assert!(marked(&c).as_object().unwrap().is_empty());
+}

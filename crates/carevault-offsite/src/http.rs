@@ -126,6 +126,16 @@ impl Reply {
             format!("HTTP {} {code}", self.status)
         };
         match self.status {
+            _ if code == "NoSuchBucket" => Error::new(
+                Kind::NotFound,
+                format!("{location}: the bucket does not exist"),
+                "check [offsite] endpoint and bucket in carevault.toml, or ask the bucket's administrator to create it (docs/OFFSITE.md)",
+            ),
+            403 if code == "SignatureDoesNotMatch" || code == "InvalidAccessKeyId" => Error::new(
+                Kind::PermissionDenied,
+                format!("{location} does not accept this tablet's offsite key ({detail})"),
+                "check private/offsite-credentials (access key, then secret key) against what the bucket's administrator issued",
+            ),
             403 => Error::new(
                 Kind::PermissionDenied,
                 format!("{location} refused {what} of {key} ({detail})"),
