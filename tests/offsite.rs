@@ -204,7 +204,7 @@ fn rerun_after_a_kill_mid_upload_sends_only_the_missing_parts() {
     let Some(s) = servers::s3s_fs("kill mid-upload") else {
         return;
     };
-    kill_then_resume(&s);
+    kill_then_resume(&s, false);
 }
 
 #[test]
@@ -214,10 +214,23 @@ fn rerun_after_a_kill_mid_upload_sends_only_the_missing_parts_on_moto() {
         return;
     };
     servers::boto(&s, &format!("s3.create_bucket(Bucket='{BUCKET}')\n"));
-    kill_then_resume(&s);
+    kill_then_resume(&s, false);
 }
 
-fn kill_then_resume(s: &Server) {
+#[test]
+fn an_upload_the_store_forgot_starts_again_from_the_first_part() {
+    // Between the kill and the rerun the bucket's lifecycle (here: an
+    // administrator) aborts the upload: the journal's upload ID is gone.
+    let Some(s) = servers::moto("forgotten upload", None) else {
+        return;
+    };
+    servers::boto(&s, &format!("s3.create_bucket(Bucket='{BUCKET}')\n"));
+    kill_then_resume(&s, true);
+}
+
+/// Kills a push while part 3 is on its way, then reruns it; with `abort`,
+/// every unfinished upload in the bucket is aborted in between.
+fn kill_then_resume(s: &Server, abort: bool) {
     let p = Proxy::start(s.port);
     // Part 3 never reaches the server: the kill comes while it hangs.
     p.add(Rule {
@@ -260,6 +273,15 @@ fn kill_then_resume(s: &Server) {
         2,
         "parts 1 and 2 journalled: {j}"
     );
+    if abort {
+        let n = servers::boto(
+            s,
+            &format!(
+                "n = 0\nfor u in s3.list_multipart_uploads(Bucket='{BUCKET}').get('Uploads', []):\n    s3.abort_multipart_upload(Bucket='{BUCKET}', Key=u['Key'], UploadId=u['UploadId']); n += 1\nprint(n)\n"
+            ),
+        );
+        assert_eq!(n.trim(), "1", "one unfinished upload was aborted");
+    }
     p.drain();
     ok(&push(&c));
     let sent: Vec<u32> = p
@@ -280,7 +302,7 @@ fn kill_then_resume(s: &Server) {
         .collect();
     assert_eq!(
         sent,
-        (3..=parts).collect::<Vec<_>>(),
+        (if abort { 1 } else { 3 }..=parts).collect::<Vec<_>>(),
         "only the missing parts are sent"
     );
     let store = store_at(&s.endpoint(), &c.t.path().join("j"), Clock::system(), 3);
