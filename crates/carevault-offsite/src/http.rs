@@ -97,6 +97,42 @@ pub(crate) enum Body<'a> {
     },
 }
 
+/// Progress of a body that may be sent more than once: a retry reports
+/// only the bytes past what an earlier try already reported.
+struct OnceProgress<'a> {
+    inner: &'a dyn Progress,
+    reported: std::sync::atomic::AtomicU64,
+    this_try: std::sync::atomic::AtomicU64,
+}
+
+impl<'a> OnceProgress<'a> {
+    fn new(inner: &'a dyn Progress) -> Self {
+        OnceProgress {
+            inner,
+            reported: 0.into(),
+            this_try: 0.into(),
+        }
+    }
+
+    fn restart(&self) {
+        self.this_try.store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl Progress for OnceProgress<'_> {
+    fn start(&self, phase: &str, total: u64) {
+        self.inner.start(phase, total);
+    }
+    fn advance(&self, n: u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let now = self.this_try.fetch_add(n, Relaxed) + n;
+        let before = self.reported.fetch_max(now, Relaxed);
+        if now > before {
+            self.inner.advance(now - before);
+        }
+    }
+}
+
 /// An answer of the store.
 pub(crate) struct Reply {
     pub status: u16,
@@ -311,7 +347,15 @@ impl Client {
         let tries = self.retry.tries.max(1);
         let mut last: Option<Error> = None;
         let mut bad_digest = false;
+        // Progress counts each byte of the body once, however many tries.
+        let body_progress = match body {
+            Body::File { progress, .. } => Some(OnceProgress::new(*progress)),
+            _ => None,
+        };
         for attempt in 1..=tries {
+            if let Some(p) = &body_progress {
+                p.restart();
+            }
             if attempt > 1 {
                 std::thread::sleep(self.retry.wait(attempt - 1));
             }
@@ -338,16 +382,14 @@ impl Client {
                     .body(*b)
                     .map(|r| self.agent.run(r)),
                 Body::File {
-                    path,
-                    offset,
-                    len,
-                    progress,
+                    path, offset, len, ..
                 } => {
+                    let progress = body_progress.as_ref().expect("a file body has progress");
                     let mut f = carevault_core::fsutil::open_regular_following(path)
                         .map_err(|e| Error::io("opening the backup to upload", path, e))?;
                     f.seek(SeekFrom::Start(*offset))
                         .map_err(|e| Error::io("reading the backup to upload", path, e))?;
-                    let mut reader = Throttled::new(f.take(*len), self.throttle.clone(), *progress);
+                    let mut reader = Throttled::new(f.take(*len), self.throttle.clone(), progress);
                     req.header("content-length", len.to_string())
                         .body(ureq::SendBody::from_reader(&mut reader))
                         .map(|r| self.agent.run(r))
@@ -459,5 +501,31 @@ mod tests {
             xml_field("<ETag>&quot;ab-2&quot;</ETag>", "ETag").as_deref(),
             Some("\"ab-2\"")
         );
+    }
+}
+
+#[cfg(test)]
+mod progress_tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    struct Count(AtomicU64);
+    impl Progress for Count {
+        fn start(&self, _: &str, _: u64) {}
+        fn advance(&self, n: u64) {
+            self.0.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    #[test]
+    fn a_retried_body_is_counted_once() {
+        let c = Count(AtomicU64::new(0));
+        let p = OnceProgress::new(&c);
+        p.advance(600);
+        p.restart();
+        p.advance(400);
+        assert_eq!(c.0.load(Ordering::Relaxed), 600);
+        p.advance(400);
+        assert_eq!(c.0.load(Ordering::Relaxed), 800);
     }
 }
