@@ -138,6 +138,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Auto { home } => super::admin::auto(&home.home, json),
         Command::Serve(args) => super::serve::run(&args, json),
         Command::Import(a) => super::import::run(&login, a, json),
+        Command::Offsite(a) => super::offsite::run(&login, a, json),
     }
 }
 

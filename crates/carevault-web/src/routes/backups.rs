@@ -30,16 +30,19 @@ use serde_json::{json, Value};
 type Answer = Result<(StatusCode, Json<Value>), ApiError>;
 
 /// The guide's weekly reminder (the core's rule), from the listing.
-fn stale_warning(found: &[Found]) -> Option<String> {
+fn stale_warning(home: &std::path::Path, found: &[Found]) -> Option<String> {
     let now = jiff::Timestamp::now();
-    carevault_core::status::reminder(found.iter().filter_map(|f| {
-        let m = f.listed.metadata.as_ref()?;
-        let medium = f.location.parse::<Medium>().ok()?;
-        Some((
-            medium,
-            carevault_core::status::age_days(&m.sealed.created_at, now),
-        ))
-    }))
+    carevault_core::status::reminder(
+        found.iter().filter_map(|f| {
+            let m = f.listed.metadata.as_ref()?;
+            let medium = f.location.parse::<Medium>().ok()?;
+            Some((
+                medium,
+                carevault_core::status::age_days(&m.sealed.created_at, now),
+            ))
+        }),
+        carevault_core::status::offsite_newest_age(home, now),
+    )
 }
 
 /// `GET /api/backups`: every medium, newest first.
@@ -51,7 +54,7 @@ pub async fn list(State(state): State<AppState>, who: Who) -> Result<Json<Value>
         let backups: Vec<Value> = found.iter().map(|f| entry(&home, f)).collect();
         Ok(Json(json!({
             "backups": backups,
-            "stale_warning": stale_warning(&found),
+            "stale_warning": stale_warning(&home, &found),
         })))
     })
     .await
