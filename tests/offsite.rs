@@ -58,6 +58,7 @@ fn round_trip(server: &Server) {
     let out = run(&[
         "--json",
         "restore",
+        "--yes",
         got.to_str().unwrap(),
         "--home",
         c.h(),
@@ -393,6 +394,7 @@ fn a_replacement_tablet_lists_gets_and_restores_the_lost_tablets_copy_by_device(
     ok(&nobody(&[
         "--json",
         "restore",
+        "--yes",
         got.to_str().unwrap(),
         "--home",
         h,
