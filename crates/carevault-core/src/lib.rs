@@ -48,6 +48,7 @@ pub mod safety;
 pub mod snapshot;
 pub mod status;
 pub mod store;
+pub mod unlocking;
 pub mod verify;
 
 pub use archive::keys::{generate_recovery_key, parse_identity_file, parse_recipient, Unlock};

@@ -19,7 +19,6 @@ use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use carevault_core::archive::reader::Opened;
 use carevault_core::auth::{self, Action, Permit, Restore};
 use carevault_core::profile::Profile;
 use carevault_core::restore::{self, RestoreOutcome, RestoreRequest};
@@ -153,26 +152,23 @@ pub fn unlock_for(home: &Path, file: &Path, key: KeyBody) -> Result<Option<Unloc
             "use one of them: the passphrase, or the facility's recovery key",
         ));
     }
-    let opened = Opened::open(file).map_err(|e| ApiError::from(e).policy())?;
-    let s = &opened.metadata.sealed;
-    if !s.encrypted {
-        return Ok(None);
-    }
-    if let Some(p) = passphrase {
-        return Ok(Some(Unlock::Passphrase(p)));
-    }
-    if recovery.is_some() {
-        return Ok(recovery);
-    }
-    if s.automatic {
-        if let Some(u) = carevault_core::auto::device_unlock(home) {
-            return Ok(Some(u));
+    let given = passphrase.map(Unlock::Passphrase).or(recovery);
+    // The core's rule (unlocking::unlock_for); the web cannot prompt, so a
+    // key that is needed and not given is a 400.
+    let need = || {
+        Err(carevault_core::Error::new(
+            carevault_core::Kind::Usage,
+            "this backup is encrypted: its passphrase or a recovery key is needed",
+            "type the passphrase that was given when the backup was made, or use the facility's recovery key",
+        ))
+    };
+    carevault_core::unlocking::unlock_for(home, file, || Ok(given), need).map_err(|e| {
+        if e.kind() == carevault_core::Kind::Usage {
+            ApiError::bad_request(e.message(), e.advice())
+        } else {
+            ApiError::from(e).policy()
         }
-    }
-    Err(ApiError::bad_request(
-        "this backup is encrypted: its passphrase or a recovery key is needed",
-        "type the passphrase that was given when the backup was made, or use the facility's recovery key",
-    ))
+    })
 }
 
 /// True when `file`'s readable metadata lists a recovery key slot.
