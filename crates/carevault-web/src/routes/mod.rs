@@ -21,7 +21,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use carevault_core::auth::{self, Action, Permit, Restore};
 use carevault_core::profile::Profile;
-use carevault_core::restore::{self, RestoreOutcome, RestoreRequest};
+use carevault_core::restore::{self, RestoreRequest};
 use carevault_core::{Error, Kind, SecretString, Unlock};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
@@ -218,22 +218,11 @@ pub fn run_restore(
         state.uploads.remove(&id);
     }
     state.uploads.sweep(&state.sessions);
-    let value = serde_json::to_value(&outcome)
-        .map_err(|e| ApiError::internal(format!("the restore report: {e}")))?;
-    if let RestoreOutcome::Restored(r) = &outcome {
-        if r.checks.iter().any(|c| !c.ok) {
-            return Err(JobError {
-                error: Error::new(
-                    Kind::CheckFailed,
-                    "the restored data differs from the backup's manifest",
-                    "see the checks that differ; the replaced data is in the safety copy",
-                )
-                .into(),
-                result: Some(Box::new(value)),
-            });
-        }
-    }
-    Ok(value)
+    // A difference from the manifest is refused by the core before the
+    // swap (restore::checks::refuse_differences): a finished restore's
+    // checks all passed.
+    serde_json::to_value(&outcome)
+        .map_err(|e| ApiError::internal(format!("the restore report: {e}")).into())
 }
 
 /// Starts a passphrase or recovery-key attempt on backup `key`: 429 while
