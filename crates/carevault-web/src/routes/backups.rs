@@ -128,7 +128,7 @@ pub async fn create(
                 listed: Listed {
                     path: out.path.clone(),
                     size: out.size,
-                    status: "ok".into(),
+                    status: carevault_core::catalog::Status::Ok,
                     metadata: Some(out.metadata.clone()),
                     problem: None,
                     ..Listed::default()
