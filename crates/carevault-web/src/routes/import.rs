@@ -323,9 +323,8 @@ pub async fn logged_in(
         blocking(move || {
             audit::append(
                 &home,
-                &Event::new(&user, "import", Outcome::Refused).reason(
-                    "a SanteDB import over clinic data is only for a System Administrator",
-                ),
+                &Event::new(&user, "import", Outcome::Refused)
+                    .reason("a SanteDB import over clinic data is only for a System Administrator"),
             )?;
             Ok(())
         })
