@@ -119,3 +119,66 @@ async fn first_run_imports_and_restores_an_encrypted_santedb_backup_in_the_brows
     b.close().await;
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn administrator_imports_a_santedb_backup_then_restores_it_over_the_clinic_data() {
+    let Some(tools) = tools() else { return };
+    let clinic = Clinic::demo();
+    let fixture = clinic.dir.path().join("santedb-20251229.bin");
+    std::fs::write(&fixture, santedb_bin(clinic.dir.path(), Some(SANTEDB_PASS))).unwrap();
+    let server = Server::start(&clinic.home).await;
+    let b = Browser::start(&tools, &server.url).await;
+
+    // A nurse is not offered the import.
+    b.login("nurse").await;
+    b.open("#/backups").await;
+    b.wait_testid("backups-table").await;
+    assert!(!b.exists("[data-testid=\"santedb-import\"]").await);
+    b.js("document.getElementById('logout').click(); return true;")
+        .await;
+    b.wait_testid("login-form").await;
+
+    b.login("admin").await;
+    b.open("#/backups").await;
+    b.wait_testid("backups-table").await;
+    b.click("santedb-import").await;
+    let input = b.wait_testid("santedb-file").await;
+    input
+        .send_keys(fixture.to_str().unwrap())
+        .await
+        .expect("choose the file");
+    b.wait_testid("santedb-form").await;
+    fill_passphrases(&b, SANTEDB_PASS).await;
+    b.click("santedb-start").await;
+    // Imported and verified; the clinic data is not touched yet.
+    b.wait_testid("santedb-restore").await;
+    assert!(b.text("import-report").await.contains("santedb.sqlite"));
+    assert!(!clinic.home.join("data/santedb").exists());
+    b.screenshots("santedb-import-imported").await;
+
+    // The restore, as any: the passphrase, the facts, the safety copy.
+    b.click("santedb-restore").await;
+    b.wait_testid("restore-dialog").await;
+    b.type_into("restore-passphrase", NEW_PASS).await;
+    b.click("dialog-confirm").await;
+    b.wait_js(
+        "document.getElementById('dialog').dataset.testid === 'restore-confirm' \
+         && document.querySelector('[data-testid=\"restore-facts\"]')",
+        "the restore's facts",
+    )
+    .await;
+    assert_eq!(b.text("fact-made-by").await, "nurse.amina");
+    b.click("dialog-confirm").await;
+    b.wait_testid("restore-report").await;
+    // The import's report is shown again with the restore's.
+    assert!(b.exists("[data-testid=\"import-report\"]").await);
+    assert!(b.exists("[data-testid=\"safety-copy\"]").await);
+    assert!(clinic
+        .home
+        .join("data/santedb/clinical/santedb.sqlite")
+        .is_file());
+    b.screenshots("santedb-import-restored").await;
+
+    b.close().await;
+    server.stop().await;
+}
