@@ -23,13 +23,18 @@ pub enum JobKind {
     Restore,
     /// A change of passphrase: the file is rewritten.
     Rekey,
+    /// A SanteDB import (then verify; in a first run, restore too).
+    Import,
 }
 
 impl JobKind {
     /// Backups, restores and passphrase changes take the home's operation
     /// lock: one at a time.
     pub fn exclusive(self) -> bool {
-        matches!(self, JobKind::Backup | JobKind::Restore | JobKind::Rekey)
+        matches!(
+            self,
+            JobKind::Backup | JobKind::Restore | JobKind::Rekey | JobKind::Import
+        )
     }
 }
 

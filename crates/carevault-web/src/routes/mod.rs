@@ -3,6 +3,7 @@
 
 mod backups;
 mod first_run;
+mod import;
 mod jobs;
 mod login;
 mod preview;
@@ -44,6 +45,8 @@ pub fn router(state: AppState, limits: &Limits) -> Router {
         .route("/api/first-run/admin", post(first_run::admin))
         .route("/api/first-run/candidates", get(first_run::candidates))
         .route("/api/first-run/restore", post(first_run::restore))
+        .route("/api/first-run/import", post(import::first_run))
+        .route("/api/imports", post(import::logged_in))
         .route("/api/backups", get(backups::list).post(backups::create))
         .route(
             "/api/backups/{id}",
