@@ -436,10 +436,11 @@ fn confirm_at_terminal(plan: &restore::RestorePlan) -> bool {
         ),
         _ => eprintln!("  outbox     every record is synchronized"),
     }
-    eprintln!(
-        "  signature  {}",
-        super::output::trust_text(&plan.changes.provenance)
-    );
+    // Who the users and roles will be, the facility and device, why an
+    // administrator is needed: what the person must see before saying yes.
+    for line in super::trust::changes_lines(&plan.changes, true) {
+        eprintln!("{line}");
+    }
     eprintln!("The data it replaces is kept as a safety copy.");
     eprint!("Type yes to restore, anything else to stop: ");
     let mut answer = String::new();

@@ -127,33 +127,46 @@ pub fn run(login: &Login, action: TrustAction, json: bool) -> Result<()> {
 
 /// Prints what a restore changes besides the data.
 pub fn print_changes(c: &Changes, replaces: bool) {
-    println!("  signature  {}", trust_text(&c.provenance));
-    println!("  found on   {:?}", c.found);
+    for line in changes_lines(c, replaces) {
+        println!("{line}");
+    }
+}
+
+/// The lines of [`print_changes`]: signature, where the file was found,
+/// facility, device, the users and roles after the restore, the outbox
+/// records it loses, and why a System Administrator is needed. Names that
+/// come from the backup are printed escaped (they are not trusted text).
+pub fn changes_lines(c: &Changes, replaces: bool) -> Vec<String> {
+    let mut out = vec![
+        format!("  signature  {}", trust_text(&c.provenance)),
+        format!("  found on   {:?}", c.found),
+    ];
     let change = |what: &str, ch: &carevault_core::restore::changes::Change| match &ch.now {
         Some(now) if *now != ch.after => {
-            println!("  {what:<10} CHANGES from {now:?} to {:?}", ch.after)
+            format!("  {what:<10} CHANGES from {now:?} to {:?}", ch.after)
         }
-        _ => println!("  {what:<10} {:?}", ch.after),
+        _ => format!("  {what:<10} {:?}", ch.after),
     };
-    change("facility", &c.facility);
-    change("device", &c.device);
+    out.push(change("facility", &c.facility));
+    out.push(change("device", &c.device));
     if let Some(users) = &c.users_after {
         let list: Vec<String> = users
             .iter()
-            .map(|u| format!("{} ({})", u.username, u.role))
+            .map(|u| format!("{} ({})", u.username.escape_debug(), u.role))
             .collect();
-        println!("  users after the restore: {}", list.join(", "));
+        out.push(format!("  users after the restore: {}", list.join(", ")));
     }
     if replaces {
         if let Some(n) = c.unsynced_outbox {
             if n > 0 {
-                println!("  WARNING    {n} outbox records are not yet synchronized; the restore would lose them");
+                out.push(format!("  WARNING    {n} outbox records are not yet synchronized; the restore would lose them"));
             }
         }
         if let Some(why) = &c.needs_admin {
-            println!("  needs a System Administrator: {why}");
+            out.push(format!("  needs a System Administrator: {why}"));
         }
     }
+    out
 }
 
 /// Writes a new secret key file (O_EXCL|O_NOFOLLOW, 0600); never overwrites.

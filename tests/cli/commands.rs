@@ -543,6 +543,8 @@ fn restore_over_existing_data_asks_at_a_terminal_and_needs_yes_in_a_script() {
         " by admin",
         "patients   200 now, 200 in the backup",
         "outbox records not yet synchronized",
+        "users after the restore: ",
+        "admin (System Administrator)",
         "not confirmed, so nothing was changed",
     ] {
         assert!(shown.contains(fact), "{fact:?} not shown: {shown}");

@@ -75,10 +75,30 @@ pub fn run(home: &Path, progress: &dyn Progress) -> Result<AutoOutcome> {
     let profile = Profile::load(home)?;
     let private = layout::private_backups(home);
     let now = jiff::Timestamp::now();
+    // Only this device's own automatic backups count, and none dated in the
+    // future: a file planted in Private that claims to be automatic (its
+    // readable details say so, unsigned or signed elsewhere) or that is
+    // dated ahead would otherwise stop the schedule or push the real ones
+    // out of the newest `keep`.
+    let trust = crate::provenance::trust::TrustStore::load(home).ok();
+    let soon = now + jiff::SignedDuration::from_mins(5);
     let autos = |dir: &Path| -> Vec<catalog::Listed> {
         catalog::scan(&[dir.to_path_buf()])
             .into_iter()
-            .filter(|l| l.metadata.as_ref().is_some_and(|m| m.sealed.automatic))
+            .filter(|l| {
+                l.metadata.as_ref().is_some_and(|m| {
+                    m.sealed.automatic
+                        && m.sealed
+                            .created_at
+                            .parse::<jiff::Timestamp>()
+                            .is_ok_and(|t| t <= soon)
+                })
+            })
+            .filter(|l| {
+                trust.as_ref().is_some_and(|t| {
+                    t.assess(l.signed.as_ref()).level == crate::provenance::TrustLevel::ThisDevice
+                })
+            })
             .collect()
     };
     let newest_age = autos(&private).first().and_then(|l| {
@@ -121,11 +141,19 @@ pub fn run(home: &Path, progress: &dyn Progress) -> Result<AutoOutcome> {
         // With offsite copies configured, a backup leaves the tablet only
         // once a copy is offsite: it may be the only one there is. (Only the
         // local file is deleted: retention never touches the store.)
-        if profile.offsite.is_some() && !crate::offsite_state::is_offsite(home, &id) {
+        if profile.offsite.is_some()
+            && !crate::offsite_state::records(home)
+                .is_ok_and(|m| m.get(&id).is_some_and(|r| r.size == old.size))
+        {
             continue;
         }
-        std::fs::remove_file(&old.path)
-            .map_err(|e| Error::io("removing an old automatic backup", &old.path, e))?;
+        // Through the storage seam, as every delete.
+        let name = old
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or_else(|| Error::internal("a listed backup without a file name"))?;
+        crate::store::Store::delete(&crate::store::FolderStore::new(&private, "Private"), name)?;
         audit::append(
             home,
             &Event::new("auto", "retention delete", Outcome::Success)
@@ -133,9 +161,6 @@ pub fn run(home: &Path, progress: &dyn Progress) -> Result<AutoOutcome> {
                 .medium("Private"),
         )?;
         deleted.push(old.path);
-    }
-    if !deleted.is_empty() {
-        crate::fsutil::sync_dir(&private)?;
     }
     Ok(AutoOutcome {
         made,

@@ -93,6 +93,16 @@ pub fn check_restore(
     if !replaces_existing {
         return Ok(());
     }
+    // A permit made for a first run (no login) never replaces clinic data,
+    // whatever the backup: data may have appeared since it was made (another
+    // restore finished in between), and then a login is needed.
+    if role.is_none() {
+        return Err(Error::new(
+            Kind::PermissionDenied,
+            "this app home holds clinic data now, so a restore needs a login",
+            "log in with --user (a Clinical Manager, Clinic Nurse or System Administrator) and run it again",
+        ));
+    }
     let Some(why) = why_admin else {
         return Ok(());
     };

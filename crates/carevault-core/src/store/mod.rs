@@ -74,15 +74,24 @@ pub fn fetch_by_ranges<S: Store + ?Sized>(
     to: &Path,
     progress: &dyn Progress,
 ) -> Result<()> {
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(to)
-        .map_err(|e| Error::io("opening the download", to, e))?;
+    let mut file = open_partial(to)?;
     let mut have = file
         .metadata()
         .map_err(|e| Error::io("reading the download's size", to, e))?
         .len();
+    let free = crate::fsutil::free_space(to.parent().unwrap_or(Path::new(".")))?;
+    if size > have && free < size - have {
+        return Err(Error::new(
+            Kind::NoSpace,
+            format!(
+                "not enough free space for the download: need {}, have {}",
+                crate::fsutil::human_size(size - have),
+                crate::fsutil::human_size(free)
+            ),
+            "free space there or download to other storage",
+        )
+        .at(to));
+    }
     if have > size {
         return Err(Error::new(
             Kind::Usage,
@@ -110,6 +119,39 @@ pub fn fetch_by_ranges<S: Store + ?Sized>(
     file.sync_all()
         .map_err(|e| Error::io("syncing the download", to, e))?;
     Ok(())
+}
+
+/// Opens (or creates) the partial download `to` for appending, safely in a
+/// folder others may write to: never through a link (`O_NOFOLLOW`), never a
+/// FIFO or device (`O_NONBLOCK`, then a regular-file check), mode 0600, and
+/// only a file of ours with one name (a hard link planted under the
+/// partial's name would have the download appended to another file).
+fn open_partial(to: &Path) -> Result<std::fs::File> {
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(crate::fsutil::PRIVATE_FILE_MODE)
+        .custom_flags((rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK).bits() as i32)
+        .open(to)
+        .map_err(|e| Error::io("opening the download", to, e))?;
+    let m = f
+        .metadata()
+        .map_err(|e| Error::io("reading the download's details", to, e))?;
+    if !m.file_type().is_file() || m.nlink() != 1 || m.uid() != rustix::process::geteuid().as_raw()
+    {
+        return Err(Error::new(
+            Kind::UnsafeArchive,
+            "the partial download's name is taken by something that is not a file of this download (a link, a device, or a file of another user)",
+            "remove that file from the folder and run the command again",
+        )
+        .at(to));
+    }
+    f.set_permissions(std::fs::Permissions::from_mode(
+        crate::fsutil::PRIVATE_FILE_MODE,
+    ))
+    .map_err(|e| Error::io("making the download private", to, e))?;
+    Ok(f)
 }
 
 /// Checks a name given to a store: a plain `.bin` file name or a relative

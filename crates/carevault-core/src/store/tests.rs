@@ -129,3 +129,33 @@ fn fetch_resumes_a_partial_copy() {
         assert_eq!(e.kind(), Kind::Usage);
     }
 }
+
+#[test]
+fn fetch_never_appends_through_a_link_planted_under_the_partial_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("folder")).unwrap();
+    let src = file_with(tmp.path(), "src", b"backup bytes");
+    let victim = file_with(tmp.path(), "device-secret", b"secret");
+    let s = MemoryStore::new();
+    s.put("d.bin", &src, &NoProgress).unwrap();
+    // A symbolic link under the partial's name.
+    let to = tmp.path().join("partial");
+    std::os::unix::fs::symlink(&victim, &to).unwrap();
+    let e = s.fetch("d.bin", 12, &to, &NoProgress).unwrap_err();
+    assert_eq!(e.kind(), Kind::Io, "{e}");
+    assert_eq!(std::fs::read(&victim).unwrap(), b"secret");
+    // A hard link under the partial's name.
+    std::fs::remove_file(&to).unwrap();
+    std::fs::hard_link(&victim, &to).unwrap();
+    let e = s.fetch("d.bin", 12, &to, &NoProgress).unwrap_err();
+    assert_eq!(e.kind(), Kind::UnsafeArchive, "{e}");
+    assert_eq!(std::fs::read(&victim).unwrap(), b"secret");
+    // A fresh partial is made 0600.
+    std::fs::remove_file(&to).unwrap();
+    s.fetch("d.bin", 12, &to, &NoProgress).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&to).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+}

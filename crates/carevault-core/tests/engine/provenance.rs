@@ -772,3 +772,76 @@ fn a_device_key_certified_by_a_trusted_facility_key_is_trusted() {
     let lifted = make_backup(&d, &t.path().join("out-d"), Some(PASS)).path;
     assert_eq!(trust_of(&a, &lifted), TrustLevel::NotTrusted);
 }
+
+/// A permit made for a first run (no login) never restores over clinic
+/// data that appeared after it was made (another restore finished in
+/// between), even a backup this tablet signed.
+#[test]
+fn a_first_run_permit_never_replaces_data_that_appeared_since() {
+    let t = tempfile::tempdir().unwrap();
+    let h = home(t.path(), "tablet");
+    let file = backup_to(&h, Target::Folder(t.path().join("usb")), None);
+    // The tablet's data is cleared: a first run.
+    let data = h.join("data");
+    let kept = t.path().join("kept-data");
+    std::fs::rename(&data, &kept).unwrap();
+    assert!(auth::is_first_run(&h));
+    let permit = auth::first_run_restore(&h).unwrap();
+    // Data appears before the restore takes its lock.
+    std::fs::rename(&kept, &data).unwrap();
+    let before = fingerprint(&h);
+    let e = restore::restore(
+        &permit,
+        &RestoreRequest {
+            file: &file,
+            unlock: None,
+            max_log_n: 18,
+            dry_run: false,
+        },
+        &NoProgress,
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), Kind::PermissionDenied, "{e}");
+    assert!(e.message().contains("needs a login"), "{e}");
+    assert_eq!(fingerprint(&h), before);
+}
+
+/// Retention and the schedule count only this device's own automatic
+/// backups, none dated ahead: an unsigned file in Private that claims to be
+/// automatic and new neither stops the schedule nor pushes a real backup
+/// out of the newest `keep`.
+#[test]
+fn a_planted_automatic_backup_neither_stops_the_schedule_nor_pushes_real_ones_out() {
+    let t = tempfile::tempdir().unwrap();
+    let h = home(t.path(), "tablet");
+    std::fs::write(
+        h.join("carevault.toml"),
+        "[encryption]\nwork_factor = 10\n[auto]\ninterval_hours = 24\nkeep = 1\n",
+    )
+    .unwrap();
+    let first = carevault_core::auto::run(&h, &NoProgress).unwrap();
+    assert!(first.made.is_some(), "{}", first.reason);
+    // A plant: an unsigned copy of a real backup, marked automatic and
+    // dated a year ahead, in Private.
+    let private = h.join("private/backups");
+    let real = backup_to(
+        &h,
+        Target::Folder(t.path().join("usb")),
+        Some("a clinic passphrase"),
+    );
+    as_unsigned(&real, &private.join("Backup-plant.bin"), |v| {
+        v["automatic"] = true.into();
+        v["created_at"] = "2099-01-01T00:00:00Z".into();
+    });
+    let made = first.made.unwrap().path;
+    let second = carevault_core::auto::run(&h, &NoProgress).unwrap();
+    // The real one is under a day old: none due (the plant's date does not
+    // count), and the real one is not deleted for the plant.
+    assert!(second.made.is_none(), "{}", second.reason);
+    assert!(second.deleted.is_empty(), "{:?}", second.deleted);
+    assert!(made.exists());
+    assert!(
+        private.join("Backup-plant.bin").exists(),
+        "retention never deletes what is not ours"
+    );
+}

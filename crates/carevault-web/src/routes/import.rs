@@ -235,7 +235,7 @@ fn import_and_verify(w: &Work, p: &JobProgress) -> Result<(Value, PathBuf), JobE
         listed: Listed {
             path: b.path.clone(),
             size: b.size,
-            status: "ok".into(),
+            status: carevault_core::catalog::Status::Ok,
             metadata: Some(b.metadata.clone()),
             problem: None,
             ..Listed::default()
