@@ -829,7 +829,7 @@ fn a_key_slot_claiming_a_gigabyte_is_refused_without_reading_it() {
         &cut,
         Some(&passphrase()),
         &[Kind::Truncated],
-        "needs",
+        "runs to byte",
     );
     // The manifest copy claiming 1 GiB.
     let mut b = Backup::encrypted(&entries, &file(b"data/a.txt", GOOD));
