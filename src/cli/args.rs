@@ -75,6 +75,10 @@ pub enum Command {
         /// terminal the restore asks, showing what it replaces).
         #[arg(long)]
         yes: bool,
+        /// Run the whole `PRAGMA integrity_check` of every restored
+        /// database, even where the backup sealed its own passing check.
+        #[arg(long)]
+        full_check: bool,
     },
     /// List the backups in the app home's Private folder and the given folders.
     List(ListArgs),

@@ -36,12 +36,18 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             dry_run,
             wait_sync,
             yes,
+            full_check,
         } => cmd_restore(
             &login,
             &backup,
             &list,
             &unlock,
-            (dry_run, wait_sync.map(std::time::Duration::from_secs), yes),
+            (
+                dry_run,
+                wait_sync.map(std::time::Duration::from_secs),
+                yes,
+                full_check,
+            ),
             json,
         ),
         Command::List(args) => {
@@ -315,7 +321,7 @@ pub fn cmd_restore(
     what: &str,
     list: &ListArgs,
     unlock: &UnlockArgs,
-    (dry_run, wait_sync, yes): (bool, Option<std::time::Duration>, bool),
+    (dry_run, wait_sync, yes, full_check): (bool, Option<std::time::Duration>, bool, bool),
     json: bool,
 ) -> Result<()> {
     use std::io::IsTerminal;
@@ -350,11 +356,12 @@ pub fn cmd_restore(
         dry_run,
     };
     let confirm = |plan: &restore::RestorePlan| bar.suspend(|| confirm_at_terminal(plan));
-    let outcome = restore::restore_confirmed(
+    let outcome = restore::restore_checked(
         &permit,
         &req,
         wait_sync,
         ask.then_some(&confirm as restore::Confirm<'_>),
+        full_check,
         &bar,
     )?;
     drop(bar);

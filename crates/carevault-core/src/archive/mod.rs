@@ -5,4 +5,5 @@ pub mod hashio;
 pub mod keys;
 mod pipe;
 pub mod reader;
+mod snapcheck;
 pub mod writer;

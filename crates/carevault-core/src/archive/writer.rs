@@ -3,6 +3,7 @@
 
 use crate::archive::hashio::ExactHashReader;
 use crate::archive::pipe;
+use crate::archive::snapcheck;
 use crate::error::{Error, Kind, Result};
 use crate::format::container::{
     header_block, padded, payload_sum_line, BLOCK, METADATA_NAME, PAYLOAD_SUM_NAME,
@@ -306,62 +307,75 @@ fn stream_payload(
     let mut tar = tar::Builder::new(zenc);
     tar.mode(tar::HeaderMode::Deterministic);
 
-    let mut entries = Vec::with_capacity(dbs.len() + files.len());
-    for db in dbs {
-        let w = tar.get_mut();
-        let mut h = gnu_header_for(w, &db.entry_path)?;
-        h.set_size(db.size());
-        h.set_mode(0o644);
-        h.set_mtime(plan.mtime);
-        h.set_entry_type(tar::EntryType::Regular);
-        h.set_cksum();
-        w.write_all(h.as_bytes()).map_err(sink_error)?;
-        let digest = db.stream(w, progress)?;
-        db.release();
-        let pad = (padded(db.size()) - db.size()) as usize;
-        w.write_all(&[0u8; 512][..pad]).map_err(sink_error)?;
-        entries.push(Entry {
-            path: db.entry_path.clone(),
-            kind: std::borrow::Cow::Borrowed("sqlite"),
-            size: db.size(),
-            sha256: hex::encode(digest),
-            journal_mode: Some(db.journal_mode.clone()),
-            row_counts: db.row_counts.clone(),
-        });
-    }
-    for f in files {
-        let path = plan.home.join(&f.entry_path);
-        let file =
-            File::open(&path).map_err(|e| Error::io("opening a file to back it up", &path, e))?;
-        let mut reader = ExactHashReader::new(file, f.size, progress);
-        let mut h = tar::Header::new_gnu();
-        h.set_size(f.size);
-        h.set_mode(0o644);
-        h.set_mtime(plan.mtime);
-        h.set_entry_type(tar::EntryType::Regular);
-        tar.append_data(&mut h, &f.entry_path, &mut reader)
-            .map_err(|e| {
-                if e.kind() == io::ErrorKind::UnexpectedEof {
-                    Error::new(
-                        Kind::Io,
-                        "a file shrank while it was being backed up",
-                        "run the backup again when the app is not rewriting that file",
-                    )
-                    .at(&path)
-                } else {
-                    sink_error(e)
-                }
-            })?;
-        let digest = reader.digest();
-        drop(reader);
-        entries.push(Entry {
-            path: f.entry_path,
-            kind: std::borrow::Cow::Borrowed("file"),
-            size: f.size,
-            sha256: hex::encode(digest),
-            journal_mode: None,
-            row_counts: Default::default(),
-        });
+    // Each database's integrity_check runs on the checking thread once its
+    // pages are stored, while the rest streams (snapcheck.rs); encrypted
+    // backups only, the ones whose sealed verdict a restore relies on.
+    let check = plan.recipient.is_some();
+    let (mut entries, verdicts) = snapcheck::with_checks(dbs, check, |checks| {
+        let mut entries = Vec::with_capacity(dbs.len() + files.len());
+        for (index, db) in dbs.iter().enumerate() {
+            let w = tar.get_mut();
+            let mut h = gnu_header_for(w, &db.entry_path)?;
+            h.set_size(db.size());
+            h.set_mode(0o644);
+            h.set_mtime(plan.mtime);
+            h.set_entry_type(tar::EntryType::Regular);
+            h.set_cksum();
+            w.write_all(h.as_bytes()).map_err(sink_error)?;
+            let digest = db.stream(w, progress)?;
+            checks.submit(index);
+            let pad = (padded(db.size()) - db.size()) as usize;
+            w.write_all(&[0u8; 512][..pad]).map_err(sink_error)?;
+            entries.push(Entry {
+                path: db.entry_path.clone(),
+                kind: std::borrow::Cow::Borrowed("sqlite"),
+                size: db.size(),
+                sha256: hex::encode(digest),
+                journal_mode: Some(db.journal_mode.clone()),
+                row_counts: db.row_counts.clone(),
+                integrity_check: None,
+            });
+        }
+        for f in files {
+            let path = plan.home.join(&f.entry_path);
+            let file = File::open(&path)
+                .map_err(|e| Error::io("opening a file to back it up", &path, e))?;
+            let mut reader = ExactHashReader::new(file, f.size, progress);
+            let mut h = tar::Header::new_gnu();
+            h.set_size(f.size);
+            h.set_mode(0o644);
+            h.set_mtime(plan.mtime);
+            h.set_entry_type(tar::EntryType::Regular);
+            tar.append_data(&mut h, &f.entry_path, &mut reader)
+                .map_err(|e| {
+                    if e.kind() == io::ErrorKind::UnexpectedEof {
+                        Error::new(
+                            Kind::Io,
+                            "a file shrank while it was being backed up",
+                            "run the backup again when the app is not rewriting that file",
+                        )
+                        .at(&path)
+                    } else {
+                        sink_error(e)
+                    }
+                })?;
+            let digest = reader.digest();
+            drop(reader);
+            entries.push(Entry {
+                path: f.entry_path,
+                kind: std::borrow::Cow::Borrowed("file"),
+                size: f.size,
+                sha256: hex::encode(digest),
+                journal_mode: None,
+                row_counts: Default::default(),
+                integrity_check: None,
+            });
+        }
+        Ok(entries)
+    })?;
+    // The databases are the first entries, in the order of `dbs`.
+    for (entry, verdict) in entries.iter_mut().zip(verdicts) {
+        entry.integrity_check = verdict;
     }
     let manifest = Manifest {
         metadata: plan.metadata.sealed.clone(),

@@ -33,6 +33,19 @@ pub struct Entry {
     /// For databases: rows per table at the snapshot instant.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub row_counts: BTreeMap<String, u64>,
+    /// For databases: what `PRAGMA integrity_check` said of the pinned
+    /// snapshot during the backup (`ok`, or its report). Absent when the
+    /// check did not run to its end (and in backups older than the field):
+    /// a restore then runs the whole check itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integrity_check: Option<String>,
+}
+
+impl Entry {
+    /// The backup's own `integrity_check` of this database passed.
+    pub fn sealed_check_ok(&self) -> bool {
+        self.integrity_check.as_deref() == Some("ok")
+    }
 }
 
 /// The app settings a restore report compares.

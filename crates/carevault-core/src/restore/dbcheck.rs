@@ -10,6 +10,12 @@
 //! One quick_check of the file and one table check per table together make
 //! every check the whole-file `integrity_check` makes; as separate jobs they
 //! run on every core, starting as soon as a database has been written.
+//!
+//! A database whose backup sealed a passing `integrity_check` of its
+//! snapshot (manifest entry `integrity_check: "ok"`) gets the quick_check
+//! and a row count per table only: the entry's SHA-256, checked as the
+//! bytes stream, proves the staged file is the snapshot that passed. The
+//! restore fails as a whole if that hash does not match.
 
 use crate::error::Result;
 use crate::format::manifest::Entry;
@@ -26,6 +32,9 @@ enum Scope {
     File,
     /// `PRAGMA integrity_check(table)` and the table's row count.
     Table(String),
+    /// The table's row count only (the backup's sealed check stands for
+    /// the rest).
+    Count(String),
 }
 
 #[derive(Debug, Clone)]
@@ -88,8 +97,11 @@ impl DbChecker {
     /// Queues the checks of a database that has been written in full at
     /// `path`. Its tables come from the manifest's row counts (the tables
     /// the backup saw), largest first so the workers finish together; a
-    /// table the file does not have fails its check.
-    pub fn submit(&self, entry: &Entry, path: &Path) {
+    /// table the file does not have fails its check. Unless `full`, a
+    /// database the backup sealed as passing integrity_check gets row
+    /// counts instead of the table checks.
+    pub fn submit(&self, entry: &Entry, path: &Path, full: bool) {
+        let sealed = !full && entry.sealed_check_ok();
         let mut tables: Vec<(&String, &u64)> = entry.row_counts.iter().collect();
         tables.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         let mut q = lock(&self.shared);
@@ -99,7 +111,11 @@ impl DbChecker {
             scope,
         };
         for (t, _) in tables {
-            q.jobs.push_back(job(Scope::Table(t.clone())));
+            q.jobs.push_back(job(if sealed {
+                Scope::Count(t.clone())
+            } else {
+                Scope::Table(t.clone())
+            }));
         }
         q.jobs.push_back(job(Scope::File));
         q.results.entry(entry.path.clone()).or_default();
@@ -243,6 +259,10 @@ fn check(conn: &Connection, scope: &Scope) -> rusqlite::Result<Found> {
             let problem = verdict(conn, &format!("PRAGMA integrity_check(\"{quoted}\")"))?;
             let n = crate::snapshot::count_table(conn, t)?;
             Ok(Found::Table(problem, t.clone(), n))
+        }
+        Scope::Count(t) => {
+            let n = crate::snapshot::count_table(conn, t)?;
+            Ok(Found::Table(None, t.clone(), n))
         }
     }
 }

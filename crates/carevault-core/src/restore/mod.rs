@@ -5,10 +5,12 @@
 //! 2. Check free space ("need X, have Y").
 //! 3. Extract into a staging folder beside `data/`, checking every byte
 //!    (names, types, sizes, hashes, MACs) as it streams.
-//! 4. Check every database: the checks of `PRAGMA integrity_check` (split
-//!    into one `quick_check` and one `integrity_check(TABLE)` per table, run
-//!    on worker threads as soon as the database is written, see `dbcheck`)
-//!    and rows per table against the manifest.
+//! 4. Check every database, on worker threads as soon as it is written
+//!    (see `dbcheck`): a `quick_check` and the rows per table against the
+//!    manifest; and the checks of `PRAGMA integrity_check` (split into one
+//!    `integrity_check(TABLE)` per table) unless the backup sealed its own
+//!    passing `integrity_check` of the very bytes the entry's SHA-256
+//!    proves (`--full-check` runs them anyway).
 //! 5. Under the write barrier, swap the staged folder and `data/` in one
 //!    atomic `renameat2(RENAME_EXCHANGE)`; the old data becomes a safety
 //!    copy under `safety-copies/`, never deleted.
@@ -183,7 +185,26 @@ pub fn restore_confirmed(
     confirm: Option<Confirm<'_>>,
     progress: &dyn Progress,
 ) -> Result<RestoreOutcome> {
-    let result = restore_inner(permit, req, wait_sync, confirm, progress);
+    restore_checked(permit, req, wait_sync, confirm, false, progress)
+}
+
+/// Like [`restore_confirmed`]; with `full_check`, every database gets the
+/// whole `integrity_check` even where the backup sealed a passing one
+/// (`restore --full-check`). Without it, a database of an encrypted
+/// backup whose manifest entry carries `"integrity_check": "ok"` is checked
+/// by its SHA-256 (identity with the snapshot the backup checked), a
+/// `quick_check` and its row counts; any other gets the whole check. An
+/// unencrypted backup's manifest is not authenticated (anyone may rewrite
+/// it with its hashes), so its sealed verdict is never relied on.
+pub fn restore_checked(
+    permit: &Permit<RestoreAction>,
+    req: &RestoreRequest<'_>,
+    wait_sync: Option<std::time::Duration>,
+    confirm: Option<Confirm<'_>>,
+    full_check: bool,
+    progress: &dyn Progress,
+) -> Result<RestoreOutcome> {
+    let result = restore_inner(permit, req, wait_sync, confirm, full_check, progress);
     if req.dry_run {
         return result;
     }
@@ -213,6 +234,7 @@ fn restore_inner(
     req: &RestoreRequest<'_>,
     wait_sync: Option<std::time::Duration>,
     confirm: Option<Confirm<'_>>,
+    full_check: bool,
     progress: &dyn Progress,
 ) -> Result<RestoreOutcome> {
     let home = permit.home();
@@ -277,7 +299,7 @@ fn restore_inner(
         .at(home));
     }
     let staging = apply::Staging::create(home, &opened.metadata.sealed.id)?;
-    let mut sink = sink::StagingSink::new(staging.root());
+    let mut sink = sink::StagingSink::new(staging.root(), full_check || key.is_none());
     opened.stream(key.as_ref(), &manifest, &manifest_copy, &mut sink, progress)?;
     let db_results = sink.finish()?;
     let db_checks = checks::check_staged(staging.root(), &manifest, db_results)?;

@@ -17,16 +17,19 @@ pub struct StagingSink {
     dirs: BTreeSet<PathBuf>,
     buf: Vec<u8>,
     checker: DbChecker,
+    full_check: bool,
 }
 
 impl StagingSink {
-    /// A sink writing under `root`.
-    pub fn new(root: &Path) -> StagingSink {
+    /// A sink writing under `root`; `full_check`: every database gets the
+    /// whole integrity_check, whatever the backup sealed.
+    pub fn new(root: &Path, full_check: bool) -> StagingSink {
         StagingSink {
             root: root.to_path_buf(),
             dirs: BTreeSet::new(),
             buf: vec![0u8; 256 * 1024],
             checker: DbChecker::start(),
+            full_check,
         }
     }
 
@@ -79,7 +82,7 @@ impl EntrySink for StagingSink {
         }
         drop(f);
         if entry.kind == "sqlite" {
-            self.checker.submit(entry, &path);
+            self.checker.submit(entry, &path, self.full_check);
         }
         Ok(())
     }

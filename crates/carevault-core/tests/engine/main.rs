@@ -20,5 +20,6 @@ mod property;
 mod provenance;
 mod restorable;
 mod roundtrip;
+mod sealed_check;
 mod staged_checks;
 mod vectors;
