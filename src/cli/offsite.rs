@@ -6,16 +6,15 @@ use super::progress::Bar;
 use super::secrets::Login;
 use carevault_core::archive::reader::Opened;
 use carevault_core::audit::{self, Event, Outcome};
-use carevault_core::auth::{self, Create, Permit, View};
+use carevault_core::auth::{self, Create, View};
 use carevault_core::fsutil::{human_size, TEMP_PREFIX};
-use carevault_core::offsite_state::{self, LastError, OffsiteRecord};
+use carevault_core::offsite_state;
 use carevault_core::profile::Profile;
 use carevault_core::store::Store;
-use carevault_core::{catalog, Error, Kind, Result};
-use carevault_offsite::{Config, S3Store};
+use carevault_core::{Error, Kind, Result};
+use carevault_offsite::{push, Config, S3Store};
 use clap::Subcommand;
 use serde_json::{json, Value};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Largest sidecar read back (a sidecar is a few KiB).
@@ -76,126 +75,8 @@ pub fn run(login: &Login, action: OffsiteAction, json: bool) -> Result<()> {
     }
 }
 
-fn now() -> String {
-    jiff::Timestamp::now()
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
-}
-
-/// Finished local backups on every medium: (path, id, size), ok and
-/// without a conflicting copy.
-fn local_backups(permit: &Permit<View>) -> Result<Vec<(PathBuf, String, u64)>> {
-    let home = permit.home();
-    let profile = Profile::load(home)?;
-    let dirs: Vec<PathBuf> = profile
-        .media
-        .listing_dirs(home)
-        .into_iter()
-        .map(|(_, d)| d)
-        .collect();
-    let mut out: Vec<(PathBuf, String, u64)> = Vec::new();
-    for l in catalog::list(permit, &dirs) {
-        if let (Some(m), false) = (&l.metadata, l.conflict) {
-            if !out.iter().any(|(_, id, _)| *id == m.sealed.id) {
-                out.push((l.path.clone(), m.sealed.id.clone(), l.size));
-            }
-        }
-    }
-    Ok(out)
-}
-
 fn sha256_file(path: &Path) -> Result<String> {
-    use sha2::Digest;
-    let mut f = carevault_core::fsutil::open_regular_following(path)
-        .map_err(|e| Error::io("reading the backup", path, e))?;
-    let mut h = sha2::Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f
-            .read(&mut buf)
-            .map_err(|e| Error::io("reading the backup", path, e))?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(hex::encode(h.finalize()))
-}
-
-/// The sidecar: the backup's readable metadata (no patient data), its
-/// file name, size and SHA-256.
-fn sidecar(name: &str, size: u64, sha256: &str, opened: &Opened) -> Vec<u8> {
-    let v = json!({
-        "file": name,
-        "size": size,
-        "sha256": sha256,
-        "signed_by": opened.signed.as_ref().map(|s| s.key_id.clone()),
-        "metadata": opened.metadata,
-    });
-    let mut b = serde_json::to_vec_pretty(&v).expect("json");
-    b.push(b'\n');
-    b
-}
-
-/// Uploads one backup, its sidecar and a status event; then records it.
-fn push_one(
-    home: &Path,
-    store: &S3Store,
-    path: &Path,
-    bar: &Bar,
-) -> Result<(OffsiteRecord, &'static str)> {
-    // What can be checked without the passphrase: the container, the
-    // readable metadata against the sealed payload name, the key slots'
-    // checksums, and the device signature when the backup is signed.
-    let opened = Opened::open(path)?;
-    let checked = if opened.signed.is_some() {
-        "container, readable metadata, key slots, device signature"
-    } else {
-        "container, readable metadata, key slots"
-    };
-    let verified_at = now();
-    let id = opened.metadata.sealed.id.clone();
-    let name = carevault_core::backup::file_name(&id);
-    let size = opened.file_len;
-    let sha256 = sha256_file(path)?;
-    let info = store.put_checked(&name, path, bar)?;
-    store.put_bytes(
-        &format!("backups/{name}.json"),
-        &sidecar(&name, size, &sha256, &opened),
-    )?;
-    let uploaded_at = now();
-    let head = audit::head(home)?;
-    let event = json!({
-        "event": "offsite-copy",
-        "backup": id,
-        "file": name,
-        "size": size,
-        "sha256": sha256,
-        "etag": info.etag,
-        "made": opened.metadata.sealed.created_at,
-        "verified": verified_at,
-        "checked": checked,
-        "uploaded": uploaded_at,
-        "audit_head": head.as_ref().map(|(seq, hash)| json!({"seq": seq, "hash": hash})),
-    });
-    let stamp = jiff::Timestamp::now()
-        .strftime("%Y%m%dT%H%M%S%.3fZ")
-        .to_string();
-    store.put_bytes(
-        &format!("events/{stamp}-{id}.json"),
-        serde_json::to_string_pretty(&event)
-            .expect("json")
-            .as_bytes(),
-    )?;
-    let record = OffsiteRecord {
-        id,
-        key: store.key(&name),
-        size,
-        etag: info.etag,
-        at: uploaded_at,
-    };
-    offsite_state::mark(home, &record)?;
-    Ok((record, checked))
+    carevault_offsite::push::sha256_file(path)
 }
 
 fn push(login: &Login, home: &Path, ids: &[String], all: bool, json: bool) -> Result<()> {
@@ -211,63 +92,30 @@ fn push(login: &Login, home: &Path, ids: &[String], all: bool, json: bool) -> Re
     }
     let cfg = Config::for_home(home)?;
     let store = S3Store::new(&cfg)?;
-    let local = local_backups(&view)?;
-    for want in ids {
-        if !local.iter().any(|(_, id, _)| id == want) {
-            return Err(Error::new(
-                Kind::NotFound,
-                format!("there is no local backup with ID {want:?}"),
-                "run `carevault list` to see the backups and their IDs",
-            ));
-        }
-    }
-    let done = offsite_state::records(home)?;
-    let todo: Vec<_> = local
-        .into_iter()
-        .filter(|(_, id, _)| (all || ids.contains(id)) && !done.contains_key(id))
-        .collect();
+    let todo = push::pending(&view, ids)?;
     let mut copied = Vec::new();
     let mut failed = Vec::new();
     let mut first_error: Option<Error> = None;
-    for (path, id, size) in &todo {
+    for b in &todo {
         let bar = Bar::new();
-        let r = push_one(home, &store, path, &bar);
+        let r = push::push_audited(home, permit.user(), &store, b, &bar);
         drop(bar);
-        let key = store.key(&carevault_core::backup::file_name(id));
         match r {
-            Ok((rec, checked)) => {
-                audit::append(
-                    home,
-                    &Event::new(permit.user(), "offsite push", Outcome::Success)
-                        .backup(id)
-                        .medium("Offsite")
-                        .reason(&rec.key),
-                )?;
+            Ok(p) => {
+                let rec = p.record;
                 if !json {
                     println!(
-                        "Copied offsite: {id} ({}) as {} (checked before the upload: {checked}; stored size and ETag checked after it)",
-                        human_size(*size),
-                        rec.key
+                        "Copied offsite: {} ({}) as {} (checked before the upload: {}; stored size and ETag checked after it)",
+                        b.id,
+                        human_size(b.size),
+                        rec.key,
+                        p.checked
                     );
                 }
-                copied.push(json!({"id": id, "key": rec.key, "size": rec.size, "etag": rec.etag, "checked": checked}));
+                copied.push(json!({"id": b.id, "key": rec.key, "size": rec.size, "etag": rec.etag, "checked": p.checked}));
             }
             Err(e) => {
-                audit::append(
-                    home,
-                    &Event::new(permit.user(), "offsite push", Outcome::Failure)
-                        .backup(id)
-                        .medium("Offsite")
-                        .reason(&format!("{key}: {}", e.message())),
-                )?;
-                offsite_state::update_push_state(home, |s| {
-                    s.last_error = Some(LastError {
-                        at: now(),
-                        code: e.kind().code().into(),
-                        message: e.message().into(),
-                    })
-                })?;
-                failed.push(id.clone());
+                failed.push(b.id.clone());
                 first_error.get_or_insert(e);
             }
         }
@@ -285,7 +133,7 @@ fn push(login: &Login, home: &Path, ids: &[String], all: bool, json: bool) -> Re
         }
         return Err(e);
     }
-    offsite_state::update_push_state(home, |s| s.last_success = Some(now()))?;
+    push::record_success(home)?;
     if json {
         print_json(&json!({"result": "pushed", "copied": copied}));
     } else if copied.is_empty() {
@@ -298,10 +146,10 @@ fn status(login: &Login, home: &Path, json: bool) -> Result<()> {
     let permit = login.permit::<View>(home)?;
     let configured = Profile::load(home)?.offsite.is_some();
     let records = offsite_state::records(home)?;
-    let pending: Vec<Value> = local_backups(&permit)?
+    let pending: Vec<Value> = push::local_backups(&permit)?
         .into_iter()
-        .filter(|(_, id, _)| !records.contains_key(id))
-        .map(|(p, id, size)| json!({"id": id, "path": p, "size": size}))
+        .filter(|b| !records.contains_key(&b.id))
+        .map(|b| json!({"id": b.id, "path": b.path, "size": b.size}))
         .collect();
     let bytes_left: u64 = pending.iter().filter_map(|p| p["size"].as_u64()).sum();
     let state = offsite_state::push_state(home)?;

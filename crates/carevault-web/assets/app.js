@@ -835,6 +835,7 @@
         { dismissible: false, testid: 'stale-warning' }));
     }
     tableSlot.replaceChildren(backupTable((list.backups || []).map(norm), u));
+    offsiteExtras(v, tableSlot, list, u);
     tableSlot.removeAttribute('aria-busy');
     if (state.highlight) {
       const row = tableSlot.querySelector(`tr[data-id="${CSS.escape(state.highlight)}"]`);
@@ -857,6 +858,65 @@
           'Times are local.'),
         h('thead', {}, h('tr', {}, head.map((t) => h('th', { scope: 'col', class: t === 'Size' ? 'num' : null }, t)))),
         tbody));
+  }
+
+  // ------------------------------------------------ offsite copies (explorer)
+
+  PHASES.upload = PHASES.upload || 'Uploading to the offsite store';
+
+  const OFFSITE_TEXT = { copied: 'Copied', pending: 'Pending', failed: 'Failed' };
+
+  function offsiteTag(st) {
+    const cls = st === 'copied' ? 'yes' : st === 'failed' ? 'bad' : 'no';
+    return h('span', { class: `tag ${cls}`, testid: 'offsite-state', 'data-offsite': st },
+      st === 'failed' ? icon('warning') : null, OFFSITE_TEXT[st] || st);
+  }
+
+  // With [offsite] configured: an "Offsite" column before Actions, and
+  // "Copy offsite now" for roles that may create backups.
+  function offsiteExtras(v, tableSlot, list, u) {
+    if (!list.offsite_configured) return;
+    const table = tableSlot.querySelector('#backups-table');
+    if (!table) return;
+    const byId = {};
+    for (const b of list.backups || []) if (b && b.id) byId[b.id] = b.offsite;
+    const headRow = table.querySelector('thead tr');
+    const actionsTh = headRow.lastElementChild;
+    headRow.insertBefore(h('th', { scope: 'col' }, 'Offsite'), actionsTh);
+    for (const row of table.querySelectorAll('tbody tr')) {
+      const empty = row.querySelector('td.empty');
+      if (empty) { empty.setAttribute('colspan', String(headRow.children.length)); continue; }
+      const st = byId[row.getAttribute('data-id')];
+      row.insertBefore(h('td', { 'data-label': 'Offsite', testid: 'cell-offsite' },
+        st ? offsiteTag(st) : '—'), row.lastElementChild);
+    }
+    if (!u.can_create) return;
+    const pending = (list.backups || []).filter((b) => b && b.offsite && b.offsite !== 'copied').length;
+    const slot = h('div', { id: 'offsite-slot' });
+    const btn = h('button', { type: 'button', class: 'button secondary', id: 'copy-offsite', testid: 'copy-offsite',
+      disabled: pending === 0 ? 'disabled' : null, onclick: () => copyOffsiteNow(btn, slot) },
+    icon('upload'), 'Copy offsite now');
+    const head = v.querySelector('.page-head');
+    if (head) head.append(btn);
+    tableSlot.before(slot);
+  }
+
+  async function copyOffsiteNow(btn, slot) {
+    btn.disabled = true;
+    const box = progressBox('Copying offsite', 'offsite-progress');
+    slot.replaceChildren(box);
+    try {
+      const res = await api('POST', '/api/offsite/push', {});
+      const job = await followJob(res.job_id, box.update);
+      if (job.state !== 'done') throw jobError(job);
+      const n = ((job.result && job.result.copied) || []).length;
+      go('#/backups', ['success', 'Copied offsite.',
+        `${n} backup${n === 1 ? '' : 's'} copied to the offsite store and checked there.`]);
+    } catch (e) {
+      slot.replaceChildren();
+      btn.disabled = false;
+      showError(e, 'The offsite copy did not finish.');
+    }
   }
 
   function encryptedTag(enc) {

@@ -5,6 +5,7 @@ mod backups;
 mod first_run;
 mod jobs;
 mod login;
+mod offsite;
 mod preview;
 mod rekey;
 mod safety;
@@ -63,6 +64,7 @@ pub fn router(state: AppState, limits: &Limits) -> Router {
         .route("/api/safety-copies/{name}/restore", post(safety::put_back))
         .route("/api/jobs/{id}", get(jobs::get))
         .route("/api/jobs/{id}/events", get(jobs::events))
+        .route("/api/offsite/push", post(offsite::push_now))
         .route("/api/sync", get(status::sync))
         .route("/api/status", get(status::status))
         .route_layer(TimeoutLayer::with_status_code(

@@ -1,0 +1,248 @@
+//! Offsite copies through the web app, against a real S3 server (s3s-fs,
+//! started on loopback as the CLI's offsite tests start it): the Backup
+//! Explorer's "Offsite" column, "Copy offsite now" as a job, and the
+//! scheduler's pushes with their backoff and the sync guard.
+
+mod api_common;
+// The CLI's offsite tests start the servers the same way.
+#[allow(dead_code)]
+#[path = "../../../tests/offsite/servers.rs"]
+mod servers;
+
+use api_common::*;
+use carevault_core::audit;
+use carevault_core::hostlock::SyncSession;
+use carevault_core::media::Medium;
+use carevault_core::store::Store;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use servers::{AK, BUCKET, SK};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const PREFIX: &str = "tablets/web-test/";
+
+/// Adds `[offsite]` (to `endpoint`) and the credentials file (0600).
+fn configure_offsite(home: &Path, endpoint: &str) {
+    let p = home.join("carevault.toml");
+    let mut profile = std::fs::read_to_string(&p).unwrap();
+    if let Some(i) = profile.find("\n[offsite]") {
+        profile.truncate(i);
+    }
+    profile.push_str(&format!(
+        "\n[offsite]\nendpoint = \"{endpoint}\"\nbucket = \"{BUCKET}\"\nprefix = \"{PREFIX}\"\npart_size_mib = 5\n"
+    ));
+    std::fs::write(&p, profile).unwrap();
+    let cred = home.join("private/offsite-credentials");
+    std::fs::write(&cred, format!("{AK}\n{SK}\n")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&cred, std::fs::Permissions::from_mode(0o600)).unwrap();
+}
+
+/// An endpoint on loopback where nothing listens.
+fn dead_endpoint() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    drop(l);
+    format!("http://127.0.0.1:{port}")
+}
+
+fn offsite_of(list: &Value, id: &str) -> Value {
+    list["backups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["id"] == id)
+        .unwrap_or_else(|| panic!("no backup {id}: {list}"))["offsite"]
+        .clone()
+}
+
+fn backup_id(path: &Path) -> String {
+    carevault_core::archive::reader::Opened::open(path)
+        .unwrap()
+        .metadata
+        .sealed
+        .id
+}
+
+/// The object names the store holds under the prefix.
+fn stored(home: &Path) -> Vec<String> {
+    let cfg = carevault_offsite::Config::for_home(home).unwrap();
+    let store = carevault_offsite::S3Store::new(&cfg).unwrap();
+    store.list().unwrap().into_iter().map(|o| o.name).collect()
+}
+
+#[tokio::test]
+async fn explorer_shows_offsite_column_and_copy_offsite_now_copies_as_an_audited_job() {
+    let Some(s3) = servers::s3s_fs("web copy offsite now") else {
+        return;
+    };
+    let clinic = Clinic::demo();
+    // Without [offsite], no column.
+    let made = clinic.backup(Medium::Private, None);
+    let id = backup_id(&made);
+    let server = Server::start_with(&clinic.home, 1 << 30, None).await;
+    let nurse = server.login("nurse").await;
+    let (_, list) = nurse.get("/api/backups").await;
+    assert_eq!(list["offsite_configured"], false, "{list}");
+    assert_eq!(offsite_of(&list, &id), Value::Null);
+
+    configure_offsite(&clinic.home, &s3.endpoint());
+    let (_, list) = nurse.get("/api/backups").await;
+    assert_eq!(list["offsite_configured"], true, "{list}");
+    assert_eq!(offsite_of(&list, &id), "pending");
+
+    // A role that may not create backups may not copy them offsite.
+    let staff = server.login("staff").await;
+    let (st, v) = staff.post("/api/offsite/push", json!({})).await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{v}");
+    // An ID with no local backup.
+    let (st, v) = nurse
+        .post("/api/offsite/push", json!({"ids": ["no-such-backup"]}))
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "{v}");
+
+    let (st, v) = nurse.post("/api/offsite/push", json!({})).await;
+    assert_eq!(st, StatusCode::ACCEPTED, "{v}");
+    assert_eq!(v["pending"], 1);
+    let job = v["job_id"].as_str().unwrap().to_string();
+    let events = nurse.events(&job).await;
+    let last = events.last().unwrap();
+    assert_eq!(last["state"], "done", "{events:?}");
+    assert_eq!(last["kind"], "offsite");
+    assert_eq!(last["result"]["copied"][0]["id"], id.as_str(), "{last}");
+    // The upload ran on a thread at the lowest CPU priority.
+    assert_eq!(last["result"]["nice"], 19, "{last}");
+    // The upload reported its progress: the file's size in all.
+    let size = std::fs::metadata(&made).unwrap().len();
+    assert_eq!(last["total_bytes"], size, "{last}");
+    assert_eq!(last["done_bytes"], size, "{last}");
+    let (_, list) = nurse.get("/api/backups").await;
+    assert_eq!(offsite_of(&list, &id), "copied");
+    let name = made.file_name().unwrap().to_str().unwrap().to_string();
+    assert!(stored(&clinic.home).contains(&name), "in the bucket");
+    let trail = audit::read(&clinic.home).unwrap();
+    assert!(
+        trail
+            .iter()
+            .map(|r| &r.event)
+            .any(|e| e.action == "offsite push"
+                && e.user == "nurse"
+                && e.backup.as_deref() == Some(id.as_str())
+                && e.outcome == audit::Outcome::Success),
+        "audited"
+    );
+    // Nothing left: a second push copies nothing.
+    let (st, v) = nurse.post("/api/offsite/push", json!({})).await;
+    assert_eq!(st, StatusCode::ACCEPTED, "{v}");
+    assert_eq!(v["pending"], 0);
+    server.stop().await;
+}
+
+async fn status_when(c: &Client, what: &str, ok: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let (_, st) = c.get("/api/status").await;
+        if ok(&st) {
+            return st;
+        }
+        assert!(Instant::now() < deadline, "never {what}: {st}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn checks(st: &Value) -> u64 {
+    st["schedule"]["checks"].as_u64().unwrap_or(0)
+}
+
+#[tokio::test]
+async fn scheduler_backs_off_exponentially_while_the_store_is_unreachable_and_resets_on_success() {
+    let clinic = Clinic::demo();
+    let made = clinic.backup(Medium::Private, None);
+    let id = backup_id(&made);
+    configure_offsite(&clinic.home, &dead_endpoint());
+    let clock = carevault_web::Clock::manual();
+    let mut config = carevault_web::ServerConfig::new(&clinic.home);
+    config.auto_interval = Some(Duration::from_millis(50));
+    config.clock = clock.clone();
+    let server = Server::start_config(config).await;
+    let c = server.login("nurse").await;
+
+    let st = status_when(&c, "a first failure", |s| {
+        s["offsite_schedule"]["failures_in_a_row"] == 1
+    })
+    .await;
+    assert_eq!(st["offsite_schedule"]["next_try_in_seconds"], 60, "{st}");
+    assert!(st["offsite_schedule"]["next_try_at"].is_string(), "{st}");
+    assert_eq!(
+        st["offsite_schedule"]["last_error"]["code"], "unreachable",
+        "{st}"
+    );
+    assert_eq!(offsite_of(&c.get("/api/backups").await.1, &id), "failed");
+    // More checks run, but none tries again before the wait is over.
+    let seen = checks(&st);
+    let st = status_when(&c, "three more checks", |s| checks(s) >= seen + 3).await;
+    assert_eq!(st["offsite_schedule"]["failures_in_a_row"], 1, "{st}");
+
+    // The wait doubles after each failure...
+    clock.advance(Duration::from_secs(61));
+    let st = status_when(&c, "a second failure", |s| {
+        s["offsite_schedule"]["failures_in_a_row"] == 2
+    })
+    .await;
+    assert_eq!(st["offsite_schedule"]["next_try_in_seconds"], 120, "{st}");
+
+    // ...and once the store is there, the next try copies and resets it.
+    let Some(s3) = servers::s3s_fs("scheduler backoff") else {
+        server.stop().await;
+        return;
+    };
+    configure_offsite(&clinic.home, &s3.endpoint());
+    clock.advance(Duration::from_secs(121));
+    let st = status_when(&c, "a success", |s| {
+        s["offsite_schedule"]["failures_in_a_row"] == 0
+    })
+    .await;
+    assert_eq!(st["offsite_schedule"]["next_try_at"], Value::Null, "{st}");
+    assert_eq!(st["offsite_schedule"]["pending"], 0, "{st}");
+    assert_eq!(offsite_of(&c.get("/api/backups").await.1, &id), "copied");
+    let trail = audit::read(&clinic.home).unwrap();
+    assert!(trail
+        .iter()
+        .map(|r| &r.event)
+        .any(|e| e.action == "offsite push"
+            && e.user == "auto"
+            && e.outcome == audit::Outcome::Success));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn scheduler_never_pushes_while_a_sync_runs() {
+    let Some(s3) = servers::s3s_fs("scheduler and sync") else {
+        return;
+    };
+    let clinic = Clinic::demo();
+    let made = clinic.backup(Medium::Private, None);
+    let id = backup_id(&made);
+    configure_offsite(&clinic.home, &s3.endpoint());
+    let sync = SyncSession::begin(&clinic.home).unwrap();
+    let mut config = carevault_web::ServerConfig::new(&clinic.home);
+    config.auto_interval = Some(Duration::from_millis(50));
+    let server = Server::start_config(config).await;
+    let c = server.login("nurse").await;
+    let st = status_when(&c, "three checks", |s| checks(s) >= 3).await;
+    assert_eq!(st["offsite_schedule"]["pending"], 1, "{st}");
+    assert_eq!(st["offsite_schedule"]["failures_in_a_row"], 0, "{st}");
+    assert_eq!(offsite_of(&c.get("/api/backups").await.1, &id), "pending");
+    assert!(
+        stored(&clinic.home).is_empty(),
+        "nothing uploaded during the sync"
+    );
+    drop(sync);
+    status_when(&c, "the copy after the sync", |s| {
+        s["offsite_schedule"]["pending"] == 0
+    })
+    .await;
+    assert_eq!(offsite_of(&c.get("/api/backups").await.1, &id), "copied");
+    server.stop().await;
+}
