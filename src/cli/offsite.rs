@@ -4,21 +4,16 @@
 use super::output::print_json;
 use super::progress::Bar;
 use super::secrets::Login;
-use carevault_core::archive::reader::Opened;
 use carevault_core::audit::{self, Event, Outcome};
 use carevault_core::auth::{self, Create, View};
-use carevault_core::fsutil::{human_size, TEMP_PREFIX};
+use carevault_core::fsutil::human_size;
 use carevault_core::offsite_state;
 use carevault_core::profile::Profile;
-use carevault_core::store::Store;
 use carevault_core::{Error, Kind, Result};
-use carevault_offsite::{push, Config, S3Store};
+use carevault_offsite::{fetch, push, Config, S3Store};
 use clap::Subcommand;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-
-/// Largest sidecar read back (a sidecar is a few KiB).
-const MAX_SIDECAR: u64 = 1 << 20;
 
 #[derive(Subcommand, Debug)]
 pub enum OffsiteAction {
@@ -73,10 +68,6 @@ pub fn run(login: &Login, action: OffsiteAction, json: bool) -> Result<()> {
             device,
         } => get(login, &home.home, &id, &to, device.as_deref(), json),
     }
-}
-
-fn sha256_file(path: &Path) -> Result<String> {
-    carevault_offsite::push::sha256_file(path)
 }
 
 fn push(login: &Login, home: &Path, ids: &[String], all: bool, json: bool) -> Result<()> {
@@ -203,22 +194,7 @@ fn reader(login: &Login, home: &Path) -> Result<String> {
 fn list(login: &Login, home: &Path, device: Option<&str>, json: bool) -> Result<()> {
     reader(login, home)?;
     let store = S3Store::new(&Config::for_home_device(home, device)?)?;
-    let mut items = Vec::new();
-    for o in store.list()? {
-        let side = store
-            .get_small(&format!("backups/{}.json", o.name), MAX_SIDECAR)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<Value>(&b).ok());
-        let md = side.as_ref().map(|s| &s["metadata"]);
-        items.push(json!({
-            "name": o.name,
-            "size": o.size,
-            "id": md.and_then(|m| m["id"].as_str()),
-            "label": md.and_then(|m| m["label"].as_str()),
-            "created_at": md.and_then(|m| m["created_at"].as_str()),
-            "sidecar": side.is_some(),
-        }));
-    }
+    let items = fetch::list_backups(&store)?;
     if json {
         print_json(&json!({"prefix": store.prefix(), "backups": items}));
     } else {
@@ -235,15 +211,6 @@ fn list(login: &Login, home: &Path, device: Option<&str>, json: bool) -> Result<
     Ok(())
 }
 
-fn damaged(msg: String, at: &Path) -> Error {
-    Error::new(
-        Kind::Corrupted,
-        msg,
-        "the download was removed; run the command again, and if it fails again use another copy of the backup",
-    )
-    .at(at)
-}
-
 fn get(
     login: &Login,
     home: &Path,
@@ -254,119 +221,26 @@ fn get(
 ) -> Result<()> {
     let user = reader(login, home)?;
     let store = S3Store::new(&Config::for_home_device(home, device)?)?;
-    let name = if id.ends_with(".bin") {
-        id.to_string()
-    } else {
-        carevault_core::backup::file_name(id)
-    };
-    carevault_core::store::check_name(&name)?;
-    if name.contains('/') {
-        return Err(Error::new(
-            Kind::Usage,
-            format!("{id:?} is not a backup ID"),
-            "use an ID that `carevault offsite list` shows",
-        ));
-    }
-    let listed = store
-        .list()?
-        .into_iter()
-        .find(|o| o.name == name)
-        .ok_or_else(|| carevault_core::store::not_found(&store, &name))?;
-    let side: Value = store
-        .get_small(&format!("backups/{name}.json"), MAX_SIDECAR)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or_else(|| {
-            Error::new(
-                Kind::NotFound,
-                format!("the store holds {name} but not its sidecar {name}.json, so the download cannot be checked"),
-                "push it again from the tablet that made it, or ask the bucket's administrator",
-            )
-        })?;
-    if side["size"].as_u64() != Some(listed.size) || side["file"].as_str() != Some(name.as_str()) {
-        return Err(Error::new(
-            Kind::Tampered,
-            format!(
-                "the store lists {name} with {} bytes, but its sidecar says otherwise",
-                listed.size
-            ),
-            "use another copy of the backup; this object or its sidecar was altered",
-        ));
-    }
-    std::fs::create_dir_all(to).map_err(|e| Error::io("creating the download folder", to, e))?;
-    let final_path = to.join(&name);
-    if final_path.exists() {
-        return Err(Error::new(
-            Kind::Exists,
-            format!(
-                "{} exists already; it was left as it is",
-                final_path.display()
-            ),
-            "choose another folder, or remove the file if it is an older download",
-        ));
-    }
-    let partial = to.join(format!("{TEMP_PREFIX}offsite-{name}"));
-    {
+    let got = {
         let bar = Bar::new();
-        store.fetch(&name, listed.size, &partial, &bar)?;
-    }
-    let check = || -> Result<()> {
-        let got = std::fs::metadata(&partial)
-            .map_err(|e| Error::io("reading the download", &partial, e))?
-            .len();
-        if got != listed.size {
-            return Err(damaged(
-                format!("the download has {got} bytes, not {}", listed.size),
-                &partial,
-            ));
-        }
-        if side["sha256"].as_str() != Some(sha256_file(&partial)?.as_str()) {
-            return Err(damaged(
-                "the download's SHA-256 differs from its sidecar's".into(),
-                &partial,
-            ));
-        }
-        let opened = Opened::open(&partial)?;
-        let want: carevault_core::format::metadata::Metadata =
-            serde_json::from_value(side["metadata"].clone()).map_err(|e| {
-                damaged(
-                    format!("the sidecar's metadata cannot be read: {e}"),
-                    &partial,
-                )
-            })?;
-        if opened.metadata != want {
-            return Err(Error::new(
-                Kind::Tampered,
-                "the downloaded backup's readable details differ from its sidecar's",
-                "use another copy of the backup",
-            ));
-        }
-        Ok(())
+        fetch::get_checked(&store, id, to, &bar)?
     };
-    if let Err(e) = check() {
-        let _ = std::fs::remove_file(&partial);
-        return Err(e);
-    }
-    std::fs::hard_link(&partial, &final_path)
-        .map_err(|e| Error::io("giving the download its name", &final_path, e))?;
-    let _ = std::fs::remove_file(&partial);
-    carevault_core::fsutil::sync_dir(to)?;
     audit::append(
         home,
         &Event::new(&user, "offsite get", Outcome::Success)
-            .backup(side["metadata"]["id"].as_str().unwrap_or(id))
+            .backup(got.id.as_deref().unwrap_or(id))
             .medium("Offsite")
-            .reason(&store.key(&name)),
+            .reason(&got.key),
     )?;
     if json {
         print_json(
-            &json!({"result": "downloaded", "path": final_path, "size": listed.size, "id": side["metadata"]["id"]}),
+            &json!({"result": "downloaded", "path": got.path, "size": got.size, "id": got.id}),
         );
     } else {
         println!(
             "Downloaded {} ({}); checked against its sidecar and its own container.",
-            final_path.display(),
-            human_size(listed.size)
+            got.path.display(),
+            human_size(got.size)
         );
     }
     Ok(())

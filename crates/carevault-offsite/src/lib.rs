@@ -12,6 +12,7 @@
 //!   request for small files, a journalled multipart upload that resumes
 //!   across runs for larger ones), ranged reads, listing.
 //! - [`throttle`]: the bandwidth limit on request bodies.
+//! - [`fetch`]: the listing with sidecars, and the checked download.
 //! - [`push`]: what is pending, and one backup's audited upload (file,
 //!   sidecar, status event), for the CLI, the web app and its scheduler.
 //!
@@ -21,6 +22,7 @@
 #![forbid(unsafe_code)]
 
 pub mod config;
+pub mod fetch;
 pub mod http;
 mod journal;
 mod multipart;

@@ -896,8 +896,13 @@
     const btn = h('button', { type: 'button', class: 'button secondary', id: 'copy-offsite', testid: 'copy-offsite',
       disabled: pending === 0 ? 'disabled' : null, onclick: () => copyOffsiteNow(btn, slot) },
     icon('upload'), 'Copy offsite now');
-    const head = v.querySelector('.page-head');
-    if (head) head.append(btn);
+    // Beside "Backup Now", the two as one group at the head's end.
+    const now = v.querySelector('#backup-now');
+    if (now) {
+      const group = h('div', { class: 'head-actions' });
+      now.replaceWith(group);
+      group.append(now, btn);
+    }
     tableSlot.before(slot);
   }
 

@@ -25,6 +25,8 @@ pub enum JobKind {
     Rekey,
     /// Copies offsite ("Copy offsite now").
     Offsite,
+    /// A download from the offsite store ("Restore from offsite").
+    Download,
 }
 
 impl JobKind {
@@ -46,7 +48,7 @@ pub enum Owner {
 }
 
 /// Phases as the API shows them; the core names its own ("backup", "read").
-const PHASES: [&str; 7] = [
+const PHASES: [&str; 8] = [
     "starting",
     "backup",
     "read",
@@ -54,12 +56,14 @@ const PHASES: [&str; 7] = [
     "done",
     "failed",
     "upload",
+    "download",
 ];
 const STARTING: u8 = 0;
 const FINISHING: u8 = 3;
 const DONE: u8 = 4;
 const FAILED: u8 = 5;
 const UPLOAD: u8 = 6;
+const DOWNLOAD: u8 = 7;
 
 /// Progress of one job, written by the core from its thread.
 pub struct JobProgress {
@@ -85,12 +89,14 @@ impl JobProgress {
 
 impl Progress for JobProgress {
     fn start(&self, phase: &str, total: u64) {
-        let i = PHASES[1..3]
-            .iter()
-            .position(|p| *p == phase)
-            .map_or(if phase == "upload" { UPLOAD } else { FINISHING }, |i| {
-                i as u8 + 1
-            });
+        let i = PHASES[1..3].iter().position(|p| *p == phase).map_or(
+            match phase {
+                "upload" => UPLOAD,
+                "download" => DOWNLOAD,
+                _ => FINISHING,
+            },
+            |i| i as u8 + 1,
+        );
         self.done.store(0, Ordering::Relaxed);
         self.total.store(total, Ordering::Relaxed);
         self.phase_start_ms

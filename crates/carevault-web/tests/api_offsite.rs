@@ -246,3 +246,65 @@ async fn scheduler_never_pushes_while_a_sync_runs() {
     assert_eq!(offsite_of(&c.get("/api/backups").await.1, &id), "copied");
     server.stop().await;
 }
+
+/// The clinic app's writer (the demo writer of `carevault demo write`, at
+/// 100 changes a second, on a thread of its own at normal priority) keeps
+/// committing while "Copy offsite now" uploads a backup: its longest
+/// change and 99th percentile are printed for BENCHMARKS.md. Fails only on
+/// a stall no loaded machine explains (a change that waits seconds).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn app_writer_keeps_committing_while_a_push_runs() {
+    let Some(s3) = servers::s3s_fs("writer during a push") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("clinic");
+    let opts = carevault_core::demo::DemoOptions {
+        patients: 2000,
+        photos: 400,
+        seed: 11,
+    };
+    carevault_core::demo::init(&home, &opts).unwrap();
+    write_profile(tmp.path(), &home);
+    let clinic = Clinic { tmp, home };
+    let made = clinic.backup(Medium::Private, None);
+    let size = std::fs::metadata(&made).unwrap().len();
+    configure_offsite(&clinic.home, &s3.endpoint());
+    let server = Server::start_with(&clinic.home, 1 << 30, None).await;
+    let nurse = server.login("nurse").await;
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (h, st) = (clinic.home.clone(), stop.clone());
+    let writer = std::thread::spawn(move || {
+        let o = carevault_core::demo::WriterOptions {
+            rate_per_sec: Some(100),
+            max_transactions: None,
+            seed: 3,
+        };
+        carevault_core::demo::run_writer(&h, &o, &st).unwrap()
+    });
+    let started = Instant::now();
+    let (code, v) = nurse.post("/api/offsite/push", json!({})).await;
+    assert_eq!(code, StatusCode::ACCEPTED, "{v}");
+    let job = nurse.wait_job(v["job_id"].as_str().unwrap()).await;
+    let took = started.elapsed();
+    assert_eq!(job["state"], "done", "{job}");
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let stats = tokio::task::spawn_blocking(move || writer.join().unwrap())
+        .await
+        .unwrap();
+    println!(
+        "push of {size} bytes took {:.2} s; the writer committed {} changes meanwhile, longest {:.1} ms, p99 {:.1} ms",
+        took.as_secs_f64(),
+        stats.transactions,
+        stats.longest_commit_ms,
+        stats.p99_commit_ms
+    );
+    assert!(stats.transactions > 0, "the writer committed nothing");
+    assert!(
+        stats.longest_commit_ms < 2000.0,
+        "a change waited {:.0} ms during the push",
+        stats.longest_commit_ms
+    );
+    server.stop().await;
+}

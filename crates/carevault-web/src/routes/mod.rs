@@ -3,6 +3,7 @@
 
 mod backups;
 mod first_run;
+mod first_run_offsite;
 mod jobs;
 mod login;
 mod offsite;
@@ -46,6 +47,8 @@ pub fn router(state: AppState, limits: &Limits) -> Router {
         .route("/api/first-run/admin", post(first_run::admin))
         .route("/api/first-run/candidates", get(first_run::candidates))
         .route("/api/first-run/restore", post(first_run::restore))
+        .route("/api/first-run/offsite/list", post(first_run_offsite::list))
+        .route("/api/first-run/offsite/get", post(first_run_offsite::get))
         .route("/api/backups", get(backups::list).post(backups::create))
         .route(
             "/api/backups/{id}",
