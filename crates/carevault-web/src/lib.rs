@@ -142,6 +142,9 @@ pub(crate) struct Inner {
     pub auto_checks: std::sync::atomic::AtomicU64,
     /// The scheduler's offsite backoff (while the store cannot be reached).
     pub offsite_backoff: std::sync::Mutex<offsite::Backoff>,
+    /// Held by the push that runs ("Copy offsite now" or the scheduler's):
+    /// one at a time, so no backup is uploaded twice at once.
+    pub offsite_pushing: std::sync::Mutex<()>,
 }
 
 pub(crate) type AppState = Arc<Inner>;
@@ -185,6 +188,7 @@ pub async fn serve(
         clock: clock.clone(),
         auto_checks: std::sync::atomic::AtomicU64::new(0),
         offsite_backoff: std::sync::Mutex::new(offsite::Backoff::default()),
+        offsite_pushing: std::sync::Mutex::new(()),
     });
     let schedule = config
         .auto_interval

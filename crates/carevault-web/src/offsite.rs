@@ -135,7 +135,9 @@ pub fn push_all(home: &Path, user: &str, todo: &[Local], progress: &dyn Progress
     lower_thread_priority();
     let store = S3Store::new(&Config::for_home(home)?)?;
     let mut copied = Vec::new();
-    for b in todo {
+    // What another push copied meanwhile is not copied again.
+    let done = offsite_state::records(home)?;
+    for b in todo.iter().filter(|b| !done.contains_key(&b.id)) {
         let Some(_sync) = hostlock::when_sync_idle(home, None)? else {
             return Err(Error::new(
                 Kind::Busy,
@@ -182,6 +184,10 @@ pub fn scheduled(state: &AppState) {
     if !backoff(state).due(now) {
         return;
     }
+    // A "Copy offsite now" runs: it copies what is pending.
+    let Ok(_pushing) = state.offsite_pushing.try_lock() else {
+        return;
+    };
     let todo = match push::pending_unattended(home) {
         Ok(t) if t.is_empty() => return,
         Ok(t) => t,

@@ -52,9 +52,15 @@ pub async fn push_now(
         let todo = push::pending(&view, &b.ids)?;
         let n = todo.len();
         let user = create.user().to_string();
+        let st = s.clone();
         let job = s
             .jobs
             .start(JobKind::Offsite, Owner::User(user.clone()), move |p| {
+                // After a scheduled push that runs now, if any.
+                let _pushing = st
+                    .offsite_pushing
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 Ok(crate::offsite::on_own_thread(|| {
                     crate::offsite::push_all(&home, &user, &todo, p)
                 })?)
