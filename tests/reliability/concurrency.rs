@@ -9,7 +9,7 @@
 //! command changed nothing.
 
 use crate::reliability_support::*;
-use carevault_core::demo::check_consistency;
+use carevault_demo::check_consistency;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};

@@ -259,12 +259,12 @@ async fn app_writer_keeps_committing_while_a_push_runs() {
     };
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path().join("clinic");
-    let opts = carevault_core::demo::DemoOptions {
+    let opts = carevault_demo::DemoOptions {
         patients: 2000,
         photos: 400,
         seed: 11,
     };
-    carevault_core::demo::init(&home, &opts).unwrap();
+    carevault_demo::init(&home, &opts).unwrap();
     write_profile(tmp.path(), &home);
     let clinic = Clinic { tmp, home };
     let made = clinic.backup(Medium::Private, None);
@@ -276,12 +276,12 @@ async fn app_writer_keeps_committing_while_a_push_runs() {
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (h, st) = (clinic.home.clone(), stop.clone());
     let writer = std::thread::spawn(move || {
-        let o = carevault_core::demo::WriterOptions {
+        let o = carevault_demo::WriterOptions {
             rate_per_sec: Some(100),
             max_transactions: None,
             seed: 3,
         };
-        carevault_core::demo::run_writer(&h, &o, &st).unwrap()
+        carevault_demo::run_writer(&h, &o, &st).unwrap()
     });
     let started = Instant::now();
     let (code, v) = nurse.post("/api/offsite/push", json!({})).await;

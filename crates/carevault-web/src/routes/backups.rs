@@ -19,7 +19,6 @@ use carevault_core::audit::{self, Event, Outcome};
 use carevault_core::auth::{Create, Delete, Restore, Role, View};
 use carevault_core::backup::{self, BackupRequest, Target};
 use carevault_core::catalog::{self, Listed};
-use carevault_core::format::metadata::MAX_LABEL_CHARS;
 use carevault_core::hostlock;
 use carevault_core::media::Medium;
 use carevault_core::profile::Profile;
@@ -81,22 +80,6 @@ pub struct NewBackup {
     use_recovery_keys: Option<bool>,
 }
 
-fn check_label(label: &Option<String>) -> Result<(), ApiError> {
-    match label {
-        Some(l)
-            if l.chars().count() > MAX_LABEL_CHARS
-                || l.chars().any(char::is_control)
-                || l.trim().is_empty() =>
-        {
-            Err(ApiError::bad_request(
-                format!("the label must be 1 to {MAX_LABEL_CHARS} characters of plain text"),
-                "choose a shorter label without line breaks",
-            ))
-        }
-        _ => Ok(()),
-    }
-}
-
 /// `POST /api/backups`: `202 {"job_id", "destination"}`; 422 for a policy
 /// refusal, 409 while a synchronization or another operation runs.
 pub async fn create(
@@ -122,7 +105,7 @@ pub async fn create(
         }
         _ => {}
     }
-    check_label(&b.label)?;
+    carevault_core::backup::check_label(b.label.as_deref())?;
     let s = state.clone();
     blocking(move || {
         let home = s.home.clone();

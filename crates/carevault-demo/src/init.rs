@@ -16,7 +16,7 @@ use super::schema::{
     USERS_SCHEMA,
 };
 use super::{files, DemoError, DemoOptions, DemoSummary, DEMO_USERS};
-use crate::layout;
+use carevault_core::layout;
 
 /// Display names of the demo accounts, in [`DEMO_USERS`] order.
 const DISPLAY_NAMES: [&str; 4] = [

@@ -22,8 +22,8 @@ use super::pools::{date, now_secs, pick, tenth, timestamp, uuid, ADULT_REASONS, 
 use super::schema::{CLINICAL_DB, SYNC_DB};
 use super::txn::{Conns, Draft, Failure, Ids};
 use super::{DemoError, WRITER_TXN_PREFIX};
-use crate::hostlock::{locks_dir, HostLock};
-use crate::layout;
+use carevault_core::hostlock::{locks_dir, HostLock};
+use carevault_core::layout;
 
 /// How long the writer keeps retrying a missing or busy database before it
 /// gives up.

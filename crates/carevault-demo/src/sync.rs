@@ -40,8 +40,8 @@ use super::pools::{
 use super::schema::{open_app, CLINICAL_DB, SYNC_DB};
 use super::txn::Ids;
 use super::DemoError;
-use crate::hostlock::{locks_dir, HostLock, LockGuard, SyncSession};
-use crate::layout;
+use carevault_core::hostlock::{locks_dir, HostLock, LockGuard, SyncSession};
+use carevault_core::layout;
 
 /// How long a busy database is retried before the sync gives up.
 const RETRY_FOR: Duration = Duration::from_secs(30);
