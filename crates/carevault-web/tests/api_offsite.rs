@@ -308,3 +308,43 @@ async fn app_writer_keeps_committing_while_a_push_runs() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn copy_offsite_now_is_refused_while_a_sync_runs_and_allowed_to_a_manager_after() {
+    let Some(s3) = servers::s3s_fs("copy offsite now and sync") else {
+        return;
+    };
+    let clinic = Clinic::demo();
+    let made = clinic.backup(Medium::Private, None);
+    let id = backup_id(&made);
+    configure_offsite(&clinic.home, &s3.endpoint());
+    let server = Server::start_with(&clinic.home, 1 << 30, None).await;
+    let manager = server.login("manager").await;
+    let sync = SyncSession::begin(&clinic.home).unwrap();
+    let (st, v) = manager.post("/api/offsite/push", json!({})).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{v}");
+    assert_eq!(v["error"]["kind"], "busy", "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("synchronization"),
+        "{v}"
+    );
+    assert!(
+        stored(&clinic.home).is_empty(),
+        "nothing uploaded during the sync"
+    );
+    drop(sync);
+    let (st, v) = manager
+        .post("/api/offsite/push", json!({"ids": [id]}))
+        .await;
+    assert_eq!(st, StatusCode::ACCEPTED, "{v}");
+    let job = manager.wait_job(v["job_id"].as_str().unwrap()).await;
+    assert_eq!(job["state"], "done", "{job}");
+    assert_eq!(
+        offsite_of(&manager.get("/api/backups").await.1, &id),
+        "copied"
+    );
+    server.stop().await;
+}

@@ -25,8 +25,8 @@ pub struct PushBody {
 
 /// `202 {"job_id", "pending"}`: a job that copies the backups offsite, one
 /// after the other, audited per backup; 404 for an ID with no local
-/// backup, 409 while a copy offsite runs already, 400 when `[offsite]` is
-/// not configured.
+/// backup, 409 while a synchronization or a copy offsite runs, 400 when
+/// `[offsite]` is not configured.
 pub async fn push_now(
     State(state): State<AppState>,
     who: Who,
@@ -41,6 +41,14 @@ pub async fn push_now(
             return Err(ApiError::bad_request(
                 "offsite copies are not configured on this tablet",
                 "add an [offsite] section to carevault.toml (see docs/OFFSITE.md)",
+            ));
+        }
+        let sync = carevault_core::hostlock::sync_running(&home)
+            .map_err(|e| carevault_core::Error::io("checking the sync lock", &home, e))?;
+        if sync {
+            return Err(ApiError::busy(
+                "a synchronization is in progress, so the offsite copy was not started",
+                "wait until System > Synchronization says Idle, then copy offsite again",
             ));
         }
         if s.jobs.running(JobKind::Offsite) {
