@@ -12,6 +12,9 @@
 //!   request for small files, a journalled multipart upload that resumes
 //!   across runs for larger ones), ranged reads, listing.
 //! - [`throttle`]: the bandwidth limit on request bodies.
+//! - [`fetch`]: the listing with sidecars, and the checked download.
+//! - [`push`]: what is pending, and one backup's audited upload (file,
+//!   sidecar, status event), for the CLI, the web app and its scheduler.
 //!
 //! All HTTP of carevault lives in this crate; the core library knows only
 //! the `Store` trait and the plain settings.
@@ -19,9 +22,11 @@
 #![forbid(unsafe_code)]
 
 pub mod config;
+pub mod fetch;
 pub mod http;
 mod journal;
 mod multipart;
+pub mod push;
 mod store;
 pub mod throttle;
 

@@ -658,6 +658,7 @@
       render = viewFatal;
     } else if (!s.user && s.first_run) {
       if (hash === '#/first-run/restore') render = viewFirstRunRestore;
+      else if (hash === '#/first-run/offsite') render = viewFirstRunOffsite;
       else if (hash === '#/first-run/fresh' && !s.has_users) render = viewStartFresh;
       else render = viewFirstRun;
     } else if (!s.user) {
@@ -837,6 +838,7 @@
         { dismissible: false, testid: 'stale-warning' }));
     }
     tableSlot.replaceChildren(backupTable((list.backups || []).map(norm), u));
+    offsiteExtras(v, tableSlot, list, u);
     tableSlot.removeAttribute('aria-busy');
     if (state.highlight) {
       const row = tableSlot.querySelector(`tr[data-id="${CSS.escape(state.highlight)}"]`);
@@ -859,6 +861,71 @@
           'Times are local.'),
         h('thead', {}, h('tr', {}, head.map((t) => h('th', { scope: 'col', class: t === 'Size' ? 'num' : null }, t)))),
         tbody));
+  }
+
+  // ------------------------------------------------ offsite copies (explorer)
+
+  PHASES.upload = PHASES.upload || 'Uploading to the offsite store';
+  PHASES.download = PHASES.download || 'Downloading from the offsite store';
+
+  const OFFSITE_TEXT = { copied: 'Copied', pending: 'Pending', failed: 'Failed' };
+
+  function offsiteTag(st) {
+    const cls = st === 'copied' ? 'yes' : st === 'failed' ? 'bad' : 'no';
+    return h('span', { class: `tag ${cls}`, testid: 'offsite-state', 'data-offsite': st },
+      st === 'failed' ? icon('warning') : null, OFFSITE_TEXT[st] || st);
+  }
+
+  // With [offsite] configured: an "Offsite" column before Actions, and
+  // "Copy offsite now" for roles that may create backups.
+  function offsiteExtras(v, tableSlot, list, u) {
+    if (!list.offsite_configured) return;
+    const table = tableSlot.querySelector('#backups-table');
+    if (!table) return;
+    const byId = {};
+    for (const b of list.backups || []) if (b && b.id) byId[b.id] = b.offsite;
+    const headRow = table.querySelector('thead tr');
+    const actionsTh = headRow.lastElementChild;
+    headRow.insertBefore(h('th', { scope: 'col' }, 'Offsite'), actionsTh);
+    for (const row of table.querySelectorAll('tbody tr')) {
+      const empty = row.querySelector('td.empty');
+      if (empty) { empty.setAttribute('colspan', String(headRow.children.length)); continue; }
+      const st = byId[row.getAttribute('data-id')];
+      row.insertBefore(h('td', { 'data-label': 'Offsite', testid: 'cell-offsite' },
+        st ? offsiteTag(st) : '—'), row.lastElementChild);
+    }
+    if (!u.can_create) return;
+    const pending = (list.backups || []).filter((b) => b && b.offsite && b.offsite !== 'copied').length;
+    const slot = h('div', { id: 'offsite-slot' });
+    const btn = h('button', { type: 'button', class: 'button secondary', id: 'copy-offsite', testid: 'copy-offsite',
+      disabled: pending === 0 ? 'disabled' : null, onclick: () => copyOffsiteNow(btn, slot) },
+    icon('upload'), 'Copy offsite now');
+    // Beside "Backup Now", the two as one group at the head's end.
+    const now = v.querySelector('#backup-now');
+    if (now) {
+      const group = h('div', { class: 'head-actions' });
+      now.replaceWith(group);
+      group.append(now, btn);
+    }
+    tableSlot.before(slot);
+  }
+
+  async function copyOffsiteNow(btn, slot) {
+    btn.disabled = true;
+    const box = progressBox('Copying offsite', 'offsite-progress');
+    slot.replaceChildren(box);
+    try {
+      const res = await api('POST', '/api/offsite/push', {});
+      const job = await followJob(res.job_id, box.update);
+      if (job.state !== 'done') throw jobError(job);
+      const n = ((job.result && job.result.copied) || []).length;
+      go('#/backups', ['success', 'Copied offsite.',
+        `${n} backup${n === 1 ? '' : 's'} copied to the offsite store and checked there.`]);
+    } catch (e) {
+      slot.replaceChildren();
+      btn.disabled = false;
+      showError(e, 'The offsite copy did not finish.');
+    }
   }
 
   function encryptedTag(enc) {
@@ -1531,6 +1598,7 @@
           onclick: () => go('#/first-run/fresh') },
         h('strong', {}, icon('plus'), 'Start fresh'),
         h('span', {}, 'Create the first System Administrator account of an empty clinic.')) : null)));
+    offsiteChoice(v);
   }
 
   async function viewFirstRunRestore(v) {
@@ -1685,6 +1753,107 @@
             : `Damaged: ${b.problem || 'cannot be read'}`),
           h('span', { class: 'backup-id' }, fileName(b.path))));
       })));
+  }
+
+  // ------------------------------------------ restore from offsite (first run)
+
+  function offsiteChoice(v) {
+    const choices = v.querySelector('.choices');
+    if (!choices) return;
+    const restore = choices.querySelector('#choose-restore');
+    const b = h('button', { type: 'button', class: 'big-choice', id: 'choose-offsite', testid: 'choose-offsite',
+      onclick: () => go('#/first-run/offsite') },
+    h('strong', {}, icon('upload'), 'Restore from offsite'),
+    h('span', {}, 'Download this facility\'s backup from the ministry\'s object storage, with the read key you were given.'));
+    if (restore) restore.after(b); else choices.append(b);
+  }
+
+  // The credentials stay in this form (the page's memory) and go with each
+  // request; they are saved on the tablet only when the box is ticked.
+  function viewFirstRunOffsite(v) {
+    const input = (id, type, auto) => h('input', { type: type || 'text', id, testid: id, autocomplete: auto || 'off',
+      autocapitalize: 'off', spellcheck: 'false' });
+    const endpoint = input('offsite-endpoint');
+    endpoint.setAttribute('inputmode', 'url');
+    const bucket = input('offsite-bucket');
+    const region = input('offsite-region');
+    const prefix = input('offsite-prefix');
+    const access = input('offsite-access-key');
+    const secret = input('offsite-secret-key', 'password', 'new-password');
+    const save = h('input', { type: 'checkbox', id: 'offsite-save', testid: 'offsite-save' });
+    const err = h('div', { id: 'offsite-error' });
+    const listSlot = h('div', { id: 'offsite-list' });
+    const progressSlot = h('div', { id: 'offsite-progress' });
+    const listBtn = h('button', { type: 'submit', class: 'button primary', testid: 'offsite-list-submit' },
+      'List the backups');
+    const body = () => ({
+      endpoint: endpoint.value.trim(), bucket: bucket.value.trim(), region: region.value.trim() || undefined,
+      prefix: prefix.value.trim(), access_key: access.value.trim(), secret_key: secret.value, save: save.checked,
+    });
+    const form = h('form', { id: 'offsite-form', testid: 'offsite-form', novalidate: true },
+      h('section', { class: 'card', 'aria-labelledby': 'offsite-store-h' },
+        h('h2', { id: 'offsite-store-h' }, 'Where the backups are'),
+        field('Endpoint', endpoint, 'For example https://s3.af-south-1.amazonaws.com'),
+        field('Bucket', bucket, null),
+        field('Region', region, 'Leave empty for us-east-1.'),
+        field('Prefix', prefix, 'The lost tablet\'s folder in the bucket, for example tablets/kibera-hc/3f2a9c0d1e4b5a67/'),
+        field('Access key', access, null),
+        field('Secret key', secret, 'A key that may read this prefix. It is not kept on the tablet unless you tick the box.'),
+        h('label', { class: 'choice', for: 'offsite-save' }, save,
+          h('span', {}, 'Save these credentials on this tablet (private, readable by the app only)')),
+        err, h('div', { class: 'button-row' }, listBtn,
+          h('a', { class: 'button secondary', href: '#/first-run' }, 'Back'))),
+      listSlot);
+    add(v, h('a', { class: 'crumb', href: '#/first-run' }, icon('back'), 'Welcome'),
+      h('h1', {}, 'Restore from offsite'), form, progressSlot);
+
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      err.replaceChildren();
+      listSlot.replaceChildren();
+      listBtn.disabled = true;
+      let res;
+      try {
+        res = await api('POST', '/api/first-run/offsite/list', body());
+      } catch (e) {
+        err.replaceChildren(banner('error', 'The backups could not be listed.', e.message,
+          { advice: e.advice, testid: 'offsite-error-banner' }));
+        return;
+      } finally {
+        listBtn.disabled = false;
+      }
+      const backups = res.backups || [];
+      if (!backups.length) {
+        listSlot.replaceChildren(h('p', { testid: 'offsite-none' }, 'There are no backups under this prefix.'));
+        return;
+      }
+      listSlot.replaceChildren(h('section', { class: 'card', 'aria-labelledby': 'offsite-list-h' },
+        h('h2', { id: 'offsite-list-h' }, `Backups under ${res.prefix}`),
+        backups.map((b) => h('div', { class: 'choice', testid: 'offsite-backup', 'data-id': b.id || b.name },
+          h('span', {}, h('strong', {}, b.label || b.name),
+            h('span', { class: 'hint' }, `${b.created_at ? localTime(b.created_at) : 'no details'} · ${humanSize(b.size)}`),
+            h('span', { class: 'backup-id' }, b.name)),
+          h('button', { type: 'button', class: 'button secondary', testid: 'offsite-download',
+            disabled: b.sidecar ? null : 'disabled', onclick: () => downloadOffsite(b, body(), form, progressSlot) },
+          'Download and check')))));
+    });
+  }
+
+  async function downloadOffsite(b, store, form, progressSlot) {
+    form.hidden = true;
+    const box = progressBox('Downloading', 'offsite-download-progress');
+    progressSlot.replaceChildren(box);
+    try {
+      const res = await api('POST', '/api/first-run/offsite/get', Object.assign({}, store, { id: b.id || b.name }));
+      const job = await followJob(res.job_id, box.update);
+      if (job.state !== 'done') throw jobError(job);
+      go('#/first-run/restore', ['success', 'Downloaded and checked.',
+        `${fileName(job.result.path)} is in the Documents folder, checked against its sidecar: choose it below to restore it.`]);
+    } catch (e) {
+      form.hidden = false;
+      progressSlot.replaceChildren(banner('error', 'The download did not finish.', e.message,
+        { advice: e.advice, testid: 'offsite-download-error' }));
+    }
   }
 
   // Streams the file as the raw request body (XMLHttpRequest, for upload progress).

@@ -25,6 +25,10 @@ pub enum JobKind {
     Rekey,
     /// A SanteDB import (then verify; in a first run, restore too).
     Import,
+    /// Copies offsite ("Copy offsite now").
+    Offsite,
+    /// A download from the offsite store ("Restore from offsite").
+    Download,
 }
 
 impl JobKind {
@@ -49,11 +53,22 @@ pub enum Owner {
 }
 
 /// Phases as the API shows them; the core names its own ("backup", "read").
-const PHASES: [&str; 6] = ["starting", "backup", "read", "finishing", "done", "failed"];
+const PHASES: [&str; 8] = [
+    "starting",
+    "backup",
+    "read",
+    "finishing",
+    "done",
+    "failed",
+    "upload",
+    "download",
+];
 const STARTING: u8 = 0;
 const FINISHING: u8 = 3;
 const DONE: u8 = 4;
 const FAILED: u8 = 5;
+const UPLOAD: u8 = 6;
+const DOWNLOAD: u8 = 7;
 
 /// Progress of one job, written by the core from its thread.
 pub struct JobProgress {
@@ -79,10 +94,14 @@ impl JobProgress {
 
 impl Progress for JobProgress {
     fn start(&self, phase: &str, total: u64) {
-        let i = PHASES[1..3]
-            .iter()
-            .position(|p| *p == phase)
-            .map_or(FINISHING, |i| i as u8 + 1);
+        let i = PHASES[1..3].iter().position(|p| *p == phase).map_or(
+            match phase {
+                "upload" => UPLOAD,
+                "download" => DOWNLOAD,
+                _ => FINISHING,
+            },
+            |i| i as u8 + 1,
+        );
         self.done.store(0, Ordering::Relaxed);
         self.total.store(total, Ordering::Relaxed);
         self.phase_start_ms
@@ -310,6 +329,15 @@ impl Registry {
             .any(|j| j.kind.exclusive() && !j.finished())
     }
 
+    /// True while a job of `kind` runs.
+    pub fn running(&self, kind: JobKind) -> bool {
+        self.jobs
+            .lock()
+            .expect("jobs")
+            .values()
+            .any(|j| j.kind == kind && !j.finished())
+    }
+
     /// Starts `work` on a blocking thread; returns the new job at once.
     pub fn start<F>(&self, kind: JobKind, owner: Owner, work: F) -> Arc<Job>
     where
@@ -397,6 +425,32 @@ mod tests {
         }
         assert_eq!(bad.to_json()["error"]["kind"], "busy");
         assert!(r.get(&bad.id).is_some());
+    }
+
+    #[tokio::test]
+    async fn an_upload_reports_its_own_phase() {
+        let r = Registry::default();
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let job = r.start(JobKind::Offsite, Owner::FirstRun, move |p| {
+            p.start("upload", 100);
+            p.advance(10);
+            rx.recv().unwrap();
+            Ok(json!({}))
+        });
+        while job.to_json()["done_bytes"] != 10 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert_eq!(job.to_json()["phase"], "upload");
+        assert!(r.running(JobKind::Offsite));
+        assert!(
+            !r.exclusive_running(),
+            "a copy offsite takes no operation lock"
+        );
+        tx.send(()).unwrap();
+        while !job.finished() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert!(!r.running(JobKind::Offsite));
     }
 
     #[test]

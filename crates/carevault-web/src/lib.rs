@@ -14,7 +14,9 @@
 //!   and server-sent events), `upload` (streamed uploads, their quotas and
 //!   lifetime), `lookup` (finding backups on the media), `errors` (core
 //!   error kinds to HTTP statuses), `assets` (the embedded web app),
-//!   `schedule` (automatic backups), `clock` (the time they all use).
+//!   `schedule` (automatic backups and offsite pushes), `offsite` (the
+//!   Offsite column, pushes, their backoff and priority), `clock` (the
+//!   time they all use).
 //!
 //! The core calls are blocking (SQLite, file I/O, scrypt, argon2): every one
 //! runs in `tokio::task::spawn_blocking`.
@@ -25,6 +27,7 @@ mod errors;
 mod jobs;
 mod json;
 mod lookup;
+mod offsite;
 mod routes;
 mod schedule;
 mod security;
@@ -137,6 +140,11 @@ pub(crate) struct Inner {
     pub started: Duration,
     /// Checks of the automatic-backup schedule done so far.
     pub auto_checks: std::sync::atomic::AtomicU64,
+    /// The scheduler's offsite backoff (while the store cannot be reached).
+    pub offsite_backoff: std::sync::Mutex<offsite::Backoff>,
+    /// Held by the push that runs ("Copy offsite now" or the scheduler's):
+    /// one at a time, so no backup is uploaded twice at once.
+    pub offsite_pushing: std::sync::Mutex<()>,
 }
 
 pub(crate) type AppState = Arc<Inner>;
@@ -179,6 +187,8 @@ pub async fn serve(
         started: clock.now(),
         clock: clock.clone(),
         auto_checks: std::sync::atomic::AtomicU64::new(0),
+        offsite_backoff: std::sync::Mutex::new(offsite::Backoff::default()),
+        offsite_pushing: std::sync::Mutex::new(()),
     });
     let schedule = config
         .auto_interval

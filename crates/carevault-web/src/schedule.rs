@@ -5,6 +5,10 @@
 //! a new user first sees what the guide shows ("No Results Returned"), not
 //! a backup nobody asked for. A failure is written to standard error and
 //! the schedule goes on.
+//!
+//! After that check, the same tick pushes pending backups offsite when
+//! `[offsite]` is configured and the backoff allows a try
+//! (`crate::offsite::scheduled`).
 
 use crate::AppState;
 use carevault_core::media::Medium;
@@ -39,9 +43,13 @@ fn tick(state: &AppState) {
     {
         return;
     }
-    if first_interval_pending(state) {
-        return;
+    if !first_interval_pending(state) {
+        auto_backup(home);
     }
+    crate::offsite::scheduled(state);
+}
+
+fn auto_backup(home: &std::path::Path) {
     match auto::run(home, &NoProgress) {
         Ok(out) => {
             if let Some(made) = &out.made {

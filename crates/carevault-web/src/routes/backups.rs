@@ -50,10 +50,21 @@ pub async fn list(State(state): State<AppState>, who: Who) -> Result<Json<Value>
     let home = state.home.clone();
     blocking(move || {
         let found = lookup::scan(&lookup::media_dirs(&home)?);
-        let backups: Vec<Value> = found.iter().map(|f| entry(&home, f)).collect();
+        let column = crate::offsite::Column::load(&home);
+        let backups: Vec<Value> = found
+            .iter()
+            .map(|f| {
+                let mut v = entry(&home, f);
+                if let (Some(c), Some(m)) = (&column, &f.listed.metadata) {
+                    v["offsite"] = json!(c.state_of(&m.sealed.id, &m.sealed.created_at));
+                }
+                v
+            })
+            .collect();
         Ok(Json(json!({
             "backups": backups,
             "stale_warning": stale_warning(&home, &found),
+            "offsite_configured": column.is_some(),
         })))
     })
     .await

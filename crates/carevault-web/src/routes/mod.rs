@@ -4,8 +4,10 @@
 mod backups;
 mod first_run;
 mod import;
+mod first_run_offsite;
 mod jobs;
 mod login;
+mod offsite;
 mod preview;
 mod rekey;
 mod safety;
@@ -47,6 +49,8 @@ pub fn router(state: AppState, limits: &Limits) -> Router {
         .route("/api/first-run/restore", post(first_run::restore))
         .route("/api/first-run/import", post(import::first_run))
         .route("/api/imports", post(import::logged_in))
+        .route("/api/first-run/offsite/list", post(first_run_offsite::list))
+        .route("/api/first-run/offsite/get", post(first_run_offsite::get))
         .route("/api/backups", get(backups::list).post(backups::create))
         .route(
             "/api/backups/{id}",
@@ -65,6 +69,7 @@ pub fn router(state: AppState, limits: &Limits) -> Router {
         .route("/api/safety-copies/{name}/restore", post(safety::put_back))
         .route("/api/jobs/{id}", get(jobs::get))
         .route("/api/jobs/{id}/events", get(jobs::events))
+        .route("/api/offsite/push", post(offsite::push_now))
         .route("/api/sync", get(status::sync))
         .route("/api/status", get(status::status))
         .route_layer(TimeoutLayer::with_status_code(

@@ -83,6 +83,7 @@ pub async fn status(State(state): State<AppState>, who: Who) -> Result<Json<Valu
             "checks": state.auto_checks.load(std::sync::atomic::Ordering::SeqCst),
             "waiting_for_first_interval": crate::schedule::first_interval_pending(&state),
         });
+        v["offsite_schedule"] = crate::offsite::status(&state);
         Ok(Json(v))
     })
     .await

@@ -1,0 +1,173 @@
+//! Reading backups back from the store: the listing with each backup's
+//! sidecar, and a ranged, resumable download checked against the listing,
+//! the sidecar and the file's own container before it gets its name. The
+//! CLI's `carevault offsite list | get` and the web's "Restore from
+//! offsite" go through here.
+
+use crate::push::sha256_file;
+use crate::S3Store;
+use carevault_core::archive::reader::Opened;
+use carevault_core::fsutil::TEMP_PREFIX;
+use carevault_core::store::Store;
+use carevault_core::{Error, Kind, Progress, Result};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+/// Largest sidecar read back (a sidecar is a few KiB).
+const MAX_SIDECAR: u64 = 1 << 20;
+
+/// The backups under the store's prefix, each with what its sidecar says:
+/// `{name, size, id, label, created_at, sidecar}`.
+pub fn list_backups(store: &S3Store) -> Result<Vec<Value>> {
+    let mut items = Vec::new();
+    for o in store.list()? {
+        let side = store
+            .get_small(&format!("backups/{}.json", o.name), MAX_SIDECAR)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Value>(&b).ok());
+        let md = side.as_ref().map(|s| &s["metadata"]);
+        items.push(json!({
+            "name": o.name,
+            "size": o.size,
+            "id": md.and_then(|m| m["id"].as_str()),
+            "label": md.and_then(|m| m["label"].as_str()),
+            "created_at": md.and_then(|m| m["created_at"].as_str()),
+            "sidecar": side.is_some(),
+        }));
+    }
+    Ok(items)
+}
+
+/// A checked download.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// `DIR/Backup-<id>.bin`.
+    pub path: PathBuf,
+    pub size: u64,
+    /// The backup ID the sidecar gives.
+    pub id: Option<String>,
+    /// The object's key.
+    pub key: String,
+}
+
+fn damaged(msg: String, at: &Path) -> Error {
+    Error::new(
+        Kind::Corrupted,
+        msg,
+        "the download was removed; run the command again, and if it fails again use another copy of the backup",
+    )
+    .at(at)
+}
+
+/// Downloads backup `id` (or its file name) into `to`: resumed from a
+/// partial file there, checked (size against the listing and the sidecar,
+/// SHA-256 and readable metadata against the sidecar, the container's own
+/// checks), then named `Backup-<id>.bin`. Nothing is left under that name
+/// after a failed check.
+pub fn get_checked(
+    store: &S3Store,
+    id: &str,
+    to: &Path,
+    progress: &dyn Progress,
+) -> Result<Fetched> {
+    let name = if id.ends_with(".bin") {
+        id.to_string()
+    } else {
+        carevault_core::backup::file_name(id)
+    };
+    carevault_core::store::check_name(&name)?;
+    if name.contains('/') {
+        return Err(Error::new(
+            Kind::Usage,
+            format!("{id:?} is not a backup ID"),
+            "use an ID that `carevault offsite list` shows",
+        ));
+    }
+    let listed = store
+        .list()?
+        .into_iter()
+        .find(|o| o.name == name)
+        .ok_or_else(|| carevault_core::store::not_found(store, &name))?;
+    let side: Value = store
+        .get_small(&format!("backups/{name}.json"), MAX_SIDECAR)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or_else(|| {
+            Error::new(
+                Kind::NotFound,
+                format!("the store holds {name} but not its sidecar {name}.json, so the download cannot be checked"),
+                "push it again from the tablet that made it, or ask the bucket's administrator",
+            )
+        })?;
+    if side["size"].as_u64() != Some(listed.size) || side["file"].as_str() != Some(name.as_str()) {
+        return Err(Error::new(
+            Kind::Tampered,
+            format!(
+                "the store lists {name} with {} bytes, but its sidecar says otherwise",
+                listed.size
+            ),
+            "use another copy of the backup; this object or its sidecar was altered",
+        ));
+    }
+    std::fs::create_dir_all(to).map_err(|e| Error::io("creating the download folder", to, e))?;
+    let final_path = to.join(&name);
+    if final_path.exists() {
+        return Err(Error::new(
+            Kind::Exists,
+            format!(
+                "{} exists already; it was left as it is",
+                final_path.display()
+            ),
+            "choose another folder, or remove the file if it is an older download",
+        ));
+    }
+    let partial = to.join(format!("{TEMP_PREFIX}offsite-{name}"));
+    store.fetch(&name, listed.size, &partial, progress)?;
+    let check = || -> Result<()> {
+        let got = std::fs::metadata(&partial)
+            .map_err(|e| Error::io("reading the download", &partial, e))?
+            .len();
+        if got != listed.size {
+            return Err(damaged(
+                format!("the download has {got} bytes, not {}", listed.size),
+                &partial,
+            ));
+        }
+        if side["sha256"].as_str() != Some(sha256_file(&partial)?.as_str()) {
+            return Err(damaged(
+                "the download's SHA-256 differs from its sidecar's".into(),
+                &partial,
+            ));
+        }
+        let opened = Opened::open(&partial)?;
+        let want: carevault_core::format::metadata::Metadata =
+            serde_json::from_value(side["metadata"].clone()).map_err(|e| {
+                damaged(
+                    format!("the sidecar's metadata cannot be read: {e}"),
+                    &partial,
+                )
+            })?;
+        if opened.metadata != want {
+            return Err(Error::new(
+                Kind::Tampered,
+                "the downloaded backup's readable details differ from its sidecar's",
+                "use another copy of the backup",
+            ));
+        }
+        Ok(())
+    };
+    if let Err(e) = check() {
+        let _ = std::fs::remove_file(&partial);
+        return Err(e);
+    }
+    std::fs::hard_link(&partial, &final_path)
+        .map_err(|e| Error::io("giving the download its name", &final_path, e))?;
+    let _ = std::fs::remove_file(&partial);
+    carevault_core::fsutil::sync_dir(to)?;
+    Ok(Fetched {
+        path: final_path,
+        size: listed.size,
+        id: side["metadata"]["id"].as_str().map(str::to_string),
+        key: store.key(&name),
+    })
+}
