@@ -175,7 +175,12 @@ fn status(login: &Login, home: &Path, json: bool) -> Result<()> {
         state.last_success.as_deref().unwrap_or("never")
     );
     if let Some(e) = &state.last_error {
-        println!("Last error    {} ({}): {}", e.at, e.code, e.message);
+        println!(
+            "Last error    {} ({}): {}",
+            e.at.escape_debug(),
+            e.code.escape_debug(),
+            e.message.escape_debug()
+        );
     }
     Ok(())
 }
@@ -199,12 +204,14 @@ fn list(login: &Login, home: &Path, device: Option<&str>, json: bool) -> Result<
         print_json(&json!({"prefix": store.prefix(), "backups": items}));
     } else {
         for i in &items {
+            // What the store says is not trusted text: escaped, so that no
+            // control sequence reaches the terminal.
             println!(
                 "{}  {:>10}  {}  {}",
-                i["name"].as_str().unwrap_or(""),
+                i["name"].as_str().unwrap_or("").escape_debug(),
                 human_size(i["size"].as_u64().unwrap_or(0)),
-                i["created_at"].as_str().unwrap_or("-"),
-                i["label"].as_str().unwrap_or("(no sidecar)"),
+                i["created_at"].as_str().unwrap_or("-").escape_debug(),
+                i["label"].as_str().unwrap_or("(no sidecar)").escape_debug(),
             );
         }
     }

@@ -14,6 +14,7 @@
 use crate::error::{Error, Kind, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 /// The backup has been copied offsite: where, and what the store said.
@@ -31,6 +32,11 @@ pub struct OffsiteRecord {
     pub etag: String,
     /// When it was recorded (UTC, RFC 3339).
     pub at: String,
+    /// When the backup itself was made (UTC, RFC 3339): what the weekly
+    /// reminder counts, so that an old backup pushed today is not taken for
+    /// a fresh copy.
+    #[serde(default)]
+    pub created_at: Option<String>,
 }
 
 /// The last outcome of pushes.
@@ -95,6 +101,9 @@ fn locked<T>(home: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
         .create(true)
         .truncate(false)
         .write(true)
+        // Never through a link planted under the lock's name; 0600.
+        .mode(0o600)
+        .custom_flags(libc_nofollow())
         .open(&lock_path)
         .map_err(|e| Error::io("opening the offsite state's lock", &lock_path, e))?;
     lock.lock()
@@ -142,6 +151,11 @@ pub fn update_push_state(home: &Path, f: impl FnOnce(&mut PushState)) -> Result<
     })
 }
 
+/// `O_NOFOLLOW`, for opening lock files.
+fn libc_nofollow() -> i32 {
+    rustix::fs::OFlags::NOFOLLOW.bits() as i32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +170,7 @@ mod tests {
             size: 10,
             etag: "\"abc\"".into(),
             at: "2026-01-01T00:00:00Z".into(),
+            created_at: Some("2025-12-31T00:00:00Z".into()),
         };
         mark(t.path(), &r).unwrap();
         assert!(is_offsite(t.path(), "b1"));

@@ -56,13 +56,13 @@ pub struct OffsiteSummary {
     pub newest_age_days: Option<f64>,
 }
 
-/// Age in days of the newest backup copied offsite (by the time it was
-/// recorded), if any.
+/// Age in days of the newest backup copied offsite (by when the backup was
+/// made; older records, by when the copy was recorded), if any.
 pub fn offsite_newest_age(home: &std::path::Path, now: jiff::Timestamp) -> Option<f64> {
     crate::offsite_state::records(home)
         .ok()?
         .values()
-        .map(|r| age_days(&r.at, now))
+        .map(|r| age_days(r.created_at.as_deref().unwrap_or(&r.at), now))
         .min_by(|a, b| a.total_cmp(b))
 }
 

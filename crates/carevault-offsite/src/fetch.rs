@@ -154,6 +154,43 @@ pub fn get_checked(
                 "use another copy of the backup",
             ));
         }
+        // The backup asked for, not another one under its name (an old
+        // backup replayed as the newest).
+        let sealed_id = &opened.metadata.sealed.id;
+        if carevault_core::backup::file_name(sealed_id) != name
+            || (!id.ends_with(".bin") && sealed_id != id)
+        {
+            return Err(Error::new(
+                Kind::Tampered,
+                format!("the store's {name} holds the backup {sealed_id:?}, not the one asked for"),
+                "use another copy of the backup; the bucket's objects were renamed or replaced",
+            ));
+        }
+        // Signed by the tablet whose folder it is in: the signature must be
+        // there, name the signer the sidecar names, and, where the store's
+        // prefix names a device key ID, be that device's.
+        let signer = opened.signed.as_ref().map(|s| s.key_id.as_str());
+        let Some(signer) = signer else {
+            return Err(Error::new(
+                Kind::Tampered,
+                format!("{name} carries no tablet's signature, so where it came from cannot be told"),
+                "use a backup that a tablet pushed itself; an unsigned file in the bucket was put there some other way",
+            ));
+        };
+        let device_parts: Vec<&str> = store
+            .prefix()
+            .split('/')
+            .filter(|p| p.len() == 16 && p.chars().all(|c| c.is_ascii_hexdigit()))
+            .collect();
+        if side["signed_by"].as_str() != Some(signer)
+            || (!device_parts.is_empty() && !device_parts.contains(&signer))
+        {
+            return Err(Error::new(
+                Kind::Tampered,
+                format!("{name} was signed by the key {signer}, which is not the tablet whose folder it is in"),
+                "use a backup from that tablet's own folder; this one was put there by someone else",
+            ));
+        }
         Ok(())
     };
     if let Err(e) = check() {

@@ -21,6 +21,8 @@ const EXPIRES: Duration = Duration::from_secs(15 * 60);
 const MAX_REPLY: u64 = 16 << 20;
 /// A clock this far from the server's is corrected.
 const SKEW_TOLERANCE_S: i64 = 30;
+/// The largest clock correction believed: 7 days.
+const MAX_SKEW_S: i64 = 7 * 24 * 3600;
 
 /// The clock requests are signed with: the system's, or (in tests) a
 /// deliberately wrong one.
@@ -305,7 +307,7 @@ impl Client {
         jiff02::Timestamp::from_second(secs).unwrap_or_else(|_| jiff02::Timestamp::now())
     }
 
-    /// Learns the clock offset from a `Date` header; true when it changed
+    /// Learns the clock offset from a `Date` header (at most [`MAX_SKEW_S`]); true when it changed
     /// by more than the tolerance.
     fn learn_time(&self, headers: &ureq::http::HeaderMap) -> bool {
         let Some(date) = headers.get("date").and_then(|v| v.to_str().ok()) else {
@@ -315,6 +317,11 @@ impl Client {
             return false;
         };
         let diff = server.as_second() - self.clock.now().as_second();
+        // A tablet's clock may be hours or days off; a store that claims
+        // more than a week is not believed (it would date every signature).
+        if diff.abs() > MAX_SKEW_S {
+            return false;
+        }
         let new = if diff.abs() > SKEW_TOLERANCE_S {
             diff
         } else {
@@ -410,8 +417,10 @@ impl Client {
                     continue;
                 }
             };
-            let skew_changed = self.learn_time(resp.headers());
             let status = resp.status().as_u16();
+            // The clock is learnt from the store's own answers, not from an
+            // error page of a proxy in between (5xx).
+            let skew_changed = status < 500 && self.learn_time(resp.headers());
             let body = match resp.body_mut().with_config().limit(MAX_REPLY).read_to_vec() {
                 Ok(b) => b,
                 Err(e) => {

@@ -6,6 +6,7 @@
 use carevault_core::error::Result;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 /// One accepted part.
@@ -82,6 +83,9 @@ pub fn lock(dir: &Path, name: &str) -> Result<std::fs::File> {
         .create(true)
         .truncate(false)
         .write(true)
+        // Never through a link planted under the lock's name; 0600.
+        .mode(0o600)
+        .custom_flags(libc_nofollow())
         .open(&p)
         .map_err(|e| Error::io("opening an upload's lock", &p, e))?;
     match f.try_lock() {
@@ -93,4 +97,9 @@ pub fn lock(dir: &Path, name: &str) -> Result<std::fs::File> {
         )),
         Err(std::fs::TryLockError::Error(e)) => Err(Error::io("locking an upload", &p, e)),
     }
+}
+
+/// `O_NOFOLLOW`, for opening lock files.
+fn libc_nofollow() -> i32 {
+    rustix::fs::OFlags::NOFOLLOW.bits() as i32
 }

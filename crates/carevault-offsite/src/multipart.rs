@@ -296,7 +296,7 @@ fn try_multipart(
     };
     // A journalled part counts only if it is this file's part.
     j.parts
-        .retain(|n, p| hexes.get(*n as usize - 1).is_some_and(|h| *h == p.md5) && *n >= 1);
+        .retain(|n, p| *n >= 1 && hexes.get(*n as usize - 1).is_some_and(|h| *h == p.md5));
     // Where the store lists the parts, trust the store over the journal.
     let listed = {
         let upload_id = j.upload_id.clone();

@@ -143,28 +143,109 @@ fn sidecar(name: &str, size: u64, sha256: &str, opened: &Opened) -> Vec<u8> {
     b
 }
 
+/// The SHA-256 of the open file and the ETag an upload of it with parts of
+/// `part_size` must get (the MD5 of a single part, or the MD5 of the part
+/// MD5s and the count), from one read of its bytes.
+fn digests(file: &std::fs::File, size: u64, part_size: u64) -> Result<(String, String)> {
+    use md5::Digest as _;
+    use std::os::unix::fs::FileExt;
+    let mut sha = <sha2::Sha256 as sha2::Digest>::new();
+    let mut md5s: Vec<[u8; 16]> = Vec::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut at = 0u64;
+    while at < size {
+        let mut part = md5::Md5::new();
+        let end = (at + part_size).min(size);
+        while at < end {
+            let want = ((end - at) as usize).min(buf.len());
+            let n = file
+                .read_at(&mut buf[..want], at)
+                .map_err(|e| Error::io("reading the backup", "", e))?;
+            if n == 0 {
+                return Err(carevault_core::error::truncated(
+                    "the backup got shorter while it was read",
+                ));
+            }
+            sha2::Digest::update(&mut sha, &buf[..n]);
+            part.update(&buf[..n]);
+            at += n as u64;
+        }
+        md5s.push(part.finalize().into());
+    }
+    let etag = if md5s.len() <= 1 {
+        hex::encode(
+            md5s.first()
+                .copied()
+                .unwrap_or_else(|| md5::Md5::digest(b"").into()),
+        )
+    } else {
+        crate::multipart::multipart_etag(&md5s)
+    };
+    Ok((hex::encode(sha2::Digest::finalize(sha)), etag))
+}
+
+fn changed(what: &str) -> Error {
+    Error::new(
+        Kind::Tampered,
+        format!("the backup file changed while it was copied offsite ({what}); nothing was marked offsite"),
+        "find out what writes to that folder, then run the command again",
+    )
+}
+
 /// Uploads one backup, its sidecar and a status event; then records it.
+///
+/// The file is opened once and every read goes to that open file (through
+/// `/proc/self/fd`), so a file renamed over it meanwhile is never read.
+/// Only a backup this tablet signed, whose ID is `want_id`, is copied. Its
+/// SHA-256 and the ETag the upload must get come from one read; the store's
+/// checked ETag must equal it, and the file must read the same after the
+/// upload: the object is then the bytes that were checked.
 pub fn push_one(
     home: &Path,
     store: &S3Store,
     path: &Path,
+    want_id: &str,
     progress: &dyn Progress,
 ) -> Result<Pushed> {
+    use std::os::fd::AsRawFd;
+    let file = carevault_core::fsutil::open_regular_following(path)
+        .map_err(|e| Error::io("opening the backup", path, e))?;
+    let pinned = PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
     // What can be checked without the passphrase: the container, the
     // readable metadata against the sealed payload name, the key slots'
-    // checksums, and the device signature when the backup is signed.
-    let opened = Opened::open(path)?;
-    let checked = if opened.signed.is_some() {
-        "container, readable metadata, key slots, device signature"
-    } else {
-        "container, readable metadata, key slots"
-    };
-    let verified_at = now();
+    // checksums, and the device signature.
+    let opened = Opened::open(&pinned).map_err(|e| e.at(path))?;
     let id = opened.metadata.sealed.id.clone();
+    if id != want_id {
+        return Err(changed(&format!(
+            "it was listed as {want_id} and now reads as {id}"
+        )));
+    }
+    let trust = carevault_core::provenance::trust::assess(home, opened.signed.as_ref())?;
+    if trust.level != carevault_core::provenance::TrustLevel::ThisDevice {
+        return Err(Error::new(
+            Kind::PermissionDenied,
+            format!(
+                "{} was not signed by this tablet ({}), so it is not copied into this tablet's offsite folder",
+                path.display(),
+                trust.level.describe()
+            ),
+            "copy offsite only this tablet's own backups; a backup from elsewhere belongs to the tablet that made it",
+        ));
+    }
+    let checked = "container, readable metadata, key slots, this tablet's signature";
+    let verified_at = now();
     let name = carevault_core::backup::file_name(&id);
     let size = opened.file_len;
-    let sha256 = sha256_file(path)?;
-    let info = store.put_checked(&name, path, progress)?;
+    let (sha256, etag) = digests(&file, size, store.part_size())?;
+    let info = store.put_checked(&name, &pinned, progress)?;
+    let after = digests(&file, size, store.part_size())?;
+    if crate::multipart::unquote(&info.etag) != etag || info.size != size {
+        return Err(changed("the store holds other bytes than the ones checked"));
+    }
+    if after != (sha256.clone(), etag) {
+        return Err(changed("it reads differently after the upload"));
+    }
     store.put_bytes(
         &format!("backups/{name}.json"),
         &sidecar(&name, size, &sha256, &opened),
@@ -199,6 +280,7 @@ pub fn push_one(
         size,
         etag: info.etag,
         at: uploaded_at,
+        created_at: Some(opened.metadata.sealed.created_at.clone()),
     };
     offsite_state::mark(home, &record)?;
     Ok(Pushed { record, checked })
@@ -214,7 +296,7 @@ pub fn push_audited(
     progress: &dyn Progress,
 ) -> Result<Pushed> {
     let key = store.key(&carevault_core::backup::file_name(&backup.id));
-    match push_one(home, store, &backup.path, progress) {
+    match push_one(home, store, &backup.path, &backup.id, progress) {
         Ok(p) => {
             audit::append(
                 home,
@@ -226,6 +308,9 @@ pub fn push_audited(
             Ok(p)
         }
         Err(e) => {
+            // The push state first: what `status` and the web show must
+            // say a push failed even if writing the audit trail fails next.
+            let kept = record_error(home, &e);
             audit::append(
                 home,
                 &Event::new(user, "offsite push", Outcome::Failure)
@@ -233,7 +318,7 @@ pub fn push_audited(
                     .medium("Offsite")
                     .reason(&format!("{key}: {}", e.message())),
             )?;
-            record_error(home, &e)?;
+            kept?;
             Err(e)
         }
     }

@@ -74,6 +74,11 @@ impl S3Store {
     }
 
     /// This tablet's key prefix.
+    /// The part size of multipart uploads (bytes).
+    pub fn part_size(&self) -> u64 {
+        self.part_size
+    }
+
     pub fn prefix(&self) -> &str {
         &self.prefix
     }

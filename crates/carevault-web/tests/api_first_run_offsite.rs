@@ -39,7 +39,9 @@ fn lost_tablet(s3: &S3) -> (Clinic, PathBuf, String) {
     let made = c.backup(Medium::Private, None);
     configure_offsite(&c.home, &s3.endpoint());
     let store = S3Store::new(&Config::for_home(&c.home).unwrap()).unwrap();
-    let pushed = carevault_offsite::push::push_one(&c.home, &store, &made, &NoProgress).unwrap();
+    let id = carevault_core::catalog::id_of(&made).unwrap();
+    let pushed =
+        carevault_offsite::push::push_one(&c.home, &store, &made, &id, &NoProgress).unwrap();
     (c, made, pushed.record.id)
 }
 

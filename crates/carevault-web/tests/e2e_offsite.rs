@@ -83,8 +83,15 @@ async fn administrator_restores_a_replacement_tablet_from_offsite() {
     let store =
         carevault_offsite::S3Store::new(&carevault_offsite::Config::for_home(&lost.home).unwrap())
             .unwrap();
-    carevault_offsite::push::push_one(&lost.home, &store, &made.path, &carevault_core::NoProgress)
-        .unwrap();
+    let id = carevault_core::catalog::id_of(&made.path).unwrap();
+    carevault_offsite::push::push_one(
+        &lost.home,
+        &store,
+        &made.path,
+        &id,
+        &carevault_core::NoProgress,
+    )
+    .unwrap();
 
     let fresh = Clinic::empty();
     let server = Server::start(&fresh.home).await;

@@ -87,7 +87,14 @@ impl OffsiteSettings {
         }
         if e.starts_with("http://") {
             let name = host.rsplit_once(':').map_or(host, |(h, _)| h);
-            if !(name == "localhost" || name.starts_with("127.") || name == "[::1]") {
+            // Only a loopback address as written (not a name such as
+            // 127.example.org, which could resolve anywhere).
+            let loopback = name == "localhost"
+                || name == "[::1]"
+                || name
+                    .parse::<std::net::Ipv4Addr>()
+                    .is_ok_and(|a| a.is_loopback());
+            if !loopback {
                 return Err(bad(
                     "an http:// endpoint that is not on this machine (use https://)",
                 ));
@@ -200,6 +207,8 @@ mod tests {
         for bad_toml in [
             "endpoint = \"ftp://x\"\nbucket = \"bbb\"\n",
             "endpoint = \"http://s3.example.org\"\nbucket = \"bbb\"\n",
+            // A name that merely starts like a loopback address.
+            "endpoint = \"http://127.evil.example:9000\"\nbucket = \"bbb\"\n",
             "endpoint = \"https://u:p@s3.example.org\"\nbucket = \"bbb\"\n",
             "endpoint = \"https://s3.example.org\"\nbucket = \"Bad_Bucket\"\n",
             "endpoint = \"https://s3.example.org\"\nbucket = \"bbb\"\npart_size_mib = 4\n",

@@ -3,8 +3,8 @@
 
 mod backups;
 mod first_run;
-mod import;
 mod first_run_offsite;
+mod import;
 mod jobs;
 mod login;
 mod offsite;
