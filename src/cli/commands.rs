@@ -88,11 +88,13 @@ pub fn dispatch(cli: Cli) -> Result<()> {
                     "make a new encrypted backup instead",
                 )
             })?;
-            let new = secrets::passphrase(
+            let new = secrets::ask(
                 new_passphrase_file.as_deref(),
-                "CAREVAULT_NEW_PASSPHRASE",
-                "New passphrase",
-                true,
+                secrets::Ask::new_passphrase(
+                    "--new-passphrase-file",
+                    "CAREVAULT_NEW_PASSPHRASE",
+                    "New passphrase",
+                ),
             )?;
             rekey::rekey(
                 &permit,
@@ -264,11 +266,13 @@ pub fn cmd_backup(login: &Login, args: &BackupArgs, json: bool) -> Result<()> {
     // Refuse a policy breach before asking for a passphrase.
     backup::preflight(&permit, &target, !args.no_encrypt)?;
     if !args.no_encrypt {
-        req.passphrase = Some(secrets::passphrase(
+        req.passphrase = Some(secrets::ask(
             args.passphrase_file.as_deref(),
-            "CAREVAULT_PASSPHRASE",
-            "Passphrase for this backup",
-            true,
+            secrets::Ask::new_passphrase(
+                "--passphrase-file",
+                "CAREVAULT_PASSPHRASE",
+                "Passphrase for this backup",
+            ),
         )?);
     }
     let bar = Bar::new();

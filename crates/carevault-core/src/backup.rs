@@ -343,6 +343,11 @@ fn create_inner(
 ) -> Result<BackupOutcome> {
     let profile = Profile::load(home)?;
     let encrypted = req.passphrase.is_some();
+    // Every new passphrase meets the rule, except the device secret of an
+    // automatic backup (256 random bits, never typed).
+    if let (Some(pass), true) = (&req.passphrase, kind != Kind_::Automatic) {
+        crate::passphrase::check_new_secret(pass, &[user])?;
+    }
     let dest = destination(&profile, home, &req.target, encrypted)?;
     let _op = crate::hostlock::HostLock::Operation
         .try_exclusive(home)

@@ -38,6 +38,7 @@ pub mod fsutil;
 pub mod hostlock;
 pub mod layout;
 pub mod media;
+pub mod passphrase;
 pub mod preview;
 pub mod profile;
 pub mod provenance;

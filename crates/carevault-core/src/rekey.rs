@@ -46,6 +46,7 @@ pub fn rekey(
     log_n: u8,
     max_log_n: u8,
 ) -> Result<()> {
+    crate::passphrase::check_new_secret(new, &[permit.user()])?;
     let _op = crate::hostlock::HostLock::Operation
         .try_exclusive(permit.home())
         .map_err(|e| Error::io("taking the operation lock", permit.home(), e))?

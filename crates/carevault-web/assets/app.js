@@ -128,6 +128,13 @@
     return /[.!?:)]$/.test(s) ? s : s + '.';
   }
 
+  // The core's refusal of a new passphrase (too short, too easy to guess),
+  // shown on the passphrase field in the core's own words; null otherwise.
+  function passphraseRule(e) {
+    if (!e || e.status !== 400 || !/^the new passphrase /.test(e.message)) return null;
+    return `${sentence(e.message)} ${sentence(e.advice)}`.trim();
+  }
+
   function fileName(path) {
     return String(path || '').split(/[\\/]/).pop();
   }
@@ -1069,7 +1076,7 @@
     const pass = passInput('passphrase', 'passphrase', 'new-password');
     const pass2 = passInput('passphrase-confirm', 'passphrase-confirm', 'new-password');
     const passField = field('Passphrase', pass,
-      'At least 8 characters. A few unrelated words are strong and easy to type.', { after: strengthMeter(pass) });
+      'At least 8 characters and not easy to guess: a few unrelated words work well.', { after: strengthMeter(pass) });
     const pass2Field = field('Confirm the passphrase', pass2, null);
     const recovery = h('input', { type: 'checkbox', id: 'use-recovery', testid: 'use-recovery', checked: true });
     const recoveryChoice = recoveryConfigured()
@@ -1135,8 +1142,9 @@
         return;
       }
       if (enc) {
-        if (pass.value.length < 8) {
-          passField.setError(pass.value ? 'Use at least 8 characters.' : 'Type a passphrase.');
+        // Length and strength are the server's (the core's) rule.
+        if (!pass.value) {
+          passField.setError('Type a passphrase.');
           pass.focus();
           return;
         }
@@ -1159,6 +1167,12 @@
         busy = false;
         refresh();
         if (e.status === 409) warn.hidden = false;
+        const rule = passphraseRule(e);
+        if (rule) {
+          passField.setError(rule);
+          pass.focus();
+          return;
+        }
         formErr.append(banner('error', e.status === 422 ? 'The backup was refused.' : 'The backup did not start.',
           e.message, { advice: e.advice, testid: 'backup-error' }));
         return;
@@ -1349,7 +1363,7 @@
     const np = passInput('rekey-new', 'rekey-new', 'new-password');
     const np2 = passInput('rekey-new-confirm', 'rekey-new-confirm', 'new-password');
     const npField = field('New passphrase', np,
-      'At least 8 characters. A few unrelated words are strong and easy to type.', { after: strengthMeter(np) });
+      'At least 8 characters and not easy to guess: a few unrelated words work well.', { after: strengthMeter(np) });
     const np2Field = field('Confirm the new passphrase', np2, null);
     const progressSlot = h('div', { id: 'rekey-progress-slot' });
     const fail = (f, input, msg) => { f.setError(msg); input.focus(); throw new Error(msg); };
@@ -1365,10 +1379,17 @@
         np2Field.setError(null);
         key.setError(null);
         if (key.empty()) { const m = key.needed(); key.setError(m); key.focus(); throw new Error(m); }
-        if (np.value.length < 8) fail(npField, np, np.value ? 'Use at least 8 characters.' : 'Type the new passphrase.');
+        if (!np.value) fail(npField, np, 'Type the new passphrase.');
         if (np.value !== np2.value) fail(np2Field, np2, 'The two new passphrases are not the same.');
-        const res = await api('POST', `/api/backups/${encodeURIComponent(b.id)}/passphrase`,
-          Object.assign(key.body(), { new_passphrase: np.value }));
+        let res;
+        try {
+          res = await api('POST', `/api/backups/${encodeURIComponent(b.id)}/passphrase`,
+            Object.assign(key.body(), { new_passphrase: np.value }));
+        } catch (e) {
+          const rule = passphraseRule(e);
+          if (rule) fail(npField, np, rule);
+          throw e;
+        }
         const box = progressBox('Changing the passphrase', 'rekey-progress');
         progressSlot.replaceChildren(box);
         const job = await followJob(res.job_id, box.update);

@@ -461,3 +461,56 @@ async fn wrong_passphrase_advice_names_the_recovery_key_only_when_the_backup_has
     }
     server.stop().await;
 }
+
+/// Item 8: the server applies the core's one rule to every new passphrase
+/// (Backup Now and Change passphrase), in the core's words, before any
+/// work: nothing is made and the old passphrase still opens the backup.
+#[tokio::test]
+async fn server_refuses_a_weak_new_passphrase_in_the_cores_words() {
+    let clinic = Clinic::demo();
+    let (_, id, _) = backup_with_recovery_key(&clinic);
+    let server = Server::start(&clinic.home).await;
+    let nurse = server.login("nurse").await;
+    let before = nurse.get("/api/backups").await.1;
+    let count = |v: &serde_json::Value| v["backups"].as_array().map(Vec::len);
+
+    for weak in ["a", "password", "nurse123"] {
+        let core = carevault_core::passphrase::check_new(weak, &["nurse"]).unwrap_err();
+        let (st, v) = nurse
+            .post(
+                "/api/backups",
+                json!({ "medium": "Public", "encrypt": true, "passphrase": weak }),
+            )
+            .await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{weak}: {v}");
+        assert_eq!(v["error"]["message"], core.message(), "{weak}: {v}");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("the new passphrase is too "),
+            "{v}"
+        );
+        let (st, v) = nurse
+            .post(
+                &format!("/api/backups/{id}/passphrase"),
+                json!({ "passphrase": PASS, "new_passphrase": weak }),
+            )
+            .await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{weak}: {v}");
+        assert_eq!(v["error"]["message"], core.message(), "{weak}: {v}");
+    }
+    let after = nurse.get("/api/backups").await.1;
+    assert_eq!(count(&after), count(&before), "{after}");
+    assert_eq!(
+        nurse
+            .post(
+                &format!("/api/backups/{id}/contents"),
+                json!({ "passphrase": PASS })
+            )
+            .await
+            .0,
+        StatusCode::OK
+    );
+    server.stop().await;
+}

@@ -108,6 +108,11 @@ pub async fn create(
         }
         _ => {}
     }
+    // The core's one rule for a new passphrase, before any work (the
+    // backup checks it again).
+    if let Some(p) = &passphrase {
+        carevault_core::passphrase::check_new_secret(p, &[permit.user()])?;
+    }
     check_label(&b.label)?;
     let s = state.clone();
     blocking(move || {
