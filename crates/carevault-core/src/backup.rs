@@ -317,8 +317,9 @@ pub(crate) fn create_as(
 fn wait_for_sync(
     home: &Path,
     wait: Option<std::time::Duration>,
+    progress: &dyn Progress,
 ) -> Result<crate::hostlock::LockGuard> {
-    crate::hostlock::when_sync_idle(home, wait)?.ok_or_else(|| {
+    crate::hostlock::when_sync_idle(home, wait, progress)?.ok_or_else(|| {
         Error::new(
             Kind::Busy,
             if wait.is_some() {
@@ -381,7 +382,7 @@ fn create_inner(
         ));
     }
     let mut plan = plan_data(home)?;
-    let sync_guard = wait_for_sync(home, req.wait_sync)?;
+    let sync_guard = wait_for_sync(home, req.wait_sync, progress)?;
     std::fs::create_dir_all(&dest.dir)
         .map_err(|e| Error::io("creating the backup folder", &dest.dir, e))?;
     if dest.medium == crate::media::Medium::Private && matches!(req.target, Target::Medium(_)) {
@@ -505,6 +506,11 @@ fn create_inner(
             std::mem::take(&mut plan.files),
             progress,
         );
+        if job.as_ref().is_some_and(|h| !h.is_finished()) {
+            // The payload is written and scrypt still runs: say so rather
+            // than sit at 100 %.
+            progress.start(crate::Phase::KeyDerivation, 0);
+        }
         let slot = job.map(|h| {
             h.join()
                 .unwrap_or_else(|_| Err(Error::internal("the passphrase slot could not be made")))

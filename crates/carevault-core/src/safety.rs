@@ -134,13 +134,14 @@ fn put_back_inner(home: &Path, name: &str) -> Result<Returned> {
         .ok_or_else(crate::backup::busy_error)?;
     crate::restore::recover(home)?;
     let dir = find(home, name)?;
-    let _sync = crate::hostlock::when_sync_idle(home, None)?.ok_or_else(|| {
-        Error::new(
-            Kind::Busy,
-            "a synchronization is in progress, so the safety copy was not put back",
-            "wait until System > Synchronization says Idle, then try again",
-        )
-    })?;
+    let _sync =
+        crate::hostlock::when_sync_idle(home, None, &crate::NoProgress)?.ok_or_else(|| {
+            Error::new(
+                Kind::Busy,
+                "a synchronization is in progress, so the safety copy was not put back",
+                "wait until System > Synchronization says Idle, then try again",
+            )
+        })?;
     check_databases(&dir.join("data"))?;
     let live = layout::data_dir(home);
     let barrier = HostLock::WriteBarrier.exclusive(home).map_err(|e| {

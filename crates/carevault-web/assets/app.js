@@ -511,7 +511,13 @@
     reading: 'Reading the backup', verifying: 'Checking every byte', verify: 'Checking every byte',
     staging: 'Unpacking beside the current data', restoring: 'Restoring', checking: 'Checking the restored data',
     swapping: 'Switching to the restored data', queued: 'Waiting to start', starting: 'Starting',
+    // The core's phases (carevault_core::Phase), in its own words.
+    waiting_for_sync: 'Waiting for the synchronization to end', key_derivation: 'Checking the passphrase',
+    read: 'Reading and checking', copy: 'Copying', upload: 'Uploading', download: 'Downloading',
+    import: 'Importing', finishing: 'Finishing',
   };
+  // Phases with no bytes to count: the bar is indeterminate, no number.
+  const UNCOUNTED = new Set(['waiting_for_sync', 'key_derivation']);
 
   function progressBox(title, testid) {
     const phase = h('div', { class: 'phase', id: 'progress-phase-' + (++uid), testid: 'progress-phase' }, title);
@@ -527,7 +533,14 @@
       let p = job.percent;
       if (typeof p !== 'number' && job.total_bytes > 0) p = (100 * job.done_bytes) / job.total_bytes;
       if (job.state === 'done') p = 100;
-      if (typeof p === 'number' && isFinite(p)) {
+      const uncounted = job.state === 'running' && UNCOUNTED.has(job.phase);
+      el.setAttribute('data-phase', job.phase || '');
+      if (uncounted) {
+        // No number over an empty bar: an indeterminate bar and no percent.
+        bar.removeAttribute('value');
+        pct.textContent = '';
+        el.setAttribute('data-percent', '');
+      } else if (typeof p === 'number' && isFinite(p)) {
         p = Math.max(0, Math.min(100, p));
         bar.value = p;
         const shown = Math.floor(p);

@@ -225,8 +225,8 @@ fn restore_inner(
     let first_run = crate::auth::is_first_run(home);
     let mut opened = Opened::open(req.file)?;
     // Who may restore this backup, and the sync guard, before any work.
-    let (changes, _sync) = changes::before_start(permit, req, &opened, wait_sync)?;
-    let key = opened.unlock(req.unlock, req.max_log_n)?;
+    let (changes, _sync) = changes::before_start(permit, req, &opened, wait_sync, progress)?;
+    let key = opened.unlock_reporting(req.unlock, req.max_log_n, progress)?;
     let (manifest, manifest_copy) = opened.manifest(key.as_ref())?;
     let target = layout::data_dir(home);
     let (current_files, current_bytes) = tree_size(&target);
