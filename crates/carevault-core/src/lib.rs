@@ -44,10 +44,12 @@ pub mod profile;
 pub mod provenance;
 pub mod rekey;
 pub mod restore;
+pub mod restored_from;
 pub mod safety;
 pub mod snapshot;
 pub mod status;
 pub mod store;
+pub mod usb_copy;
 pub mod verify;
 
 pub use archive::keys::{generate_recovery_key, parse_identity_file, parse_recipient, Unlock};

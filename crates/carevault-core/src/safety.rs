@@ -111,6 +111,10 @@ pub struct Returned {
 /// policy of a restore cannot be applied to it.
 pub fn put_back(permit: &Permit<Delete>, name: &str) -> Result<Returned> {
     let result = put_back_inner(permit.home(), name);
+    if result.is_ok() {
+        // The data is no longer the restored backup's.
+        crate::restored_from::clear(permit.home())?;
+    }
     let (outcome, why) = match &result {
         Ok(_) => (Outcome::Success, format!("safety copy {name}")),
         Err(e) if matches!(e.kind(), Kind::Busy | Kind::CheckFailed | Kind::NotFound) => (

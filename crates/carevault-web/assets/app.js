@@ -114,6 +114,8 @@
       problem: b.problem || null,
       path,
       last_verification: b.last_verification || null,
+      // The current clinic data was restored from this backup.
+      restored_from: b.restored_from === true,
       // A recovery key opens it only when it was made for one.
       has_recovery: Array.isArray(m.key_slots) && m.key_slots.some((k) => k && k.kind === 'recovery'),
       raw: b,
@@ -891,6 +893,8 @@
       h('span', { class: 'backup-label' }, b.label),
       b.id ? h('span', { class: 'backup-id' }, b.id) : null,
       b.automatic ? h('span', { class: 'tag auto' }, 'Automatic') : null,
+      b.restored_from ? h('span', { class: 'tag current', testid: 'tag-restored-from' }, icon('check'),
+        'Current data restored from this backup') : null,
       damaged ? h('span', { class: 'tag bad', title: b.problem || '' }, icon('warning'), 'Damaged') : null,
       damaged && b.problem ? h('span', { class: 'hint' }, b.problem) : null);
     const actions = h('div', { class: 'actions' });
@@ -1240,6 +1244,10 @@
     fact('Size', sizeEl(b.size), 'detail-size');
     const m = (d.metadata && typeof d.metadata === 'object') ? d.metadata : d;
     if (b.automatic) fact('Kind', 'Automatic backup', 'detail-kind');
+    if (b.restored_from) {
+      fact('Current data', h('span', { class: 'tag current' }, icon('check'), 'Restored from this backup'),
+        'detail-restored-from');
+    }
     if (m.facility) fact('Facility', m.facility, 'detail-facility');
     if (m.device) fact('Device', m.device, 'detail-device');
     if (m.app_version) fact('App version', m.app_version, 'detail-app-version');
@@ -1352,8 +1360,12 @@
       u.can_create && b.encrypted && !b.automatic && b.location !== 'Upload'
         ? h('button', { type: 'button', class: 'button secondary', testid: 'details-rekey',
           onclick: () => changePassphraseDialog(b) }, icon('lock'), 'Change passphrase') : null,
+      u.can_create && b.location !== 'Upload' && b.location !== 'External'
+        ? h('button', { type: 'button', class: 'button secondary', testid: 'details-copy-usb',
+          onclick: (ev) => copyToUsb(b, ev.currentTarget, copySlot) }, icon('file'), 'Copy to USB') : null,
       u.can_delete ? h('button', { type: 'button', class: 'button secondary', testid: 'details-delete',
         onclick: () => deleteDialog(b) }, icon('trash'), 'Delete') : null);
+    const copySlot = h('div', { id: 'copy-slot', 'aria-live': 'polite' });
 
     add(v, h('a', { class: 'crumb', href: '#/backups' }, icon('back'), 'Backup Explorer'),
       h('h1', {}, `Backup ${b.label}`),
@@ -1363,7 +1375,36 @@
       h('section', { class: 'card', 'aria-labelledby': 'check-h' },
         h('h2', { id: 'check-h' }, 'Check this backup'), lastVer, key,
         h('div', { class: 'button-row' }, verifyBtn, contentsBtn), verifySlot, contentsSlot),
-      actions);
+      actions, copySlot);
+  }
+
+  // "Copy to USB": the server copies the file to the USB drive or SD card,
+  // fsyncs it and reads it back; "safe to remove" only after that.
+  async function copyToUsb(b, btn, slot) {
+    btn.disabled = true;
+    slot.replaceChildren();
+    try {
+      const res = await api('POST', `/api/backups/${encodeURIComponent(b.id)}/copy-to-usb`);
+      const box = progressBox('Copying to USB', 'copy-progress');
+      slot.replaceChildren(box);
+      const job = await followJob(res.job_id, box.update);
+      if (job.state === 'done' && job.result && job.result.safe_to_remove) {
+        slot.replaceChildren(banner('success', 'Copied and checked: it is safe to remove the USB drive.',
+          `The copy was written, flushed to the drive and read back equal to the backup (${fileName(job.result.path)}).`,
+          { dismissible: false, testid: 'copy-result' }));
+        slot.scrollIntoView({ block: 'nearest' });
+        announce('Copied to USB: safe to remove');
+      } else {
+        const e = jobError(job);
+        slot.replaceChildren(banner('error', 'The copy to USB failed: do not rely on it.', e.message,
+          { advice: e.advice, dismissible: false, testid: 'copy-result' }));
+      }
+    } catch (e) {
+      slot.replaceChildren(banner('error', 'The copy to USB did not start.', e.message,
+        { advice: e.advice, dismissible: false, testid: 'copy-result' }));
+    } finally {
+      btn.disabled = false;
+    }
   }
 
   // "Change passphrase": the current passphrase (or the recovery key, when

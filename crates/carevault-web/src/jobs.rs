@@ -23,6 +23,8 @@ pub enum JobKind {
     Restore,
     /// A change of passphrase: the file is rewritten.
     Rekey,
+    /// A copy of a backup to a USB drive or SD card ("Copy to USB").
+    Copy,
 }
 
 impl JobKind {

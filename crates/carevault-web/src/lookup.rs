@@ -117,6 +117,8 @@ fn find_on_media(home: &Path, id: &str) -> Result<Found, ApiError> {
         .collect();
     match hits.len() {
         1 => Ok(hits.remove(0)),
+        // Byte-identical copies (the core marks no conflict): the first.
+        _ if hits.iter().all(|f| !f.listed.conflict) => Ok(hits.remove(0)),
         0 => Err(ApiError::not_found(
             "there is no backup with this ID",
             "reload the Backup Explorer to see the backups there are now",
@@ -170,6 +172,9 @@ pub fn entry(home: &Path, f: &Found) -> Value {
 /// metadata.
 pub fn details(home: &Path, f: &Found) -> Value {
     let mut v = entry(home, f);
+    // A damaged record marks nothing.
+    let from = carevault_core::restored_from::current(home).ok().flatten();
+    v["restored_from"] = json!(from.is_some_and(|r| v["id"] == r.id.as_str()));
     if let Some(m) = &f.listed.metadata {
         let s = &m.sealed;
         v["facility"] = json!(s.facility);

@@ -316,3 +316,65 @@ async fn a_restore_whose_passphrase_stopped_working_returns_to_the_passphrase_st
     b.close().await;
     server.stop().await;
 }
+
+/// Item 14: the Backup Explorer marks the backup the current data was
+/// restored from (list and details), and "Copy to USB" copies an existing
+/// backup to the attached USB drive, says "safe to remove" only once the
+/// copy was fsynced and read back equal, and the copy is byte for byte the
+/// backup.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn explorer_marks_the_restored_backup_and_copies_a_backup_to_usb() {
+    let Some(tools) = tools() else { return };
+    let clinic = Clinic::demo();
+    let other = clinic.backup("manager", Medium::Public, "Monday");
+    let made = clinic.backup("manager", Medium::Public, "Tuesday");
+    let permit = auth::permit::<Restore>(&clinic.home, "admin", "admin-demo-pass").unwrap();
+    let unlock = Unlock::Passphrase(SecretString::from(PASSPHRASE.to_string()));
+    let req = RestoreRequest {
+        file: &made.path,
+        unlock: Some(&unlock),
+        max_log_n: 18,
+        dry_run: false,
+    };
+    restore::restore(&permit, &req, &NoProgress).expect("restore");
+    let id = made.metadata.sealed.id.clone();
+    let usb = clinic.dir.path().join("media/nurse/USB");
+    std::fs::create_dir_all(&usb).unwrap();
+
+    let server = Server::start(&clinic.home).await;
+    let b = Browser::start(&tools, &server.url).await;
+    b.login("nurse").await;
+    b.wait_testid("tag-restored-from").await;
+    b.settle().await;
+    let marked = b
+        .js(
+            "return [...document.querySelectorAll('[data-testid=\"tag-restored-from\"]')]
+               .map(t => t.closest('tr').dataset.id)",
+        )
+        .await;
+    assert_eq!(
+        marked,
+        serde_json::json!([id]),
+        "only the restored backup is marked"
+    );
+    assert_ne!(other.metadata.sealed.id, id);
+    b.screenshots("explorer-restored-from").await;
+
+    b.open(&format!("#/backups/{id}")).await;
+    b.wait_testid("detail-restored-from").await;
+    b.click("details-copy-usb").await;
+    b.wait_testid("copy-result").await;
+    let said = b.text("copy-result").await;
+    assert!(said.contains("safe to remove the USB drive"), "{said}");
+    let copy = usb
+        .join(carevault_core::media::EXTERNAL_FOLDER)
+        .join(made.path.file_name().unwrap());
+    assert_eq!(
+        std::fs::read(&copy).unwrap(),
+        std::fs::read(&made.path).unwrap()
+    );
+    b.screenshots("copy-to-usb-done").await;
+
+    b.close().await;
+    server.stop().await;
+}

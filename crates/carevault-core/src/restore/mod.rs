@@ -205,6 +205,14 @@ pub fn restore_confirmed(
         event = event.backup(&id);
     }
     audit::append(permit.home(), &event)?;
+    if let Ok(RestoreOutcome::Restored(report)) = &result {
+        // The data is restored either way: a record that cannot be written
+        // is removed rather than left naming an older backup.
+        let home = permit.home();
+        if crate::restored_from::record_restore(home, permit.user(), &report.plan.backup).is_err() {
+            let _ = crate::restored_from::clear(home);
+        }
+    }
     result
 }
 

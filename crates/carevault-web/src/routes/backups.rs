@@ -48,10 +48,23 @@ pub async fn list(State(state): State<AppState>, who: Who) -> Result<Json<Value>
     let home = state.home.clone();
     blocking(move || {
         let found = lookup::scan(&lookup::media_dirs(&home)?);
-        let backups: Vec<Value> = found.iter().map(|f| entry(&home, f)).collect();
+        // A damaged record marks nothing (the listing still answers).
+        let from = carevault_core::restored_from::current(&home).ok().flatten();
+        let backups: Vec<Value> = found
+            .iter()
+            .map(|f| {
+                let mut v = entry(&home, f);
+                let id = v["id"].as_str().map(str::to_string);
+                v["restored_from"] = json!(from
+                    .as_ref()
+                    .is_some_and(|r| id.as_deref() == Some(r.id.as_str())));
+                v
+            })
+            .collect();
         Ok(Json(json!({
             "backups": backups,
             "stale_warning": stale_warning(&found),
+            "restored_from": from,
         })))
     })
     .await
