@@ -50,7 +50,12 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             if json {
                 print_json(&json!({ "backups": items }));
             } else {
-                print_listing(&items);
+                let home = &args.home.home;
+                let media = Profile::load(home)?.media;
+                print_listing(&items, &|l| match media.place_of(home, &l.path) {
+                    Some((w, _)) => w.to_string(),
+                    None => l.medium.clone().unwrap_or_else(|| "-".into()),
+                });
             }
             Ok(())
         }

@@ -227,7 +227,7 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
     let viewer = auth::permit::<View>(&clinic, "nurse", demo_password("nurse"))?;
     let listed = catalog::list(&viewer, std::slice::from_ref(&documents));
     if !json {
-        super::output::print_listing(&listed);
+        super::output::print_listing(&listed, &|l| l.medium.clone().unwrap_or_else(|| "-".into()));
     }
 
     let pass = Unlock::Passphrase(SecretString::from(DEMO_PASSPHRASE.to_string()));

@@ -194,3 +194,16 @@ fn golden_new_passphrase_rule_and_password_file_messages() {
         "{listed}"
     );
 }
+
+/// Item 15: `list` (and so `restore`, which names backups the same way)
+/// looks in Downloads too and on attached USB drives or SD cards, and
+/// "Found On" says where each file was found.
+#[test]
+fn golden_list_says_where_each_backup_was_found() {
+    let c = Clinic::new();
+    let file = c.backup();
+    let downloads = c.home.join("Downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    std::fs::rename(&file, downloads.join(file.file_name().unwrap())).unwrap();
+    golden!("list-found-in-downloads", run(&["list", "--home", c.h()]));
+}

@@ -1733,8 +1733,8 @@
     listSlot.removeAttribute('aria-busy');
     if (!backups.length) {
       listSlot.replaceChildren(h('p', { testid: 'no-candidates' },
-        'No backup files were found. Attach the USB drive or SD card holding the backup, ' +
-        'or choose the file below.'));
+        'No backup files were found in Documents, Downloads or on a USB drive or SD card. ' +
+        'Attach the USB drive or SD card holding the backup, or choose the file below.'));
       return;
     }
     listSlot.replaceChildren(h('fieldset', { testid: 'candidates' },
@@ -1748,6 +1748,7 @@
           h('span', { class: 'hint' }, b.status === 'ok'
             ? `${localTime(b.created_at)} · ${b.location} · ${humanSize(b.size)} · ${b.encrypted ? 'encrypted' : 'not encrypted'}`
             : `Damaged: ${b.problem || 'cannot be read'}`),
+          b.raw.found_in ? h('span', { class: 'hint', testid: 'candidate-found-in' }, `Found in ${b.raw.found_in}`) : null,
           h('span', { class: 'backup-id' }, fileName(b.path))));
       })));
   }

@@ -147,6 +147,13 @@ pub fn entry(home: &Path, f: &Found) -> Value {
     let l = &f.listed;
     let s = l.metadata.as_ref().map(|m| &m.sealed);
     let last = s.and_then(|s| catalog::last_verification(home, &s.id));
+    let found_in = if f.location == UPLOAD {
+        Some("an uploaded file".to_string())
+    } else {
+        carevault_core::profile::Profile::load(home)
+            .ok()
+            .map(|p| p.media.found_in(home, &l.path))
+    };
     json!({
         "id": f.key(),
         "label": s.map_or_else(|| f.file_name(), |s| s.label.clone()),
@@ -161,6 +168,7 @@ pub fn entry(home: &Path, f: &Found) -> Value {
         "problem": l.problem,
         "path": l.path,
         "file_name": f.file_name(),
+        "found_in": found_in,
         "last_verification": last,
         "metadata": l.metadata,
         "signature": trust_of(home, l),
