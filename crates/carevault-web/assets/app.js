@@ -1628,7 +1628,7 @@
     const form = h('form', { id: 'first-run-form', testid: 'first-run-form', novalidate: true },
       h('section', { class: 'card', 'aria-labelledby': 'cand-h' },
         h('h2', { id: 'cand-h' }, 'Backups found on this tablet'),
-        h('p', { class: 'hint' }, 'From the Documents folder and any SD card or USB drive.'), listSlot),
+        h('p', { class: 'hint' }, 'From the Documents and Downloads folders and any SD card or USB drive; each says where it was found.'), listSlot),
       h('section', { class: 'card', 'aria-labelledby': 'up-h' },
         h('h2', { id: 'up-h' }, 'Or choose a backup file'),
         field('Backup file (.bin)', file, 'For example Documents/Backup-2025-11-03.bin. It is copied to the tablet first.'),

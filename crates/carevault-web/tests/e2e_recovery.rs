@@ -378,3 +378,48 @@ async fn explorer_marks_the_restored_backup_and_copies_a_backup_to_usb() {
     b.close().await;
     server.stop().await;
 }
+
+/// Item 15: the first-run screen offers backups from Documents, Downloads
+/// and an attached USB drive, and says under each where it was found.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_run_offers_backups_from_documents_downloads_and_usb_saying_where() {
+    let Some(tools) = tools() else { return };
+    let source = Clinic::demo();
+    let made: Vec<_> = ["In Documents", "In Downloads", "On the USB drive"]
+        .iter()
+        .map(|l| source.backup("manager", Medium::Public, l))
+        .collect();
+    let target = Clinic::empty();
+    let usb = target.dir.path().join("media/nurse/USB");
+    let dirs = [
+        target.home.join("Documents"),
+        target.home.join("Downloads"),
+        usb.join(carevault_core::media::EXTERNAL_FOLDER),
+    ];
+    for (m, d) in made.iter().zip(&dirs) {
+        std::fs::create_dir_all(d).unwrap();
+        std::fs::copy(&m.path, d.join(m.path.file_name().unwrap())).unwrap();
+    }
+    let server = Server::start(&target.home).await;
+    let b = Browser::start(&tools, &server.url).await;
+    b.open("#/first-run").await;
+    b.click("choose-restore").await;
+    b.wait_testid("candidates").await;
+    b.settle().await;
+    let said = b
+        .js("return [...document.querySelectorAll('[data-testid=\"candidate-found-in\"]')]
+               .map(e => e.closest('label').querySelector('strong').textContent + ' | ' + e.textContent).sort()")
+        .await;
+    let want = serde_json::json!([
+        format!("In Documents | Found in Documents ({})", dirs[0].display()),
+        format!("In Downloads | Found in Downloads ({})", dirs[1].display()),
+        format!(
+            "On the USB drive | Found in USB drive or SD card ({})",
+            usb.display()
+        ),
+    ]);
+    assert_eq!(said, want);
+    b.screenshots("first-run-found-in").await;
+    b.close().await;
+    server.stop().await;
+}
