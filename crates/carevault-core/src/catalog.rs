@@ -287,14 +287,23 @@ pub fn find<A: Action>(permit: &Permit<A>, dirs: &[PathBuf], what: &str) -> Resu
     }
     match hits.as_slice() {
         [one] => Ok(one.path.clone()),
-        // Identical copies of one backup (no conflict): the first listed.
+        // Identical copies of one backup (no conflict): the one on the
+        // tablet's own media first (Private, Public, then the others).
         [one, rest @ ..]
             if rest.iter().all(|l| {
                 l.metadata.as_ref().map(|m| &m.sealed.id)
                     == one.metadata.as_ref().map(|m| &m.sealed.id)
             }) && one.metadata.is_some() =>
         {
-            Ok(one.path.clone())
+            let rank = |l: &Listed| match l.medium.as_deref() {
+                Some("Private") => 0,
+                Some("Public") => 1,
+                _ => 2,
+            };
+            Ok(hits
+                .iter()
+                .min_by_key(|l| rank(l))
+                .map_or_else(|| one.path.clone(), |l| l.path.clone()))
         }
         [] => Err(Error::new(
             Kind::NotFound,

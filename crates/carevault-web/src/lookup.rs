@@ -117,8 +117,17 @@ fn find_on_media(home: &Path, id: &str) -> Result<Found, ApiError> {
         .collect();
     match hits.len() {
         1 => Ok(hits.remove(0)),
-        // Byte-identical copies (the core marks no conflict): the first.
-        _ if hits.iter().all(|f| !f.listed.conflict) => Ok(hits.remove(0)),
+        // Byte-identical copies (the core marks no conflict): the one on
+        // the tablet's own media first (Private, Public, then External).
+        _ if hits.iter().all(|f| !f.listed.conflict) => {
+            let rank = |f: &Found| match f.location.as_str() {
+                "Private" => 0,
+                "Public" => 1,
+                _ => 2,
+            };
+            let best = (0..hits.len()).min_by_key(|&i| rank(&hits[i])).unwrap_or(0);
+            Ok(hits.swap_remove(best))
+        }
         0 => Err(ApiError::not_found(
             "there is no backup with this ID",
             "reload the Backup Explorer to see the backups there are now",
@@ -215,7 +224,19 @@ mod tests {
         std::fs::copy(fixture(), private.join("Backup-real.bin")).unwrap();
         let id = find_id(home);
         assert_eq!(find_on_media(home, &id).ok().unwrap().location, "Private");
-        std::fs::copy(fixture(), docs.join("Backup-planted.bin")).unwrap();
+        // A byte-identical copy is the same backup: no conflict, and the
+        // first listed (Private) is used.
+        std::fs::copy(fixture(), docs.join("Backup-copy.bin")).unwrap();
+        let listed = scan(&media_dirs(home).unwrap());
+        assert_eq!(listed.len(), 2);
+        assert!(listed.iter().all(|f| !f.listed.conflict));
+        assert_eq!(find_on_media(home, &id).ok().unwrap().location, "Private");
+        std::fs::remove_file(docs.join("Backup-copy.bin")).unwrap();
+        // A planted file with the same ID and other bytes is a conflict.
+        let mut bytes = std::fs::read(fixture()).unwrap();
+        let mid = bytes.len() / 2;
+        bytes[mid] ^= 0xff;
+        std::fs::write(docs.join("Backup-planted.bin"), &bytes).unwrap();
         let listed = scan(&media_dirs(home).unwrap());
         assert_eq!(listed.len(), 2);
         assert!(listed.iter().all(|f| f.listed.conflict));
