@@ -119,7 +119,7 @@ fn find_on_media(home: &Path, id: &str) -> Result<Found, ApiError> {
         1 => Ok(hits.remove(0)),
         // Byte-identical copies (the core marks no conflict): the one on
         // the tablet's own media first (Private, Public, then External).
-        _ if hits.iter().all(|f| !f.listed.conflict) => {
+        n if n > 1 && hits.iter().all(|f| !f.listed.conflict) => {
             let rank = |f: &Found| match f.location.as_str() {
                 "Private" => 0,
                 "Public" => 1,
