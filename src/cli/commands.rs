@@ -101,14 +101,17 @@ pub fn dispatch(cli: Cli) -> Result<()> {
                     "New passphrase",
                 ),
             )?;
-            rekey::rekey(
+            let bar = Bar::new();
+            rekey::rekey_reporting(
                 &permit,
                 &file,
                 &old,
                 &new,
                 profile.encryption.work_factor,
                 profile.encryption.max_work_factor,
+                &bar,
             )?;
+            drop(bar);
             if json {
                 print_json(&json!({"result": "rekeyed", "path": file}));
             } else {

@@ -107,3 +107,33 @@ fn a_backup_that_waits_for_a_synchronization_announces_the_wait() {
     assert_eq!(p.first(), Some(&Phase::WaitingForSync), "{p:?}");
     assert!(p.contains(&Phase::Backup), "{p:?}");
 }
+
+#[test]
+fn rekey_announces_both_key_derivations_then_the_copy() {
+    let t = tempfile::tempdir().unwrap();
+    let home = small_home(t.path());
+    let out = make_backup(&home, &t.path().join("docs"), Some(PASS));
+    let r = Recorder::new(None);
+    let permit = auth::permit(&home, "nurse", NURSE_PW).unwrap();
+    carevault_core::rekey::rekey_reporting(
+        &permit,
+        &out.path,
+        &pass(PASS),
+        &carevault_core::SecretString::from("orchard kettle signal harbour".to_string()),
+        10,
+        18,
+        &r,
+    )
+    .unwrap();
+    assert_eq!(
+        r.phases(),
+        [Phase::KeyDerivation, Phase::KeyDerivation, Phase::Copy]
+    );
+    verify::verify_file(
+        &out.path,
+        Some(&pass("orchard kettle signal harbour")),
+        18,
+        &r,
+    )
+    .unwrap();
+}

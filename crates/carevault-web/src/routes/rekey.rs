@@ -86,15 +86,16 @@ pub async fn change(
         let path = f.path().to_path_buf();
         let st = s.clone();
         let owner = Owner::User(permit.user().to_string());
-        let job = s.jobs.start(JobKind::Rekey, owner, move |_| {
+        let job = s.jobs.start(JobKind::Rekey, owner, move |p| {
             let _turn = slot.turn();
-            let r = rekey::rekey(
+            let r = rekey::rekey_reporting(
                 &permit,
                 &path,
                 &unlock,
                 &new,
                 enc.work_factor,
                 enc.max_work_factor,
+                p,
             );
             passphrase_result(&st, &backup, Some(&unlock), &r);
             r.map_err(|e| key_error(e, &path))?;
