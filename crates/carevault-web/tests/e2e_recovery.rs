@@ -423,3 +423,55 @@ async fn first_run_offers_backups_from_documents_downloads_and_usb_saying_where(
     b.close().await;
     server.stop().await;
 }
+
+/// Item 8: Backup Now refuses a weak passphrase with the core's words (the
+/// CLI's), shown on the passphrase field, and makes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_now_shows_the_cores_passphrase_rule_on_the_field() {
+    let Some(tools) = tools() else { return };
+    let clinic = Clinic::demo();
+    let server = Server::start(&clinic.home).await;
+    let b = Browser::start(&tools, &server.url).await;
+    b.login("nurse").await;
+    b.open("#/backups").await;
+    b.wait_testid("no-results").await;
+    b.click("backup-now").await;
+    b.wait_testid("backup-form").await;
+    b.click("medium-public").await;
+    b.type_into("passphrase", "password").await;
+    b.type_into("passphrase-confirm", "password").await;
+    b.click("backup-submit").await;
+    b.wait_js(
+        "document.getElementById('passphrase-error').textContent.length > 0",
+        "the passphrase rule on the field",
+    )
+    .await;
+    let said = b
+        .js("return document.getElementById('passphrase-error').textContent")
+        .await;
+    let core = carevault_core::passphrase::check_new("password", &["nurse"]).unwrap_err();
+    let sentence = |s: &str| {
+        let mut c = s.chars();
+        let first: String = c
+            .next()
+            .map(|f| f.to_uppercase().collect())
+            .unwrap_or_default();
+        let t = first + c.as_str();
+        if t.ends_with('.') {
+            t
+        } else {
+            t + "."
+        }
+    };
+    assert_eq!(
+        said.as_str().unwrap(),
+        format!("{} {}", sentence(core.message()), sentence(core.advice()))
+    );
+    b.screenshots("backup-now-weak-passphrase").await;
+    let backups = std::fs::read_dir(clinic.home.join("Documents"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(backups, 0, "nothing was made");
+    b.close().await;
+    server.stop().await;
+}
