@@ -234,6 +234,16 @@ pub fn status(login: &Login, home: &Path, json: bool) -> Result<()> {
             human_size(r.safety_copies.bytes)
         );
     }
+    if r.offsite.configured {
+        println!(
+            "Offsite          {} pending, newest copy {}",
+            r.offsite.pending,
+            r.offsite
+                .newest_age_days
+                .map(|d| format!("{d:.1} days old"))
+                .unwrap_or_else(|| "none yet".into())
+        );
+    }
     if let Some(w) = &r.warning {
         println!("WARNING: {w}");
     }

@@ -142,6 +142,9 @@ pub enum Command {
     /// Import a backup made by another system as a carevault backup.
     #[command(subcommand)]
     Import(ImportAction),
+    /// Copies of the backups on S3-compatible object storage (docs/OFFSITE.md).
+    #[command(subcommand)]
+    Offsite(super::offsite::OffsiteAction),
     /// Make a recovery key pair (the facility keeps the secret half).
     Keygen {
         /// Write the secret key to this file (refuses to overwrite).

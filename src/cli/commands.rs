@@ -148,6 +148,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Auto { home } => super::admin::auto(&home.home, json),
         Command::Serve(args) => super::serve::run(&args, json),
         Command::Import(a) => super::import::run(&login, a, json),
+        Command::Offsite(a) => super::offsite::run(&login, a, json),
     }
 }
 
@@ -202,24 +203,19 @@ fn print_rows(rows: &std::collections::BTreeMap<String, u64>) {
     }
 }
 
-/// How to unlock `file`: nothing for an unencrypted backup; the device
-/// secret for this device's automatic backups; else what the user gave.
+/// How to unlock `file` (the core's rule, `unlocking::unlock_for`): what
+/// the options or CAREVAULT_PASSPHRASE give, else the device secret for
+/// this device's automatic backups, else a prompt.
 fn unlock_for(home: &Path, file: &Path, args: &UnlockArgs) -> Result<Option<Unlock>> {
-    let opened = Opened::open(file)?;
-    let s = &opened.metadata.sealed;
-    if !s.encrypted {
-        return Ok(None);
-    }
-    if s.automatic
-        && args.passphrase_file.is_none()
-        && args.identity.is_none()
-        && std::env::var_os("CAREVAULT_PASSPHRASE").is_none()
-    {
-        if let Some(u) = carevault_core::auto::device_unlock(home) {
-            return Ok(Some(u));
-        }
-    }
-    secrets::unlock(args.passphrase_file.as_deref(), args.identity.as_deref()).map(Some)
+    let given = || {
+        let explicit = args.passphrase_file.is_some()
+            || args.identity.is_some()
+            || std::env::var_os("CAREVAULT_PASSPHRASE").is_some();
+        explicit
+            .then(|| secrets::unlock(args.passphrase_file.as_deref(), args.identity.as_deref()))
+            .transpose()
+    };
+    carevault_core::unlocking::unlock_for(home, file, given, || secrets::unlock(None, None))
 }
 
 fn cmd_verify(

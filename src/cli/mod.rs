@@ -5,6 +5,7 @@ mod args;
 mod commands;
 mod demo;
 mod import;
+mod offsite;
 mod output;
 mod progress;
 mod safety;

@@ -4,7 +4,7 @@
 //! two. Update with `INSTA_UPDATE=always cargo test --test cli golden`
 //! and review the diff of `tests/cli/snapshots/`.
 
-use super::support::*;
+use crate::support::*;
 use std::process::Output;
 
 fn shown(out: &Output) -> String {

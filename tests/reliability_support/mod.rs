@@ -1,5 +1,5 @@
-//! Shared helpers for the reliability tests (`tests/kill.rs`,
-//! `tests/full_disk.rs`, `tests/concurrency.rs`): a demo clinic big enough
+//! Shared helpers for the reliability tests (`tests/reliability/`:
+//! kill, full disk, concurrency): a demo clinic big enough
 //! for operations that last a fraction of a second, the binary with a
 //! login, kill-at-a-moment, a seeded random source, and a logical
 //! fingerprint of a data folder (SQL rows of every table, bytes of every

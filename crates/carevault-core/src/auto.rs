@@ -2,7 +2,8 @@
 //! older than the configured interval, encrypted with a random device
 //! secret kept in `private/` (never a guessable name) plus any configured
 //! recovery keys; then retention keeps the newest N automatic backups and
-//! never touches manual ones.
+//! never touches manual ones. With `[offsite]` configured it also keeps
+//! every automatic backup that is not offsite yet.
 
 use crate::archive::keys::Unlock;
 use crate::audit::{self, Event, Outcome};
@@ -112,13 +113,19 @@ pub fn run(home: &Path, progress: &dyn Progress) -> Result<AutoOutcome> {
     };
     let mut deleted = Vec::new();
     for old in autos(&private).into_iter().skip(profile.auto.keep.max(1)) {
-        std::fs::remove_file(&old.path)
-            .map_err(|e| Error::io("removing an old automatic backup", &old.path, e))?;
         let id = old
             .metadata
             .as_ref()
             .map(|m| m.sealed.id.clone())
             .unwrap_or_default();
+        // With offsite copies configured, a backup leaves the tablet only
+        // once a copy is offsite: it may be the only one there is. (Only the
+        // local file is deleted: retention never touches the store.)
+        if profile.offsite.is_some() && !crate::offsite_state::is_offsite(home, &id) {
+            continue;
+        }
+        std::fs::remove_file(&old.path)
+            .map_err(|e| Error::io("removing an old automatic backup", &old.path, e))?;
         audit::append(
             home,
             &Event::new("auto", "retention delete", Outcome::Success)

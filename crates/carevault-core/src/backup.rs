@@ -246,6 +246,26 @@ pub fn preflight(permit: &Permit<Create>, target: &Target, encrypted: bool) -> R
     result
 }
 
+/// Checks a label a person chose: 1 to [`MAX_LABEL_CHARS`] characters of
+/// plain text (no control characters, not only blanks). The one rule for
+/// the CLI and the web, applied again when a backup is made.
+pub fn check_label(label: Option<&str>) -> Result<()> {
+    match label {
+        Some(l)
+            if l.chars().count() > MAX_LABEL_CHARS
+                || l.chars().any(char::is_control)
+                || l.trim().is_empty() =>
+        {
+            Err(Error::new(
+                Kind::Usage,
+                format!("the label must be 1 to {MAX_LABEL_CHARS} characters of plain text"),
+                "choose a shorter label without line breaks",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Makes a backup, audited. Holds the operation lock; refuses (or waits,
 /// if asked) while a synchronization runs.
 pub fn create(
@@ -355,20 +375,8 @@ fn create_inner(
         .map_err(|e| Error::io("taking the operation lock", layout::data_dir(home), e))?
         .ok_or_else(busy_error)?;
     crate::restore::recover(home)?;
-    let label = match &req.label {
-        Some(l)
-            if l.chars().count() > MAX_LABEL_CHARS
-                || l.chars().any(char::is_control)
-                || l.trim().is_empty() =>
-        {
-            return Err(Error::new(
-                Kind::Usage,
-                format!("the label must be 1 to {MAX_LABEL_CHARS} characters of plain text"),
-                "choose a shorter label without line breaks",
-            ))
-        }
-        l => l.clone(),
-    };
+    check_label(req.label.as_deref())?;
+    let label = req.label.clone();
     let recipients: Vec<age::x25519::Recipient> = req
         .recovery_keys
         .iter()

@@ -11,6 +11,17 @@ use crate::store::{FolderStore, Store};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
+/// Whether a listed file could be read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Its container and readable details were read and checked.
+    #[default]
+    Ok,
+    /// Its container or readable details cannot be read (`problem` says why).
+    Damaged,
+}
+
 /// One file in a listing.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Listed {
@@ -19,7 +30,7 @@ pub struct Listed {
     /// File size in bytes.
     pub size: u64,
     /// `ok`, or `damaged` when its container or metadata cannot be read.
-    pub status: String,
+    pub status: Status,
     /// Its readable metadata (absent when damaged).
     pub metadata: Option<Metadata>,
     /// Why it is listed as damaged.
@@ -197,7 +208,7 @@ pub fn examine(path: &Path, size: u64) -> Option<Listed> {
         Ok(o) => Some(Listed {
             path: path.to_path_buf(),
             size,
-            status: "ok".into(),
+            status: Status::Ok,
             metadata: Some(o.metadata),
             problem: None,
             signed: o.signed,
@@ -207,7 +218,7 @@ pub fn examine(path: &Path, size: u64) -> Option<Listed> {
         Err(e) => Some(Listed {
             path: path.to_path_buf(),
             size,
-            status: "damaged".into(),
+            status: Status::Damaged,
             metadata: None,
             problem: Some(e.message().to_string()),
             ..Listed::default()
@@ -345,9 +356,9 @@ fn delete_inner(home: &Path, path: &Path) -> Result<Listed> {
     crate::restore::recover(home)?;
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let (metadata, status) = match Opened::open(path) {
-        Ok(o) => (Some(o.metadata), "deleted"),
+        Ok(o) => (Some(o.metadata), Status::Ok),
         Err(e) if e.kind() == Kind::NotABackup || e.kind() == Kind::NotFound => return Err(e),
-        Err(_) => (None, "deleted (was damaged)"),
+        Err(_) => (None, Status::Damaged),
     };
     let (dir, name) = match (path.parent(), path.file_name().and_then(|n| n.to_str())) {
         (Some(d), Some(n)) => (d, n),
@@ -366,7 +377,7 @@ fn delete_inner(home: &Path, path: &Path) -> Result<Listed> {
     Ok(Listed {
         path: path.to_path_buf(),
         size,
-        status: status.into(),
+        status,
         metadata,
         ..Listed::default()
     })

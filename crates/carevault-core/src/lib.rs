@@ -20,8 +20,9 @@
 //! - [`provenance`] signs every backup with the device key, keeps the trust
 //!   list and decides who may restore what; [`auth`] and [`audit`] say who
 //!   acts and record it.
-//! - [`demo`] makes a realistic demo clinic and a writer that follows the
-//!   host contract, for demos and tests.
+//!
+//! The demo clinic (a realistic app home and a writer that follows the
+//! host contract) is the crate `carevault-demo`, outside the library.
 
 pub mod appconfig;
 pub mod archive;
@@ -30,7 +31,6 @@ pub mod auth;
 pub mod auto;
 pub mod backup;
 pub mod catalog;
-pub mod demo;
 pub mod error;
 pub mod fault;
 pub mod format;
@@ -38,6 +38,7 @@ pub mod fsutil;
 pub mod hostlock;
 pub mod layout;
 pub mod media;
+pub mod offsite_state;
 pub mod passphrase;
 pub mod preview;
 pub mod profile;
@@ -49,6 +50,7 @@ pub mod safety;
 pub mod snapshot;
 pub mod status;
 pub mod store;
+pub mod unlocking;
 pub mod usb_copy;
 pub mod verify;
 

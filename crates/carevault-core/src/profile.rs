@@ -17,6 +17,9 @@ use crate::error::{Error, Kind, Result};
 use serde::Deserialize;
 use std::path::Path;
 
+mod offsite;
+pub use offsite::{expand_prefix, is_safe_key_part, OffsiteSettings, DEFAULT_PREFIX};
+
 /// File name of the profile inside an app home.
 pub const PROFILE_NAME: &str = "carevault.toml";
 
@@ -71,6 +74,8 @@ pub struct Profile {
     pub media: crate::media::MediaSettings,
     /// Automatic backups.
     pub auto: AutoSettings,
+    /// Offsite copies to object storage; `None`: not configured.
+    pub offsite: Option<OffsiteSettings>,
 }
 
 /// Automatic backups (`carevault auto`, and the server's schedule).
@@ -127,6 +132,9 @@ impl Profile {
             return bad("encryption.max_work_factor (allowed: 10 to 22)");
         }
         p.media.validate().map_err(|e| e.at(&path))?;
+        if let Some(o) = &p.offsite {
+            o.validate().map_err(|e| e.at(&path))?;
+        }
         if !(1..=19).contains(&p.compression.level) || p.compression.workers > 16 {
             return bad("compression setting (level 1 to 19, workers 0 to 16)");
         }

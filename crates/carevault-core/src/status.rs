@@ -40,6 +40,30 @@ pub struct StatusReport {
     pub warning: Option<String>,
     /// The safety copies restores left, and the space they use.
     pub safety_copies: SafetyCopies,
+    /// Offsite copies: configured or not, how many backups wait, the
+    /// newest copy's age.
+    pub offsite: OffsiteSummary,
+}
+
+/// The offsite part of the status.
+#[derive(Debug, Clone, Serialize)]
+pub struct OffsiteSummary {
+    /// Whether the profile has an `[offsite]` section.
+    pub configured: bool,
+    /// Local backups not offsite yet (0 when not configured).
+    pub pending: usize,
+    /// Age in days of the newest backup recorded as offsite.
+    pub newest_age_days: Option<f64>,
+}
+
+/// Age in days of the newest backup copied offsite (by the time it was
+/// recorded), if any.
+pub fn offsite_newest_age(home: &std::path::Path, now: jiff::Timestamp) -> Option<f64> {
+    crate::offsite_state::records(home)
+        .ok()?
+        .values()
+        .map(|r| age_days(&r.at, now))
+        .min_by(|a, b| a.total_cmp(b))
 }
 
 /// How many safety copies there are and how much space they use.
@@ -56,9 +80,13 @@ pub struct SafetyCopies {
 /// a lost tablet counts: one on the Public or External medium. Backups on
 /// the Private medium (the automatic ones among them) are wiped with the
 /// app's data, so they never silence the reminder; it says which kind of
-/// copy is missing. (Offsite copies will count here too.)
-pub fn reminder(backups: impl Iterator<Item = (Medium, f64)>) -> Option<String> {
-    let (mut surviving, mut private) = (f64::INFINITY, f64::INFINITY);
+/// copy is missing. A copy offsite counts as a surviving one:
+/// `offsite_age` is the age in days of the newest ([`offsite_newest_age`]).
+pub fn reminder(
+    backups: impl Iterator<Item = (Medium, f64)>,
+    offsite_age: Option<f64>,
+) -> Option<String> {
+    let (mut surviving, mut private) = (offsite_age.unwrap_or(f64::INFINITY), f64::INFINITY);
     for (medium, age) in backups {
         let best = if medium == Medium::Private {
             &mut private
@@ -67,12 +95,12 @@ pub fn reminder(backups: impl Iterator<Item = (Medium, f64)>) -> Option<String> 
         };
         *best = best.min(age);
     }
-    const WHERE: &str = "make one on Public (Documents) or External (SD card, USB stick) storage now: the guide asks for one at least once a week";
+    const WHERE: &str = "make one on Public (Documents) or External (SD card, USB stick) storage, or copy one offsite, now: the guide asks for one at least once a week";
     if surviving <= STALE_AFTER_DAYS {
         None
     } else if surviving.is_finite() {
         Some(format!(
-            "the newest backup outside the app's private storage is {surviving:.0} days old: {WHERE}"
+            "the newest backup outside the app's private storage is {surviving:.0} days old (offsite copies count too): {WHERE}"
         ))
     } else if private.is_finite() {
         Some(format!(
@@ -105,8 +133,15 @@ pub fn report(permit: &Permit<View>) -> Result<StatusReport> {
     })?;
     let now = jiff::Timestamp::now();
     let mut newest = Vec::new();
+    let offsite_ids = crate::offsite_state::records(home).unwrap_or_default();
+    let mut pending = std::collections::BTreeSet::new();
     for (medium, dir) in profile.media.listing_dirs(home) {
         let listed = crate::catalog::scan(&[dir]);
+        for m in listed.iter().filter_map(|l| l.metadata.as_ref()) {
+            if !offsite_ids.contains_key(&m.sealed.id) {
+                pending.insert(m.sealed.id.clone());
+            }
+        }
         if let Some(m) = listed.iter().find_map(|l| l.metadata.as_ref()) {
             let age_days = age_days(&m.sealed.created_at, now);
             if newest
@@ -125,7 +160,19 @@ pub fn report(permit: &Permit<View>) -> Result<StatusReport> {
             });
         }
     }
-    let warning = reminder(newest.iter().map(|n| (n.medium, n.age_days)));
+    let offsite = OffsiteSummary {
+        configured: profile.offsite.is_some(),
+        pending: if profile.offsite.is_some() {
+            pending.len()
+        } else {
+            0
+        },
+        newest_age_days: offsite_newest_age(home, now),
+    };
+    let warning = reminder(
+        newest.iter().map(|n| (n.medium, n.age_days)),
+        offsite.newest_age_days,
+    );
     let copies = crate::safety::scan(home);
     Ok(StatusReport {
         sync,
@@ -136,5 +183,21 @@ pub fn report(permit: &Permit<View>) -> Result<StatusReport> {
             count: copies.len(),
             bytes: copies.iter().map(|c| c.bytes).sum(),
         },
+        offsite,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_offsite_copy_under_a_week_silences_the_reminder() {
+        let private_only = || [(Medium::Private, 1.0)].into_iter();
+        assert!(reminder(private_only(), None).is_some());
+        assert_eq!(reminder(private_only(), Some(2.0)), None);
+        let old = reminder(private_only(), Some(9.0)).expect("a 9-day-old copy is stale");
+        assert!(old.contains("9 days old"), "{old}");
+        assert!(old.contains("offsite"), "{old}");
+    }
 }

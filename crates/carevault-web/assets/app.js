@@ -696,6 +696,8 @@
       render = viewExplorer;
     } else if (hash === '#/backups/new') {
       render = viewBackupNow;
+    } else if (hash === '#/import') {
+      render = viewSantedbImport;
     } else if ((m = hash.match(/^#\/backups\/([^/]+)$/))) {
       render = (v) => viewDetails(v, decodeURIComponent(m[1]));
     } else if ((m = hash.match(/^#\/restore\/([^/]+)$/))) {
@@ -844,7 +846,7 @@
     const tableSlot = h('div', { id: 'backups-slot', 'aria-busy': 'true' }, h('p', { class: 'loading' }, 'Loading backups…'));
     add(v,
       h('div', { class: 'page-head' }, h('h1', {}, 'Backup Explorer'), nowBtn),
-      warn, stale, tableSlot);
+      santedbImportLink(u), warn, stale, tableSlot);
     const syncReady = watchSync((running) => {
       nowBtn.disabled = running;
       warn.hidden = !running;
@@ -1507,6 +1509,8 @@
       const report = job.result || {};
       title.textContent = 'Restore complete';
       slot.replaceChildren(restoreReport(report, label));
+      const imported = importReportFor(state.jobBackups[jobId]);
+      if (imported) slot.prepend(imported);
       slot.append(h('div', { class: 'button-row' },
         h('button', { type: 'button', class: 'button primary', testid: 'restore-done',
           onclick: async () => { await loadSession(); go('#/backups'); } }, 'Back to Backup Explorer'),
@@ -1648,6 +1652,12 @@
       try {
         const res = await upload(f, box.update);
         box.update({ state: 'done' });
+        if (res.santedb) { // a SanteDB .bin: "Import and restore"
+          const back = () => { file.value = ''; form.hidden = false; crumb.hidden = false; progressSlot.replaceChildren(); };
+          uploadInfo.replaceChildren(); form.hidden = true; crumb.hidden = true;
+          progressSlot.replaceChildren(santedbImportPanel(v, res, f.name, { firstRun: true, onBack: back }));
+          return;
+        }
         const b = norm(res.metadata ? { metadata: res.metadata, size: res.size, path: f.name } : res);
         uploadInfo.replaceChildren(h('div', { class: 'banner info', testid: 'upload-done' }, icon('file'),
           h('div', {}, h('p', {}, h('strong', {}, b.label)),
@@ -1959,6 +1969,255 @@
     if (st === 'ok' || st === 'success' || st === 'done') return h('span', { class: 'tag yes' }, icon('check'), 'OK');
     if (st === 'failed' || st === 'error' || st === 'failure') return h('span', { class: 'tag bad' }, icon('cross'), 'Failed');
     return status ? capital(status) : '—';
+  }
+
+  // --------------------------------------------------------- SanteDB import
+
+  // "Import and restore" of a SanteDB .bin (docs/IMPORT.md): on the
+  // first-run screen, and for a System Administrator from the Backup
+  // Explorer. The SanteDB passphrase (only for an encrypted file), a new
+  // passphrase for the carevault backup, then a job: import into a backup
+  // on the Private medium and verify it; in a first run, restore it too.
+  // Over existing data the new backup is then restored as any backup (the
+  // restore dialog, its facts, the safety copy), and the import's report
+  // is shown again beside the restore's.
+
+  function importReports() {
+    if (!state.importReports) state.importReports = {};
+    return state.importReports;
+  }
+
+  // The import's report for a restore job's backup, if it was just imported.
+  function importReportFor(b) {
+    const r = b && importReports()[b.id];
+    return r ? importReport(r) : null;
+  }
+
+  function isAdministrator(u) {
+    return Boolean(u && u.role === 'System Administrator');
+  }
+
+  // The Backup Explorer's way in (System Administrator only).
+  function santedbImportLink(u) {
+    if (!isAdministrator(u)) return null;
+    return h('p', { class: 'hint' }, 'Moving over from the SanteDB app? ',
+      h('a', { href: '#/import', id: 'santedb-import', testid: 'santedb-import' }, 'Import a SanteDB backup'), '.');
+  }
+
+  function viewSantedbImport(v) {
+    if (!isAdministrator(user())) return viewNotAllowed(v);
+    const file = h('input', { type: 'file', id: 'santedb-file', testid: 'santedb-file',
+      accept: '.bin,.sdbk,.bz2,.gz,application/octet-stream' });
+    const info = h('div', { id: 'santedb-upload-info', 'aria-live': 'polite' });
+    const slot = h('div', { id: 'santedb-slot' });
+    add(v, h('a', { class: 'crumb', href: '#/backups' }, icon('back'), 'Backup Explorer'),
+      h('h1', {}, 'Import a SanteDB backup'),
+      h('p', {}, 'A backup written by the SanteDB app becomes a checked, encrypted carevault backup on this tablet, ' +
+        'which then replaces the clinic data here (the current data is kept as a safety copy).'),
+      h('section', { class: 'card' },
+        field('SanteDB backup file (.bin)', file, 'It is copied to the tablet first; the file itself is not changed.'),
+        info),
+      slot);
+    file.addEventListener('change', async () => {
+      const f = file.files && file.files[0];
+      if (!f) return;
+      slot.replaceChildren();
+      const res = await santedbUpload(f, info);
+      if (!res) return;
+      if (!res.santedb) {
+        info.replaceChildren(banner('error', 'This is not a SanteDB backup.', 'It is a carevault backup.',
+          { advice: 'Restore it from the Backup Explorer instead.', testid: 'upload-error' }));
+        return;
+      }
+      slot.replaceChildren(santedbImportPanel(v, res, f.name, { firstRun: false }));
+    });
+  }
+
+  // Uploads `f`, with its progress in `info`; the answer, or null after
+  // showing why the file cannot be used.
+  async function santedbUpload(f, info) {
+    const box = progressBox('Copying the file', 'upload-progress');
+    info.replaceChildren(box);
+    try {
+      const res = await upload(f, box.update);
+      box.update({ state: 'done' });
+      info.replaceChildren();
+      return res;
+    } catch (e) {
+      info.replaceChildren(banner('error', 'This file cannot be used.', e.message,
+        { advice: e.advice, testid: 'upload-error' }));
+      return null;
+    }
+  }
+
+  const SANTEDB_FAILED = {
+    wrong_key: 'The SanteDB passphrase was not accepted: nothing was changed.',
+    truncated: 'The SanteDB file is incomplete: nothing was changed.',
+    corrupted: 'The SanteDB file is damaged: nothing was changed.',
+    not_a_backup: 'This is not a SanteDB backup: nothing was changed.',
+  };
+
+  // The form and the job of "Import and restore" for SanteDB upload `res`.
+  function santedbImportPanel(v, res, name, opts) {
+    const enc = Boolean(res.santedb && res.santedb.encrypted);
+    const oldPass = passInput('santedb-passphrase', 'santedb-passphrase');
+    const oldField = enc ? field('SanteDB passphrase', oldPass,
+      'The passphrase that was set for backups in the SanteDB app.', { testid: 'santedb-pass-field' }) : null;
+    const newPass = passInput('santedb-new-passphrase', 'santedb-new-passphrase', 'new-password');
+    const newPass2 = passInput('santedb-new-passphrase2', 'santedb-new-passphrase2', 'new-password');
+    const newField = field('New passphrase for the carevault backup', newPass,
+      'At least 8 characters. It opens the imported backup: record it as your facility’s data policy says.',
+      { after: strengthMeter(newPass), testid: 'santedb-new-field' });
+    const newField2 = field('Type the new passphrase again', newPass2, null, { testid: 'santedb-new2-field' });
+    const err = h('div', { id: 'santedb-error' });
+    const start = h('button', { type: 'submit', class: 'button primary', id: 'santedb-start', testid: 'santedb-start' },
+      icon('restore'), opts.firstRun ? 'Import and restore' : 'Import and check');
+    const progress = h('div', { id: 'santedb-progress-slot' });
+    const form = h('form', { id: 'santedb-form', testid: 'santedb-form', novalidate: true },
+      h('section', { class: 'card', 'aria-labelledby': 'santedb-h' },
+        h('h2', { id: 'santedb-h' }, 'Import and restore a SanteDB backup'),
+        h('p', { testid: 'santedb-file-info' }, h('strong', {}, name), `: a SanteDB backup (layout ${res.santedb.layout}), ` +
+          `${humanSize(res.size)}, ${enc ? 'encrypted' : 'not encrypted'}.`),
+        oldField, newField, newField2, err,
+        h('div', { class: 'button-row' }, start,
+          opts.onBack ? h('button', { type: 'button', class: 'button secondary', onclick: opts.onBack }, 'Back') : null)));
+    const clearNew = () => {
+      newPass.value = '';
+      newPass2.value = '';
+      newPass.dispatchEvent(new Event('input')); // the strength hint too
+    };
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      for (const f of [oldField, newField, newField2]) if (f) f.setError(null);
+      err.replaceChildren();
+      if (enc && !oldPass.value) {
+        oldField.setError('Type the SanteDB passphrase: this file is encrypted.');
+        oldPass.focus();
+        return;
+      }
+      // Length and strength are the server's (the core's) rule.
+      if (!newPass.value) {
+        newField.setError('Type the new passphrase.');
+        newPass.focus();
+        return;
+      }
+      if (newPass.value !== newPass2.value) {
+        newField2.setError('The two new passphrases differ: type it again.');
+        newPass2.focus();
+        return;
+      }
+      const body = { upload_id: res.upload_id, new_passphrase: newPass.value };
+      if (enc) body.santedb_passphrase = oldPass.value;
+      start.disabled = true;
+      let started;
+      try {
+        started = await api('POST', opts.firstRun ? '/api/first-run/import' : '/api/imports', body);
+      } catch (e) {
+        start.disabled = false;
+        const rule = passphraseRule(e);
+        if (rule) {
+          newField.setError(rule);
+          newPass.focus();
+          return;
+        }
+        err.replaceChildren(banner('error', 'The import did not start.', e.message,
+          { advice: e.advice, testid: 'santedb-failed' }));
+        return;
+      }
+      oldPass.value = '';
+      form.hidden = true;
+      const box = progressBox(opts.firstRun ? 'Importing, checking and restoring' : 'Importing and checking',
+        'santedb-progress');
+      progress.replaceChildren(box);
+      let job;
+      try {
+        job = await followJob(started.job_id, box.update);
+      } catch (e) {
+        job = { state: 'failed', error: { message: e.message, advice: e.advice } };
+      }
+      const r = job.result || {};
+      if (job.state !== 'done') {
+        const e = jobError(job);
+        if (r.restore && Array.isArray(r.restore.checks)) {
+          progress.append(banner('error', 'The restored data differs from the backup.', e.message,
+            { advice: e.advice, dismissible: false, testid: 'santedb-failed' }), importReport(r), restoreReport(r.restore));
+          return;
+        }
+        clearNew();
+        progress.replaceChildren();
+        form.hidden = false;
+        start.disabled = false;
+        if (e.kind === 'wrong_key' && oldField) {
+          oldField.setError('That passphrase does not open this SanteDB backup. Type it again (capital letters count).');
+          oldPass.focus();
+        }
+        err.replaceChildren(banner(e.kind === 'wrong_key' ? 'warning' : 'error',
+          SANTEDB_FAILED[e.kind] || 'The import failed: nothing was changed.', e.message,
+          { advice: e.advice, dismissible: false, testid: 'santedb-failed' }));
+        return;
+      }
+      clearNew();
+      const title = v.querySelector('h1');
+      if (opts.firstRun) {
+        if (title) title.textContent = 'Import and restore complete';
+        progress.append(importReport(r), restoreReport(r.restore || {}, r.backup && r.backup.label),
+          h('p', { class: 'hint' }, 'The SanteDB data is now this tablet’s data. carevault has no users yet: ' +
+            'choose “Start fresh” next to add the first System Administrator.'),
+          h('div', { class: 'button-row' }, h('button', { type: 'button', class: 'button primary', testid: 'santedb-continue',
+            onclick: async () => { await loadSession(); go('#/first-run'); } }, 'Continue')));
+        return;
+      }
+      if (title) title.textContent = 'SanteDB backup imported';
+      const b = norm(r.backup);
+      importReports()[b.id] = r;
+      progress.append(importReport(r),
+        h('p', {}, 'Nothing on this tablet was changed yet. Restore the imported backup to replace the clinic data ' +
+          '(you will see what it replaces first, and the current data is kept as a safety copy).'),
+        h('div', { class: 'button-row' },
+          h('button', { type: 'button', class: 'button primary', testid: 'santedb-restore',
+            onclick: () => restoreDialog(b) }, icon('restore'), 'Restore it now'),
+          h('a', { class: 'button secondary', href: '#/backups' }, 'Back to Backup Explorer')));
+    });
+    return h('div', { testid: 'santedb-panel' }, form, progress);
+  }
+
+  const tables = (n) => `${count(n)} table${n === 1 ? '' : 's'}`;
+
+  // What came over: the SanteDB file, every asset (databases with their
+  // rows), the warnings (what could not come over), the new backup.
+  function importReport(r) {
+    const s = r.import || {};
+    const b = r.backup || null;
+    const tbody = h('tbody');
+    for (const a of s.assets || []) {
+      const d = a.database;
+      const rows = d ? Object.values(d.rows || {}).reduce((x, y) => x + y, 0) : null;
+      tbody.append(h('tr', { testid: 'import-asset' },
+        h('th', { scope: 'row', class: 'cell-label mono', 'data-label': 'Path' }, a.path),
+        h('td', { 'data-label': 'What' }, d ? `Database, ${count(rows)} rows in ${tables(Object.keys(d.rows || {}).length)}`
+          : capital(a.class || a.kind || '')),
+        h('td', { 'data-label': 'Size' }, humanSize(a.size))));
+    }
+    const warnings = s.warnings || [];
+    const made = [s.created_at ? `made ${localTime(s.created_at)}` : null, s.creator ? `by ${s.creator}` : null]
+      .filter(Boolean).join(' ');
+    return h('section', { class: 'card', id: 'import-report', testid: 'import-report', 'aria-labelledby': 'import-h' },
+      h('h2', { id: 'import-h' }, 'What came over from SanteDB'),
+      h('p', { testid: 'import-source' }, `SanteDB backup, layout ${s.layout}, ${s.encrypted ? 'encrypted' : 'not encrypted'}` +
+        (made ? `, ${made}` : '') + `: ${(s.assets || []).length} assets, ${humanSize(s.data_bytes || 0)} of data.`),
+      h('div', { class: 'table-wrap' },
+        h('table', { class: 'data responsive', testid: 'import-assets' },
+          h('caption', {}, 'Every asset of the SanteDB backup and where it is kept in the clinic data.'),
+          h('thead', {}, h('tr', {}, ['Path', 'What', 'Size'].map((t) => h('th', { scope: 'col' }, t)))),
+          tbody)),
+      warnings.length
+        ? h('div', { testid: 'import-warnings' }, h('h3', {}, 'What could not come over, or needs checking'),
+          h('ul', {}, warnings.map((w) => h('li', {}, sentence(w)))))
+        : h('p', { class: 'hint', testid: 'import-no-warnings' }, 'Everything in the SanteDB backup came over.'),
+      b ? h('p', { testid: 'import-backup' }, 'Saved as the carevault backup ', h('strong', {}, b.label),
+        ` on ${b.location}, encrypted and checked` +
+        (r.verify ? ` (${count(r.verify.entries)} files, every byte read back)` : '') + '.',
+      h('span', { class: 'backup-id' }, b.id)) : null);
   }
 
   // ------------------------------------------------------------------ start

@@ -25,13 +25,18 @@ pub enum JobKind {
     Rekey,
     /// A copy of a backup to a USB drive or SD card ("Copy to USB").
     Copy,
+    /// A SanteDB import (then verify; in a first run, restore too).
+    Import,
 }
 
 impl JobKind {
     /// Backups, restores and passphrase changes take the home's operation
     /// lock: one at a time.
     pub fn exclusive(self) -> bool {
-        matches!(self, JobKind::Backup | JobKind::Restore | JobKind::Rekey)
+        matches!(
+            self,
+            JobKind::Backup | JobKind::Restore | JobKind::Rekey | JobKind::Import
+        )
     }
 }
 

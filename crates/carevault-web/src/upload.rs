@@ -3,7 +3,9 @@
 //! hashed (SHA-256) on the way, at most `max_upload` bytes, within the
 //! quotas (bytes per session, bytes for the whole server; 413 beyond), and
 //! checked as a backup (container and readable details) before it is kept
-//! (422 and deleted otherwise).
+//! (422 and deleted otherwise). A SanteDB `.bin` (its clear header checked
+//! by `carevault_santedb::probe`) is kept too, for "Import and restore"
+//! only (`routes::import`): it is never offered as a carevault backup.
 //!
 //! An upload belongs to the session that sent it (or, in a first run, to
 //! nobody in particular): only that session can use its ID. It is removed
@@ -26,7 +28,7 @@ use carevault_core::auth::{self, View};
 use carevault_core::fsutil::human_size;
 use carevault_core::Error;
 use futures_util::StreamExt;
-use serde_json::json;
+use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -110,6 +112,8 @@ struct Upload {
     arrived: Duration,
     /// False while it is being received.
     kept: bool,
+    /// A SanteDB `.bin` (for "Import and restore" only), not a carevault backup.
+    santedb: bool,
 }
 
 /// The uploads of this server.
@@ -153,6 +157,7 @@ impl Uploads {
                 bytes: 0,
                 arrived: self.clock.now(),
                 kept: false,
+                santedb: false,
             },
         );
     }
@@ -193,9 +198,10 @@ impl Uploads {
         Ok(())
     }
 
-    fn keep(&self, id: &str) {
+    fn keep(&self, id: &str, santedb: bool) {
         if let Some(u) = self.map.lock().expect("uploads").get_mut(id) {
             u.kept = true;
+            u.santedb = santedb;
             u.arrived = self.clock.now();
         }
     }
@@ -208,14 +214,36 @@ impl Uploads {
 
     /// The file of upload `id` if it is kept and belongs to `owner` (the
     /// caller's session; `None` in a first run).
+    /// A SanteDB upload is never one: it is only for "Import and restore".
     pub fn path_of(&self, sessions: &Sessions, id: &str, owner: Option<&Key>) -> Option<PathBuf> {
+        self.path_if(sessions, id, owner, false)
+    }
+
+    /// The file of SanteDB upload `id`, as [`Uploads::path_of`] for carevault ones.
+    pub fn santedb_path_of(
+        &self,
+        sessions: &Sessions,
+        id: &str,
+        owner: Option<&Key>,
+    ) -> Option<PathBuf> {
+        self.path_if(sessions, id, owner, true)
+    }
+
+    fn path_if(
+        &self,
+        sessions: &Sessions,
+        id: &str,
+        owner: Option<&Key>,
+        santedb: bool,
+    ) -> Option<PathBuf> {
         if !valid_id(id) {
             return None;
         }
         self.sweep(sessions);
         let map = self.map.lock().expect("uploads");
         let u = map.get(id)?;
-        (u.kept && u.owner.as_ref() == owner).then(|| file_of(&self.home, id))
+        (u.kept && u.santedb == santedb && u.owner.as_ref() == owner)
+            .then(|| file_of(&self.home, id))
     }
 
     /// The upload ID of `path`, if it is an upload.
@@ -351,12 +379,25 @@ pub async fn post(
     let final_path = file_of(&home, &id);
     let checked = partial.path.clone();
     let target = final_path.clone();
-    let metadata = blocking(move || {
-        let opened = Opened::open(&checked)?;
+    let (metadata, santedb) = blocking(move || {
+        // A carevault backup, else a SanteDB `.bin` (checked by its clear
+        // header; kept for "Import and restore" only).
+        let (metadata, santedb) = match Opened::open(&checked) {
+            Ok(opened) => (json!(opened.metadata), None),
+            Err(e) => match carevault_santedb::probe(&checked) {
+                Ok((layout, encrypted)) => (
+                    Value::Null,
+                    Some(json!({"layout": layout, "encrypted": encrypted})),
+                ),
+                // A SanteDB magic with a damaged or cut header: say so.
+                Err(s) if s.kind() != carevault_core::Kind::NotABackup => return Err(s.into()),
+                Err(_) => return Err(e.into()),
+            },
+        };
         std::fs::rename(&checked, &target)
             .map_err(|e| Error::io("keeping the upload", &target, e))?;
         carevault_core::fsutil::sync_dir(target.parent().expect("in the uploads folder"))?;
-        Ok(opened.metadata)
+        Ok((metadata, santedb))
     })
     .await
     .map_err(|e| {
@@ -364,7 +405,7 @@ pub async fn post(
         e.policy()
     })?;
     partial.keep = true;
-    uploads.keep(&id);
+    uploads.keep(&id, santedb.is_some());
     Ok((
         StatusCode::CREATED,
         axum::Json(json!({
@@ -373,6 +414,7 @@ pub async fn post(
             "sha256": sha256,
             "expires_in_seconds": state.uploads.limits.keep.as_secs(),
             "metadata": metadata,
+            "santedb": santedb,
         })),
     )
         .into_response())

@@ -8,9 +8,9 @@
 
 mod e2e_support;
 
-use carevault_core::demo::{check_consistency, run_writer, WriterOptions};
 use carevault_core::hostlock::SyncSession;
 use carevault_core::media::Medium;
+use carevault_demo::{check_consistency, run_writer, WriterOptions};
 use e2e_support::{today_local, tools, Browser, Clinic, Server, PASSPHRASE};
 
 use serde_json::Value;

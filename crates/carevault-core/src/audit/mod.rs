@@ -258,6 +258,13 @@ pub fn read(home: &Path) -> crate::Result<Vec<Record>> {
     store::read(home)
 }
 
+/// The trail's head: the last record's sequence number and hash, as the
+/// head file says (what an offsite status event anchors). `None` when
+/// there is no trail yet or the head file is damaged.
+pub fn head(home: &Path) -> crate::Result<Option<(u64, String)>> {
+    store::head(home)
+}
+
 /// Checks the whole trail: every hash, every link, the order of the
 /// sequence numbers, and the head file. Problems in the files are reported
 /// in [`AuditCheck::problems`], not as errors; an error means the files

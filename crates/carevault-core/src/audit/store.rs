@@ -290,3 +290,12 @@ pub(super) fn load_for_verify(home: &Path) -> Result<(Option<Vec<u8>>, HeadState
         Ok((bytes, read_head(&head)?))
     })
 }
+
+/// The last record's sequence number and hash, from the head file; `None`
+/// when there is none or it cannot be read.
+pub(super) fn head(home: &Path) -> Result<Option<(u64, String)>> {
+    Ok(match read_head(&super::head_path(home))? {
+        HeadState::Present(h) => Some((h.seq, h.hash)),
+        HeadState::Missing | HeadState::Unreadable(_) => None,
+    })
+}

@@ -174,6 +174,19 @@ pub fn first_run_restore(home: &Path) -> Result<Permit<Restore>> {
     })
 }
 
+/// The import half of a first-run "Import and restore" (the web's): with no
+/// clinic data there is no one to log in as, and the imported file's own
+/// passphrase, then the restore's, are the gate, as for [`first_run_restore`].
+pub fn first_run_import(home: &Path) -> Result<Permit<Create>> {
+    let restore = first_run_restore(home)?;
+    Ok(Permit {
+        home: restore.home,
+        user: restore.user,
+        role: None,
+        _action: PhantomData,
+    })
+}
+
 /// Creates the first System Administrator of a home that has no users yet.
 pub fn first_user(home: &Path, username: &str, password: &str) -> Result<Permit<ManageUsers>> {
     if has_users(home)? {

@@ -7,12 +7,12 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use argon2::{Argon2, PasswordVerifier};
-use carevault_core::demo::{
+use carevault_core::hostlock::HostLock;
+use carevault_core::layout::data_dir;
+use carevault_demo::{
     check_consistency, init, run_writer, DemoError, DemoOptions, DemoSummary, WriterOptions,
     DEMO_USERS,
 };
-use carevault_core::hostlock::HostLock;
-use carevault_core::layout::data_dir;
 use rusqlite::{Connection, OpenFlags};
 use tempfile::TempDir;
 

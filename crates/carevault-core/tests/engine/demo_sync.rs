@@ -7,12 +7,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, OnceLock};
 use std::time::{Duration, Instant};
 
-use carevault_core::demo::{
+use carevault_core::hostlock::{sync_running, sync_state, HostLock, SyncState};
+use carevault_core::layout::data_dir;
+use carevault_demo::{
     check_consistency, init, run_sync, run_writer, DemoOptions, SyncOptions, SyncStats,
     WriterOptions,
 };
-use carevault_core::hostlock::{sync_running, sync_state, HostLock, SyncState};
-use carevault_core::layout::data_dir;
 use rusqlite::{Connection, OpenFlags};
 use tempfile::TempDir;
 

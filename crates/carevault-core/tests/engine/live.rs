@@ -3,8 +3,8 @@
 //! databases agree with each other.
 
 use crate::common::*;
-use carevault_core::demo::{self, DemoOptions, WriterOptions};
 use carevault_core::restore::RestoreOutcome;
+use carevault_demo::{self as demo, DemoOptions, WriterOptions};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 

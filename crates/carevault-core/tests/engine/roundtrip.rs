@@ -215,7 +215,13 @@ fn list_shows_backups_and_damaged_files_but_not_temporary_or_foreign_ones() {
         &[docs.clone(), t.path().join("missing-folder")],
     );
     assert_eq!(listed.len(), 3, "{listed:?}");
-    assert_eq!(listed.iter().filter(|l| l.status == "damaged").count(), 1);
+    assert_eq!(
+        listed
+            .iter()
+            .filter(|l| l.status == catalog::Status::Damaged)
+            .count(),
+        1
+    );
     let ids: Vec<_> = listed
         .iter()
         .filter_map(|l| l.metadata.as_ref())
@@ -236,7 +242,7 @@ fn list_shows_backups_and_damaged_files_but_not_temporary_or_foreign_ones() {
         &b.path,
     )
     .unwrap();
-    assert_eq!(gone.status, "deleted");
+    assert_eq!(gone.status, catalog::Status::Ok);
     assert!(!b.path.exists());
     assert_eq!(
         catalog::find(&viewer(&home), &[docs], &b.metadata.sealed.id)

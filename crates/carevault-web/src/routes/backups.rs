@@ -19,7 +19,6 @@ use carevault_core::audit::{self, Event, Outcome};
 use carevault_core::auth::{Create, Delete, Restore, Role, View};
 use carevault_core::backup::{self, BackupRequest, Target};
 use carevault_core::catalog::{self, Listed};
-use carevault_core::format::metadata::MAX_LABEL_CHARS;
 use carevault_core::hostlock;
 use carevault_core::media::Medium;
 use carevault_core::profile::Profile;
@@ -30,16 +29,19 @@ use serde_json::{json, Value};
 type Answer = Result<(StatusCode, Json<Value>), ApiError>;
 
 /// The guide's weekly reminder (the core's rule), from the listing.
-fn stale_warning(found: &[Found]) -> Option<String> {
+fn stale_warning(home: &std::path::Path, found: &[Found]) -> Option<String> {
     let now = jiff::Timestamp::now();
-    carevault_core::status::reminder(found.iter().filter_map(|f| {
-        let m = f.listed.metadata.as_ref()?;
-        let medium = f.location.parse::<Medium>().ok()?;
-        Some((
-            medium,
-            carevault_core::status::age_days(&m.sealed.created_at, now),
-        ))
-    }))
+    carevault_core::status::reminder(
+        found.iter().filter_map(|f| {
+            let m = f.listed.metadata.as_ref()?;
+            let medium = f.location.parse::<Medium>().ok()?;
+            Some((
+                medium,
+                carevault_core::status::age_days(&m.sealed.created_at, now),
+            ))
+        }),
+        carevault_core::status::offsite_newest_age(home, now),
+    )
 }
 
 /// `GET /api/backups`: every medium, newest first.
@@ -63,7 +65,7 @@ pub async fn list(State(state): State<AppState>, who: Who) -> Result<Json<Value>
             .collect();
         Ok(Json(json!({
             "backups": backups,
-            "stale_warning": stale_warning(&found),
+            "stale_warning": stale_warning(&home, &found),
             "restored_from": from,
         })))
     })
@@ -78,22 +80,6 @@ pub struct NewBackup {
     passphrase: Option<String>,
     label: Option<String>,
     use_recovery_keys: Option<bool>,
-}
-
-fn check_label(label: &Option<String>) -> Result<(), ApiError> {
-    match label {
-        Some(l)
-            if l.chars().count() > MAX_LABEL_CHARS
-                || l.chars().any(char::is_control)
-                || l.trim().is_empty() =>
-        {
-            Err(ApiError::bad_request(
-                format!("the label must be 1 to {MAX_LABEL_CHARS} characters of plain text"),
-                "choose a shorter label without line breaks",
-            ))
-        }
-        _ => Ok(()),
-    }
 }
 
 /// `POST /api/backups`: `202 {"job_id", "destination"}`; 422 for a policy
@@ -126,7 +112,7 @@ pub async fn create(
     if let Some(p) = &passphrase {
         carevault_core::passphrase::check_new_secret(p, &[permit.user()])?;
     }
-    check_label(&b.label)?;
+    carevault_core::backup::check_label(b.label.as_deref())?;
     let s = state.clone();
     blocking(move || {
         let home = s.home.clone();
@@ -160,7 +146,7 @@ pub async fn create(
                 listed: Listed {
                     path: out.path.clone(),
                     size: out.size,
-                    status: "ok".into(),
+                    status: carevault_core::catalog::Status::Ok,
                     metadata: Some(out.metadata.clone()),
                     problem: None,
                     ..Listed::default()

@@ -3,6 +3,7 @@
 
 mod backups;
 mod first_run;
+mod import;
 mod jobs;
 mod login;
 mod preview;
@@ -20,10 +21,9 @@ use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use carevault_core::archive::reader::Opened;
 use carevault_core::auth::{self, Action, Permit, Restore};
 use carevault_core::profile::Profile;
-use carevault_core::restore::{self, RestoreOutcome, RestoreRequest};
+use carevault_core::restore::{self, RestoreRequest};
 use carevault_core::{Error, Kind, SecretString, Unlock};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
@@ -46,6 +46,8 @@ pub fn router(state: AppState, limits: &Limits) -> Router {
         .route("/api/first-run/admin", post(first_run::admin))
         .route("/api/first-run/candidates", get(first_run::candidates))
         .route("/api/first-run/restore", post(first_run::restore))
+        .route("/api/first-run/import", post(import::first_run))
+        .route("/api/imports", post(import::logged_in))
         .route("/api/backups", get(backups::list).post(backups::create))
         .route(
             "/api/backups/{id}",
@@ -155,26 +157,23 @@ pub fn unlock_for(home: &Path, file: &Path, key: KeyBody) -> Result<Option<Unloc
             "use one of them: the passphrase, or the facility's recovery key",
         ));
     }
-    let opened = Opened::open(file).map_err(|e| ApiError::from(e).policy())?;
-    let s = &opened.metadata.sealed;
-    if !s.encrypted {
-        return Ok(None);
-    }
-    if let Some(p) = passphrase {
-        return Ok(Some(Unlock::Passphrase(p)));
-    }
-    if recovery.is_some() {
-        return Ok(recovery);
-    }
-    if s.automatic {
-        if let Some(u) = carevault_core::auto::device_unlock(home) {
-            return Ok(Some(u));
+    let given = passphrase.map(Unlock::Passphrase).or(recovery);
+    // The core's rule (unlocking::unlock_for); the web cannot prompt, so a
+    // key that is needed and not given is a 400.
+    let need = || {
+        Err(carevault_core::Error::new(
+            carevault_core::Kind::Usage,
+            "this backup is encrypted: its passphrase or a recovery key is needed",
+            "type the passphrase that was given when the backup was made, or use the facility's recovery key",
+        ))
+    };
+    carevault_core::unlocking::unlock_for(home, file, || Ok(given), need).map_err(|e| {
+        if e.kind() == carevault_core::Kind::Usage {
+            ApiError::bad_request(e.message(), e.advice())
+        } else {
+            ApiError::from(e).policy()
         }
-    }
-    Err(ApiError::bad_request(
-        "this backup is encrypted: its passphrase or a recovery key is needed",
-        "type the passphrase that was given when the backup was made, or use the facility's recovery key",
-    ))
+    })
 }
 
 /// True when `file`'s readable metadata lists a recovery key slot.
@@ -224,22 +223,11 @@ pub fn run_restore(
         state.uploads.remove(&id);
     }
     state.uploads.sweep(&state.sessions);
-    let value = serde_json::to_value(&outcome)
-        .map_err(|e| ApiError::internal(format!("the restore report: {e}")))?;
-    if let RestoreOutcome::Restored(r) = &outcome {
-        if r.checks.iter().any(|c| !c.ok) {
-            return Err(JobError {
-                error: Error::new(
-                    Kind::CheckFailed,
-                    "the restored data differs from the backup's manifest",
-                    "see the checks that differ; the replaced data is in the safety copy",
-                )
-                .into(),
-                result: Some(Box::new(value)),
-            });
-        }
-    }
-    Ok(value)
+    // A difference from the manifest is refused by the core before the
+    // swap (restore::checks::refuse_differences): a finished restore's
+    // checks all passed.
+    serde_json::to_value(&outcome)
+        .map_err(|e| ApiError::internal(format!("the restore report: {e}")).into())
 }
 
 /// Starts a passphrase or recovery-key attempt on backup `key`: 429 while

@@ -40,12 +40,12 @@ impl Clinic {
     pub fn demo() -> Clinic {
         let tmp = tempfile::tempdir().unwrap();
         let home = tmp.path().join("clinic");
-        let opts = carevault_core::demo::DemoOptions {
+        let opts = carevault_demo::DemoOptions {
             patients: PATIENTS,
             photos: 2,
             seed: 7,
         };
-        carevault_core::demo::init(&home, &opts).unwrap();
+        carevault_demo::init(&home, &opts).unwrap();
         write_profile(tmp.path(), &home);
         Clinic { tmp, home }
     }

@@ -127,12 +127,12 @@ impl Clinic {
     pub fn demo() -> Clinic {
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path().join("clinic");
-        let opts = carevault_core::demo::DemoOptions {
+        let opts = carevault_demo::DemoOptions {
             patients: 300,
             photos: 3,
             seed: 7,
         };
-        carevault_core::demo::init(&home, &opts).expect("demo init");
+        carevault_demo::init(&home, &opts).expect("demo init");
         write_profile(dir.path(), &home);
         Clinic { dir, home }
     }

@@ -1,0 +1,224 @@
+//! What a store needs: endpoint, bucket, this tablet's prefix, the
+//! credentials, and where the upload journals live.
+//!
+//! Credentials come from `private/offsite-credentials` or, when that file
+//! does not exist, from `CAREVAULT_S3_ACCESS_KEY` and
+//! `CAREVAULT_S3_SECRET_KEY`. The file is either two lines (the access key,
+//! then the secret key) or `key = value` lines with `access_key` and
+//! `secret_key`; `#` starts a comment line. It must be a regular file that
+//! only its owner may read (0600 or 0400).
+
+use crate::http::{Clock, RetryPolicy};
+use carevault_core::error::{Error, Kind, Result};
+use carevault_core::profile::OffsiteSettings;
+use std::path::{Path, PathBuf};
+
+/// Name of the credentials file inside `private/`.
+pub const CREDENTIALS_FILE: &str = "offsite-credentials";
+
+/// An access key and its secret.
+#[derive(Clone)]
+pub struct Credentials {
+    /// The access key ID.
+    pub access_key: String,
+    /// The secret (never printed).
+    pub secret_key: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Credentials({}, <secret>)", self.access_key)
+    }
+}
+
+fn cred_error(msg: impl Into<String>, path: &Path) -> Error {
+    Error::new(
+        Kind::Usage,
+        msg,
+        "write the access key and secret key to private/offsite-credentials (two lines, mode 0600) or set CAREVAULT_S3_ACCESS_KEY and CAREVAULT_S3_SECRET_KEY (see docs/OFFSITE.md)",
+    )
+    .at(path)
+}
+
+fn plausible(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 256 && s.bytes().all(|b| b.is_ascii_graphic())
+}
+
+impl Credentials {
+    /// Parses the credentials file's text (two lines, or `key = value`).
+    pub fn parse(text: &str, path: &Path) -> Result<Credentials> {
+        let lines: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
+        let (access, secret) = if lines.iter().any(|l| l.contains('=')) {
+            let mut a = None;
+            let mut s = None;
+            for l in &lines {
+                let Some((k, v)) = l.split_once('=') else {
+                    return Err(cred_error(
+                        "a line of the offsite credentials file is not `key = value`",
+                        path,
+                    ));
+                };
+                let v = v.trim().trim_matches('"').to_string();
+                match k.trim() {
+                    "access_key" => a = Some(v),
+                    "secret_key" => s = Some(v),
+                    other => {
+                        return Err(cred_error(
+                            format!("the offsite credentials file has an unknown key {:?} (allowed: access_key, secret_key)", carevault_core::audit::printable(other)),
+                            path,
+                        ))
+                    }
+                }
+            }
+            (a, s)
+        } else if lines.len() == 2 {
+            (Some(lines[0].to_string()), Some(lines[1].to_string()))
+        } else {
+            (None, None)
+        };
+        match (access, secret) {
+            (Some(a), Some(s)) if plausible(&a) && plausible(&s) => Ok(Credentials {
+                access_key: a,
+                secret_key: s,
+            }),
+            _ => Err(cred_error(
+                "the offsite credentials file does not hold an access key and a secret key",
+                path,
+            )),
+        }
+    }
+
+    /// Reads the credentials of `home` (the file, else the environment).
+    pub fn load(home: &Path) -> Result<Credentials> {
+        use std::os::unix::fs::PermissionsExt;
+        let path = carevault_core::layout::private_dir(home).join(CREDENTIALS_FILE);
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) => {
+                if !meta.file_type().is_file() {
+                    return Err(cred_error(
+                        "the offsite credentials file is not a regular file",
+                        &path,
+                    ));
+                }
+                if meta.permissions().mode() & 0o077 != 0 {
+                    return Err(Error::new(
+                        Kind::PermissionDenied,
+                        "the offsite credentials file may be read by other users; it was not used",
+                        "make it readable by its owner only (chmod 600 private/offsite-credentials), and give the bucket's administrator a new key if others could have read it",
+                    )
+                    .at(&path));
+                }
+                let bytes = carevault_core::fsutil::read_small(&path, 4096)
+                    .map_err(|e| Error::io("reading the offsite credentials", &path, e))?
+                    .unwrap_or_default();
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| cred_error("the offsite credentials file is not text", &path))?;
+                Credentials::parse(&text, &path)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let a = std::env::var("CAREVAULT_S3_ACCESS_KEY").unwrap_or_default();
+                let s = std::env::var("CAREVAULT_S3_SECRET_KEY").unwrap_or_default();
+                if plausible(&a) && plausible(&s) {
+                    Ok(Credentials {
+                        access_key: a,
+                        secret_key: s,
+                    })
+                } else {
+                    Err(cred_error("no offsite credentials were found", &path))
+                }
+            }
+            Err(e) => Err(Error::io("reading the offsite credentials", &path, e)),
+        }
+    }
+}
+
+/// Everything an [`crate::S3Store`] needs.
+#[derive(Clone)]
+pub struct Config {
+    /// The profile's settings.
+    pub settings: OffsiteSettings,
+    /// This tablet's key prefix, expanded (ends in `/` or is empty).
+    pub prefix: String,
+    /// The credentials.
+    pub credentials: Credentials,
+    /// Where upload journals are kept (`private/offsite/journal`).
+    pub journal_dir: PathBuf,
+    /// The clock requests are signed with (a seam for tests).
+    pub clock: Clock,
+    /// How often and how patiently requests are retried.
+    pub retry: RetryPolicy,
+}
+
+impl Config {
+    /// The configuration of `home`: its `[offsite]` section (a usage error
+    /// when there is none), the prefix expanded from the app's facility
+    /// and the device key's ID, and the credentials.
+    pub fn for_home(home: &Path) -> Result<Config> {
+        Config::for_home_device(home, None)
+    }
+
+    /// [`Config::for_home`], with `{device}` of the prefix set to `device`
+    /// rather than this tablet's key ID: a replacement tablet reads the
+    /// copies of the one it replaces.
+    pub fn for_home_device(home: &Path, device: Option<&str>) -> Result<Config> {
+        let profile = carevault_core::profile::Profile::load(home)?;
+        let settings = profile.offsite.ok_or_else(|| {
+            Error::new(
+                Kind::Usage,
+                "offsite copies are not configured on this tablet",
+                "add an [offsite] section to carevault.toml (see docs/OFFSITE.md)",
+            )
+        })?;
+        let app =
+            carevault_core::appconfig::AppConfig::read(&carevault_core::layout::data_dir(home))?;
+        let needs_device = settings.prefix.contains("{device}");
+        let device = match device {
+            Some(_) if !needs_device => {
+                return Err(Error::new(
+                    Kind::Usage,
+                    "--device was given, but the profile's offsite prefix has no {device} part",
+                    "leave out --device, or change [offsite] prefix in carevault.toml",
+                ))
+            }
+            Some(d) => d.to_string(),
+            None if needs_device => {
+                carevault_core::provenance::device_key::load_or_create(home)?.key_id()
+            }
+            None => String::new(),
+        };
+        let prefix = settings.prefix_for(&app.facility, &device)?;
+        Ok(Config {
+            prefix,
+            credentials: Credentials::load(home)?,
+            journal_dir: carevault_core::offsite_state::dir(home).join("journal"),
+            settings,
+            clock: Clock::system(),
+            retry: RetryPolicy::default(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_credential_forms_parse() {
+        let p = Path::new("x");
+        let c = Credentials::parse("AKIA1\nsecret/2\n", p).unwrap();
+        assert_eq!(
+            (c.access_key.as_str(), c.secret_key.as_str()),
+            ("AKIA1", "secret/2")
+        );
+        let c =
+            Credentials::parse("# tablet 7\naccess_key = AK\nsecret_key = \"SK\"\n", p).unwrap();
+        assert_eq!((c.access_key.as_str(), c.secret_key.as_str()), ("AK", "SK"));
+        assert!(Credentials::parse("only-one-line\n", p).is_err());
+        assert!(Credentials::parse("access_key = a\npassword = b\n", p).is_err());
+        assert!(!format!("{c:?}").contains("SK\""));
+    }
+}

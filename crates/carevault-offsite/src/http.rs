@@ -1,0 +1,531 @@
+//! One signed request at a time: retries with exponential backoff and
+//! jitter (a bounded number of tries), the tablet's clock corrected from the
+//! server's `Date` header, and the store's answers turned into carevault's
+//! error kinds.
+//!
+//! Requests are signed with query-string SigV4 (rusty-s3), at the time of
+//! [`Clock`] plus the offset learnt from the last `Date` header, so a
+//! tablet whose clock is hours off still gets its requests accepted.
+
+use crate::throttle::{Throttle, Throttled};
+use carevault_core::error::{Error, Kind, Result};
+use carevault_core::Progress;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How long a signed request stays valid.
+const EXPIRES: Duration = Duration::from_secs(15 * 60);
+/// Largest answer read into memory (listings, errors, ranged reads).
+const MAX_REPLY: u64 = 16 << 20;
+/// A clock this far from the server's is corrected.
+const SKEW_TOLERANCE_S: i64 = 30;
+
+/// The clock requests are signed with: the system's, or (in tests) a
+/// deliberately wrong one.
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>);
+
+impl Clock {
+    /// The system clock.
+    pub fn system() -> Clock {
+        Clock(Arc::new(jiff::Timestamp::now))
+    }
+
+    /// The system clock off by `seconds` (a fault seam for tests).
+    pub fn skewed(seconds: i64) -> Clock {
+        Clock(Arc::new(move || {
+            jiff::Timestamp::from_second(jiff::Timestamp::now().as_second() + seconds)
+                .unwrap_or_else(|_| jiff::Timestamp::now())
+        }))
+    }
+
+    /// Now, by this clock.
+    pub fn now(&self) -> jiff::Timestamp {
+        (self.0)()
+    }
+}
+
+/// How many tries a request gets and how long to wait between them.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Tries in all (at least 1).
+    pub tries: u32,
+    /// Wait before the second try; doubled for each further one.
+    pub base: Duration,
+    /// Longest wait.
+    pub max: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            tries: 6,
+            base: Duration::from_millis(250),
+            max: Duration::from_secs(8),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before try `n + 1` (n >= 1): exponential with full jitter
+    /// between half and the whole of it.
+    fn wait(&self, n: u32) -> Duration {
+        let exp = self
+            .base
+            .saturating_mul(1u32 << (n - 1).min(16))
+            .min(self.max);
+        let half = exp / 2;
+        half + exp.mul_f64(rand::random::<f64>() * 0.5)
+    }
+}
+
+/// A request body.
+pub(crate) enum Body<'a> {
+    /// No body.
+    Empty,
+    /// Bytes in memory.
+    Bytes(&'a [u8]),
+    /// `len` bytes of the file at `path` from `offset`, read again on every
+    /// try.
+    File {
+        path: &'a Path,
+        offset: u64,
+        len: u64,
+        progress: &'a dyn Progress,
+    },
+}
+
+/// Progress of a body that may be sent more than once: a retry reports
+/// only the bytes past what an earlier try already reported.
+struct OnceProgress<'a> {
+    inner: &'a dyn Progress,
+    reported: std::sync::atomic::AtomicU64,
+    this_try: std::sync::atomic::AtomicU64,
+}
+
+impl<'a> OnceProgress<'a> {
+    fn new(inner: &'a dyn Progress) -> Self {
+        OnceProgress {
+            inner,
+            reported: 0.into(),
+            this_try: 0.into(),
+        }
+    }
+
+    fn restart(&self) {
+        self.this_try.store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl Progress for OnceProgress<'_> {
+    fn start(&self, phase: carevault_core::Phase, total: u64) {
+        self.inner.start(phase, total);
+    }
+    fn advance(&self, n: u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let now = self.this_try.fetch_add(n, Relaxed) + n;
+        let before = self.reported.fetch_max(now, Relaxed);
+        if now > before {
+            self.inner.advance(now - before);
+        }
+    }
+}
+
+/// An answer of the store.
+pub(crate) struct Reply {
+    pub status: u16,
+    pub headers: ureq::http::HeaderMap,
+    pub body: Vec<u8>,
+    /// An earlier try of this request was refused as damaged (BadDigest).
+    pub bad_digest_before: bool,
+}
+
+impl Reply {
+    /// A header's value as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The S3 error code in the body (`<Code>...</Code>`), if any.
+    pub fn code(&self) -> Option<String> {
+        xml_field(&String::from_utf8_lossy(&self.body), "Code")
+    }
+
+    /// This answer as the error of `what` on `key`.
+    pub fn error(&self, location: &str, what: &str, key: &str) -> Error {
+        let code = self.code().unwrap_or_default();
+        let detail = if code.is_empty() {
+            format!("HTTP {}", self.status)
+        } else {
+            format!("HTTP {} {code}", self.status)
+        };
+        match self.status {
+            _ if code == "NoSuchBucket" => Error::new(
+                Kind::NotFound,
+                format!("{location}: the bucket does not exist"),
+                "check [offsite] endpoint and bucket in carevault.toml, or ask the bucket's administrator to create it (docs/OFFSITE.md)",
+            ),
+            403 if code == "SignatureDoesNotMatch" || code == "InvalidAccessKeyId" => Error::new(
+                Kind::PermissionDenied,
+                format!("{location} does not accept this tablet's offsite key ({detail})"),
+                "check private/offsite-credentials (access key, then secret key) against what the bucket's administrator issued",
+            ),
+            403 => Error::new(
+                Kind::PermissionDenied,
+                format!("{location} refused {what} of {key} ({detail})"),
+                "check the tablet's offsite key and the bucket policy (docs/OFFSITE.md): the key may put objects under this tablet's prefix only",
+            ),
+            404 => Error::new(
+                Kind::NotFound,
+                format!("{location} has no {key} ({detail})"),
+                "check the bucket and prefix in carevault.toml, or run `carevault offsite list`",
+            ),
+            412 => Error::new(
+                Kind::Exists,
+                format!("{location} already holds {key}; it was left as it is"),
+                "nothing is ever overwritten: if the stored object is a different file, find out where it came from before anyone removes it",
+            ),
+            _ => Error::new(
+                Kind::Unreachable,
+                format!("{location} answered {what} of {key} with {detail}"),
+                "nothing was marked offsite; run the command again later (uploads resume where they stopped)",
+            ),
+        }
+    }
+}
+
+/// The text of the first `<name>...</name>` in `xml`, unescaped.
+pub(crate) fn xml_field(xml: &str, name: &str) -> Option<String> {
+    let open = format!("<{name}>");
+    let close = format!("</{name}>");
+    let start = xml.find(&open)? + open.len();
+    let end = xml[start..].find(&close)? + start;
+    Some(
+        xml[start..end]
+            .replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&apos;", "'")
+            .replace("&amp;", "&"),
+    )
+}
+
+/// The blocking client of one bucket.
+pub(crate) struct Client {
+    agent: ureq::Agent,
+    pub bucket: rusty_s3::Bucket,
+    pub creds: rusty_s3::Credentials,
+    clock: Clock,
+    /// Seconds to add to the clock (server time minus ours).
+    offset: Mutex<i64>,
+    retry: RetryPolicy,
+    pub location: String,
+    throttle: Option<Arc<Throttle>>,
+}
+
+/// Builds a signed URL at time `t` (the signed headers are the request's).
+pub(crate) type Signer<'s> = dyn Fn(&jiff02::Timestamp) -> url::Url + 's;
+
+/// Signs `action` with `headers` (names in lowercase) at `t`.
+pub(crate) fn sign<'a, A: rusty_s3::S3Action<'a>>(
+    mut action: A,
+    headers: &'a [(&'static str, String)],
+    t: &jiff02::Timestamp,
+) -> url::Url {
+    for (k, v) in headers {
+        action.headers_mut().insert(*k, v.as_str());
+    }
+    action.sign_with_time(EXPIRES, t)
+}
+
+fn transport(location: &str, what: &str, key: &str, e: &ureq::Error) -> Error {
+    Error::new(
+        Kind::Unreachable,
+        format!("{location} could not be reached for {what} of {key}: {e}"),
+        "nothing was marked offsite; check the network and run the command again (uploads resume where they stopped)",
+    )
+}
+
+impl Client {
+    pub fn new(cfg: &crate::Config) -> Result<Client> {
+        let s = &cfg.settings;
+        let endpoint: url::Url = s.endpoint.parse().map_err(|e| {
+            Error::new(
+                Kind::Usage,
+                format!("the offsite endpoint is not a URL: {e}"),
+                "fix [offsite] endpoint in carevault.toml",
+            )
+        })?;
+        let style = if s.path_style {
+            rusty_s3::UrlStyle::Path
+        } else {
+            rusty_s3::UrlStyle::VirtualHost
+        };
+        let bucket = rusty_s3::Bucket::new(endpoint, style, s.bucket.clone(), s.region.clone())
+            .map_err(|e| {
+                Error::new(
+                    Kind::Usage,
+                    format!("the offsite endpoint and bucket do not make a URL: {e}"),
+                    "fix [offsite] endpoint and bucket in carevault.toml",
+                )
+            })?;
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_connect(Some(Duration::from_secs(15)))
+            .timeout_recv_response(Some(Duration::from_secs(120)))
+            .timeout_per_read(Some(Duration::from_secs(60)))
+            .timeout_per_write(Some(Duration::from_secs(60)))
+            .user_agent(concat!("carevault/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        let throttle = (s.bandwidth_kib_per_s > 0)
+            .then(|| Arc::new(Throttle::new(s.bandwidth_kib_per_s * 1024)));
+        Ok(Client {
+            agent,
+            location: format!("the offsite store {} (bucket {})", s.endpoint, s.bucket),
+            bucket,
+            creds: rusty_s3::Credentials::new(
+                cfg.credentials.access_key.clone(),
+                cfg.credentials.secret_key.clone(),
+            ),
+            clock: cfg.clock.clone(),
+            offset: Mutex::new(0),
+            retry: cfg.retry,
+            throttle,
+        })
+    }
+
+    /// The time to sign with: our clock, corrected.
+    fn signing_time(&self) -> jiff02::Timestamp {
+        let off = *self.offset.lock().unwrap_or_else(|e| e.into_inner());
+        let secs = self.clock.now().as_second() + off;
+        jiff02::Timestamp::from_second(secs).unwrap_or_else(|_| jiff02::Timestamp::now())
+    }
+
+    /// Learns the clock offset from a `Date` header; true when it changed
+    /// by more than the tolerance.
+    fn learn_time(&self, headers: &ureq::http::HeaderMap) -> bool {
+        let Some(date) = headers.get("date").and_then(|v| v.to_str().ok()) else {
+            return false;
+        };
+        let Ok(server) = jiff::fmt::rfc2822::DateTimeParser::new().parse_timestamp(date) else {
+            return false;
+        };
+        let diff = server.as_second() - self.clock.now().as_second();
+        let new = if diff.abs() > SKEW_TOLERANCE_S {
+            diff
+        } else {
+            0
+        };
+        let mut off = self.offset.lock().unwrap_or_else(|e| e.into_inner());
+        let changed = (new - *off).abs() > SKEW_TOLERANCE_S;
+        *off = new;
+        changed
+    }
+
+    /// The clock correction in force, in seconds.
+    pub fn clock_offset(&self) -> i64 {
+        *self.offset.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sends one request, retrying transport failures and answers that a
+    /// retry may cure (5xx, 429, SlowDown, RequestTimeout, BadDigest, a
+    /// clock-skew refusal once the clock is corrected). Any other answer is
+    /// returned for the caller to read.
+    pub fn send(
+        &self,
+        what: &str,
+        key: &str,
+        method: ureq::http::Method,
+        sign: &Signer<'_>,
+        headers: &[(&'static str, String)],
+        body: &Body<'_>,
+    ) -> Result<Reply> {
+        let tries = self.retry.tries.max(1);
+        let mut last: Option<Error> = None;
+        let mut bad_digest = false;
+        // Progress counts each byte of the body once, however many tries.
+        let body_progress = match body {
+            Body::File { progress, .. } => Some(OnceProgress::new(*progress)),
+            _ => None,
+        };
+        for attempt in 1..=tries {
+            if let Some(p) = &body_progress {
+                p.restart();
+            }
+            if attempt > 1 {
+                std::thread::sleep(self.retry.wait(attempt - 1));
+            }
+            let url = sign(&self.signing_time());
+            let mut req = ureq::http::Request::builder()
+                .method(method.clone())
+                .uri(url.as_str());
+            for (k, v) in headers {
+                req = req.header(*k, v.as_str());
+            }
+            let result = match body {
+                Body::Empty => {
+                    let req = if method == ureq::http::Method::PUT
+                        || method == ureq::http::Method::POST
+                    {
+                        req.header("content-length", "0")
+                    } else {
+                        req
+                    };
+                    req.body(()).map(|r| self.agent.run(r))
+                }
+                Body::Bytes(b) => req
+                    .header("content-length", b.len().to_string())
+                    .body(*b)
+                    .map(|r| self.agent.run(r)),
+                Body::File {
+                    path, offset, len, ..
+                } => {
+                    let progress = body_progress.as_ref().expect("a file body has progress");
+                    let mut f = carevault_core::fsutil::open_regular_following(path)
+                        .map_err(|e| Error::io("opening the backup to upload", path, e))?;
+                    f.seek(SeekFrom::Start(*offset))
+                        .map_err(|e| Error::io("reading the backup to upload", path, e))?;
+                    let mut reader = Throttled::new(f.take(*len), self.throttle.clone(), progress);
+                    req.header("content-length", len.to_string())
+                        .body(ureq::SendBody::from_reader(&mut reader))
+                        .map(|r| self.agent.run(r))
+                }
+            };
+            let resp = match result {
+                Ok(r) => r,
+                Err(e) => {
+                    return Err(Error::internal(format!(
+                        "a request could not be built: {e}"
+                    )))
+                }
+            };
+            let mut resp = match resp {
+                Ok(r) => r,
+                Err(e) => {
+                    last = Some(transport(&self.location, what, key, &e));
+                    continue;
+                }
+            };
+            let skew_changed = self.learn_time(resp.headers());
+            let status = resp.status().as_u16();
+            let body = match resp.body_mut().with_config().limit(MAX_REPLY).read_to_vec() {
+                Ok(b) => b,
+                Err(e) => {
+                    last = Some(transport(&self.location, what, key, &e));
+                    continue;
+                }
+            };
+            let reply = Reply {
+                status,
+                headers: resp.headers().clone(),
+                body,
+                bad_digest_before: bad_digest,
+            };
+            let code = reply.code().unwrap_or_default();
+            let retry = status >= 500
+                || status == 429
+                || matches!(
+                    code.as_str(),
+                    "SlowDown" | "RequestTimeout" | "BadDigest" | "RequestTimeTooSkewed"
+                )
+                || (status == 403 && skew_changed);
+            if !retry {
+                return Ok(reply);
+            }
+            let mut e = reply.error(&self.location, what, key);
+            if code == "BadDigest" {
+                bad_digest = true;
+                e = Error::new(
+                    Kind::Unreachable,
+                    format!("{} refused {what} of {key}: the data arrived damaged (BadDigest) on every try", self.location),
+                    "nothing was marked offsite; check the network path (a proxy or link that alters data) and run the command again",
+                );
+            } else if e.kind() != Kind::Unreachable {
+                e = Error::new(
+                    Kind::Unreachable,
+                    format!("{} kept refusing {what} of {key} (HTTP {status}{}{code})", self.location, if code.is_empty() { "" } else { " " }),
+                    "nothing was marked offsite; check the tablet's clock and the network, then run the command again",
+                );
+            }
+            last = Some(e);
+        }
+        Err(last.unwrap_or_else(|| Error::internal("a request was never tried")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        let p = RetryPolicy {
+            tries: 6,
+            base: Duration::from_millis(100),
+            max: Duration::from_millis(500),
+        };
+        for _ in 0..50 {
+            let w1 = p.wait(1);
+            assert!(w1 >= Duration::from_millis(50) && w1 <= Duration::from_millis(100));
+            let w3 = p.wait(3);
+            assert!(w3 >= Duration::from_millis(200) && w3 <= Duration::from_millis(400));
+            assert!(p.wait(10) <= Duration::from_millis(500));
+        }
+    }
+
+    #[test]
+    fn answers_map_to_kinds_and_codes_are_read() {
+        let reply = |status, body: &str| Reply {
+            status,
+            headers: Default::default(),
+            body: body.as_bytes().to_vec(),
+            bad_digest_before: false,
+        };
+        let r = reply(403, "<Error><Code>AccessDenied</Code></Error>");
+        assert_eq!(r.code().as_deref(), Some("AccessDenied"));
+        assert_eq!(
+            r.error("s", "an upload", "k").kind(),
+            Kind::PermissionDenied
+        );
+        assert_eq!(reply(404, "").error("s", "x", "k").kind(), Kind::NotFound);
+        assert_eq!(reply(412, "").error("s", "x", "k").kind(), Kind::Exists);
+        assert_eq!(
+            reply(501, "").error("s", "x", "k").kind(),
+            Kind::Unreachable
+        );
+        assert_eq!(
+            xml_field("<ETag>&quot;ab-2&quot;</ETag>", "ETag").as_deref(),
+            Some("\"ab-2\"")
+        );
+    }
+}
+
+#[cfg(test)]
+mod progress_tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    struct Count(AtomicU64);
+    impl Progress for Count {
+        fn start(&self, _: carevault_core::Phase, _: u64) {}
+        fn advance(&self, n: u64) {
+            self.0.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    #[test]
+    fn a_retried_body_is_counted_once() {
+        let c = Count(AtomicU64::new(0));
+        let p = OnceProgress::new(&c);
+        p.advance(600);
+        p.restart();
+        p.advance(400);
+        assert_eq!(c.0.load(Ordering::Relaxed), 600);
+        p.advance(400);
+        assert_eq!(c.0.load(Ordering::Relaxed), 800);
+    }
+}

@@ -1,0 +1,30 @@
+//! Offsite copies of carevault backups on S3-compatible object storage.
+//!
+//! The pieces:
+//! - [`config`]: the profile's `[offsite]` section made usable: the key
+//!   prefix of this tablet and the credentials (from `private/` or the
+//!   environment, never the profile or the command line).
+//! - [`http`]: one signed request at a time over a blocking client, with
+//!   retries (backoff and jitter), the tablet's clock corrected from the
+//!   server's `Date`, and the store's answers mapped to carevault's error
+//!   kinds.
+//! - [`S3Store`]: the core's `Store` on a bucket: create-only puts (one
+//!   request for small files, a journalled multipart upload that resumes
+//!   across runs for larger ones), ranged reads, listing.
+//! - [`throttle`]: the bandwidth limit on request bodies.
+//!
+//! All HTTP of carevault lives in this crate; the core library knows only
+//! the `Store` trait and the plain settings.
+
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod http;
+mod journal;
+mod multipart;
+mod store;
+pub mod throttle;
+
+pub use config::{Config, Credentials};
+pub use http::{Clock, RetryPolicy};
+pub use store::{ObjectInfo, S3Store};

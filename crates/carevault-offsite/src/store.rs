@@ -1,0 +1,298 @@
+//! [`S3Store`]: the core's `Store` on a bucket, under this tablet's prefix.
+//!
+//! Backups are `<prefix>backups/<file name>`; beside them the store also
+//! writes small create-only objects (a backup's sidecar, status events)
+//! through [`S3Store::put_bytes`].
+
+use crate::http::{sign, Body, Client};
+use crate::Config;
+use carevault_core::error::{Error, Kind, Result};
+use carevault_core::store::{check_name, StoredObject};
+use carevault_core::Progress;
+use md5::Digest as _;
+use std::path::{Path, PathBuf};
+use ureq::http::Method;
+
+/// What the store says about one object.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ObjectInfo {
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its ETag (quotes removed).
+    pub etag: String,
+}
+
+/// A bucket of an S3-compatible service, under one tablet's prefix.
+pub struct S3Store {
+    client: Client,
+    prefix: String,
+    part_size: u64,
+    journal_dir: PathBuf,
+}
+
+/// HEAD of `key`: `None` when it does not exist.
+pub(crate) fn head(client: &Client, key: &str) -> Result<Option<ObjectInfo>> {
+    let signer =
+        |t: &jiff02::Timestamp| sign(client.bucket.head_object(Some(&client.creds), key), &[], t);
+    let reply = client.send(
+        "reading the details",
+        key,
+        Method::HEAD,
+        &signer,
+        &[],
+        &Body::Empty,
+    )?;
+    match reply.status {
+        200 => {
+            let size = reply
+                .header("content-length")
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| {
+                    Error::new(
+                        Kind::Unreachable,
+                        format!("{} gave no size for {key}", client.location),
+                        "nothing was marked offsite; run the command again",
+                    )
+                })?;
+            let etag = crate::multipart::unquote(reply.header("etag").unwrap_or("")).to_string();
+            Ok(Some(ObjectInfo { size, etag }))
+        }
+        404 => Ok(None),
+        _ => Err(reply.error(&client.location, "reading the details", key)),
+    }
+}
+
+impl S3Store {
+    /// A store for `cfg`.
+    pub fn new(cfg: &Config) -> Result<S3Store> {
+        Ok(S3Store {
+            client: Client::new(cfg)?,
+            prefix: cfg.prefix.clone(),
+            part_size: cfg.settings.part_size(),
+            journal_dir: cfg.journal_dir.clone(),
+        })
+    }
+
+    /// This tablet's key prefix.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The key of the backup file `name`.
+    pub fn key(&self, name: &str) -> String {
+        format!("{}backups/{name}", self.prefix)
+    }
+
+    /// The clock correction learnt from the server, in seconds.
+    pub fn clock_offset(&self) -> i64 {
+        self.client.clock_offset()
+    }
+
+    /// The journal of an unfinished upload of `name`, if any.
+    pub fn journal_path(&self, name: &str) -> PathBuf {
+        crate::journal::path(&self.journal_dir, name)
+    }
+
+    /// Size and ETag of `<prefix><rel>`, `None` when absent.
+    pub fn head(&self, rel: &str) -> Result<Option<ObjectInfo>> {
+        check_name(rel)?;
+        head(&self.client, &format!("{}{rel}", self.prefix))
+    }
+
+    /// [`carevault_core::store::Store::put`] that also says what the store
+    /// holds: the size and ETag, both checked against the local file.
+    pub fn put_checked(
+        &self,
+        name: &str,
+        from: &Path,
+        progress: &dyn Progress,
+    ) -> Result<ObjectInfo> {
+        check_name(name)?;
+        let key = self.key(name);
+        let _held = crate::journal::lock(&self.journal_dir, name)?;
+        crate::multipart::upload(
+            &self.client,
+            &key,
+            name,
+            from,
+            self.part_size,
+            &self.journal_dir,
+            progress,
+        )
+    }
+
+    /// Puts `bytes` as `<prefix><rel>`, create-only, with Content-MD5.
+    pub fn put_bytes(&self, rel: &str, bytes: &[u8]) -> Result<ObjectInfo> {
+        check_name(rel)?;
+        let key = format!("{}{rel}", self.prefix);
+        let md5: [u8; 16] = md5::Md5::digest(bytes).into();
+        crate::multipart::put_small(
+            &self.client,
+            &key,
+            &Body::Bytes(bytes),
+            md5,
+            bytes.len() as u64,
+        )
+    }
+
+    /// Reads the whole small object `<prefix><rel>` (at most `max` bytes).
+    pub fn get_small(&self, rel: &str, max: u64) -> Result<Vec<u8>> {
+        check_name(rel)?;
+        let key = format!("{}{rel}", self.prefix);
+        let signer = |t: &jiff02::Timestamp| {
+            sign(
+                self.client
+                    .bucket
+                    .get_object(Some(&self.client.creds), &key),
+                &[],
+                t,
+            )
+        };
+        let reply = self
+            .client
+            .send("reading", &key, Method::GET, &signer, &[], &Body::Empty)?;
+        if reply.status != 200 {
+            return Err(reply.error(&self.client.location, "reading", &key));
+        }
+        if reply.body.len() as u64 > max {
+            return Err(Error::new(
+                Kind::Corrupted,
+                format!(
+                    "{} holds a {key} larger than carevault writes",
+                    self.client.location
+                ),
+                "the object was not written by carevault; ask the bucket's administrator",
+            ));
+        }
+        Ok(reply.body)
+    }
+
+    /// Every object key under `<prefix><sub>`, with sizes.
+    pub fn list_under(&self, sub: &str) -> Result<Vec<StoredObject>> {
+        let base = format!("{}{sub}", self.prefix);
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        for _page in 0..10_000 {
+            let signer = |t: &jiff02::Timestamp| {
+                let mut a = self.client.bucket.list_objects_v2(Some(&self.client.creds));
+                a.with_prefix(base.as_str());
+                if let Some(tok) = &token {
+                    a.with_continuation_token(tok.as_str());
+                }
+                sign(a, &[], t)
+            };
+            let reply =
+                self.client
+                    .send("listing", &base, Method::GET, &signer, &[], &Body::Empty)?;
+            if reply.status != 200 {
+                return Err(reply.error(&self.client.location, "listing", &base));
+            }
+            let parsed = rusty_s3::actions::ListObjectsV2::parse_response(
+                &String::from_utf8_lossy(&reply.body),
+            )
+            .map_err(|e| {
+                Error::new(
+                    Kind::Unreachable,
+                    format!(
+                        "{} answered a listing that cannot be read: {e}",
+                        self.client.location
+                    ),
+                    "run the command again; if it persists the endpoint may not be an S3 service",
+                )
+            })?;
+            for c in parsed.contents {
+                if let Some(rest) = c.key.strip_prefix(&base) {
+                    if check_name(rest).is_ok() {
+                        out.push(StoredObject {
+                            name: rest.to_string(),
+                            size: c.size.unwrap_or(0),
+                        });
+                    }
+                }
+            }
+            match parsed.next_continuation_token {
+                Some(t) if !t.is_empty() => token = Some(t),
+                _ => return Ok(out),
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl carevault_core::store::Store for S3Store {
+    fn location(&self) -> String {
+        format!("{} under {}", self.client.location, self.prefix)
+    }
+
+    fn list(&self) -> Result<Vec<StoredObject>> {
+        Ok(self
+            .list_under("backups/")?
+            .into_iter()
+            .filter(|o| o.name.ends_with(".bin") && !o.name.contains('/'))
+            .collect())
+    }
+
+    fn read_at(&self, name: &str, offset: u64, buf: &mut [u8]) -> Result<usize> {
+        check_name(name)?;
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let key = self.key(name);
+        let headers = [(
+            "range",
+            format!("bytes={offset}-{}", offset + buf.len() as u64 - 1),
+        )];
+        let signer = |t: &jiff02::Timestamp| {
+            sign(
+                self.client
+                    .bucket
+                    .get_object(Some(&self.client.creds), &key),
+                &[],
+                t,
+            )
+        };
+        let reply = self.client.send(
+            "a download",
+            &key,
+            Method::GET,
+            &signer,
+            &headers,
+            &Body::Empty,
+        )?;
+        let data: &[u8] = match reply.status {
+            206 => &reply.body,
+            // The whole object, range ignored.
+            200 => reply.body.get(offset as usize..).unwrap_or(&[]),
+            416 => &[],
+            _ => return Err(reply.error(&self.client.location, "a download", &key)),
+        };
+        let n = data.len().min(buf.len());
+        buf[..n].copy_from_slice(&data[..n]);
+        Ok(n)
+    }
+
+    fn put(&self, name: &str, from: &Path, progress: &dyn Progress) -> Result<()> {
+        self.put_checked(name, from, progress).map(|_| ())
+    }
+
+    fn delete(&self, name: &str) -> Result<()> {
+        check_name(name)?;
+        let key = self.key(name);
+        let signer = |t: &jiff02::Timestamp| {
+            sign(
+                self.client
+                    .bucket
+                    .delete_object(Some(&self.client.creds), &key),
+                &[],
+                t,
+            )
+        };
+        let reply =
+            self.client
+                .send("deleting", &key, Method::DELETE, &signer, &[], &Body::Empty)?;
+        match reply.status {
+            200 | 204 => Ok(()),
+            _ => Err(reply.error(&self.client.location, "deleting", &key)),
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! The `carevault` binary as people and scripts meet it, one test binary:
+//! each module is one behaviour (the everyday commands, golden text, roles,
+//! trust, operations, the audit trail, the SanteDB import, interoperability
+//! with the standard tools, a second implementation of the format, the
+//! app's latency during backups).
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod audit_list;
+mod commands;
+mod golden;
+mod import_cli;
+mod interop;
+mod operations;
+mod roles;
+mod second_implementation;
+mod trust;
+mod writer_latency;
