@@ -13,11 +13,17 @@ use std::path::Path;
 
 fn new_password(file: Option<&Path>) -> Result<String> {
     use age::secrecy::ExposeSecret;
-    Ok(
-        secrets::passphrase(file, "CAREVAULT_NEW_PASSWORD", "New user's password", true)?
-            .expose_secret()
-            .to_string(),
-    )
+    Ok(secrets::ask(
+        file,
+        secrets::Ask::password(
+            "--new-password-file",
+            "CAREVAULT_NEW_PASSWORD",
+            "New user's password",
+            true,
+        ),
+    )?
+    .expose_secret()
+    .to_string())
 }
 
 fn parse_role(name: &str) -> Result<Role> {

@@ -56,7 +56,12 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             if json {
                 print_json(&json!({ "backups": items }));
             } else {
-                print_listing(&items);
+                let home = &args.home.home;
+                let media = Profile::load(home)?.media;
+                print_listing(&items, &|l| match media.place_of(home, &l.path) {
+                    Some((w, _)) => w.to_string(),
+                    None => l.medium.clone().unwrap_or_else(|| "-".into()),
+                });
             }
             Ok(())
         }
@@ -94,20 +99,25 @@ pub fn dispatch(cli: Cli) -> Result<()> {
                     "make a new encrypted backup instead",
                 )
             })?;
-            let new = secrets::passphrase(
+            let new = secrets::ask(
                 new_passphrase_file.as_deref(),
-                "CAREVAULT_NEW_PASSPHRASE",
-                "New passphrase",
-                true,
+                secrets::Ask::new_passphrase(
+                    "--new-passphrase-file",
+                    "CAREVAULT_NEW_PASSPHRASE",
+                    "New passphrase",
+                ),
             )?;
-            rekey::rekey(
+            let bar = Bar::new();
+            rekey::rekey_reporting(
                 &permit,
                 &file,
                 &old,
                 &new,
                 profile.encryption.work_factor,
                 profile.encryption.max_work_factor,
+                &bar,
             )?;
+            drop(bar);
             if json {
                 print_json(&json!({"result": "rekeyed", "path": file}));
             } else {
@@ -266,11 +276,13 @@ pub fn cmd_backup(login: &Login, args: &BackupArgs, json: bool) -> Result<()> {
     // Refuse a policy breach before asking for a passphrase.
     backup::preflight(&permit, &target, !args.no_encrypt)?;
     if !args.no_encrypt {
-        req.passphrase = Some(secrets::passphrase(
+        req.passphrase = Some(secrets::ask(
             args.passphrase_file.as_deref(),
-            "CAREVAULT_PASSPHRASE",
-            "Passphrase for this backup",
-            true,
+            secrets::Ask::new_passphrase(
+                "--passphrase-file",
+                "CAREVAULT_PASSPHRASE",
+                "Passphrase for this backup",
+            ),
         )?);
     }
     let bar = Bar::new();

@@ -133,7 +133,9 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
     std::fs::write(dir.join(MARKER), b"made by carevault demo\n")
         .map_err(|e| Error::io("creating the demo folder", dir, e))?;
     let clinic = dir.join("clinic");
-    let documents = dir.join("Documents");
+    // The clinic's Public medium: its Documents folder (the profile's
+    // default), where a Public backup goes.
+    let documents = clinic.join("Documents");
     let restored = dir.join("restored");
     let d = dir.display();
 
@@ -199,11 +201,14 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
     };
     std::thread::sleep(std::time::Duration::from_millis(500));
 
-    step(json, "4. Back up as the nurse, encrypted, to the Documents folder while the writer writes",
-        &format!("carevault backup --user nurse --home {d}/clinic --to {d}/Documents --passphrase-file {d}/passphrase.txt --recovery-key {public}"));
+    step(json, "4. Back up as the nurse, encrypted, to Public storage (the clinic's Documents folder) while the writer writes",
+        &format!("carevault backup --user nurse --home {d}/clinic --medium public --passphrase-file {d}/passphrase.txt --recovery-key {public}"));
     let profile = Profile::load(&clinic)?;
     let nurse = auth::permit::<Create>(&clinic, "nurse", demo_password("nurse"))?;
-    let mut req = BackupRequest::new(&profile, Target::Folder(documents.clone()));
+    let mut req = BackupRequest::new(
+        &profile,
+        Target::Medium(carevault_core::media::Medium::Public),
+    );
     req.passphrase = Some(SecretString::from(DEMO_PASSPHRASE.to_string()));
     req.recovery_keys = vec![public.clone()];
     let t = std::time::Instant::now();
@@ -222,12 +227,12 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
     step(
         json,
         "5. List the backups",
-        &format!("carevault list --user nurse --home {d}/clinic --in {d}/Documents"),
+        &format!("carevault list --user nurse --home {d}/clinic"),
     );
     let viewer = auth::permit::<View>(&clinic, "nurse", demo_password("nurse"))?;
     let listed = catalog::list(&viewer, std::slice::from_ref(&documents));
     if !json {
-        super::output::print_listing(&listed);
+        super::output::print_listing(&listed, &|l| l.medium.clone().unwrap_or_else(|| "-".into()));
     }
 
     let pass = Unlock::Passphrase(SecretString::from(DEMO_PASSPHRASE.to_string()));
@@ -303,6 +308,7 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
             consistency.problems.len()
         );
         println!("\nDone. Everything is in {}.", Path::new(dir).display());
+        print!("{}", next_steps(&d.to_string(), &out.path));
     }
     if report.checks.iter().any(|c| !c.ok) || !consistency.problems.is_empty() {
         return Err(Error::new(
@@ -312,4 +318,31 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// What to try after the demo: the Backup Explorer on the demo clinic, the
+/// demo users, and a few commands.
+fn next_steps(d: &str, backup: &Path) -> String {
+    format!(
+        "
+What to try next:
+  Open the Backup Explorer on the demo clinic:
+    carevault serve --home {d}/clinic
+  then browse to http://127.0.0.1:8080 and log in as nurse (password
+  nurse-demo-pass); the other demo users are admin, manager and staff, each
+  with the password NAME-demo-pass. The backup made above is listed there:
+  open its details, \"Verify now\" with the passphrase in {d}/passphrase.txt.
+  From the command line (the password from the environment, demo only):
+    export CAREVAULT_USER=nurse CAREVAULT_PASSWORD=nurse-demo-pass
+    carevault status --home {d}/clinic
+    carevault show {file} --home {d}/clinic
+    carevault verify {file} --home {d}/clinic --passphrase-file {d}/passphrase.txt
+    carevault restore {file} --home {d}/clinic --passphrase-file {d}/passphrase.txt
+  The restored copy (as on a replacement tablet) is in {d}/restored.
+",
+        file = backup
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    )
 }

@@ -22,11 +22,13 @@ fn santedb(login: &Login, a: &SantedbArgs, json: bool) -> Result<()> {
     // Read the clear header first: a passphrase is asked only when needed.
     let (_, encrypted) = carevault_santedb::probe(&a.file)?;
     let pass = if encrypted {
-        Some(secrets::passphrase(
+        Some(secrets::ask(
             a.passphrase_file.as_deref(),
-            "CAREVAULT_SANTEDB_PASSPHRASE",
-            "Passphrase of the SanteDB backup",
-            false,
+            secrets::Ask::passphrase(
+                "--passphrase-file",
+                "CAREVAULT_SANTEDB_PASSPHRASE",
+                "Passphrase of the SanteDB backup",
+            ),
         )?)
     } else {
         None
@@ -34,11 +36,13 @@ fn santedb(login: &Login, a: &SantedbArgs, json: bool) -> Result<()> {
     let new_passphrase = if a.dry_run || a.no_encrypt {
         None
     } else {
-        Some(secrets::passphrase(
+        Some(secrets::ask(
             a.encrypt_with_passphrase_file.as_deref(),
-            "CAREVAULT_NEW_PASSPHRASE",
-            "Passphrase for the carevault backup",
-            true,
+            secrets::Ask::new_passphrase(
+                "--encrypt-with-passphrase-file",
+                "CAREVAULT_NEW_PASSPHRASE",
+                "Passphrase for the carevault backup",
+            ),
         )?)
     };
     let req = ImportRequest {

@@ -75,7 +75,9 @@ pub fn print_table(t: &comfy_table::Table) {
     }
 }
 
-pub fn print_listing(items: &[Listed]) {
+/// `found_on` names where each file was found (Private, Documents,
+/// Downloads, USB drive or SD card, or its folder).
+pub fn print_listing(items: &[Listed], found_on: &dyn Fn(&Listed) -> String) {
     if items.is_empty() {
         println!("No Results Returned");
         return;
@@ -105,7 +107,7 @@ pub fn print_listing(items: &[Listed]) {
                     (if s.encrypted { "yes" } else { "no" }).to_string(),
                     s.created_by.clone(),
                     s.location.clone(),
-                    l.medium.clone().unwrap_or_else(|| "-".into()),
+                    found_on(l),
                     sig,
                 ]);
             }

@@ -1,6 +1,6 @@
 //! A progress bar on standard error, shown only when it is a terminal.
 
-use carevault_core::Progress;
+use carevault_core::{Phase, Progress};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 pub struct Bar(ProgressBar);
@@ -10,7 +10,7 @@ impl Bar {
         let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         pb.set_style(
             ProgressStyle::with_template(
-                "{msg:8} [{bar:30}] {percent:>3}% {decimal_bytes}/{decimal_total_bytes} {decimal_bytes_per_sec} eta {eta}",
+                "{msg:22} [{bar:30}] {percent:>3}% {decimal_bytes}/{decimal_total_bytes} {decimal_bytes_per_sec} eta {eta}",
             )
             .expect("valid template")
             .progress_chars("=> "),
@@ -27,8 +27,15 @@ impl Bar {
 }
 
 impl Progress for Bar {
-    fn start(&self, phase: &str, total: u64) {
-        self.0.set_message(phase.to_string());
+    fn start(&self, phase: Phase, total: u64) {
+        if phase == Phase::WaitingForSync {
+            // Said even when standard error is no terminal (the bar is then
+            // hidden): a script's log shows why the command waits.
+            self.0.suspend(|| {
+                eprintln!("waiting for the running synchronization to end (--wait-sync) ...")
+            });
+        }
+        self.0.set_message(phase.words());
         self.0.set_length(total);
         self.0.set_position(0);
     }

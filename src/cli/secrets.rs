@@ -10,67 +10,126 @@ fn usage(msg: String, advice: &str) -> Error {
     Error::new(Kind::Usage, msg, advice)
 }
 
-fn from_file(path: &Path) -> Result<SecretString> {
+/// Which secret is asked for, so that a message never calls a login
+/// password a passphrase or the other way round.
+#[derive(Debug, Clone, Copy)]
+pub struct Ask<'a> {
+    /// "passphrase" (a backup's) or "password" (a login's).
+    pub noun: &'a str,
+    /// The option that names its file, e.g. "--passphrase-file".
+    pub flag: &'a str,
+    /// The environment variable that may hold it.
+    pub var: &'a str,
+    /// The prompt's words.
+    pub label: &'a str,
+    /// Ask twice at a prompt (a new secret).
+    pub confirm: bool,
+    /// A new backup passphrase: the core's rule is checked at the prompt
+    /// before it is asked again (the core checks it in any case).
+    pub new_passphrase: bool,
+}
+
+impl<'a> Ask<'a> {
+    /// A backup passphrase from `flag`, `var` or a prompt.
+    pub fn passphrase(flag: &'a str, var: &'a str, label: &'a str) -> Ask<'a> {
+        Ask {
+            noun: "passphrase",
+            flag,
+            var,
+            label,
+            confirm: false,
+            new_passphrase: false,
+        }
+    }
+
+    /// A new backup passphrase (asked twice at a prompt).
+    pub fn new_passphrase(flag: &'a str, var: &'a str, label: &'a str) -> Ask<'a> {
+        Ask {
+            confirm: true,
+            new_passphrase: true,
+            ..Ask::passphrase(flag, var, label)
+        }
+    }
+
+    /// A login password.
+    pub fn password(flag: &'a str, var: &'a str, label: &'a str, confirm: bool) -> Ask<'a> {
+        Ask {
+            noun: "password",
+            flag,
+            var,
+            label,
+            confirm,
+            new_passphrase: false,
+        }
+    }
+}
+
+fn from_file(path: &Path, ask: &Ask) -> Result<SecretString> {
+    let noun = ask.noun;
     let mut text = String::new();
     if path == Path::new("-") {
         std::io::stdin()
             .read_to_string(&mut text)
-            .map_err(|e| Error::io("reading the passphrase from standard input", "", e))?;
+            .map_err(|e| Error::io(&format!("reading the {noun} from standard input"), "", e))?;
     } else {
         text = std::fs::read_to_string(path)
-            .map_err(|e| Error::io("reading the passphrase file", path, e))?;
+            .map_err(|e| Error::io(&format!("reading the {noun} file"), path, e))?;
     }
     let line = text.lines().next().unwrap_or("").to_string();
     if line.is_empty() {
         return Err(usage(
-            format!("the passphrase file {} is empty", path.display()),
-            "write the passphrase on its first line",
+            format!("the {noun} file {} is empty", path.display()),
+            &format!("write the {noun} on its first line"),
         ));
     }
     Ok(SecretString::from(line))
 }
 
-fn prompt(label: &str, confirm: bool) -> Result<SecretString> {
+fn prompt(ask: &Ask) -> Result<SecretString> {
+    let noun = ask.noun;
     if !std::io::stdin().is_terminal() {
         return Err(usage(
-            "a passphrase is needed and there is no terminal to ask for it".into(),
-            "use --passphrase-file FILE or set CAREVAULT_PASSPHRASE",
+            format!("a {noun} is needed and there is no terminal to ask for it"),
+            &format!("use {} FILE or set {}", ask.flag, ask.var),
         ));
     }
-    let p = rpassword::prompt_password(format!("{label}: "))
-        .map_err(|e| Error::io("reading the passphrase", "", e))?;
+    let read = |label: &str| {
+        rpassword::prompt_password(format!("{label}: "))
+            .map_err(|e| Error::io(&format!("reading the {noun}"), "", e))
+    };
+    let p = read(ask.label)?;
     if p.is_empty() {
-        return Err(usage("the passphrase is empty".into(), "type a passphrase"));
+        return Err(usage(
+            format!("the {noun} is empty"),
+            &format!("type a {noun}"),
+        ));
     }
-    if confirm {
-        let again = rpassword::prompt_password("Repeat it: ")
-            .map_err(|e| Error::io("reading the passphrase", "", e))?;
+    if ask.new_passphrase {
+        carevault_core::passphrase::check_new(&p, &[])?;
+    }
+    if ask.confirm {
+        let again = read("Repeat it")?;
         if again != p {
             return Err(usage(
-                "the two passphrases differ".into(),
-                "run the command again and type the same passphrase twice",
+                format!("the two {noun}s differ"),
+                &format!("run the command again and type the same {noun} twice"),
             ));
         }
     }
     Ok(SecretString::from(p))
 }
 
-/// A passphrase from `file`, else the environment variable `var`, else a prompt.
-pub fn passphrase(
-    file: Option<&Path>,
-    var: &str,
-    label: &str,
-    confirm: bool,
-) -> Result<SecretString> {
+/// A secret from `file`, else the environment variable, else a prompt.
+pub fn ask(file: Option<&Path>, ask: Ask) -> Result<SecretString> {
     if let Some(f) = file {
-        return from_file(f);
+        return from_file(f, &ask);
     }
-    if let Ok(v) = std::env::var(var) {
+    if let Ok(v) = std::env::var(ask.var) {
         if !v.is_empty() {
             return Ok(SecretString::from(v));
         }
     }
-    prompt(label, confirm)
+    prompt(&ask)
 }
 
 /// How to unlock an encrypted backup, from the command-line options.
@@ -80,11 +139,13 @@ pub fn unlock(passphrase_file: Option<&Path>, identity: Option<&Path>) -> Result
             .map_err(|e| Error::io("reading the recovery key file", id, e))?;
         return Ok(Unlock::RecoveryKey(parse_identity_file(&text)?));
     }
-    passphrase(
+    ask(
         passphrase_file,
-        "CAREVAULT_PASSPHRASE",
-        "Backup passphrase",
-        false,
+        Ask::passphrase(
+            "--passphrase-file",
+            "CAREVAULT_PASSPHRASE",
+            "Backup passphrase",
+        ),
     )
     .map(Unlock::Passphrase)
 }
@@ -117,11 +178,10 @@ impl Login {
                 "give --user NAME (or set CAREVAULT_USER); the password comes from --password-file, CAREVAULT_PASSWORD or a prompt",
             )
         })?;
-        let password = passphrase(
+        let label = format!("Password for {user}");
+        let password = ask(
             self.password_file.as_deref(),
-            "CAREVAULT_PASSWORD",
-            &format!("Password for {user}"),
-            false,
+            Ask::password("--password-file", "CAREVAULT_PASSWORD", &label, false),
         )?;
         carevault_core::auth::authenticate(home, user, password.expose_secret())
     }

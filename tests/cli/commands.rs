@@ -362,6 +362,41 @@ fn the_readme_demo_command_runs_the_whole_cycle() {
         .path()
         .join("carevault-demo/restored/data/clinical.db")
         .exists());
+    // Item 17: the Public backup is on the clinic's Public medium (its
+    // Documents folder), and the demo ends with what to try next, naming
+    // the Backup Explorer and the demo users' passwords.
+    let docs = t.path().join("carevault-demo/clinic/Documents");
+    let made: Vec<_> = std::fs::read_dir(&docs)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".bin"))
+        .collect();
+    assert_eq!(made.len(), 1, "one backup in {}", docs.display());
+    assert!(!text.contains("--to "), "{text}");
+    for words in [
+        "What to try next:",
+        "carevault serve --home",
+        "http://127.0.0.1:8080",
+        "nurse-demo-pass",
+    ] {
+        assert!(text.contains(words), "missing {words:?} in:\n{text}");
+    }
+    // The commands it suggests work as printed: status as the nurse.
+    let home = t.path().join("carevault-demo/clinic");
+    let out = bin()
+        .env("CAREVAULT_USER", "nurse")
+        .env("CAREVAULT_PASSWORD", "nurse-demo-pass")
+        .args(["status", "--home", home.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    // Its output folder is ignored by git.
+    let ignore =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.gitignore")).unwrap();
+    assert!(
+        ignore.lines().any(|l| l.trim() == "/carevault-demo/"),
+        "{ignore}"
+    );
     // Running it again replaces its own previous run.
     let again = bin()
         .current_dir(t.path())

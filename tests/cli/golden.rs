@@ -122,3 +122,88 @@ fn golden_cli_text_of_the_everyday_commands_and_their_failures() {
             .unwrap()
     );
 }
+
+/// One rule for every new backup passphrase, in the core's words (too
+/// short, too easy to guess), for backup and rekey; a login password and a
+/// backup passphrase are never confused in messages.
+#[test]
+fn golden_new_passphrase_rule_and_password_file_messages() {
+    let c = Clinic::new();
+    let weak = c.t.path().join("weak");
+    std::fs::write(&weak, "password\n").unwrap();
+    let short = c.t.path().join("short");
+    std::fs::write(&short, "a\n").unwrap();
+    golden!(
+        "backup-passphrase-too-short",
+        run(&[
+            "backup",
+            "--home",
+            c.h(),
+            "--passphrase-file",
+            short.to_str().unwrap()
+        ])
+    );
+    golden!(
+        "backup-passphrase-too-easy",
+        run(&[
+            "backup",
+            "--home",
+            c.h(),
+            "--passphrase-file",
+            weak.to_str().unwrap()
+        ])
+    );
+    let file = c.backup();
+    golden!(
+        "rekey-new-passphrase-too-easy",
+        run(&[
+            "rekey",
+            file.to_str().unwrap(),
+            "--home",
+            c.h(),
+            "--passphrase-file",
+            c.p(),
+            "--new-passphrase-file",
+            weak.to_str().unwrap()
+        ])
+    );
+    golden!(
+        "password-file-empty",
+        bin()
+            .env_remove("CAREVAULT_PASSWORD")
+            .args(["list", "--home", c.h(), "--password-file", "/dev/null"])
+            .output()
+            .unwrap()
+    );
+    golden!(
+        "passphrase-file-empty",
+        run(&[
+            "verify",
+            file.to_str().unwrap(),
+            "--home",
+            c.h(),
+            "--passphrase-file",
+            "/dev/null"
+        ])
+    );
+    // Nothing was made by the refused backups: only c.backup()'s file.
+    let listed = json(&run(&["--json", "list", "--home", c.h()]));
+    assert_eq!(
+        listed["backups"].as_array().map(Vec::len),
+        Some(1),
+        "{listed}"
+    );
+}
+
+/// Item 15: `list` (and so `restore`, which names backups the same way)
+/// looks in Downloads too and on attached USB drives or SD cards, and
+/// "Found On" says where each file was found.
+#[test]
+fn golden_list_says_where_each_backup_was_found() {
+    let c = Clinic::new();
+    let file = c.backup();
+    let downloads = c.home.join("Downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    std::fs::rename(&file, downloads.join(file.file_name().unwrap())).unwrap();
+    golden!("list-found-in-downloads", run(&["list", "--home", c.h()]));
+}

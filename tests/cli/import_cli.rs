@@ -173,3 +173,31 @@ fn import_santedb_exit_codes_and_dry_run() {
     );
     assert!(!to.exists());
 }
+
+/// Item 8: the import's new carevault passphrase meets the one rule (the
+/// SanteDB passphrase that opens the source does not have to); a weak one
+/// is refused before any work, in the core's words, and nothing is made.
+#[test]
+fn import_santedb_refuses_a_weak_new_passphrase_before_any_work() {
+    let c = Clinic::new();
+    let file = fixture(&c);
+    let to = c.t.path().join("imported");
+    let sp = c.t.path().join("santedb-pass");
+    let weak = c.t.path().join("weak");
+    std::fs::write(&weak, "password\n").unwrap();
+    let out = run(&[
+        "import",
+        "santedb",
+        file.to_str().unwrap(),
+        "--home",
+        c.h(),
+        "--passphrase-file",
+        sp.to_str().unwrap(),
+        "--to",
+        to.to_str().unwrap(),
+        "--encrypt-with-passphrase-file",
+        weak.to_str().unwrap(),
+    ]);
+    assert_fails(&out, 2, "the new passphrase is too easy to guess");
+    assert!(!to.exists(), "nothing was made");
+}

@@ -563,3 +563,51 @@ fn safety_copies_are_listed_put_back_and_removed() {
     let v = ok(&run(&["--json", "safety-copies", "list", "--home", c.h()]));
     assert!(v["safety_copies"].as_array().unwrap().is_empty(), "{v}");
 }
+
+/// Item 12: `--wait-sync` says on standard error that it waits (even with
+/// no terminal, where the bar is hidden), then makes the backup once the
+/// synchronization ends. Synchronised on the pipe: the sync lock is let go
+/// only after the line was read.
+#[test]
+fn wait_sync_prints_a_line_while_it_waits_for_the_synchronization() {
+    use std::io::BufRead;
+    let c = Clinic::new();
+    let session = carevault_core::hostlock::SyncSession::begin(&c.home).unwrap();
+    let mut child = bin()
+        .args([
+            "--json",
+            "backup",
+            "--home",
+            c.h(),
+            "--passphrase-file",
+            c.p(),
+            "--wait-sync",
+            "600",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    assert_eq!(
+        line.trim_end(),
+        "waiting for the running synchronization to end (--wait-sync) ...",
+    );
+    // Still waiting: nothing was made while the sync runs.
+    assert!(child.try_wait().unwrap().is_none());
+    drop(session);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["backup"]["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with(".bin")),
+        "{v}"
+    );
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
+    assert!(!rest.contains("waiting"), "said more than once: {rest}");
+}

@@ -401,9 +401,14 @@ fn list_and_show_say_who_signed_and_a_shadowing_id_is_a_conflict() {
         "{text}"
     );
     // A copy planted in Documents under another name shadows nothing now.
+    // It differs by one payload byte: a byte-identical copy (a copy to USB)
+    // is the same backup and no conflict.
     let docs = a.home.join("Documents");
     std::fs::create_dir_all(&docs).unwrap();
-    std::fs::copy(&real, docs.join("Backup-planted.bin")).unwrap();
+    let mut bytes = std::fs::read(&real).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    std::fs::write(docs.join("Backup-planted.bin"), &bytes).unwrap();
     let out = run(&["list", "--home", a.h()]);
     ok(&out, "list");
     let text = String::from_utf8_lossy(&out.stdout);
@@ -573,4 +578,27 @@ fn a_facility_key_certifies_tablets_through_the_cli() {
         .output()
         .unwrap();
     ok(&out, "nurse restores a certified tablet's backup");
+}
+
+/// A byte-identical copy of a backup (what "Copy to USB" makes) is the
+/// same backup: no conflict, and the backup is still used by its ID.
+#[test]
+fn a_byte_identical_copy_of_a_backup_is_no_conflict() {
+    let a = Clinic::new();
+    let real = a.backup();
+    let id = real
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .trim_start_matches("Backup-")
+        .to_string();
+    let docs = a.home.join("Documents");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::copy(&real, docs.join(real.file_name().unwrap())).unwrap();
+    let out = run(&["list", "--home", a.h()]);
+    ok(&out, "list");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("CONFLICT").count(), 0, "{text}");
+    assert_eq!(text.matches(&id).count(), 2, "both listed: {text}");
+    ok(&run(&["show", &id, "--home", a.h()]), "show");
 }

@@ -337,8 +337,9 @@ pub(crate) fn create_as(
 fn wait_for_sync(
     home: &Path,
     wait: Option<std::time::Duration>,
+    progress: &dyn Progress,
 ) -> Result<crate::hostlock::LockGuard> {
-    crate::hostlock::when_sync_idle(home, wait)?.ok_or_else(|| {
+    crate::hostlock::when_sync_idle(home, wait, progress)?.ok_or_else(|| {
         Error::new(
             Kind::Busy,
             if wait.is_some() {
@@ -363,6 +364,11 @@ fn create_inner(
 ) -> Result<BackupOutcome> {
     let profile = Profile::load(home)?;
     let encrypted = req.passphrase.is_some();
+    // Every new passphrase meets the rule, except the device secret of an
+    // automatic backup (256 random bits, never typed).
+    if let (Some(pass), true) = (&req.passphrase, kind != Kind_::Automatic) {
+        crate::passphrase::check_new_secret(pass, &[user])?;
+    }
     let dest = destination(&profile, home, &req.target, encrypted)?;
     let _op = crate::hostlock::HostLock::Operation
         .try_exclusive(home)
@@ -384,7 +390,7 @@ fn create_inner(
         ));
     }
     let mut plan = plan_data(home)?;
-    let sync_guard = wait_for_sync(home, req.wait_sync)?;
+    let sync_guard = wait_for_sync(home, req.wait_sync, progress)?;
     std::fs::create_dir_all(&dest.dir)
         .map_err(|e| Error::io("creating the backup folder", &dest.dir, e))?;
     if dest.medium == crate::media::Medium::Private && matches!(req.target, Target::Medium(_)) {
@@ -508,6 +514,11 @@ fn create_inner(
             std::mem::take(&mut plan.files),
             progress,
         );
+        if job.as_ref().is_some_and(|h| !h.is_finished()) {
+            // The payload is written and scrypt still runs: say so rather
+            // than sit at 100 %.
+            progress.start(crate::Phase::KeyDerivation, 0);
+        }
         let slot = job.map(|h| {
             h.join()
                 .unwrap_or_else(|_| Err(Error::internal("the passphrase slot could not be made")))

@@ -74,12 +74,77 @@ fn mark_conflicts(items: &mut [Listed]) {
             *count.entry(m.sealed.id.clone()).or_default() += 1;
         }
     }
+    // Byte-identical copies of one backup (a "Copy to USB" while the
+    // drive is attached) are one backup, not a conflict: only files that
+    // differ can be a plant. Compared only when an ID repeats.
+    let mut first: std::collections::HashMap<String, PathBuf> = std::collections::HashMap::new();
+    let mut differs: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for l in items.iter() {
+        let Some(m) = &l.metadata else { continue };
+        if count.get(&m.sealed.id).copied().unwrap_or(0) < 2 {
+            continue;
+        }
+        match first.get(&m.sealed.id) {
+            None => {
+                first.insert(m.sealed.id.clone(), l.path.clone());
+            }
+            Some(p) => {
+                if !same_bytes(p, &l.path) {
+                    differs.insert(m.sealed.id.clone());
+                }
+            }
+        }
+    }
     for l in items.iter_mut() {
         l.conflict = l
             .metadata
             .as_ref()
-            .is_some_and(|m| count.get(&m.sealed.id).copied().unwrap_or(0) > 1);
+            .is_some_and(|m| differs.contains(&m.sealed.id));
     }
+}
+
+/// Two regular files with the same bytes (false on any read error).
+fn same_bytes(a: &Path, b: &Path) -> bool {
+    let (Ok(mut fa), Ok(mut fb)) = (
+        crate::fsutil::open_regular(a),
+        crate::fsutil::open_regular(b),
+    ) else {
+        return false;
+    };
+    match (fa.metadata(), fb.metadata()) {
+        (Ok(ma), Ok(mb)) if ma.len() == mb.len() => {}
+        _ => return false,
+    }
+    let mut ba = vec![0u8; 1 << 20];
+    let mut bb = vec![0u8; 1 << 20];
+    loop {
+        let Ok(n) = read_full(&mut fa, &mut ba) else {
+            return false;
+        };
+        let Ok(m) = read_full(&mut fb, &mut bb) else {
+            return false;
+        };
+        if n != m || ba[..n] != bb[..m] {
+            return false;
+        }
+        if n == 0 {
+            return true;
+        }
+    }
+}
+
+fn read_full(f: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    use std::io::Read;
+    let mut done = 0;
+    while done < buf.len() {
+        match f.read(&mut buf[done..]) {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(done)
 }
 
 /// The listing itself, for the library's own use (retention, status).
@@ -233,6 +298,24 @@ pub fn find<A: Action>(permit: &Permit<A>, dirs: &[PathBuf], what: &str) -> Resu
     }
     match hits.as_slice() {
         [one] => Ok(one.path.clone()),
+        // Identical copies of one backup (no conflict): the one on the
+        // tablet's own media first (Private, Public, then the others).
+        [one, rest @ ..]
+            if rest.iter().all(|l| {
+                l.metadata.as_ref().map(|m| &m.sealed.id)
+                    == one.metadata.as_ref().map(|m| &m.sealed.id)
+            }) && one.metadata.is_some() =>
+        {
+            let rank = |l: &Listed| match l.medium.as_deref() {
+                Some("Private") => 0,
+                Some("Public") => 1,
+                _ => 2,
+            };
+            Ok(hits
+                .iter()
+                .min_by_key(|l| rank(l))
+                .map_or_else(|| one.path.clone(), |l| l.path.clone()))
+        }
         [] => Err(Error::new(
             Kind::NotFound,
             format!("no backup with ID or label {what:?} was found"),

@@ -178,14 +178,24 @@ impl SyncSession {
 /// `wait` for one to end; `Ok(None)` when one still runs after the wait.
 /// The guard for backups, restores and safety copies alike: each says in
 /// its own words what it did not start.
-pub fn when_sync_idle(home: &Path, wait: Option<Duration>) -> crate::Result<Option<LockGuard>> {
+pub fn when_sync_idle(
+    home: &Path,
+    wait: Option<Duration>,
+    progress: &dyn crate::Progress,
+) -> crate::Result<Option<LockGuard>> {
     let deadline = Instant::now() + wait.unwrap_or_default();
+    let mut announced = false;
     loop {
         let held = HostLock::Sync
             .try_shared(home)
             .map_err(|e| crate::error::Error::io("checking the sync lock", locks_dir(home), e))?;
         if held.is_some() || Instant::now() >= deadline {
             return Ok(held);
+        }
+        if !announced {
+            // No bytes to count while waiting: its total is 0.
+            progress.start(crate::Phase::WaitingForSync, 0);
+            announced = true;
         }
         // flock has no wait with a deadline: poll it.
         std::thread::sleep(Duration::from_millis(50));

@@ -39,16 +39,19 @@ pub mod hostlock;
 pub mod layout;
 pub mod media;
 pub mod offsite_state;
+pub mod passphrase;
 pub mod preview;
 pub mod profile;
 pub mod provenance;
 pub mod rekey;
 pub mod restore;
+pub mod restored_from;
 pub mod safety;
 pub mod snapshot;
 pub mod status;
 pub mod store;
 pub mod unlocking;
+pub mod usb_copy;
 pub mod verify;
 
 pub use archive::keys::{generate_recovery_key, parse_identity_file, parse_recipient, Unlock};
@@ -59,11 +62,77 @@ mod secrecy_reexport {
     pub use age::secrecy::SecretString;
 }
 
+/// A step of a long operation, as [`Progress::start`] announces it. The
+/// web API shows it in snake_case (`"key_derivation"`, docs/API.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Waiting for a running synchronization to end (`--wait-sync`).
+    WaitingForSync,
+    /// Turning a passphrase into a key (scrypt): seconds with no bytes
+    /// to count, so its total is 0.
+    KeyDerivation,
+    /// Writing a backup (snapshot, compression, encryption).
+    Backup,
+    /// Reading a backup and checking every byte.
+    Read,
+    /// Copying a file to a folder (a medium).
+    Copy,
+    /// Sending a file to a store.
+    Upload,
+    /// Fetching a file from a store.
+    Download,
+    /// Reading a file to import (SanteDB).
+    Import,
+}
+
+impl Phase {
+    /// Every phase, in the order an operation may meet them.
+    pub const ALL: [Phase; 8] = [
+        Phase::WaitingForSync,
+        Phase::KeyDerivation,
+        Phase::Backup,
+        Phase::Read,
+        Phase::Copy,
+        Phase::Upload,
+        Phase::Download,
+        Phase::Import,
+    ];
+
+    /// Its name in the API (snake_case).
+    pub fn code(self) -> &'static str {
+        match self {
+            Phase::WaitingForSync => "waiting_for_sync",
+            Phase::KeyDerivation => "key_derivation",
+            Phase::Backup => "backup",
+            Phase::Read => "read",
+            Phase::Copy => "copy",
+            Phase::Upload => "upload",
+            Phase::Download => "download",
+            Phase::Import => "import",
+        }
+    }
+
+    /// What a person reads while it runs.
+    pub fn words(self) -> &'static str {
+        match self {
+            Phase::WaitingForSync => "Waiting for the synchronization to end",
+            Phase::KeyDerivation => "Checking the passphrase",
+            Phase::Backup => "Writing the backup",
+            Phase::Read => "Reading and checking",
+            Phase::Copy => "Copying",
+            Phase::Upload => "Uploading",
+            Phase::Download => "Downloading",
+            Phase::Import => "Importing",
+        }
+    }
+}
+
 /// Receives progress of a long operation. Implementations must be cheap:
 /// `advance` is called for every block of data.
 pub trait Progress: Sync {
     /// A phase begins with `total` bytes of work.
-    fn start(&self, phase: &str, total: u64);
+    fn start(&self, phase: Phase, total: u64);
     /// `n` more bytes are done.
     fn advance(&self, n: u64);
 }
@@ -72,6 +141,20 @@ pub trait Progress: Sync {
 pub struct NoProgress;
 
 impl Progress for NoProgress {
-    fn start(&self, _phase: &str, _total: u64) {}
+    fn start(&self, _phase: Phase, _total: u64) {}
     fn advance(&self, _n: u64) {}
+}
+
+#[cfg(test)]
+mod phase_tests {
+    use super::Phase;
+
+    #[test]
+    fn phase_codes_are_their_serde_names() {
+        for p in Phase::ALL {
+            assert_eq!(serde_json::to_value(p).unwrap(), p.code());
+        }
+        assert_eq!(Phase::KeyDerivation.code(), "key_derivation");
+        assert_eq!(Phase::WaitingForSync.code(), "waiting_for_sync");
+    }
 }

@@ -14,6 +14,7 @@
 //! ```toml
 //! [media]
 //! public = "Documents"                               # relative to HOME
+//! downloads = "Downloads"                            # looked in, never written to
 //! external_roots = ["/media/*/*", "/run/media/*/*"]  # glob patterns
 //! require_encryption = ["Public", "External"]        # facility policy
 //! ```
@@ -26,6 +27,10 @@
 //! of one pattern are tried in sorted order. Every folder a pattern matches
 //! counts as an attached medium (no check that it is a mount point), so a
 //! pattern should only match where removable media are mounted.
+//!
+//! The Downloads folder (where a browser saves a backup sent by e-mail or
+//! chat) is looked in for backups to restore, as part of Public (shared
+//! storage: the same trust rules), and never written to.
 //!
 //! Nothing here creates a folder: callers create the folder they write to.
 //! Odd mounts (unreadable folders, broken links, files where folders are
@@ -48,6 +53,9 @@ pub const EXTERNAL_FOLDER: &str = "carevault-backups";
 
 /// Public folder relative to HOME when the profile names none.
 pub const DEFAULT_PUBLIC: &str = "Documents";
+
+/// The Downloads folder when the profile names none (relative to HOME).
+pub const DEFAULT_DOWNLOADS: &str = "Downloads";
 
 /// Mount-root patterns searched for removable media by default.
 pub const DEFAULT_EXTERNAL_ROOTS: [&str; 2] = ["/media/*/*", "/run/media/*/*"];
@@ -126,6 +134,9 @@ impl FromStr for Medium {
 pub struct MediaSettings {
     /// The Public folder; `None` = `HOME/Documents`. Relative = relative to HOME.
     pub public: Option<PathBuf>,
+    /// The Downloads folder, looked in for backups (never written to);
+    /// `None` = `HOME/Downloads`. Relative = relative to HOME.
+    pub downloads: Option<PathBuf>,
     /// Glob patterns of folders where removable media are mounted.
     pub external_roots: Vec<String>,
     /// Media on which a backup must be encrypted.
@@ -136,6 +147,7 @@ impl Default for MediaSettings {
     fn default() -> Self {
         MediaSettings {
             public: None,
+            downloads: None,
             external_roots: DEFAULT_EXTERNAL_ROOTS
                 .iter()
                 .map(|s| s.to_string())
@@ -201,6 +213,50 @@ impl MediaSettings {
         match &self.public {
             Some(p) => home.join(p),
             None => home.join(DEFAULT_PUBLIC),
+        }
+    }
+
+    /// The Downloads folder (looked in, never written to).
+    pub fn downloads_dir(&self, home: &Path) -> PathBuf {
+        match &self.downloads {
+            Some(p) => home.join(p),
+            None => home.join(DEFAULT_DOWNLOADS),
+        }
+    }
+
+    /// Where `file` was found, as a short name: "Private", "Documents",
+    /// "Downloads" or "USB drive or SD card" (the most specific folder
+    /// wins), with that folder; `None` for a file elsewhere.
+    pub fn place_of(&self, home: &Path, file: &Path) -> Option<(&'static str, PathBuf)> {
+        let f = identity(file);
+        let mut places = vec![
+            ("Private", layout::private_dir(home)),
+            ("Documents", self.public_dir(home)),
+            ("Downloads", self.downloads_dir(home)),
+        ];
+        places.extend(
+            self.mounted(home)
+                .into_iter()
+                .map(|m| ("USB drive or SD card", m)),
+        );
+        places
+            .into_iter()
+            .map(|(w, b)| (w, identity(&b), b))
+            .filter(|(_, id, _)| f.starts_with(id))
+            .max_by_key(|(_, id, _)| id.components().count())
+            .map(|(w, _, b)| (w, b))
+    }
+
+    /// Where `file` was found, in words for a person choosing a backup to
+    /// restore: "Documents (PATH)", "Downloads (PATH)", "USB drive or SD
+    /// card (PATH)", "this tablet's private storage", or its folder.
+    pub fn found_in(&self, home: &Path, file: &Path) -> String {
+        match self.place_of(home, file) {
+            Some(("Private", _)) => "this tablet's private storage".into(),
+            Some((w, b)) => format!("{w} ({})", b.display()),
+            None => file
+                .parent()
+                .map_or_else(|| file.display().to_string(), |p| p.display().to_string()),
         }
     }
 
@@ -292,7 +348,8 @@ impl MediaSettings {
         Ok(r)
     }
 
-    /// The folders to look for backups in: Private, Public, then the
+    /// The folders to look for backups in: Private, Public (Documents, then
+    /// Downloads, which is looked in and never written to), then the
     /// [`EXTERNAL_FOLDER`] of every attached external medium, writable or
     /// not (a read-only card still holds backups to restore). Folders are
     /// listed whether or not they exist (listing skips missing ones); a
@@ -301,6 +358,7 @@ impl MediaSettings {
         let mut out = vec![
             (Medium::Private, layout::private_backups(home)),
             (Medium::Public, self.public_dir(home)),
+            (Medium::Public, self.downloads_dir(home)),
         ];
         out.extend(
             self.mounted(home)
@@ -321,6 +379,7 @@ impl MediaSettings {
         let mut bases = vec![
             (Medium::Private, layout::private_dir(home)),
             (Medium::Public, self.public_dir(home)),
+            (Medium::Public, self.downloads_dir(home)),
         ];
         bases.extend(
             self.mounted(home)

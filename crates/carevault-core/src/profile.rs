@@ -149,3 +149,55 @@ impl Profile {
         }
     }
 }
+
+#[cfg(test)]
+mod doc_tests {
+    use super::*;
+
+    /// docs/PROFILE.md's example names every section and key the code
+    /// reads, with the defaults, and the code accepts it as written.
+    #[test]
+    fn the_documented_profile_is_every_key_with_its_default() {
+        let doc = include_str!("../../../docs/PROFILE.md");
+        let start = doc.find("```toml\n").expect("a toml block") + 8;
+        let block = &doc[start..start + doc[start..].find("```").unwrap()];
+        let t = tempfile::tempdir().unwrap();
+        std::fs::write(t.path().join(PROFILE_NAME), block).unwrap();
+        let p = Profile::load(t.path()).expect("the documented profile loads");
+        let d = Profile::default();
+        assert_eq!(p.encryption.work_factor, d.encryption.work_factor);
+        assert_eq!(p.encryption.max_work_factor, d.encryption.max_work_factor);
+        assert_eq!(p.compression.level, d.compression.level);
+        assert_eq!(p.media.public, Some(DEFAULT_PUBLIC_PATH.into()));
+        assert_eq!(
+            p.media.downloads,
+            Some(crate::media::DEFAULT_DOWNLOADS.into())
+        );
+        assert_eq!(p.media.external_roots, d.media.external_roots);
+        assert_eq!(p.media.require_encryption, d.media.require_encryption);
+        assert_eq!(p.auto.interval_hours, d.auto.interval_hours);
+        assert_eq!(p.auto.keep, d.auto.keep);
+        assert_eq!(p.auto.recovery_keys, d.auto.recovery_keys);
+        // Every key of every section is in the block.
+        let v: toml::Table = toml::from_str(block).unwrap();
+        let keys = |s: &str| -> Vec<String> {
+            let mut k: Vec<_> = v[s].as_table().unwrap().keys().cloned().collect();
+            k.sort();
+            k
+        };
+        assert_eq!(keys("encryption"), ["max_work_factor", "work_factor"]);
+        assert_eq!(keys("compression"), ["level", "workers"]);
+        assert_eq!(
+            keys("media"),
+            [
+                "downloads",
+                "external_roots",
+                "public",
+                "require_encryption"
+            ]
+        );
+        assert_eq!(keys("auto"), ["interval_hours", "keep", "recovery_keys"]);
+    }
+
+    const DEFAULT_PUBLIC_PATH: &str = crate::media::DEFAULT_PUBLIC;
+}

@@ -46,12 +46,28 @@ pub fn rekey(
     log_n: u8,
     max_log_n: u8,
 ) -> Result<()> {
+    rekey_reporting(permit, path, old, new, log_n, max_log_n, &crate::NoProgress)
+}
+
+/// [`rekey`], announcing its key derivations (the old passphrase's, then
+/// the new slot's) as [`crate::Phase::KeyDerivation`] and the copy of the
+/// file as [`crate::Phase::Copy`].
+pub fn rekey_reporting(
+    permit: &Permit<Create>,
+    path: &Path,
+    old: &Unlock,
+    new: &SecretString,
+    log_n: u8,
+    max_log_n: u8,
+    progress: &dyn crate::Progress,
+) -> Result<()> {
+    crate::passphrase::check_new_secret(new, &[permit.user()])?;
     let _op = crate::hostlock::HostLock::Operation
         .try_exclusive(permit.home())
         .map_err(|e| Error::io("taking the operation lock", permit.home(), e))?
         .ok_or_else(crate::backup::busy_error)?;
     crate::restore::recover(permit.home())?;
-    let result = rekey_file(path, old, new, log_n, max_log_n);
+    let result = rekey_file(path, old, new, log_n, max_log_n, progress);
     let mut event = match &result {
         Ok(_) => Event::new(permit.user(), "rekey", Outcome::Success),
         Err(e) => Event::new(permit.user(), "rekey", Outcome::Failure).reason(e.message()),
@@ -69,6 +85,7 @@ fn rekey_file(
     new: &SecretString,
     log_n: u8,
     max_log_n: u8,
+    progress: &dyn crate::Progress,
 ) -> Result<()> {
     let opened = Opened::open(path)?;
     if !opened.metadata.sealed.encrypted {
@@ -80,8 +97,9 @@ fn rekey_file(
         .at(path));
     }
     let key = opened
-        .unlock(Some(old), max_log_n)?
+        .unlock_reporting(Some(old), max_log_n, progress)?
         .expect("encrypted backups have a key");
+    progress.start(crate::Phase::KeyDerivation, 0);
     let slot = keys::passphrase_slot(&key, new, log_n)?;
     let mut md = opened.metadata.clone();
     for s in md.key_slots.iter_mut().filter(|s| s.kind == "passphrase") {
@@ -105,6 +123,9 @@ fn rekey_file(
     let mut src =
         std::fs::File::open(path).map_err(|e| Error::io("opening the backup", path, e))?;
     let tmp_path = tmp.path().to_path_buf();
+    // The copy is quick next to the derivations; its total is the file's
+    // size, done at once when it is written.
+    progress.start(crate::Phase::Copy, opened.file_len);
     let out = &mut crate::fault::Checked::new(tmp.file(), &tmp_path);
     write_entry(out, METADATA_NAME, &md.to_bytes(), mtime)?;
     for (name, ext) in &opened.layout.slots {
@@ -132,5 +153,7 @@ fn rekey_file(
     }
     out.write_all(&[0u8; 1024])
         .map_err(|e| Error::io("writing the backup", "", e))?;
-    tmp.replace(path)
+    tmp.replace(path)?;
+    progress.advance(opened.file_len);
+    Ok(())
 }

@@ -111,6 +111,10 @@ pub struct Returned {
 /// policy of a restore cannot be applied to it.
 pub fn put_back(permit: &Permit<Delete>, name: &str) -> Result<Returned> {
     let result = put_back_inner(permit.home(), name);
+    if result.is_ok() {
+        // The data is no longer the restored backup's.
+        crate::restored_from::clear(permit.home())?;
+    }
     let (outcome, why) = match &result {
         Ok(_) => (Outcome::Success, format!("safety copy {name}")),
         Err(e) if matches!(e.kind(), Kind::Busy | Kind::CheckFailed | Kind::NotFound) => (
@@ -134,13 +138,14 @@ fn put_back_inner(home: &Path, name: &str) -> Result<Returned> {
         .ok_or_else(crate::backup::busy_error)?;
     crate::restore::recover(home)?;
     let dir = find(home, name)?;
-    let _sync = crate::hostlock::when_sync_idle(home, None)?.ok_or_else(|| {
-        Error::new(
-            Kind::Busy,
-            "a synchronization is in progress, so the safety copy was not put back",
-            "wait until System > Synchronization says Idle, then try again",
-        )
-    })?;
+    let _sync =
+        crate::hostlock::when_sync_idle(home, None, &crate::NoProgress)?.ok_or_else(|| {
+            Error::new(
+                Kind::Busy,
+                "a synchronization is in progress, so the safety copy was not put back",
+                "wait until System > Synchronization says Idle, then try again",
+            )
+        })?;
     check_databases(&dir.join("data"))?;
     let live = layout::data_dir(home);
     let barrier = HostLock::WriteBarrier.exclusive(home).map_err(|e| {

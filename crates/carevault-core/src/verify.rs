@@ -70,7 +70,7 @@ pub fn verify_file(
     progress: &dyn Progress,
 ) -> Result<VerifyReport> {
     let mut opened = Opened::open(path)?;
-    let key = opened.unlock(unlock, max_log_n)?;
+    let key = opened.unlock_reporting(unlock, max_log_n, progress)?;
     let (manifest, copy) = opened.manifest(key.as_ref())?;
     opened.stream(key.as_ref(), &manifest, &copy, &mut Discard, progress)?;
     Ok(VerifyReport {

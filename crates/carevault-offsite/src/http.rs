@@ -122,7 +122,7 @@ impl<'a> OnceProgress<'a> {
 }
 
 impl Progress for OnceProgress<'_> {
-    fn start(&self, phase: &str, total: u64) {
+    fn start(&self, phase: carevault_core::Phase, total: u64) {
         self.inner.start(phase, total);
     }
     fn advance(&self, n: u64) {
@@ -520,7 +520,7 @@ mod progress_tests {
 
     struct Count(AtomicU64);
     impl Progress for Count {
-        fn start(&self, _: &str, _: u64) {}
+        fn start(&self, _: carevault_core::Phase, _: u64) {}
         fn advance(&self, n: u64) {
             self.0.fetch_add(n, Ordering::Relaxed);
         }

@@ -187,7 +187,7 @@ pub(crate) fn upload(
         journal::remove(journal_dir, name);
         return Ok(info);
     }
-    progress.start("upload", size);
+    progress.start(carevault_core::Phase::Upload, size);
     if size <= part_size {
         let body = Body::File {
             path,

@@ -154,7 +154,10 @@ fn import_inner(
     let profile = Profile::load(home)?;
     let file_len = std::fs::metadata(req.file).map(|m| m.len()).unwrap_or(0);
     if !req.dry_run {
-        // The policy first, before any work.
+        // The passphrase rule and the policy first, before any work.
+        if let Some(pass) = &req.new_passphrase {
+            carevault_core::passphrase::check_new_secret(pass, &[permit.user()])?;
+        }
         backup::destination(
             &profile,
             home,

@@ -97,7 +97,7 @@ fn open_clear<'a>(path: &Path, progress: &'a dyn Progress) -> Result<Clear<'a>> 
         .at(path));
     }
     let file_len = meta.len();
-    progress.start("import", file_len);
+    progress.start(carevault_core::Phase::Import, file_len);
     let diag = Diag::default();
     let src = FileIn {
         f,

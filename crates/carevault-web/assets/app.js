@@ -114,6 +114,8 @@
       problem: b.problem || null,
       path,
       last_verification: b.last_verification || null,
+      // The current clinic data was restored from this backup.
+      restored_from: b.restored_from === true,
       // A recovery key opens it only when it was made for one.
       has_recovery: Array.isArray(m.key_slots) && m.key_slots.some((k) => k && k.kind === 'recovery'),
       raw: b,
@@ -126,6 +128,13 @@
     if (!t) return '';
     const s = t.charAt(0).toUpperCase() + t.slice(1);
     return /[.!?:)]$/.test(s) ? s : s + '.';
+  }
+
+  // The core's refusal of a new passphrase (too short, too easy to guess),
+  // shown on the passphrase field in the core's own words; null otherwise.
+  function passphraseRule(e) {
+    if (!e || e.status !== 400 || !/^the new passphrase /.test(e.message)) return null;
+    return `${sentence(e.message)} ${sentence(e.advice)}`.trim();
   }
 
   function fileName(path) {
@@ -504,7 +513,13 @@
     reading: 'Reading the backup', verifying: 'Checking every byte', verify: 'Checking every byte',
     staging: 'Unpacking beside the current data', restoring: 'Restoring', checking: 'Checking the restored data',
     swapping: 'Switching to the restored data', queued: 'Waiting to start', starting: 'Starting',
+    // The core's phases (carevault_core::Phase), in its own words.
+    waiting_for_sync: 'Waiting for the synchronization to end', key_derivation: 'Checking the passphrase',
+    read: 'Reading and checking', copy: 'Copying', upload: 'Uploading', download: 'Downloading',
+    import: 'Importing', finishing: 'Finishing',
   };
+  // Phases with no bytes to count: the bar is indeterminate, no number.
+  const UNCOUNTED = new Set(['waiting_for_sync', 'key_derivation']);
 
   function progressBox(title, testid) {
     const phase = h('div', { class: 'phase', id: 'progress-phase-' + (++uid), testid: 'progress-phase' }, title);
@@ -520,7 +535,14 @@
       let p = job.percent;
       if (typeof p !== 'number' && job.total_bytes > 0) p = (100 * job.done_bytes) / job.total_bytes;
       if (job.state === 'done') p = 100;
-      if (typeof p === 'number' && isFinite(p)) {
+      const uncounted = job.state === 'running' && UNCOUNTED.has(job.phase);
+      el.setAttribute('data-phase', job.phase || '');
+      if (uncounted) {
+        // No number over an empty bar: an indeterminate bar and no percent.
+        bar.removeAttribute('value');
+        pct.textContent = '';
+        el.setAttribute('data-percent', '');
+      } else if (typeof p === 'number' && isFinite(p)) {
         p = Math.max(0, Math.min(100, p));
         bar.value = p;
         const shown = Math.floor(p);
@@ -940,6 +962,8 @@
       h('span', { class: 'backup-label' }, b.label),
       b.id ? h('span', { class: 'backup-id' }, b.id) : null,
       b.automatic ? h('span', { class: 'tag auto' }, 'Automatic') : null,
+      b.restored_from ? h('span', { class: 'tag current', testid: 'tag-restored-from' }, icon('check'),
+        'Current data restored from this backup') : null,
       damaged ? h('span', { class: 'tag bad', title: b.problem || '' }, icon('warning'), 'Damaged') : null,
       damaged && b.problem ? h('span', { class: 'hint' }, b.problem) : null);
     const actions = h('div', { class: 'actions' });
@@ -1138,7 +1162,7 @@
     const pass = passInput('passphrase', 'passphrase', 'new-password');
     const pass2 = passInput('passphrase-confirm', 'passphrase-confirm', 'new-password');
     const passField = field('Passphrase', pass,
-      'At least 8 characters. A few unrelated words are strong and easy to type.', { after: strengthMeter(pass) });
+      'At least 8 characters and not easy to guess: a few unrelated words work well.', { after: strengthMeter(pass) });
     const pass2Field = field('Confirm the passphrase', pass2, null);
     const recovery = h('input', { type: 'checkbox', id: 'use-recovery', testid: 'use-recovery', checked: true });
     const recoveryChoice = recoveryConfigured()
@@ -1204,8 +1228,9 @@
         return;
       }
       if (enc) {
-        if (pass.value.length < 8) {
-          passField.setError(pass.value ? 'Use at least 8 characters.' : 'Type a passphrase.');
+        // Length and strength are the server's (the core's) rule.
+        if (!pass.value) {
+          passField.setError('Type a passphrase.');
           pass.focus();
           return;
         }
@@ -1228,6 +1253,12 @@
         busy = false;
         refresh();
         if (e.status === 409) warn.hidden = false;
+        const rule = passphraseRule(e);
+        if (rule) {
+          passField.setError(rule);
+          pass.focus();
+          return;
+        }
         formErr.append(banner('error', e.status === 422 ? 'The backup was refused.' : 'The backup did not start.',
           e.message, { advice: e.advice, testid: 'backup-error' }));
         return;
@@ -1282,6 +1313,10 @@
     fact('Size', sizeEl(b.size), 'detail-size');
     const m = (d.metadata && typeof d.metadata === 'object') ? d.metadata : d;
     if (b.automatic) fact('Kind', 'Automatic backup', 'detail-kind');
+    if (b.restored_from) {
+      fact('Current data', h('span', { class: 'tag current' }, icon('check'), 'Restored from this backup'),
+        'detail-restored-from');
+    }
     if (m.facility) fact('Facility', m.facility, 'detail-facility');
     if (m.device) fact('Device', m.device, 'detail-device');
     if (m.app_version) fact('App version', m.app_version, 'detail-app-version');
@@ -1394,8 +1429,12 @@
       u.can_create && b.encrypted && !b.automatic && b.location !== 'Upload'
         ? h('button', { type: 'button', class: 'button secondary', testid: 'details-rekey',
           onclick: () => changePassphraseDialog(b) }, icon('lock'), 'Change passphrase') : null,
+      u.can_create && b.location !== 'Upload' && b.location !== 'External'
+        ? h('button', { type: 'button', class: 'button secondary', testid: 'details-copy-usb',
+          onclick: (ev) => copyToUsb(b, ev.currentTarget, copySlot) }, icon('file'), 'Copy to USB') : null,
       u.can_delete ? h('button', { type: 'button', class: 'button secondary', testid: 'details-delete',
         onclick: () => deleteDialog(b) }, icon('trash'), 'Delete') : null);
+    const copySlot = h('div', { id: 'copy-slot', 'aria-live': 'polite' });
 
     add(v, h('a', { class: 'crumb', href: '#/backups' }, icon('back'), 'Backup Explorer'),
       h('h1', {}, `Backup ${b.label}`),
@@ -1405,7 +1444,36 @@
       h('section', { class: 'card', 'aria-labelledby': 'check-h' },
         h('h2', { id: 'check-h' }, 'Check this backup'), lastVer, key,
         h('div', { class: 'button-row' }, verifyBtn, contentsBtn), verifySlot, contentsSlot),
-      actions);
+      actions, copySlot);
+  }
+
+  // "Copy to USB": the server copies the file to the USB drive or SD card,
+  // fsyncs it and reads it back; "safe to remove" only after that.
+  async function copyToUsb(b, btn, slot) {
+    btn.disabled = true;
+    slot.replaceChildren();
+    try {
+      const res = await api('POST', `/api/backups/${encodeURIComponent(b.id)}/copy-to-usb`);
+      const box = progressBox('Copying to USB', 'copy-progress');
+      slot.replaceChildren(box);
+      const job = await followJob(res.job_id, box.update);
+      if (job.state === 'done' && job.result && job.result.safe_to_remove) {
+        slot.replaceChildren(banner('success', 'Copied and checked: it is safe to remove the USB drive.',
+          `The copy was written, flushed to the drive and read back equal to the backup (${fileName(job.result.path)}).`,
+          { dismissible: false, testid: 'copy-result' }));
+        slot.scrollIntoView({ block: 'nearest' });
+        announce('Copied to USB: safe to remove');
+      } else {
+        const e = jobError(job);
+        slot.replaceChildren(banner('error', 'The copy to USB failed: do not rely on it.', e.message,
+          { advice: e.advice, dismissible: false, testid: 'copy-result' }));
+      }
+    } catch (e) {
+      slot.replaceChildren(banner('error', 'The copy to USB did not start.', e.message,
+        { advice: e.advice, dismissible: false, testid: 'copy-result' }));
+    } finally {
+      btn.disabled = false;
+    }
   }
 
   // "Change passphrase": the current passphrase (or the recovery key, when
@@ -1418,7 +1486,7 @@
     const np = passInput('rekey-new', 'rekey-new', 'new-password');
     const np2 = passInput('rekey-new-confirm', 'rekey-new-confirm', 'new-password');
     const npField = field('New passphrase', np,
-      'At least 8 characters. A few unrelated words are strong and easy to type.', { after: strengthMeter(np) });
+      'At least 8 characters and not easy to guess: a few unrelated words work well.', { after: strengthMeter(np) });
     const np2Field = field('Confirm the new passphrase', np2, null);
     const progressSlot = h('div', { id: 'rekey-progress-slot' });
     const fail = (f, input, msg) => { f.setError(msg); input.focus(); throw new Error(msg); };
@@ -1434,10 +1502,17 @@
         np2Field.setError(null);
         key.setError(null);
         if (key.empty()) { const m = key.needed(); key.setError(m); key.focus(); throw new Error(m); }
-        if (np.value.length < 8) fail(npField, np, np.value ? 'Use at least 8 characters.' : 'Type the new passphrase.');
+        if (!np.value) fail(npField, np, 'Type the new passphrase.');
         if (np.value !== np2.value) fail(np2Field, np2, 'The two new passphrases are not the same.');
-        const res = await api('POST', `/api/backups/${encodeURIComponent(b.id)}/passphrase`,
-          Object.assign(key.body(), { new_passphrase: np.value }));
+        let res;
+        try {
+          res = await api('POST', `/api/backups/${encodeURIComponent(b.id)}/passphrase`,
+            Object.assign(key.body(), { new_passphrase: np.value }));
+        } catch (e) {
+          const rule = passphraseRule(e);
+          if (rule) fail(npField, np, rule);
+          throw e;
+        }
         const box = progressBox('Changing the passphrase', 'rekey-progress');
         progressSlot.replaceChildren(box);
         const job = await followJob(res.job_id, box.update);
@@ -1625,7 +1700,7 @@
     const form = h('form', { id: 'first-run-form', testid: 'first-run-form', novalidate: true },
       h('section', { class: 'card', 'aria-labelledby': 'cand-h' },
         h('h2', { id: 'cand-h' }, 'Backups found on this tablet'),
-        h('p', { class: 'hint' }, 'From the Documents folder and any SD card or USB drive.'), listSlot),
+        h('p', { class: 'hint' }, 'From the Documents and Downloads folders and any SD card or USB drive; each says where it was found.'), listSlot),
       h('section', { class: 'card', 'aria-labelledby': 'up-h' },
         h('h2', { id: 'up-h' }, 'Or choose a backup file'),
         field('Backup file (.bin)', file, 'For example Documents/Backup-2025-11-03.bin. It is copied to the tablet first.'),
@@ -1736,8 +1811,8 @@
     listSlot.removeAttribute('aria-busy');
     if (!backups.length) {
       listSlot.replaceChildren(h('p', { testid: 'no-candidates' },
-        'No backup files were found. Attach the USB drive or SD card holding the backup, ' +
-        'or choose the file below.'));
+        'No backup files were found in Documents, Downloads or on a USB drive or SD card. ' +
+        'Attach the USB drive or SD card holding the backup, or choose the file below.'));
       return;
     }
     listSlot.replaceChildren(h('fieldset', { testid: 'candidates' },
@@ -1751,6 +1826,7 @@
           h('span', { class: 'hint' }, b.status === 'ok'
             ? `${localTime(b.created_at)} · ${b.location} · ${humanSize(b.size)} · ${b.encrypted ? 'encrypted' : 'not encrypted'}`
             : `Damaged: ${b.problem || 'cannot be read'}`),
+          b.raw.found_in ? h('span', { class: 'hint', testid: 'candidate-found-in' }, `Found in ${b.raw.found_in}`) : null,
           h('span', { class: 'backup-id' }, fileName(b.path))));
       })));
   }
@@ -2188,8 +2264,9 @@
         oldPass.focus();
         return;
       }
-      if (newPass.value.length < 8) {
-        newField.setError('The new passphrase needs at least 8 characters.');
+      // Length and strength are the server's (the core's) rule.
+      if (!newPass.value) {
+        newField.setError('Type the new passphrase.');
         newPass.focus();
         return;
       }
@@ -2206,6 +2283,12 @@
         started = await api('POST', opts.firstRun ? '/api/first-run/import' : '/api/imports', body);
       } catch (e) {
         start.disabled = false;
+        const rule = passphraseRule(e);
+        if (rule) {
+          newField.setError(rule);
+          newPass.focus();
+          return;
+        }
         err.replaceChildren(banner('error', 'The import did not start.', e.message,
           { advice: e.advice, testid: 'santedb-failed' }));
         return;

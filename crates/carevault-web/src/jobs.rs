@@ -3,7 +3,7 @@
 //! the registry answers `GET /api/jobs/{id}` and its event stream.
 
 use crate::errors::{ApiError, ErrorBody};
-use carevault_core::Progress;
+use carevault_core::{Phase, Progress};
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
@@ -23,6 +23,8 @@ pub enum JobKind {
     Restore,
     /// A change of passphrase: the file is rewritten.
     Rekey,
+    /// A copy of a backup to a USB drive or SD card ("Copy to USB").
+    Copy,
     /// A SanteDB import (then verify; in a first run, restore too).
     Import,
     /// Copies offsite ("Copy offsite now").
@@ -52,23 +54,26 @@ pub enum Owner {
     FirstRun,
 }
 
-/// Phases as the API shows them; the core names its own ("backup", "read").
-const PHASES: [&str; 8] = [
-    "starting",
-    "backup",
-    "read",
-    "finishing",
-    "done",
-    "failed",
-    "upload",
-    "download",
-];
+/// A job's phase as one number: before the core's first phase, each of
+/// the core's phases ([`Phase::ALL`], shown by its snake_case code), then
+/// the job's own ends.
 const STARTING: u8 = 0;
-const FINISHING: u8 = 3;
-const DONE: u8 = 4;
-const FAILED: u8 = 5;
-const UPLOAD: u8 = 6;
-const DOWNLOAD: u8 = 7;
+const FINISHING: u8 = Phase::ALL.len() as u8 + 1;
+const DONE: u8 = FINISHING + 1;
+const FAILED: u8 = FINISHING + 2;
+
+/// The API's name of phase number `i`.
+fn phase_code(i: u8) -> &'static str {
+    match i {
+        STARTING => "starting",
+        FINISHING => "finishing",
+        DONE => "done",
+        FAILED => "failed",
+        i => Phase::ALL
+            .get(usize::from(i) - 1)
+            .map_or("finishing", |p| p.code()),
+    }
+}
 
 /// Progress of one job, written by the core from its thread.
 pub struct JobProgress {
@@ -93,15 +98,11 @@ impl JobProgress {
 }
 
 impl Progress for JobProgress {
-    fn start(&self, phase: &str, total: u64) {
-        let i = PHASES[1..3].iter().position(|p| *p == phase).map_or(
-            match phase {
-                "upload" => UPLOAD,
-                "download" => DOWNLOAD,
-                _ => FINISHING,
-            },
-            |i| i as u8 + 1,
-        );
+    fn start(&self, phase: Phase, total: u64) {
+        let i = Phase::ALL
+            .iter()
+            .position(|p| *p == phase)
+            .map_or(FINISHING, |i| i as u8 + 1);
         self.done.store(0, Ordering::Relaxed);
         self.total.store(total, Ordering::Relaxed);
         self.phase_start_ms
@@ -178,7 +179,7 @@ impl Job {
             "id": self.id,
             "kind": self.kind,
             "state": state,
-            "phase": PHASES[phase as usize],
+            "phase": phase_code(phase),
             "done_bytes": done,
             "total_bytes": total,
             "percent": percent,
@@ -393,7 +394,7 @@ mod tests {
         let r = Registry::default();
         let (tx, rx) = std::sync::mpsc::channel::<()>();
         let job = r.start(JobKind::Verify, Owner::FirstRun, move |p| {
-            p.start("read", 200);
+            p.start(Phase::Read, 200);
             p.advance(50);
             rx.recv().unwrap();
             p.advance(150);
@@ -432,7 +433,7 @@ mod tests {
         let r = Registry::default();
         let (tx, rx) = std::sync::mpsc::channel::<()>();
         let job = r.start(JobKind::Offsite, Owner::FirstRun, move |p| {
-            p.start("upload", 100);
+            p.start(Phase::Upload, 100);
             p.advance(10);
             rx.recv().unwrap();
             Ok(json!({}))
@@ -451,6 +452,55 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         assert!(!r.running(JobKind::Offsite));
+    }
+
+    /// Item 12: the key derivation is a phase of its own (0 %, no ETA,
+    /// never "finishing"), then the read counts from 0 again; percent never
+    /// runs ahead of done/total.
+    #[tokio::test]
+    async fn key_derivation_shows_as_its_own_phase_then_the_read_counts() {
+        let r = Registry::default();
+        let (step_tx, step_rx) = std::sync::mpsc::channel::<()>();
+        let (at_tx, mut at_rx) = tokio::sync::mpsc::unbounded_channel::<&str>();
+        let job = r.start(JobKind::Verify, Owner::FirstRun, move |p| {
+            p.start(Phase::KeyDerivation, 0);
+            at_tx.send("kdf").unwrap();
+            step_rx.recv().unwrap();
+            p.start(Phase::Read, 1000);
+            p.advance(400);
+            at_tx.send("read").unwrap();
+            step_rx.recv().unwrap();
+            Ok(json!({"ok": true}))
+        });
+        assert_eq!(at_rx.recv().await, Some("kdf"));
+        let v = job.to_json();
+        assert_eq!(v["phase"], "key_derivation", "{v}");
+        assert_eq!(v["percent"], 0, "{v}");
+        assert!(v["eta_seconds"].is_null(), "{v}");
+        step_tx.send(()).unwrap();
+        assert_eq!(at_rx.recv().await, Some("read"));
+        let v = job.to_json();
+        assert_eq!(v["phase"], "read", "{v}");
+        assert_eq!(
+            (v["done_bytes"].as_u64(), v["total_bytes"].as_u64()),
+            (Some(400), Some(1000))
+        );
+        assert_eq!(v["percent"], 40, "{v}");
+        step_tx.send(()).unwrap();
+        while !job.finished() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    #[test]
+    fn phase_codes_cover_the_cores_phases_and_the_jobs_ends() {
+        assert_eq!(phase_code(STARTING), "starting");
+        for (i, p) in Phase::ALL.iter().enumerate() {
+            assert_eq!(phase_code(i as u8 + 1), p.code());
+        }
+        assert_eq!(phase_code(FINISHING), "finishing");
+        assert_eq!(phase_code(DONE), "done");
+        assert_eq!(phase_code(FAILED), "failed");
     }
 
     #[test]

@@ -117,6 +117,17 @@ fn find_on_media(home: &Path, id: &str) -> Result<Found, ApiError> {
         .collect();
     match hits.len() {
         1 => Ok(hits.remove(0)),
+        // Byte-identical copies (the core marks no conflict): the one on
+        // the tablet's own media first (Private, Public, then External).
+        n if n > 1 && hits.iter().all(|f| !f.listed.conflict) => {
+            let rank = |f: &Found| match f.location.as_str() {
+                "Private" => 0,
+                "Public" => 1,
+                _ => 2,
+            };
+            let best = (0..hits.len()).min_by_key(|&i| rank(&hits[i])).unwrap_or(0);
+            Ok(hits.swap_remove(best))
+        }
         0 => Err(ApiError::not_found(
             "there is no backup with this ID",
             "reload the Backup Explorer to see the backups there are now",
@@ -145,6 +156,13 @@ pub fn entry(home: &Path, f: &Found) -> Value {
     let l = &f.listed;
     let s = l.metadata.as_ref().map(|m| &m.sealed);
     let last = s.and_then(|s| catalog::last_verification(home, &s.id));
+    let found_in = if f.location == UPLOAD {
+        Some("an uploaded file".to_string())
+    } else {
+        carevault_core::profile::Profile::load(home)
+            .ok()
+            .map(|p| p.media.found_in(home, &l.path))
+    };
     json!({
         "id": f.key(),
         "label": s.map_or_else(|| f.file_name(), |s| s.label.clone()),
@@ -159,6 +177,7 @@ pub fn entry(home: &Path, f: &Found) -> Value {
         "problem": l.problem,
         "path": l.path,
         "file_name": f.file_name(),
+        "found_in": found_in,
         "last_verification": last,
         "metadata": l.metadata,
         "signature": trust_of(home, l),
@@ -170,6 +189,9 @@ pub fn entry(home: &Path, f: &Found) -> Value {
 /// metadata.
 pub fn details(home: &Path, f: &Found) -> Value {
     let mut v = entry(home, f);
+    // A damaged record marks nothing.
+    let from = carevault_core::restored_from::current(home).ok().flatten();
+    v["restored_from"] = json!(from.is_some_and(|r| v["id"] == r.id.as_str()));
     if let Some(m) = &f.listed.metadata {
         let s = &m.sealed;
         v["facility"] = json!(s.facility);
@@ -202,7 +224,19 @@ mod tests {
         std::fs::copy(fixture(), private.join("Backup-real.bin")).unwrap();
         let id = find_id(home);
         assert_eq!(find_on_media(home, &id).ok().unwrap().location, "Private");
-        std::fs::copy(fixture(), docs.join("Backup-planted.bin")).unwrap();
+        // A byte-identical copy is the same backup: no conflict, and the
+        // first listed (Private) is used.
+        std::fs::copy(fixture(), docs.join("Backup-copy.bin")).unwrap();
+        let listed = scan(&media_dirs(home).unwrap());
+        assert_eq!(listed.len(), 2);
+        assert!(listed.iter().all(|f| !f.listed.conflict));
+        assert_eq!(find_on_media(home, &id).ok().unwrap().location, "Private");
+        std::fs::remove_file(docs.join("Backup-copy.bin")).unwrap();
+        // A planted file with the same ID and other bytes is a conflict.
+        let mut bytes = std::fs::read(fixture()).unwrap();
+        let mid = bytes.len() / 2;
+        bytes[mid] ^= 0xff;
+        std::fs::write(docs.join("Backup-planted.bin"), &bytes).unwrap();
         let listed = scan(&media_dirs(home).unwrap());
         assert_eq!(listed.len(), 2);
         assert!(listed.iter().all(|f| f.listed.conflict));

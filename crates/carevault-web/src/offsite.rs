@@ -138,7 +138,7 @@ pub fn push_all(home: &Path, user: &str, todo: &[Local], progress: &dyn Progress
     // What another push copied meanwhile is not copied again.
     let done = offsite_state::records(home)?;
     for b in todo.iter().filter(|b| !done.contains_key(&b.id)) {
-        let Some(_sync) = hostlock::when_sync_idle(home, None)? else {
+        let Some(_sync) = hostlock::when_sync_idle(home, None, progress)? else {
             return Err(Error::new(
                 Kind::Busy,
                 "a synchronization is in progress, so the offsite copy was not started",

@@ -380,3 +380,82 @@ async fn automatic_backups_run_on_the_schedule() {
     );
     server.stop().await;
 }
+
+/// Item 15: the first-run screen looks in Documents, Downloads (the
+/// profile's `[media] downloads`, default `Downloads`) and on attached USB
+/// drives or SD cards, and says where each candidate was found.
+#[tokio::test]
+async fn first_run_candidates_come_from_documents_downloads_and_usb_and_say_where() {
+    let source = Clinic::demo();
+    let files: Vec<_> = (0..3)
+        .map(|_| source.backup(Medium::Public, Some(PASS)))
+        .collect();
+    let fresh = Clinic::empty();
+    let usb = fresh.tmp.path().join("media/user/USB");
+    let places = [
+        fresh.home.join("Documents"),
+        fresh.home.join("Downloads"),
+        usb.join(carevault_core::media::EXTERNAL_FOLDER),
+    ];
+    for (f, dir) in files.iter().zip(&places) {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::copy(f, dir.join(f.file_name().unwrap())).unwrap();
+    }
+    let server = Server::start(&fresh.home).await;
+    let c = server.client();
+    let (st, v) = c.get("/api/first-run/candidates").await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let found = |v: &Value| -> Vec<(String, String)> {
+        let mut f: Vec<_> = v["backups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| {
+                (
+                    b["file_name"].as_str().unwrap().to_string(),
+                    b["found_in"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        f.sort();
+        f
+    };
+    let mut want: Vec<_> = files
+        .iter()
+        .zip([
+            format!("Documents ({})", places[0].display()),
+            format!("Downloads ({})", places[1].display()),
+            format!("USB drive or SD card ({})", usb.display()),
+        ])
+        .map(|(f, w)| (f.file_name().unwrap().to_string_lossy().into_owned(), w))
+        .collect();
+    want.sort();
+    assert_eq!(found(&v), want, "{v}");
+    server.stop().await;
+
+    // Downloads is configurable like Documents.
+    let profile = fresh.home.join("carevault.toml");
+    let text = std::fs::read_to_string(&profile).unwrap();
+    std::fs::write(
+        &profile,
+        text.replace("[media]\n", "[media]\ndownloads = \"Inbox\"\n"),
+    )
+    .unwrap();
+    let inbox = fresh.home.join("Inbox");
+    std::fs::rename(&places[1], &inbox).unwrap();
+    let server = Server::start(&fresh.home).await;
+    let (_, v) = server.client().get("/api/first-run/candidates").await;
+    let inbox_hits: Vec<_> = found(&v)
+        .into_iter()
+        .filter(|(_, w)| w.starts_with("Downloads ("))
+        .collect();
+    assert_eq!(
+        inbox_hits,
+        [(
+            files[1].file_name().unwrap().to_string_lossy().into_owned(),
+            format!("Downloads ({})", inbox.display())
+        )],
+        "{v}"
+    );
+    server.stop().await;
+}

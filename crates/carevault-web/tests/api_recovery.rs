@@ -461,3 +461,133 @@ async fn wrong_passphrase_advice_names_the_recovery_key_only_when_the_backup_has
     }
     server.stop().await;
 }
+
+/// Item 8: the server applies the core's one rule to every new passphrase
+/// (Backup Now and Change passphrase), in the core's words, before any
+/// work: nothing is made and the old passphrase still opens the backup.
+#[tokio::test]
+async fn server_refuses_a_weak_new_passphrase_in_the_cores_words() {
+    let clinic = Clinic::demo();
+    let (_, id, _) = backup_with_recovery_key(&clinic);
+    let server = Server::start(&clinic.home).await;
+    let nurse = server.login("nurse").await;
+    let before = nurse.get("/api/backups").await.1;
+    let count = |v: &serde_json::Value| v["backups"].as_array().map(Vec::len);
+
+    for weak in ["a", "password", "nurse123"] {
+        let core = carevault_core::passphrase::check_new(weak, &["nurse"]).unwrap_err();
+        let (st, v) = nurse
+            .post(
+                "/api/backups",
+                json!({ "medium": "Public", "encrypt": true, "passphrase": weak }),
+            )
+            .await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{weak}: {v}");
+        assert_eq!(v["error"]["message"], core.message(), "{weak}: {v}");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("the new passphrase is too "),
+            "{v}"
+        );
+        let (st, v) = nurse
+            .post(
+                &format!("/api/backups/{id}/passphrase"),
+                json!({ "passphrase": PASS, "new_passphrase": weak }),
+            )
+            .await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{weak}: {v}");
+        assert_eq!(v["error"]["message"], core.message(), "{weak}: {v}");
+    }
+    let after = nurse.get("/api/backups").await.1;
+    assert_eq!(count(&after), count(&before), "{after}");
+    assert_eq!(
+        nurse
+            .post(
+                &format!("/api/backups/{id}/contents"),
+                json!({ "passphrase": PASS })
+            )
+            .await
+            .0,
+        StatusCode::OK
+    );
+    server.stop().await;
+}
+
+/// Item 14 over HTTP: "Copy to USB" refuses Clinic Staff, fails (and
+/// copies nothing) with no USB drive attached, and with one attached
+/// answers `safe_to_remove` with the copy's SHA-256, equal to the backup's
+/// bytes; a restore is recorded, and the listing marks that backup only.
+#[tokio::test]
+async fn copy_to_usb_is_checked_before_safe_to_remove_and_the_restored_backup_is_marked() {
+    use sha2::Digest;
+    let clinic = Clinic::demo();
+    let (path, id, _) = backup_with_recovery_key(&clinic);
+    let server = Server::start(&clinic.home).await;
+    let nurse = server.login("nurse").await;
+    let url = format!("/api/backups/{id}/copy-to-usb");
+
+    let (st, _) = server.login("staff").await.post(&url, json!({})).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let job = job_of(&nurse, nurse.post(&url, json!({})).await).await;
+    assert_eq!(job["state"], "failed", "{job}");
+    assert_eq!(job["error"]["kind"], "not_found", "{job}");
+    let media = clinic.tmp.path().join("media");
+    assert!(!media.exists(), "nothing was copied anywhere");
+
+    let usb = media.join("nurse/USB");
+    std::fs::create_dir_all(&usb).unwrap();
+    let job = job_of(&nurse, nurse.post(&url, json!({})).await).await;
+    assert_eq!(job["state"], "done", "{job}");
+    assert_eq!(job["kind"], "copy", "{job}");
+    assert_eq!(job["result"]["safe_to_remove"], true, "{job}");
+    let copy = PathBuf::from(job["result"]["path"].as_str().unwrap());
+    assert!(copy.starts_with(&usb), "{job}");
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(std::fs::read(&copy).unwrap(), bytes);
+    assert_eq!(
+        job["result"]["sha256"],
+        hex::encode(sha2::Sha256::digest(&bytes)),
+        "{job}"
+    );
+    // A second copy never overwrites the first.
+    let job = job_of(&nurse, nurse.post(&url, json!({})).await).await;
+    assert_eq!(job["error"]["kind"], "exists", "{job}");
+
+    // Nothing restored yet: nothing marked.
+    let (_, list) = nurse.get("/api/backups").await;
+    assert!(list["restored_from"].is_null(), "{list}");
+    let admin = server.login("admin").await;
+    let job = job_of(
+        &admin,
+        admin
+            .post(
+                &format!("/api/backups/{id}/restore"),
+                json!({ "passphrase": PASS }),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(job["state"], "done", "{job}");
+    let (_, list) = nurse.get("/api/backups").await;
+    assert_eq!(list["restored_from"]["id"], id.as_str(), "{list}");
+    assert_eq!(list["restored_from"]["restored_by"], "admin", "{list}");
+    let marked: Vec<_> = list["backups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["restored_from"] == true)
+        .map(|b| b["id"].as_str().unwrap().to_string())
+        .collect();
+    // The backup and its identical copy on the USB drive: one backup.
+    assert_eq!(marked, [id.clone(), id.clone()], "{list}");
+    assert!(list["backups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|b| b["conflict"] == false));
+    let (_, d) = nurse.get(&format!("/api/backups/{id}")).await;
+    assert_eq!(d["restored_from"], true, "{d}");
+    server.stop().await;
+}

@@ -316,3 +316,162 @@ async fn a_restore_whose_passphrase_stopped_working_returns_to_the_passphrase_st
     b.close().await;
     server.stop().await;
 }
+
+/// Item 14: the Backup Explorer marks the backup the current data was
+/// restored from (list and details), and "Copy to USB" copies an existing
+/// backup to the attached USB drive, says "safe to remove" only once the
+/// copy was fsynced and read back equal, and the copy is byte for byte the
+/// backup.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn explorer_marks_the_restored_backup_and_copies_a_backup_to_usb() {
+    let Some(tools) = tools() else { return };
+    let clinic = Clinic::demo();
+    let other = clinic.backup("manager", Medium::Public, "Monday");
+    let made = clinic.backup("manager", Medium::Public, "Tuesday");
+    let permit = auth::permit::<Restore>(&clinic.home, "admin", "admin-demo-pass").unwrap();
+    let unlock = Unlock::Passphrase(SecretString::from(PASSPHRASE.to_string()));
+    let req = RestoreRequest {
+        file: &made.path,
+        unlock: Some(&unlock),
+        max_log_n: 18,
+        dry_run: false,
+    };
+    restore::restore(&permit, &req, &NoProgress).expect("restore");
+    let id = made.metadata.sealed.id.clone();
+    let usb = clinic.dir.path().join("media/nurse/USB");
+    std::fs::create_dir_all(&usb).unwrap();
+
+    let server = Server::start(&clinic.home).await;
+    let b = Browser::start(&tools, &server.url).await;
+    b.login("nurse").await;
+    b.wait_testid("tag-restored-from").await;
+    b.settle().await;
+    let marked = b
+        .js(
+            "return [...document.querySelectorAll('[data-testid=\"tag-restored-from\"]')]
+               .map(t => t.closest('tr').dataset.id)",
+        )
+        .await;
+    assert_eq!(
+        marked,
+        serde_json::json!([id]),
+        "only the restored backup is marked"
+    );
+    assert_ne!(other.metadata.sealed.id, id);
+    b.screenshots("explorer-restored-from").await;
+
+    b.open(&format!("#/backups/{id}")).await;
+    b.wait_testid("detail-restored-from").await;
+    b.click("details-copy-usb").await;
+    b.wait_testid("copy-result").await;
+    let said = b.text("copy-result").await;
+    assert!(said.contains("safe to remove the USB drive"), "{said}");
+    let copy = usb
+        .join(carevault_core::media::EXTERNAL_FOLDER)
+        .join(made.path.file_name().unwrap());
+    assert_eq!(
+        std::fs::read(&copy).unwrap(),
+        std::fs::read(&made.path).unwrap()
+    );
+    b.screenshots("copy-to-usb-done").await;
+
+    b.close().await;
+    server.stop().await;
+}
+
+/// Item 15: the first-run screen offers backups from Documents, Downloads
+/// and an attached USB drive, and says under each where it was found.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_run_offers_backups_from_documents_downloads_and_usb_saying_where() {
+    let Some(tools) = tools() else { return };
+    let source = Clinic::demo();
+    let made: Vec<_> = ["In Documents", "In Downloads", "On the USB drive"]
+        .iter()
+        .map(|l| source.backup("manager", Medium::Public, l))
+        .collect();
+    let target = Clinic::empty();
+    let usb = target.dir.path().join("media/nurse/USB");
+    let dirs = [
+        target.home.join("Documents"),
+        target.home.join("Downloads"),
+        usb.join(carevault_core::media::EXTERNAL_FOLDER),
+    ];
+    for (m, d) in made.iter().zip(&dirs) {
+        std::fs::create_dir_all(d).unwrap();
+        std::fs::copy(&m.path, d.join(m.path.file_name().unwrap())).unwrap();
+    }
+    let server = Server::start(&target.home).await;
+    let b = Browser::start(&tools, &server.url).await;
+    b.open("#/first-run").await;
+    b.click("choose-restore").await;
+    b.wait_testid("candidates").await;
+    b.settle().await;
+    let said = b
+        .js("return [...document.querySelectorAll('[data-testid=\"candidate-found-in\"]')]
+               .map(e => e.closest('label').querySelector('strong').textContent + ' | ' + e.textContent).sort()")
+        .await;
+    let want = serde_json::json!([
+        format!("In Documents | Found in Documents ({})", dirs[0].display()),
+        format!("In Downloads | Found in Downloads ({})", dirs[1].display()),
+        format!(
+            "On the USB drive | Found in USB drive or SD card ({})",
+            usb.display()
+        ),
+    ]);
+    assert_eq!(said, want);
+    b.screenshots("first-run-found-in").await;
+    b.close().await;
+    server.stop().await;
+}
+
+/// Item 8: Backup Now refuses a weak passphrase with the core's words (the
+/// CLI's), shown on the passphrase field, and makes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_now_shows_the_cores_passphrase_rule_on_the_field() {
+    let Some(tools) = tools() else { return };
+    let clinic = Clinic::demo();
+    let server = Server::start(&clinic.home).await;
+    let b = Browser::start(&tools, &server.url).await;
+    b.login("nurse").await;
+    b.open("#/backups").await;
+    b.wait_testid("no-results").await;
+    b.click("backup-now").await;
+    b.wait_testid("backup-form").await;
+    b.click("medium-public").await;
+    b.type_into("passphrase", "password").await;
+    b.type_into("passphrase-confirm", "password").await;
+    b.click("backup-submit").await;
+    b.wait_js(
+        "document.getElementById('passphrase-error').textContent.length > 0",
+        "the passphrase rule on the field",
+    )
+    .await;
+    let said = b
+        .js("return document.getElementById('passphrase-error').textContent")
+        .await;
+    let core = carevault_core::passphrase::check_new("password", &["nurse"]).unwrap_err();
+    let sentence = |s: &str| {
+        let mut c = s.chars();
+        let first: String = c
+            .next()
+            .map(|f| f.to_uppercase().collect())
+            .unwrap_or_default();
+        let t = first + c.as_str();
+        if t.ends_with('.') {
+            t
+        } else {
+            t + "."
+        }
+    };
+    assert_eq!(
+        said.as_str().unwrap(),
+        format!("{} {}", sentence(core.message()), sentence(core.advice()))
+    );
+    b.screenshots("backup-now-weak-passphrase").await;
+    let backups = std::fs::read_dir(clinic.home.join("Documents"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(backups, 0, "nothing was made");
+    b.close().await;
+    server.stop().await;
+}

@@ -322,6 +322,20 @@ impl Opened {
             .map_err(|e| e.at(&self.path))
     }
 
+    /// [`Opened::unlock`], announcing the key derivation (scrypt, seconds
+    /// with nothing to count) as its own phase when a passphrase is used.
+    pub fn unlock_reporting(
+        &self,
+        how: Option<&Unlock>,
+        max_log_n: u8,
+        progress: &dyn Progress,
+    ) -> Result<Option<BackupKey>> {
+        if self.metadata.sealed.encrypted && matches!(how, Some(Unlock::Passphrase(_))) {
+            progress.start(crate::Phase::KeyDerivation, 0);
+        }
+        self.unlock(how, max_log_n)
+    }
+
     /// Reads the manifest copy at the end of the container and checks it
     /// against the readable metadata. Returns it with the length and
     /// SHA-256 of its exact bytes (the sealed copy inside the payload must
@@ -435,7 +449,7 @@ fn check_entries(
     progress: &dyn Progress,
 ) -> Result<()> {
     let mut archive = tar::Archive::new(tar_bytes);
-    progress.start("read", manifest.total_size());
+    progress.start(crate::Phase::Read, manifest.total_size());
     let mut seen: HashSet<&str> = HashSet::with_capacity(manifest.entries.len());
     let listed: std::collections::HashMap<&str, &Entry> = manifest
         .entries

@@ -496,7 +496,7 @@ pub fn write_container<W: Write + Seek + Send>(
 
     let total: u64 =
         dbs.iter().map(|d| d.size()).sum::<u64>() + files.iter().map(|f| f.size).sum::<u64>();
-    progress.start("backup", total);
+    progress.start(crate::Phase::Backup, total);
     // Encryption, the payload's hash and the file writes run on their own
     // thread, beside compression (zstd's workers) and reading (this thread).
     let inherited = crate::fault::inherit();

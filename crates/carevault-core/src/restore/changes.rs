@@ -221,6 +221,7 @@ pub fn before_start(
     req: &super::RestoreRequest<'_>,
     opened: &crate::archive::reader::Opened,
     wait_sync: Option<std::time::Duration>,
+    progress: &dyn crate::Progress,
 ) -> Result<(Changes, Option<crate::hostlock::LockGuard>)> {
     use crate::provenance::policy;
     let home = permit.home();
@@ -267,7 +268,12 @@ pub fn before_start(
         changes.needs_admin.as_deref(),
     )?;
     let guard = if replaces {
-        Some(sync_guard(home, wait_sync, changes.unsynced_outbox)?)
+        Some(sync_guard(
+            home,
+            wait_sync,
+            changes.unsynced_outbox,
+            progress,
+        )?)
     } else {
         None
     };
@@ -280,8 +286,9 @@ fn sync_guard(
     home: &Path,
     wait: Option<std::time::Duration>,
     unsynced: Option<u64>,
+    progress: &dyn crate::Progress,
 ) -> Result<crate::hostlock::LockGuard> {
-    crate::hostlock::when_sync_idle(home, wait)?.ok_or_else(|| {
+    crate::hostlock::when_sync_idle(home, wait, progress)?.ok_or_else(|| {
         let lost = match unsynced {
             Some(n) => format!(
                 "; {n} outbox records are not yet synchronized, and restoring would lose them"

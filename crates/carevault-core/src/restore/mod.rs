@@ -226,6 +226,14 @@ pub fn restore_checked(
         event = event.backup(&id);
     }
     audit::append(permit.home(), &event)?;
+    if let Ok(RestoreOutcome::Restored(report)) = &result {
+        // The data is restored either way: a record that cannot be written
+        // is removed rather than left naming an older backup.
+        let home = permit.home();
+        if crate::restored_from::record_restore(home, permit.user(), &report.plan.backup).is_err() {
+            let _ = crate::restored_from::clear(home);
+        }
+    }
     result
 }
 
@@ -247,8 +255,8 @@ fn restore_inner(
     let first_run = crate::auth::is_first_run(home);
     let mut opened = Opened::open(req.file)?;
     // Who may restore this backup, and the sync guard, before any work.
-    let (changes, _sync) = changes::before_start(permit, req, &opened, wait_sync)?;
-    let key = opened.unlock(req.unlock, req.max_log_n)?;
+    let (changes, _sync) = changes::before_start(permit, req, &opened, wait_sync, progress)?;
+    let key = opened.unlock_reporting(req.unlock, req.max_log_n, progress)?;
     let (manifest, manifest_copy) = opened.manifest(key.as_ref())?;
     let target = layout::data_dir(home);
     let (current_files, current_bytes) = tree_size(&target);

@@ -125,7 +125,7 @@ impl Store for FolderStore {
                 "free space there or choose other storage",
             ));
         }
-        progress.start("copy", total);
+        progress.start(crate::Phase::Copy, total);
         let tag = format!("put-{}", std::process::id());
         let mut tmp = TempFile::create(&self.dir, &tag)?;
         let mut buf = vec![0u8; 1 << 20];

@@ -100,7 +100,7 @@ pub fn fetch_by_ranges<S: Store + ?Sized>(
         )
         .at(to));
     }
-    progress.start("download", size);
+    progress.start(crate::Phase::Download, size);
     progress.advance(have);
     let mut buf = vec![0u8; FETCH_BLOCK];
     while have < size {

@@ -16,6 +16,7 @@ mod hostile;
 mod live;
 mod media;
 mod origin_interop;
+mod phases;
 mod property;
 mod provenance;
 mod restorable;

@@ -392,15 +392,16 @@ fn listing_dirs_cover_every_medium() {
         vec![
             (Medium::Private, w.home.join("private").join("backups")),
             (Medium::Public, w.home.join("Documents")),
+            (Medium::Public, w.home.join("Downloads")),
             (Medium::External, a.join(EXTERNAL_FOLDER)),
             (Medium::External, b.join(EXTERNAL_FOLDER)),
         ]
     );
 
-    // No medium: just Private and Public.
+    // No medium: just Private and Public (Documents and Downloads).
     let w2 = world();
     let dirs = w2.settings.listing_dirs(&w2.home);
-    assert_eq!(dirs.len(), 2);
+    assert_eq!(dirs.len(), 3);
 
     // A folder reached twice is listed once.
     let same = MediaSettings {
@@ -410,7 +411,22 @@ fn listing_dirs_cover_every_medium() {
         ],
         ..w.settings.clone()
     };
-    assert_eq!(same.listing_dirs(&w.home).len(), 4);
+    assert_eq!(same.listing_dirs(&w.home).len(), 5);
+
+    // Downloads is configurable like Documents, and a Downloads that is
+    // the Documents folder is listed once.
+    let inbox = MediaSettings {
+        downloads: Some("Inbox".into()),
+        ..w.settings.clone()
+    };
+    assert!(inbox
+        .listing_dirs(&w.home)
+        .contains(&(Medium::Public, w.home.join("Inbox"))));
+    let one = MediaSettings {
+        downloads: Some("Documents".into()),
+        ..w2.settings.clone()
+    };
+    assert_eq!(one.listing_dirs(&w2.home).len(), 2);
 }
 
 #[test]

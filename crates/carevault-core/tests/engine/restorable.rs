@@ -501,7 +501,7 @@ struct WriteWhilePinned {
 }
 
 impl carevault_core::Progress for WriteWhilePinned {
-    fn start(&self, _phase: &str, _total: u64) {}
+    fn start(&self, _phase: carevault_core::Phase, _total: u64) {}
     fn advance(&self, _n: u64) {
         if !self.done.swap(true, std::sync::atomic::Ordering::SeqCst) {
             let c = self.conn.lock().unwrap();

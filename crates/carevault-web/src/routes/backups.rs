@@ -51,6 +51,8 @@ pub async fn list(State(state): State<AppState>, who: Who) -> Result<Json<Value>
     blocking(move || {
         let found = lookup::scan(&lookup::media_dirs(&home)?);
         let column = crate::offsite::Column::load(&home);
+        // A damaged record marks nothing (the listing still answers).
+        let from = carevault_core::restored_from::current(&home).ok().flatten();
         let backups: Vec<Value> = found
             .iter()
             .map(|f| {
@@ -58,6 +60,10 @@ pub async fn list(State(state): State<AppState>, who: Who) -> Result<Json<Value>
                 if let (Some(c), Some(m)) = (&column, &f.listed.metadata) {
                     v["offsite"] = json!(c.state_of(&m.sealed.id, &m.sealed.created_at));
                 }
+                let id = v["id"].as_str().map(str::to_string);
+                v["restored_from"] = json!(from
+                    .as_ref()
+                    .is_some_and(|r| id.as_deref() == Some(r.id.as_str())));
                 v
             })
             .collect();
@@ -65,6 +71,7 @@ pub async fn list(State(state): State<AppState>, who: Who) -> Result<Json<Value>
             "backups": backups,
             "stale_warning": stale_warning(&home, &found),
             "offsite_configured": column.is_some(),
+            "restored_from": from,
         })))
     })
     .await
@@ -104,6 +111,11 @@ pub async fn create(
             ))
         }
         _ => {}
+    }
+    // The core's one rule for a new passphrase, before any work (the
+    // backup checks it again).
+    if let Some(p) = &passphrase {
+        carevault_core::passphrase::check_new_secret(p, &[permit.user()])?;
     }
     carevault_core::backup::check_label(b.label.as_deref())?;
     let s = state.clone();

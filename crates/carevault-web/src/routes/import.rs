@@ -36,9 +36,6 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
-/// The web's shortest new passphrase, as on "Backup Now".
-const MIN_CHARS: usize = 8;
-
 type Answer = Result<(StatusCode, Json<Value>), ApiError>;
 
 /// The body of both routes (no `Debug`: it holds passphrases).
@@ -58,12 +55,9 @@ fn new_passphrase(p: Option<String>) -> Result<SecretString, ApiError> {
             "type a new passphrase twice: the imported data is kept encrypted with it",
         )
     })?;
-    if new.expose_secret().chars().count() < MIN_CHARS {
-        return Err(ApiError::bad_request(
-            format!("the new passphrase is shorter than {MIN_CHARS} characters"),
-            "choose a longer one: a few unrelated words are strong and easy to type",
-        ));
-    }
+    // The core's one rule for a new passphrase, before any work (the
+    // import checks it again, with the user's name).
+    carevault_core::passphrase::check_new_secret(&new, &[])?;
     Ok(new)
 }
 

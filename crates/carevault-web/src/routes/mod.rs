@@ -12,6 +12,7 @@ mod preview;
 mod rekey;
 mod safety;
 mod status;
+mod usb;
 
 use crate::errors::{blocking, ApiError};
 use crate::jobs::{JobError, JobProgress};
@@ -61,6 +62,7 @@ pub fn router(state: AppState, limits: &Limits) -> Router {
         .route("/api/backups/{id}/restore", post(backups::restore))
         .route("/api/backups/{id}/restore-preview", post(preview::preview))
         .route("/api/backups/{id}/passphrase", post(rekey::change))
+        .route("/api/backups/{id}/copy-to-usb", post(usb::copy))
         .route("/api/safety-copies", get(safety::list))
         .route(
             "/api/safety-copies/{name}",

@@ -19,12 +19,8 @@ use axum::Json;
 use carevault_core::auth::Create;
 use carevault_core::profile::Profile;
 use carevault_core::rekey;
-use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::{json, Value};
-
-/// The web's shortest passphrase, as on "Backup Now".
-const MIN_CHARS: usize = 8;
 
 /// The body (no `Debug`: it holds secrets).
 #[derive(Deserialize)]
@@ -48,12 +44,9 @@ pub async fn change(
             "type the new passphrase twice",
         )
     })?;
-    if new.expose_secret().chars().count() < MIN_CHARS {
-        return Err(ApiError::bad_request(
-            format!("the new passphrase is shorter than {MIN_CHARS} characters"),
-            "choose a longer one: a few unrelated words are strong and easy to type",
-        ));
-    }
+    // The core's one rule for a new passphrase, before any work (the
+    // rekey checks it again).
+    carevault_core::passphrase::check_new_secret(&new, &[permit.user()])?;
     let s = state.clone();
     blocking(move || {
         let home = s.home.clone();
@@ -93,15 +86,16 @@ pub async fn change(
         let path = f.path().to_path_buf();
         let st = s.clone();
         let owner = Owner::User(permit.user().to_string());
-        let job = s.jobs.start(JobKind::Rekey, owner, move |_| {
+        let job = s.jobs.start(JobKind::Rekey, owner, move |p| {
             let _turn = slot.turn();
-            let r = rekey::rekey(
+            let r = rekey::rekey_reporting(
                 &permit,
                 &path,
                 &unlock,
                 &new,
                 enc.work_factor,
                 enc.max_work_factor,
+                p,
             );
             passphrase_result(&st, &backup, Some(&unlock), &r);
             r.map_err(|e| key_error(e, &path))?;
