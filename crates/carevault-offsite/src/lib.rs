@@ -12,13 +12,19 @@
 //!   request for small files, a journalled multipart upload that resumes
 //!   across runs for larger ones), ranged reads, listing.
 //! - [`throttle`]: the bandwidth limit on request bodies.
+//! - [`fleet`]: the ministry's view of every tablet under a prefix,
+//!   indexed incrementally in SQLite, and the read-only auditor.
+//! - [`bucket_check`]: whether a bucket has versioning, object lock and
+//!   the lifecycle rules docs/OFFSITE.md recommends.
 //!
 //! All HTTP of carevault lives in this crate; the core library knows only
 //! the `Store` trait and the plain settings.
 
 #![forbid(unsafe_code)]
 
+pub mod bucket_check;
 pub mod config;
+pub mod fleet;
 pub mod http;
 mod journal;
 mod multipart;
@@ -27,4 +33,4 @@ pub mod throttle;
 
 pub use config::{Config, Credentials};
 pub use http::{Clock, RetryPolicy};
-pub use store::{ObjectInfo, S3Store};
+pub use store::{ListedObject, ObjectInfo, S3Store};
