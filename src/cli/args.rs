@@ -149,6 +149,10 @@ pub enum Command {
     /// Copies of the backups on S3-compatible object storage (docs/OFFSITE.md).
     #[command(subcommand)]
     Offsite(super::offsite::OffsiteAction),
+    /// Every tablet in a ministry's bucket: newest backups and offsite
+    /// copies, audit anchors, devices at risk; `fleet audit` checks backups
+    /// (docs/FLEET.md).
+    Fleet(super::fleet::FleetArgs),
     /// Make a recovery key pair (the facility keeps the secret half).
     Keygen {
         /// Write the secret key to this file (refuses to overwrite).

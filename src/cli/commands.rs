@@ -155,6 +155,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Serve(args) => super::serve::run(&args, json),
         Command::Import(a) => super::import::run(&login, a, json),
         Command::Offsite(a) => super::offsite::run(&login, a, json),
+        Command::Fleet(a) => super::fleet::run(a, json),
     }
 }
 

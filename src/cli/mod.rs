@@ -2,8 +2,10 @@
 
 mod admin;
 mod args;
+mod check_bucket;
 mod commands;
 mod demo;
+mod fleet;
 mod import;
 mod offsite;
 mod output;

@@ -1,4 +1,4 @@
-//! `carevault offsite push | status | list | get`: copies of the backups
+//! `carevault offsite push | status | list | get | check-bucket`: copies of the backups
 //! on S3-compatible object storage (docs/OFFSITE.md).
 
 use super::output::print_json;
@@ -54,6 +54,18 @@ pub enum OffsiteAction {
         #[arg(long, value_name = "KEY_ID")]
         device: Option<String>,
     },
+    /// Whether the bucket has versioning, object lock with a default
+    /// retention, and the recommended lifecycle rules.
+    CheckBucket {
+        #[command(flatten)]
+        home: super::args::HomeArg,
+        /// Check this bucket (s3://BUCKET) rather than the profile's.
+        #[arg(long, value_name = "URL")]
+        store: Option<String>,
+        /// With --store: the settings file (see `carevault fleet --help`).
+        #[arg(long, value_name = "FILE", requires = "store")]
+        config: Option<PathBuf>,
+    },
 }
 
 pub fn run(login: &Login, action: OffsiteAction, json: bool) -> Result<()> {
@@ -67,6 +79,11 @@ pub fn run(login: &Login, action: OffsiteAction, json: bool) -> Result<()> {
             to,
             device,
         } => get(login, &home.home, &id, &to, device.as_deref(), json),
+        OffsiteAction::CheckBucket {
+            home,
+            store,
+            config,
+        } => super::check_bucket::run(&home.home, store.as_deref(), config.as_deref(), json),
     }
 }
 

@@ -33,6 +33,13 @@ impl Server {
     pub fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
+
+    /// s3s-fs only: the folder it keeps the buckets in (each object is the
+    /// file `<root>/<bucket>/<key>`).
+    #[allow(dead_code)]
+    pub fn root(&self) -> Option<&std::path::Path> {
+        self._root.as_ref().map(|r| r.path())
+    }
 }
 
 fn free_port() -> u16 {

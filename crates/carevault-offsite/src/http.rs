@@ -435,7 +435,9 @@ impl Client {
                 bad_digest_before: bad_digest,
             };
             let code = reply.code().unwrap_or_default();
-            let retry = status >= 500
+            // 501 Not Implemented is the store's final word (e.g. a
+            // bucket setting it does not have): no retry cures it.
+            let retry = (status >= 500 && status != 501)
                 || status == 429
                 || matches!(
                     code.as_str(),

@@ -15,14 +15,20 @@
 //! - [`fetch`]: the listing with sidecars, and the checked download.
 //! - [`push`]: what is pending, and one backup's audited upload (file,
 //!   sidecar, status event), for the CLI, the web app and its scheduler.
+//! - [`fleet`]: the ministry's view of every tablet under a prefix,
+//!   indexed incrementally in SQLite, and the read-only auditor.
+//! - [`bucket_check`]: whether a bucket has versioning, object lock and
+//!   the lifecycle rules docs/OFFSITE.md recommends.
 //!
 //! All HTTP of carevault lives in this crate; the core library knows only
 //! the `Store` trait and the plain settings.
 
 #![forbid(unsafe_code)]
 
+pub mod bucket_check;
 pub mod config;
 pub mod fetch;
+pub mod fleet;
 pub mod http;
 mod journal;
 mod multipart;
@@ -32,4 +38,4 @@ pub mod throttle;
 
 pub use config::{Config, Credentials};
 pub use http::{Clock, RetryPolicy};
-pub use store::{ObjectInfo, S3Store};
+pub use store::{ListedObject, ObjectInfo, S3Store};

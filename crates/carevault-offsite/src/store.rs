@@ -22,6 +22,17 @@ pub struct ObjectInfo {
     pub etag: String,
 }
 
+/// One object of a listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedObject {
+    /// Its key, relative to the store's prefix.
+    pub name: String,
+    /// Its size in bytes, as listed.
+    pub size: u64,
+    /// Its ETag as listed (quotes removed).
+    pub etag: String,
+}
+
 /// A bucket of an S3-compatible service, under one tablet's prefix.
 pub struct S3Store {
     client: Client,
@@ -174,8 +185,35 @@ impl S3Store {
 
     /// Every object key under `<prefix><sub>`, with sizes.
     pub fn list_under(&self, sub: &str) -> Result<Vec<StoredObject>> {
+        Ok(self
+            .list_detailed(sub)?
+            .into_iter()
+            .map(|o| StoredObject {
+                name: o.name,
+                size: o.size,
+            })
+            .collect())
+    }
+
+    /// Every object key under `<prefix><sub>` (relative to the prefix),
+    /// with sizes and ETags; keys that are not safe names are left out.
+    pub fn list_detailed(&self, sub: &str) -> Result<Vec<ListedObject>> {
+        let mut all = Vec::new();
+        self.list_pages(sub, |page| {
+            all.extend(page);
+            Ok(())
+        })?;
+        Ok(all)
+    }
+
+    /// [`S3Store::list_detailed`] one page (up to 1,000 keys) at a time,
+    /// so a listing of a whole fleet is never held in memory at once.
+    pub fn list_pages(
+        &self,
+        sub: &str,
+        mut each: impl FnMut(Vec<ListedObject>) -> Result<()>,
+    ) -> Result<()> {
         let base = format!("{}{sub}", self.prefix);
-        let mut out = Vec::new();
         let mut token: Option<String> = None;
         for _page in 0..10_000 {
             let signer = |t: &jiff02::Timestamp| {
@@ -205,22 +243,55 @@ impl S3Store {
                     "run the command again; if it persists the endpoint may not be an S3 service",
                 )
             })?;
+            let mut out = Vec::with_capacity(parsed.contents.len());
             for c in parsed.contents {
                 if let Some(rest) = c.key.strip_prefix(&base) {
                     if check_name(rest).is_ok() {
-                        out.push(StoredObject {
+                        out.push(ListedObject {
                             name: rest.to_string(),
                             size: c.size.unwrap_or(0),
+                            etag: crate::multipart::unquote(c.etag.as_deref().unwrap_or(""))
+                                .to_string(),
                         });
                     }
                 }
             }
+            each(out)?;
             match parsed.next_continuation_token {
                 Some(t) if !t.is_empty() => token = Some(t),
-                _ => return Ok(out),
+                _ => return Ok(()),
             }
         }
-        Ok(out)
+        Ok(())
+    }
+}
+
+impl S3Store {
+    /// A bucket-level setting (`GET /bucket?<sub>`, e.g. `versioning`):
+    /// the status and body of the answer, whatever its status.
+    pub fn bucket_setting(&self, sub: &str) -> Result<(u16, Vec<u8>)> {
+        use rusty_s3::S3Action as _;
+        let signer = |t: &jiff02::Timestamp| {
+            let mut a = self.client.bucket.get_object(Some(&self.client.creds), "");
+            a.query_mut().insert(sub.to_string(), String::new());
+            sign(a, &[], t)
+        };
+        let reply = self.client.send(
+            "reading the setting",
+            sub,
+            Method::GET,
+            &signer,
+            &[],
+            &Body::Empty,
+        )?;
+        Ok((reply.status, reply.body))
+    }
+
+    /// A store on the same bucket under another prefix (one device's).
+    pub fn with_prefix(cfg: &Config, prefix: &str) -> Result<S3Store> {
+        let mut cfg = cfg.clone();
+        cfg.prefix = prefix.to_string();
+        S3Store::new(&cfg)
     }
 }
 

@@ -1,0 +1,309 @@
+//! The fleet view built from the index: per device the newest backup, the
+//! newest offsite copy and its age, the size trend, the last verification,
+//! the audit anchor's status, and why the device is at risk.
+
+use super::index::Index;
+use carevault_core::error::Result;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The rules a device is judged by.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    /// A device with no offsite copy newer than this is at risk.
+    pub days: u32,
+    /// Now, seconds since the epoch.
+    pub now: i64,
+}
+
+/// The newest backup of a device.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BackupRef {
+    pub id: String,
+    pub made: String,
+    pub size: u64,
+}
+
+/// The newest offsite copy of a device.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OffsiteRef {
+    pub backup: String,
+    pub uploaded: String,
+    pub age_days: f64,
+}
+
+/// The audit anchor of a device: the heads its status events carry.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Anchor {
+    /// `ok` (each head extends the one before), `none` (no event carries
+    /// a head), or `backwards` (a later event's head is behind or
+    /// differs from an earlier one's).
+    pub status: &'static str,
+    pub seq: Option<u64>,
+    pub hash: Option<String>,
+    /// For `backwards`: which event and how.
+    pub detail: Option<String>,
+}
+
+/// One device of the fleet.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Device {
+    pub facility: String,
+    pub device: String,
+    /// Backups with a usable sidecar.
+    pub backups: u64,
+    pub newest_backup: Option<BackupRef>,
+    pub newest_offsite: Option<OffsiteRef>,
+    /// Size of the newest backup against the one before, in percent.
+    pub size_trend_percent: Option<f64>,
+    pub last_verified: Option<String>,
+    pub audit_anchor: Anchor,
+    /// Objects of this device that could not be read.
+    pub problems: u64,
+    /// Why the device is at risk (empty: it is not).
+    pub at_risk: Vec<String>,
+}
+
+/// An object that could not be used.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Problem {
+    pub key: String,
+    pub message: String,
+}
+
+/// The fleet view.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Report {
+    pub devices: Vec<Device>,
+    pub problems: Vec<Problem>,
+}
+
+/// A backup counts as shrinking when it is smaller than this share of the
+/// largest of the backups before it (up to [`TREND_WINDOW`]).
+const SHRINK_RATIO: f64 = 0.8;
+const TREND_WINDOW: usize = 5;
+
+pub fn time(secs: i64) -> String {
+    jiff::Timestamp::from_second(secs)
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_else(|_| "(out of range)".into())
+}
+
+#[derive(Default)]
+struct Acc {
+    backups: u64,
+    sizes: Vec<u64>,
+    newest: Option<(i64, BackupRef)>,
+    offsite: Option<(i64, String)>,
+    verified: Option<i64>,
+    head: Option<(u64, String)>,
+    had_head: bool,
+    backwards: Option<String>,
+    events: u64,
+    unfinished: Vec<String>,
+    problems: u64,
+}
+
+/// Builds the view from `index` under `policy`.
+pub fn build(index: &Index, policy: Policy) -> Result<Report> {
+    let c = index.conn();
+    let mut devices: BTreeMap<(String, String), Acc> = BTreeMap::new();
+    let e = |e| index.err(e);
+    let mut st = c
+        .prepare("SELECT DISTINCT facility, device FROM objects")
+        .map_err(e)?;
+    let rows = st
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .map_err(e)?;
+    for r in rows {
+        devices.entry(r.map_err(e)?).or_default();
+    }
+    let mut st = c
+        .prepare("SELECT facility, device, backup, size, made FROM sidecars ORDER BY facility, device, made, key")
+        .map_err(e)?;
+    let mut rows = st.query([]).map_err(e)?;
+    while let Some(r) = rows.next().map_err(e)? {
+        let k: (String, String) = (r.get(0).map_err(e)?, r.get(1).map_err(e)?);
+        let id: String = r.get(2).map_err(e)?;
+        let size = r.get::<_, i64>(3).map_err(e)?.max(0) as u64;
+        let made: i64 = r.get(4).map_err(e)?;
+        let a = devices.entry(k).or_default();
+        a.backups += 1;
+        a.sizes.push(size);
+        if a.sizes.len() > TREND_WINDOW + 1 {
+            a.sizes.remove(0);
+        }
+        a.newest = Some((
+            made,
+            BackupRef {
+                id,
+                made: time(made),
+                size,
+            },
+        ));
+    }
+    let mut st = c
+        .prepare("SELECT facility, device, key, uploaded, verified, seq, hash, backup FROM events ORDER BY facility, device, key")
+        .map_err(e)?;
+    let mut rows = st.query([]).map_err(e)?;
+    while let Some(r) = rows.next().map_err(e)? {
+        let k: (String, String) = (r.get(0).map_err(e)?, r.get(1).map_err(e)?);
+        let key: String = r.get(2).map_err(e)?;
+        let uploaded: i64 = r.get(3).map_err(e)?;
+        let verified: i64 = r.get(4).map_err(e)?;
+        let seq: Option<i64> = r.get(5).map_err(e)?;
+        let hash: Option<String> = r.get(6).map_err(e)?;
+        let backup: String = r.get(7).map_err(e)?;
+        let a = devices.entry(k).or_default();
+        a.events += 1;
+        if a.offsite.as_ref().is_none_or(|(t, _)| uploaded >= *t) {
+            a.offsite = Some((uploaded, backup));
+        }
+        a.verified = Some(a.verified.map_or(verified, |v| v.max(verified)));
+        match (seq, hash) {
+            (Some(seq), Some(hash)) => {
+                let seq = seq.max(0) as u64;
+                if let Some((pseq, phash)) = &a.head {
+                    let behind = seq < *pseq || (seq == *pseq && hash != *phash);
+                    if behind && a.backwards.is_none() {
+                        a.backwards = Some(format!(
+                            "{key} carries audit head {seq} after an earlier event carried {pseq}{}",
+                            if seq == *pseq { " with another hash" } else { "" }
+                        ));
+                    }
+                }
+                if a.head.as_ref().is_none_or(|(p, _)| seq >= *p) {
+                    a.head = Some((seq, hash));
+                }
+                a.had_head = true;
+            }
+            _ if a.had_head && a.backwards.is_none() => {
+                a.backwards = Some(format!(
+                    "{key} carries no audit head after earlier events carried one (the trail was removed)"
+                ));
+            }
+            _ => {}
+        }
+    }
+    // Uploads that did not finish: a sidecar without its status event, or
+    // a backup object without its sidecar.
+    let mut st = c
+        .prepare(
+            "SELECT s.facility, s.device, s.backup FROM sidecars s WHERE NOT EXISTS
+               (SELECT 1 FROM events e WHERE e.facility=s.facility AND e.device=s.device AND e.backup=s.backup)
+             UNION ALL
+             SELECT o.facility, o.device, o.name FROM objects o WHERE o.kind='backup' AND NOT EXISTS
+               (SELECT 1 FROM objects s WHERE s.key = o.key || '.json')",
+        )
+        .map_err(e)?;
+    let rows = st
+        .query_map([], |r| {
+            Ok((
+                (r.get::<_, String>(0)?, r.get::<_, String>(1)?),
+                r.get::<_, String>(2)?,
+            ))
+        })
+        .map_err(e)?;
+    for r in rows {
+        let (k, what) = r.map_err(e)?;
+        devices.entry(k).or_default().unfinished.push(what);
+    }
+    let mut problems = Vec::new();
+    let mut st = c
+        .prepare("SELECT key, facility, device, message FROM problems ORDER BY key")
+        .map_err(e)?;
+    let rows = st
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                (r.get::<_, String>(1)?, r.get::<_, String>(2)?),
+                r.get::<_, String>(3)?,
+            ))
+        })
+        .map_err(e)?;
+    for r in rows {
+        let (key, k, message) = r.map_err(e)?;
+        devices.entry(k).or_default().problems += 1;
+        problems.push(Problem { key, message });
+    }
+    let devices = devices
+        .into_iter()
+        .map(|((facility, device), a)| judge(facility, device, a, policy))
+        .collect();
+    Ok(Report { devices, problems })
+}
+
+fn judge(facility: String, device: String, a: Acc, policy: Policy) -> Device {
+    let mut risk = Vec::new();
+    let newest_offsite = a.offsite.map(|(t, backup)| OffsiteRef {
+        backup,
+        uploaded: time(t),
+        age_days: ((policy.now - t).max(0) as f64 / 86_400.0 * 10.0).round() / 10.0,
+    });
+    match &newest_offsite {
+        None => risk.push("no offsite copy".to_string()),
+        Some(o) if o.age_days > f64::from(policy.days) => risk.push(format!(
+            "the newest offsite copy is {} days old (policy: {} days)",
+            o.age_days, policy.days
+        )),
+        Some(_) => {}
+    }
+    if !a.unfinished.is_empty() {
+        let mut list = a.unfinished.clone();
+        list.sort();
+        list.truncate(3);
+        risk.push(format!(
+            "{} upload(s) did not finish (no status event or no sidecar): {}",
+            a.unfinished.len(),
+            list.join(", ")
+        ));
+    }
+    let trend = match a.sizes.as_slice() {
+        [.., prev, last] if *prev > 0 => {
+            Some(((*last as f64 / *prev as f64 - 1.0) * 1000.0).round() / 10.0)
+        }
+        _ => None,
+    };
+    if let [before @ .., last] = a.sizes.as_slice() {
+        if let Some(max) = before.iter().max() {
+            if (*last as f64) < *max as f64 * SHRINK_RATIO {
+                risk.push(format!(
+                    "backups are shrinking: the newest is {}% smaller than the largest of the {} before it",
+                    ((1.0 - *last as f64 / *max as f64) * 100.0).round(),
+                    before.len()
+                ));
+            }
+        }
+    }
+    let audit_anchor = if let Some(d) = a.backwards {
+        risk.push(format!("the audit anchor went backwards: {d}"));
+        Anchor {
+            status: "backwards",
+            seq: a.head.as_ref().map(|h| h.0),
+            hash: a.head.map(|h| h.1),
+            detail: Some(d),
+        }
+    } else {
+        Anchor {
+            status: if a.had_head { "ok" } else { "none" },
+            seq: a.head.as_ref().map(|h| h.0),
+            hash: a.head.map(|h| h.1),
+            detail: None,
+        }
+    };
+    if a.problems > 0 {
+        risk.push(format!("{} object(s) could not be read", a.problems));
+    }
+    Device {
+        facility,
+        device,
+        backups: a.backups,
+        newest_backup: a.newest.map(|n| n.1),
+        newest_offsite,
+        size_trend_percent: trend,
+        last_verified: a.verified.map(time),
+        audit_anchor,
+        problems: a.problems,
+        at_risk: risk,
+    }
+}

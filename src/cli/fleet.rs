@@ -1,0 +1,213 @@
+//! `carevault fleet --store URL` and `carevault fleet audit`: the
+//! ministry's view of every tablet in a bucket, and the read-only auditor
+//! (docs/FLEET.md).
+
+use super::output::print_json;
+use carevault_core::{Error, Kind, Result};
+use carevault_offsite::fleet::{self, index::Index, report, StoreUrl};
+use carevault_offsite::S3Store;
+use clap::{Args, Subcommand};
+use serde_json::json;
+use std::path::PathBuf;
+
+#[derive(Args, Debug, Clone)]
+pub struct StoreArgs {
+    /// The bucket and prefix the tablets write under: s3://BUCKET/PREFIX/.
+    #[arg(long, value_name = "URL")]
+    pub store: String,
+    /// A file (mode 0600) with `endpoint`, `region`, `access_key` and
+    /// `secret_key` lines; else CAREVAULT_S3_ENDPOINT, CAREVAULT_S3_REGION,
+    /// CAREVAULT_S3_ACCESS_KEY and CAREVAULT_S3_SECRET_KEY.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct FleetArgs {
+    #[command(subcommand)]
+    pub action: Option<FleetAction>,
+    #[command(flatten)]
+    pub store: Option<StoreArgs>,
+    /// The index file (SQLite), made if missing.
+    #[arg(long, value_name = "FILE", default_value = "carevault-fleet.sqlite")]
+    pub index: PathBuf,
+    /// A device with no offsite copy newer than this many days is at risk.
+    #[arg(long, default_value_t = 7)]
+    pub days: u32,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FleetAction {
+    /// Download backups (a sample or all) and check them without the passphrase.
+    Audit {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Check this many backups, picked at random (default: all).
+        #[arg(long, value_name = "N")]
+        sample: Option<usize>,
+    },
+}
+
+pub fn run(args: FleetArgs, json: bool) -> Result<()> {
+    match args.action {
+        Some(FleetAction::Audit { store, sample }) => audit(&store, sample, json),
+        None => {
+            let store = args.store.ok_or_else(|| {
+                Error::new(
+                    Kind::Usage,
+                    "no store was given",
+                    "give --store s3://BUCKET/PREFIX/ (docs/FLEET.md)",
+                )
+            })?;
+            view(&store, &args.index, args.days, json)
+        }
+    }
+}
+
+fn connect(store: &StoreArgs) -> Result<(StoreUrl, carevault_offsite::Config)> {
+    let url = StoreUrl::parse(&store.store)?;
+    let cfg = fleet::config(&url, store.config.as_deref())?;
+    Ok((url, cfg))
+}
+
+fn view(store: &StoreArgs, index_path: &std::path::Path, days: u32, json: bool) -> Result<()> {
+    let (url, cfg) = connect(store)?;
+    let s3 = S3Store::new(&cfg)?;
+    let mut index = Index::open(
+        index_path,
+        &format!("{} {}", cfg.settings.endpoint, url.to_url()),
+    )?;
+    let refresh = index.refresh(&s3)?;
+    let policy = report::Policy {
+        days,
+        now: jiff::Timestamp::now().as_second(),
+    };
+    let rep = report::build(&index, policy)?;
+    let at_risk: Vec<_> = rep
+        .devices
+        .iter()
+        .filter(|d| !d.at_risk.is_empty())
+        .map(|d| json!({"facility": d.facility, "device": d.device, "reasons": d.at_risk}))
+        .collect();
+    if json {
+        print_json(&json!({
+            "store": url.to_url(),
+            "index": index_path,
+            "policy_days": days,
+            "refresh": refresh,
+            "devices": rep.devices,
+            "at_risk": at_risk,
+            "problems": rep.problems,
+        }));
+        return Ok(());
+    }
+    println!(
+        "{}: {} devices; listed {} objects, read {} new or changed, {} unchanged, {} gone.",
+        url.to_url(),
+        rep.devices.len(),
+        refresh.listed,
+        refresh.read,
+        refresh.unchanged,
+        refresh.removed
+    );
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::NOTHING);
+    t.set_header([
+        "FACILITY",
+        "DEVICE",
+        "BACKUPS",
+        "NEWEST BACKUP",
+        "SIZE",
+        "TREND",
+        "NEWEST OFFSITE",
+        "AGE (DAYS)",
+        "VERIFIED",
+        "AUDIT",
+    ]);
+    for d in &rep.devices {
+        let nb = d.newest_backup.as_ref();
+        let no = d.newest_offsite.as_ref();
+        t.add_row([
+            d.facility.clone(),
+            d.device.clone(),
+            d.backups.to_string(),
+            nb.map_or("-".into(), |b| b.made.clone()),
+            nb.map_or("-".into(), |b| carevault_core::fsutil::human_size(b.size)),
+            d.size_trend_percent
+                .map_or("-".into(), |p| format!("{p:+}%")),
+            no.map_or("-".into(), |o| o.uploaded.clone()),
+            no.map_or("-".into(), |o| o.age_days.to_string()),
+            d.last_verified.clone().unwrap_or_else(|| "-".into()),
+            d.audit_anchor.status.to_string(),
+        ]);
+    }
+    println!("{t}");
+    if at_risk.is_empty() {
+        println!("\nNo device is at risk (policy: an offsite copy within {days} days).");
+    } else {
+        println!("\nAT RISK ({} devices):", at_risk.len());
+        for d in rep.devices.iter().filter(|d| !d.at_risk.is_empty()) {
+            println!("  {}/{}:", d.facility, d.device);
+            for r in &d.at_risk {
+                println!("    - {}", carevault_core::audit::printable(r));
+            }
+        }
+    }
+    if !rep.problems.is_empty() {
+        println!("\nObjects that could not be used ({}):", rep.problems.len());
+        for p in &rep.problems {
+            println!(
+                "  {}: {}",
+                p.key,
+                carevault_core::audit::printable(&p.message)
+            );
+        }
+    }
+    Ok(())
+}
+
+fn audit(store: &StoreArgs, sample: Option<usize>, json: bool) -> Result<()> {
+    let (url, cfg) = connect(store)?;
+    let work = fleet::audit::work_dir(&std::env::temp_dir())?;
+    let result = fleet::audit::run(&cfg, sample, &work);
+    let _ = std::fs::remove_dir_all(&work);
+    let rep = result?;
+    if json {
+        print_json(&json!({
+            "store": url.to_url(),
+            "listed": rep.listed,
+            "checked": rep.checked,
+            "ok": rep.ok,
+            "damaged": rep.damaged,
+        }));
+    } else {
+        println!(
+            "{}: {} backups, {} checked, {} passed.",
+            url.to_url(),
+            rep.listed,
+            rep.checked,
+            rep.ok
+        );
+        for d in &rep.damaged {
+            println!(
+                "  DAMAGED {}: {}",
+                d.key,
+                carevault_core::audit::printable(&d.message)
+            );
+        }
+    }
+    if rep.damaged.is_empty() {
+        return Ok(());
+    }
+    let e = Error::new(
+        Kind::Corrupted,
+        format!("{} of {} backups checked are damaged", rep.damaged.len(), rep.checked),
+        "use another copy of each damaged backup (the tablet's own, or an External one), and have its tablet push a new backup",
+    );
+    if json {
+        // The report above is the JSON answer; the exit code says it failed.
+        std::process::exit(e.kind().exit_code());
+    }
+    Err(e)
+}
