@@ -315,6 +315,37 @@ fn import_inner(
             )
         })?;
     }
+    // This tablet's users come along: a SanteDB backup carries no carevault
+    // users, and a restore of the import must not leave the clinic data
+    // without anyone who may log in (nor with a first run's open door).
+    let users = carevault_core::layout::data_dir(home).join("users.db");
+    if users.is_file() {
+        let dest = carevault_core::layout::data_dir(&shome).join("users.db");
+        let copy = || -> rusqlite::Result<()> {
+            let src = rusqlite::Connection::open_with_flags(
+                &users,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )?;
+            src.busy_timeout(std::time::Duration::from_secs(5))?;
+            src.backup(
+                rusqlite::MAIN_DB,
+                &dest,
+                None::<fn(rusqlite::backup::Progress)>,
+            )?;
+            // Staged databases are in rollback-journal form.
+            let d = rusqlite::Connection::open(&dest)?;
+            d.pragma_update(None, "journal_mode", "DELETE")?;
+            Ok(())
+        };
+        copy().map_err(|e| {
+            Error::new(
+                Kind::Io,
+                format!("this tablet's users could not be copied into the import: {e}"),
+                "check data/users.db (`carevault users list`), then run the import again",
+            )
+            .at(&users)
+        })?;
+    }
     let scratch = carevault_core::layout::private_dir(&shome).join("db-scratch");
     let _ = std::fs::remove_dir_all(scratch);
     let mut breq = BackupRequest::new(&profile, Target::Folder(req.to.clone()));

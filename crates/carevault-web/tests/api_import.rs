@@ -162,6 +162,28 @@ async fn first_run_imports_verifies_and_restores_an_encrypted_santedb_upload() {
             "no successful {action} in the audit trail"
         );
     }
+    // The SanteDB data is clinic data (no first-run restore over it), and
+    // it has no users: the welcome screen offers "Start fresh" once, and
+    // then nobody else may make an administrator without a login.
+    assert!(!carevault_core::auth::is_first_run(&fresh.home));
+    let (st, s) = c.get("/api/session").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(
+        (s["first_run"].as_bool(), s["has_users"].as_bool()),
+        (Some(true), Some(false)),
+        "{s}"
+    );
+    let admin = json!({"username": "boss", "password": "a long password"});
+    let (st, v) = c.post("/api/first-run/admin", admin.clone()).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let (st, _) = server
+        .client()
+        .post(
+            "/api/first-run/admin",
+            json!({"username": "eve", "password": "another long password"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
     server.stop().await;
 }
 
@@ -350,7 +372,9 @@ async fn administrator_imports_over_existing_data_then_restores_with_the_preview
     let job = admin.wait_job(v["job_id"].as_str().unwrap()).await;
     assert_eq!(job["state"], "done", "{job}");
     assert_eq!(job["result"]["restore"], Value::Null);
-    assert_eq!(job["result"]["verify"]["entries"], 3);
+    // The three assets and this tablet's users (data/users.db), which an
+    // import carries so that the restored data keeps its administrators.
+    assert_eq!(job["result"]["verify"]["entries"], 4);
     assert!(snapshot(&clinic.home.join("data")) == before);
     let backup = job["result"]["backup"]["id"].as_str().unwrap().to_string();
     // The restore, as any: the preview's facts, then the job.

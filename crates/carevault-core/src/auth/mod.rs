@@ -143,17 +143,57 @@ pub fn permit<A: Action>(home: &Path, username: &str, password: &str) -> Result<
     authorize(&authenticate(home, username, password)?)
 }
 
-/// True when the home holds no clinic data: no database in `data/`.
+/// True when the home holds no clinic data: no database (`.db`,
+/// `.sqlite`, `.sqlite3`, `.db3`) anywhere in `data/` (an imported SanteDB
+/// folder keeps its databases in `data/santedb/`: that is clinic data
+/// too), looked for four folders deep.
 pub fn is_first_run(home: &Path) -> bool {
     let data = crate::layout::data_dir(home);
     // Only a data folder that is not there counts as none: one that cannot
     // be read is not proof of a fresh install (fail closed).
-    let rd = match std::fs::read_dir(&data) {
-        Ok(rd) => rd,
-        Err(e) => return e.kind() == std::io::ErrorKind::NotFound,
+    match std::fs::read_dir(&data) {
+        Ok(_) => !holds_a_database(&data, 4),
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+    }
+}
+
+fn holds_a_database(dir: &Path, depth: u32) -> bool {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        // A folder that cannot be read may hold one: fail closed.
+        return true;
     };
-    !rd.flatten()
-        .any(|e| e.file_name().to_string_lossy().ends_with(".db"))
+    rd.flatten().any(|e| {
+        let Ok(t) = e.file_type() else { return true };
+        if t.is_dir() {
+            depth > 0 && holds_a_database(&e.path(), depth - 1)
+        } else {
+            let n = e.file_name().to_string_lossy().to_ascii_lowercase();
+            [".db", ".sqlite", ".sqlite3", ".db3"]
+                .iter()
+                .any(|x| n.ends_with(x))
+        }
+    })
+}
+
+fn first_admin_marker(home: &Path) -> std::path::PathBuf {
+    crate::layout::private_dir(home).join("first-admin-pending")
+}
+
+/// After a first-run restore of data that holds no users (a SanteDB
+/// import: its data has no carevault users), lets the first System
+/// Administrator be made without a login, once ([`first_admin_pending`]).
+/// Only carevault writes `private/`, and only a first run gets here.
+pub fn allow_first_admin(home: &Path) -> Result<()> {
+    crate::fsutil::private_dir(&crate::layout::private_dir(home))?;
+    crate::fsutil::create_once(&first_admin_marker(home), b"").map(|_| ())
+}
+
+/// True when the first System Administrator may be made without a login:
+/// a first run, or clinic data with no users that a first-run import
+/// restored ([`allow_first_admin`]).
+pub fn first_admin_pending(home: &Path) -> bool {
+    !has_users(home).unwrap_or(true)
+        && (is_first_run(home) || first_admin_marker(home).symlink_metadata().is_ok())
 }
 
 /// The guide's reinstall case: with no clinic data in the home there are no
@@ -197,6 +237,7 @@ pub fn first_user(home: &Path, username: &str, password: &str) -> Result<Permit<
         ));
     }
     add_user(home, username, Role::SystemAdministrator, password)?;
+    let _ = std::fs::remove_file(first_admin_marker(home));
     audit::append(
         home,
         &Event::new(username, "add first user", Outcome::Success),

@@ -845,3 +845,30 @@ fn a_planted_automatic_backup_neither_stops_the_schedule_nor_pushes_real_ones_ou
         "retention never deletes what is not ours"
     );
 }
+
+/// Issue 14: a restored SanteDB import keeps its databases in
+/// `data/santedb/`: that is clinic data, so the home is no first run (no
+/// open restore over it), and without users the first System
+/// Administrator can be made only after a first-run import allowed it.
+#[test]
+fn databases_in_a_subfolder_are_clinic_data_and_the_first_admin_needs_the_import_s_leave() {
+    let t = tempfile::tempdir().unwrap();
+    let h = t.path().join("tablet");
+    std::fs::create_dir_all(h.join("data/santedb/clinical")).unwrap();
+    assert!(auth::is_first_run(&h));
+    rusqlite::Connection::open(h.join("data/santedb/clinical/santedb.sqlite"))
+        .unwrap()
+        .execute_batch("CREATE TABLE t(x)")
+        .unwrap();
+    assert!(
+        !auth::is_first_run(&h),
+        "a database below data/ is clinic data"
+    );
+    assert!(auth::first_run_restore(&h).is_err());
+    assert!(!auth::first_admin_pending(&h));
+    auth::allow_first_admin(&h).unwrap();
+    assert!(auth::first_admin_pending(&h));
+    auth::first_user(&h, "admin", "a long admin password").unwrap();
+    assert!(!auth::first_admin_pending(&h), "once only");
+    assert!(!h.join("private/first-admin-pending").exists());
+}

@@ -46,7 +46,20 @@ fn round_trip(v: Version, pass: Option<&str>) {
         );
     }
     assert!(md.encrypted);
-    let (restored, _t) = verify_and_restore(&backup.path);
+    let (mut restored, t) = verify_and_restore(&backup.path);
+    // This tablet's users come along (a SanteDB backup has none of
+    // carevault's): the restored home has someone who may log in, and is
+    // no first run.
+    assert!(
+        restored.remove("data/users.db").is_some(),
+        "{v:?}: the import carries this tablet's users"
+    );
+    let restored_home = t.path().join("restored");
+    assert!(carevault_core::auth::list_users(&restored_home)
+        .unwrap()
+        .iter()
+        .any(|u| u.username == "nurse"));
+    assert!(!carevault_core::auth::is_first_run(&restored_home));
     assert_eq!(
         restored.keys().collect::<Vec<_>>(),
         exp.files.keys().collect::<Vec<_>>(),

@@ -40,7 +40,7 @@ pub async fn admin(
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let home = &s.home;
-        if !auth::is_first_run(home) || auth::has_users(home)? {
+        if !auth::first_admin_pending(home) {
             return Err(not_first_run());
         }
         ensure_idle(&s)?;

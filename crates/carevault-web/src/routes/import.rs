@@ -281,6 +281,12 @@ pub async fn first_run(State(state): State<AppState>, JsonBody(b): JsonBody<Impo
             match run_restore(&work.state, &restore, &path, &key, Some(&unlock), p) {
                 Ok(r) => {
                     v["restore"] = r;
+                    // A SanteDB backup carries no carevault users: the one
+                    // who imported it on the first run makes the first
+                    // System Administrator next ("Start fresh").
+                    if !auth::has_users(restore.home())? {
+                        auth::allow_first_admin(restore.home())?;
+                    }
                     Ok(v)
                 }
                 Err(mut e) => {

@@ -37,7 +37,9 @@ pub async fn session(
     let home = state.home.clone();
     let (first_run, has_users) = blocking(move || {
         Ok((
-            auth::is_first_run(&home),
+            // Clinic data without users that a first-run import restored
+            // still shows the welcome screen, for "Start fresh".
+            auth::is_first_run(&home) || auth::first_admin_pending(&home),
             auth::has_users(&home).unwrap_or(false),
         ))
     })
