@@ -26,6 +26,7 @@
 //! its counts to standard error (visible without `--nocapture`).
 
 use crate::reliability_support::*;
+use carevault_core::stop_point::{REKEY_WRITTEN, RESTORE_FILING, RESTORE_STAGED, RESTORE_SWAPPED};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, Instant};
@@ -665,65 +666,42 @@ fn passphrases(c: &Clinic, a_opens: bool) -> (&Path, &Path) {
 }
 
 /// A killed rekey may leave its temporary file in the backup's folder;
-/// the next rekey of that backup must still work and clear it. The test
-/// kills the rekey the moment its temporary file appears (it watches the
-/// folder: no delay is measured or guessed, so a loaded machine only makes
-/// it slower).
+/// the next rekey of that backup must still work and clear it. The rekey
+/// is killed at the moment its rekeyed copy is written in full and not yet
+/// renamed (the binary's stop seam: no delay is measured or guessed).
 #[test]
 fn a_rekey_after_a_killed_rekey_succeeds_and_clears_its_temporary_file() {
     let t = tempfile::tempdir().unwrap();
     let c = Clinic::create(t.path(), 2_000, 40, 12);
     let dir = t.path().join("usb");
     let file = c.backup(Some(&dir));
-    let mut a_opens = true;
-    let mut left = false;
-    for _attempt in 0..20 {
-        let (old, new) = passphrases(&c, a_opens);
-        let mut cmd = rekey_cmd(&c, &file, old, new);
-        cmd.stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null());
-        let mut child = cmd.spawn().unwrap();
-        let killed = loop {
-            if !temps(&dir).is_empty() {
-                let _ = child.kill();
-                break true;
-            }
-            if child.try_wait().unwrap().is_some() {
-                break false;
-            }
-            std::thread::yield_now();
-        };
-        let status = child.wait().unwrap();
-        if !killed {
-            // It finished before the folder was looked at again: the
-            // passphrase changed; try again from the new one.
-            assert!(status.success(), "an uninterrupted rekey failed");
-            a_opens = !a_opens;
-            continue;
-        }
-        // Killed after its temporary file appeared: the backup is untouched
-        // or, if the kill came after the rename, rekeyed.
-        if c.verify(&file, old).status.code() == Some(4) {
-            a_opens = !a_opens;
-        }
-        if !temps(&dir).is_empty() {
-            left = true;
-            break;
-        }
-    }
-    assert!(
-        left,
-        "no killed rekey left its temporary file in 20 attempts"
+    let before = std::fs::read(&file).unwrap();
+    let (old, new) = passphrases(&c, true);
+    kill_at(rekey_cmd(&c, &file, old, new), REKEY_WRITTEN);
+    assert_eq!(
+        temps(&dir).len(),
+        1,
+        "the killed rekey left no temporary file"
     );
-    let (old, new) = passphrases(&c, a_opens);
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        before,
+        "the killed rekey changed the backup"
+    );
+    ok(
+        &c.verify(&file, old),
+        "verify with the old passphrase after the kill",
+    );
     let o = rekey_cmd(&c, &file, old, new).output().unwrap();
     ok(&o, "the rekey after a killed rekey");
     assert_eq!(temps(&dir), Vec::<String>::new());
     ok(&c.verify(&file, new), "verify with the new passphrase");
 }
 
-/// Each command, run right after a restore was killed while staging, must
-/// repair the home first: no staging folder left, the data as before.
+/// Each command, run right after a restore was killed while staging
+/// (the backup staged and checked, the data not yet swapped: the binary's
+/// stop seam), must repair the home first: no staging folder left, the
+/// data as before.
 #[test]
 fn every_next_command_repairs_a_killed_restore() {
     let s = RestoreSetup::new();
@@ -731,9 +709,20 @@ fn every_next_command_repairs_a_killed_restore() {
     let mut fine = Vec::new();
     let mut not = Vec::new();
     for next in NEXT_COMMANDS {
-        let c = loop_kill_until_staging_left(&s);
+        let c = s.case();
+        kill_at(c.restore_cmd(&s.backup, &c.pass_a), RESTORE_STAGED);
+        assert_eq!(
+            stagings(&c.home).len(),
+            1,
+            "{next}: no staging folder left by the kill"
+        );
+        assert_eq!(s.classify(&c.data(), "after the kill").0, "before");
         ok(&next_command(next, &c, &s, &scratch), next);
         assert_eq!(s.classify(&c.data(), next).0, "before");
+        assert!(
+            safety_copies(&c.home).0.is_empty(),
+            "{next}: a safety copy of unreplaced data"
+        );
         if stagings(&c.home).is_empty() {
             fine.push(next);
         } else {
@@ -747,141 +736,78 @@ fn every_next_command_repairs_a_killed_restore() {
 }
 
 /// The narrowest moment: right after the swap, before the replaced data
-/// is filed under `safety-copies/`. The test watches the data folder's
-/// inode and kills the restore the instant it changes; the next command
-/// must then file the replaced data as a safety copy, intact.
+/// is filed under `safety-copies/` (the binary's stop seam). The next
+/// command, each in turn, must file the replaced data as a safety copy,
+/// intact, and leave no staging folder.
 #[test]
 fn a_restore_killed_right_after_the_swap_is_completed_by_the_next_command() {
-    use std::os::unix::fs::MetadataExt;
     let s = RestoreSetup::new();
     let scratch = s.root.join("scratch");
-    let mut tally = Tally::default();
-    let attempts = if soak() { 63 } else { NEXT_COMMANDS.len() };
-    for i in 0..attempts {
+    for next in NEXT_COMMANDS {
         let c = s.case();
-        let ino = std::fs::metadata(c.data()).unwrap().ino();
-        let mut cmd = c.restore_cmd(&s.backup, &c.pass_a);
-        cmd.stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null());
-        let mut child = cmd.spawn().unwrap();
-        let swapped = loop {
-            if std::fs::metadata(c.data()).is_ok_and(|m| m.ino() != ino) {
-                let _ = child.kill();
-                break true;
-            }
-            if child.try_wait().unwrap().is_some() {
-                break false;
-            }
-            std::thread::sleep(Duration::from_micros(100));
-        };
-        let _ = child.wait();
-        assert!(swapped, "attempt {i}: the restore ended without swapping");
-        let what = format!("attempt {i}");
-        assert_eq!(s.classify(&c.data(), &what).0, "backup");
-        let (filed, _) = safety_copies(&c.home);
+        kill_at(c.restore_cmd(&s.backup, &c.pass_a), RESTORE_SWAPPED);
+        assert_eq!(s.classify(&c.data(), next).0, "backup");
         let pending = stagings(&c.home)
             .iter()
             .any(|n| c.home.join(n).join("data").is_dir());
-        let next = NEXT_COMMANDS[i % NEXT_COMMANDS.len()];
-        ok(
-            &next_command(next, &c, &s, &scratch),
-            &format!("{what}: {next}"),
+        assert!(
+            pending,
+            "{next}: the replaced data is not in staging after the kill"
         );
         assert!(
-            stagings(&c.home).is_empty(),
-            "{what}: staging left after {next}"
+            safety_copies(&c.home).0.is_empty(),
+            "{next}: filed before the kill"
+        );
+        ok(&next_command(next, &c, &s, &scratch), next);
+        assert!(stagings(&c.home).is_empty(), "staging left after {next}");
+        assert_eq!(
+            s.classify(&c.data(), next).0,
+            "backup",
+            "{next} changed the data"
         );
         let (full, empty) = safety_copies(&c.home);
-        assert_eq!(full.len(), 1, "{what}: {full:?}");
+        assert_eq!(full.len(), 1, "{next}: {full:?}");
         assert_eq!(
             raw_fingerprint(&full[0]),
             s.before,
-            "{what}: the safety copy differs"
+            "{next}: the safety copy differs"
         );
         assert!(
             empty.is_empty(),
-            "{what}: empty safety-copy folders left: {empty:?}"
+            "{next}: empty safety-copy folders left: {empty:?}"
         );
-        tally.add(match (pending, filed.is_empty()) {
-            (true, true) => "replaced data still in staging, filed by the next command",
-            (false, false) => "replaced data already filed by the restore",
-            _ => "other",
-        });
     }
-    report(&format!(
-        "kill/restore right after the swap: {attempts} kills: {}",
-        tally.line()
-    ));
 }
 
-/// A restore killed inside `file_safety_copy`, after it made the dated
-/// folder under `safety-copies/` and before it moved the replaced data
-/// into it (seen for real by the test above), leaves an empty folder.
-/// The next command must not leave it there beside the real safety copy.
-/// The state is made exactly: a restore killed right after its swap, plus
-/// the empty folder that the killed `file_safety_copy` had created.
+/// A restore killed inside the filing of the safety copy, after it made
+/// the dated folder under `safety-copies/` and before it moved the
+/// replaced data into it (the binary's stop seam), leaves an empty folder.
+/// The next command, each in turn, must file the data once and not leave
+/// the empty folder beside the real safety copy.
 #[test]
 fn a_restore_killed_while_filing_the_safety_copy_leaves_no_empty_folder() {
-    use std::os::unix::fs::MetadataExt;
     let s = RestoreSetup::new();
-    for _ in 0..20 {
+    let scratch = s.root.join("scratch");
+    for next in NEXT_COMMANDS {
         let c = s.case();
-        let ino = std::fs::metadata(c.data()).unwrap().ino();
-        let mut child = c
-            .restore_cmd(&s.backup, &c.pass_a)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        while std::fs::metadata(c.data()).is_ok_and(|m| m.ino() == ino) {
-            std::thread::sleep(Duration::from_micros(100));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        let staging = stagings(&c.home);
-        if staging.len() != 1 || !c.home.join(&staging[0]).join("data").is_dir() {
-            continue; // the restore filed the safety copy already: try again
-        }
-        let id = staging[0].trim_start_matches(STAGING_PREFIX);
-        let stamp = std::process::Command::new("date")
-            .args(["-u", "+%Y%m%d-%H%M%S"])
-            .output()
-            .unwrap();
-        let empty = c
-            .home
-            .join("safety-copies")
-            .join(format!("{}-before-{id}", stdout(&stamp).trim()));
-        std::fs::create_dir_all(&empty).unwrap();
-        ok(&run(&["list", "--home", c.h()]), "list");
+        kill_at(c.restore_cmd(&s.backup, &c.pass_a), RESTORE_FILING);
+        let (full, empty) = safety_copies(&c.home);
+        assert!(
+            full.is_empty() && empty.len() == 1,
+            "{next}: {full:?} {empty:?}"
+        );
+        ok(&next_command(next, &c, &s, &scratch), next);
+        assert!(stagings(&c.home).is_empty(), "staging left after {next}");
         let (full, empties) = safety_copies(&c.home);
-        assert_eq!(full.len(), 1);
-        assert_eq!(raw_fingerprint(&full[0]), s.before);
+        assert_eq!(full.len(), 1, "{next}: {full:?}");
+        assert_eq!(
+            raw_fingerprint(&full[0]),
+            s.before,
+            "{next}: the safety copy differs"
+        );
         assert!(
             empties.is_empty(),
-            "empty safety-copy folders left: {empties:?}"
+            "{next}: empty safety-copy folders left: {empties:?}"
         );
-        return;
     }
-    panic!("no kill landed between the swap and the filing of the safety copy");
-}
-
-fn loop_kill_until_staging_left(s: &RestoreSetup) -> Clinic {
-    let mut frac = 0.5;
-    for _ in 0..40 {
-        let c = s.case();
-        let (ended, _) = run_and_kill(
-            c.restore_cmd(&s.backup, &c.pass_a),
-            Duration::from_secs_f64(0.6 * frac),
-        );
-        if ended == Ended::Killed && !stagings(&c.home).is_empty() {
-            assert_eq!(s.classify(&c.data(), "after the kill").0, "before");
-            return c;
-        }
-        frac = if ended == Ended::Killed {
-            frac * 1.15
-        } else {
-            frac * 0.8
-        };
-    }
-    panic!("no kill left a staging folder");
 }

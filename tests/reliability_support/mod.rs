@@ -147,6 +147,58 @@ pub enum Ended {
     Exited(i32),
 }
 
+/// Runs `cmd` with the binary's stop seam set to `moment`
+/// (`carevault_core::stop_point`): the process stops itself with SIGSTOP
+/// on reaching that moment, this function sees the stop as an event
+/// (`waitpid` with `WUNTRACED`, no delay measured or guessed) and kills it
+/// there with SIGKILL. Panics, with the process's standard error, if it
+/// ended without reaching the moment.
+pub fn kill_at(mut cmd: Command, moment: &str) {
+    let err = tempfile::tempfile().expect("a file for standard error");
+    cmd.env(carevault_core::stop_point::STOP_AT_ENV, moment)
+        .stdout(Stdio::null())
+        .stderr(err.try_clone().expect("clone"));
+    let mut child = cmd.spawn().expect("spawn carevault");
+    // Wait for the child to stop or exit, reaping nothing (WNOWAIT), so
+    // that `Child::wait` below reaps it in either case.
+    let stopped = loop {
+        // SAFETY: a zeroed siginfo_t is a valid out-value for waitid.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        let r = unsafe {
+            libc::waitid(
+                libc::P_PID,
+                child.id() as libc::id_t,
+                &mut info,
+                libc::WEXITED | libc::WSTOPPED | libc::WNOWAIT,
+            )
+        };
+        if r == 0 {
+            break info.si_code == libc::CLD_STOPPED;
+        }
+        let e = std::io::Error::last_os_error();
+        assert_eq!(e.kind(), std::io::ErrorKind::Interrupted, "waitid: {e}");
+    };
+    if stopped {
+        // Child::kill sends SIGKILL, which ends a stopped process too.
+        child.kill().expect("kill the stopped process");
+        let st = child.wait().expect("wait");
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(
+            st.signal(),
+            Some(libc::SIGKILL),
+            "the stopped process did not end by SIGKILL"
+        );
+        return;
+    }
+    let status = child.wait().expect("wait");
+    use std::io::{Read, Seek};
+    let mut text = String::new();
+    let mut err = err;
+    let _ = err.rewind();
+    let _ = err.read_to_string(&mut text);
+    panic!("the process ended ({status}) without reaching {moment}: {text}");
+}
+
 /// Spawns `cmd`, sends SIGKILL after `delay` (measured from the spawn),
 /// and reaps it. Standard output and error are discarded (they are tiny
 /// and never read by the kill tests).

@@ -49,6 +49,7 @@ pub mod restored_from;
 pub mod safety;
 pub mod snapshot;
 pub mod status;
+pub mod stop_point;
 pub mod store;
 pub mod unlocking;
 pub mod usb_copy;

@@ -153,6 +153,7 @@ fn rekey_file(
     }
     out.write_all(&[0u8; 1024])
         .map_err(|e| Error::io("writing the backup", "", e))?;
+    crate::stop_point::stop_point(crate::stop_point::REKEY_WRITTEN);
     tmp.replace(path)?;
     progress.advance(opened.file_len);
     Ok(())

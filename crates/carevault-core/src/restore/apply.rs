@@ -42,6 +42,7 @@ impl Staging {
 
     /// Swaps the staged data in; returns where the old data was kept.
     pub fn swap_in(mut self, home: &Path, id: &str) -> Result<Option<PathBuf>> {
+        crate::stop_point::stop_point(crate::stop_point::RESTORE_STAGED);
         let staged = self.dir.join("data");
         let target = layout::data_dir(home);
         let staged_inode = std::fs::metadata(&staged)
@@ -69,6 +70,7 @@ impl Staging {
         // old data: it must never be removed as a failed staging folder.
         self.keep = true;
         drop(barrier);
+        crate::stop_point::stop_point(crate::stop_point::RESTORE_SWAPPED);
         sync_dir(home).map_err(|e| {
             Error::new(
                 e.kind(),
@@ -158,6 +160,7 @@ fn file_safety_copy(home: &Path, staging: &Path, id: &str) -> Result<PathBuf> {
             Err(e) => return Err(Error::io("creating the safety copy folder", &dir, e)),
         }
     };
+    crate::stop_point::stop_point(crate::stop_point::RESTORE_FILING);
     let dest = dir.join("data");
     if let Err(e) = crate::fault::rename(&old, &dest) {
         // Leave no empty safety-copy folder behind: the data is still in staging.
