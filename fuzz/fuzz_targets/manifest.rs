@@ -3,7 +3,7 @@
 //! it accepts survives a write and a second parse.
 #![no_main]
 
-use carevault_core::backup::KEY_TABLES;
+use carevault_core::clinic_app::{ClinicApp, GuideApp};
 use carevault_core::format::manifest::Manifest;
 use libfuzzer_sys::fuzz_target;
 
@@ -18,10 +18,10 @@ fn overflows(m: &Manifest) -> bool {
         .iter()
         .try_fold(0u64, |a, e| a.checked_add(e.size))
         .is_none();
-    let rows = KEY_TABLES.iter().any(|t| {
+    let rows = GuideApp.key_tables().iter().any(|t| {
         m.entries
             .iter()
-            .filter_map(|e| e.row_counts.get(*t))
+            .filter_map(|e| e.row_counts.get(t.table))
             .try_fold(0u64, |a, n| a.checked_add(*n))
             .is_none()
     });

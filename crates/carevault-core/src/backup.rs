@@ -620,14 +620,13 @@ pub fn file_name(id: &str) -> String {
     format!("Backup-{id}.bin")
 }
 
-/// The key tables a report shows.
-pub const KEY_TABLES: [&str; 5] = ["patients", "visits", "immunizations", "outbox", "sync_log"];
-
-/// Rows of the key tables in a manifest.
+/// Rows of the clinic app's key tables in a manifest
+/// ([`crate::clinic_app::ClinicApp::key_tables`]).
 pub fn key_rows(m: &Manifest) -> std::collections::BTreeMap<String, u64> {
-    KEY_TABLES
+    crate::clinic_app::current()
+        .key_tables()
         .iter()
-        .filter_map(|t| m.rows(t).map(|n| (t.to_string(), n)))
+        .filter_map(|t| m.rows(t.table).map(|n| (t.table.to_string(), n)))
         .collect()
 }
 

@@ -5,6 +5,8 @@
 //! - [`layout`] and [`appconfig`] know the app home: `data/` (what is
 //!   saved), `private/` (never replaced), the app's settings.
 //! - [`hostlock`] is the host contract: the sync lock and the write barrier.
+//!   [`clinic_app`] is what carevault knows of the app itself (key tables,
+//!   patients, the queue of unsent changes), behind one trait.
 //! - [`snapshot`] pins every database at one instant and streams its pages.
 //! - [`format`] describes the backup file as data (no I/O); [`archive`]
 //!   writes and reads it as streams (tar, zstd, age), checking every byte.
@@ -14,6 +16,7 @@
 //!   [`safety`] (the data restores replaced) are the operations the CLI and
 //!   the web app call. None of them prints: they return values and report
 //!   progress through [`Progress`].
+//! - [`stop_point`] lets tests stop the real binary at a named moment.
 //! - [`store`] is the storage seam: a folder, object storage (the
 //!   offsite crate) or memory, behind one trait: list, ranged read,
 //!   create-only put, delete.
@@ -31,6 +34,7 @@ pub mod auth;
 pub mod auto;
 pub mod backup;
 pub mod catalog;
+pub mod clinic_app;
 pub mod error;
 pub mod fault;
 pub mod format;

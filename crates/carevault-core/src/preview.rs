@@ -97,11 +97,11 @@ pub fn restore_preview(
         created_by: s.created_by.clone(),
         replaces_data: replaces,
         patients_now: if replaces {
-            live_rows(&data, "patients")
+            live_rows(&data, crate::clinic_app::current().patients_table())
         } else {
             None
         },
-        patients_in_backup: manifest.rows("patients"),
+        patients_in_backup: manifest.rows(crate::clinic_app::current().patients_table()),
         unsynced_outbox: if replaces {
             unsynced_outbox(&data)
         } else {

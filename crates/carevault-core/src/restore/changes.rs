@@ -123,21 +123,11 @@ pub(crate) fn uri_path(path: &Path) -> String {
     out
 }
 
-/// Outbox records of the live data not yet synchronized (`None` when the
-/// data has no outbox).
+/// Records of the live data not yet synchronized (`None` when the data
+/// has no queue): the clinic app's own rule
+/// ([`crate::clinic_app::ClinicApp::unsynced_records`]).
 pub fn unsynced_outbox(data_dir: &Path) -> Option<u64> {
-    let path = data_dir.join("sync.db");
-    if !path.is_file() {
-        return None;
-    }
-    let c = open_live_read_only(&path).ok()?;
-    c.query_row(
-        "SELECT count(*) FROM outbox WHERE status = 'pending'",
-        [],
-        |r| r.get::<_, i64>(0),
-    )
-    .ok()
-    .map(|n| n.max(0) as u64)
+    crate::clinic_app::current().unsynced_records(data_dir)
 }
 
 /// A sink that keeps only the users database, under `root`, for a dry run

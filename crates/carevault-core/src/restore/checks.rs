@@ -158,12 +158,8 @@ pub fn report(home: &Path, manifest: &Manifest) -> Result<Vec<Check>> {
         }
     }
     let mut out = Vec::new();
-    for (label, table) in [
-        ("patients", "patients"),
-        ("visits", "visits"),
-        ("outbox", "outbox"),
-        ("sync log", "sync_log"),
-    ] {
+    for key in crate::clinic_app::current().key_tables() {
+        let (label, table) = (key.label, key.table);
         let expected = manifest.rows(table);
         let got = actual.get(table).copied();
         out.push(Check {

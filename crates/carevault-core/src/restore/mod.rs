@@ -276,8 +276,11 @@ fn restore_inner(
         space_needed: space_needed(&manifest),
         space_available: free_space(home)?,
         changes,
-        patients_now: crate::preview::live_rows(&target, "patients"),
-        patients_in_backup: manifest.rows("patients"),
+        patients_now: crate::preview::live_rows(
+            &target,
+            crate::clinic_app::current().patients_table(),
+        ),
+        patients_in_backup: manifest.rows(crate::clinic_app::current().patients_table()),
     };
     if req.dry_run {
         changes::read_users_dry_run(
