@@ -367,6 +367,7 @@ pub fn cmd_restore(
         unlock: how.as_ref(),
         max_log_n: profile.encryption.max_work_factor,
         dry_run,
+        expect_id: None,
     };
     let confirm = |plan: &restore::RestorePlan| bar.suspend(|| confirm_at_terminal(plan));
     let outcome = restore::restore_checked(

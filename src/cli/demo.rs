@@ -281,6 +281,7 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
             unlock: Some(&rec),
             max_log_n: DEFAULT_MAX_SCRYPT_LOG_N,
             dry_run: false,
+            expect_id: None,
         },
         &NoProgress,
     )?;

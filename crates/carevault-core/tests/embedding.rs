@@ -129,6 +129,7 @@ fn an_embedding_app_s_tables_are_counted_checked_and_its_queue_is_reported() {
         unlock: Some(&unlock),
         max_log_n: 18,
         dry_run: true,
+        expect_id: None,
     };
     let RestoreOutcome::Plan(plan) = restore::restore(&permit, &request, &NoProgress).unwrap()
     else {

@@ -138,6 +138,7 @@ async fn administrator_puts_a_safety_copy_back_and_removes_one() {
         unlock: Some(&unlock),
         max_log_n: 18,
         dry_run: false,
+        expect_id: None,
     };
     restore::restore(&permit, &req, &NoProgress).expect("restore");
     let server = Server::start(&clinic.home).await;
@@ -335,6 +336,7 @@ async fn explorer_marks_the_restored_backup_and_copies_a_backup_to_usb() {
         unlock: Some(&unlock),
         max_log_n: 18,
         dry_run: false,
+        expect_id: None,
     };
     restore::restore(&permit, &req, &NoProgress).expect("restore");
     let id = made.metadata.sealed.id.clone();

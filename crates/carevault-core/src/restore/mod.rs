@@ -96,6 +96,11 @@ pub struct RestoreRequest<'a> {
     pub max_log_n: u8,
     /// Only compute the plan.
     pub dry_run: bool,
+    /// The backup ID the user chose, when they chose it from a listing:
+    /// the restore refuses (nothing changed) unless the file's
+    /// authenticated metadata carries this ID, so a file replaced between
+    /// the listing and the restore is not restored in its place.
+    pub expect_id: Option<&'a str>,
 }
 
 /// The outcome: a plan (dry run) or a report.
@@ -258,6 +263,17 @@ fn restore_inner(
     let (changes, _sync) = changes::before_start(permit, req, &opened, wait_sync, progress)?;
     let key = opened.unlock_reporting(req.unlock, req.max_log_n, progress)?;
     let (manifest, manifest_copy) = opened.manifest(key.as_ref())?;
+    if let Some(want) = req.expect_id {
+        let got = &opened.metadata.sealed.id;
+        if got != want {
+            return Err(Error::new(
+                Kind::CheckFailed,
+                format!("the file changed after backup {want} was chosen: it now holds backup {got}; nothing was changed"),
+                "choose the backup again from the list, and check who can write to that folder",
+            )
+            .at(req.file));
+        }
+    }
     let target = layout::data_dir(home);
     let (current_files, current_bytes) = tree_size(&target);
     let backup_bytes = manifest.total_size();

@@ -110,6 +110,7 @@ pub fn restore_into(
             unlock,
             max_log_n: 18,
             dry_run,
+            expect_id: None,
         },
         &NoProgress,
     )

@@ -200,6 +200,7 @@ fn restore_fault_sweep() {
                 unlock: Some(&pass(PASS)),
                 max_log_n: 18,
                 dry_run: false,
+                expect_id: None,
             };
             arm(n, errno, None);
             let result = restore::restore(&permit, &req, &NoProgress);

@@ -74,6 +74,7 @@ fn key_derivation_is_its_own_phase_before_reading_on_verify_and_restore() {
             unlock: Some(&pass(PASS)),
             max_log_n: 18,
             dry_run: false,
+            expect_id: None,
         },
         &r,
     )

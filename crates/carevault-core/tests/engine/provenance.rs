@@ -56,6 +56,7 @@ fn restore_as(
             unlock,
             max_log_n: 18,
             dry_run,
+            expect_id: None,
         },
         &NoProgress,
     )
@@ -522,6 +523,7 @@ fn restore_over_existing_data_refuses_while_a_sync_runs_and_counts_the_outbox() 
         unlock: None,
         max_log_n: 18,
         dry_run: false,
+        expect_id: None,
     };
     let e = restore::restore_waiting(
         &permit,
@@ -797,6 +799,7 @@ fn a_first_run_permit_never_replaces_data_that_appeared_since() {
             unlock: None,
             max_log_n: 18,
             dry_run: false,
+            expect_id: None,
         },
         &NoProgress,
     )

@@ -595,6 +595,7 @@ fn refused_by_admin(home: &Path, file: &Path) -> Kind {
         unlock: None,
         max_log_n: 18,
         dry_run: false,
+        expect_id: None,
     };
     let e = carevault_core::restore::restore(&permit, &req, &NoProgress).unwrap_err();
     assert_eq!(tree(&home.join("data")), before, "the data changed: {e}");
@@ -706,4 +707,42 @@ fn a_malformed_signature_line_is_damage_not_a_panic() {
             "line {line}: {e}"
         );
     }
+}
+
+/// A backup chosen from a listing (the web's restore, the first-run
+/// candidate list) is restored only if the file still holds it: a file
+/// replaced by another valid backup between the listing and the restore is
+/// refused, nothing changes, and the refusal is audited.
+#[test]
+fn a_file_replaced_after_it_was_chosen_is_not_restored_in_its_place() {
+    let t = tempfile::tempdir().unwrap();
+    let home = small_home(t.path());
+    let chosen = make_backup(&home, &t.path().join("a"), Some(PASS));
+    let other = make_backup(&home, &t.path().join("b"), Some(PASS));
+    // The file the listing showed now holds the other backup.
+    std::fs::copy(&other.path, &chosen.path).unwrap();
+    let before = tree(&home.join("data"));
+    let unlock = pass(PASS);
+    let permit = carevault_core::auth::permit(&home, "admin", ADMIN_PW).unwrap();
+    let req = carevault_core::restore::RestoreRequest {
+        file: &chosen.path,
+        unlock: Some(&unlock),
+        max_log_n: 18,
+        dry_run: false,
+        expect_id: Some(&chosen.metadata.sealed.id),
+    };
+    let e = carevault_core::restore::restore(&permit, &req, &NoProgress).unwrap_err();
+    assert_eq!(e.kind(), Kind::CheckFailed, "{e}");
+    assert!(e.message().contains(&other.metadata.sealed.id), "{e}");
+    assert_eq!(tree(&home.join("data")), before, "the data changed");
+    assert!(!home.join("safety-copies").exists());
+    let last = audit::read(&home).unwrap().pop().unwrap().event;
+    assert_eq!(last.action, "restore");
+    assert_eq!(last.outcome, audit::Outcome::Refused);
+    // The same request naming the ID the file really holds goes through.
+    let req = carevault_core::restore::RestoreRequest {
+        expect_id: Some(&other.metadata.sealed.id),
+        ..req
+    };
+    carevault_core::restore::restore(&permit, &req, &NoProgress).unwrap();
 }

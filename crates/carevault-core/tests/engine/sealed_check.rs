@@ -72,6 +72,7 @@ fn restore_fresh(
         unlock,
         max_log_n: 18,
         dry_run: false,
+        expect_id: None,
     };
     restore::restore_checked(&permit, &req, None, None, full_check, &NoProgress)
 }

@@ -342,6 +342,7 @@ pub fn verify_and_restore(path: &Path) -> (BTreeMap<String, Vec<u8>>, tempfile::
         unlock: Some(&unlock),
         max_log_n: 18,
         dry_run: false,
+        expect_id: None,
     };
     let out = carevault_core::restore::restore(&permit, &req, &NoProgress).expect("restore");
     if let carevault_core::restore::RestoreOutcome::Restored(r) = &out {

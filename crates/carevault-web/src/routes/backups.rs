@@ -286,11 +286,21 @@ pub async fn restore(
         let key = f.key();
         passphrase_attempt(&s, &key, unlock.as_ref())?;
         let path = f.path().to_path_buf();
+        // The ID the listing showed: a file replaced since is refused.
+        let listed_id = f.listed.metadata.as_ref().map(|m| m.sealed.id.clone());
         let st = s.clone();
         let owner = Owner::User(permit.user().to_string());
         let job = s.jobs.start(JobKind::Restore, owner, move |p| {
             let _turn = slot.turn();
-            run_restore(&st, &permit, &path, &key, unlock.as_ref(), p)
+            run_restore(
+                &st,
+                &permit,
+                &path,
+                &key,
+                listed_id.as_deref(),
+                unlock.as_ref(),
+                p,
+            )
         });
         Ok((StatusCode::ACCEPTED, Json(json!({ "job_id": job.id }))))
     })

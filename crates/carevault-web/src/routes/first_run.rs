@@ -102,11 +102,17 @@ pub async fn restore(
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let home = s.home.clone();
         let permit = auth::first_run_restore(&home)?;
+        // The ID the candidate list showed (none for an upload): a file
+        // replaced since is refused.
+        let mut listed_id: Option<String> = None;
         let file: PathBuf = match (b.path, b.upload_id) {
             (Some(p), None) => candidates_of(&home)?
                 .into_iter()
-                .map(|f| f.listed.path)
-                .find(|c| c == Path::new(&p))
+                .find(|f| f.listed.path == Path::new(&p))
+                .map(|f| {
+                    listed_id = f.listed.metadata.map(|m| m.sealed.id);
+                    f.listed.path
+                })
                 .ok_or_else(|| {
                     ApiError::not_found(
                         "that file is not one of the backups found on the Public or External media",
@@ -134,7 +140,15 @@ pub async fn restore(
         let st = s.clone();
         let job = s.jobs.start(JobKind::Restore, Owner::FirstRun, move |p| {
             let _turn = slot.turn();
-            run_restore(&st, &permit, &file, &key, unlock.as_ref(), p)
+            run_restore(
+                &st,
+                &permit,
+                &file,
+                &key,
+                listed_id.as_deref(),
+                unlock.as_ref(),
+                p,
+            )
         });
         Ok(job.id.clone())
     })

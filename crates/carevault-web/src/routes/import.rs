@@ -278,7 +278,16 @@ pub async fn first_run(State(state): State<AppState>, JsonBody(b): JsonBody<Impo
             let (mut v, path) = import_and_verify(&work, p)?;
             let unlock = Unlock::Passphrase(work.new.clone());
             let key = catalog::id_of(&path).unwrap_or_else(|| path.display().to_string());
-            match run_restore(&work.state, &restore, &path, &key, Some(&unlock), p) {
+            // The backup this job just wrote and verified.
+            match run_restore(
+                &work.state,
+                &restore,
+                &path,
+                &key,
+                Some(&key),
+                Some(&unlock),
+                p,
+            ) {
                 Ok(r) => {
                     v["restore"] = r;
                     // A SanteDB backup carries no carevault users: the one

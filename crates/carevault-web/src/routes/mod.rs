@@ -209,6 +209,7 @@ pub fn run_restore(
     permit: &Permit<Restore>,
     file: &Path,
     backup_key: &str,
+    expect_id: Option<&str>,
     unlock: Option<&Unlock>,
     progress: &JobProgress,
 ) -> Result<serde_json::Value, JobError> {
@@ -219,6 +220,7 @@ pub fn run_restore(
         unlock,
         max_log_n: profile.encryption.max_work_factor,
         dry_run: false,
+        expect_id,
     };
     let result = restore::restore(permit, &req, progress);
     passphrase_result(state, backup_key, unlock, &result);
