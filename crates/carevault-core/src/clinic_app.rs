@@ -112,7 +112,7 @@ impl GuideApp {
 
     fn read_summary(path: &Path) -> rusqlite::Result<SyncSummary> {
         // Read only, but not `immutable`: the app may be writing it now.
-        let c = rusqlite::Connection::open_with_flags(
+        let c = crate::untrusted_db::open(
             path,
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;

@@ -56,6 +56,7 @@ pub mod status;
 pub mod stop_point;
 pub mod store;
 pub mod unlocking;
+pub mod untrusted_db;
 pub mod usb_copy;
 pub mod verify;
 

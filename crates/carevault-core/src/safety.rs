@@ -197,11 +197,8 @@ fn check_databases(data: &Path) -> Result<()> {
             if !t.is_file() || !is_database(&p) {
                 continue;
             }
-            let verdict = rusqlite::Connection::open_with_flags(
-                &p,
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-            )
-            .and_then(|c| c.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0)));
+            let verdict = crate::untrusted_db::open(&p, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .and_then(|c| c.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0)));
             if verdict.as_deref() != Ok("ok") {
                 return Err(Error::new(
                     Kind::CheckFailed,

@@ -66,7 +66,7 @@ pub fn users_in(data_dir: &Path) -> Result<Vec<UserRole>> {
     }
     let q = || -> rusqlite::Result<Vec<UserRole>> {
         let uri = format!("file:{}?immutable=1", uri_path(&path));
-        let c = rusqlite::Connection::open_with_flags(
+        let c = crate::untrusted_db::open(
             uri,
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI,
         )?;
@@ -99,9 +99,9 @@ pub fn open_live_read_only(path: &Path) -> rusqlite::Result<rusqlite::Connection
     let mut wal = path.as_os_str().to_os_string();
     wal.push("-wal");
     let c = if Path::new(&wal).exists() {
-        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?
+        crate::untrusted_db::open(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?
     } else {
-        rusqlite::Connection::open_with_flags(
+        crate::untrusted_db::open(
             format!("file:{}?immutable=1", uri_path(path)),
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI,
         )?

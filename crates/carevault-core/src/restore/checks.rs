@@ -6,7 +6,7 @@ use crate::error::{Error, Kind, Result};
 use crate::format::manifest::Manifest;
 use crate::restore::dbcheck::DbResult;
 use crate::snapshot::count_rows;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::OpenFlags;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -95,7 +95,7 @@ pub fn check_staged(
         }
         if let Some(mode) = e.journal_mode.as_deref().filter(|m| *m == "wal") {
             let path = root.join(&e.path);
-            let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+            let conn = crate::untrusted_db::open(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)
                 .map_err(|err| sql_failed(err, format!("{} cannot be opened", e.path)))?;
             conn.query_row(&format!("PRAGMA journal_mode={mode}"), [], |r| {
                 r.get::<_, String>(0)
@@ -145,14 +145,13 @@ pub fn report(home: &Path, manifest: &Manifest) -> Result<Vec<Check>> {
     let mut actual: std::collections::BTreeMap<String, u64> = Default::default();
     for e in manifest.entries.iter().filter(|e| e.kind == "sqlite") {
         let path = home.join(&e.path);
-        let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(
-            |err| {
+        let conn =
+            crate::untrusted_db::open(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|err| {
                 failed(format!(
                     "{} cannot be opened after the swap ({err})",
                     e.path
                 ))
-            },
-        )?;
+            })?;
         for (t, n) in count_rows(&conn).map_err(|err| sql_failed(err, e.path.clone()))? {
             *actual.entry(t).or_default() += n;
         }

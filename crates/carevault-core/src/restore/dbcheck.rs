@@ -223,7 +223,7 @@ fn run(s: &Shared, job: &Job) -> std::result::Result<Option<Found>, (rusqlite::E
         let what = format!("{} {what}", job.entry);
         move |e: rusqlite::Error| (e, what)
     };
-    let conn = Connection::open_with_flags(&job.path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+    let conn = crate::untrusted_db::open(&job.path, OpenFlags::SQLITE_OPEN_READ_ONLY)
         .map_err(failed("cannot be opened"))?;
     {
         let mut q = lock(s);
