@@ -100,7 +100,7 @@ impl Diag {
                     "the encrypted data is {n} bytes, not a whole number of 16-byte AES blocks (the file was cut short) while {context}"
                 )),
                 Fault::Padding if !st.tar_complete && (cut || !st.compressed_end) => truncated(format!(
-                    "the encrypted data stops before the compressed data ends (the last block's PKCS#7 padding is invalid too) while {context}"
+                    "the encrypted data stops before the compressed data ends (the last block's PKCS#7 padding is invalid too: the file was cut short at a block boundary, or its last block is damaged, which cannot be told apart) while {context}"
                 )),
                 Fault::Padding => corrupted(
                     "the PKCS#7 padding of the last AES block is invalid: the end of the file is damaged or cut short",
