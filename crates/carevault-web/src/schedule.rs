@@ -9,25 +9,96 @@
 //! After that check, the same tick pushes pending backups offsite when
 //! `[offsite]` is configured and the backoff allows a try
 //! (`crate::offsite::scheduled`).
+//!
+//! [`Scheduler`] is a test seam: a test asks for one check now and awaits
+//! its end instead of waiting for the timer. Nothing in the server calls
+//! it, so there the timer alone drives the schedule.
 
 use crate::AppState;
 use carevault_core::media::Medium;
 use carevault_core::profile::Profile;
 use carevault_core::{auth, auto, hostlock, layout, Kind, NoProgress};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
-/// Runs the schedule until the server shuts down.
+/// A handle on the schedule's checks: how many have ended, and (a test
+/// seam) a way to run one now and await its end. Clones share one
+/// schedule; [`crate::ServerConfig::scheduler`] is the one a server uses.
+#[derive(Clone, Debug, Default)]
+pub struct Scheduler {
+    inner: Arc<SchedulerInner>,
+}
+
+#[derive(Debug, Default)]
+struct SchedulerInner {
+    /// Wakes the schedule's wait before the timer does.
+    wake: tokio::sync::Notify,
+    /// Checks begun so far.
+    begun: AtomicU64,
+    /// Checks ended so far.
+    ended: tokio::sync::watch::Sender<u64>,
+}
+
+impl Scheduler {
+    /// Checks of the automatic-backup schedule ended so far.
+    pub fn checks(&self) -> u64 {
+        *self.inner.ended.borrow()
+    }
+
+    /// Test seam: makes the schedule run one check now (without waiting
+    /// for its timer) and returns once a check that began after this call
+    /// has ended, with that check's number (1 for the check at start).
+    /// A check that runs when this is called ends first, then the asked
+    /// one runs. Never returns on a server whose `auto_interval` is `None`
+    /// (no schedule runs there): a test puts its own deadline around it.
+    pub async fn check_now(&self) -> u64 {
+        let want = self.inner.begun.load(Ordering::SeqCst) + 1;
+        let mut ended = self.inner.ended.subscribe();
+        self.inner.wake.notify_one();
+        self.wait_on(&mut ended, want).await
+    }
+
+    /// Test seam: returns once `n` checks have ended (the check at start
+    /// is the first), with the number ended then.
+    pub async fn wait_for_checks(&self, n: u64) -> u64 {
+        let mut ended = self.inner.ended.subscribe();
+        self.wait_on(&mut ended, n).await
+    }
+
+    async fn wait_on(&self, ended: &mut tokio::sync::watch::Receiver<u64>, n: u64) -> u64 {
+        // The sender lives in `self.inner`, which `self` keeps alive.
+        *ended
+            .wait_for(|e| *e >= n)
+            .await
+            .expect("the scheduler's counter outlives its handle")
+    }
+
+    fn begin(&self) {
+        self.inner.begun.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn end(&self) {
+        self.inner.ended.send_modify(|e| *e += 1);
+    }
+}
+
+/// Runs the schedule until the server shuts down: a check at start, then
+/// one `every` after the last one ended (or at once when
+/// [`Scheduler::check_now`] asks for one).
 pub async fn run(state: AppState, every: Duration) {
     let mut shutdown = state.shutdown.clone();
+    let scheduler = state.scheduler.clone();
     loop {
+        scheduler.begin();
         let s = state.clone();
         if let Err(e) = tokio::task::spawn_blocking(move || tick(&s)).await {
             eprintln!("carevault serve: the automatic-backup check stopped on a fault: {e}");
         }
-        state.auto_checks.fetch_add(1, Ordering::SeqCst);
+        scheduler.end();
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
+            _ = scheduler.inner.wake.notified() => {}
             _ = shutdown.changed() => return,
         }
     }

@@ -139,20 +139,16 @@ async fn explorer_shows_offsite_column_and_copy_offsite_now_copies_as_an_audited
     server.stop().await;
 }
 
-async fn status_when(c: &Client, what: &str, ok: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let (_, st) = c.get("/api/status").await;
-        if ok(&st) {
-            return st;
-        }
-        assert!(Instant::now() < deadline, "never {what}: {st}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 fn checks(st: &Value) -> u64 {
     st["schedule"]["checks"].as_u64().unwrap_or(0)
+}
+
+/// The server's status once the schedule's check asked for now has ended.
+async fn status_after_a_check(c: &Client, scheduler: &carevault_web::Scheduler) -> Value {
+    let n = check_now(scheduler).await;
+    let (_, st) = c.get("/api/status").await;
+    assert!(checks(&st) >= n, "check {n} ended: {st}");
+    st
 }
 
 #[tokio::test]
@@ -163,15 +159,15 @@ async fn scheduler_backs_off_exponentially_while_the_store_is_unreachable_and_re
     configure_offsite(&clinic.home, &dead_endpoint());
     let clock = carevault_web::Clock::manual();
     let mut config = carevault_web::ServerConfig::new(&clinic.home);
-    config.auto_interval = Some(Duration::from_millis(50));
+    // The test runs each check through the seam and awaits its end.
+    config.auto_interval = Some(TIMER_NEVER_FIRES);
     config.clock = clock.clone();
+    let scheduler = config.scheduler.clone();
     let server = Server::start_config(config).await;
     let c = server.login("nurse").await;
 
-    let st = status_when(&c, "a first failure", |s| {
-        s["offsite_schedule"]["failures_in_a_row"] == 1
-    })
-    .await;
+    let st = status_after_a_check(&c, &scheduler).await;
+    assert_eq!(st["offsite_schedule"]["failures_in_a_row"], 1, "{st}");
     assert_eq!(st["offsite_schedule"]["next_try_in_seconds"], 60, "{st}");
     assert!(st["offsite_schedule"]["next_try_at"].is_string(), "{st}");
     assert_eq!(
@@ -181,15 +177,17 @@ async fn scheduler_backs_off_exponentially_while_the_store_is_unreachable_and_re
     assert_eq!(offsite_of(&c.get("/api/backups").await.1, &id), "failed");
     // More checks run, but none tries again before the wait is over.
     let seen = checks(&st);
-    let st = status_when(&c, "three more checks", |s| checks(s) >= seen + 3).await;
+    for _ in 0..3 {
+        check_now(&scheduler).await;
+    }
+    let st = status_after_a_check(&c, &scheduler).await;
+    assert!(checks(&st) >= seen + 4, "{st}");
     assert_eq!(st["offsite_schedule"]["failures_in_a_row"], 1, "{st}");
 
     // The wait doubles after each failure...
     clock.advance(Duration::from_secs(61));
-    let st = status_when(&c, "a second failure", |s| {
-        s["offsite_schedule"]["failures_in_a_row"] == 2
-    })
-    .await;
+    let st = status_after_a_check(&c, &scheduler).await;
+    assert_eq!(st["offsite_schedule"]["failures_in_a_row"], 2, "{st}");
     assert_eq!(st["offsite_schedule"]["next_try_in_seconds"], 120, "{st}");
 
     // ...and once the store is there, the next try copies and resets it.
@@ -199,10 +197,8 @@ async fn scheduler_backs_off_exponentially_while_the_store_is_unreachable_and_re
     };
     configure_offsite(&clinic.home, &s3.endpoint());
     clock.advance(Duration::from_secs(121));
-    let st = status_when(&c, "a success", |s| {
-        s["offsite_schedule"]["failures_in_a_row"] == 0
-    })
-    .await;
+    let st = status_after_a_check(&c, &scheduler).await;
+    assert_eq!(st["offsite_schedule"]["failures_in_a_row"], 0, "{st}");
     assert_eq!(st["offsite_schedule"]["next_try_at"], Value::Null, "{st}");
     assert_eq!(st["offsite_schedule"]["pending"], 0, "{st}");
     assert_eq!(offsite_of(&c.get("/api/backups").await.1, &id), "copied");
@@ -227,10 +223,16 @@ async fn scheduler_never_pushes_while_a_sync_runs() {
     configure_offsite(&clinic.home, &s3.endpoint());
     let sync = SyncSession::begin(&clinic.home).unwrap();
     let mut config = carevault_web::ServerConfig::new(&clinic.home);
-    config.auto_interval = Some(Duration::from_millis(50));
+    // The test runs each check through the seam and awaits its end.
+    config.auto_interval = Some(TIMER_NEVER_FIRES);
+    let scheduler = config.scheduler.clone();
     let server = Server::start_config(config).await;
     let c = server.login("nurse").await;
-    let st = status_when(&c, "three checks", |s| checks(s) >= 3).await;
+    for _ in 0..2 {
+        check_now(&scheduler).await;
+    }
+    let st = status_after_a_check(&c, &scheduler).await;
+    assert!(checks(&st) >= 3, "{st}");
     assert_eq!(st["offsite_schedule"]["pending"], 1, "{st}");
     assert_eq!(st["offsite_schedule"]["failures_in_a_row"], 0, "{st}");
     assert_eq!(offsite_of(&c.get("/api/backups").await.1, &id), "pending");
@@ -239,10 +241,11 @@ async fn scheduler_never_pushes_while_a_sync_runs() {
         "nothing uploaded during the sync"
     );
     drop(sync);
-    status_when(&c, "the copy after the sync", |s| {
-        s["offsite_schedule"]["pending"] == 0
-    })
-    .await;
+    let st = status_after_a_check(&c, &scheduler).await;
+    assert_eq!(
+        st["offsite_schedule"]["pending"], 0,
+        "the check after the sync copies: {st}"
+    );
     assert_eq!(offsite_of(&c.get("/api/backups").await.1, &id), "copied");
     server.stop().await;
 }
