@@ -14,7 +14,8 @@
 //!   and server-sent events), `upload` (streamed uploads, their quotas and
 //!   lifetime), `lookup` (finding backups on the media), `errors` (core
 //!   error kinds to HTTP statuses), `assets` (the embedded web app),
-//!   `schedule` (automatic backups and offsite pushes), `offsite` (the
+//!   `schedule` (automatic backups and offsite pushes; [`Scheduler`], the
+//!   tests' handle on its checks), `offsite` (the
 //!   Offsite column, pushes, their backoff and priority), `clock` (the
 //!   time they all use).
 //!
