@@ -211,8 +211,9 @@ impl Server {
             let _ = tx.send(());
         }
         if let Some(task) = self.task.take() {
-            // Event streams end on shutdown; do not wait forever regardless.
-            let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
+            // Event streams end on shutdown; do not wait forever regardless
+            // (WAIT is a hang guard: the server drains for at most 10 s).
+            let _ = tokio::time::timeout(WAIT, task).await;
         }
     }
 }
