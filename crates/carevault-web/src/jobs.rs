@@ -131,12 +131,22 @@ pub struct Job {
     pub owner: Owner,
     progress: JobProgress,
     outcome: Mutex<(Outcome, Option<Instant>)>,
+    /// Turns true once the outcome is set (what the tests await).
+    ended: tokio::sync::watch::Sender<bool>,
 }
 
 impl Job {
     /// True once the job is done or failed.
     pub fn finished(&self) -> bool {
         !matches!(self.outcome.lock().expect("job").0, Outcome::Running)
+    }
+
+    /// Returns once the job is done or failed (its end, awaited).
+    #[cfg(test)]
+    pub async fn ended(&self) {
+        let mut ended = self.ended.subscribe();
+        // The sender is the job's own: it lives as long as `self`.
+        let _ = ended.wait_for(|e| *e).await;
     }
 
     /// The job as `GET /api/jobs/{id}` shows it.
@@ -350,6 +360,7 @@ impl Registry {
             owner,
             progress: JobProgress::new(),
             outcome: Mutex::new((Outcome::Running, None)),
+            ended: tokio::sync::watch::Sender::new(false),
         });
         {
             let mut jobs = self.jobs.lock().expect("jobs");
@@ -380,6 +391,7 @@ impl Registry {
                 }
             };
             *j.outcome.lock().expect("job") = (outcome, Some(Instant::now()));
+            j.ended.send_replace(true);
         });
         job
     }
@@ -389,29 +401,48 @@ impl Registry {
 mod tests {
     use super::*;
 
+    /// How long a test awaits a job's event before it calls it hung: a
+    /// guard only, never a measure.
+    const HANG_GUARD: Duration = Duration::from_secs(120);
+
+    /// Awaits the job's end (with the hang guard).
+    async fn ended(job: &Job) {
+        tokio::time::timeout(HANG_GUARD, job.ended())
+            .await
+            .expect("the job ends");
+    }
+
+    /// Awaits the work's next signal (with the hang guard).
+    async fn reached<T>(rx: &mut tokio::sync::mpsc::UnboundedReceiver<T>) -> T {
+        tokio::time::timeout(HANG_GUARD, rx.recv())
+            .await
+            .expect("the work reaches its next step")
+            .expect("the work signals")
+    }
+
     #[tokio::test]
     async fn progress_percent_and_end_states() {
         let r = Registry::default();
         let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let (at_tx, mut at_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
         let job = r.start(JobKind::Verify, Owner::FirstRun, move |p| {
             p.start(Phase::Read, 200);
             p.advance(50);
+            at_tx.send(()).unwrap();
             rx.recv().unwrap();
             p.advance(150);
             Ok(json!({"ok": true}))
         });
-        while job.to_json()["done_bytes"] != 50 {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        reached(&mut at_rx).await;
         let v = job.to_json();
+        assert_eq!(v["done_bytes"], 50, "{v}");
         assert_eq!(v["state"], "running");
         assert_eq!(v["phase"], "read");
         assert_eq!(v["percent"], 25);
         assert!(!r.exclusive_running());
         tx.send(()).unwrap();
-        while !job.finished() {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        ended(&job).await;
+        assert!(job.finished());
         let v = job.to_json();
         assert_eq!(
             (v["state"].as_str(), v["percent"].as_u64()),
@@ -421,9 +452,8 @@ mod tests {
         let bad = r.start(JobKind::Backup, Owner::FirstRun, |_| {
             Err(ApiError::busy("busy", "wait").into())
         });
-        while !bad.finished() {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        ended(&bad).await;
+        assert!(bad.finished());
         assert_eq!(bad.to_json()["error"]["kind"], "busy");
         assert!(r.get(&bad.id).is_some());
     }
@@ -432,15 +462,16 @@ mod tests {
     async fn an_upload_reports_its_own_phase() {
         let r = Registry::default();
         let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let (at_tx, mut at_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
         let job = r.start(JobKind::Offsite, Owner::FirstRun, move |p| {
             p.start(Phase::Upload, 100);
             p.advance(10);
+            at_tx.send(()).unwrap();
             rx.recv().unwrap();
             Ok(json!({}))
         });
-        while job.to_json()["done_bytes"] != 10 {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        reached(&mut at_rx).await;
+        assert_eq!(job.to_json()["done_bytes"], 10);
         assert_eq!(job.to_json()["phase"], "upload");
         assert!(r.running(JobKind::Offsite));
         assert!(
@@ -448,9 +479,7 @@ mod tests {
             "a copy offsite takes no operation lock"
         );
         tx.send(()).unwrap();
-        while !job.finished() {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        ended(&job).await;
         assert!(!r.running(JobKind::Offsite));
     }
 
@@ -472,13 +501,13 @@ mod tests {
             step_rx.recv().unwrap();
             Ok(json!({"ok": true}))
         });
-        assert_eq!(at_rx.recv().await, Some("kdf"));
+        assert_eq!(reached(&mut at_rx).await, "kdf");
         let v = job.to_json();
         assert_eq!(v["phase"], "key_derivation", "{v}");
         assert_eq!(v["percent"], 0, "{v}");
         assert!(v["eta_seconds"].is_null(), "{v}");
         step_tx.send(()).unwrap();
-        assert_eq!(at_rx.recv().await, Some("read"));
+        assert_eq!(reached(&mut at_rx).await, "read");
         let v = job.to_json();
         assert_eq!(v["phase"], "read", "{v}");
         assert_eq!(
@@ -487,9 +516,8 @@ mod tests {
         );
         assert_eq!(v["percent"], 40, "{v}");
         step_tx.send(()).unwrap();
-        while !job.finished() {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        ended(&job).await;
+        assert_eq!(job.to_json()["state"], "done");
     }
 
     #[test]
@@ -543,9 +571,8 @@ mod tests {
                 .unwrap(),
             "bo"
         );
-        while !(first.finished() && second.finished()) {
-            tokio::task::yield_now().await;
-        }
+        ended(&first).await;
+        ended(&second).await;
         // Both slots were given back.
         r.heavy_slot(Some("ana")).unwrap();
         r.heavy_slot(Some("bo")).unwrap();

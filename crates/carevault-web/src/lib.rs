@@ -14,7 +14,8 @@
 //!   and server-sent events), `upload` (streamed uploads, their quotas and
 //!   lifetime), `lookup` (finding backups on the media), `errors` (core
 //!   error kinds to HTTP statuses), `assets` (the embedded web app),
-//!   `schedule` (automatic backups and offsite pushes), `offsite` (the
+//!   `schedule` (automatic backups and offsite pushes; [`Scheduler`], the
+//!   tests' handle on its checks), `offsite` (the
 //!   Offsite column, pushes, their backoff and priority), `clock` (the
 //!   time they all use).
 //!
@@ -37,6 +38,7 @@ mod throttle;
 mod upload;
 
 pub use clock::Clock;
+pub use schedule::Scheduler;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -94,13 +96,17 @@ pub struct ServerConfig {
     /// How often to check whether an automatic backup is due (the profile's
     /// `[auto] interval_hours` decides whether one is; a home without any
     /// automatic backup gets its first one interval after the start);
-    /// `None` = never.
+    /// `None` = never (and [`Scheduler::check_now`] then never returns).
     pub auto_interval: Option<Duration>,
     /// Timeouts, connection cap, upload quotas.
     pub limits: Limits,
     /// The clock of sessions, rate limits and uploads (tests move a
     /// manual one forward).
     pub clock: Clock,
+    /// The automatic-backup schedule's handle. A test seam: a test keeps a
+    /// clone to run a check now and await its end
+    /// ([`Scheduler::check_now`]); the server itself never calls it.
+    pub scheduler: Scheduler,
 }
 
 impl ServerConfig {
@@ -114,6 +120,7 @@ impl ServerConfig {
             auto_interval: Some(DEFAULT_AUTO_CHECK),
             limits: Limits::default(),
             clock: Clock::system(),
+            scheduler: Scheduler::default(),
         }
     }
 }
@@ -138,8 +145,8 @@ pub(crate) struct Inner {
     /// The server's clock, and its reading when the server started.
     pub clock: Clock,
     pub started: Duration,
-    /// Checks of the automatic-backup schedule done so far.
-    pub auto_checks: std::sync::atomic::AtomicU64,
+    /// The automatic-backup schedule's checks (how many ended).
+    pub scheduler: Scheduler,
     /// The scheduler's offsite backoff (while the store cannot be reached).
     pub offsite_backoff: std::sync::Mutex<offsite::Backoff>,
     /// Held by the push that runs ("Copy offsite now" or the scheduler's):
@@ -186,7 +193,7 @@ pub async fn serve(
         shutdown: rx.clone(),
         started: clock.now(),
         clock: clock.clone(),
-        auto_checks: std::sync::atomic::AtomicU64::new(0),
+        scheduler: config.scheduler.clone(),
         offsite_backoff: std::sync::Mutex::new(offsite::Backoff::default()),
         offsite_pushing: std::sync::Mutex::new(()),
     });

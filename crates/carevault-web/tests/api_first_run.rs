@@ -305,56 +305,50 @@ async fn automatic_backups_run_on_the_schedule() {
     let clock = carevault_web::Clock::manual();
     let mut config = carevault_web::ServerConfig::new(&clinic.home);
     config.max_upload = 1 << 30;
-    config.auto_interval = Some(Duration::from_millis(50));
+    // The test runs each check through the seam and awaits its end.
+    config.auto_interval = Some(TIMER_NEVER_FIRES);
     config.clock = clock.clone();
+    let scheduler = config.scheduler.clone();
     let server = Server::start_config(config).await;
     let private = clinic.home.join("private/backups");
     let c = server.login("nurse").await;
     // A fresh install: checks run, but the first automatic backup waits for
     // the first interval (24 h), so the explorer shows "No Results Returned".
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let (_, st) = c.get("/api/status").await;
-        if st["schedule"]["checks"].as_u64().unwrap_or(0) >= 3 {
-            assert_eq!(st["schedule"]["waiting_for_first_interval"], true, "{st}");
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the schedule never checked: {st}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
+    for _ in 0..3 {
+        check_now(&scheduler).await;
     }
+    let (_, st) = c.get("/api/status").await;
+    assert!(
+        st["schedule"]["checks"].as_u64().unwrap() >= 3,
+        "three checks ended: {st}"
+    );
+    assert_eq!(st["schedule"]["waiting_for_first_interval"], true, "{st}");
     assert!(
         bins(&private).is_empty(),
         "an automatic backup was made at once"
     );
     assert_eq!(c.get("/api/backups").await.1["backups"], json!([]));
     clock.advance(Duration::from_secs(24 * 3600));
-    while bins(&private).is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no automatic backup was made after the first interval"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    check_now(&scheduler).await;
+    assert_eq!(
+        bins(&private).len(),
+        1,
+        "the check after the first interval makes an automatic backup"
+    );
     // Later checks find it fresh: one backup only. (The day that passed
     // ended the session.)
     let c = server.login("nurse").await;
-    let seen = c.get("/api/status").await.1["schedule"]["checks"]
-        .as_u64()
-        .unwrap();
-    loop {
-        let (_, st) = c.get("/api/status").await;
-        if st["schedule"]["checks"].as_u64().unwrap() >= seen + 3 {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the schedule stopped: {st}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
+    let (_, st) = c.get("/api/status").await;
+    assert_eq!(st["schedule"]["waiting_for_first_interval"], false, "{st}");
+    let seen = st["schedule"]["checks"].as_u64().unwrap();
+    for _ in 0..3 {
+        check_now(&scheduler).await;
     }
+    let (_, st) = c.get("/api/status").await;
+    assert!(
+        st["schedule"]["checks"].as_u64().unwrap() >= seen + 3,
+        "three more checks ended: {st}"
+    );
     assert_eq!(
         bins(&private).len(),
         1,

@@ -178,7 +178,10 @@ async fn restore_as(c: &Client, home: &std::path::Path, id: &str, pass: Option<&
             st.as_u16().to_string()
         };
     }
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    // The audit trail only grows: poll it for the restore's record, with a
+    // deadline that only guards against a hang (no event can be awaited:
+    // the restore may end the session that would read the job's stream).
+    let deadline = std::time::Instant::now() + HANG_GUARD;
     loop {
         if let Some(e) = restores_audited(home).get(before) {
             return match (e.outcome.as_str(), e.reason.as_deref()) {

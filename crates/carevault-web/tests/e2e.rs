@@ -11,7 +11,7 @@ mod e2e_support;
 use carevault_core::hostlock::SyncSession;
 use carevault_core::media::Medium;
 use carevault_demo::{check_consistency, run_writer, WriterOptions};
-use e2e_support::{today_local, tools, Browser, Clinic, Server, PASSPHRASE};
+use e2e_support::{today_local, tools, Browser, Clinic, Server, PASSPHRASE, WAIT};
 
 use serde_json::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -101,16 +101,17 @@ async fn nurse_makes_an_encrypted_public_backup_and_verifies_it() {
     b.screenshots("login").await;
     b.login("nurse").await;
 
-    // An empty explorer at first, after the schedule's first check.
+    // An empty explorer at first, after the schedule's first check (the
+    // one at start: awaited through the schedule's seam).
+    server.schedule_checks(1).await;
     let schedule = b
         .js_async(
-            "const poll = () => fetch('/api/status', { credentials: 'same-origin' })
+            "fetch('/api/status', { credentials: 'same-origin' })
                .then(r => r.json())
-               .then(v => v.schedule.checks >= 1 ? done(v.schedule) : setTimeout(poll, 100),
-                     e => done(String(e)));
-             poll();",
+               .then(v => done(v.schedule), e => done(String(e)));",
         )
         .await;
+    assert!(schedule["checks"].as_u64() >= Some(1), "{schedule}");
     assert_eq!(schedule["waiting_for_first_interval"], true, "{schedule}");
     b.open("#/home").await;
     b.open("#/backups").await;
@@ -594,6 +595,46 @@ async fn first_run_restores_an_uploaded_backup_from_another_tablet() {
     server.stop().await;
 }
 
+/// Visits the demo writer recorded (its notes end in "[demo writer]").
+fn writer_visits(home: &std::path::Path) -> u64 {
+    let db = home.join("data/clinical.db");
+    let Ok(conn) = rusqlite::Connection::open_with_flags(
+        &db,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    ) else {
+        return 0;
+    };
+    // While a restore swaps the data folder, the database may be away for
+    // a moment: that reads as none yet.
+    conn.query_row(
+        "SELECT COUNT(*) FROM visits WHERE notes LIKE '%[demo writer]'",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .map_or(0, |n| n.max(0) as u64)
+}
+
+/// Waits until the clinic's current data holds `n` of the writer's visits.
+/// The count only grows while the same data is in place, so this polls it,
+/// with [`WAIT`] as a hang guard.
+async fn writer_visits_at_least(home: &std::path::Path, n: u64) {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let home = home.to_path_buf();
+        let seen = tokio::task::spawn_blocking(move || writer_visits(&home))
+            .await
+            .unwrap();
+        if seen >= n {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the writer committed {seen} of {n} visits"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restore_from_the_explorer_while_the_app_writes() {
     let Some(tools) = tools() else { return };
@@ -614,7 +655,7 @@ async fn restore_from_the_explorer_while_the_app_writes() {
         })
     };
     // Let the writer commit a few changes that the restore will undo.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    writer_visits_at_least(&clinic.home, 3).await;
 
     b.login("manager").await;
     b.open("#/sync").await;
@@ -770,6 +811,9 @@ async fn restore_from_the_explorer_while_the_app_writes() {
     assert!(!b.exists("[data-testid=\"safety-put-back\"]").await);
     assert!(!b.exists("[data-testid=\"safety-remove\"]").await);
 
+    // The restored data has none of the writer's changes: one there means
+    // the writer followed the swap and committed into it.
+    writer_visits_at_least(&clinic.home, 1).await;
     stop.store(true, Ordering::Relaxed);
     let stats = writer.join().expect("writer thread").expect("writer");
     assert!(

@@ -47,7 +47,7 @@ pub async fn status(State(state): State<AppState>, who: Who) -> Result<Json<Valu
     blocking(move || {
         let mut v = json!(carevault_core::status::report(&permit)?);
         v["schedule"] = json!({
-            "checks": state.auto_checks.load(std::sync::atomic::Ordering::SeqCst),
+            "checks": state.scheduler.checks(),
             "waiting_for_first_interval": crate::schedule::first_interval_pending(&state),
         });
         v["offsite_schedule"] = crate::offsite::status(&state);

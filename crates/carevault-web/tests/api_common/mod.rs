@@ -19,6 +19,24 @@ pub const PASS: &str = "a clinic passphrase";
 pub const PATIENTS: u64 = 300;
 pub const USERS: [&str; 4] = ["admin", "manager", "nurse", "staff"];
 
+/// How long a test waits for an event before it calls the server hung:
+/// only a guard against a hang, never a measure of speed (a loaded CI
+/// machine may take long; nothing is asserted about how long).
+pub const HANG_GUARD: Duration = Duration::from_secs(120);
+
+/// An `auto_interval` for tests that drive the schedule through its seam
+/// ([`check_now`]): longer than any test runs, so its timer never fires
+/// during one and every check after the one at start is a test's.
+pub const TIMER_NEVER_FIRES: Duration = Duration::from_secs(24 * 3600);
+
+/// Runs one check of the server's automatic-backup schedule now and waits
+/// for its end (`ServerConfig::scheduler`, a test seam); returns its number.
+pub async fn check_now(scheduler: &carevault_web::Scheduler) -> u64 {
+    tokio::time::timeout(HANG_GUARD, scheduler.check_now())
+        .await
+        .expect("the schedule's check ends (is auto_interval set?)")
+}
+
 /// A temporary folder with an app home `home` in it.
 pub struct Clinic {
     pub tmp: tempfile::TempDir,
@@ -146,9 +164,11 @@ impl Server {
     /// Stops the server; it must return cleanly.
     pub async fn stop(mut self) {
         let _ = self.stop.take().unwrap().send(());
-        let r = tokio::time::timeout(Duration::from_secs(20), self.task.take().unwrap())
+        // A hang guard only: the server drains its connections for at most
+        // 10 s, and a loaded machine may add to that.
+        let r = tokio::time::timeout(HANG_GUARD, self.task.take().unwrap())
             .await
-            .expect("the server stops within 20 s");
+            .expect("the server stops");
         r.unwrap().unwrap();
     }
 }
@@ -241,10 +261,11 @@ impl Client {
         let mut stream = r.bytes_stream();
         let mut buf = String::new();
         let mut events = Vec::new();
-        let deadline = Instant::now() + Duration::from_secs(120);
+        // The stream ends when the job does; the deadline is a hang guard.
+        let deadline = Instant::now() + HANG_GUARD;
         while let Some(chunk) = tokio::time::timeout_at(deadline.into(), stream.next())
             .await
-            .expect("the job ends within 120 s")
+            .expect("the job ends (hang guard)")
         {
             buf.push_str(std::str::from_utf8(&chunk.unwrap()).unwrap());
             while let Some(end) = buf.find("\n\n") {
@@ -259,18 +280,14 @@ impl Client {
         events
     }
 
-    /// Polls a job until it is no longer running; returns its last state.
+    /// Waits for a job's end (its event stream, which ends when the job
+    /// does); returns its state then.
     pub async fn wait_job(&self, job_id: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        loop {
-            let (st, v) = self.get(&format!("/api/jobs/{job_id}")).await;
-            assert_eq!(st, StatusCode::OK, "{v}");
-            if v["state"] != "running" {
-                return v;
-            }
-            assert!(Instant::now() < deadline, "job still running: {v}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let events = self.events(job_id).await;
+        let (st, v) = self.get(&format!("/api/jobs/{job_id}")).await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        assert_ne!(v["state"], "running", "the job's events ended: {events:?}");
+        v
     }
 }
 

@@ -24,9 +24,10 @@ use std::time::{Duration, Instant};
 /// Passphrase of the backups the tests make.
 pub const PASSPHRASE: &str = "river lantern copper meadow";
 
-/// How long a wait for the page may take before the test fails. Generous:
-/// CI machines have 2 cores and run the tests in parallel.
-pub const WAIT: Duration = Duration::from_secs(60);
+/// How long a wait for the page (or the server) may take before the test
+/// fails: a hang guard, not a measure. Generous: CI machines have 2 cores,
+/// may be loaded, and run the tests in parallel.
+pub const WAIT: Duration = Duration::from_secs(120);
 
 /// The Chromium flags the machine notes ask for (no background network:
 /// the machine has no internet and refuses those connections).
@@ -162,6 +163,8 @@ impl Clinic {
 /// The real server (`carevault_web::serve`) on 127.0.0.1, port 0.
 pub struct Server {
     pub url: String,
+    /// The schedule's handle (a test seam): await its checks.
+    pub scheduler: carevault_web::Scheduler,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -182,15 +185,25 @@ impl Server {
         let url = format!("http://{}", listener.local_addr().unwrap());
         let mut config = carevault_web::ServerConfig::new(home);
         config.auto_interval = auto;
+        let scheduler = config.scheduler.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(carevault_web::serve(listener, config, async move {
             let _ = rx.await;
         }));
         Server {
             url,
+            scheduler,
             stop: Some(tx),
             task: Some(task),
         }
+    }
+
+    /// Waits until the schedule has ended `n` checks (the first runs at
+    /// start), with [`WAIT`] as a hang guard.
+    pub async fn schedule_checks(&self, n: u64) -> u64 {
+        tokio::time::timeout(WAIT, self.scheduler.wait_for_checks(n))
+            .await
+            .expect("the schedule's checks end")
     }
 
     pub async fn stop(mut self) {
@@ -198,8 +211,9 @@ impl Server {
             let _ = tx.send(());
         }
         if let Some(task) = self.task.take() {
-            // Event streams end on shutdown; do not wait forever regardless.
-            let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
+            // Event streams end on shutdown; do not wait forever regardless
+            // (WAIT is a hang guard: the server drains for at most 10 s).
+            let _ = tokio::time::timeout(WAIT, task).await;
         }
     }
 }
@@ -261,7 +275,9 @@ impl Browser {
         };
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(30);
+        // chromedriver listens once it has started: retry until then (a hang
+        // guard of WAIT, for a loaded machine).
+        let deadline = Instant::now() + WAIT;
         let c = loop {
             match ClientBuilder::new(connector.clone())
                 .capabilities(caps.clone())
@@ -342,7 +358,8 @@ impl Browser {
             .unwrap_or_else(|e| panic!("async script failed ({e}): {body}"))
     }
 
-    /// Waits until the JavaScript expression `cond` is truthy.
+    /// Waits until the JavaScript expression `cond` is truthy: polls the
+    /// page (a WebDriver wait) for at most [`WAIT`], a hang guard.
     pub async fn wait_js(&self, cond: &str, what: &str) {
         let deadline = Instant::now() + WAIT;
         loop {
@@ -437,8 +454,31 @@ impl Browser {
             "the screen to finish loading",
         )
         .await;
-        // Let transitions (progress bars, banners) end before a picture.
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        self.transitions_done().await;
+    }
+
+    /// Waits until the page's transitions and finite animations (progress
+    /// bars, banners, the menu drawer) have ended; endless ones (a
+    /// spinner) do not count.
+    pub async fn transitions_done(&self) {
+        self.wait_js(
+            "document.getAnimations().every(a => a.playState !== 'running' \
+             || a.effect === null || a.effect.getComputedTiming().iterations === Infinity)",
+            "the screen's transitions to end",
+        )
+        .await;
+    }
+
+    /// Waits until the page has drawn two frames at the current size (a
+    /// resize is laid out and painted before a screenshot).
+    pub async fn painted(&self) {
+        self.wait_js(
+            "(() => { if (window.__cvFrames === undefined) { window.__cvFrames = 0; \
+               requestAnimationFrame(() => requestAnimationFrame(() => { window.__cvFrames = 2; })); } \
+               if (window.__cvFrames === 2) { delete window.__cvFrames; return true; } return false; })()",
+            "the page to draw at its new size",
+        )
+        .await;
     }
 
     /// Screenshots of the current screen at 1280x800 and 360 px wide (the
@@ -448,11 +488,11 @@ impl Browser {
         std::fs::create_dir_all(&dir).unwrap();
         self.settle().await;
         self.resize(1280, 800).await;
-        tokio::time::sleep(Duration::from_millis(150)).await;
+        self.painted().await;
         let png = self.c.screenshot().await.expect("screenshot");
         std::fs::write(dir.join(format!("{name}-1280x800.png")), png).unwrap();
         self.resize(360, 740).await;
-        tokio::time::sleep(Duration::from_millis(150)).await;
+        self.painted().await;
         let h = self
             .js("return Math.ceil(document.documentElement.scrollHeight)")
             .await
@@ -460,7 +500,7 @@ impl Browser {
             .unwrap_or(740)
             .clamp(740, 4000) as u32;
         self.resize(360, h).await;
-        tokio::time::sleep(Duration::from_millis(150)).await;
+        self.painted().await;
         let png = self.c.screenshot().await.expect("screenshot");
         std::fs::write(dir.join(format!("{name}-360.png")), png).unwrap();
         self.resize(1280, 800).await;
@@ -474,7 +514,8 @@ impl Browser {
         let dir = screenshot_dir();
         std::fs::create_dir_all(&dir).unwrap();
         self.resize(w, h).await;
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        self.transitions_done().await;
+        self.painted().await;
         let png = self.c.screenshot().await.expect("screenshot");
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
