@@ -5,10 +5,7 @@
 //! `first-run-offsite-choice`, `first-run-offsite-list`,
 //! `first-run-offsite-downloaded` (docs/SCREENS.md).
 
-mod e2e_support;
-#[allow(dead_code)]
-#[path = "../../../tests/offsite/servers.rs"]
-mod servers;
+use crate::{e2e_support, servers};
 
 use carevault_core::media::Medium;
 use e2e_support::{tools, Browser, Clinic, Server, PASSPHRASE};

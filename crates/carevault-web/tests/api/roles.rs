@@ -1,7 +1,7 @@
 //! Every route for every role (admin, manager, nurse, staff, nobody), and
 //! bad input.
 
-mod api_common;
+use crate::api_common;
 
 use api_common::*;
 use carevault_core::audit;

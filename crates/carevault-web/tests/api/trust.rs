@@ -2,7 +2,8 @@
 //! refused inside the core's restore, the listing says who signed each
 //! backup, and a planted file with a real backup's ID is a conflict.
 
-mod api_common;
+use crate::api_common;
+
 use api_common::*;
 use carevault_core::auth::{self, Role};
 use carevault_core::media::Medium;

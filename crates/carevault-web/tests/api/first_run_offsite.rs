@@ -4,10 +4,7 @@
 //! saved, and the hostile cases: a sidecar that lies about the size or the
 //! hash, an endpoint that is not loopback, credentials that do not work.
 
-mod api_common;
-#[allow(dead_code)]
-#[path = "../../../tests/offsite/servers.rs"]
-mod servers;
+use crate::{api_common, servers};
 
 use api_common::*;
 use carevault_core::media::Medium;

@@ -2,7 +2,7 @@
 //! the listing, verify, restore with its report, delete; a backup refused
 //! while a synchronization runs; the sync view.
 
-mod api_common;
+use crate::api_common;
 
 use api_common::*;
 use carevault_core::audit;

@@ -4,7 +4,7 @@
 //! beyond their quota or their hour, an upload restored by a nurse,
 //! passphrase guessing.
 
-mod api_common;
+use crate::api_common;
 
 use api_common::*;
 use carevault_core::audit;

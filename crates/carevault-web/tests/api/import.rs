@@ -4,8 +4,7 @@
 //! and a normal restore with its safety copy), each error kind of the
 //! import with nothing left behind, and the roles.
 
-mod api_common;
-mod santedb_fixture;
+use crate::{api_common, santedb_fixture};
 
 use api_common::*;
 use carevault_core::audit;

@@ -6,7 +6,7 @@
 //! Needs the Debian packages `chromium` and `chromium-driver`; without them
 //! the tests fail under `CI` and are skipped with a notice otherwise.
 
-mod e2e_support;
+use crate::e2e_support;
 
 use carevault_core::hostlock::SyncSession;
 use carevault_core::media::Medium;

@@ -4,8 +4,7 @@
 //! and restore with the import's and the restore's reports. Same harness
 //! and screenshots as `e2e.rs`.
 
-mod e2e_support;
-mod santedb_fixture;
+use crate::{e2e_support, santedb_fixture};
 
 use e2e_support::{tools, Browser, Clinic, Server};
 use santedb_fixture::{santedb_bin, SANTEDB_PASS, SANTEDB_PATIENTS};

@@ -2,7 +2,7 @@
 //! restore a backup found on Public media, "Start fresh"; uploads over the
 //! limit or not backups leave nothing behind; automatic backups.
 
-mod api_common;
+use crate::api_common;
 
 use api_common::*;
 use carevault_core::media::Medium;

@@ -3,12 +3,7 @@
 //! Explorer's "Offsite" column, "Copy offsite now" as a job, and the
 //! scheduler's pushes with their backoff and the sync guard.
 
-mod api_common;
-mod relay;
-// The CLI's offsite tests start the servers the same way.
-#[allow(dead_code)]
-#[path = "../../../tests/offsite/servers.rs"]
-mod servers;
+use crate::{api_common, relay, servers};
 
 use api_common::*;
 use carevault_core::audit;

@@ -1,7 +1,7 @@
 //! The checks that are not about roles: Host and Origin, protective
 //! headers and cookie attributes, the login rate limit and its audit.
 
-mod api_common;
+use crate::api_common;
 
 use api_common::*;
 use carevault_core::audit;

@@ -3,7 +3,7 @@
 //! "Change passphrase", and safety copies put back and removed by a System
 //! Administrator. Same harness and screenshots as `e2e.rs`.
 
-mod e2e_support;
+use crate::e2e_support;
 
 use carevault_core::auth::{self, Create, Restore};
 use carevault_core::backup::{self, BackupRequest, Target};

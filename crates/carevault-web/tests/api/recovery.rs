@@ -1,7 +1,7 @@
 //! Recovery keys, passphrase changes, the restore preview and safety
 //! copies over HTTP (issue 15, items 2, 3, 4 and 5, web half).
 
-mod api_common;
+use crate::api_common;
 
 use api_common::*;
 use carevault_core::auth::{self, Create};
