@@ -21,6 +21,14 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         user: cli.user.clone(),
         password_file: cli.password_file.clone(),
     };
+    // The tests' stop seam, for the two commands the kill tests stop at an
+    // exact moment; never for `serve` or any other.
+    if matches!(cli.command, Command::Restore { .. } | Command::Rekey { .. }) {
+        use carevault_core::stop_point;
+        if let Some(moment) = std::env::var_os(stop_point::STOP_AT_ENV) {
+            stop_point::arm(&moment.to_string_lossy());
+        }
+    }
     match cli.command {
         Command::Demo(args) => super::demo::run(args, json),
         Command::Backup(args) => cmd_backup(&login, &args, json),

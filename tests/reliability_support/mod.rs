@@ -150,7 +150,7 @@ pub enum Ended {
 /// Runs `cmd` with the binary's stop seam set to `moment`
 /// (`carevault_core::stop_point`): the process stops itself with SIGSTOP
 /// on reaching that moment, this function sees the stop as an event
-/// (`waitpid` with `WUNTRACED`, no delay measured or guessed) and kills it
+/// (`waitid` with `WSTOPPED`, no delay measured or guessed) and kills it
 /// there with SIGKILL. Panics, with the process's standard error, if it
 /// ended without reaching the moment.
 pub fn kill_at(mut cmd: Command, moment: &str) {

@@ -64,7 +64,8 @@ pub fn pin_all(
 ) -> Result<(Vec<DbSnapshot>, f64)> {
     let mut conns = Vec::with_capacity(dbs.len());
     for (entry, path) in dbs {
-        let conn = Connection::open_with_flags(
+        // The live data may have come from a backup: SQLite's defences on.
+        let conn = crate::untrusted_db::open(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
@@ -167,7 +168,7 @@ impl DbSnapshot {
         if self.journal_mode != "wal" {
             return;
         }
-        let Ok(rw) = Connection::open_with_flags(
+        let Ok(rw) = crate::untrusted_db::open(
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         ) else {

@@ -2,15 +2,18 @@
 //! real binary, so that a kill lands exactly there instead of after a
 //! guessed delay.
 //!
-//! When the environment variable [`STOP_AT_ENV`] names a moment, the
-//! process stops itself with `SIGSTOP` on reaching it; the parent, waiting
-//! with `waitpid(WUNTRACED)`, sees the stop as an event and can `SIGKILL`
-//! the process in that exact state. This is always compiled (unlike
-//! [`crate::fault`]) because the tests drive the shipped binary. It gives
-//! nothing to whoever sets the variable: they already own the process, and
-//! all it can do is stop it.
+//! The library never reads the environment for this: a host arms one
+//! moment with [`arm`]. The `carevault` command line does so only for
+//! `restore` and `rekey`, and only when the environment variable
+//! [`STOP_AT_ENV`] names a moment; a web server or an app embedding the
+//! library is never stopped by an inherited variable. On reaching the armed
+//! moment the process says so on standard error and stops itself with
+//! `SIGSTOP`; the parent, waiting with `waitid(WSTOPPED)`, sees the stop as
+//! an event and can `SIGKILL` the process in that exact state.
 
-/// The environment variable that names the moment to stop at.
+use std::sync::OnceLock;
+
+/// The environment variable the command line reads to arm a moment.
 pub const STOP_AT_ENV: &str = "CAREVAULT_TEST_STOP_AT";
 
 /// Restore: the backup is staged and checked; the data is not swapped yet.
@@ -24,9 +27,19 @@ pub const RESTORE_FILING: &str = "restore-filing";
 /// renamed over it.
 pub const REKEY_WRITTEN: &str = "rekey-written";
 
-/// Stops the process here if [`STOP_AT_ENV`] names `moment`.
+static ARMED: OnceLock<String> = OnceLock::new();
+
+/// Makes this process stop at `moment` (once set, it stays).
+pub fn arm(moment: &str) {
+    let _ = ARMED.set(moment.to_string());
+}
+
+/// Stops the process here if `moment` is the armed one.
 pub fn stop_point(moment: &str) {
-    if std::env::var_os(STOP_AT_ENV).is_some_and(|v| v == moment) {
+    if ARMED.get().is_some_and(|m| m == moment) {
+        // A test seam: the one place the library writes to standard error,
+        // so that a process stopped by mistake says why.
+        eprintln!("carevault: stopping at {moment} ({STOP_AT_ENV} is set)");
         use rustix::process::{getpid, kill_process, Signal};
         let _ = kill_process(getpid(), Signal::STOP);
     }

@@ -23,6 +23,24 @@ pub fn open<P: AsRef<Path>>(path: P, flags: OpenFlags) -> rusqlite::Result<Conne
     Ok(c)
 }
 
+/// What `name` is in the schema of `c`: `Some("table")`, `Some("view")`,
+/// ... or `None`. Read a name only once it is known to be a table: a view
+/// in a hostile file could be made to compute forever.
+pub fn kind_of(c: &Connection, name: &str) -> rusqlite::Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    c.query_row(
+        "SELECT type FROM sqlite_master WHERE name = ?1 AND type IN ('table', 'view') LIMIT 1",
+        [name],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// Whether `name` is a table of `c`.
+pub fn is_table(c: &Connection, name: &str) -> rusqlite::Result<bool> {
+    Ok(kind_of(c, name)?.as_deref() == Some("table"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1748,7 +1748,10 @@
         key.focus();
         return;
       }
+      // With a listed file, the ID the list showed: the server refuses the
+      // file if it holds another backup by the time it is restored.
       const body = chosen.kind === 'upload' ? { upload_id: chosen.value } : { path: chosen.value };
+      if (chosen.kind !== 'upload' && chosen.backup && chosen.backup.id) body.id = chosen.backup.id;
       if (encrypted) Object.assign(body, key.body());
       start.disabled = true;
       let res;

@@ -43,9 +43,30 @@ fn open(home: &Path, create: bool) -> Result<Option<Connection>> {
         std::fs::create_dir_all(crate::layout::data_dir(home))
             .map_err(|e| Error::io("creating the data folder", crate::layout::data_dir(home), e))?;
     }
-    let c = Connection::open(&path).map_err(|e| sql("opening it", &path, e))?;
+    // users.db may have come from a backup: read with SQLite's defences on.
+    let c = crate::untrusted_db::open(
+        &path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
+            | rusqlite::OpenFlags::SQLITE_OPEN_CREATE
+            | rusqlite::OpenFlags::SQLITE_OPEN_URI
+            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| sql("opening it", &path, e))?;
     c.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(|e| sql("opening it", &path, e))?;
+    // A `users` that is not a table (a view could compute forever) makes
+    // the file no user database of carevault's.
+    match crate::untrusted_db::kind_of(&c, "users").map_err(|e| sql("opening it", &path, e))? {
+        Some(kind) if kind != "table" => {
+            return Err(Error::new(
+                Kind::CheckFailed,
+                format!("data/users.db is not a user database carevault can read: its users are a {kind}, not a table"),
+                "restore a backup with a sound user database, or ask a System Administrator to replace data/users.db",
+            )
+            .at(&path))
+        }
+        _ => {}
+    }
     if create {
         c.execute_batch(
             "PRAGMA journal_mode=WAL;
@@ -258,4 +279,37 @@ pub fn list_users(home: &Path) -> Result<Vec<UserInfo>> {
         .map_err(|e| sql("listing users", &path, e))?;
     rows.collect::<rusqlite::Result<_>>()
         .map_err(|e| sql("listing users", &path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A users database from a backup whose `users` is a view that would
+    /// compute forever: reading the users refuses it at once.
+    #[test]
+    fn a_users_database_whose_users_are_a_view_is_refused_not_run() {
+        let t = tempfile::tempdir().unwrap();
+        let data = t.path().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        Connection::open(data.join("users.db"))
+            .unwrap()
+            .execute_batch(
+                "CREATE VIEW users AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n)
+                 SELECT i AS id, 'x' || i AS username, '' AS display_name,
+                        'System Administrator' AS role, '' AS password_hash, '' AS created_at FROM n;",
+            )
+            .unwrap();
+        let e = list_users(t.path()).unwrap_err();
+        assert_eq!(e.kind(), Kind::CheckFailed, "{e}");
+        assert!(e.message().contains("view"), "{e}");
+        let e = add_user(
+            t.path(),
+            "admin",
+            Role::SystemAdministrator,
+            "a long password here",
+        )
+        .unwrap_err();
+        assert_eq!(e.kind(), Kind::CheckFailed, "{e}");
+    }
 }

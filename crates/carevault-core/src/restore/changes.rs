@@ -70,7 +70,12 @@ pub fn users_in(data_dir: &Path) -> Result<Vec<UserRole>> {
             uri,
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI,
         )?;
-        let mut st = c.prepare("SELECT username, role FROM users ORDER BY username")?;
+        if !crate::untrusted_db::is_table(&c, "users")? {
+            return Ok(vec![]);
+        }
+        let mut st = c.prepare(
+            "SELECT substr(username, 1, 200), substr(role, 1, 100) FROM users ORDER BY username",
+        )?;
         let rows = st.query_map([], |r| {
             Ok(UserRole {
                 username: r.get(0)?,

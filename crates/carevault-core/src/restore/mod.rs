@@ -97,9 +97,11 @@ pub struct RestoreRequest<'a> {
     /// Only compute the plan.
     pub dry_run: bool,
     /// The backup ID the user chose, when they chose it from a listing:
-    /// the restore refuses (nothing changed) unless the file's
-    /// authenticated metadata carries this ID, so a file replaced between
-    /// the listing and the restore is not restored in its place.
+    /// the restore refuses (nothing changed, before any key is derived)
+    /// unless the file carries this ID, in its readable metadata and again
+    /// in its sealed copy. This holds against a file replaced by another
+    /// backup between the listing and the restore; only a signature says
+    /// who made a file (a forger can write any ID into one of their own).
     pub expect_id: Option<&'a str>,
 }
 
@@ -227,7 +229,14 @@ pub fn restore_checked(
         }
         Err(e) => Event::new(permit.user(), "restore", Outcome::Failure).reason(e.message()),
     };
-    if let Some(id) = crate::catalog::id_of(req.file) {
+    // The backup restored, or the one chosen; the file is read again for
+    // its ID only when neither is known (it may have changed since).
+    let id = match (&result, req.expect_id) {
+        (Ok(RestoreOutcome::Restored(r)), _) => Some(r.plan.backup.id.clone()),
+        (_, Some(chosen)) => Some(chosen.to_string()),
+        _ => crate::catalog::id_of(req.file),
+    };
+    if let Some(id) = id {
         event = event.backup(&id);
     }
     audit::append(permit.home(), &event)?;
@@ -240,6 +249,23 @@ pub fn restore_checked(
         }
     }
     result
+}
+
+/// Refuses a file that no longer holds the backup the user chose
+/// ([`RestoreRequest::expect_id`]).
+fn check_expected(req: &RestoreRequest<'_>, opened: &Opened) -> Result<()> {
+    let (Some(want), got) = (req.expect_id, &opened.metadata.sealed.id) else {
+        return Ok(());
+    };
+    if got == want {
+        return Ok(());
+    }
+    Err(Error::new(
+        Kind::CheckFailed,
+        format!("the file changed after backup {want} was chosen: it now holds backup {got}; nothing was changed"),
+        "choose the backup again from the list, and check who can write to that folder",
+    )
+    .at(req.file))
 }
 
 fn restore_inner(
@@ -259,21 +285,16 @@ fn restore_inner(
     recover(home)?;
     let first_run = crate::auth::is_first_run(home);
     let mut opened = Opened::open(req.file)?;
+    // Before any key is derived: a replacement with another passphrase is
+    // refused as a replacement, not counted as a wrong passphrase.
+    check_expected(req, &opened)?;
     // Who may restore this backup, and the sync guard, before any work.
     let (changes, _sync) = changes::before_start(permit, req, &opened, wait_sync, progress)?;
     let key = opened.unlock_reporting(req.unlock, req.max_log_n, progress)?;
     let (manifest, manifest_copy) = opened.manifest(key.as_ref())?;
-    if let Some(want) = req.expect_id {
-        let got = &opened.metadata.sealed.id;
-        if got != want {
-            return Err(Error::new(
-                Kind::CheckFailed,
-                format!("the file changed after backup {want} was chosen: it now holds backup {got}; nothing was changed"),
-                "choose the backup again from the list, and check who can write to that folder",
-            )
-            .at(req.file));
-        }
-    }
+    // Again on the authenticated copy: the manifest binds the readable
+    // metadata to the sealed one.
+    check_expected(req, &opened)?;
     let target = layout::data_dir(home);
     let (current_files, current_bytes) = tree_size(&target);
     let backup_bytes = manifest.total_size();

@@ -739,10 +739,36 @@ fn a_file_replaced_after_it_was_chosen_is_not_restored_in_its_place() {
     let last = audit::read(&home).unwrap().pop().unwrap().event;
     assert_eq!(last.action, "restore");
     assert_eq!(last.outcome, audit::Outcome::Refused);
+    // The refusal names the backup chosen, not what the file holds now.
+    assert_eq!(
+        last.backup.as_deref(),
+        Some(chosen.metadata.sealed.id.as_str())
+    );
+    // A replacement under another passphrase is a replacement too, refused
+    // before any key is derived (not a wrong passphrase).
+    let third = {
+        let mut r = request(
+            &home,
+            &t.path().join("c"),
+            Some("another passphrase entirely"),
+        );
+        r.label = Some("other".into());
+        create(&home, &r).unwrap()
+    };
+    std::fs::copy(&third.path, &chosen.path).unwrap();
+    let e = carevault_core::restore::restore(&permit, &req, &NoProgress).unwrap_err();
+    assert_eq!(e.kind(), Kind::CheckFailed, "{e}");
     // The same request naming the ID the file really holds goes through.
     let req = carevault_core::restore::RestoreRequest {
         expect_id: Some(&other.metadata.sealed.id),
         ..req
     };
+    std::fs::copy(&other.path, &chosen.path).unwrap();
     carevault_core::restore::restore(&permit, &req, &NoProgress).unwrap();
+    let last = audit::read(&home).unwrap().pop().unwrap().event;
+    assert_eq!(last.outcome, audit::Outcome::Success);
+    assert_eq!(
+        last.backup.as_deref(),
+        Some(other.metadata.sealed.id.as_str())
+    );
 }

@@ -80,6 +80,8 @@ pub async fn candidates(State(state): State<AppState>) -> Result<Json<Value>, Ap
 #[derive(Deserialize)]
 pub struct FirstRunRestore {
     path: Option<String>,
+    /// The backup ID the candidate list showed for `path`.
+    id: Option<String>,
     upload_id: Option<String>,
     passphrase: Option<String>,
     recovery_key: Option<String>,
@@ -102,15 +104,18 @@ pub async fn restore(
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let home = s.home.clone();
         let permit = auth::first_run_restore(&home)?;
-        // The ID the candidate list showed (none for an upload): a file
-        // replaced since is refused.
-        let mut listed_id: Option<String> = None;
+        // The ID the candidate list showed when the page chose the file
+        // (else the one it holds now; none for an upload): a file replaced
+        // since is refused.
+        let mut listed_id: Option<String> = b.id.clone();
         let file: PathBuf = match (b.path, b.upload_id) {
             (Some(p), None) => candidates_of(&home)?
                 .into_iter()
                 .find(|f| f.listed.path == Path::new(&p))
                 .map(|f| {
-                    listed_id = f.listed.metadata.map(|m| m.sealed.id);
+                    if listed_id.is_none() {
+                        listed_id = f.listed.metadata.map(|m| m.sealed.id);
+                    }
                     f.listed.path
                 })
                 .ok_or_else(|| {

@@ -277,14 +277,18 @@ pub async fn first_run(State(state): State<AppState>, JsonBody(b): JsonBody<Impo
             let _turn = slot.turn();
             let (mut v, path) = import_and_verify(&work, p)?;
             let unlock = Unlock::Passphrase(work.new.clone());
-            let key = catalog::id_of(&path).unwrap_or_else(|| path.display().to_string());
-            // The backup this job just wrote and verified.
+            // The backup this job just wrote and verified, by the ID it
+            // wrote (not read back from the file).
+            let written = v["backup"]["id"].as_str().map(str::to_string);
+            let key = written
+                .clone()
+                .unwrap_or_else(|| path.display().to_string());
             match run_restore(
                 &work.state,
                 &restore,
                 &path,
                 &key,
-                Some(&key),
+                written.as_deref(),
                 Some(&unlock),
                 p,
             ) {

@@ -166,10 +166,26 @@ async fn first_run_restore_from_public_media_and_start_fresh() {
     assert_eq!(list[0]["location"], "Public");
     assert_eq!(list[0]["metadata"]["encrypted"], true);
     let path = list[0]["path"].as_str().unwrap().to_string();
+    let listed_id = list[0]["metadata"]["id"].as_str().unwrap().to_string();
+    // The page names the backup it showed: a file that holds another one
+    // by then (here: the list showed another ID) is refused, nothing
+    // changes, and this is still a first run.
     let (st, v) = c
         .post(
             "/api/first-run/restore",
-            json!({"path": path, "passphrase": PASS}),
+            json!({"path": path, "id": "20200101-000000-00000000", "passphrase": PASS}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::ACCEPTED, "{v}");
+    let refused = c.wait_job(v["job_id"].as_str().unwrap()).await;
+    assert_eq!(refused["error"]["kind"], "check_failed", "{refused}");
+    assert!(c.get("/api/session").await.1["first_run"]
+        .as_bool()
+        .unwrap());
+    let (st, v) = c
+        .post(
+            "/api/first-run/restore",
+            json!({"path": path, "id": listed_id, "passphrase": PASS}),
         )
         .await;
     assert_eq!(st, StatusCode::ACCEPTED, "{v}");
