@@ -123,23 +123,66 @@ fn sync_state(c: &Clinic) -> String {
     v["sync"]["state"].as_str().unwrap().to_string()
 }
 
-#[test]
-fn a_backup_waits_for_a_running_sync_when_asked() {
-    let c = Clinic::new();
-    assert_eq!(sync_state(&c), "idle");
+/// Longer than anything a loaded machine explains: only a hang reaches it.
+const HANG_GUARD: Duration = Duration::from_secs(120);
+
+/// `carevault demo sync` for an hour: it runs until it is interrupted.
+fn start_sync(c: &Clinic) -> std::process::Child {
     let mut sync = bin()
-        .args(["demo", "sync", c.h(), "--seconds", "2"])
+        .args(["demo", "sync", c.h(), "--seconds", "3600"])
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
     let t0 = Instant::now();
-    while sync_state(&c) != "running" {
+    while sync_state(c) != "running" {
         assert!(
-            t0.elapsed() < Duration::from_secs(10),
-            "the simulator never started"
+            sync.try_wait().unwrap().is_none(),
+            "the simulator ended before it ran"
         );
+        assert!(t0.elapsed() < HANG_GUARD, "the simulator never started");
         std::thread::sleep(Duration::from_millis(20));
     }
+    sync
+}
+
+/// Interrupts the simulator as Ctrl-C would; it ends cleanly.
+fn interrupt(mut sync: std::process::Child) {
+    assert_eq!(unsafe { libc::kill(sync.id() as i32, libc::SIGINT) }, 0);
+    assert!(sync.wait().unwrap().success());
+}
+
+/// Reads `child`'s standard error on a thread: the receiver gets a message
+/// when a line containing `words` appears; the handle returns the whole text.
+fn watch_stderr(
+    child: &mut std::process::Child,
+    words: &'static str,
+) -> (
+    std::sync::mpsc::Receiver<()>,
+    std::thread::JoinHandle<String>,
+) {
+    use std::io::BufRead;
+    let err = child.stderr.take().expect("piped stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        for line in std::io::BufReader::new(err).lines() {
+            let line = line.unwrap_or_default();
+            if line.contains(words) {
+                let _ = tx.send(());
+            }
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text
+    });
+    (rx, reader)
+}
+
+#[test]
+fn a_backup_waits_for_a_running_sync_when_asked() {
+    let c = Clinic::new();
+    assert_eq!(sync_state(&c), "idle");
+    let sync = start_sync(&c);
     let v = ok(&run(&["--json", "sync", "status", "--home", c.h()]));
     assert!(v["sync"]["since"].as_str().is_some());
     // Refused outright...
@@ -149,33 +192,38 @@ fn a_backup_waits_for_a_running_sync_when_asked() {
         "synchronization is in progress",
     );
     // ...or made once the sync has ended.
-    let out = run(&[
-        "--json",
-        "backup",
-        "--home",
-        c.h(),
-        "--passphrase-file",
-        c.p(),
-        "--wait-sync",
-        "30",
-    ]);
-    let waited = t0.elapsed();
-    ok(&out);
-    assert!(sync.wait().unwrap().success());
-    assert!(
-        waited >= Duration::from_millis(1500),
-        "the backup did not wait: {waited:?}"
-    );
-    assert_eq!(sync_state(&c), "idle");
-    // A wait that is too short is refused with its own words.
-    let mut sync = bin()
-        .args(["demo", "sync", c.h(), "--seconds", "3"])
-        .stdout(Stdio::null())
+    let mut backup = bin()
+        .args([
+            "--json",
+            "backup",
+            "--home",
+            c.h(),
+            "--passphrase-file",
+            c.p(),
+            "--wait-sync",
+            "600",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    while sync_state(&c) != "running" {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let (waiting, stderr) = watch_stderr(&mut backup, "waiting for the running synchronization");
+    waiting
+        .recv_timeout(HANG_GUARD)
+        .expect("the backup never said it waits for the sync");
+    assert!(
+        backup.try_wait().unwrap().is_none(),
+        "the backup ended while the sync ran"
+    );
+    interrupt(sync);
+    let mut out = backup.wait_with_output().unwrap();
+    out.stderr = stderr.join().unwrap().into_bytes();
+    let v = ok(&out);
+    assert_eq!(v["result"], "created");
+    assert_eq!(sync_state(&c), "idle");
+    // A wait that is too short is refused with its own words (the sync
+    // runs on for its hour).
+    let sync = start_sync(&c);
     assert_fails(
         &run(&[
             "backup",
@@ -189,7 +237,7 @@ fn a_backup_waits_for_a_running_sync_when_asked() {
         11,
         "still in progress after the wait",
     );
-    sync.wait().unwrap();
+    interrupt(sync);
 }
 
 #[test]
@@ -321,7 +369,8 @@ fn automatic_backups_keep_the_newest_and_never_delete_manual_ones() {
     for _ in 0..4 {
         let v = ok(&run(&["--json", "auto", "--home", c.h()]));
         assert!(v["made"]["path"].is_string());
-        std::thread::sleep(Duration::from_millis(1100));
+        // The next one is made in a later second than this one.
+        next_second();
     }
     let listed = ok(&run(&[
         "--json",
@@ -610,4 +659,19 @@ fn wait_sync_prints_a_line_while_it_waits_for_the_synchronization() {
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
     assert!(!rest.contains("waiting"), "said more than once: {rest}");
+}
+
+/// Returns once the wall clock's second has changed (backup times have a
+/// resolution of one second).
+fn next_second() {
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    };
+    let start = now();
+    while now() == start {
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }

@@ -66,32 +66,86 @@ fn find(test: &str, env: &str, default: &str, what: &str) -> Option<PathBuf> {
     None
 }
 
-/// Polls with a plain HTTP request until the server answers (any status).
-fn wait_ready(port: u16, child: &mut Child, name: &str) {
-    let deadline = Instant::now() + Duration::from_secs(120);
+/// Longer than anything a loaded machine explains: only a hang reaches it.
+const HANG_GUARD: Duration = Duration::from_secs(120);
+
+/// The inodes of the sockets listening on 127.0.0.1:`port` (/proc/net/tcp,
+/// state 0A).
+fn listening_sockets(port: u16) -> Vec<String> {
+    let local = format!("0100007F:{port:04X}");
+    std::fs::read_to_string("/proc/net/tcp")
+        .unwrap_or_default()
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() > 9 && f[1] == local && f[3] == "0A").then(|| f[9].to_string())
+        })
+        .collect()
+}
+
+/// True when process `pid` holds one of the socket inodes `sockets`.
+fn holds_socket(pid: u32, sockets: &[String]) -> bool {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| std::fs::read_link(e.path()).ok())
+        .any(|t| {
+            let t = t.to_string_lossy();
+            sockets.iter().any(|i| t == format!("socket:[{i}]"))
+        })
+}
+
+/// Waits for the readiness event: `child` itself listens on the port (seen
+/// in /proc, so never another program that took the port), then answers a
+/// plain HTTP request (any status). `Err` when the child exited first (the
+/// port was taken between `free_port` and its bind: the caller tries
+/// another). The deadline only guards against a hang.
+fn wait_ready(port: u16, child: &mut Child, name: &str) -> Result<(), std::process::ExitStatus> {
+    let deadline = Instant::now() + HANG_GUARD;
     loop {
         if let Ok(Some(st)) = child.try_wait() {
-            panic!("{name} exited before it was ready: {st}");
+            return Err(st);
         }
-        if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
-            let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
-            let req =
-                format!("GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
-            let mut buf = [0u8; 12];
-            if s.write_all(req.as_bytes()).is_ok()
-                && s.read_exact(&mut buf).is_ok()
-                && buf.starts_with(b"HTTP/1.")
-            {
-                return;
-            }
+        if holds_socket(child.id(), &listening_sockets(port)) {
+            break;
         }
         assert!(
             Instant::now() < deadline,
-            "{name} did not answer within 120 s"
+            "{name} did not listen on port {port} within {HANG_GUARD:?}"
         );
-        // Between two polls of the port (the server is still starting).
-        std::thread::sleep(Duration::from_millis(50));
+        // Between two looks at /proc (the server is still starting).
+        std::thread::sleep(Duration::from_millis(10));
     }
+    // It listens: the kernel queues the connection until the server
+    // accepts it, and the answer is the event (a long read timeout guards
+    // against a hang only).
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect to a listening server");
+    s.set_read_timeout(Some(HANG_GUARD)).unwrap();
+    let req = format!("GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    s.write_all(req.as_bytes())
+        .expect("send the readiness request");
+    let mut buf = [0u8; 12];
+    s.read_exact(&mut buf)
+        .unwrap_or_else(|e| panic!("{name} listens but did not answer: {e}"));
+    assert!(buf.starts_with(b"HTTP/1."), "{name} answered {buf:?}");
+    Ok(())
+}
+
+/// Starts a server on a free port with `start(port)`, trying another port
+/// when the chosen one was taken before the server could bind it.
+fn start_on_free_port(name: &str, mut start: impl FnMut(u16) -> Child) -> (Child, u16) {
+    let mut exits = Vec::new();
+    for _ in 0..5 {
+        let port = free_port();
+        let mut child = start(port);
+        match wait_ready(port, &mut child, name) {
+            Ok(()) => return (child, port),
+            Err(st) => exits.push(format!("port {port}: {st}")),
+        }
+    }
+    panic!("{name} exited before it was ready, five times: {exits:?}");
 }
 
 pub fn s3s_fs(test: &str) -> Option<Server> {
@@ -103,25 +157,25 @@ pub fn s3s_fs(test: &str) -> Option<Server> {
     )?;
     let root = tempfile::tempdir().unwrap();
     std::fs::create_dir(root.path().join(BUCKET)).unwrap();
-    let port = free_port();
-    let mut child = Command::new(bin)
-        .args([
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--access-key",
-            AK,
-            "--secret-key",
-            SK,
-        ])
-        .arg(root.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start s3s-fs");
-    wait_ready(port, &mut child, "s3s-fs");
+    let (child, port) = start_on_free_port("s3s-fs", |port| {
+        Command::new(&bin)
+            .args([
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--access-key",
+                AK,
+                "--secret-key",
+                SK,
+            ])
+            .arg(root.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start s3s-fs")
+    });
     Some(Server {
         child,
         port,
@@ -140,17 +194,17 @@ pub fn moto(test: &str, enforce_after: Option<u32>) -> Option<Server> {
         "moto_server",
     )?;
     let python = bin.parent().unwrap().join("python");
-    let port = free_port();
-    let mut cmd = Command::new(&bin);
-    cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    if let Some(n) = enforce_after {
-        cmd.env("INITIAL_NO_AUTH_ACTION_COUNT", n.to_string());
-    }
-    let mut child = cmd.spawn().expect("start moto_server");
-    wait_ready(port, &mut child, "moto");
+    let (child, port) = start_on_free_port("moto", |port| {
+        let mut cmd = Command::new(&bin);
+        cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if let Some(n) = enforce_after {
+            cmd.env("INITIAL_NO_AUTH_ACTION_COUNT", n.to_string());
+        }
+        cmd.spawn().expect("start moto_server")
+    });
     // The readiness poll itself counts as one unauthenticated call.
     Some(Server {
         child,

@@ -36,6 +36,9 @@ fn finish(c: Child) -> Output {
     c.wait_with_output().expect("wait")
 }
 
+/// Longer than anything a loaded machine explains: only a hang reaches it.
+const HANG_GUARD: Duration = Duration::from_secs(120);
+
 /// Polls `cond` every millisecond for up to `within`.
 fn wait_for(within: Duration, mut cond: impl FnMut() -> bool) -> bool {
     let start = Instant::now();
@@ -46,6 +49,67 @@ fn wait_for(within: Duration, mut cond: impl FnMut() -> bool) -> bool {
         std::thread::sleep(Duration::from_millis(1));
     }
     cond()
+}
+
+/// True when some process is blocked waiting for the lock file `name`
+/// (`write-barrier.lock`, `sync.lock`, ...) of `home`: the kernel lists
+/// blocked `flock` waiters in /proc/locks (`->`), with the file's inode.
+fn someone_waits_for(home: &Path, name: &str) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::metadata(carevault_core::hostlock::locks_dir(home).join(name)) else {
+        return false;
+    };
+    let inode = meta.ino().to_string();
+    std::fs::read_to_string("/proc/locks")
+        .expect("/proc/locks")
+        .lines()
+        .filter(|l| l.contains("->"))
+        .any(|l| {
+            l.split_whitespace()
+                .any(|f| f.contains(':') && f.rsplit(':').next() == Some(inode.as_str()))
+        })
+}
+
+/// Spawns `cmd` while the test holds the write barrier shared (as the app
+/// does around a change), and returns once the command is blocked on it:
+/// a backup at its snapshot, a restore at its swap, each holding the
+/// operation lock. The command goes on when the returned guard is dropped.
+fn spawn_held_at_the_barrier(
+    c: &Clinic,
+    cmd: Command,
+) -> (Child, carevault_core::hostlock::LockGuard) {
+    let barrier = carevault_core::hostlock::HostLock::WriteBarrier
+        .shared(&c.home)
+        .expect("the write barrier, shared");
+    let mut child = spawn(cmd);
+    let blocked = wait_for(HANG_GUARD, || {
+        someone_waits_for(&c.home, "write-barrier.lock")
+            || child.try_wait().expect("try_wait").is_some()
+    });
+    assert!(
+        blocked && child.try_wait().expect("try_wait").is_none(),
+        "the command never came to the write barrier: {:?}",
+        child.try_wait()
+    );
+    (child, barrier)
+}
+
+/// Outbox entries in `c`'s sync.db (the demo writer adds three a change).
+fn outbox(c: &Clinic) -> i64 {
+    rows(&c.data().join("sync.db"), "outbox")
+}
+
+/// Waits until the demo writer has committed a change.
+fn wait_for_a_change(c: &Clinic, writer: &mut Bg) {
+    let before = outbox(c);
+    let child = writer.0.as_mut().expect("the writer");
+    let changed = wait_for(HANG_GUARD, || {
+        outbox(c) > before || child.try_wait().expect("try_wait").is_some()
+    });
+    assert!(
+        changed && child.try_wait().expect("try_wait").is_none(),
+        "the demo writer committed nothing"
+    );
 }
 
 /// The error message of a failed command (plain or `--json`).
@@ -187,28 +251,20 @@ fn a_backup_or_delete_during_a_restore_is_refused_and_the_restore_completes() {
     let dir = c.private_backups();
     let mut lines = Vec::new();
     for (what, attempt) in [("backup", 0), ("delete", 1)] {
-        let mut tries = 0;
-        loop {
-            tries += 1;
-            assert!(tries <= 5, "the restore never was seen running");
-            let restore = spawn(c.restore_cmd(&file, &c.pass_a));
-            // The staging folder exists only while the restore holds the
-            // operation lock.
-            let seen = wait_for(Duration::from_secs(10), || !stagings(&c.home).is_empty());
-            let o = if attempt == 0 {
-                c.backup_cmd(None).output().unwrap()
-            } else {
-                run(&["delete", other.to_str().unwrap(), "--home", c.h()])
-            };
-            let still_running = !stagings(&c.home).is_empty();
-            let r = finish(restore);
-            ok(&r, "the restore");
-            if !(seen && still_running) {
-                continue; // The restore finished first: no overlap to test.
-            }
-            refused_busy(&o, BUSY);
-            break;
-        }
+        // The restore holds the operation lock from its start to its end;
+        // held at its swap, it is surely running while the other command
+        // asks.
+        let (restore, barrier) = spawn_held_at_the_barrier(&c, c.restore_cmd(&file, &c.pass_a));
+        assert!(!stagings(&c.home).is_empty(), "the restore has staged");
+        let o = if attempt == 0 {
+            c.backup_cmd(None).output().unwrap()
+        } else {
+            run(&["delete", other.to_str().unwrap(), "--home", c.h()])
+        };
+        drop(barrier);
+        let r = finish(restore);
+        ok(&r, "the restore");
+        refused_busy(&o, BUSY);
         assert_eq!(
             bin_files(&dir),
             vec![other.clone()],
@@ -220,25 +276,15 @@ fn a_backup_or_delete_during_a_restore_is_refused_and_the_restore_completes() {
         assert!(r.is_consistent(), "{:?}", r.problems);
         lines.push(format!("{what} during a restore: exit 11, restore exit 0"));
     }
-    // And a restore during a backup.
-    let mut tries = 0;
-    loop {
-        tries += 1;
-        assert!(tries <= 5, "the backup never was seen running");
-        let before = bin_files(&dir).len();
-        let backup = spawn(c.backup_cmd(None));
-        let seen = wait_for(Duration::from_secs(10), || !temps(&dir).is_empty());
-        let o = c.restore_cmd(&file, &c.pass_a).output().unwrap();
-        let still_running = !temps(&dir).is_empty();
-        let b = finish(backup);
-        ok(&b, "the backup");
-        assert_eq!(bin_files(&dir).len(), before + 1);
-        if !(seen && still_running) {
-            continue;
-        }
-        refused_busy(&o, BUSY);
-        break;
-    }
+    // And a restore during a backup (held at its snapshot).
+    let before = bin_files(&dir).len();
+    let (backup, barrier) = spawn_held_at_the_barrier(&c, c.backup_cmd(None));
+    let o = c.restore_cmd(&file, &c.pass_a).output().unwrap();
+    drop(barrier);
+    let b = finish(backup);
+    ok(&b, "the backup");
+    assert_eq!(bin_files(&dir).len(), before + 1);
+    refused_busy(&o, BUSY);
     all_verify(&c, &dir);
     assert!(stagings(&c.home).is_empty());
     lines.push("restore during a backup: exit 11, backup exit 0 and verifies".into());
@@ -294,10 +340,6 @@ fn a_delete_during_a_verify_is_clean_either_way() {
 struct Bg(Option<Child>);
 
 impl Bg {
-    /// Waits for it to end.
-    fn finish(mut self) -> Output {
-        finish(self.0.take().unwrap())
-    }
     /// Stops it as Ctrl-C would, and waits.
     fn interrupt(mut self) -> Output {
         let child = self.0.take().unwrap();
@@ -331,16 +373,17 @@ fn a_restore_while_the_app_writes_and_syncs_is_serialised_and_every_backup_is_co
     let c = Clinic::create(t.path(), 5_000, 10, 10);
     let dir = c.private_backups();
     let mut lines = Vec::new();
-    let writer = demo(&["write", c.h(), "--rate", "200"]);
-    std::thread::sleep(Duration::from_millis(300));
+    let mut writer = demo(&["write", c.h(), "--rate", "200"]);
+    wait_for_a_change(&c, &mut writer);
 
     // A backup while the app writes.
     let first = c.backup(None);
 
-    // A synchronization starts: a backup is refused (the guide's rule)...
-    let sync = demo(&["sync", c.h(), "--seconds", "3"]);
+    // A synchronization starts (it runs until it is interrupted): a backup
+    // is refused (the guide's rule)...
+    let sync = demo(&["sync", c.h(), "--seconds", "3600"]);
     assert!(
-        wait_for(Duration::from_secs(10), || {
+        wait_for(HANG_GUARD, || {
             carevault_core::hostlock::sync_running(&c.home).unwrap()
         }),
         "the sync simulator never took the sync lock"
@@ -356,11 +399,46 @@ fn a_restore_while_the_app_writes_and_syncs_is_serialised_and_every_backup_is_co
     lines.push("restore during a sync: exit 11".to_string());
     // ...while one that waits for the sync runs once it ends, with the
     // writer still going, serialised with it by the write barrier.
-    let o = c
-        .restore_cmd(&first, &c.pass_a)
-        .args(["--wait-sync", "20"])
-        .output()
-        .unwrap();
+    let mut cmd = c.restore_cmd(&first, &c.pass_a);
+    cmd.args(["--wait-sync", "600"]);
+    let mut restore = spawn(cmd);
+    let restore_err = restore.stderr.take().unwrap();
+    let (said_tx, said_rx) = std::sync::mpsc::channel();
+    let stderr_reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut text = String::new();
+        for line in std::io::BufReader::new(restore_err).lines() {
+            let line = line.unwrap_or_default();
+            if line.contains("waiting for the running synchronization to end") {
+                let _ = said_tx.send(());
+            }
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text
+    });
+    // It says it waits (the sync cannot end on its own): now end the sync.
+    said_rx
+        .recv_timeout(HANG_GUARD)
+        .expect("the restore never said it waits for the synchronization");
+    assert!(
+        restore.try_wait().unwrap().is_none(),
+        "the restore ended while the sync ran"
+    );
+    let s = sync.interrupt();
+    lines.push(format!(
+        "sync simulator, interrupted: exit {} ({})",
+        s.status.code().unwrap(),
+        message(&s)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(120)
+            .collect::<String>()
+    ));
+    let mut o = finish(restore);
+    o.stderr = stderr_reader.join().unwrap().into_bytes();
     let restore_code = o.status.code().unwrap();
     lines.push(format!(
         "restore --wait-sync during writes and a sync: exit {restore_code}"
@@ -376,26 +454,15 @@ fn a_restore_while_the_app_writes_and_syncs_is_serialised_and_every_backup_is_co
         assert_eq!(check["ok"], true, "a restore check failed: {check}");
     }
 
-    // A backup that waits for the sync, while the writer goes on.
+    // A backup with --wait-sync once the sync has ended, while the writer
+    // goes on.
     let o = c
         .backup_cmd(None)
-        .args(["--wait-sync", "20"])
+        .args(["--wait-sync", "600"])
         .output()
         .unwrap();
     ok(&o, "backup --wait-sync");
     lines.push("backup --wait-sync: exit 0".into());
-    let s = sync.finish();
-    lines.push(format!(
-        "sync simulator: exit {} ({})",
-        s.status.code().unwrap(),
-        message(&s)
-            .lines()
-            .next()
-            .unwrap_or("")
-            .chars()
-            .take(120)
-            .collect::<String>()
-    ));
 
     // One more while only the writer runs; then stop the writer.
     c.backup(None);
@@ -449,9 +516,12 @@ fn a_delete_during_a_rekey_is_refused_or_the_backup_stays_deleted() {
     let c = Clinic::create(t.path(), 2_000, 250, 10);
     let dir = c.private_backups();
     let file = c.backup(None);
-    let r = spawn(rekey_cmd(&c, &file));
-    // The rekey is copying once its temporary file exists.
-    let seen = wait_for(Duration::from_secs(10), || !temps(&dir).is_empty());
+    let mut r = spawn(rekey_cmd(&c, &file));
+    // The rekey is copying once its temporary file exists (or it ended
+    // before that was seen: the delete then comes after it).
+    let seen = wait_for(HANG_GUARD, || {
+        !temps(&dir).is_empty() || r.try_wait().unwrap().is_some()
+    }) && r.try_wait().unwrap().is_none();
     let d = run(&["delete", file.to_str().unwrap(), "--home", c.h()]);
     let r = finish(r);
     ok(&r, "the rekey");
@@ -497,8 +567,12 @@ fn two_rekeys_at_once_are_serialised_cleanly() {
     let c = Clinic::create(t.path(), 2_000, 250, 10);
     let dir = c.private_backups();
     let file = c.backup(None);
-    let a = spawn(rekey_cmd(&c, &file));
-    assert!(wait_for(Duration::from_secs(10), || !temps(&dir).is_empty()));
+    let mut a = spawn(rekey_cmd(&c, &file));
+    // The first is copying (or already done: the second then finds the
+    // passphrase changed); either way the second starts after the first.
+    assert!(wait_for(HANG_GUARD, || {
+        !temps(&dir).is_empty() || a.try_wait().unwrap().is_some()
+    }));
     let b = spawn(rekey_cmd(&c, &file));
     let (a, b) = (finish(a), finish(b));
     ok(&a, "the first rekey");
@@ -524,8 +598,8 @@ fn a_restore_while_the_app_writes_reports_success() {
     let t = tempfile::tempdir().unwrap();
     let c = Clinic::create(t.path(), 5_000, 4, 10);
     let file = c.backup(Some(&t.path().join("backups")));
-    let writer = demo(&["write", c.h()]);
-    std::thread::sleep(Duration::from_millis(300));
+    let mut writer = demo(&["write", c.h()]);
+    wait_for_a_change(&c, &mut writer);
     let mut codes = Vec::new();
     for _ in 0..6 {
         let o = bin()

@@ -12,8 +12,10 @@
 //! is set, else prints a notice and passes.
 
 use crate::reliability_support::*;
+use carevault_core::{Phase, Progress};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// A tmpfs mounted on a fresh folder; unmounted on drop (lazily if busy),
 /// before its temporary folder is removed.
@@ -352,41 +354,45 @@ fn a_restore_during_which_the_disk_fills_up_fails_cleanly() {
     let (used, _) = disk.used();
     disk.remount(&format!("size={}", used + needed + 8 * 1024 * 1024));
     let filler = disk.path().join("another-app.dat");
-    let mut outcome = None;
-    for _ in 0..5 {
-        let mut cmd = c.restore_cmd(&file, &c.pass_a);
-        cmd.stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        // Once it stages, another program takes every free byte.
-        let start = std::time::Instant::now();
-        while stagings(&c.home).is_empty()
-            && child.try_wait().unwrap().is_none()
-            && start.elapsed() < std::time::Duration::from_secs(30)
-        {
-            std::thread::sleep(std::time::Duration::from_millis(1));
-        }
-        fill(&filler);
-        let o = child.wait_with_output().unwrap();
-        std::fs::remove_file(&filler).unwrap();
-        if o.status.success() {
-            // It finished first: undo and try again.
-            std::fs::remove_dir_all(c.home.join("data")).unwrap();
-            let kept = std::fs::read_dir(c.home.join("safety-copies"))
-                .unwrap()
-                .next()
-                .unwrap()
-                .unwrap()
-                .path();
-            std::fs::rename(kept.join("data"), c.home.join("data")).unwrap();
-            std::fs::remove_dir_all(c.home.join("safety-copies")).unwrap();
-            continue;
-        }
-        outcome = Some(o);
-        break;
-    }
-    let o = outcome.expect("the restore always finished before the disk was full");
-    let e = fails_no_space(&o, &["disk is full"]);
+    // The restore runs here, in the test's process, so that the disk is
+    // filled at a known point of it: from its progress callback, the first
+    // time it reads backup bytes with its staging folder in place and less
+    // than half of the payload read. The other half must still be written,
+    // to a disk with no room left.
+    let fill_mid_staging = FillMidStaging {
+        home: &c.home,
+        filler: &filler,
+        reading: AtomicBool::new(false),
+        total: AtomicU64::new(0),
+        read: AtomicU64::new(0),
+        filled: AtomicBool::new(false),
+    };
+    let permit = carevault_core::auth::permit::<carevault_core::auth::Restore>(
+        &c.home,
+        "admin",
+        "admin-demo-pass",
+    )
+    .unwrap();
+    let unlock =
+        carevault_core::Unlock::Passphrase(carevault_core::SecretString::from(PASS_A.to_string()));
+    let req = carevault_core::restore::RestoreRequest {
+        file: &file,
+        unlock: Some(&unlock),
+        max_log_n: 18,
+        dry_run: false,
+    };
+    let r = carevault_core::restore::restore(&permit, &req, &fill_mid_staging);
+    assert!(
+        fill_mid_staging.filled.load(Ordering::SeqCst),
+        "the disk was never filled while staging"
+    );
+    std::fs::remove_file(&filler).unwrap();
+    let err = r.expect_err("a restore onto a full disk succeeded");
+    assert_eq!(err.kind(), carevault_core::Kind::NoSpace, "{err}");
+    assert_eq!(err.kind().exit_code(), 10);
+    assert!(err.message().contains("disk is full"), "{err}");
+    assert!(!err.advice().is_empty(), "no advice: {err}");
+    let e = format!("{err} (at {:?})", err.path());
     restore_changed_nothing(&c, &before);
     ok(
         &c.restore_cmd(&file, &c.pass_a).output().unwrap(),
@@ -416,32 +422,61 @@ fn a_restore_whose_database_checks_meet_a_full_disk_says_the_disk_is_full() {
         .filter(|f| !(f.ends_with("-wal") || f.ends_with("-shm")))
         .count();
     let filler = disk.path().join("another-app.dat");
-    let mut cmd = c.restore_cmd(&file, &c.pass_a);
-    cmd.stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    // Every file staged: the restore is about to check the databases.
-    loop {
-        let all = stagings(&c.home)
-            .first()
-            .is_some_and(|s| files_under(&c.home.join(s).join("data")).len() >= staged_files);
-        if all || child.try_wait().unwrap().is_some() {
-            break;
+    // The test holds the write barrier shared (as the app does around a
+    // change): the restore cannot swap its staged data in, so once every
+    // file is staged it checks the databases, then waits at the barrier
+    // (seen in /proc/locks). A round that finds it already waiting was too
+    // late to fill the disk during the checks: the restore then completes
+    // on its own, is undone, and the round is run again.
+    let mut outcome = None;
+    for _ in 0..10 {
+        let barrier = carevault_core::hostlock::HostLock::WriteBarrier
+            .shared(&c.home)
+            .unwrap();
+        let mut cmd = c.restore_cmd(&file, &c.pass_a);
+        cmd.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        // Every file staged, and not yet at the swap: the restore checks
+        // the databases.
+        let in_checks = loop {
+            if child.try_wait().unwrap().is_some() || waits_for_the_barrier(&c.home) {
+                break false;
+            }
+            let all = stagings(&c.home)
+                .first()
+                .is_some_and(|s| files_under(&c.home.join(s).join("data")).len() >= staged_files);
+            if all {
+                break true;
+            }
+            std::thread::sleep(std::time::Duration::from_micros(200));
+        };
+        if !in_checks {
+            drop(barrier);
+            let o = child.wait_with_output().unwrap();
+            ok(&o, "a restore with room to spare");
+            undo_restore(&c);
+            continue;
         }
-        std::thread::sleep(std::time::Duration::from_micros(200));
-    }
-    // Held still while the disk fills: once the staged files are flushed,
-    // the checks end within milliseconds, far quicker than filling 512 MB.
-    let running = child.try_wait().unwrap().is_none();
-    if running {
+        // Held still while the disk fills: the checks end within
+        // milliseconds, far quicker than filling 512 MB. (A restore that
+        // reached the barrier just before it was stopped meets the full
+        // disk after its checks: it must still succeed whole or fail
+        // saying the disk is full.)
         signal(&child, libc::SIGSTOP);
-    }
-    fill(&filler);
-    if running {
+        fill(&filler);
         signal(&child, libc::SIGCONT);
+        drop(barrier);
+        let o = child.wait_with_output().unwrap();
+        std::fs::remove_file(&filler).unwrap();
+        if o.status.success() {
+            undo_restore(&c);
+            continue;
+        }
+        outcome = Some(o);
+        break;
     }
-    let o = child.wait_with_output().unwrap();
-    std::fs::remove_file(&filler).unwrap();
+    let o = outcome.expect("every round came too late to fill the disk during the checks");
     restore_changed_nothing(&c, &before);
     fails_no_space(&o, &["disk is full"]);
 }
@@ -518,4 +553,67 @@ fn signal(child: &std::process::Child, sig: libc::c_int) {
     // SAFETY: kill(2) on the pid of our own unreaped child.
     let rc = unsafe { libc::kill(child.id() as libc::pid_t, sig) };
     assert_eq!(rc, 0, "kill({sig}) failed");
+}
+
+/// A restore's progress that fills the disk (as another program would) the
+/// first time the restore reads backup bytes while its staging folder
+/// exists and less than half of the payload has been read.
+struct FillMidStaging<'a> {
+    home: &'a Path,
+    filler: &'a Path,
+    reading: AtomicBool,
+    total: AtomicU64,
+    read: AtomicU64,
+    filled: AtomicBool,
+}
+
+impl Progress for FillMidStaging<'_> {
+    fn start(&self, phase: Phase, total: u64) {
+        self.reading.store(phase == Phase::Read, Ordering::SeqCst);
+        self.total.store(total, Ordering::SeqCst);
+        self.read.store(0, Ordering::SeqCst);
+    }
+
+    fn advance(&self, n: u64) {
+        let read = self.read.fetch_add(n, Ordering::SeqCst) + n;
+        if self.reading.load(Ordering::SeqCst)
+            && !self.filled.load(Ordering::SeqCst)
+            && read < self.total.load(Ordering::SeqCst) / 2
+            && !stagings(self.home).is_empty()
+        {
+            fill(self.filler);
+            self.filled.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+/// True when some process waits for the write barrier of `home` (the kernel
+/// lists blocked `flock` waiters in /proc/locks, with the file's inode).
+fn waits_for_the_barrier(home: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::metadata(home.join("locks/write-barrier.lock")) else {
+        return false;
+    };
+    let inode = meta.ino().to_string();
+    std::fs::read_to_string("/proc/locks")
+        .expect("/proc/locks")
+        .lines()
+        .filter(|l| l.contains("->"))
+        .any(|l| {
+            l.split_whitespace()
+                .any(|f| f.contains(':') && f.rsplit(':').next() == Some(inode.as_str()))
+        })
+}
+
+/// Puts back the data a successful restore replaced (its safety copy).
+fn undo_restore(c: &Clinic) {
+    std::fs::remove_dir_all(c.home.join("data")).unwrap();
+    let kept = std::fs::read_dir(c.home.join("safety-copies"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::rename(kept.join("data"), c.home.join("data")).unwrap();
+    std::fs::remove_dir_all(c.home.join("safety-copies")).unwrap();
 }

@@ -202,3 +202,26 @@ pub fn integrity(db: &Path) -> String {
     c.query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap()
 }
+
+/// Longer than anything a loaded machine explains: only a hang reaches it.
+pub const HANG_GUARD: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// True when some thread or process is blocked waiting for the lock file
+/// `name` (`sync.lock`, `write-barrier.lock`, `operation.lock`) of `home`:
+/// the kernel lists blocked `flock` waiters in /proc/locks (`->`), with the
+/// lock file's inode. Tests synchronise on it instead of sleeping.
+pub fn someone_waits_for(home: &Path, name: &str) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::metadata(carevault_core::hostlock::locks_dir(home).join(name)) else {
+        return false;
+    };
+    let inode = meta.ino().to_string();
+    std::fs::read_to_string("/proc/locks")
+        .expect("/proc/locks")
+        .lines()
+        .filter(|l| l.contains("->"))
+        .any(|l| {
+            l.split_whitespace()
+                .any(|f| f.contains(':') && f.rsplit(':').next() == Some(inode.as_str()))
+        })
+}

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, OnceLock};
 use std::time::{Duration, Instant};
 
+use crate::common::{someone_waits_for, HANG_GUARD};
 use carevault_core::hostlock::{sync_running, sync_state, HostLock, SyncState};
 use carevault_core::layout::data_dir;
 use carevault_demo::{
@@ -74,16 +75,29 @@ fn short(duration_ms: u64, seed: u64) -> SyncOptions {
     }
 }
 
-/// Waits (up to 10 s) until `cond` holds.
+/// Waits until `cond` holds; the deadline only guards against a hang (a
+/// loaded machine may take long, never that long).
 fn wait_for(what: &str, cond: impl Fn() -> bool) {
     let start = Instant::now();
     while !cond() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "timed out waiting for {what}"
-        );
+        assert!(start.elapsed() < HANG_GUARD, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// Long enough that a sync never ends on its own during a test: the tests
+/// end it with `stop` once they have seen what they wait for.
+const UNTIL_STOPPED: Duration = Duration::from_secs(3_600);
+
+/// The sync log entry after `before` entries: (pushed, pulled), if it exists.
+fn running_entry(home: &Path, before: i64) -> Option<(i64, i64)> {
+    ro(&sync_db(home))
+        .query_row(
+            "SELECT pushed, pulled FROM sync_log ORDER BY id LIMIT 1 OFFSET ?1",
+            [before],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .ok()
 }
 
 /// The sync's own `sync_log` entry: (status, pushed, pulled, started_at, ended_at).
@@ -141,8 +155,12 @@ fn sync_holds_the_lock_logs_itself_and_marks_outbox_entries_sent() {
     assert_eq!(sync_state(&home).expect("state"), SyncState::Idle);
 
     let stop = AtomicBool::new(false);
+    let opts = SyncOptions {
+        duration: UNTIL_STOPPED,
+        ..short(0, 3)
+    };
     let stats: SyncStats = std::thread::scope(|s| {
-        let t = s.spawn(|| run_sync(&home, &short(1_200, 3), &stop));
+        let t = s.spawn(|| run_sync(&home, &opts, &stop));
         wait_for("the sync to run", || {
             matches!(
                 sync_state(&home).expect("state"),
@@ -171,6 +189,13 @@ fn sync_holds_the_lock_logs_itself_and_marks_outbox_entries_sent() {
             .expect("running entry");
         assert_eq!(ended, None, "a running sync has no end time yet");
         assert_eq!(status, "partial");
+        // At least ten steps: one step pushes at most 42 entries (a batch
+        // of 40, completed to whole transactions of three).
+        wait_for("ten steps that pushed and pulled", || {
+            running_entry(&home, log_before)
+                .is_some_and(|(pushed, pulled)| pushed >= 420 && pulled > 0)
+        });
+        stop.store(true, Ordering::Relaxed);
         t.join().expect("sync thread").expect("sync")
     });
 
@@ -227,7 +252,7 @@ fn sync_and_writer_together_leave_consistent_data() {
     let (_tmp, home) = home();
     let stop = AtomicBool::new(false);
     let opts = SyncOptions {
-        duration: Duration::from_secs(30),
+        duration: UNTIL_STOPPED,
         step_interval: Duration::from_millis(5),
         seed: 4,
     };
@@ -235,10 +260,20 @@ fn sync_and_writer_together_leave_consistent_data() {
         seed: 5,
         ..WriterOptions::default()
     };
+    let sent_from_writer = || {
+        count(
+            &sync_db(&home),
+            "SELECT count(*) FROM outbox WHERE status = 'sent' AND txn_id LIKE 'wtx-%'",
+        )
+    };
     let (sync, writer) = std::thread::scope(|s| {
         let sync = s.spawn(|| run_sync(&home, &opts, &stop));
         let writer = s.spawn(|| run_writer(&home, &writer_opts, &stop));
-        std::thread::sleep(Duration::from_millis(1_000));
+        // Both really ran together: the sync pushed what the writer wrote
+        // while both were running.
+        wait_for("the sync to push the writer's changes", || {
+            sent_from_writer() > 0
+        });
         stop.store(true, Ordering::Relaxed);
         (
             sync.join().expect("sync thread").expect("sync"),
@@ -260,51 +295,36 @@ fn sync_waits_while_a_backup_pins_its_snapshot() {
     let sync = sync_db(&home);
     let log_before = count(&sync, "SELECT count(*) FROM sync_log");
     let stop = AtomicBool::new(false);
-    let hold = Duration::from_millis(600);
-    let (held_tx, held_rx) = mpsc::channel();
+    let duration = Duration::from_millis(200);
     std::thread::scope(|s| {
         // What a backup does during its snapshot: the sync lock, shared.
-        let backup = s.spawn(|| {
-            let guard = HostLock::Sync
-                .try_shared(&home)
-                .expect("try")
-                .expect("nobody syncs yet");
-            held_tx.send(()).expect("send");
-            std::thread::sleep(hold);
-            let dropped = Instant::now();
-            drop(guard);
-            dropped
-        });
-        held_rx.recv().expect("held");
-        let asked = Instant::now();
+        let guard = HostLock::Sync
+            .try_shared(&home)
+            .expect("try")
+            .expect("nobody syncs yet");
         let t = s.spawn(|| {
-            let stats = run_sync(&home, &short(200, 6), &stop);
+            let opts = SyncOptions {
+                duration,
+                ..short(0, 6)
+            };
+            let stats = run_sync(&home, &opts, &stop);
             (stats, Instant::now())
         });
-        // While the backup holds it: no sync session, no log entry.
-        std::thread::sleep(hold / 2);
+        // The sync is blocked on the lock the "backup" holds...
+        wait_for("the sync to wait for the sync lock", || {
+            someone_waits_for(&home, "sync.lock")
+        });
+        // ...and has no session and no log entry while it waits.
         assert!(!t.is_finished(), "the sync did not wait for the backup");
         assert!(!sync_running(&home).expect("running"));
         assert_eq!(count(&sync, "SELECT count(*) FROM sync_log"), log_before);
-        // Watch for the session to begin.
-        let mut began = None;
-        while !t.is_finished() && began.is_none() {
-            if sync_running(&home).expect("running") {
-                began = Some(Instant::now());
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        }
-        let dropped = backup.join().expect("backup thread");
+        let dropped = Instant::now();
+        drop(guard);
         let (stats, ended) = t.join().expect("sync thread");
         let stats = stats.expect("sync");
-        let began = began.expect("the sync session was seen running");
+        // A lower bound, which a loaded machine only makes longer.
         assert!(
-            dropped >= asked + hold / 2,
-            "the guard was held long enough"
-        );
-        assert!(began >= dropped, "the sync began before the backup let go");
-        assert!(
-            ended >= dropped + Duration::from_millis(200),
+            ended >= dropped + duration,
             "the sync ran its full duration after the backup let go"
         );
         let (status, ..) = log_entry(&home, stats.log_id);
@@ -320,19 +340,31 @@ fn sync_waits_while_a_backup_pins_its_snapshot() {
 #[test]
 fn sync_stops_early_when_asked() {
     let (_tmp, home) = home();
-    let stop = AtomicBool::new(false);
+    add_writer_transactions(&home, 50);
+    let log_before = count(&sync_db(&home), "SELECT count(*) FROM sync_log");
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
     let opts = SyncOptions {
-        duration: Duration::from_secs(60),
+        duration: UNTIL_STOPPED,
         ..SyncOptions::default()
     };
-    let started = Instant::now();
-    let stats = std::thread::scope(|s| {
-        let t = s.spawn(|| run_sync(&home, &opts, &stop));
-        std::thread::sleep(Duration::from_millis(300));
-        stop.store(true, Ordering::Relaxed);
-        t.join().expect("sync thread").expect("sync")
+    let (done_tx, done_rx) = mpsc::channel();
+    {
+        let (home, stop) = (home.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let _ = done_tx.send(run_sync(&home, &opts, &stop));
+        });
+    }
+    // A step has pushed: the sync is in its loop of steps.
+    wait_for("a step of the sync", || {
+        running_entry(&home, log_before).is_some_and(|(pushed, _)| pushed > 0)
     });
-    assert!(started.elapsed() < Duration::from_secs(10));
+    stop.store(true, Ordering::Relaxed);
+    // Asked to stop, it ends long before its hour is up (the deadline
+    // only guards against a sync that ignores `stop`).
+    let stats = done_rx
+        .recv_timeout(HANG_GUARD)
+        .expect("the sync did not stop when asked")
+        .expect("sync");
     assert!(stats.steps >= 1, "{stats:?}");
     let (status, pushed, pulled, _, ended) = log_entry(&home, stats.log_id);
     assert_eq!(status, "ok");
@@ -350,8 +382,12 @@ fn sync_ends_with_an_error_when_a_restore_swaps_the_data() {
     let stop = AtomicBool::new(false);
     let sync = sync_db(&home);
     let log_before = count(&sync, "SELECT count(*) FROM sync_log");
+    let opts = SyncOptions {
+        duration: UNTIL_STOPPED,
+        ..short(0, 8)
+    };
     let err = std::thread::scope(|s| {
-        let t = s.spawn(|| run_sync(&home, &short(30_000, 8), &stop));
+        let t = s.spawn(|| run_sync(&home, &opts, &stop));
         wait_for("the sync log entry", || {
             count(&sync_db(&home), "SELECT count(*) FROM sync_log") == log_before + 1
         });

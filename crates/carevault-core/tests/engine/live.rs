@@ -44,7 +44,9 @@ fn backups_under_a_concurrent_writer_restore_consistent_data() {
             )
         })
     };
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    let data = home.join("data");
+    // The writer is under way before the first backup...
+    wait_for(|| writer_visits(&data) > 20);
     let mut backups = Vec::new();
     for i in 0..3 {
         backups.push(make_backup(
@@ -52,7 +54,10 @@ fn backups_under_a_concurrent_writer_restore_consistent_data() {
             &t.path().join("docs"),
             (i % 2 == 0).then_some(PASS),
         ));
-        std::thread::sleep(std::time::Duration::from_millis(150));
+        // ...and commits more after each one: the live count read after a
+        // backup is at least what the backup holds.
+        let after = writer_visits(&data);
+        wait_for(|| writer_visits(&data) > after);
     }
     stop.store(true, Ordering::SeqCst);
     let stats = writer.join().unwrap().unwrap();
@@ -123,8 +128,13 @@ fn backups_between_synchronizations_under_a_writer_stay_consistent() {
             )
         })
     };
+    // The syncer and the backups take turns: each backup is asked for
+    // while a synchronization runs (or has just ended) and waits for it;
+    // the next synchronization starts once that backup is made.
+    let (backup_made, next_sync) = std::sync::mpsc::channel::<()>();
+    let syncs_done = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let syncer = {
-        let (home, stop) = (home.clone(), stop.clone());
+        let (home, stop, syncs_done) = (home.clone(), stop.clone(), syncs_done.clone());
         std::thread::spawn(move || {
             let mut runs = 0;
             while !stop.load(Ordering::SeqCst) {
@@ -135,22 +145,34 @@ fn backups_between_synchronizations_under_a_writer_stay_consistent() {
                 };
                 demo::run_sync(&home, &opts, &AtomicBool::new(false)).unwrap();
                 runs += 1;
-                std::thread::sleep(std::time::Duration::from_millis(100));
+                syncs_done.store(runs, Ordering::SeqCst);
+                if next_sync.recv().is_err() {
+                    break;
+                }
             }
             runs
         })
     };
+    let data = home.join("data");
     let mut backups = Vec::new();
-    for _ in 0..3 {
+    for i in 0..3 {
+        // This round's synchronization has begun (or already ended).
+        wait_for(|| {
+            carevault_core::hostlock::sync_running(&home).unwrap()
+                || syncs_done.load(Ordering::SeqCst) > i
+        });
         let mut req = request(&home, &t.path().join("docs"), Some(PASS));
-        req.wait_sync = Some(std::time::Duration::from_secs(20));
+        req.wait_sync = Some(HANG_GUARD);
         backups.push(create(&home, &req).unwrap());
+        backup_made.send(()).unwrap();
     }
+    wait_for(|| writer_visits(&data) > 10);
     stop.store(true, Ordering::SeqCst);
+    drop(backup_made);
     let stats = writer.join().unwrap().unwrap();
     let syncs = syncer.join().unwrap();
     assert!(
-        syncs >= 1 && stats.transactions > 10,
+        syncs >= 3 && stats.transactions > 10,
         "syncs {syncs}, writes {}",
         stats.transactions
     );
@@ -166,5 +188,30 @@ fn backups_between_synchronizations_under_a_writer_stay_consistent() {
         }
         let c = demo::check_consistency(&target.join("data")).unwrap();
         assert!(c.problems.is_empty(), "backup {i}: {:?}", c.problems);
+    }
+}
+
+/// Visits the demo writer committed in `data`'s clinical.db.
+fn writer_visits(data: &std::path::Path) -> u64 {
+    let c = rusqlite::Connection::open_with_flags(
+        data.join("clinical.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    c.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+    c.query_row(
+        "SELECT count(*) FROM visits WHERE writer_txn IS NOT NULL",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .unwrap() as u64
+}
+
+/// Waits until `cond` holds; the deadline only guards against a hang.
+fn wait_for(cond: impl Fn() -> bool) {
+    let start = std::time::Instant::now();
+    while !cond() {
+        assert!(start.elapsed() < HANG_GUARD, "timed out waiting");
+        std::thread::sleep(std::time::Duration::from_millis(5));
     }
 }
