@@ -380,6 +380,7 @@ fn a_restore_during_which_the_disk_fills_up_fails_cleanly() {
         unlock: Some(&unlock),
         max_log_n: 18,
         dry_run: false,
+        expect_id: None,
     };
     let r = carevault_core::restore::restore(&permit, &req, &fill_mid_staging);
     assert!(
@@ -422,63 +423,57 @@ fn a_restore_whose_database_checks_meet_a_full_disk_says_the_disk_is_full() {
         .filter(|f| !(f.ends_with("-wal") || f.ends_with("-shm")))
         .count();
     let filler = disk.path().join("another-app.dat");
-    // The test holds the write barrier shared (as the app does around a
-    // change): the restore cannot swap its staged data in, so once every
-    // file is staged it checks the databases, then waits at the barrier
-    // (seen in /proc/locks). A round that finds it already waiting was too
-    // late to fill the disk during the checks: the restore then completes
-    // on its own, is undone, and the round is run again.
-    let mut outcome = None;
-    for _ in 0..10 {
-        let barrier = carevault_core::hostlock::HostLock::WriteBarrier
-            .shared(&c.home)
-            .unwrap();
-        let mut cmd = c.restore_cmd(&file, &c.pass_a);
-        cmd.stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        // Every file staged, and not yet at the swap: the restore checks
-        // the databases.
-        let in_checks = loop {
-            if child.try_wait().unwrap().is_some() || waits_for_the_barrier(&c.home) {
-                break false;
-            }
-            let all = stagings(&c.home)
-                .first()
-                .is_some_and(|s| files_under(&c.home.join(s).join("data")).len() >= staged_files);
-            if all {
-                break true;
-            }
-            std::thread::sleep(std::time::Duration::from_micros(200));
-        };
-        if !in_checks {
-            drop(barrier);
-            let o = child.wait_with_output().unwrap();
-            ok(&o, "a restore with room to spare");
-            undo_restore(&c);
-            continue;
-        }
-        // Held still while the disk fills: the checks end within
-        // milliseconds, far quicker than filling 512 MB. (A restore that
-        // reached the barrier just before it was stopped meets the full
-        // disk after its checks: it must still succeed whole or fail
-        // saying the disk is full.)
-        signal(&child, libc::SIGSTOP);
-        fill(&filler);
-        signal(&child, libc::SIGCONT);
-        drop(barrier);
-        let o = child.wait_with_output().unwrap();
-        std::fs::remove_file(&filler).unwrap();
-        if o.status.success() {
-            undo_restore(&c);
-            continue;
-        }
-        outcome = Some(o);
-        break;
-    }
-    let o = outcome.expect("every round came too late to fill the disk during the checks");
+    // The restore stops itself once every file is staged, before the
+    // checks of its databases end (the binary's stop seam, seen through
+    // waitid): the disk fills while it is stopped, then it goes on.
+    let mut cmd = c.restore_cmd(&file, &c.pass_a);
+    cmd.env(
+        carevault_core::stop_point::STOP_AT_ENV,
+        carevault_core::stop_point::RESTORE_STREAMED,
+    )
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    assert!(
+        wait_stopped(&child),
+        "the restore ended before all its files were staged"
+    );
+    let staged = stagings(&c.home);
+    assert_eq!(staged.len(), 1);
+    assert!(files_under(&c.home.join(&staged[0]).join("data")).len() >= staged_files);
+    fill(&filler);
+    signal(&child, libc::SIGCONT);
+    let mut o = child.wait_with_output().unwrap();
+    std::fs::remove_file(&filler).unwrap();
     restore_changed_nothing(&c, &before);
+    // The seam's own line comes first; the error follows it.
+    let text = String::from_utf8_lossy(&o.stderr).into_owned();
+    let (seam, rest) = text.split_once('\n').unwrap_or((&text, ""));
+    assert!(seam.contains("stopping at restore-streamed"), "{text}");
+    o.stderr = rest.as_bytes().to_vec();
     fails_no_space(&o, &["disk is full"]);
+}
+
+/// Waits until `child` stops (SIGSTOP) or exits, reaping nothing; true
+/// when it stopped.
+fn wait_stopped(child: &std::process::Child) -> bool {
+    loop {
+        // SAFETY: a zeroed siginfo_t is a valid out-value for waitid.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        let r = unsafe {
+            libc::waitid(
+                libc::P_PID,
+                child.id() as libc::id_t,
+                &mut info,
+                libc::WEXITED | libc::WSTOPPED | libc::WNOWAIT,
+            )
+        };
+        if r == 0 {
+            return info.si_code == libc::CLD_STOPPED;
+        }
+        let e = std::io::Error::last_os_error();
+        assert_eq!(e.kind(), std::io::ErrorKind::Interrupted, "waitid: {e}");
+    }
 }
 
 /// Writes zeros to `path` until the file system is full.
@@ -585,35 +580,4 @@ impl Progress for FillMidStaging<'_> {
             self.filled.store(true, Ordering::SeqCst);
         }
     }
-}
-
-/// True when some process waits for the write barrier of `home` (the kernel
-/// lists blocked `flock` waiters in /proc/locks, with the file's inode).
-fn waits_for_the_barrier(home: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    let Ok(meta) = std::fs::metadata(home.join("locks/write-barrier.lock")) else {
-        return false;
-    };
-    let inode = meta.ino().to_string();
-    std::fs::read_to_string("/proc/locks")
-        .expect("/proc/locks")
-        .lines()
-        .filter(|l| l.contains("->"))
-        .any(|l| {
-            l.split_whitespace()
-                .any(|f| f.contains(':') && f.rsplit(':').next() == Some(inode.as_str()))
-        })
-}
-
-/// Puts back the data a successful restore replaced (its safety copy).
-fn undo_restore(c: &Clinic) {
-    std::fs::remove_dir_all(c.home.join("data")).unwrap();
-    let kept = std::fs::read_dir(c.home.join("safety-copies"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    std::fs::rename(kept.join("data"), c.home.join("data")).unwrap();
-    std::fs::remove_dir_all(c.home.join("safety-copies")).unwrap();
 }

@@ -16,6 +16,9 @@ use std::sync::OnceLock;
 /// The environment variable the command line reads to arm a moment.
 pub const STOP_AT_ENV: &str = "CAREVAULT_TEST_STOP_AT";
 
+/// Restore: every file of the backup is staged; the checks of the staged
+/// databases may still be running and their journal modes are not set back.
+pub const RESTORE_STREAMED: &str = "restore-streamed";
 /// Restore: the backup is staged and checked; the data is not swapped yet.
 pub const RESTORE_STAGED: &str = "restore-staged";
 /// Restore: the data is swapped in; the replaced data is still in staging.

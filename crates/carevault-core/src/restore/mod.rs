@@ -349,6 +349,7 @@ fn restore_inner(
     let staging = apply::Staging::create(home, &opened.metadata.sealed.id)?;
     let mut sink = sink::StagingSink::new(staging.root(), full_check || key.is_none());
     opened.stream(key.as_ref(), &manifest, &manifest_copy, &mut sink, progress)?;
+    crate::stop_point::stop_point(crate::stop_point::RESTORE_STREAMED);
     let db_results = sink.finish()?;
     let db_checks = checks::check_staged(staging.root(), &manifest, db_results)?;
     plan.changes.users_after = Some(changes::users_in(&layout::data_dir(staging.root()))?);
