@@ -366,7 +366,10 @@ pub fn cmd_restore(
             "run it at a terminal to see what it replaces and answer, or add --yes in a script",
         ));
     }
-    let file = &catalog::find(&permit, &folders(list)?, what)?;
+    // Named by ID or label: the restore refuses the file if it holds
+    // another backup by the time it is opened.
+    let (file, listed_id) = catalog::find_listed(&permit, &folders(list)?, what)?;
+    let file = &file;
     let profile = Profile::load(home)?;
     let how = unlock_for(home, file, unlock)?;
     let bar = Bar::new();
@@ -375,7 +378,7 @@ pub fn cmd_restore(
         unlock: how.as_ref(),
         max_log_n: profile.encryption.max_work_factor,
         dry_run,
-        expect_id: None,
+        expect_id: listed_id.as_deref(),
     };
     let confirm = |plan: &restore::RestorePlan| bar.suspend(|| confirm_at_terminal(plan));
     let outcome = restore::restore_checked(

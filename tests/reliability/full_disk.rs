@@ -454,28 +454,6 @@ fn a_restore_whose_database_checks_meet_a_full_disk_says_the_disk_is_full() {
     fails_no_space(&o, &["disk is full"]);
 }
 
-/// Waits until `child` stops (SIGSTOP) or exits, reaping nothing; true
-/// when it stopped.
-fn wait_stopped(child: &std::process::Child) -> bool {
-    loop {
-        // SAFETY: a zeroed siginfo_t is a valid out-value for waitid.
-        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        let r = unsafe {
-            libc::waitid(
-                libc::P_PID,
-                child.id() as libc::id_t,
-                &mut info,
-                libc::WEXITED | libc::WSTOPPED | libc::WNOWAIT,
-            )
-        };
-        if r == 0 {
-            return info.si_code == libc::CLD_STOPPED;
-        }
-        let e = std::io::Error::last_os_error();
-        assert_eq!(e.kind(), std::io::ErrorKind::Interrupted, "waitid: {e}");
-    }
-}
-
 /// Writes zeros to `path` until the file system is full.
 fn fill(path: &Path) {
     use std::io::Write;

@@ -26,7 +26,9 @@
 //! its counts to standard error (visible without `--nocapture`).
 
 use crate::reliability_support::*;
-use carevault_core::stop_point::{REKEY_WRITTEN, RESTORE_FILING, RESTORE_STAGED, RESTORE_SWAPPED};
+use carevault_core::stop_point::{
+    REKEY_UNLOCKED, REKEY_WRITTEN, RESTORE_FILING, RESTORE_STAGED, RESTORE_SWAPPED,
+};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, Instant};
@@ -696,6 +698,49 @@ fn a_rekey_after_a_killed_rekey_succeeds_and_clears_its_temporary_file() {
     ok(&o, "the rekey after a killed rekey");
     assert_eq!(temps(&dir), Vec::<String>::new());
     ok(&c.verify(&file, new), "verify with the new passphrase");
+}
+
+/// A rekey copies the very file it opened and unlocked: a backup swapped
+/// in at the path meanwhile (another backup renamed over it) is not mixed
+/// into the copy. The rekey is stopped right after it unlocked the file
+/// (the binary's stop seam), the other backup is renamed over the path,
+/// then it goes on: the result is the first backup, whole, under the new
+/// passphrase.
+#[test]
+fn a_rekey_copies_the_file_it_unlocked_not_one_swapped_in_at_its_path() {
+    let t = tempfile::tempdir().unwrap();
+    let c = Clinic::create(t.path(), 2_000, 40, 12);
+    let dir = t.path().join("usb");
+    let file = c.backup(Some(&dir));
+    let other_dir = t.path().join("other");
+    let other = c.backup(Some(&other_dir));
+    let id = carevault_core::catalog::id_of(&file).unwrap();
+    let (old, new) = passphrases(&c, true);
+    let mut cmd = rekey_cmd(&c, &file, old, new);
+    cmd.env(carevault_core::stop_point::STOP_AT_ENV, REKEY_UNLOCKED)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    assert!(
+        wait_stopped(&child),
+        "the rekey ended before it unlocked the file"
+    );
+    std::fs::rename(&other, &file).unwrap();
+    // SAFETY: kill(2) on the pid of our own stopped, unreaped child.
+    assert_eq!(
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGCONT) },
+        0
+    );
+    let st = child.wait().unwrap();
+    assert!(st.success(), "the rekey failed");
+    assert_eq!(
+        carevault_core::catalog::id_of(&file).as_deref(),
+        Some(id.as_str())
+    );
+    ok(
+        &c.verify(&file, new),
+        "verify the rekeyed backup with the new passphrase",
+    );
 }
 
 /// Each command, run right after a restore was killed while staging

@@ -147,6 +147,28 @@ pub enum Ended {
     Exited(i32),
 }
 
+/// Waits until `child` stops (SIGSTOP) or exits, reaping nothing; true
+/// when it stopped.
+pub fn wait_stopped(child: &std::process::Child) -> bool {
+    loop {
+        // SAFETY: a zeroed siginfo_t is a valid out-value for waitid.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        let r = unsafe {
+            libc::waitid(
+                libc::P_PID,
+                child.id() as libc::id_t,
+                &mut info,
+                libc::WEXITED | libc::WSTOPPED | libc::WNOWAIT,
+            )
+        };
+        if r == 0 {
+            return info.si_code == libc::CLD_STOPPED;
+        }
+        let e = std::io::Error::last_os_error();
+        assert_eq!(e.kind(), std::io::ErrorKind::Interrupted, "waitid: {e}");
+    }
+}
+
 /// Runs `cmd` with the binary's stop seam set to `moment`
 /// (`carevault_core::stop_point`): the process stops itself with SIGSTOP
 /// on reaching that moment, this function sees the stop as an event

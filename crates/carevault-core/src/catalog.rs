@@ -226,6 +226,10 @@ pub fn examine(path: &Path, size: u64) -> Option<Listed> {
     }
 }
 
+fn id_listed(l: &Listed) -> Option<String> {
+    l.metadata.as_ref().map(|m| m.sealed.id.clone())
+}
+
 /// Whether `what`, as a person typed it, names a file: it holds a `/` or
 /// ends with `.bin`. Anything else is an ID, an ID prefix or a label, and a
 /// file of that name in the working folder is never taken for it.
@@ -236,10 +240,21 @@ pub fn names_a_file(what: &str) -> bool {
 /// Finds a backup by file path, ID, ID prefix, label, or the file name of a
 /// backup in `dirs` (see [`names_a_file`]).
 pub fn find<A: Action>(permit: &Permit<A>, dirs: &[PathBuf], what: &str) -> Result<PathBuf> {
+    find_listed(permit, dirs, what).map(|(path, _)| path)
+}
+
+/// Like [`find`], with the backup ID the listing showed when `what` was
+/// resolved through it (not for a path given as such): what a restore
+/// passes as [`crate::restore::RestoreRequest::expect_id`].
+pub fn find_listed<A: Action>(
+    permit: &Permit<A>,
+    dirs: &[PathBuf],
+    what: &str,
+) -> Result<(PathBuf, Option<String>)> {
     crate::restore::recover_if_idle(permit.home());
     let as_path = Path::new(what);
     if names_a_file(what) && as_path.is_file() {
-        return Ok(as_path.to_path_buf());
+        return Ok((as_path.to_path_buf(), None));
     }
     if what.contains('/') {
         return Err(Error::new(
@@ -297,7 +312,7 @@ pub fn find<A: Action>(permit: &Permit<A>, dirs: &[PathBuf], what: &str) -> Resu
         ));
     }
     match hits.as_slice() {
-        [one] => Ok(one.path.clone()),
+        [one] => Ok((one.path.clone(), id_listed(one))),
         // Identical copies of one backup (no conflict): the one on the
         // tablet's own media first (Private, Public, then the others).
         [one, rest @ ..]
@@ -311,10 +326,8 @@ pub fn find<A: Action>(permit: &Permit<A>, dirs: &[PathBuf], what: &str) -> Resu
                 Some("Public") => 1,
                 _ => 2,
             };
-            Ok(hits
-                .iter()
-                .min_by_key(|l| rank(l))
-                .map_or_else(|| one.path.clone(), |l| l.path.clone()))
+            let best = hits.iter().min_by_key(|l| rank(l)).copied().unwrap_or(one);
+            Ok((best.path.clone(), id_listed(best)))
         }
         [] => Err(Error::new(
             Kind::NotFound,

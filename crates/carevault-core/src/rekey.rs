@@ -113,6 +113,7 @@ fn rekey_file(
         )
         .at(path));
     }
+    crate::stop_point::stop_point(crate::stop_point::REKEY_UNLOCKED);
     let mtime = jiff::Timestamp::now().as_second().max(0) as u64;
     let dir = path.parent().unwrap_or(Path::new("."));
     // A killed rekey may have left its temporary file; a running one still
@@ -120,8 +121,9 @@ fn rekey_file(
     crate::fsutil::clean_stale_temps(dir);
     let tag = format!("{}.{:08x}.rekey", md.sealed.id, rand::random::<u32>());
     let mut tmp = TempFile::create(dir, &tag)?;
-    let mut src =
-        std::fs::File::open(path).map_err(|e| Error::io("opening the backup", path, e))?;
+    // The file that was opened and unlocked, not the path again: a file
+    // swapped in meanwhile must not be mixed into the copy.
+    let mut src = opened.file()?;
     let tmp_path = tmp.path().to_path_buf();
     // The copy is quick next to the derivations; its total is the file's
     // size, done at once when it is written.

@@ -26,6 +26,9 @@ pub const RESTORE_SWAPPED: &str = "restore-swapped";
 /// Restore: the dated safety-copy folder exists; the replaced data is not
 /// moved into it yet.
 pub const RESTORE_FILING: &str = "restore-filing";
+/// Rekey: the backup is opened and unlocked, the new key slot made;
+/// nothing is copied yet.
+pub const REKEY_UNLOCKED: &str = "rekey-unlocked";
 /// Rekey: the rekeyed copy is written in full beside the backup, not yet
 /// renamed over it.
 pub const REKEY_WRITTEN: &str = "rekey-written";

@@ -295,6 +295,15 @@ impl Opened {
         })
     }
 
+    /// The open file itself (a duplicate descriptor, sharing its offset):
+    /// for copying parts of the very file that was checked, never of
+    /// whatever is at the path by then.
+    pub fn file(&self) -> Result<File> {
+        self.file
+            .try_clone()
+            .map_err(|e| Error::io("reading the backup", &self.path, e))
+    }
+
     /// The file's path.
     pub fn path(&self) -> &Path {
         &self.path
