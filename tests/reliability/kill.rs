@@ -780,6 +780,39 @@ fn every_next_command_repairs_a_killed_restore() {
     assert!(not.is_empty(), "a staging folder survives: {not:?}");
 }
 
+/// After the next command completed a restore killed after its swap: the
+/// audit trail records the restore, by the user, as completed, and the
+/// Backup Explorer's mark names the backup the data now comes from.
+fn interrupted_restore_recorded(c: &Clinic, s: &RestoreSetup, what: &str) {
+    let id = carevault_core::catalog::id_of(&s.backup).unwrap();
+    let last = carevault_core::audit::read(&c.home)
+        .unwrap()
+        .into_iter()
+        .rev()
+        .find(|r| r.event.action == "restore")
+        .unwrap_or_else(|| panic!("{what}: no restore in the audit trail"))
+        .event;
+    assert_eq!(
+        last.outcome,
+        carevault_core::audit::Outcome::Success,
+        "{what}"
+    );
+    assert_eq!(last.backup.as_deref(), Some(id.as_str()), "{what}");
+    assert_eq!(last.user, "admin", "{what}");
+    assert!(
+        last.reason
+            .as_deref()
+            .is_some_and(|r| r.contains("interrupted")),
+        "{what}: {last:?}"
+    );
+    let mark = carevault_core::restored_from::current(&c.home).unwrap();
+    assert_eq!(
+        mark.map(|m| m.id),
+        Some(id),
+        "{what}: the restored-from mark"
+    );
+}
+
 /// The narrowest moment: right after the swap, before the replaced data
 /// is filed under `safety-copies/` (the binary's stop seam). The next
 /// command, each in turn, must file the replaced data as a safety copy,
@@ -821,6 +854,7 @@ fn a_restore_killed_right_after_the_swap_is_completed_by_the_next_command() {
             empty.is_empty(),
             "{next}: empty safety-copy folders left: {empty:?}"
         );
+        interrupted_restore_recorded(&c, &s, next);
     }
 }
 
@@ -854,5 +888,6 @@ fn a_restore_killed_while_filing_the_safety_copy_leaves_no_empty_folder() {
             empties.is_empty(),
             "{next}: empty safety-copy folders left: {empties:?}"
         );
+        interrupted_restore_recorded(&c, &s, next);
     }
 }

@@ -1,6 +1,7 @@
 //! The staging folder, the atomic swap, and crash recovery.
 
 use crate::error::{Error, Result};
+use crate::format::metadata::Sealed;
 use crate::fsutil::sync_dir;
 use crate::hostlock::HostLock;
 use crate::layout;
@@ -9,6 +10,47 @@ use std::path::{Path, PathBuf};
 
 const STAGING_PREFIX: &str = ".carevault-staging-";
 const JOURNAL: &str = "journal.json";
+
+/// The staging folder's journal: what the swap put live, and for whom.
+/// Every field is optional: journals of older versions hold only the first
+/// two.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Journal {
+    backup_id: Option<String>,
+    staged_inode: Option<u64>,
+    restored_by: Option<String>,
+    backup: Option<Sealed>,
+}
+
+fn read_journal(dir: &Path) -> Journal {
+    std::fs::read_to_string(dir.join(JOURNAL))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+/// A restore that was killed after its swap put `journal`'s backup live:
+/// record it as the restore the data comes from, and audit it, as the
+/// restore itself would have (a journal without those details: the
+/// record of an older restore is removed, since it no longer holds).
+fn record_interrupted(home: &Path, journal: &Journal) {
+    match (&journal.backup, &journal.restored_by) {
+        (Some(backup), Some(user)) => {
+            if crate::restored_from::record_restore(home, user, backup).is_err() {
+                let _ = crate::restored_from::clear(home);
+            }
+            let _ = crate::audit::append(
+                home,
+                &crate::audit::Event::new(user, "restore", crate::audit::Outcome::Success)
+                    .backup(&backup.id)
+                    .reason("completed by the next command: the restore was interrupted after it swapped the data in"),
+            );
+        }
+        _ => {
+            let _ = crate::restored_from::clear(home);
+        }
+    }
+}
 
 /// Folder that holds safety copies of replaced data.
 pub fn safety_dir(home: &Path) -> PathBuf {
@@ -41,7 +83,10 @@ impl Staging {
     }
 
     /// Swaps the staged data in; returns where the old data was kept.
-    pub fn swap_in(mut self, home: &Path, id: &str) -> Result<Option<PathBuf>> {
+    /// The journal names the backup and who restores it, so that the next
+    /// command can record the restore if this one is killed after the swap.
+    pub fn swap_in(mut self, home: &Path, backup: &Sealed, user: &str) -> Result<Option<PathBuf>> {
+        let id = backup.id.as_str();
         crate::stop_point::stop_point(crate::stop_point::RESTORE_STAGED);
         let staged = self.dir.join("data");
         let target = layout::data_dir(home);
@@ -49,8 +94,16 @@ impl Staging {
             .map_err(|e| Error::io("reading the staged data", &staged, e))?
             .ino();
         let journal = self.dir.join(JOURNAL);
-        let text = format!("{{\"backup_id\":\"{id}\",\"staged_inode\":{staged_inode}}}\n");
-        write_synced(&journal, text.as_bytes())?;
+        let record = Journal {
+            backup_id: Some(id.to_string()),
+            staged_inode: Some(staged_inode),
+            restored_by: Some(user.to_string()),
+            backup: Some(backup.clone()),
+        };
+        let mut text = serde_json::to_vec(&record)
+            .map_err(|e| Error::internal(format!("writing the restore journal: {e}")))?;
+        text.push(b'\n');
+        write_synced(&journal, &text)?;
         sync_dir(&self.dir)?;
         let barrier = HostLock::WriteBarrier.exclusive(home).map_err(|e| {
             Error::io(
@@ -202,7 +255,9 @@ pub fn recover(home: &Path) -> Result<Vec<String>> {
             continue;
         };
         let dir = de.path();
-        let swapped = swapped_inode(&dir)
+        let journal = read_journal(&dir);
+        let swapped = journal
+            .staged_inode
             .zip(
                 std::fs::metadata(layout::data_dir(home))
                     .ok()
@@ -212,11 +267,16 @@ pub fn recover(home: &Path) -> Result<Vec<String>> {
         if swapped && dir.join("data").exists() {
             remove_empty_safety_folders(home, id);
             let kept = file_safety_copy(home, &dir, id)?;
+            record_interrupted(home, &journal);
             done.push(format!(
                 "an interrupted restore was completed; the data it replaced is kept in {}",
                 kept.display()
             ));
-        } else if !swapped {
+        } else if swapped {
+            // Killed after filing the safety copy, before the staging
+            // folder was removed.
+            record_interrupted(home, &journal);
+        } else {
             done.push(format!(
                 "an interrupted restore was undone; the data was not changed ({name} removed)"
             ));
@@ -243,10 +303,4 @@ fn remove_empty_safety_folders(home: &Path, id: &str) {
             let _ = std::fs::remove_dir(e.path());
         }
     }
-}
-
-fn swapped_inode(dir: &Path) -> Option<u64> {
-    let text = std::fs::read_to_string(dir.join(JOURNAL)).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    v.get("staged_inode")?.as_u64()
 }

@@ -368,7 +368,7 @@ fn restore_inner(
             ));
         }
     }
-    let safety_copy = staging.swap_in(home, &opened.metadata.sealed.id)?;
+    let safety_copy = staging.swap_in(home, &opened.metadata.sealed, permit.user())?;
     let mut checks = db_checks;
     checks.extend(report);
     Ok(RestoreOutcome::Restored(RestoreReport {
