@@ -148,7 +148,7 @@ pub fn report(home: &Path, manifest: &Manifest) -> Result<Vec<Check>> {
         let conn =
             crate::untrusted_db::open(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|err| {
                 failed(format!(
-                    "{} cannot be opened after the swap ({err})",
+                    "{} cannot be opened for its checks ({err})",
                     e.path
                 ))
             })?;

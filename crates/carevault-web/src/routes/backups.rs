@@ -1,8 +1,9 @@
 //! `/api/backups*`: list, create, details, contents, verify, restore, delete.
 //! Each route first gets the core's permit for its action.
 
+use super::start_exclusive;
 use super::{
-    ensure_idle, key_error, passphrase_attempt, passphrase_result, permit, run_restore, secret,
+    key_error, keyed, passphrase_attempt, passphrase_result, permit, run_restore, secret,
     unlock_for, KeyBody,
 };
 use crate::errors::{blocking, ApiError};
@@ -130,8 +131,7 @@ pub async fn create(
                 "wait until System > Synchronization says Idle, then make the backup again",
             ));
         }
-        let _starting = s.starting.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        ensure_idle(&s)?;
+        let _starting = start_exclusive(&s)?;
         let profile = Profile::load(&home)?;
         let mut req = BackupRequest::new(&profile, target);
         req.label = b.label;
@@ -201,22 +201,12 @@ pub async fn contents(
     let s = state.clone();
     let (_abandon, abandoned) = Abandon::new();
     blocking(move || {
-        let home = s.home.clone();
-        let f = find(&s, Some(&who.key), &id)?;
-        let unlock = unlock_for(&home, f.path(), b)?;
-        let profile = Profile::load(&home)?;
-        let slot = s.jobs.heavy_slot(Some(permit.user()))?;
-        passphrase_attempt(&s, &f.key(), unlock.as_ref())?;
-        let _turn = slot.turn();
-        if abandoned.load(std::sync::atomic::Ordering::SeqCst) {
-            return Err(ApiError::busy(
-                "the request ended while it waited for its turn",
-                "try again when the verification or restore that runs has ended",
-            ));
-        }
+        let k = keyed::prepare(&s, &who, &id, b, permit.user(), |_| Ok(()))?;
+        let (f, unlock) = (&k.found, k.unlock.as_ref());
+        let _turn = keyed::wait_turn(&k.slot, &abandoned)?;
         let mut opened = Opened::open(f.path())?;
-        let unlocked = opened.unlock(unlock.as_ref(), profile.encryption.max_work_factor);
-        passphrase_result(&s, &f.key(), unlock.as_ref(), &unlocked);
+        let unlocked = opened.unlock(unlock, k.max_log_n);
+        passphrase_result(&s, &f.key(), unlock, &unlocked);
         let key = unlocked.map_err(|e| key_error(e, f.path()))?;
         let (m, _) = opened.manifest(key.as_ref())?;
         Ok(Json(json!({
@@ -239,13 +229,13 @@ pub async fn verify(
     let permit = permit::<View>(&who).await?;
     let s = state.clone();
     blocking(move || {
-        let home = s.home.clone();
-        let f = find(&s, Some(&who.key), &id)?;
-        let unlock = unlock_for(&home, f.path(), b)?;
-        let max_log_n = Profile::load(&home)?.encryption.max_work_factor;
-        let slot = s.jobs.heavy_slot(Some(permit.user()))?;
+        let keyed::Keyed {
+            found: f,
+            unlock,
+            max_log_n,
+            slot,
+        } = keyed::prepare(&s, &who, &id, b, permit.user(), |_| Ok(()))?;
         let key = f.key();
-        passphrase_attempt(&s, &key, unlock.as_ref())?;
         let path = f.path().to_path_buf();
         let owner = Owner::User(permit.user().to_string());
         let st = s.clone();
@@ -277,11 +267,7 @@ pub async fn restore(
             return Err(upload_needs_admin(&s, permit.user(), &f.key()));
         }
         let unlock = unlock_for(&home, f.path(), b)?;
-        let _starting = s
-            .starting
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        ensure_idle(&s)?;
+        let _starting = start_exclusive(&s)?;
         let slot = s.jobs.heavy_slot(Some(permit.user()))?;
         let key = f.key();
         passphrase_attempt(&s, &key, unlock.as_ref())?;
@@ -334,11 +320,7 @@ pub async fn delete(
     let s = state.clone();
     blocking(move || {
         let f = find(&s, Some(&who.key), &id)?;
-        let _starting = s
-            .starting
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        ensure_idle(&s)?;
+        let _starting = start_exclusive(&s)?;
         catalog::delete(&permit, f.path())?;
         Ok(StatusCode::NO_CONTENT)
     })

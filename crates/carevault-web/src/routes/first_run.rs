@@ -4,6 +4,7 @@
 //! `auth::first_run_restore` says.
 
 use super::login::{logged_in, Credentials};
+use super::starting;
 use super::{ensure_idle, passphrase_attempt, run_restore, unlock_for, KeyBody};
 use crate::errors::{blocking, ApiError};
 use crate::jobs::{JobKind, Owner};
@@ -35,10 +36,7 @@ pub async fn admin(
 ) -> Result<Response, ApiError> {
     let s = state.clone();
     let who = blocking(move || {
-        let _starting = s
-            .starting
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _starting = starting(&s);
         let home = &s.home;
         if !auth::first_admin_pending(home) {
             return Err(not_first_run());
@@ -98,10 +96,7 @@ pub async fn restore(
     };
     let s = state.clone();
     let job_id = blocking(move || {
-        let _starting = s
-            .starting
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _starting = starting(&s);
         let home = s.home.clone();
         let permit = auth::first_run_restore(&home)?;
         // The ID the candidate list showed when the page chose the file

@@ -14,6 +14,8 @@
 //! A failure leaves no backup (the import removes its staging; a backup
 //! that fails its verification is deleted) and no changed clinic data.
 
+use super::start_exclusive;
+use super::starting;
 use super::{ensure_idle, permit, run_restore, secret};
 use crate::errors::{blocking, ApiError};
 use crate::jobs::{JobError, JobKind, JobProgress, Owner};
@@ -251,10 +253,7 @@ pub async fn first_run(State(state): State<AppState>, JsonBody(b): JsonBody<Impo
     let new = new_passphrase(b.new_passphrase)?;
     let s = state.clone();
     blocking(move || {
-        let _starting = s
-            .starting
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _starting = starting(&s);
         let home = s.home.clone();
         let create = auth::first_run_import(&home)?;
         let restore = auth::first_run_restore(&home)?;
@@ -352,11 +351,7 @@ pub async fn logged_in(
     let s = state.clone();
     blocking(move || {
         let (file, pass) = source(&s, &b.upload_id, Some(&who.key), b.santedb_passphrase)?;
-        let _starting = s
-            .starting
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        ensure_idle(&s)?;
+        let _starting = start_exclusive(&s)?;
         let slot = s.jobs.heavy_slot(Some(create.user()))?;
         attempt(&s, &b.upload_id, pass.as_ref())?;
         let owner = Owner::User(create.user().to_string());

@@ -6,6 +6,7 @@ mod first_run;
 mod first_run_offsite;
 mod import;
 mod jobs;
+mod keyed;
 mod login;
 mod offsite;
 mod preview;
@@ -285,6 +286,23 @@ pub fn passphrase_result<T>(
 }
 
 /// 409 unless no backup or restore runs (here, or in another process).
+/// The server's start lock: held while a request checks the home is idle
+/// and starts its operation, so that two requests cannot both find it idle.
+pub fn starting(state: &AppState) -> std::sync::MutexGuard<'_, ()> {
+    state
+        .starting
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// [`starting`], then [`ensure_idle`]: for an operation that needs the
+/// home to itself.
+pub fn start_exclusive(state: &AppState) -> Result<std::sync::MutexGuard<'_, ()>, ApiError> {
+    let guard = starting(state);
+    ensure_idle(state)?;
+    Ok(guard)
+}
+
 pub fn ensure_idle(state: &AppState) -> Result<(), ApiError> {
     use carevault_core::hostlock::HostLock;
     let busy = || ApiError::from(carevault_core::backup::busy_error());

@@ -3,9 +3,9 @@
 //! passphrase or the facility's recovery key opens the backup; its
 //! attempts are throttled like every passphrase.
 
+use super::start_exclusive;
 use super::{
-    ensure_idle, key_error, passphrase_attempt, passphrase_result, permit, secret, unlock_for,
-    KeyBody,
+    key_error, passphrase_attempt, passphrase_result, permit, secret, unlock_for, KeyBody,
 };
 use crate::errors::{blocking, ApiError};
 use crate::jobs::{JobKind, Owner};
@@ -75,11 +75,7 @@ pub async fn change(
             ));
         };
         let enc = Profile::load(&home)?.encryption;
-        let _starting = s
-            .starting
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        ensure_idle(&s)?;
+        let _starting = start_exclusive(&s)?;
         let slot = s.jobs.heavy_slot(Some(permit.user()))?;
         let backup = f.key();
         passphrase_attempt(&s, &backup, Some(&unlock))?;

@@ -3,7 +3,8 @@
 //! restore; put back and removed by a System Administrator (the core's
 //! `Delete` permit, as the CLI).
 
-use super::{ensure_idle, permit};
+use super::permit;
+use super::start_exclusive;
 use crate::errors::{blocking, ApiError};
 use crate::session::Who;
 use crate::AppState;
@@ -41,11 +42,7 @@ pub async fn put_back(
     let permit = permit::<Delete>(&who).await?;
     let s = state.clone();
     blocking(move || {
-        let _starting = s
-            .starting
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        ensure_idle(&s)?;
+        let _starting = start_exclusive(&s)?;
         let out = safety::put_back(&permit, &name)?;
         // The users may differ now: sessions of users it no longer has end.
         s.sessions.keep_current();
@@ -63,11 +60,7 @@ pub async fn remove(
     let permit = permit::<Delete>(&who).await?;
     let s = state.clone();
     blocking(move || {
-        let _starting = s
-            .starting
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        ensure_idle(&s)?;
+        let _starting = start_exclusive(&s)?;
         Ok(Json(json!(safety::remove(&permit, &name)?)))
     })
     .await
