@@ -200,7 +200,7 @@ async fn restore_as(c: &Client, home: &std::path::Path, id: &str, pass: Option<&
 }
 
 /// The role x route x provenance matrix of the restore route (the other
-/// routes' role matrix is `api_roles`): each cell a fresh clinic, so one
+/// routes' role matrix is `roles`): each cell a fresh clinic, so one
 /// restore cannot change the users of the next.
 #[tokio::test]
 async fn restore_route_for_every_role_and_provenance() {
