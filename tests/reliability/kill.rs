@@ -700,12 +700,12 @@ fn a_rekey_after_a_killed_rekey_succeeds_and_clears_its_temporary_file() {
     ok(&c.verify(&file, new), "verify with the new passphrase");
 }
 
-/// A rekey copies the very file it opened and unlocked: a backup swapped
-/// in at the path meanwhile (another backup renamed over it) is not mixed
-/// into the copy. The rekey is stopped right after it unlocked the file
-/// (the binary's stop seam), the other backup is renamed over the path,
-/// then it goes on: the result is the first backup, whole, under the new
-/// passphrase.
+/// A rekey copies the very file it opened and unlocked, and replaces only
+/// that file: a backup renamed over its path meanwhile is neither mixed
+/// into the copy nor replaced by it. The rekey is stopped right after it
+/// unlocked the file (the binary's stop seam), the other backup is renamed
+/// over the path, then it goes on: it refuses (exit 14), and the other
+/// backup is there, whole, under its old passphrase.
 #[test]
 fn a_rekey_copies_the_file_it_unlocked_not_one_swapped_in_at_its_path() {
     let t = tempfile::tempdir().unwrap();
@@ -714,13 +714,13 @@ fn a_rekey_copies_the_file_it_unlocked_not_one_swapped_in_at_its_path() {
     let file = c.backup(Some(&dir));
     let other_dir = t.path().join("other");
     let other = c.backup(Some(&other_dir));
-    let id = carevault_core::catalog::id_of(&file).unwrap();
+    let other_id = carevault_core::catalog::id_of(&other).unwrap();
     let (old, new) = passphrases(&c, true);
     let mut cmd = rekey_cmd(&c, &file, old, new);
     cmd.env(carevault_core::stop_point::STOP_AT_ENV, REKEY_UNLOCKED)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
+    let child = cmd.spawn().unwrap();
     assert!(
         wait_stopped(&child),
         "the rekey ended before it unlocked the file"
@@ -731,15 +731,26 @@ fn a_rekey_copies_the_file_it_unlocked_not_one_swapped_in_at_its_path() {
         unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGCONT) },
         0
     );
-    let st = child.wait().unwrap();
-    assert!(st.success(), "the rekey failed");
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(14),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("replaced while its passphrase"));
     assert_eq!(
         carevault_core::catalog::id_of(&file).as_deref(),
-        Some(id.as_str())
+        Some(other_id.as_str())
     );
     ok(
-        &c.verify(&file, new),
-        "verify the rekeyed backup with the new passphrase",
+        &c.verify(&file, old),
+        "the other backup still opens with its passphrase",
+    );
+    assert_eq!(
+        temps(&dir),
+        Vec::<String>::new(),
+        "the refused rekey left its copy"
     );
 }
 
@@ -856,6 +867,48 @@ fn a_restore_killed_right_after_the_swap_is_completed_by_the_next_command() {
         );
         interrupted_restore_recorded(&c, &s, next);
     }
+}
+
+/// A staging journal whose other fields do not parse (another version's,
+/// or damaged) still says the swap happened: the next command files the
+/// replaced data as a safety copy instead of deleting it as an undone
+/// restore, and claims no restore it cannot name (no audit entry, no
+/// restored-from mark).
+#[test]
+fn a_damaged_journal_never_costs_the_replaced_data() {
+    let s = RestoreSetup::new();
+    let c = s.case();
+    kill_at(c.restore_cmd(&s.backup, &c.pass_a), RESTORE_SWAPPED);
+    let staged = stagings(&c.home);
+    assert_eq!(staged.len(), 1);
+    let journal = c.home.join(&staged[0]).join("journal.json");
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&journal).unwrap()).unwrap();
+    v["backup"] = serde_json::json!(42);
+    v["restored_by"] = serde_json::json!(["not", "a", "name"]);
+    std::fs::write(&journal, serde_json::to_vec(&v).unwrap()).unwrap();
+    let restores_before = carevault_core::audit::read(&c.home)
+        .unwrap()
+        .iter()
+        .filter(|r| r.event.action == "restore")
+        .count();
+    ok(&run(&["list", "--home", c.h()]), "list");
+    assert!(stagings(&c.home).is_empty());
+    let (full, _) = safety_copies(&c.home);
+    assert_eq!(full.len(), 1, "the replaced data was not kept: {full:?}");
+    assert_eq!(raw_fingerprint(&full[0]), s.before);
+    let restores_after = carevault_core::audit::read(&c.home)
+        .unwrap()
+        .iter()
+        .filter(|r| r.event.action == "restore")
+        .count();
+    assert_eq!(
+        restores_after, restores_before,
+        "a restore it cannot name was audited"
+    );
+    assert!(carevault_core::restored_from::current(&c.home)
+        .unwrap()
+        .is_none());
 }
 
 /// A restore killed inside the filing of the safety copy, after it made

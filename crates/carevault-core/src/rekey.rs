@@ -16,6 +16,15 @@ use sha2::Digest;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
+/// Whether `path` still names the open file `f` (same device and inode).
+fn same_file(f: &std::fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (f.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
 fn copy_entry(
     src: &mut std::fs::File,
     out: &mut impl Write,
@@ -156,6 +165,16 @@ fn rekey_file(
     out.write_all(&[0u8; 1024])
         .map_err(|e| Error::io("writing the backup", "", e))?;
     crate::stop_point::stop_point(crate::stop_point::REKEY_WRITTEN);
+    // Only over the file that was opened: another file renamed to this
+    // path meanwhile is not replaced by a copy of a different backup.
+    if !same_file(&src, path) {
+        return Err(Error::new(
+            Kind::CheckFailed,
+            "the backup file was replaced while its passphrase was being changed; nothing was changed",
+            "check who can write to that folder, then change the passphrase again",
+        )
+        .at(path));
+    }
     tmp.replace(path)?;
     progress.advance(opened.file_len);
     Ok(())

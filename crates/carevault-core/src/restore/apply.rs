@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 
 const STAGING_PREFIX: &str = ".carevault-staging-";
 const JOURNAL: &str = "journal.json";
+/// Present once the restore of a staging folder is audited (see
+/// [`mark_recorded`]).
+const RECORDED: &str = "recorded";
 
 /// The staging folder's journal: what the swap put live, and for whom.
 /// Every field is optional: journals of older versions hold only the first
@@ -22,20 +25,53 @@ struct Journal {
     backup: Option<Sealed>,
 }
 
+/// Reads a staging folder's journal, field by field: a field that does not
+/// parse (a journal of another version, a damaged one) is absent, and never
+/// hides `staged_inode`, which says whether the swap happened (and so
+/// whether the folder holds the only copy of the replaced data).
 fn read_journal(dir: &Path) -> Journal {
-    std::fs::read_to_string(dir.join(JOURNAL))
+    use std::io::Read;
+    let mut text = Vec::new();
+    let read = std::fs::File::open(dir.join(JOURNAL))
+        .and_then(|f| f.take(MAX_JOURNAL_BYTES).read_to_end(&mut text));
+    let Ok(v) = read
         .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default()
+        .and_then(|_| serde_json::from_slice::<serde_json::Value>(&text).ok())
+        .ok_or(())
+    else {
+        return Journal::default();
+    };
+    let field = |name: &str| v.get(name).cloned();
+    Journal {
+        backup_id: field("backup_id").and_then(|x| x.as_str().map(str::to_string)),
+        staged_inode: field("staged_inode").and_then(|x| x.as_u64()),
+        restored_by: field("restored_by").and_then(|x| x.as_str().map(str::to_string)),
+        backup: field("backup").and_then(|x| serde_json::from_value(x).ok()),
+    }
 }
+
+/// A journal is a few hundred bytes; more is not one of ours.
+const MAX_JOURNAL_BYTES: u64 = 64 * 1024;
 
 /// A restore that was killed after its swap put `journal`'s backup live:
 /// record it as the restore the data comes from, and audit it, as the
 /// restore itself would have (a journal without those details: the
 /// record of an older restore is removed, since it no longer holds).
-fn record_interrupted(home: &Path, journal: &Journal) {
+fn record_interrupted(home: &Path, dir: &Path, folder_id: &str, journal: &Journal) {
+    if dir.join(RECORDED).exists() {
+        return;
+    }
+    // The journal must agree with itself and with its folder's name, and
+    // name a user as a login would: otherwise nothing is claimed.
+    let consistent = |b: &Sealed| {
+        b.id == folder_id
+            && journal.backup_id.as_deref() == Some(folder_id)
+            && crate::format::metadata::valid_id(folder_id)
+    };
     match (&journal.backup, &journal.restored_by) {
-        (Some(backup), Some(user)) => {
+        (Some(backup), Some(user))
+            if consistent(backup) && crate::auth::check_username(user).is_ok() =>
+        {
             if crate::restored_from::record_restore(home, user, backup).is_err() {
                 let _ = crate::restored_from::clear(home);
             }
@@ -50,6 +86,7 @@ fn record_interrupted(home: &Path, journal: &Journal) {
             let _ = crate::restored_from::clear(home);
         }
     }
+    mark_recorded(dir);
 }
 
 /// Folder that holds safety copies of replaced data.
@@ -124,6 +161,26 @@ impl Staging {
         self.keep = true;
         drop(barrier);
         crate::stop_point::stop_point(crate::stop_point::RESTORE_SWAPPED);
+        let kept = self.after_swap(home, id, had_data);
+        // From here on this restore returns to its caller, which audits it
+        // and records where the data came from: recovery must not do it
+        // again, even if the staging folder outlives this (see `recover`).
+        mark_recorded(&self.dir);
+        if kept.is_err() {
+            // The data is the backup's now, but the caller reports a
+            // failure and records nothing: the mark of an older restore
+            // no longer holds.
+            let _ = crate::restored_from::clear(home);
+        }
+        if kept.is_ok() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+            let _ = sync_dir(home);
+        }
+        kept
+    }
+
+    /// What follows the swap: flush the home, file the replaced data.
+    fn after_swap(&self, home: &Path, id: &str, had_data: bool) -> Result<Option<PathBuf>> {
         sync_dir(home).map_err(|e| {
             Error::new(
                 e.kind(),
@@ -147,10 +204,14 @@ impl Staging {
         } else {
             None
         };
-        let _ = std::fs::remove_dir_all(&self.dir);
-        let _ = sync_dir(home);
         Ok(kept)
     }
+}
+
+/// Marks a staging folder whose restore is (or will be) audited by the
+/// restore itself or has been by a recovery.
+fn mark_recorded(dir: &Path) {
+    let _ = std::fs::write(dir.join(RECORDED), b"");
 }
 
 impl Drop for Staging {
@@ -267,7 +328,7 @@ pub fn recover(home: &Path) -> Result<Vec<String>> {
         if swapped && dir.join("data").exists() {
             remove_empty_safety_folders(home, id);
             let kept = file_safety_copy(home, &dir, id)?;
-            record_interrupted(home, &journal);
+            record_interrupted(home, &dir, id, &journal);
             done.push(format!(
                 "an interrupted restore was completed; the data it replaced is kept in {}",
                 kept.display()
@@ -275,7 +336,7 @@ pub fn recover(home: &Path) -> Result<Vec<String>> {
         } else if swapped {
             // Killed after filing the safety copy, before the staging
             // folder was removed.
-            record_interrupted(home, &journal);
+            record_interrupted(home, &dir, id, &journal);
         } else {
             done.push(format!(
                 "an interrupted restore was undone; the data was not changed ({name} removed)"

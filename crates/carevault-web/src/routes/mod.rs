@@ -285,7 +285,6 @@ pub fn passphrase_result<T>(
     }
 }
 
-/// 409 unless no backup or restore runs (here, or in another process).
 /// The server's start lock: held while a request checks the home is idle
 /// and starts its operation, so that two requests cannot both find it idle.
 pub fn starting(state: &AppState) -> std::sync::MutexGuard<'_, ()> {
@@ -303,6 +302,7 @@ pub fn start_exclusive(state: &AppState) -> Result<std::sync::MutexGuard<'_, ()>
     Ok(guard)
 }
 
+/// 409 unless no backup or restore runs (here, or in another process).
 pub fn ensure_idle(state: &AppState) -> Result<(), ApiError> {
     use carevault_core::hostlock::HostLock;
     let busy = || ApiError::from(carevault_core::backup::busy_error());
