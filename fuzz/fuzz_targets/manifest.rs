@@ -36,8 +36,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let _ = m.total_size();
-    for t in KEY_TABLES {
-        let _ = m.rows(t);
+    for t in GuideApp.key_tables() {
+        let _ = m.rows(t.table);
     }
     let sums = m.sums();
     assert_eq!(
