@@ -206,6 +206,32 @@ pub fn integrity(db: &Path) -> String {
 /// Longer than anything a loaded machine explains: only a hang reaches it.
 pub const HANG_GUARD: std::time::Duration = std::time::Duration::from_secs(120);
 
+/// Waits until `cond` holds, looking again every 5 ms; the deadline only
+/// guards against a hang (a loaded machine may take long, never that long).
+pub fn wait_for(what: &str, cond: impl Fn() -> bool) {
+    let start = std::time::Instant::now();
+    while !cond() {
+        assert!(start.elapsed() < HANG_GUARD, "timed out waiting for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// Visits the demo app writer has committed in the data folder `data`.
+pub fn writer_visits(data: &Path) -> u64 {
+    let c = Connection::open_with_flags(
+        data.join("clinical.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    c.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+    c.query_row(
+        "SELECT count(*) FROM visits WHERE writer_txn IS NOT NULL",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .unwrap() as u64
+}
+
 /// True when some thread or process is blocked waiting for the lock file
 /// `name` (`sync.lock`, `write-barrier.lock`, `operation.lock`) of `home`:
 /// the kernel lists blocked `flock` waiters in /proc/locks (`->`), with the

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use crate::common::{someone_waits_for, HANG_GUARD};
+use crate::common::{someone_waits_for, wait_for, writer_visits};
 use argon2::{Argon2, PasswordVerifier};
 use carevault_core::hostlock::HostLock;
 use carevault_core::layout::data_dir;
@@ -81,13 +81,6 @@ fn count(path: &Path, sql: &str) -> u64 {
     ro(path)
         .query_row(sql, [], |r| r.get::<_, i64>(0))
         .expect("count") as u64
-}
-
-fn writer_visits(data: &Path) -> u64 {
-    count(
-        &data.join("clinical.db"),
-        "SELECT count(*) FROM visits WHERE writer_txn IS NOT NULL",
-    )
 }
 
 fn writer_outbox(data: &Path) -> u64 {
@@ -332,7 +325,7 @@ fn no_writer_transaction_commits_while_the_barrier_is_held_exclusively() {
     let stop = AtomicBool::new(false);
     std::thread::scope(|s| {
         let writer = s.spawn(|| run_writer(&home, &flat_out(5), &stop));
-        wait_for(|| writer_visits(&data) >= 5);
+        wait_for("the writer's first visits", || writer_visits(&data) >= 5);
         let ((visits, outbox), held_while_waiting) = {
             let _barrier = HostLock::WriteBarrier
                 .exclusive(&home)
@@ -345,7 +338,9 @@ fn no_writer_transaction_commits_while_the_barrier_is_held_exclusively() {
             );
             // The writer has come to its next change and waits for the
             // barrier: nothing it did meanwhile was committed.
-            wait_for(|| someone_waits_for(&home, "write-barrier.lock"));
+            wait_for("the writer to wait at the barrier", || {
+                someone_waits_for(&home, "write-barrier.lock")
+            });
             let seen_waiting = Instant::now();
             assert_eq!(
                 (writer_visits(&data), writer_outbox(&data)),
@@ -354,7 +349,9 @@ fn no_writer_transaction_commits_while_the_barrier_is_held_exclusively() {
             );
             (before, seen_waiting.elapsed())
         };
-        wait_for(|| writer_visits(&data) > visits);
+        wait_for("a visit after the barrier", || {
+            writer_visits(&data) > visits
+        });
         stop.store(true, Ordering::Relaxed);
         let stats = writer.join().expect("writer thread").expect("writer");
         // It waited at least from when it was seen waiting until the
@@ -376,7 +373,7 @@ fn writer_waits_out_a_missing_folder_and_reopens_after_a_swap() {
     let stop = AtomicBool::new(false);
     std::thread::scope(|s| {
         let writer = s.spawn(|| run_writer(&home, &flat_out(9), &stop));
-        wait_for(|| writer_visits(&data) >= 3);
+        wait_for("the writer's first visits", || writer_visits(&data) >= 3);
         // The folder goes missing for a moment: the writer retries.
         let away = tmp.path().join("away");
         {
@@ -385,13 +382,17 @@ fn writer_waits_out_a_missing_folder_and_reopens_after_a_swap() {
         }
         // The writer found the folder missing: it closed its connections
         // to the databases (now in `away`) and retries.
-        wait_for(|| !open_files_under(&away));
+        wait_for("the writer to close the moved folder", || {
+            !open_files_under(&away)
+        });
         {
             let _b = HostLock::WriteBarrier.exclusive(&home).expect("barrier");
             std::fs::rename(&away, &data).expect("move back");
         }
         let back = writer_visits(&data);
-        wait_for(|| writer_visits(&data) > back);
+        wait_for("a visit in the folder put back", || {
+            writer_visits(&data) > back
+        });
         // A restore swaps in a copy of the folder.
         let at_swap = {
             let _b = HostLock::WriteBarrier.exclusive(&home).expect("barrier");
@@ -405,7 +406,9 @@ fn writer_waits_out_a_missing_folder_and_reopens_after_a_swap() {
             }
             writer_visits(&old)
         };
-        wait_for(|| writer_visits(&data) > at_swap);
+        wait_for("a visit in the swapped-in data", || {
+            writer_visits(&data) > at_swap
+        });
         stop.store(true, Ordering::Relaxed);
         let stats = writer.join().expect("writer thread").expect("writer");
         assert_eq!(stats.reopened, 1, "{stats:?}");
@@ -448,15 +451,6 @@ fn check_consistency_names_a_missing_database() {
     assert!(err.to_string().contains("clinical.db"), "{err}");
 }
 
-/// Waits until `cond` holds; the deadline only guards against a hang.
-fn wait_for(cond: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(start.elapsed() < HANG_GUARD, "timed out waiting");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
 /// True when this process has a file under `dir` open.
 fn open_files_under(dir: &Path) -> bool {
     std::fs::read_dir("/proc/self/fd")
@@ -467,7 +461,7 @@ fn open_files_under(dir: &Path) -> bool {
 }
 
 /// The generation speed figure: `cargo test --release -p carevault-core
-/// --test demo -- --ignored --nocapture` (CAREVAULT_DEMO_PATIENTS, default 100000).
+/// --test engine demo::generation_speed -- --ignored --nocapture` (CAREVAULT_DEMO_PATIENTS, default 100000).
 #[test]
 #[ignore = "benchmark: run in a release build"]
 fn generation_speed() {

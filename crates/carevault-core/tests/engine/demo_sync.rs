@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, OnceLock};
 use std::time::{Duration, Instant};
 
-use crate::common::{someone_waits_for, HANG_GUARD};
+use crate::common::{someone_waits_for, wait_for, HANG_GUARD};
 use carevault_core::hostlock::{sync_running, sync_state, HostLock, SyncState};
 use carevault_core::layout::data_dir;
 use carevault_demo::{
@@ -72,16 +72,6 @@ fn short(duration_ms: u64, seed: u64) -> SyncOptions {
         duration: Duration::from_millis(duration_ms),
         step_interval: Duration::from_millis(10),
         seed,
-    }
-}
-
-/// Waits until `cond` holds; the deadline only guards against a hang (a
-/// loaded machine may take long, never that long).
-fn wait_for(what: &str, cond: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(start.elapsed() < HANG_GUARD, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(5));
     }
 }
 

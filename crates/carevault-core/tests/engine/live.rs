@@ -46,7 +46,7 @@ fn backups_under_a_concurrent_writer_restore_consistent_data() {
     };
     let data = home.join("data");
     // The writer is under way before the first backup...
-    wait_for(|| writer_visits(&data) > 20);
+    wait_for("the writer's first visits", || writer_visits(&data) > 20);
     let mut backups = Vec::new();
     for i in 0..3 {
         backups.push(make_backup(
@@ -57,7 +57,7 @@ fn backups_under_a_concurrent_writer_restore_consistent_data() {
         // ...and commits more after each one: the live count read after a
         // backup is at least what the backup holds.
         let after = writer_visits(&data);
-        wait_for(|| writer_visits(&data) > after);
+        wait_for("a visit after the backup", || writer_visits(&data) > after);
     }
     stop.store(true, Ordering::SeqCst);
     let stats = writer.join().unwrap().unwrap();
@@ -157,7 +157,7 @@ fn backups_between_synchronizations_under_a_writer_stay_consistent() {
     let mut backups = Vec::new();
     for i in 0..3 {
         // This round's synchronization has begun (or already ended).
-        wait_for(|| {
+        wait_for("the syncer's turn", || {
             carevault_core::hostlock::sync_running(&home).unwrap()
                 || syncs_done.load(Ordering::SeqCst) > i
         });
@@ -166,7 +166,7 @@ fn backups_between_synchronizations_under_a_writer_stay_consistent() {
         backups.push(create(&home, &req).unwrap());
         backup_made.send(()).unwrap();
     }
-    wait_for(|| writer_visits(&data) > 10);
+    wait_for("the writer's first visits", || writer_visits(&data) > 10);
     stop.store(true, Ordering::SeqCst);
     drop(backup_made);
     let stats = writer.join().unwrap().unwrap();
@@ -188,30 +188,5 @@ fn backups_between_synchronizations_under_a_writer_stay_consistent() {
         }
         let c = demo::check_consistency(&target.join("data")).unwrap();
         assert!(c.problems.is_empty(), "backup {i}: {:?}", c.problems);
-    }
-}
-
-/// Visits the demo writer committed in `data`'s clinical.db.
-fn writer_visits(data: &std::path::Path) -> u64 {
-    let c = rusqlite::Connection::open_with_flags(
-        data.join("clinical.db"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
-    c.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
-    c.query_row(
-        "SELECT count(*) FROM visits WHERE writer_txn IS NOT NULL",
-        [],
-        |r| r.get::<_, i64>(0),
-    )
-    .unwrap() as u64
-}
-
-/// Waits until `cond` holds; the deadline only guards against a hang.
-fn wait_for(cond: impl Fn() -> bool) {
-    let start = std::time::Instant::now();
-    while !cond() {
-        assert!(start.elapsed() < HANG_GUARD, "timed out waiting");
-        std::thread::sleep(std::time::Duration::from_millis(5));
     }
 }
