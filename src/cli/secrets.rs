@@ -6,7 +6,7 @@ use carevault_core::{parse_identity_file, Error, Kind, Result, SecretString, Unl
 use std::io::{IsTerminal, Read};
 use std::path::Path;
 
-fn usage(msg: String, advice: &str) -> Error {
+fn usage(msg: String, advice: impl Into<carevault_core::i18n::Text>) -> Error {
     Error::new(Kind::Usage, msg, advice)
 }
 
@@ -79,7 +79,7 @@ fn from_file(path: &Path, ask: &Ask) -> Result<SecretString> {
     if line.is_empty() {
         return Err(usage(
             format!("the {noun} file {} is empty", path.display()),
-            &format!("write the {noun} on its first line"),
+            format!("write the {noun} on its first line"),
         ));
     }
     Ok(SecretString::from(line))
@@ -90,7 +90,7 @@ fn prompt(ask: &Ask) -> Result<SecretString> {
     if !std::io::stdin().is_terminal() {
         return Err(usage(
             format!("a {noun} is needed and there is no terminal to ask for it"),
-            &format!("use {} FILE or set {}", ask.flag, ask.var),
+            format!("use {} FILE or set {}", ask.flag, ask.var),
         ));
     }
     let read = |label: &str| {
@@ -101,7 +101,7 @@ fn prompt(ask: &Ask) -> Result<SecretString> {
     if p.is_empty() {
         return Err(usage(
             format!("the {noun} is empty"),
-            &format!("type a {noun}"),
+            format!("type a {noun}"),
         ));
     }
     if ask.new_passphrase {
@@ -112,7 +112,7 @@ fn prompt(ask: &Ask) -> Result<SecretString> {
         if again != p {
             return Err(usage(
                 format!("the two {noun}s differ"),
-                &format!("run the command again and type the same {noun} twice"),
+                format!("run the command again and type the same {noun} twice"),
             ));
         }
     }

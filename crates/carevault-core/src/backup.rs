@@ -240,7 +240,8 @@ pub fn preflight(permit: &Permit<Create>, target: &Target, encrypted: bool) -> R
     if let Err(e) = &result {
         audit::append(
             home,
-            &Event::new(permit.user(), "create", Outcome::Refused).reason(e.message()),
+            &Event::new(permit.user(), "create", Outcome::Refused)
+                .reason(&e.message_in(crate::i18n::Lang::En)),
         )?;
     }
     result
@@ -328,7 +329,7 @@ pub(crate) fn create_as(
                 Outcome::Failure
             },
         )
-        .reason(e.message()),
+        .reason(&e.message_in(crate::i18n::Lang::En)),
     };
     audit::append(home, &event)?;
     result

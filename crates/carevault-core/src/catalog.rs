@@ -347,7 +347,8 @@ pub fn delete(permit: &Permit<Delete>, path: &Path) -> Result<Listed> {
     let result = delete_inner(permit.home(), path);
     let mut event = match &result {
         Ok(_) => Event::new(permit.user(), "delete", Outcome::Success),
-        Err(e) => Event::new(permit.user(), "delete", Outcome::Failure).reason(e.message()),
+        Err(e) => Event::new(permit.user(), "delete", Outcome::Failure)
+            .reason(&e.message_in(crate::i18n::Lang::En)),
     };
     if let Some(id) = result
         .as_ref()

@@ -7,6 +7,7 @@
 //! fails makes the whole operation fail, and the operation leaves no partial
 //! state behind (temporary files and staging folders are removed).
 
+use crate::i18n::{Lang, Text};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -103,8 +104,8 @@ impl Kind {
 #[derive(Debug)]
 pub struct Error {
     kind: Kind,
-    message: String,
-    advice: String,
+    message: Text,
+    advice: Text,
     path: Option<PathBuf>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
@@ -114,7 +115,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     /// A new error of `kind` saying `message`, with `advice` on what to do.
-    pub fn new(kind: Kind, message: impl Into<String>, advice: impl Into<String>) -> Self {
+    pub fn new(kind: Kind, message: impl Into<Text>, advice: impl Into<Text>) -> Self {
         Error {
             kind,
             message: message.into(),
@@ -125,7 +126,7 @@ impl Error {
     }
 
     /// The same error with other advice.
-    pub fn with_advice(mut self, advice: impl Into<String>) -> Self {
+    pub fn with_advice(mut self, advice: impl Into<Text>) -> Self {
         self.advice = advice.into();
         self
     }
@@ -171,7 +172,7 @@ impl Error {
     }
 
     /// A fault inside carevault (a bug): asks for a report.
-    pub fn internal(message: impl Into<String>) -> Self {
+    pub fn internal(message: impl Into<Text>) -> Self {
         Error::new(
             Kind::Internal,
             message,
@@ -184,14 +185,29 @@ impl Error {
         self.kind
     }
 
-    /// What happened, in plain words.
-    pub fn message(&self) -> &str {
-        &self.message
+    /// What happened, in plain words, in the process's language.
+    pub fn message(&self) -> String {
+        self.message.text()
     }
 
-    /// What to do about it.
-    pub fn advice(&self) -> &str {
-        &self.advice
+    /// What to do about it, in the process's language.
+    pub fn advice(&self) -> String {
+        self.advice.text()
+    }
+
+    /// What happened, in `lang` (the web server answers in each request's).
+    pub fn message_in(&self, lang: Lang) -> String {
+        self.message.render(lang)
+    }
+
+    /// What to do about it, in `lang`.
+    pub fn advice_in(&self, lang: Lang) -> String {
+        self.advice.render(lang)
+    }
+
+    /// The message itself, to pass on inside another message.
+    pub fn message_text(&self) -> &Text {
+        &self.message
     }
 
     /// The path concerned, if any.

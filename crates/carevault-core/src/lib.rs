@@ -39,6 +39,10 @@ pub mod error;
 pub mod fault;
 pub mod format;
 pub mod fsutil;
+/// The message catalogue (`carevault-i18n`): every sentence shown to a person.
+pub mod i18n {
+    pub use carevault_i18n::{current, set_current, t, Arg, Lang, Text};
+}
 pub mod hostlock;
 pub mod layout;
 pub mod media;

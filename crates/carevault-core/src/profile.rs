@@ -14,6 +14,7 @@
 use crate::archive::keys::{DEFAULT_MAX_SCRYPT_LOG_N, DEFAULT_SCRYPT_LOG_N};
 use crate::archive::writer::Compression;
 use crate::error::{Error, Kind, Result};
+use crate::i18n::Lang;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -76,6 +77,19 @@ pub struct Profile {
     pub auto: AutoSettings,
     /// Offsite copies to object storage; `None`: not configured.
     pub offsite: Option<OffsiteSettings>,
+    /// The language people are shown.
+    pub ui: UiSettings,
+}
+
+/// What people see (`[ui]`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UiSettings {
+    /// The facility's language (`en`, `fr`): the command line and the web
+    /// app use it whatever the tablet's locale or browser says. Empty: the
+    /// command line follows `LC_ALL`/`LC_MESSAGES`/`LANG`, the web app the
+    /// browser's languages; English when neither is one of the catalogue's.
+    pub language: String,
 }
 
 /// Automatic backups (`carevault auto`, and the server's schedule).
@@ -135,10 +149,18 @@ impl Profile {
         if let Some(o) = &p.offsite {
             o.validate().map_err(|e| e.at(&path))?;
         }
+        if !p.ui.language.is_empty() && Lang::from_tag(&p.ui.language).is_none() {
+            return bad("ui.language (allowed: en, fr, or empty for the tablet's own)");
+        }
         if !(1..=19).contains(&p.compression.level) || p.compression.workers > 16 {
             return bad("compression setting (level 1 to 19, workers 0 to 16)");
         }
         Ok(p)
+    }
+
+    /// The facility's language, when the profile names one.
+    pub fn language(&self) -> Option<Lang> {
+        Lang::from_tag(&self.ui.language)
     }
 
     /// The compression to use.
@@ -168,6 +190,7 @@ mod doc_tests {
         assert_eq!(p.encryption.work_factor, d.encryption.work_factor);
         assert_eq!(p.encryption.max_work_factor, d.encryption.max_work_factor);
         assert_eq!(p.compression.level, d.compression.level);
+        assert_eq!(p.ui.language, d.ui.language);
         assert_eq!(p.media.public, Some(DEFAULT_PUBLIC_PATH.into()));
         assert_eq!(
             p.media.downloads,

@@ -79,7 +79,8 @@ pub fn rekey_reporting(
     let result = rekey_file(path, old, new, log_n, max_log_n, progress);
     let mut event = match &result {
         Ok(_) => Event::new(permit.user(), "rekey", Outcome::Success),
-        Err(e) => Event::new(permit.user(), "rekey", Outcome::Failure).reason(e.message()),
+        Err(e) => Event::new(permit.user(), "rekey", Outcome::Failure)
+            .reason(&e.message_in(crate::i18n::Lang::En)),
     };
     if let Some(id) = crate::catalog::id_of(path) {
         event = event.backup(&id);

@@ -40,7 +40,8 @@ pub fn copy_to_usb(
     let mut event = match &result {
         Ok(c) => Event::new(permit.user(), "copy to usb", Outcome::Success)
             .reason(&format!("copied to {}", c.path.display())),
-        Err(e) => Event::new(permit.user(), "copy to usb", Outcome::Failure).reason(e.message()),
+        Err(e) => Event::new(permit.user(), "copy to usb", Outcome::Failure)
+            .reason(&e.message_in(crate::i18n::Lang::En)),
     };
     if let Some(id) = crate::catalog::id_of(file) {
         event = event.backup(&id);

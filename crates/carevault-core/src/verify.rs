@@ -45,7 +45,8 @@ pub fn verify(
     let id = crate::catalog::id_of(path);
     let event = match &result {
         Ok(_) => Event::new(permit.user(), "verify", Outcome::Success),
-        Err(e) => Event::new(permit.user(), "verify", Outcome::Failure).reason(e.message()),
+        Err(e) => Event::new(permit.user(), "verify", Outcome::Failure)
+            .reason(&e.message_in(crate::i18n::Lang::En)),
     };
     let event = match &id {
         Some(id) => event.backup(id),

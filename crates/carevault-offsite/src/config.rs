@@ -31,7 +31,7 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
-fn cred_error(msg: impl Into<String>, path: &Path) -> Error {
+fn cred_error(msg: impl Into<carevault_core::i18n::Text>, path: &Path) -> Error {
     Error::new(
         Kind::Usage,
         msg,

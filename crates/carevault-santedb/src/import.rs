@@ -114,7 +114,7 @@ pub fn import(
                 Outcome::Failure
             },
         )
-        .reason(e.message()),
+        .reason(&e.message_in(carevault_core::i18n::Lang::En)),
     };
     audit::append(permit.home(), &event)?;
     result

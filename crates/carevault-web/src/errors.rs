@@ -158,7 +158,7 @@ impl From<Error> for ApiError {
             status_of(e.kind()),
             e.kind().code(),
             e.message(),
-            web_advice(e.advice()),
+            web_advice(&e.advice()),
         )
     }
 }

@@ -27,6 +27,7 @@ mod clock;
 mod errors;
 mod jobs;
 mod json;
+mod language;
 mod lookup;
 mod offsite;
 mod routes;

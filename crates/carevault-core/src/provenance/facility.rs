@@ -57,7 +57,8 @@ pub fn certify(permit: &Permit<ManageTrust>, facility_secret: &str) -> Result<St
     let event = match &result {
         Ok(id) => Event::new(permit.user(), "trust certify", Outcome::Success)
             .reason(&format!("device key certified by facility key {id}")),
-        Err(e) => Event::new(permit.user(), "trust certify", Outcome::Failure).reason(e.message()),
+        Err(e) => Event::new(permit.user(), "trust certify", Outcome::Failure)
+            .reason(&e.message_in(crate::i18n::Lang::En)),
     };
     audit::append(home, &event)?;
     result

@@ -169,7 +169,8 @@ pub fn add_kind(
     let event = match &result {
         Ok(k) => Event::new(permit.user(), "trust add", Outcome::Success)
             .reason(&format!("key {} ({})", k.key_id, k.name)),
-        Err(e) => Event::new(permit.user(), "trust add", Outcome::Failure).reason(e.message()),
+        Err(e) => Event::new(permit.user(), "trust add", Outcome::Failure)
+            .reason(&e.message_in(crate::i18n::Lang::En)),
     };
     audit::append(home, &event)?;
     result
@@ -238,7 +239,8 @@ pub fn remove(permit: &Permit<ManageTrust>, which: &str) -> Result<TrustedKey> {
     let event = match &result {
         Ok(k) => Event::new(permit.user(), "trust remove", Outcome::Success)
             .reason(&format!("key {} ({})", k.key_id, k.name)),
-        Err(e) => Event::new(permit.user(), "trust remove", Outcome::Failure).reason(e.message()),
+        Err(e) => Event::new(permit.user(), "trust remove", Outcome::Failure)
+            .reason(&e.message_in(crate::i18n::Lang::En)),
     };
     audit::append(home, &event)?;
     result

@@ -225,9 +225,11 @@ pub fn restore_checked(
                 Kind::CheckFailed | Kind::Busy | Kind::PermissionDenied | Kind::Usage
             ) =>
         {
-            Event::new(permit.user(), "restore", Outcome::Refused).reason(e.message())
+            Event::new(permit.user(), "restore", Outcome::Refused)
+                .reason(&e.message_in(crate::i18n::Lang::En))
         }
-        Err(e) => Event::new(permit.user(), "restore", Outcome::Failure).reason(e.message()),
+        Err(e) => Event::new(permit.user(), "restore", Outcome::Failure)
+            .reason(&e.message_in(crate::i18n::Lang::En)),
     };
     // The backup restored, or the one chosen; the file is read again for
     // its ID only when neither is known (it may have changed since).

@@ -25,7 +25,7 @@ pub struct StoreUrl {
     pub prefix: String,
 }
 
-fn usage(msg: impl Into<String>) -> Error {
+fn usage(msg: impl Into<carevault_core::i18n::Text>) -> Error {
     Error::new(
         Kind::Usage,
         msg,

@@ -156,9 +156,8 @@ impl Verifier {
                 let r = verify::verify_file(path, Some(unlock), max_log_n, p);
                 let event = match &r {
                     Ok(_) => Event::new("first-run", "verify", Outcome::Success),
-                    Err(e) => {
-                        Event::new("first-run", "verify", Outcome::Failure).reason(e.message())
-                    }
+                    Err(e) => Event::new("first-run", "verify", Outcome::Failure)
+                        .reason(&e.message_in(carevault_core::i18n::Lang::En)),
                 };
                 let event = match catalog::id_of(path) {
                     Some(id) => event.backup(&id),

@@ -13,6 +13,7 @@ mod preview;
 mod rekey;
 mod safety;
 mod status;
+mod strings;
 mod usb;
 
 use crate::errors::{blocking, ApiError};
@@ -44,6 +45,7 @@ pub fn router(state: AppState, limits: &Limits) -> Router {
         .route("/app.css", get(assets::app_css))
         .route("/icons.svg", get(assets::icons))
         .route("/api/session", get(login::session))
+        .route("/api/strings", get(strings::strings))
         .route("/api/login", post(login::login))
         .route("/api/logout", post(login::logout))
         .route("/api/first-run/admin", post(first_run::admin))

@@ -467,7 +467,7 @@ async fn backup_now_shows_the_cores_passphrase_rule_on_the_field() {
     };
     assert_eq!(
         said.as_str().unwrap(),
-        format!("{} {}", sentence(core.message()), sentence(core.advice()))
+        format!("{} {}", sentence(&core.message()), sentence(&core.advice()))
     );
     b.screenshots("backup-now-weak-passphrase").await;
     let backups = std::fs::read_dir(clinic.home.join("Documents"))

@@ -1,0 +1,1 @@
+# carevault: cli messages (en).

@@ -1,0 +1,1 @@
+# carevault: offsite messages (en).

@@ -1,0 +1,2 @@
+# carevault : messages communs à toutes les parties (fr).
+common-language-name = Français

@@ -1,0 +1,1 @@
+# carevault: core messages (fr).

@@ -1,0 +1,1 @@
+# carevault: ops messages (fr).

@@ -1,0 +1,1 @@
+# carevault: santedb messages (fr).

@@ -1,0 +1,1 @@
+# carevault: ui messages (fr).

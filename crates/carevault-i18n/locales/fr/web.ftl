@@ -1,0 +1,1 @@
+# carevault: web messages (fr).
