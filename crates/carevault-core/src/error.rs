@@ -205,6 +205,12 @@ impl Error {
         self.advice.render(lang)
     }
 
+    /// The advice itself (a front end may put its own ways to give a key in
+    /// place of the command line's, by the advice's message ID).
+    pub fn advice_text(&self) -> &Text {
+        &self.advice
+    }
+
     /// The message itself, to pass on inside another message.
     pub fn message_text(&self) -> &Text {
         &self.message
