@@ -2,7 +2,8 @@
 //! report into a [`JobProgress`] (atomics: phase, bytes done, bytes total);
 //! the registry answers `GET /api/jobs/{id}` and its event stream.
 
-use crate::errors::{ApiError, ErrorBody};
+use crate::errors::ApiError;
+use carevault_core::i18n::{t, Lang};
 use carevault_core::{Phase, Progress};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -121,7 +122,7 @@ enum Outcome {
     Done(Value),
     /// The error, and a result when there is one (a restore whose checks
     /// differ still has its report).
-    Failed(ErrorBody, Option<Value>),
+    Failed(ApiError, Option<Value>),
 }
 
 /// One job.
@@ -129,6 +130,9 @@ pub struct Job {
     pub id: String,
     pub kind: JobKind,
     pub owner: Owner,
+    /// The language of the request that started it: its error's and its
+    /// result's sentences are in it, whoever asks.
+    pub lang: Lang,
     progress: JobProgress,
     outcome: Mutex<(Outcome, Option<Instant>)>,
     /// Turns true once the outcome is set (what the tests await).
@@ -198,7 +202,7 @@ impl Job {
         match &guard.0 {
             Outcome::Done(result) => v["result"] = result.clone(),
             Outcome::Failed(e, result) => {
-                v["error"] = json!(e);
+                v["error"] = json!(e.body(self.lang));
                 if let Some(r) = result {
                     v["result"] = r.clone();
                 }
@@ -287,10 +291,7 @@ impl Drop for Abandon {
 
 /// The 409 for a user who already has a key-deriving job.
 pub fn one_at_a_time() -> ApiError {
-    ApiError::busy(
-        "you already have a verification, restore or contents reading running",
-        "wait until it ends, then start the next one (one at a time keeps the tablet's memory free)",
-    )
+    ApiError::busy(t!("web-one-at-a-time"), t!("web-one-at-a-time-advice"))
 }
 
 fn new_id() -> String {
@@ -350,7 +351,8 @@ impl Registry {
     }
 
     /// Starts `work` on a blocking thread; returns the new job at once.
-    pub fn start<F>(&self, kind: JobKind, owner: Owner, work: F) -> Arc<Job>
+    /// `lang`: the language of the request that starts it (its JSON's).
+    pub fn start<F>(&self, kind: JobKind, owner: Owner, lang: Lang, work: F) -> Arc<Job>
     where
         F: FnOnce(&JobProgress) -> Result<Value, JobError> + Send + 'static,
     {
@@ -358,6 +360,7 @@ impl Registry {
             id: new_id(),
             kind,
             owner,
+            lang,
             progress: JobProgress::new(),
             outcome: Mutex::new((Outcome::Running, None)),
             ended: tokio::sync::watch::Sender::new(false),
@@ -377,17 +380,17 @@ impl Registry {
         tokio::task::spawn_blocking(move || {
             let result =
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&j.progress)))
-                    .unwrap_or_else(|_| {
-                        Err(ApiError::internal("the job stopped on a fault").into())
-                    });
+                    .unwrap_or_else(|_| Err(ApiError::internal(t!("web-job-fault")).into()));
             let outcome = match result {
                 Ok(v) => Outcome::Done(v),
                 Err(e) => {
                     eprintln!(
                         "carevault serve: {:?} job {} failed: {}",
-                        j.kind, j.id, e.error.body.message
+                        j.kind,
+                        j.id,
+                        e.error.message.render(Lang::En)
                     );
-                    Outcome::Failed(e.error.body, e.result.map(|r| *r))
+                    Outcome::Failed(e.error, e.result.map(|r| *r))
                 }
             };
             *j.outcome.lock().expect("job") = (outcome, Some(Instant::now()));
@@ -425,7 +428,7 @@ mod tests {
         let r = Registry::default();
         let (tx, rx) = std::sync::mpsc::channel::<()>();
         let (at_tx, mut at_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
-        let job = r.start(JobKind::Verify, Owner::FirstRun, move |p| {
+        let job = r.start(JobKind::Verify, Owner::FirstRun, Lang::En, move |p| {
             p.start(Phase::Read, 200);
             p.advance(50);
             at_tx.send(()).unwrap();
@@ -449,8 +452,8 @@ mod tests {
             (Some("done"), Some(100))
         );
         assert_eq!(v["result"]["ok"], true);
-        let bad = r.start(JobKind::Backup, Owner::FirstRun, |_| {
-            Err(ApiError::busy("busy", "wait").into())
+        let bad = r.start(JobKind::Backup, Owner::FirstRun, Lang::En, |_| {
+            Err(one_at_a_time().into())
         });
         ended(&bad).await;
         assert!(bad.finished());
@@ -459,11 +462,25 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_failed_jobs_error_is_in_the_language_of_its_starter() {
+        let r = Registry::default();
+        let job = r.start(JobKind::Verify, Owner::FirstRun, Lang::Fr, |_| {
+            Err(one_at_a_time().into())
+        });
+        ended(&job).await;
+        let v = job.to_json();
+        assert_eq!(v["error"]["kind"], "busy", "{v}");
+        let fr = t!("web-one-at-a-time").render(Lang::Fr);
+        assert_eq!(v["error"]["message"], fr.as_str(), "{v}");
+        assert_ne!(fr, t!("web-one-at-a-time").render(Lang::En));
+    }
+
+    #[tokio::test]
     async fn an_upload_reports_its_own_phase() {
         let r = Registry::default();
         let (tx, rx) = std::sync::mpsc::channel::<()>();
         let (at_tx, mut at_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
-        let job = r.start(JobKind::Offsite, Owner::FirstRun, move |p| {
+        let job = r.start(JobKind::Offsite, Owner::FirstRun, Lang::En, move |p| {
             p.start(Phase::Upload, 100);
             p.advance(10);
             at_tx.send(()).unwrap();
@@ -491,7 +508,7 @@ mod tests {
         let r = Registry::default();
         let (step_tx, step_rx) = std::sync::mpsc::channel::<()>();
         let (at_tx, mut at_rx) = tokio::sync::mpsc::unbounded_channel::<&str>();
-        let job = r.start(JobKind::Verify, Owner::FirstRun, move |p| {
+        let job = r.start(JobKind::Verify, Owner::FirstRun, Lang::En, move |p| {
             p.start(Phase::KeyDerivation, 0);
             at_tx.send("kdf").unwrap();
             step_rx.recv().unwrap();
@@ -546,23 +563,33 @@ mod tests {
         let (in_tx, in_rx) = std::sync::mpsc::channel::<&str>();
         let slot = r.heavy_slot(Some("ana")).unwrap();
         let t1 = in_tx.clone();
-        let first = r.start(JobKind::Verify, Owner::User("ana".into()), move |_| {
-            let _turn = slot.turn();
-            t1.send("ana").unwrap();
-            rx.recv().unwrap();
-            Ok(json!({}))
-        });
+        let first = r.start(
+            JobKind::Verify,
+            Owner::User("ana".into()),
+            Lang::En,
+            move |_| {
+                let _turn = slot.turn();
+                t1.send("ana").unwrap();
+                rx.recv().unwrap();
+                Ok(json!({}))
+            },
+        );
         assert_eq!(in_rx.recv().unwrap(), "ana");
         // Ana's second one is refused while her first runs.
         let e = r.heavy_slot(Some("ana")).err().unwrap();
         assert_eq!(e.status, axum::http::StatusCode::CONFLICT);
         // Bo's waits for the turn: it has not begun while Ana's holds it.
         let slot = r.heavy_slot(Some("bo")).unwrap();
-        let second = r.start(JobKind::Verify, Owner::User("bo".into()), move |_| {
-            let _turn = slot.turn();
-            in_tx.send("bo").unwrap();
-            Ok(json!({}))
-        });
+        let second = r.start(
+            JobKind::Verify,
+            Owner::User("bo".into()),
+            Lang::En,
+            move |_| {
+                let _turn = slot.turn();
+                in_tx.send("bo").unwrap();
+                Ok(json!({}))
+            },
+        );
         assert!(in_rx.try_recv().is_err());
         tx.send(()).unwrap();
         assert_eq!(

@@ -4,6 +4,7 @@
 use crate::errors::ApiError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
+use carevault_core::i18n::t;
 use serde::de::DeserializeOwned;
 
 /// Largest JSON body accepted.
@@ -23,8 +24,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                 ApiError::new(
                     axum::http::StatusCode::PAYLOAD_TOO_LARGE,
                     "usage",
-                    "the request body is too large",
-                    "send a smaller JSON object",
+                    t!("web-body-too-large"),
+                    t!("web-body-too-large-advice"),
                 )
             })?;
         parse(&bytes).map(JsonBody)
@@ -47,20 +48,21 @@ pub fn parse<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
                 let text = inner.to_string();
                 if text.starts_with("missing field") {
                     let field = text.split('`').nth(1).unwrap_or("?");
-                    format!("the field `{field}` is missing")
+                    t!("web-field-missing", field = field)
                 } else {
-                    format!("the field `{path}` has the wrong type or value")
+                    t!("web-field-wrong", field = path)
                 }
             }
-            _ => "the request body is not valid JSON".to_string(),
+            _ => t!("web-not-json"),
         };
-        ApiError::bad_request(message, "send the JSON object that docs/API.md describes")
+        ApiError::bad_request(message, t!("web-bad-json-advice"))
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use carevault_core::i18n::Lang;
 
     #[derive(serde::Deserialize, Debug)]
     #[allow(dead_code)]
@@ -71,17 +73,22 @@ mod tests {
 
     #[test]
     fn errors_name_the_field_but_never_the_value() {
+        let message = |e: ApiError| e.message.render(Lang::En);
         let e = parse::<Login>(&Bytes::from_static(br#"{"username":"a"}"#)).unwrap_err();
-        assert!(e.body.message.contains("`password` is missing"), "{e:?}");
+        assert!(
+            message(e.clone()).contains("`password` is missing"),
+            "{e:?}"
+        );
+        assert_eq!(e.message.render(Lang::Fr), "il manque le champ `password`");
         let e = parse::<Login>(&Bytes::from_static(
             br#"{"username":"a","password":["secret-x"]}"#,
         ))
         .unwrap_err();
-        assert!(e.body.message.contains("password"), "{e:?}");
-        assert!(!e.body.message.contains("secret-x"));
+        assert!(message(e.clone()).contains("password"), "{e:?}");
+        assert!(!message(e).contains("secret-x"));
         let e = parse::<Login>(&Bytes::from_static(b"{not json")).unwrap_err();
-        assert_eq!(e.body.message, "the request body is not valid JSON");
+        assert_eq!(message(e), "the request body is not valid JSON");
         let e = parse::<Login>(&Bytes::from_static(b"")).unwrap_err();
-        assert!(e.body.message.contains("missing"), "{e:?}");
+        assert!(message(e.clone()).contains("missing"), "{e:?}");
     }
 }

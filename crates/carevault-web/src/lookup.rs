@@ -9,6 +9,7 @@ use crate::errors::ApiError;
 use crate::session::Key;
 use crate::AppState;
 use carevault_core::catalog::{self, Listed};
+use carevault_core::i18n::{t, Lang};
 use carevault_core::media::Medium;
 use carevault_core::profile::Profile;
 use carevault_core::store::FolderStore;
@@ -129,8 +130,8 @@ fn find_on_media(home: &Path, id: &str) -> Result<Found, ApiError> {
             Ok(hits.swap_remove(best))
         }
         0 => Err(ApiError::not_found(
-            "there is no backup with this ID",
-            "reload the Backup Explorer to see the backups there are now",
+            t!("web-no-backup"),
+            t!("web-no-backup-advice"),
         )),
         n => {
             let places: Vec<String> = hits
@@ -140,24 +141,21 @@ fn find_on_media(home: &Path, id: &str) -> Result<Found, ApiError> {
             Err(ApiError::new(
                 axum::http::StatusCode::CONFLICT,
                 "conflict",
-                format!(
-                    "{n} files carry this backup ID, so none of them is used: {}",
-                    places.join(", ")
-                ),
-                "a System Administrator should remove the file that is not a backup of this tablet (the listing shows who signed each)",
+                t!("web-id-conflict", count = n, files = places.join(", ")),
+                t!("web-id-conflict-advice"),
             ))
         }
     }
 }
 
 /// The listing entry of a backup (docs/API.md), plus the core's `listed`
-/// fields (`metadata`, `problem`).
-pub fn entry(home: &Path, f: &Found) -> Value {
+/// fields (`metadata`, `problem`); its words (`found_in`) in `lang`.
+pub fn entry(home: &Path, f: &Found, lang: Lang) -> Value {
     let l = &f.listed;
     let s = l.metadata.as_ref().map(|m| &m.sealed);
     let last = s.and_then(|s| catalog::last_verification(home, &s.id));
     let found_in = if f.location == UPLOAD {
-        Some("an uploaded file".to_string())
+        Some(t!("web-found-in-upload").render(lang))
     } else {
         carevault_core::profile::Profile::load(home)
             .ok()
@@ -187,8 +185,8 @@ pub fn entry(home: &Path, f: &Found) -> Value {
 
 /// The details of a backup: the listing entry and the rest of its readable
 /// metadata.
-pub fn details(home: &Path, f: &Found) -> Value {
-    let mut v = entry(home, f);
+pub fn details(home: &Path, f: &Found, lang: Lang) -> Value {
+    let mut v = entry(home, f, lang);
     // A damaged record marks nothing.
     let from = carevault_core::restored_from::current(home).ok().flatten();
     v["restored_from"] = json!(from.is_some_and(|r| v["id"] == r.id.as_str()));
@@ -242,9 +240,14 @@ mod tests {
         assert!(listed.iter().all(|f| f.listed.conflict));
         let e = find_on_media(home, &id).err().expect("no first match");
         assert_eq!(e.status, axum::http::StatusCode::CONFLICT);
-        assert!(e.body.message.contains("Backup-planted.bin (Public)"));
-        assert!(e.body.message.contains("Backup-real.bin (Private)"));
-        let v = entry(home, &listed[0]);
+        let message = e.message.render(Lang::En);
+        assert!(message.contains("Backup-planted.bin (Public)"), "{message}");
+        assert!(message.contains("Backup-real.bin (Private)"), "{message}");
+        assert!(
+            message.starts_with("2 files carry this backup ID"),
+            "{message}"
+        );
+        let v = entry(home, &listed[0], Lang::En);
         assert_eq!(v["conflict"], true);
         assert_eq!(v["signature"]["level"], "unsigned");
     }

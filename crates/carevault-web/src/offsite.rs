@@ -4,6 +4,7 @@
 //! priority of the pushing thread.
 
 use crate::AppState;
+use carevault_core::i18n::{t, Lang};
 use carevault_core::offsite_state::{self, OffsiteRecord, PushState};
 use carevault_core::profile::Profile;
 use carevault_core::{hostlock, Error, Kind, NoProgress, Progress, Result};
@@ -141,8 +142,8 @@ pub fn push_all(home: &Path, user: &str, todo: &[Local], progress: &dyn Progress
         let Some(_sync) = hostlock::when_sync_idle(home, None, progress)? else {
             return Err(Error::new(
                 Kind::Busy,
-                "a synchronization is in progress, so the offsite copy was not started",
-                "wait until System > Synchronization says Idle, then copy offsite again",
+                t!("web-sync-running-offsite"),
+                t!("web-sync-running-offsite-advice"),
             ));
         };
         let p = push::push_audited(home, user, &store, b, progress)?;
@@ -203,7 +204,10 @@ pub fn scheduled(state: &AppState) {
             backoff(state).succeeded();
         }
         Err(e) if e.kind() == Kind::Busy => {
-            eprintln!("carevault serve: offsite copy postponed: {}", e.message());
+            eprintln!(
+                "carevault serve: offsite copy postponed: {}",
+                e.message_in(Lang::En)
+            );
         }
         Err(e) => {
             let mut b = backoff(state);

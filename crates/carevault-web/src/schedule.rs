@@ -157,12 +157,12 @@ fn auto_backup(home: &std::path::Path) {
         Err(e) if e.kind() == Kind::Busy => {
             eprintln!(
                 "carevault serve: automatic backup postponed: {}",
-                e.message()
+                e.message_in(carevault_core::i18n::Lang::En)
             );
         }
         Err(e) => eprintln!(
             "carevault serve: automatic backup failed: {e}; what to do: {}",
-            e.advice()
+            e.advice_in(carevault_core::i18n::Lang::En)
         ),
     }
 }

@@ -8,6 +8,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use carevault_core::i18n::t;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// True when `host` (a Host header) names this machine by an IP address or
@@ -61,18 +62,11 @@ pub fn origin_ok(method: &Method, headers: &HeaderMap) -> bool {
 pub async fn guard(req: Request, next: Next) -> Response {
     let host_good = host_of(req.headers()).is_some_and(host_allowed);
     if !host_good {
-        return ApiError::forbidden(
-            "this server answers only to its own address (an IP address or localhost)",
-            "open the Backup Explorer at the address `carevault serve` printed",
-        )
-        .into_response();
+        return ApiError::forbidden(t!("web-bad-host"), t!("web-bad-host-advice")).into_response();
     }
     if !origin_ok(req.method(), req.headers()) {
-        return ApiError::forbidden(
-            "the request did not come from the Backup Explorer page (Origin check)",
-            "use the Backup Explorer page served by `carevault serve`",
-        )
-        .into_response();
+        return ApiError::forbidden(t!("web-bad-origin"), t!("web-bad-origin-advice"))
+            .into_response();
     }
     let api = req.uri().path().starts_with("/api/");
     let mut res = next.run(req).await;

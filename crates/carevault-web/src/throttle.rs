@@ -113,11 +113,12 @@ impl Throttled {
 }
 
 /// "in 40 seconds", "in 3 minutes".
-pub fn when(seconds: u64) -> String {
+pub fn when(seconds: u64) -> carevault_core::i18n::Text {
+    use carevault_core::i18n::t;
     if seconds < 90 {
-        format!("in {seconds} second{}", if seconds == 1 { "" } else { "s" })
+        t!("web-when-seconds", seconds = seconds)
     } else {
-        format!("in {} minutes", seconds.div_ceil(60))
+        t!("web-when-minutes", minutes = seconds.div_ceil(60))
     }
 }
 
@@ -276,6 +277,17 @@ mod tests {
 
     fn ip(n: u8) -> Option<IpAddr> {
         Some(IpAddr::from([127, 0, 0, n]))
+    }
+
+    #[test]
+    fn waits_are_said_in_seconds_then_minutes_in_each_language() {
+        use carevault_core::i18n::Lang;
+        assert_eq!(when(1).render(Lang::En), "in 1 second");
+        assert_eq!(when(5).render(Lang::En), "in 5 seconds");
+        assert_eq!(when(300).render(Lang::En), "in 5 minutes");
+        assert_eq!(when(1).render(Lang::Fr), "dans 1 seconde");
+        assert_eq!(when(40).render(Lang::Fr), "dans 40 secondes");
+        assert_eq!(when(121).render(Lang::Fr), "dans 3 minutes");
     }
 
     #[test]

@@ -26,6 +26,7 @@ use axum::response::{IntoResponse, Response};
 use carevault_core::archive::reader::Opened;
 use carevault_core::auth::{self, View};
 use carevault_core::fsutil::human_size;
+use carevault_core::i18n::{t, Text};
 use carevault_core::Error;
 use futures_util::StreamExt;
 use serde_json::{json, Value};
@@ -171,7 +172,7 @@ impl Uploads {
     fn room(&self, id: &str, n: u64, count: bool) -> Result<(), ApiError> {
         let mut map = self.map.lock().expect("uploads");
         let Some(owner) = map.get(id).map(|u| u.owner) else {
-            return Err(ApiError::internal("an upload lost its place"));
+            return Err(ApiError::internal(t!("web-upload-lost")));
         };
         let total: u64 = map.values().map(|u| u.bytes).sum();
         let mine: u64 = map
@@ -185,10 +186,10 @@ impl Uploads {
             return Err(too_large(l.max_upload));
         }
         if owner.is_some() && mine + n > l.per_session {
-            return Err(over_quota("this session's uploads", l.per_session));
+            return Err(over_quota(t!("web-quota-session"), l.per_session));
         }
         if total + n > l.total {
-            return Err(over_quota("all uploads on this server", l.total));
+            return Err(over_quota(t!("web-quota-server"), l.total));
         }
         if count {
             if let Some(u) = map.get_mut(id) {
@@ -279,25 +280,17 @@ fn too_large(max: u64) -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "usage",
-        format!(
-            "the file is larger than this server accepts ({})",
-            human_size(max)
-        ),
-        "copy the backup onto the tablet's Documents folder or an SD card instead, \
-         or start the server with a larger --max-upload",
+        t!("web-upload-too-large", max = human_size(max)),
+        t!("web-upload-too-large-advice"),
     )
 }
 
-fn over_quota(whose: &str, quota: u64) -> ApiError {
+fn over_quota(whose: Text, quota: u64) -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "usage",
-        format!(
-            "this upload would take {whose} past the {} they may hold",
-            human_size(quota)
-        ),
-        "restore or leave the earlier uploads first (they are removed an hour after they \
-         arrived, or when you log out), or copy the backup onto Documents or an SD card",
+        t!("web-over-quota", whose = whose, quota = human_size(quota)),
+        t!("web-over-quota-advice"),
     )
 }
 
@@ -359,10 +352,7 @@ pub async fn post(
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|_| {
-            ApiError::bad_request(
-                "the upload was interrupted before the whole file arrived, or it stalled",
-                "send the file again",
-            )
+            ApiError::bad_request(t!("web-upload-cut"), t!("web-upload-cut-advice"))
         })?;
         uploads.charge(&id, chunk.len() as u64)?;
         size += chunk.len() as u64;

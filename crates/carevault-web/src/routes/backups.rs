@@ -9,6 +9,7 @@ use super::{
 use crate::errors::{blocking, ApiError};
 use crate::jobs::{Abandon, JobKind, Owner};
 use crate::json::JsonBody;
+use crate::language;
 use crate::lookup::{self, entry, find, Found, UPLOAD};
 use crate::session::Who;
 use crate::AppState;
@@ -21,6 +22,7 @@ use carevault_core::auth::{Create, Delete, Restore, Role, View};
 use carevault_core::backup::{self, BackupRequest, Target};
 use carevault_core::catalog::{self, Listed};
 use carevault_core::hostlock;
+use carevault_core::i18n::t;
 use carevault_core::media::Medium;
 use carevault_core::profile::Profile;
 use carevault_core::{verify as core_verify, Error};
@@ -49,6 +51,7 @@ fn stale_warning(home: &std::path::Path, found: &[Found]) -> Option<String> {
 pub async fn list(State(state): State<AppState>, who: Who) -> Result<Json<Value>, ApiError> {
     permit::<View>(&who).await?;
     let home = state.home.clone();
+    let lang = language::current();
     blocking(move || {
         let found = lookup::scan(&lookup::media_dirs(&home)?);
         let column = crate::offsite::Column::load(&home);
@@ -57,7 +60,7 @@ pub async fn list(State(state): State<AppState>, who: Who) -> Result<Json<Value>
         let backups: Vec<Value> = found
             .iter()
             .map(|f| {
-                let mut v = entry(&home, f);
+                let mut v = entry(&home, f, lang);
                 if let (Some(c), Some(m)) = (&column, &f.listed.metadata) {
                     v["offsite"] = json!(c.state_of(&m.sealed.id, &m.sealed.created_at));
                 }
@@ -101,14 +104,14 @@ pub async fn create(
     match (b.encrypt, passphrase.is_some()) {
         (true, false) => {
             return Err(ApiError::bad_request(
-                "an encrypted backup needs a passphrase",
-                "type a strong passphrase, and record it as your facility's data policy says",
+                t!("web-encrypt-needs-passphrase"),
+                t!("web-encrypt-needs-passphrase-advice"),
             ))
         }
         (false, true) => {
             return Err(ApiError::bad_request(
-                "a passphrase was given for a backup that is not to be encrypted",
-                "tick \"Encrypt this backup\", or leave the passphrase empty",
+                t!("web-passphrase-not-encrypted"),
+                t!("web-passphrase-not-encrypted-advice"),
             ))
         }
         _ => {}
@@ -120,6 +123,7 @@ pub async fn create(
     }
     carevault_core::backup::check_label(b.label.as_deref())?;
     let s = state.clone();
+    let lang = language::current();
     blocking(move || {
         let home = s.home.clone();
         let target = Target::Medium(medium);
@@ -127,8 +131,8 @@ pub async fn create(
         let sync = hostlock::sync_running(&home).map_err(|e| Error::io("checking the sync lock", &home, e))?;
         if sync {
             return Err(ApiError::busy(
-                "a synchronization is in progress, so no backup was started",
-                "wait until System > Synchronization says Idle, then make the backup again",
+                t!("web-sync-running-backup"),
+                t!("web-sync-running-backup-advice"),
             ));
         }
         let _starting = start_exclusive(&s)?;
@@ -142,7 +146,8 @@ pub async fn create(
         let h = home.clone();
         let kdf = s.jobs.kdf_turn();
         let encrypt = b.encrypt;
-        let job = s.jobs.start(JobKind::Backup, Owner::User(permit.user().to_string()), move |p| {
+        let owner = Owner::User(permit.user().to_string());
+        let job = s.jobs.start(JobKind::Backup, owner, lang, move |p| {
             // A passphrase is turned into a key (scrypt): wait for the turn.
             let _turn = encrypt.then(|| kdf.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
             let out = backup::create(&permit, &req, p)?;
@@ -157,7 +162,7 @@ pub async fn create(
                     ..Listed::default()
                 },
             };
-            let mut v = entry(&h, &found);
+            let mut v = entry(&h, &found, lang);
             v["destination"] = json!(out.destination);
             v["rows"] = json!(out.rows);
             v["entries"] = json!(out.entries);
@@ -183,9 +188,10 @@ pub async fn details(
 ) -> Result<Json<Value>, ApiError> {
     permit::<View>(&who).await?;
     let s = state.clone();
+    let lang = language::current();
     blocking(move || {
         let f = find(&s, Some(&who.key), &id)?;
-        Ok(Json(lookup::details(&s.home, &f)))
+        Ok(Json(lookup::details(&s.home, &f, lang)))
     })
     .await
 }
@@ -228,6 +234,7 @@ pub async fn verify(
 ) -> Answer {
     let permit = permit::<View>(&who).await?;
     let s = state.clone();
+    let lang = language::current();
     blocking(move || {
         let keyed::Keyed {
             found: f,
@@ -239,12 +246,14 @@ pub async fn verify(
         let path = f.path().to_path_buf();
         let owner = Owner::User(permit.user().to_string());
         let st = s.clone();
-        let job = s.jobs.start(JobKind::Verify, owner, move |p| {
+        let job = s.jobs.start(JobKind::Verify, owner, lang, move |p| {
             let _turn = slot.turn();
             let r = core_verify::verify(&permit, &path, unlock.as_ref(), max_log_n, p);
             passphrase_result(&st, &key, unlock.as_ref(), &r);
             let report = r.map_err(|e| key_error(e, &path))?;
-            serde_json::to_value(&report).map_err(|e| ApiError::internal(e.to_string()).into())
+            serde_json::to_value(&report).map_err(|e| {
+                ApiError::internal(t!("web-report-failed", error = e.to_string())).into()
+            })
         });
         Ok((StatusCode::ACCEPTED, Json(json!({ "job_id": job.id }))))
     })
@@ -260,6 +269,7 @@ pub async fn restore(
 ) -> Answer {
     let permit = permit::<Restore>(&who).await?;
     let s = state.clone();
+    let lang = language::current();
     blocking(move || {
         let home = s.home.clone();
         let f = find(&s, Some(&who.key), &id)?;
@@ -276,7 +286,7 @@ pub async fn restore(
         let listed_id = f.listed.metadata.as_ref().map(|m| m.sealed.id.clone());
         let st = s.clone();
         let owner = Owner::User(permit.user().to_string());
-        let job = s.jobs.start(JobKind::Restore, owner, move |p| {
+        let job = s.jobs.start(JobKind::Restore, owner, lang, move |p| {
             let _turn = slot.turn();
             run_restore(
                 &st,
@@ -305,8 +315,8 @@ pub(super) fn upload_needs_admin(s: &crate::AppState, user: &str, id: &str) -> A
             .reason("an uploaded backup restores over clinic data only for a System Administrator"),
     );
     ApiError::forbidden(
-        "an uploaded file can be restored over this tablet's clinic data only by a System Administrator",
-        "ask a System Administrator to restore it, or restore a backup from this tablet's own media",
+        t!("web-upload-restore-admin-only"),
+        t!("web-upload-restore-admin-only-advice"),
     )
 }
 

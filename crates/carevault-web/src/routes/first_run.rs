@@ -9,12 +9,14 @@ use super::{ensure_idle, passphrase_attempt, run_restore, unlock_for, KeyBody};
 use crate::errors::{blocking, ApiError};
 use crate::jobs::{JobKind, Owner};
 use crate::json::JsonBody;
+use crate::language;
 use crate::lookup::{self, entry};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Json;
+use carevault_core::i18n::{t, Lang};
 use carevault_core::media::Medium;
 use carevault_core::{auth, catalog};
 use serde::Deserialize;
@@ -22,10 +24,7 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
 fn not_first_run() -> ApiError {
-    ApiError::forbidden(
-        "this app home already holds clinic data",
-        "log in; a restore needs a Clinical Manager, Clinic Nurse or System Administrator now",
-    )
+    ApiError::forbidden(t!("web-not-first-run"), t!("web-not-first-run-advice"))
 }
 
 /// `POST /api/first-run/admin` ("Start fresh").
@@ -61,13 +60,14 @@ fn candidates_of(home: &Path) -> Result<Vec<lookup::Found>, ApiError> {
 /// `GET /api/first-run/candidates`.
 pub async fn candidates(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let home = state.home.clone();
+    let lang: Lang = language::current();
     blocking(move || {
         if !auth::is_first_run(&home) {
             return Err(not_first_run());
         }
         let list: Vec<Value> = candidates_of(&home)?
             .iter()
-            .map(|f| entry(&home, f))
+            .map(|f| entry(&home, f, lang))
             .collect();
         Ok(Json(json!({ "backups": list })))
     })
@@ -95,6 +95,7 @@ pub async fn restore(
         recovery_key: b.recovery_key,
     };
     let s = state.clone();
+    let lang = language::current();
     let job_id = blocking(move || {
         let _starting = starting(&s);
         let home = s.home.clone();
@@ -114,21 +115,15 @@ pub async fn restore(
                     f.listed.path
                 })
                 .ok_or_else(|| {
-                    ApiError::not_found(
-                        "that file is not one of the backups found on the Public or External media",
-                        "choose one of the listed backups, or upload the file",
-                    )
+                    ApiError::not_found(t!("web-not-a-candidate"), t!("web-not-a-candidate-advice"))
                 })?,
             (None, Some(id)) => s.uploads.path_of(&s.sessions, &id, None).ok_or_else(|| {
-                ApiError::not_found(
-                    "there is no upload with this ID (uploads are removed after an hour)",
-                    "upload the file again",
-                )
+                ApiError::not_found(t!("web-no-upload"), t!("web-no-upload-advice"))
             })?,
             _ => {
                 return Err(ApiError::bad_request(
-                    "give either `path` or `upload_id`",
-                    "choose a listed backup or upload one",
+                    t!("web-path-or-upload"),
+                    t!("web-path-or-upload-advice"),
                 ))
             }
         };
@@ -138,18 +133,20 @@ pub async fn restore(
         let slot = s.jobs.heavy_slot(None)?;
         passphrase_attempt(&s, &key, unlock.as_ref())?;
         let st = s.clone();
-        let job = s.jobs.start(JobKind::Restore, Owner::FirstRun, move |p| {
-            let _turn = slot.turn();
-            run_restore(
-                &st,
-                &permit,
-                &file,
-                &key,
-                listed_id.as_deref(),
-                unlock.as_ref(),
-                p,
-            )
-        });
+        let job = s
+            .jobs
+            .start(JobKind::Restore, Owner::FirstRun, lang, move |p| {
+                let _turn = slot.turn();
+                run_restore(
+                    &st,
+                    &permit,
+                    &file,
+                    &key,
+                    listed_id.as_deref(),
+                    unlock.as_ref(),
+                    p,
+                )
+            });
         Ok(job.id.clone())
     })
     .await?;

@@ -12,11 +12,13 @@
 use crate::errors::{blocking, ApiError};
 use crate::jobs::{JobKind, Owner};
 use crate::json::JsonBody;
+use crate::language;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use carevault_core::audit::{self, Event, Outcome};
+use carevault_core::i18n::t;
 use carevault_core::media::Medium;
 use carevault_core::profile::OffsiteSettings;
 use carevault_core::{auth, Error, Kind};
@@ -69,16 +71,16 @@ fn config_of(home: &Path, e: &Entered) -> carevault_core::Result<Config> {
     if settings.prefix.contains('{') {
         return Err(Error::new(
             Kind::Usage,
-            "the prefix must be the lost tablet's own, without {facility} or {device}",
-            "enter it as the bucket shows it, e.g. tablets/kibera-hc/3f2a9c0d1e4b5a67/",
+            t!("web-offsite-prefix-template"),
+            t!("web-offsite-prefix-template-advice"),
         ));
     }
     let prefix = settings.prefix_for("", "")?;
     if e.access_key.trim().is_empty() || e.secret_key.trim().is_empty() {
         return Err(Error::new(
             Kind::Usage,
-            "both the access key and the secret key are needed",
-            "enter the read key the bucket's administrator gave you",
+            t!("web-offsite-keys-needed"),
+            t!("web-offsite-keys-needed-advice"),
         ));
     }
     Ok(Config {
@@ -99,8 +101,8 @@ fn ensure_first_run(home: &Path) -> Result<(), ApiError> {
         Ok(())
     } else {
         Err(ApiError::forbidden(
-            "this app home already holds clinic data",
-            "log in; offsite copies are in the Backup Explorer",
+            t!("web-not-first-run"),
+            t!("web-not-first-run-offsite-advice"),
         ))
     }
 }
@@ -149,6 +151,7 @@ pub async fn get(
     JsonBody(b): JsonBody<GetBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let s = state.clone();
+    let lang = language::current();
     blocking(move || {
         let home = s.home.clone();
         ensure_first_run(&home)?;
@@ -158,25 +161,27 @@ pub async fn get(
             .into_iter()
             .find(|(m, _)| *m == Medium::Public)
             .map(|(_, d)| d)
-            .ok_or_else(|| ApiError::internal("the Public folder (Documents) is not configured"))?;
+            .ok_or_else(|| ApiError::internal(t!("web-no-public-folder")))?;
         let id = b.id;
         let save = b.store.save;
         let entered = b.store;
-        let job = s.jobs.start(JobKind::Download, Owner::FirstRun, move |p| {
-            let store = S3Store::new(&cfg)?;
-            let got = fetch::get_checked(&store, &id, &to, p)?;
-            audit::append(
-                &home,
-                &Event::new(permit.user(), "offsite get", Outcome::Success)
-                    .backup(got.id.as_deref().unwrap_or(&id))
-                    .medium("Offsite")
-                    .reason(&got.key),
-            )?;
-            if save {
-                save_credentials(&home, &entered)?;
-            }
-            Ok(json!({"path": got.path, "size": got.size, "id": got.id}))
-        });
+        let job = s
+            .jobs
+            .start(JobKind::Download, Owner::FirstRun, lang, move |p| {
+                let store = S3Store::new(&cfg)?;
+                let got = fetch::get_checked(&store, &id, &to, p)?;
+                audit::append(
+                    &home,
+                    &Event::new(permit.user(), "offsite get", Outcome::Success)
+                        .backup(got.id.as_deref().unwrap_or(&id))
+                        .medium("Offsite")
+                        .reason(&got.key),
+                )?;
+                if save {
+                    save_credentials(&home, &entered)?;
+                }
+                Ok(json!({"path": got.path, "size": got.size, "id": got.id}))
+            });
         Ok((StatusCode::ACCEPTED, Json(json!({"job_id": job.id}))))
     })
     .await

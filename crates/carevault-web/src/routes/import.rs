@@ -20,6 +20,7 @@ use super::{ensure_idle, permit, run_restore, secret};
 use crate::errors::{blocking, ApiError};
 use crate::jobs::{JobError, JobKind, JobProgress, Owner};
 use crate::json::JsonBody;
+use crate::language;
 use crate::lookup::{entry, Found};
 use crate::session::{Key, Who};
 use crate::AppState;
@@ -29,6 +30,7 @@ use axum::Json;
 use carevault_core::audit::{self, Event, Outcome};
 use carevault_core::auth::{self, Create, Permit, Role, View};
 use carevault_core::catalog::{self, Listed};
+use carevault_core::i18n::{t, Lang};
 use carevault_core::media::Medium;
 use carevault_core::profile::Profile;
 use carevault_core::verify::{self, VerifyReport};
@@ -53,8 +55,8 @@ pub struct ImportBody {
 fn new_passphrase(p: Option<String>) -> Result<SecretString, ApiError> {
     let new = secret(p).ok_or_else(|| {
         ApiError::bad_request(
-            "no passphrase was given for the new carevault backup",
-            "type a new passphrase twice: the imported data is kept encrypted with it",
+            t!("web-import-no-new-passphrase"),
+            t!("web-import-no-new-passphrase-advice"),
         )
     })?;
     // The core's one rule for a new passphrase, before any work (the
@@ -76,16 +78,16 @@ fn source(
         .santedb_path_of(&s.sessions, id, owner)
         .ok_or_else(|| {
             ApiError::not_found(
-                "there is no SanteDB upload with this ID (uploads are removed after an hour)",
-                "upload the SanteDB .bin file again",
+                t!("web-no-santedb-upload"),
+                t!("web-no-santedb-upload-advice"),
             )
         })?;
     let (_, encrypted) = carevault_santedb::probe(&file).map_err(web_wording)?;
     let pass = secret(pass);
     if encrypted && pass.is_none() {
         return Err(ApiError::bad_request(
-            "this SanteDB backup is encrypted and no SanteDB passphrase was given",
-            "type the passphrase that was set for backups in the SanteDB app",
+            t!("web-santedb-passphrase-needed"),
+            t!("web-santedb-passphrase-needed-advice"),
         ));
     }
     Ok((file, if encrypted { pass } else { None }))
@@ -107,30 +109,14 @@ fn attempt(s: &AppState, upload_id: &str, pass: Option<&SecretString>) -> Result
 fn web_wording(e: Error) -> ApiError {
     let kind = e.kind();
     let mut api = ApiError::from(e);
-    let advice = match kind {
-        Kind::WrongKey => {
-            "check the SanteDB passphrase (capital letters and spaces count): it is the one set \
-             for backups in the SanteDB app, not a carevault passphrase"
-        }
-        Kind::Truncated => {
-            "the file is incomplete (a copy that stopped early): copy the .bin file from the \
-             SanteDB device again, whole, and upload it again"
-        }
-        Kind::Corrupted | Kind::UnsafeArchive => {
-            "the file is damaged: copy it from the SanteDB device again, or use another of its \
-             backups"
-        }
-        Kind::NotABackup => {
-            "choose the .bin file that the SanteDB app's Backup wrote, or a carevault backup to \
-             restore it"
-        }
-        Kind::CheckFailed => {
-            "the SanteDB backup does not hold its data whole: make a new backup on the SanteDB \
-             device and import that"
-        }
+    api.advice = match kind {
+        Kind::WrongKey => t!("web-santedb-wrong-key-advice"),
+        Kind::Truncated => t!("web-santedb-truncated-advice"),
+        Kind::Corrupted | Kind::UnsafeArchive => t!("web-santedb-damaged-advice"),
+        Kind::NotABackup => t!("web-santedb-not-a-backup-advice"),
+        Kind::CheckFailed => t!("web-santedb-check-failed-advice"),
         _ => return api,
     };
-    api.body.advice = advice.into();
     api
 }
 
@@ -157,7 +143,7 @@ impl Verifier {
                 let event = match &r {
                     Ok(_) => Event::new("first-run", "verify", Outcome::Success),
                     Err(e) => Event::new("first-run", "verify", Outcome::Failure)
-                        .reason(&e.message_in(carevault_core::i18n::Lang::En)),
+                        .reason(&e.message_in(Lang::En)),
                 };
                 let event = match catalog::id_of(path) {
                     Some(id) => event.backup(&id),
@@ -179,6 +165,8 @@ struct Work {
     upload_id: String,
     pass: Option<SecretString>,
     new: SecretString,
+    /// The language of the job's result.
+    lang: Lang,
 }
 
 /// Imports into the Private medium and verifies the new backup; the
@@ -211,7 +199,7 @@ fn import_and_verify(w: &Work, p: &JobProgress) -> Result<(Value, PathBuf), JobE
     let b = out
         .backup
         .as_ref()
-        .ok_or_else(|| ApiError::internal("the import wrote no backup"))?;
+        .ok_or_else(|| ApiError::internal(t!("web-import-no-backup")))?;
     let mut import = json!(out.source);
     // The server's path of the upload says nothing to the page.
     import["file"] = json!(null);
@@ -236,7 +224,7 @@ fn import_and_verify(w: &Work, p: &JobProgress) -> Result<(Value, PathBuf), JobE
             ..Listed::default()
         },
     };
-    let mut backup = entry(home, &found);
+    let mut backup = entry(home, &found, w.lang);
     backup["rows"] = json!(b.rows);
     backup["entries"] = json!(b.entries);
     backup["data_bytes"] = json!(b.data_bytes);
@@ -251,6 +239,7 @@ fn import_and_verify(w: &Work, p: &JobProgress) -> Result<(Value, PathBuf), JobE
 pub async fn first_run(State(state): State<AppState>, JsonBody(b): JsonBody<ImportBody>) -> Answer {
     let new = new_passphrase(b.new_passphrase)?;
     let s = state.clone();
+    let lang = language::current();
     blocking(move || {
         let _starting = starting(&s);
         let home = s.home.clone();
@@ -268,53 +257,56 @@ pub async fn first_run(State(state): State<AppState>, JsonBody(b): JsonBody<Impo
             upload_id: b.upload_id,
             pass,
             new,
+            lang,
         };
-        let job = s.jobs.start(JobKind::Import, Owner::FirstRun, move |p| {
-            // Three key derivations (the import's, the verification's, the
-            // restore's): one turn for all.
-            let _turn = slot.turn();
-            let (mut v, path) = import_and_verify(&work, p)?;
-            let unlock = Unlock::Passphrase(work.new.clone());
-            // The backup this job just wrote and verified, by the ID it
-            // wrote (not read back from the file).
-            let written = v["backup"]["id"].as_str().map(str::to_string);
-            let key = written
-                .clone()
-                .unwrap_or_else(|| path.display().to_string());
-            match run_restore(
-                &work.state,
-                &restore,
-                &path,
-                &key,
-                written.as_deref(),
-                Some(&unlock),
-                p,
-            ) {
-                Ok(r) => {
-                    v["restore"] = r;
-                    // A SanteDB backup carries no carevault users: the one
-                    // who imported it on the first run makes the first
-                    // System Administrator next ("Start fresh").
-                    if !auth::has_users(restore.home())? {
-                        auth::allow_first_admin(restore.home())?;
+        let job = s
+            .jobs
+            .start(JobKind::Import, Owner::FirstRun, lang, move |p| {
+                // Three key derivations (the import's, the verification's, the
+                // restore's): one turn for all.
+                let _turn = slot.turn();
+                let (mut v, path) = import_and_verify(&work, p)?;
+                let unlock = Unlock::Passphrase(work.new.clone());
+                // The backup this job just wrote and verified, by the ID it
+                // wrote (not read back from the file).
+                let written = v["backup"]["id"].as_str().map(str::to_string);
+                let key = written
+                    .clone()
+                    .unwrap_or_else(|| path.display().to_string());
+                match run_restore(
+                    &work.state,
+                    &restore,
+                    &path,
+                    &key,
+                    written.as_deref(),
+                    Some(&unlock),
+                    p,
+                ) {
+                    Ok(r) => {
+                        v["restore"] = r;
+                        // A SanteDB backup carries no carevault users: the one
+                        // who imported it on the first run makes the first
+                        // System Administrator next ("Start fresh").
+                        if !auth::has_users(restore.home())? {
+                            auth::allow_first_admin(restore.home())?;
+                        }
+                        Ok(v)
                     }
-                    Ok(v)
+                    Err(mut e) => {
+                        if auth::is_first_run(restore.home()) {
+                            // Nothing was restored, and a first run cannot
+                            // reach the Private medium: leave nothing behind.
+                            let _ = std::fs::remove_file(&path);
+                            v["backup"] = json!(null);
+                        }
+                        if let Some(r) = e.result.take() {
+                            v["restore"] = *r;
+                        }
+                        e.result = Some(Box::new(v));
+                        Err(e)
+                    }
                 }
-                Err(mut e) => {
-                    if auth::is_first_run(restore.home()) {
-                        // Nothing was restored, and a first run cannot
-                        // reach the Private medium: leave nothing behind.
-                        let _ = std::fs::remove_file(&path);
-                        v["backup"] = json!(null);
-                    }
-                    if let Some(r) = e.result.take() {
-                        v["restore"] = *r;
-                    }
-                    e.result = Some(Box::new(v));
-                    Err(e)
-                }
-            }
-        });
+            });
         Ok((StatusCode::ACCEPTED, Json(json!({ "job_id": job.id }))))
     })
     .await
@@ -341,13 +333,14 @@ pub async fn logged_in(
         })
         .await?;
         return Err(ApiError::forbidden(
-            "importing a SanteDB backup over this tablet's clinic data needs a System Administrator",
-            "ask a System Administrator to import and restore it",
+            t!("web-import-admin-only"),
+            t!("web-import-admin-only-advice"),
         ));
     }
     let view = permit::<View>(&who).await?;
     let new = new_passphrase(b.new_passphrase)?;
     let s = state.clone();
+    let lang = language::current();
     blocking(move || {
         let (file, pass) = source(&s, &b.upload_id, Some(&who.key), b.santedb_passphrase)?;
         let _starting = start_exclusive(&s)?;
@@ -362,8 +355,9 @@ pub async fn logged_in(
             upload_id: b.upload_id,
             pass,
             new,
+            lang,
         };
-        let job = s.jobs.start(JobKind::Import, owner, move |p| {
+        let job = s.jobs.start(JobKind::Import, owner, lang, move |p| {
             let _turn = slot.turn();
             Ok(import_and_verify(&work, p)?.0)
         });

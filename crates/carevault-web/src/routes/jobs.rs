@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::response::sse::{Event, Sse};
 use axum::Json;
 use carevault_core::auth::View;
+use carevault_core::i18n::t;
 use futures_util::Stream;
 use serde_json::Value;
 use std::convert::Infallible;
@@ -19,7 +20,7 @@ use std::time::Duration;
 const TICK: Duration = Duration::from_millis(200);
 
 fn no_job() -> ApiError {
-    ApiError::not_found("there is no such job", "start the operation again")
+    ApiError::not_found(t!("web-no-job"), t!("web-no-job-advice"))
 }
 
 /// The job, if this request may see it: the user who started it (with a

@@ -10,6 +10,7 @@ use crate::jobs::HeavySlot;
 use crate::lookup::{find, Found};
 use crate::session::Who;
 use crate::AppState;
+use carevault_core::i18n::t;
 use carevault_core::profile::Profile;
 use carevault_core::Unlock;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -59,8 +60,8 @@ pub fn wait_turn<'a>(
     let turn = slot.turn();
     if abandoned.load(Ordering::SeqCst) {
         return Err(ApiError::busy(
-            "the request ended while it waited for its turn",
-            "try again when the verification or restore that runs has ended",
+            t!("web-abandoned"),
+            t!("web-abandoned-advice"),
         ));
     }
     Ok(turn)

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use carevault_core::audit::{self, Event, Outcome};
 use carevault_core::auth::{self, Action, Authenticated, Create, Delete, Restore};
+use carevault_core::i18n::t;
 use carevault_core::Kind;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -81,19 +82,16 @@ pub fn logged_in(
 /// (the wait ends by itself: nobody needs to unlock anything).
 fn throttled(t: &Throttled, user: &str) -> ApiError {
     let message = match t.scope {
-        Scope::Key => format!("too many login attempts for the user {user}"),
-        Scope::Source => "too many failed logins from this device".to_string(),
-        Scope::Global => "too many failed logins on this server".to_string(),
+        Scope::Key => t!("web-login-throttled-user", user = user),
+        Scope::Source => t!("web-login-throttled-device"),
+        Scope::Global => t!("web-login-throttled-server"),
     };
     let s = t.seconds();
     let mut e = ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "busy",
         message,
-        format!(
-            "try again {}: the wait grows with each wrong password and ends by itself",
-            throttle::when(s)
-        ),
+        t!("web-login-throttled-advice", when = throttle::when(s)),
     );
     e.retry_after = Some(s);
     e
@@ -129,7 +127,7 @@ pub async fn login(
         .login_slots
         .acquire()
         .await
-        .map_err(|_| ApiError::internal("the server is shutting down"))?;
+        .map_err(|_| ApiError::internal(t!("web-shutting-down")))?;
     let home = state.home.clone();
     let result = blocking(move || Ok(auth::authenticate(&home, &c.username, &c.password))).await?;
     match result {

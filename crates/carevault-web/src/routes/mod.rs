@@ -19,13 +19,14 @@ mod usb;
 use crate::errors::{blocking, ApiError};
 use crate::jobs::{JobError, JobProgress};
 use crate::session::Who;
-use crate::{assets, security, throttle, upload, AppState, Limits};
+use crate::{assets, language, security, throttle, upload, AppState, Limits};
 use axum::http::{header, StatusCode};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use carevault_core::auth::{self, Action, Permit, Restore};
+use carevault_core::i18n::t;
 use carevault_core::profile::Profile;
 use carevault_core::restore::{self, RestoreRequest};
 use carevault_core::{Error, Kind, SecretString, Unlock};
@@ -92,6 +93,11 @@ pub fn router(state: AppState, limits: &Limits) -> Router {
             timed_out(r, seconds)
         }))
         .layer(middleware::from_fn(security::guard))
+        // Outermost: the guard's refusals are in the request's language too.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            language::scope,
+        ))
         .with_state(state);
     security::headers(app)
 }
@@ -104,14 +110,14 @@ fn timed_out(r: Response, seconds: u64) -> Response {
     ApiError::new(
         StatusCode::REQUEST_TIMEOUT,
         "busy",
-        format!("the server did not answer within {seconds} seconds"),
-        "try again; if a verification or restore is running, wait until it ends",
+        t!("web-timed-out", seconds = seconds),
+        t!("web-timed-out-advice"),
     )
     .into_response()
 }
 
 async fn not_found() -> ApiError {
-    ApiError::not_found("there is no such page or API route", "see docs/API.md")
+    ApiError::not_found(t!("web-no-route"), t!("web-no-route-advice"))
 }
 
 /// The core's permit for action `A`, for the session's user; a refusal is
@@ -146,8 +152,8 @@ fn recovery_key(text: Option<String>) -> Result<Option<Unlock>, ApiError> {
     }
     let id = carevault_core::parse_identity_file(text.expose_secret()).map_err(|_| {
         ApiError::bad_request(
-            "this is not a recovery key: no valid line starting with AGE-SECRET-KEY-1 was found",
-            "paste the whole secret line of the facility's recovery key, or choose the key file it was saved in",
+            t!("web-not-a-recovery-key"),
+            t!("web-not-a-recovery-key-advice"),
         )
     })?;
     Ok(Some(Unlock::RecoveryKey(id)))
@@ -161,8 +167,8 @@ pub fn unlock_for(home: &Path, file: &Path, key: KeyBody) -> Result<Option<Unloc
     let recovery = recovery_key(key.recovery_key)?;
     if passphrase.is_some() && recovery.is_some() {
         return Err(ApiError::bad_request(
-            "both a passphrase and a recovery key were given",
-            "use one of them: the passphrase, or the facility's recovery key",
+            t!("web-two-keys"),
+            t!("web-two-keys-advice"),
         ));
     }
     let given = passphrase.map(Unlock::Passphrase).or(recovery);
@@ -171,13 +177,13 @@ pub fn unlock_for(home: &Path, file: &Path, key: KeyBody) -> Result<Option<Unloc
     let need = || {
         Err(carevault_core::Error::new(
             carevault_core::Kind::Usage,
-            "this backup is encrypted: its passphrase or a recovery key is needed",
-            "type the passphrase that was given when the backup was made, or use the facility's recovery key",
+            t!("web-key-needed"),
+            t!("web-key-needed-advice"),
         ))
     };
     carevault_core::unlocking::unlock_for(home, file, || Ok(given), need).map_err(|e| {
         if e.kind() == carevault_core::Kind::Usage {
-            ApiError::bad_request(e.message(), e.advice())
+            ApiError::bad_request(e.message_text().clone(), e.advice_text().clone())
         } else {
             ApiError::from(e).policy()
         }
@@ -196,10 +202,8 @@ pub fn has_recovery_slot(file: &Path) -> bool {
 /// recovery key would open it).
 pub fn key_error(e: Error, file: &Path) -> ApiError {
     let mut api = ApiError::from(e);
-    if api.body.kind == Kind::WrongKey.code() && !has_recovery_slot(file) {
-        api.body.advice = "check the passphrase (capital letters and spaces count): it is the one \
-                           given when this backup was made (this backup has no recovery key slot)"
-            .into();
+    if api.kind == Kind::WrongKey.code() && !has_recovery_slot(file) {
+        api.advice = t!("web-advice-passphrase-only");
     }
     api
 }
@@ -236,8 +240,9 @@ pub fn run_restore(
     // A difference from the manifest is refused by the core before the
     // swap (restore::checks::refuse_differences): a finished restore's
     // checks all passed.
-    serde_json::to_value(&outcome)
-        .map_err(|e| ApiError::internal(format!("the restore report: {e}")).into())
+    serde_json::to_value(&outcome).map_err(|e| {
+        ApiError::internal(t!("web-restore-report-failed", error = e.to_string())).into()
+    })
 }
 
 /// Starts a passphrase or recovery-key attempt on backup `key`: 429 while
@@ -259,11 +264,8 @@ pub fn passphrase_attempt(
             let mut e = ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "busy",
-                "too many wrong passphrases or recovery keys were tried on this backup",
-                format!(
-                    "try again {}: the wait grows with each wrong passphrase",
-                    throttle::when(s)
-                ),
+                t!("web-too-many-passphrases"),
+                t!("web-too-many-passphrases-advice", when = throttle::when(s)),
             );
             e.retry_after = Some(s);
             e

@@ -4,12 +4,14 @@ use super::permit;
 use crate::errors::{blocking, ApiError};
 use crate::jobs::{JobKind, Owner};
 use crate::json::JsonBody;
+use crate::language;
 use crate::session::Who;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use carevault_core::auth::{Create, View};
+use carevault_core::i18n::t;
 use carevault_core::profile::Profile;
 use carevault_offsite::push;
 use serde::Deserialize;
@@ -35,35 +37,38 @@ pub async fn push_now(
     let create = permit::<Create>(&who).await?;
     let view = permit::<View>(&who).await?;
     let s = state.clone();
+    let lang = language::current();
     blocking(move || {
         let home = s.home.clone();
         if Profile::load(&home)?.offsite.is_none() {
             return Err(ApiError::bad_request(
-                "offsite copies are not configured on this tablet",
-                "add an [offsite] section to carevault.toml (see docs/OFFSITE.md)",
+                t!("web-offsite-not-configured"),
+                t!("web-offsite-not-configured-advice"),
             ));
         }
         let sync = carevault_core::hostlock::sync_running(&home)
             .map_err(|e| carevault_core::Error::io("checking the sync lock", &home, e))?;
         if sync {
             return Err(ApiError::busy(
-                "a synchronization is in progress, so the offsite copy was not started",
-                "wait until System > Synchronization says Idle, then copy offsite again",
+                t!("web-sync-running-offsite"),
+                t!("web-sync-running-offsite-advice"),
             ));
         }
         if s.jobs.running(JobKind::Offsite) {
             return Err(ApiError::busy(
-                "a copy offsite is running already",
-                "wait until it ends; it copies every pending backup",
+                t!("web-offsite-running"),
+                t!("web-offsite-running-advice"),
             ));
         }
         let todo = push::pending(&view, &b.ids)?;
         let n = todo.len();
         let user = create.user().to_string();
         let st = s.clone();
-        let job = s
-            .jobs
-            .start(JobKind::Offsite, Owner::User(user.clone()), move |p| {
+        let job = s.jobs.start(
+            JobKind::Offsite,
+            Owner::User(user.clone()),
+            lang,
+            move |p| {
                 // After a scheduled push that runs now, if any.
                 let _pushing = st
                     .offsite_pushing
@@ -72,7 +77,8 @@ pub async fn push_now(
                 Ok(crate::offsite::on_own_thread(|| {
                     crate::offsite::push_all(&home, &user, &todo, p)
                 })?)
-            });
+            },
+        );
         Ok((
             StatusCode::ACCEPTED,
             Json(json!({"job_id": job.id, "pending": n})),

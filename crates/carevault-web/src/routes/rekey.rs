@@ -10,6 +10,7 @@ use super::{
 use crate::errors::{blocking, ApiError};
 use crate::jobs::{JobKind, Owner};
 use crate::json::JsonBody;
+use crate::language;
 use crate::lookup::{find, UPLOAD};
 use crate::session::Who;
 use crate::AppState;
@@ -17,6 +18,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use carevault_core::auth::Create;
+use carevault_core::i18n::t;
 use carevault_core::profile::Profile;
 use carevault_core::rekey;
 use serde::Deserialize;
@@ -40,28 +42,29 @@ pub async fn change(
     let permit = permit::<Create>(&who).await?;
     let new = secret(b.new_passphrase).ok_or_else(|| {
         ApiError::bad_request(
-            "no new passphrase was given",
-            "type the new passphrase twice",
+            t!("web-no-new-passphrase"),
+            t!("web-no-new-passphrase-advice"),
         )
     })?;
     // The core's one rule for a new passphrase, before any work (the
     // rekey checks it again).
     carevault_core::passphrase::check_new_secret(&new, &[permit.user()])?;
     let s = state.clone();
+    let lang = language::current();
     blocking(move || {
         let home = s.home.clone();
         let f = find(&s, Some(&who.key), &id)?;
         if f.location == UPLOAD {
             return Err(ApiError::bad_request(
-                "the passphrase of an uploaded file is not changed (uploads are removed after an hour)",
-                "change it on a backup saved on this tablet's media",
+                t!("web-rekey-upload"),
+                t!("web-rekey-upload-advice"),
             ));
         }
         let sealed = f.listed.metadata.as_ref().map(|m| &m.sealed);
         if sealed.is_some_and(|m| m.automatic) {
             return Err(ApiError::bad_request(
-                "automatic backups open with this tablet's device key: they have no passphrase of yours to change",
-                "make a backup with \"Backup Now\" to choose its passphrase",
+                t!("web-rekey-automatic"),
+                t!("web-rekey-automatic-advice"),
             ));
         }
         let key = KeyBody {
@@ -70,8 +73,8 @@ pub async fn change(
         };
         let Some(unlock) = unlock_for(&home, f.path(), key)? else {
             return Err(ApiError::bad_request(
-                "this backup is not encrypted, so it has no passphrase to change",
-                "make a new encrypted backup instead",
+                t!("web-rekey-unencrypted"),
+                t!("web-rekey-unencrypted-advice"),
             ));
         };
         let enc = Profile::load(&home)?.encryption;
@@ -82,7 +85,7 @@ pub async fn change(
         let path = f.path().to_path_buf();
         let st = s.clone();
         let owner = Owner::User(permit.user().to_string());
-        let job = s.jobs.start(JobKind::Rekey, owner, move |p| {
+        let job = s.jobs.start(JobKind::Rekey, owner, lang, move |p| {
             let _turn = slot.turn();
             let r = rekey::rekey_reporting(
                 &permit,

@@ -2,12 +2,14 @@
 
 use super::permit;
 use crate::errors::{blocking, ApiError};
+use crate::language;
 use crate::session::Who;
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
 use carevault_core::auth::View;
 use carevault_core::hostlock::sync_state;
+use carevault_core::i18n::t;
 use carevault_core::{layout, Error};
 use serde_json::{json, Value};
 
@@ -16,6 +18,7 @@ use serde_json::{json, Value};
 pub async fn sync(State(state): State<AppState>, who: Who) -> Result<Json<Value>, ApiError> {
     permit::<View>(&who).await?;
     let home = state.home.clone();
+    let lang = language::current();
     blocking(move || {
         let s = sync_state(&home).map_err(|e| Error::io("reading the sync state", &home, e))?;
         let mut v = json!(s);
@@ -27,7 +30,7 @@ pub async fn sync(State(state): State<AppState>, who: Who) -> Result<Json<Value>
             Some(Err(e)) => (
                 0,
                 vec![],
-                Some(format!("the sync database cannot be read: {e}")),
+                Some(t!("web-sync-db-unreadable", error = e).render(lang)),
             ),
             None => (0, vec![], None),
         };

@@ -6,6 +6,7 @@
 use super::permit;
 use crate::errors::{blocking, ApiError};
 use crate::jobs::{JobKind, Owner};
+use crate::language;
 use crate::lookup::{find, UPLOAD};
 use crate::session::Who;
 use crate::AppState;
@@ -13,6 +14,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use carevault_core::auth::Create;
+use carevault_core::i18n::t;
 use carevault_core::usb_copy;
 use serde_json::{json, Value};
 
@@ -25,19 +27,22 @@ pub async fn copy(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let permit = permit::<Create>(&who).await?;
     let s = state.clone();
+    let lang = language::current();
     blocking(move || {
         let f = find(&s, Some(&who.key), &id)?;
         if f.location == UPLOAD {
             return Err(ApiError::bad_request(
-                "an uploaded file is not copied to USB (uploads are removed after an hour)",
-                "copy a backup saved on this tablet's media",
+                t!("web-usb-upload"),
+                t!("web-usb-upload-advice"),
             ));
         }
         let path = f.path().to_path_buf();
         let owner = Owner::User(permit.user().to_string());
-        let job = s.jobs.start(JobKind::Copy, owner, move |p| {
+        let job = s.jobs.start(JobKind::Copy, owner, lang, move |p| {
             let out = usb_copy::copy_to_usb(&permit, &path, p)?;
-            serde_json::to_value(&out).map_err(|e| ApiError::internal(e.to_string()).into())
+            serde_json::to_value(&out).map_err(|e| {
+                ApiError::internal(t!("web-report-failed", error = e.to_string())).into()
+            })
         });
         Ok((StatusCode::ACCEPTED, Json(json!({ "job_id": job.id }))))
     })
