@@ -248,7 +248,15 @@ mod tests {
                 "check the passphrase (capital letters, spaces) or choose \"Use the recovery key instead\" and paste the facility's recovery key or choose its key file",
             ),
         ];
-        for (id, english) in cases {
+        // The core's plain-text advice of each, as the core gives it today:
+        // the web's message says exactly what editing it said.
+        let plain = [
+            "give the passphrase (prompt, --passphrase-file or CAREVAULT_PASSPHRASE) or a recovery key (--identity FILE)",
+            "unlock it with the recovery key it was made for (--identity FILE)",
+            "check the passphrase (capital letters, spaces) or use the facility's recovery key with --identity FILE",
+        ];
+        for ((id, english), plain) in cases.into_iter().zip(plain) {
+            assert_eq!(legacy::web_advice(plain).render(Lang::En), english);
             let e = Error::new(Kind::WrongKey, t!("web-key-needed"), Text::new(id));
             let api = ApiError::from(e);
             assert!(api.advice.id().starts_with("web-advice-"), "{id}");

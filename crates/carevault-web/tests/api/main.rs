@@ -18,6 +18,7 @@ mod first_run;
 mod first_run_offsite;
 mod import;
 mod jobs;
+mod language;
 mod offsite;
 mod recovery;
 mod roles;
