@@ -388,7 +388,7 @@ impl Registry {
                         "carevault serve: {:?} job {} failed: {}",
                         j.kind,
                         j.id,
-                        e.error.message.render(Lang::En)
+                        e.error.message().render(Lang::En)
                     );
                     Outcome::Failed(e.error, e.result.map(|r| *r))
                 }

@@ -73,13 +73,16 @@ mod tests {
 
     #[test]
     fn errors_name_the_field_but_never_the_value() {
-        let message = |e: ApiError| e.message.render(Lang::En);
+        let message = |e: ApiError| e.message().render(Lang::En);
         let e = parse::<Login>(&Bytes::from_static(br#"{"username":"a"}"#)).unwrap_err();
         assert!(
             message(e.clone()).contains("`password` is missing"),
             "{e:?}"
         );
-        assert_eq!(e.message.render(Lang::Fr), "il manque le champ `password`");
+        assert_eq!(
+            e.message().render(Lang::Fr),
+            "il manque le champ `password`"
+        );
         let e = parse::<Login>(&Bytes::from_static(
             br#"{"username":"a","password":["secret-x"]}"#,
         ))

@@ -240,7 +240,7 @@ mod tests {
         assert!(listed.iter().all(|f| f.listed.conflict));
         let e = find_on_media(home, &id).err().expect("no first match");
         assert_eq!(e.status, axum::http::StatusCode::CONFLICT);
-        let message = e.message.render(Lang::En);
+        let message = e.message().render(Lang::En);
         assert!(message.contains("Backup-planted.bin (Public)"), "{message}");
         assert!(message.contains("Backup-real.bin (Private)"), "{message}");
         assert!(

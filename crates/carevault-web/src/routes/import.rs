@@ -108,8 +108,8 @@ fn attempt(s: &AppState, upload_id: &str, pass: Option<&SecretString>) -> Result
 /// and the message (which check failed) are the import's.
 fn web_wording(e: Error) -> ApiError {
     let kind = e.kind();
-    let mut api = ApiError::from(e);
-    api.advice = match kind {
+    let api = ApiError::from(e);
+    let advice = match kind {
         Kind::WrongKey => t!("web-santedb-wrong-key-advice"),
         Kind::Truncated => t!("web-santedb-truncated-advice"),
         Kind::Corrupted | Kind::UnsafeArchive => t!("web-santedb-damaged-advice"),
@@ -117,7 +117,7 @@ fn web_wording(e: Error) -> ApiError {
         Kind::CheckFailed => t!("web-santedb-check-failed-advice"),
         _ => return api,
     };
-    api
+    api.with_advice(advice)
 }
 
 /// Who verifies the new backup: a logged-in user (audited by the core), or

@@ -201,9 +201,9 @@ pub fn has_recovery_slot(file: &Path) -> bool {
 /// backup without a recovery slot is advised only about its passphrase (no
 /// recovery key would open it).
 pub fn key_error(e: Error, file: &Path) -> ApiError {
-    let mut api = ApiError::from(e);
+    let api = ApiError::from(e);
     if api.kind == Kind::WrongKey.code() && !has_recovery_slot(file) {
-        api.advice = t!("web-advice-passphrase-only");
+        return api.with_advice(t!("web-advice-passphrase-only"));
     }
     api
 }

@@ -105,9 +105,10 @@ async fn a_french_browser_gets_french_errors_with_the_same_kinds() {
 
     // 401 of a wrong login: the core's words, rendered in the request's
     // language (the same failure, asked of the core directly).
-    let core = carevault_core::auth::authenticate(&clinic.home, "nurse", "not the password")
-        .err()
-        .expect("a wrong password is refused");
+    let Err(core) = carevault_core::auth::authenticate(&clinic.home, "nurse", "not the password")
+    else {
+        panic!("a wrong password is refused");
+    };
     for (c, lang) in [(&fr, Lang::Fr), (&en, Lang::En)] {
         let (st, v) = c.login("nurse", "not the password").await;
         assert_eq!(st, StatusCode::UNAUTHORIZED, "{v}");
