@@ -3,7 +3,7 @@
 ## Errors every route may answer
 web-not-logged-in = vous n'êtes pas connecté, ou votre session a expiré
 web-not-logged-in-advice = connectez-vous à nouveau
-web-internal-advice = c'est une erreur de carevault ; signalez ce message
+web-internal-advice = il s'agit d'un défaut de carevault ; signalez ce message
 web-task-failed = une tâche du serveur a échoué : { $error }
 web-timed-out = le serveur n'a pas répondu en { $seconds } secondes
 web-timed-out-advice = réessayez ; si une vérification ou une restauration est en cours, attendez qu'elle se termine
@@ -62,16 +62,16 @@ web-bad-json-advice = envoyez l'objet JSON que décrit docs/API.md
 ## Host and Origin checks
 web-bad-host = ce serveur ne répond qu'à sa propre adresse (une adresse IP ou localhost)
 web-bad-host-advice = ouvrez l'Explorateur de sauvegardes à l'adresse affichée par `carevault serve`
-web-bad-origin = la requête ne vient pas de la page de l'Explorateur de sauvegardes (contrôle de l'Origin)
+web-bad-origin = la requête ne vient pas de la page de l'Explorateur de sauvegardes (contrôle de l'en-tête Origin)
 web-bad-origin-advice = utilisez la page de l'Explorateur de sauvegardes servie par `carevault serve`
 
 ## Uploads
-web-upload-lost = un envoi de fichier a perdu sa place
+web-upload-lost = un envoi a perdu sa place dans la liste du serveur
 web-quota-session = les envois de cette session
 web-quota-server = tous les envois de ce serveur
 web-upload-too-large = le fichier est plus grand que ce que ce serveur accepte ({ $max })
 web-upload-too-large-advice = copiez plutôt la sauvegarde dans le dossier Documents de la tablette ou sur une carte SD, ou démarrez le serveur avec un --max-upload plus grand
-web-over-quota = cet envoi ferait dépasser à { $whose } les { $quota } autorisés
+web-over-quota = avec cet envoi, { $whose } dépasseraient les { $quota } autorisés
 web-over-quota-advice = restaurez ou abandonnez d'abord les envois précédents (ils sont supprimés une heure après leur arrivée, ou quand vous vous déconnectez), ou copiez la sauvegarde dans Documents ou sur une carte SD
 web-upload-cut = l'envoi a été interrompu avant que tout le fichier n'arrive, ou il s'est bloqué
 web-upload-cut-advice = envoyez à nouveau le fichier
@@ -102,7 +102,7 @@ web-no-new-passphrase = aucune nouvelle phrase secrète n'a été donnée
 web-no-new-passphrase-advice = saisissez deux fois la nouvelle phrase secrète
 web-rekey-upload = la phrase secrète d'un fichier envoyé n'est pas changée (les envois sont supprimés après une heure)
 web-rekey-upload-advice = changez-la sur une sauvegarde enregistrée sur les supports de cette tablette
-web-rekey-automatic = les sauvegardes automatiques s'ouvrent avec la clé de cette tablette : elles n'ont pas de phrase secrète à vous à changer
+web-rekey-automatic = les sauvegardes automatiques s'ouvrent avec la clé de cette tablette : elles n'ont pas de phrase secrète que vous pourriez changer
 web-rekey-automatic-advice = faites une sauvegarde avec « Sauvegarder maintenant » pour choisir sa phrase secrète
 web-rekey-unencrypted = cette sauvegarde n'est pas chiffrée, elle n'a donc pas de phrase secrète à changer
 web-rekey-unencrypted-advice = faites plutôt une nouvelle sauvegarde chiffrée
