@@ -300,7 +300,8 @@ impl fmt::Display for Text {
     }
 }
 
-/// A [`Text`]: `t!("restore-done")`, `t!("backup-made", id = id, size = n)`.
+/// A [`Text`]: `t!("common-language-name")`, or with arguments
+/// `t!(<id>, name = value, count = n)`.
 ///
 /// The ID must be a literal so that the catalogue test finds every message
 /// the code uses in every language.
