@@ -50,26 +50,38 @@
   // for this browser: T(id, {name: value}) fills each `{name}`. An ID
   // the catalogue lacks shows as itself, never as an empty string.
   let STRINGS = {};
+  // index.html's own words, by ID: all the page has when GET /api/strings
+  // fails (the screen that says so is drawn with them).
+  const FALLBACK = {};
   let LANG = 'en';
+  const has = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
   function T(id, args) {
-    const s = Object.prototype.hasOwnProperty.call(STRINGS, id) ? String(STRINGS[id]) : id;
+    const s = has(STRINGS, id) ? String(STRINGS[id]) : has(FALLBACK, id) ? FALLBACK[id] : id;
     return s.replace(/\{([A-Za-z0-9_-]+)\}/g, (m, k) => (args && args[k] != null ? String(args[k]) : m));
   }
   // Numbers as the language writes them (1,234 / 1 234).
   const num = (n) => Number(n).toLocaleString(LANG === 'fr' ? 'fr-FR' : 'en-US');
 
+  // Loads the messages and puts them into index.html; false when they could
+  // not be loaded (the page then says it could not start).
   async function loadStrings() {
+    for (const el of document.querySelectorAll('[data-i18n]')) {
+      FALLBACK[el.getAttribute('data-i18n')] = el.textContent;
+    }
+    let loaded = false;
     try {
       const res = await fetch('/api/strings', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
-      if (res.ok) {
-        const data = await res.json();
-        if (data && data.strings && typeof data.strings === 'object') STRINGS = data.strings;
-        if (data && (data.lang === 'en' || data.lang === 'fr')) LANG = data.lang;
+      const data = res.ok ? await res.json() : null;
+      if (data && data.strings && typeof data.strings === 'object') {
+        STRINGS = data.strings;
+        loaded = true;
+        if (data.lang === 'en' || data.lang === 'fr') LANG = data.lang;
       }
-    } catch (_) { /* the server is unreachable: start() says so */ }
+    } catch (_) { /* the server is unreachable or the answer is not JSON: start() says so */ }
     document.documentElement.lang = LANG;
     for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = T(el.getAttribute('data-i18n'));
     $('sidenav').setAttribute('aria-label', T('ui-nav-label'));
+    return loaded;
   }
 
   const $ = (id) => document.getElementById(id);
@@ -783,7 +795,8 @@
   function viewFatal(v) {
     add(v, h('h1', {}, T('ui-app-name')),
       h('p', {}, T('ui-fatal')),
-      h('button', { type: 'button', class: 'button primary', onclick: () => location.reload() }, T('ui-reload')));
+      h('button', { type: 'button', class: 'button primary', testid: 'reload', onclick: () => location.reload() },
+        T('ui-reload')));
   }
 
   // ------------------------------------------------------------------ login
@@ -2477,13 +2490,21 @@
       go('#/login');
     });
     window.addEventListener('hashchange', route);
-    await loadStrings();
-    try {
-      await loadSession();
-    } catch (e) {
+    let failed = null;
+    if (!(await loadStrings())) {
+      failed = new ApiError(0, null);
+      failed.advice = T('ui-http-unreachable-advice');
+    } else {
+      try {
+        await loadSession();
+      } catch (e) {
+        failed = e;
+      }
+    }
+    if (failed) {
       state.session = null;
       await route();
-      showError(e, T('ui-unreachable-title'));
+      showError(failed, T('ui-unreachable-title'));
       return;
     }
     await route();

@@ -4,7 +4,8 @@
 //! these tests assert the French words of the catalogue on the login
 //! screen, the Backup Explorer, a backup's details and both restore
 //! steps, that none of those screens' English words is left, and take
-//! their screenshots (docs/SCREENS.md, "French").
+//! their screenshots (docs/SCREENS.md, "French"). And a page that cannot
+//! load its messages says so instead of drawing message IDs.
 
 use crate::e2e_support;
 
@@ -459,6 +460,56 @@ async fn facility_language_french_wins_over_an_english_browser() {
         b.text("login-error").await,
         "Le nom d’utilisateur ou le mot de passe est incorrect."
     );
+    b.close().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn page_whose_messages_cannot_be_loaded_says_it_could_not_start_and_reloads() {
+    let Some(tools) = tools() else { return };
+    let clinic = Clinic::demo();
+    let server = Server::start(&clinic.home).await;
+    let b = Browser::start(&tools, &server.url).await;
+    let block = |urls: Value| Cdp {
+        cmd: "Network.setBlockedURLs",
+        params: json!({ "urls": urls }),
+    };
+    b.c.issue_cmd(Cdp {
+        cmd: "Network.enable",
+        params: json!({}),
+    })
+    .await
+    .expect("network domain");
+    b.c.issue_cmd(block(json!(["*/api/strings*"])))
+        .await
+        .expect("block the messages");
+
+    // Without its messages the page draws no screen it cannot word: it
+    // says it could not start, in index.html's own words, never IDs.
+    b.open("").await;
+    b.wait_testid("reload").await;
+    b.wait_testid("banner-error").await;
+    assert_eq!(html_lang(&b).await, "en");
+    let text = seen(&b).await;
+    for want in [
+        "The Backup Explorer could not start.",
+        "The Backup Explorer could not reach its server.",
+        "The Backup Explorer cannot reach its server.",
+        "Check that carevault serve is still running, then reload this page.",
+    ] {
+        assert!(text.contains(want), "{want:?} is not shown:\n{text}");
+    }
+    assert!(!text.contains("ui-"), "a message ID shows:\n{text}");
+    assert!(!b.exists("[data-testid=\"login-form\"]").await);
+    assert_eq!(b.text("reload").await, "Reload");
+
+    // Once the server answers again, "Reload" brings the login screen.
+    b.c.issue_cmd(block(json!([])))
+        .await
+        .expect("unblock the messages");
+    b.click("reload").await;
+    b.wait_testid("login-form").await;
+    assert_eq!(b.text("login-submit").await, "Log in");
     b.close().await;
     server.stop().await;
 }
