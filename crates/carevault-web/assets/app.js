@@ -46,6 +46,44 @@
     return svg;
   }
 
+  // The page's messages (GET /api/strings), in the language the server chose
+  // for this browser: T(id, {name: value}) fills each `{name}`. An ID
+  // the catalogue lacks shows as itself, never as an empty string.
+  let STRINGS = {};
+  // index.html's own words, by ID: all the page has when GET /api/strings
+  // fails (the screen that says so is drawn with them).
+  const FALLBACK = {};
+  let LANG = 'en';
+  const has = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+  function T(id, args) {
+    const s = has(STRINGS, id) ? String(STRINGS[id]) : has(FALLBACK, id) ? FALLBACK[id] : id;
+    return s.replace(/\{([A-Za-z0-9_-]+)\}/g, (m, k) => (args && args[k] != null ? String(args[k]) : m));
+  }
+  // Numbers as the language writes them (1,234 / 1 234).
+  const num = (n) => Number(n).toLocaleString(LANG === 'fr' ? 'fr-FR' : 'en-US');
+
+  // Loads the messages and puts them into index.html; false when they could
+  // not be loaded (the page then says it could not start).
+  async function loadStrings() {
+    for (const el of document.querySelectorAll('[data-i18n]')) {
+      FALLBACK[el.getAttribute('data-i18n')] = el.textContent;
+    }
+    let loaded = false;
+    try {
+      const res = await fetch('/api/strings', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+      const data = res.ok ? await res.json() : null;
+      if (data && data.strings && typeof data.strings === 'object') {
+        STRINGS = data.strings;
+        loaded = true;
+        if (data.lang === 'en' || data.lang === 'fr') LANG = data.lang;
+      }
+    } catch (_) { /* the server is unreachable or the answer is not JSON: start() says so */ }
+    document.documentElement.lang = LANG;
+    for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = T(el.getAttribute('data-i18n'));
+    $('sidenav').setAttribute('aria-label', T('ui-nav-label'));
+    return loaded;
+  }
+
   const $ = (id) => document.getElementById(id);
   const pad = (n) => String(n).padStart(2, '0');
 
@@ -58,21 +96,22 @@
   }
 
   function timeEl(utc, testid) {
-    return h('time', { datetime: utc || '', title: utc ? 'UTC ' + utc : null, testid }, localTime(utc));
+    return h('time', { datetime: utc || '', title: utc ? T('ui-time-utc', { time: utc }) : null, testid }, localTime(utc));
   }
 
   // Same units as the command line (decimal: kB, MB, GB).
   function humanSize(bytes) {
     if (typeof bytes !== 'number' || !isFinite(bytes)) return '—';
-    const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+    const units = [T('ui-unit-b'), T('ui-unit-kb'), T('ui-unit-mb'), T('ui-unit-gb'), T('ui-unit-tb')];
     let v = bytes;
     let u = 0;
     while (v >= 1000 && u < units.length - 1) { v /= 1000; u += 1; }
-    return u === 0 ? `${bytes} B` : `${v.toFixed(1)} ${units[u]}`;
+    const fixed = LANG === 'fr' ? v.toFixed(1).replace('.', ',') : v.toFixed(1);
+    return u === 0 ? `${bytes} ${units[0]}` : `${fixed} ${units[u]}`;
   }
 
   function sizeEl(bytes) {
-    const exact = typeof bytes === 'number' ? bytes.toLocaleString('en-US') + ' bytes' : null;
+    const exact = typeof bytes === 'number' ? T('ui-size-exact', { bytes: num(bytes) }) : null;
     return h('span', { title: exact }, humanSize(bytes));
   }
 
@@ -103,7 +142,7 @@
     const path = b.path || '';
     return {
       id: pick('id') || null,
-      label: pick('label') || fileName(path) || 'Backup',
+      label: pick('label') || fileName(path) || T('ui-backup-fallback-label'),
       created_at: pick('created_at') || null,
       created_by: pick('created_by') || '—',
       location: pick('location') || '—',
@@ -133,7 +172,9 @@
   // The core's refusal of a new passphrase (too short, too easy to guess),
   // shown on the passphrase field in the core's own words; null otherwise.
   function passphraseRule(e) {
-    if (!e || e.status !== 400 || !/^the new passphrase /.test(e.message)) return null;
+    // The server words it in the page's language: "the new passphrase ..." or
+    // "la nouvelle phrase secrète ...".
+    if (!e || e.status !== 400 || !/^(the new passphrase |la nouvelle phrase secr[eè]te )/i.test(e.message)) return null;
     return `${sentence(e.message)} ${sentence(e.advice)}`.trim();
   }
 
@@ -157,14 +198,14 @@
 
   function defaultMessage(status) {
     switch (status) {
-      case 0: return 'The Backup Explorer cannot reach its server.';
-      case 401: return 'Your session has ended: log in again.';
-      case 403: return 'Your role does not allow this.';
-      case 404: return 'Not found: it may have been deleted.';
-      case 409: return 'Busy: a synchronization or another backup or restore is running.';
-      case 413: return 'The file is too large to upload.';
-      case 429: return 'Too many attempts: wait a little, then try again.';
-      default: return `The server answered with an error (HTTP ${status}).`;
+      case 0: return T('ui-http-0');
+      case 401: return T('ui-http-401');
+      case 403: return T('ui-http-403');
+      case 404: return T('ui-http-404');
+      case 409: return T('ui-http-409');
+      case 413: return T('ui-http-413');
+      case 429: return T('ui-http-429');
+      default: return T('ui-http-other', { status });
     }
   }
 
@@ -179,7 +220,7 @@
       res = await fetch(path, init);
     } catch (_) {
       const err = new ApiError(0, null);
-      err.advice = 'Check that carevault serve is still running, then reload this page.';
+      err.advice = T('ui-http-unreachable-advice');
       throw err;
     }
     let data = null;
@@ -259,7 +300,7 @@
       o.advice ? h('p', { class: 'advice' }, sentence(o.advice)) : null));
     if (o.dismissible !== false) {
       el.append(h('button', {
-        type: 'button', class: 'icon-button close', 'aria-label': 'Dismiss this message',
+        type: 'button', class: 'icon-button close', 'aria-label': T('ui-banner-dismiss'),
         onclick: () => el.remove(),
       }, icon('cross')));
     }
@@ -297,7 +338,7 @@
     err.hidden = true;
     err.textContent = '';
     const ok = $('dialog-confirm');
-    ok.textContent = confirmText || 'OK';
+    ok.textContent = confirmText || T('ui-ok');
     ok.className = 'button ' + (danger ? 'danger' : 'primary');
     ok.disabled = false;
     dlg.setAttribute('data-testid', testid || 'dialog');
@@ -369,7 +410,7 @@
   // lowered for repeats and well-known words. A hint, not a rule.
   function passStrength(p) {
     if (!p) return { level: 0, text: '' };
-    if (p.length < 8) return { level: 1, text: 'Too short' };
+    if (p.length < 8) return { level: 1, text: T('ui-strength-too-short') };
     let pool = 0;
     if (/[a-z]/.test(p)) pool += 26;
     if (/[A-Z]/.test(p)) pool += 26;
@@ -379,10 +420,10 @@
     const distinct = new Set(p.toLowerCase()).size;
     if (distinct < p.length / 2) bits *= 0.6;
     if (/(password|passphrase|123456|qwerty|abc123|letmein|carevault|clinic|admin)/i.test(p)) bits = Math.min(bits, 35);
-    if (bits < 45) return { level: 1, text: 'Weak' };
-    if (bits < 60) return { level: 2, text: 'Fair' };
-    if (bits < 80) return { level: 3, text: 'Good' };
-    return { level: 4, text: 'Strong' };
+    if (bits < 45) return { level: 1, text: T('ui-strength-weak') };
+    if (bits < 60) return { level: 2, text: T('ui-strength-fair') };
+    if (bits < 80) return { level: 3, text: T('ui-strength-good') };
+    return { level: 4, text: T('ui-strength-strong') };
   }
 
   function strengthMeter(input) {
@@ -392,22 +433,20 @@
     const update = () => {
       const s = passStrength(input.value);
       el.setAttribute('data-level', String(s.level));
-      text.textContent = s.text ? `Strength: ${s.text}` : '';
+      text.textContent = s.text ? T('ui-strength', { level: s.text }) : '';
     };
     input.addEventListener('input', update);
     return el;
   }
 
   // What the passphrase field says when the key did not open the backup.
-  const WRONG_PASS = 'That passphrase does not open this backup. Type it again (capital letters and spaces count).';
-  const WRONG_KEY = 'That passphrase does not open this backup. Type it again (capital letters and spaces count), ' +
-    'or use the facility’s recovery key.';
-  const WRONG_RECOVERY = 'That recovery key does not open this backup. Check that it is the facility’s key for this tablet, ' +
-    'or use the passphrase.';
+  const WRONG_PASS = () => T('ui-wrong-passphrase');
+  const WRONG_KEY = () => T('ui-wrong-passphrase-or-key');
+  const WRONG_RECOVERY = () => T('ui-wrong-recovery-key');
 
   // The dialog's own line under a wrong key (the field says the rest).
   function notAccepted() {
-    return new Error('Not accepted: nothing was changed. Try again.');
+    return new Error(T('ui-not-accepted'));
   }
 
   // The passphrase of an encrypted backup, or instead the facility's
@@ -417,19 +456,19 @@
   function keyField(prefix, opts) {
     const o = opts || {};
     const pass = passInput(`${prefix}-passphrase`, o.passTestid || `${prefix}-passphrase`);
-    const passField = field(o.label || 'Passphrase', pass, o.hint || 'The passphrase chosen when this backup was made.',
+    const passField = field(o.label || T('ui-passphrase'), pass, o.hint || T('ui-passphrase-hint'),
       { testid: o.fieldTestid || null });
     const keyText = h('input', { type: 'password', id: `${prefix}-recovery-key`, testid: 'recovery-key-text',
-      autocomplete: 'off', spellcheck: 'false', autocapitalize: 'off', placeholder: 'AGE-SECRET-KEY-1…' });
+      autocomplete: 'off', spellcheck: 'false', autocapitalize: 'off', placeholder: T('ui-recovery-key-placeholder') });
     const keyFile = h('input', { type: 'file', id: `${prefix}-recovery-file`, testid: 'recovery-key-file' });
     const fileNote = h('p', { class: 'hint', testid: 'recovery-key-file-note', 'aria-live': 'polite' });
-    const keyTextField = field('Recovery key', keyText,
-      'Paste the line that starts with AGE-SECRET-KEY-1, or choose the key file below.', { testid: 'recovery-key-field' });
-    const keyFileField = field('Or choose the key file', keyFile, null);
+    const keyTextField = field(T('ui-recovery-key'), keyText,
+      T('ui-recovery-key-hint'), { testid: 'recovery-key-field' });
+    const keyFileField = field(T('ui-recovery-key-file'), keyFile, null);
     const block = h('div', { class: 'recovery-block', testid: 'recovery-block', hidden: true },
       keyTextField, keyFileField, fileNote);
     const toggle = h('button', { type: 'button', class: 'button subtle link', testid: 'use-recovery-key' },
-      icon('shield'), h('span', {}, 'Use the recovery key instead'));
+      icon('shield'), h('span', {}, T('ui-use-recovery-key')));
     const el = h('div', { class: 'key-field', testid: o.testid || 'key-field' }, passField, block, toggle);
     let useKey = false;
     let recovery = o.recovery !== false;
@@ -440,7 +479,7 @@
       fileNote.textContent = '';
       if (!f) return;
       if (f.size > 16384) {
-        keyTextField.setError('This file is too large to be a recovery key file.');
+        keyTextField.setError(T('ui-recovery-key-file-too-large'));
         return;
       }
       const r = new FileReader();
@@ -448,9 +487,9 @@
         fileText = String(r.result || '');
         keyText.value = '';
         keyTextField.setError(null);
-        fileNote.textContent = `Key file chosen: ${f.name}`;
+        fileNote.textContent = T('ui-recovery-key-file-chosen', { name: f.name });
       };
-      r.onerror = () => { fileNote.textContent = 'The file could not be read: choose it again, or paste the key.'; };
+      r.onerror = () => { fileNote.textContent = T('ui-recovery-key-file-unreadable'); };
       r.readAsText(f);
     });
     keyText.addEventListener('input', () => {
@@ -463,7 +502,7 @@
       useKey = k;
       passField.hidden = k;
       block.hidden = !k;
-      toggle.lastChild.textContent = k ? 'Use the passphrase instead' : 'Use the recovery key instead';
+      toggle.lastChild.textContent = k ? T('ui-use-passphrase') : T('ui-use-recovery-key');
       el.setError(null);
     };
     toggle.addEventListener('click', () => { set(!useKey); el.focus(); });
@@ -492,11 +531,11 @@
       keyTextField.setError(useKey ? msg : null);
     };
     el.focus = () => (useKey ? keyText : pass).focus();
-    el.needed = () => (useKey ? 'Paste the recovery key, or choose its key file.' : 'Enter the passphrase of this backup.');
+    el.needed = () => (useKey ? T('ui-recovery-key-needed') : T('ui-passphrase-needed'));
     // A wrong passphrase or key: say so at the field, empty it, and let the
     // user try again right there.
     el.wrong = () => {
-      const msg = useKey ? WRONG_RECOVERY : recovery ? WRONG_KEY : WRONG_PASS;
+      const msg = useKey ? WRONG_RECOVERY() : recovery ? WRONG_KEY() : WRONG_PASS();
       el.clear();
       el.setError(msg);
       el.focus();
@@ -507,17 +546,35 @@
 
   // ---------------------------------------------------------------- progress
 
-  const PHASES = {
-    snapshot: 'Taking a consistent snapshot', snapshotting: 'Taking a consistent snapshot',
-    writing: 'Writing the backup', backup: 'Writing the backup', compressing: 'Compressing and encrypting',
-    reading: 'Reading the backup', verifying: 'Checking every byte', verify: 'Checking every byte',
-    staging: 'Unpacking beside the current data', restoring: 'Restoring', checking: 'Checking the restored data',
-    swapping: 'Switching to the restored data', queued: 'Waiting to start', starting: 'Starting',
-    // The core's phases (carevault_core::Phase), in its own words.
-    waiting_for_sync: 'Waiting for the synchronization to end', key_derivation: 'Checking the passphrase',
-    read: 'Reading and checking', copy: 'Copying', upload: 'Uploading', download: 'Downloading',
-    import: 'Importing', finishing: 'Finishing',
-  };
+  // Progress phase names, by the job's `phase` (the core's phases too:
+  // carevault_core::Phase). Built once the messages are loaded.
+  function phases() {
+    return {
+      snapshot: T('ui-phase-snapshot'),
+      snapshotting: T('ui-phase-snapshot'),
+      writing: T('ui-phase-writing'),
+      backup: T('ui-phase-writing'),
+      compressing: T('ui-phase-compressing'),
+      reading: T('ui-phase-reading'),
+      verifying: T('ui-phase-verifying'),
+      verify: T('ui-phase-verifying'),
+      staging: T('ui-phase-staging'),
+      restoring: T('ui-phase-restoring'),
+      checking: T('ui-phase-checking'),
+      swapping: T('ui-phase-swapping'),
+      queued: T('ui-phase-queued'),
+      starting: T('ui-phase-starting'),
+      waiting_for_sync: T('ui-phase-waiting-for-sync'),
+      key_derivation: T('ui-phase-key-derivation'),
+      read: T('ui-phase-read'),
+      copy: T('ui-phase-copy'),
+      upload: T('ui-phase-upload'),
+      download: T('ui-phase-download'),
+      import: T('ui-phase-import'),
+      finishing: T('ui-phase-finishing'),
+    };
+  }
+
   // Phases with no bytes to count: the bar is indeterminate, no number.
   const UNCOUNTED = new Set(['waiting_for_sync', 'key_derivation']);
 
@@ -525,7 +582,7 @@
     const phase = h('div', { class: 'phase', id: 'progress-phase-' + (++uid), testid: 'progress-phase' }, title);
     const bar = h('progress', { max: '100', testid: 'progress-bar', 'aria-labelledby': phase.id });
     const pct = h('span', { class: 'pct', testid: 'progress-percent' }, '0%');
-    const eta = h('span', { testid: 'progress-eta' }, 'Starting…');
+    const eta = h('span', { testid: 'progress-eta' }, T('ui-progress-starting'));
     const el = h('section', { class: 'progress-box', testid: testid || 'progress', 'data-state': 'running',
       'data-percent': '0', 'aria-label': title },
     phase, bar, h('div', { class: 'progress-text' }, pct, eta));
@@ -550,20 +607,20 @@
         el.setAttribute('data-percent', String(shown));
         if (shown - lastSaid >= 10 || shown === 100) {
           lastSaid = shown;
-          announce(`${title}: ${shown}%`);
+          announce(T('ui-progress-percent', { title, percent: shown }));
         }
       }
-      if (job.phase) phase.textContent = `${title}: ${PHASES[job.phase] || job.phase}`;
+      if (job.phase) phase.textContent = T('ui-progress-phase', { title, phase: phases()[job.phase] || job.phase });
       if (job.state === 'done') {
-        eta.textContent = 'Done';
-        phase.textContent = `${title}: done`;
+        eta.textContent = T('ui-progress-done');
+        phase.textContent = T('ui-progress-title-done', { title });
       } else if (job.state === 'failed') {
-        eta.textContent = 'Stopped';
+        eta.textContent = T('ui-progress-stopped');
       } else if (typeof job.eta_seconds === 'number') {
-        eta.textContent = `About ${duration(job.eta_seconds)} left`;
+        eta.textContent = T('ui-progress-eta', { time: duration(job.eta_seconds) });
       } else {
         eta.textContent = job.done_bytes != null && job.total_bytes
-          ? `${humanSize(job.done_bytes)} of ${humanSize(job.total_bytes)}` : 'Working…';
+          ? T('ui-progress-bytes', { done: humanSize(job.done_bytes), total: humanSize(job.total_bytes) }) : T('ui-progress-working');
       }
       el.setAttribute('data-state', job.state || 'running');
     };
@@ -573,7 +630,7 @@
   function jobError(job) {
     const e = job.error || {};
     const err = new ApiError(422, { error: typeof e === 'string' ? { message: e } : e });
-    if (!e.message && typeof e !== 'string') err.message = 'The operation failed.';
+    if (!e.message && typeof e !== 'string') err.message = T('ui-job-failed');
     return err;
   }
 
@@ -606,7 +663,7 @@
   function sessionEnded() {
     if (state.session && state.session.user) {
       state.session.user = null;
-      state.afterRender.push(['info', 'Your session has ended.', 'Log in again to go on.']);
+      state.afterRender.push(['info', T('ui-session-ended'), T('ui-session-ended-advice')]);
       updateShell();
       go('#/login');
     }
@@ -632,7 +689,7 @@
     $('logout').hidden = !u;
     const who = $('who');
     who.hidden = !u;
-    if (u) who.replaceChildren(h('span', {}, u.username), h('small', {}, u.role));
+    if (u) who.replaceChildren(h('span', {}, u.username), h('small', {}, roleName(u.role)));
     // The Backups entry is absent (not just hidden) for roles without it.
     if (!state.navBackups) state.navBackups = $('nav-backups-group');
     const group = state.navBackups;
@@ -653,6 +710,17 @@
       } else if (!allowed && item.isConnected) {
         item.remove();
       }
+    }
+  }
+
+  // A role's name in the page's language (the server's is English).
+  function roleName(role) {
+    switch (role) {
+      case 'System Administrator': return T('ui-role-system-administrator');
+      case 'Clinical Manager': return T('ui-role-clinical-manager');
+      case 'Clinic Nurse': return T('ui-role-clinic-nurse');
+      case 'Clinic Staff': return T('ui-role-clinic-staff');
+      default: return role;
     }
   }
 
@@ -725,9 +793,10 @@
   }
 
   function viewFatal(v) {
-    add(v, h('h1', {}, 'Backup Explorer'),
-      h('p', {}, 'The Backup Explorer could not start.'),
-      h('button', { type: 'button', class: 'button primary', onclick: () => location.reload() }, 'Reload'));
+    add(v, h('h1', {}, T('ui-app-name')),
+      h('p', {}, T('ui-fatal')),
+      h('button', { type: 'button', class: 'button primary', testid: 'reload', onclick: () => location.reload() },
+        T('ui-reload')));
   }
 
   // ------------------------------------------------------------------ login
@@ -738,15 +807,15 @@
     const pass = h('input', { type: 'password', id: 'login-password', testid: 'login-password',
       autocomplete: 'current-password', required: true });
     const err = h('p', { class: 'field-error', role: 'alert', testid: 'login-error', hidden: true });
-    const submit = h('button', { type: 'submit', class: 'button primary', testid: 'login-submit', id: 'login-submit' }, 'Log in');
+    const submit = h('button', { type: 'submit', class: 'button primary', testid: 'login-submit', id: 'login-submit' }, T('ui-login'));
     const form = h('form', { id: 'login-form', testid: 'login-form', novalidate: true },
-      field('Username', name), field('Password', pass), err,
+      field(T('ui-username'), name), field(T('ui-password'), pass), err,
       h('div', { class: 'button-row' }, submit));
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       err.hidden = true;
       if (!name.value.trim() || !pass.value) {
-        err.textContent = 'Enter your username and password.';
+        err.textContent = T('ui-login-missing');
         err.hidden = false;
         return;
       }
@@ -758,7 +827,7 @@
         go(user() && user().sees_backups ? '#/backups' : '#/home');
       } catch (e) {
         err.textContent = e.status === 401
-          ? 'The username or password is not right.'
+          ? T('ui-login-wrong')
           : [e.message, e.advice].filter(Boolean).map(sentence).join(' ');
         err.hidden = false;
         submit.disabled = false;
@@ -766,44 +835,40 @@
       }
     });
     add(v, h('div', { class: 'narrow' },
-      h('h1', {}, 'Log in'),
-      h('p', { class: 'hint' }, 'Backup Explorer of this tablet. Use your clinic app account.'),
+      h('h1', {}, T('ui-login')),
+      h('p', { class: 'hint' }, T('ui-login-hint')),
       h('div', { class: 'card' }, form)));
     name.focus();
   }
 
   function viewHome(v) {
     const u = user();
-    add(v, h('h1', {}, 'Welcome'),
+    add(v, h('h1', {}, T('ui-welcome')),
       h('div', { class: 'card', testid: 'home' },
-        h('p', {}, `You are logged in as ${u.username} (${u.role}).`),
+        h('p', {}, T('ui-home-logged-in', { user: u.username, role: roleName(u.role) })),
         u.sees_backups
-          ? h('p', {}, h('a', { href: '#/backups' }, 'Open the Backup Explorer'))
+          ? h('p', {}, h('a', { href: '#/backups' }, T('ui-home-open-explorer')))
           : h('p', { testid: 'no-backup-access' },
-            'Backups are made and restored by Clinical Managers, Clinic Nurses and System Administrators. ' +
-            'Ask one of them if this tablet needs a backup.')));
+            T('ui-home-no-backup-access'))));
   }
 
   function viewNotAllowed(v) {
-    add(v, h('h1', {}, 'Not available'),
-      banner('warning', 'Your role cannot use backups.',
-        'Backups are made and restored by Clinical Managers, Clinic Nurses and System Administrators.',
+    add(v, h('h1', {}, T('ui-not-available')),
+      banner('warning', T('ui-role-no-backups'),
+        T('ui-backups-who'),
         { dismissible: false, testid: 'not-allowed' }));
   }
 
   // --------------------------------------------------------- sync helpers
 
-  const SYNC_WARNING = 'Do not create a backup while synchronization is in progress. ' +
-    'Open System → Synchronization and make sure the status says “Idle” before starting.';
 
   function syncWarningEl() {
     return h('div', { class: 'banner warning', id: 'sync-warning', testid: 'sync-warning', hidden: true },
       icon('warning'),
       h('div', {},
-        h('p', {}, h('strong', {}, 'Synchronization is in progress.')),
-        h('p', {}, SYNC_WARNING),
-        h('p', { class: 'hint' }, 'Backing up during a sync can lead to incomplete or corrupted files. ' +
-          'This page checks again every few seconds.')));
+        h('p', {}, h('strong', {}, T('ui-sync-in-progress'))),
+        h('p', {}, T('ui-sync-warning')),
+        h('p', { class: 'hint' }, T('ui-sync-warning-hint'))));
   }
 
   // Polls GET /api/sync; calls `apply(running)` now and on every change.
@@ -841,22 +906,22 @@
   async function viewExplorer(v) {
     const u = user();
     const nowBtn = h('button', { type: 'button', class: 'button primary', id: 'backup-now', testid: 'backup-now',
-      'aria-describedby': 'sync-warning', onclick: () => go('#/backups/new') }, icon('plus'), 'Backup Now');
+      'aria-describedby': 'sync-warning', onclick: () => go('#/backups/new') }, icon('plus'), T('ui-backup-now'));
     const warn = syncWarningEl();
     const stale = h('div', { id: 'stale-slot' });
-    const tableSlot = h('div', { id: 'backups-slot', 'aria-busy': 'true' }, h('p', { class: 'loading' }, 'Loading backups…'));
+    const tableSlot = h('div', { id: 'backups-slot', 'aria-busy': 'true' }, h('p', { class: 'loading' }, T('ui-loading-backups')));
     add(v,
-      h('div', { class: 'page-head' }, h('h1', {}, 'Backup Explorer'), nowBtn),
+      h('div', { class: 'page-head' }, h('h1', {}, T('ui-app-name')), nowBtn),
       santedbImportLink(u), warn, stale, tableSlot);
     const syncReady = watchSync((running) => {
       nowBtn.disabled = running;
       warn.hidden = !running;
-      nowBtn.title = running ? 'Not while synchronization is in progress' : '';
+      nowBtn.title = running ? T('ui-backup-now-sync-title') : '';
     });
     const list = await api('GET', '/api/backups');
     await syncReady;
     if (list.stale_warning) {
-      stale.replaceChildren(banner('warning', 'Time for a backup.', list.stale_warning,
+      stale.replaceChildren(banner('warning', T('ui-stale-title'), list.stale_warning,
         { dismissible: false, testid: 'stale-warning' }));
     }
     tableSlot.replaceChildren(backupTable((list.backups || []).map(norm), u));
@@ -870,32 +935,30 @@
   }
 
   function backupTable(backups, u) {
-    const head = ['Label/ID', 'Timestamp', 'Size', 'Encrypted', 'Created By', 'Location', 'Actions'];
+    const head = [T('ui-col-label-id'), T('ui-col-timestamp'), T('ui-col-size'), T('ui-col-encrypted'),
+      T('ui-col-created-by'), T('ui-col-location'), T('ui-col-actions')];
     const tbody = h('tbody');
     if (!backups.length) {
       tbody.append(h('tr', { testid: 'no-results' },
-        h('td', { class: 'empty', colspan: String(head.length) }, 'No Results Returned')));
+        h('td', { class: 'empty', colspan: String(head.length) }, T('ui-no-results'))));
     }
     for (const b of backups) tbody.append(backupRow(b, u));
     return h('div', { class: 'table-wrap' },
       h('table', { class: 'data responsive', id: 'backups-table', testid: 'backups-table' },
-        h('caption', {}, `${backups.length} backup${backups.length === 1 ? '' : 's'} on this tablet, newest first. ` +
-          'Times are local.'),
-        h('thead', {}, h('tr', {}, head.map((t) => h('th', { scope: 'col', class: t === 'Size' ? 'num' : null }, t)))),
+        h('caption', {}, backups.length === 1 ? T('ui-explorer-caption-one')
+          : T('ui-explorer-caption', { count: num(backups.length) })),
+        h('thead', {}, h('tr', {}, head.map((t, i) => h('th', { scope: 'col', class: i === 2 ? 'num' : null }, t)))),
         tbody));
   }
 
   // ------------------------------------------------ offsite copies (explorer)
 
-  PHASES.upload = PHASES.upload || 'Uploading to the offsite store';
-  PHASES.download = PHASES.download || 'Downloading from the offsite store';
-
-  const OFFSITE_TEXT = { copied: 'Copied', pending: 'Pending', failed: 'Failed' };
+  const offsiteText = () => ({ copied: T('ui-offsite-copied'), pending: T('ui-offsite-pending'), failed: T('ui-failed') });
 
   function offsiteTag(st) {
     const cls = st === 'copied' ? 'yes' : st === 'failed' ? 'bad' : 'no';
     return h('span', { class: `tag ${cls}`, testid: 'offsite-state', 'data-offsite': st },
-      st === 'failed' ? icon('warning') : null, OFFSITE_TEXT[st] || st);
+      st === 'failed' ? icon('warning') : null, offsiteText()[st] || st);
   }
 
   // With [offsite] configured: an "Offsite" column before Actions, and
@@ -908,12 +971,12 @@
     for (const b of list.backups || []) if (b && b.id) byId[b.id] = b.offsite;
     const headRow = table.querySelector('thead tr');
     const actionsTh = headRow.lastElementChild;
-    headRow.insertBefore(h('th', { scope: 'col' }, 'Offsite'), actionsTh);
+    headRow.insertBefore(h('th', { scope: 'col' }, T('ui-col-offsite')), actionsTh);
     for (const row of table.querySelectorAll('tbody tr')) {
       const empty = row.querySelector('td.empty');
       if (empty) { empty.setAttribute('colspan', String(headRow.children.length)); continue; }
       const st = byId[row.getAttribute('data-id')];
-      row.insertBefore(h('td', { 'data-label': 'Offsite', testid: 'cell-offsite' },
+      row.insertBefore(h('td', { 'data-label': T('ui-col-offsite'), testid: 'cell-offsite' },
         st ? offsiteTag(st) : '—'), row.lastElementChild);
     }
     if (!u.can_create) return;
@@ -921,7 +984,7 @@
     const slot = h('div', { id: 'offsite-slot' });
     const btn = h('button', { type: 'button', class: 'button secondary', id: 'copy-offsite', testid: 'copy-offsite',
       disabled: pending === 0 ? 'disabled' : null, onclick: () => copyOffsiteNow(btn, slot) },
-    icon('upload'), 'Copy offsite now');
+    icon('upload'), T('ui-copy-offsite-now'));
     // Beside "Backup Now", the two as one group at the head's end.
     const now = v.querySelector('#backup-now');
     if (now) {
@@ -934,60 +997,60 @@
 
   async function copyOffsiteNow(btn, slot) {
     btn.disabled = true;
-    const box = progressBox('Copying offsite', 'offsite-progress');
+    const box = progressBox(T('ui-copying-offsite'), 'offsite-progress');
     slot.replaceChildren(box);
     try {
       const res = await api('POST', '/api/offsite/push', {});
       const job = await followJob(res.job_id, box.update);
       if (job.state !== 'done') throw jobError(job);
       const n = ((job.result && job.result.copied) || []).length;
-      go('#/backups', ['success', 'Copied offsite.',
-        `${n} backup${n === 1 ? '' : 's'} copied to the offsite store and checked there.`]);
+      go('#/backups', ['success', T('ui-copied-offsite'),
+        n === 1 ? T('ui-copied-offsite-one') : T('ui-copied-offsite-many', { count: num(n) })]);
     } catch (e) {
       slot.replaceChildren();
       btn.disabled = false;
-      showError(e, 'The offsite copy did not finish.');
+      showError(e, T('ui-offsite-not-finished'));
     }
   }
 
   function encryptedTag(enc) {
     return enc
-      ? h('span', { class: 'tag yes' }, icon('lock'), 'Yes')
-      : h('span', { class: 'tag no' }, icon('unlock'), 'No');
+      ? h('span', { class: 'tag yes' }, icon('lock'), T('ui-yes'))
+      : h('span', { class: 'tag no' }, icon('unlock'), T('ui-no'));
   }
 
   function backupRow(b, u) {
     const damaged = b.status !== 'ok';
-    const labelCell = h('td', { class: 'cell-label', 'data-label': 'Label/ID', testid: 'cell-label' },
+    const labelCell = h('td', { class: 'cell-label', 'data-label': T('ui-col-label-id'), testid: 'cell-label' },
       h('span', { class: 'backup-label' }, b.label),
       b.id ? h('span', { class: 'backup-id' }, b.id) : null,
-      b.automatic ? h('span', { class: 'tag auto' }, 'Automatic') : null,
+      b.automatic ? h('span', { class: 'tag auto' }, T('ui-automatic')) : null,
       b.restored_from ? h('span', { class: 'tag current', testid: 'tag-restored-from' }, icon('check'),
-        'Current data restored from this backup') : null,
-      damaged ? h('span', { class: 'tag bad', title: b.problem || '' }, icon('warning'), 'Damaged') : null,
+        T('ui-tag-restored-from')) : null,
+      damaged ? h('span', { class: 'tag bad', title: b.problem || '' }, icon('warning'), T('ui-damaged')) : null,
       damaged && b.problem ? h('span', { class: 'hint' }, b.problem) : null);
     const actions = h('div', { class: 'actions' });
     if (b.id && !damaged) {
       actions.append(
         h('a', { class: 'action', href: `#/backups/${encodeURIComponent(b.id)}`, testid: 'action-details',
-          'aria-label': `Details of ${b.label}` }, icon('eye'), h('span', { class: 'action-text' }, 'Details')),
+          'aria-label': T('ui-action-details-label', { label: b.label }) }, icon('eye'), h('span', { class: 'action-text' }, T('ui-details'))),
         u.can_restore ? h('button', { type: 'button', class: 'action', testid: 'action-restore',
-          'aria-label': `Restore ${b.label}`, onclick: () => restoreDialog(b) }, icon('restore'),
-        h('span', { class: 'action-text' }, 'Restore')) : null);
+          'aria-label': T('ui-action-restore-label', { label: b.label }), onclick: () => restoreDialog(b) }, icon('restore'),
+        h('span', { class: 'action-text' }, T('ui-restore'))) : null);
     }
     if (b.id && u.can_delete) {
       actions.append(h('button', { type: 'button', class: 'action delete', testid: 'action-delete',
-        'aria-label': `Delete ${b.label}`, onclick: () => deleteDialog(b) }, icon('trash'),
-      h('span', { class: 'action-text' }, 'Delete')));
+        'aria-label': T('ui-action-delete-label', { label: b.label }), onclick: () => deleteDialog(b) }, icon('trash'),
+      h('span', { class: 'action-text' }, T('ui-delete'))));
     }
     return h('tr', { testid: 'backup-row', 'data-id': b.id || '', 'data-label': b.label, 'data-status': b.status },
       labelCell,
-      h('td', { 'data-label': 'Timestamp', testid: 'cell-timestamp' }, timeEl(b.created_at)),
-      h('td', { 'data-label': 'Size', class: 'num', testid: 'cell-size' }, sizeEl(b.size)),
-      h('td', { 'data-label': 'Encrypted', testid: 'cell-encrypted' }, damaged ? '—' : encryptedTag(b.encrypted)),
-      h('td', { 'data-label': 'Created By', testid: 'cell-created-by' }, b.created_by),
-      h('td', { 'data-label': 'Location', testid: 'cell-location' }, b.location),
-      h('td', { 'data-label': 'Actions', testid: 'cell-actions' }, actions));
+      h('td', { 'data-label': T('ui-col-timestamp'), testid: 'cell-timestamp' }, timeEl(b.created_at)),
+      h('td', { 'data-label': T('ui-col-size'), class: 'num', testid: 'cell-size' }, sizeEl(b.size)),
+      h('td', { 'data-label': T('ui-col-encrypted'), testid: 'cell-encrypted' }, damaged ? '—' : encryptedTag(b.encrypted)),
+      h('td', { 'data-label': T('ui-col-created-by'), testid: 'cell-created-by' }, b.created_by),
+      h('td', { 'data-label': T('ui-col-location'), testid: 'cell-location' }, b.location),
+      h('td', { 'data-label': T('ui-col-actions'), testid: 'cell-actions' }, actions));
   }
 
   // Step 1 asks for the passphrase (or recovery key) and checks it by
@@ -998,25 +1061,23 @@
     const key = b.encrypted ? keyField('restore', {
       passTestid: 'restore-passphrase',
       recovery: b.has_recovery,
-      label: b.automatic ? 'Passphrase (optional)' : 'Passphrase',
-      hint: b.automatic ? 'Automatic backups of this tablet open with its device key: leave empty.'
-        : 'The passphrase chosen when this backup was made.',
+      label: b.automatic ? T('ui-passphrase-optional') : T('ui-passphrase'),
+      hint: b.automatic ? T('ui-restore-automatic-hint')
+        : T('ui-passphrase-hint'),
     }) : null;
     let body = {};
     let preview = null;
     return confirmDialog({
-      title: 'Restore backup',
+      title: T('ui-restore-title'),
       testid: 'restore-dialog',
       body: [
         h('p', { testid: 'restore-question' },
-          `Are you sure you want to restore the backup ${b.label}? ` +
-          'Any changes made since this backup was taken will be lost.'),
+          T('ui-restore-question', { label: b.label })),
         h('p', { class: 'hint', testid: 'safety-copy-note' },
-          'A safety copy of the current data is kept on the tablet (see Backups → Safety copies), ' +
-          'so it can be recovered if needed.'),
+          T('ui-restore-safety-note')),
       ],
       extra: key,
-      confirmText: 'Continue',
+      confirmText: T('ui-continue'),
       onConfirm: async () => {
         if (key && key.empty() && (!b.automatic || key.usingKey())) {
           const msg = key.needed();
@@ -1040,10 +1101,10 @@
       if (key) key.clear();
       if (!ok) return false;
       return confirmDialog({
-        title: 'Restore over the current data?',
+        title: T('ui-restore-confirm-title'),
         testid: 'restore-confirm',
         body: restoreFacts(preview, b),
-        confirmText: 'Restore',
+        confirmText: T('ui-restore'),
         danger: true,
         onConfirm: async () => {
           const res = await api('POST', `/api/backups/${encodeURIComponent(b.id)}/restore`, body);
@@ -1056,55 +1117,55 @@
     });
   }
 
-  const count = (n) => (typeof n === 'number' ? n.toLocaleString('en-US') : '—');
+  const count = (n) => (typeof n === 'number' ? num(n) : '—');
 
   // What the restore replaces: the backup's time and author, patients now
   // and in the backup, and outbox records that would be lost.
   function restoreFacts(p, b) {
     const facts = h('dl', { class: 'facts', testid: 'restore-facts' });
     const fact = (k, value, testid) => facts.append(h('dt', {}, k), h('dd', { testid }, value));
-    fact('Backup', b.label, 'fact-label');
-    fact('Taken', timeEl(p.created_at), 'fact-taken');
-    fact('Made by', p.created_by, 'fact-made-by');
-    fact('Patients now', count(p.patients_now), 'fact-patients-now');
-    fact('Patients in the backup', count(p.patients_in_backup), 'fact-patients-backup');
-    fact('Not yet synchronized', p.unsynced_outbox == null ? '—'
-      : `${count(p.unsynced_outbox)} outbox record${p.unsynced_outbox === 1 ? '' : 's'}`, 'fact-unsynced');
+    fact(T('ui-fact-backup'), b.label, 'fact-label');
+    fact(T('ui-fact-taken'), timeEl(p.created_at), 'fact-taken');
+    fact(T('ui-fact-made-by'), p.created_by, 'fact-made-by');
+    fact(T('ui-fact-patients-now'), count(p.patients_now), 'fact-patients-now');
+    fact(T('ui-fact-patients-backup'), count(p.patients_in_backup), 'fact-patients-backup');
+    fact(T('ui-fact-unsynced'), p.unsynced_outbox == null ? '—'
+      : p.unsynced_outbox === 1 ? T('ui-fact-unsynced-one') : T('ui-fact-unsynced-many', { count: count(p.unsynced_outbox) }),
+    'fact-unsynced');
     const lost = Number(p.unsynced_outbox || 0);
     return [
-      h('p', {}, `The clinic data on this tablet will be replaced by the backup ${b.label}.`),
+      h('p', {}, T('ui-restore-replaced-by', { label: b.label })),
       facts,
-      lost > 0 ? banner('warning', `${count(lost)} change${lost === 1 ? '' : 's'} will be lost.`,
-        'These outbox records were made on this tablet and not yet sent to the server. ' +
-        'If you can, synchronize first (System → Synchronization), then restore.',
+      lost > 0 ? banner('warning', lost === 1 ? T('ui-changes-lost-one') : T('ui-changes-lost-many', { count: count(lost) }),
+        T('ui-changes-lost-advice'),
       { dismissible: false, testid: 'unsynced-warning' }) : null,
-      h('p', { class: 'hint' }, 'The current data is kept as a safety copy (Backups → Safety copies).'),
+      h('p', { class: 'hint' }, T('ui-restore-kept-note')),
     ];
   }
 
   function deleteDialog(b) {
     return confirmDialog({
-      title: 'Delete backup',
+      title: T('ui-delete-title'),
       testid: 'delete-dialog',
       body: [
-        h('p', { testid: 'delete-question' }, `Delete the backup ${b.label}? ` +
-          `The file is removed from ${b.location} storage and cannot be brought back.`),
+        h('p', { testid: 'delete-question' }, T('ui-delete-question', { label: b.label, location: b.location })),
       ],
-      confirmText: 'Delete',
+      confirmText: T('ui-delete'),
       danger: true,
       onConfirm: async () => {
         await api('DELETE', `/api/backups/${encodeURIComponent(b.id)}`);
-        go('#/backups', ['success', 'Backup deleted.', `${b.label} was deleted.`, { testid: 'banner-deleted' }]);
+        go('#/backups', ['success', T('ui-backup-deleted'), T('ui-backup-deleted-text', { label: b.label }), { testid: 'banner-deleted' }]);
       },
     });
   }
 
   // -------------------------------------------------------------- backup now
 
-  const MEDIA = [
-    ['Private', 'Inside the app’s private storage. Not visible to users; deleted if the app’s data is cleared.'],
-    ['Public', 'Saved to the tablet’s Documents folder, where it can be copied or moved.'],
-    ['External', 'Saved to an SD card or USB drive. With none attached, it is saved to the Documents folder like Public.'],
+  // The media, by their names (which stay as they are in every language).
+  const media = () => [
+    ['Private', T('ui-medium-private')],
+    ['Public', T('ui-medium-public')],
+    ['External', T('ui-medium-external')],
   ];
 
   function policyRequires(medium) {
@@ -1131,7 +1192,7 @@
     if (!entry) return null;
     const bits = [];
     if (entry.note) bits.push(sentence(entry.note));
-    if (typeof entry.free_bytes === 'number') bits.push(`${humanSize(entry.free_bytes)} free.`);
+    if (typeof entry.free_bytes === 'number') bits.push(T('ui-medium-free', { size: humanSize(entry.free_bytes) }));
     return bits.join(' ');
   }
 
@@ -1139,14 +1200,14 @@
     await loadStatus();
     const warn = syncWarningEl();
     const radios = {};
-    const mediaSet = h('fieldset', { testid: 'medium-choices' }, h('legend', {}, 'Where to save the backup'),
-      MEDIA.map(([name, description]) => {
+    const mediaSet = h('fieldset', { testid: 'medium-choices' }, h('legend', {}, T('ui-medium-legend')),
+      media().map(([name, description]) => {
         let text = description;
         const r = h('input', { type: 'radio', name: 'medium', value: name, id: `medium-${name.toLowerCase()}`,
           testid: `medium-${name.toLowerCase()}`, checked: name === 'Public' });
         radios[name] = r;
         const note = mediumNote(name);
-        if (note && name === 'External') text = 'Saved to an SD card or USB drive.';
+        if (note && name === 'External') text = T('ui-medium-external-short');
         return h('label', { class: 'choice', for: r.id }, r,
           h('span', {}, h('strong', {}, name), h('span', { class: 'hint' }, text),
             note ? h('span', { class: 'hint', testid: `medium-note-${name.toLowerCase()}` }, note) : null));
@@ -1156,35 +1217,34 @@
     const policy = h('p', { class: 'hint', id: 'policy-note', testid: 'policy-note', role: 'note' });
     const encryptChoice = h('div', {},
       h('label', { class: 'choice', for: 'encrypt' }, encrypt,
-        h('span', {}, h('strong', {}, 'Encrypt this backup'),
-          h('span', { class: 'hint' }, 'Protects the data with a passphrase, which is needed to restore it later.'))),
+        h('span', {}, h('strong', {}, T('ui-encrypt')),
+          h('span', { class: 'hint' }, T('ui-encrypt-hint')))),
       policy);
     const pass = passInput('passphrase', 'passphrase', 'new-password');
     const pass2 = passInput('passphrase-confirm', 'passphrase-confirm', 'new-password');
-    const passField = field('Passphrase', pass,
-      'At least 8 characters and not easy to guess: a few unrelated words work well.', { after: strengthMeter(pass) });
-    const pass2Field = field('Confirm the passphrase', pass2, null);
+    const passField = field(T('ui-passphrase'), pass,
+      T('ui-new-passphrase-hint'), { after: strengthMeter(pass) });
+    const pass2Field = field(T('ui-passphrase-confirm'), pass2, null);
     const recovery = h('input', { type: 'checkbox', id: 'use-recovery', testid: 'use-recovery', checked: true });
     const recoveryChoice = recoveryConfigured()
       ? h('label', { class: 'choice', for: 'use-recovery', testid: 'recovery-choice' }, recovery,
-        h('span', {}, h('strong', {}, 'Also encrypt to the facility recovery key'),
-          h('span', { class: 'hint' }, 'Lets your facility open this backup if the passphrase is forgotten.')))
+        h('span', {}, h('strong', {}, T('ui-recovery-encrypt')),
+          h('span', { class: 'hint' }, T('ui-recovery-encrypt-hint'))))
       : null;
     const passBlock = h('div', { id: 'pass-block', testid: 'pass-block' },
       passField, pass2Field,
-      banner('info', null, 'If you forget this passphrase, the backup cannot be opened. ' +
-        'Record it securely according to your facility’s data policy.', { dismissible: false, testid: 'passphrase-note' }),
+      banner('info', null, T('ui-passphrase-note'), { dismissible: false, testid: 'passphrase-note' }),
       recoveryChoice);
-    const plain = banner('warning', null, 'Without encryption, anyone who can read the tablet’s storage can read this backup.',
+    const plain = banner('warning', null, T('ui-unencrypted-note'),
       { dismissible: false, testid: 'unencrypted-note' });
     const submit = h('button', { type: 'submit', class: 'button primary', id: 'backup-submit', testid: 'backup-submit',
-      'aria-describedby': 'sync-warning' }, icon('backup'), 'Backup Now');
-    const cancel = h('a', { class: 'button secondary', href: '#/backups', testid: 'backup-cancel' }, 'Cancel');
+      'aria-describedby': 'sync-warning' }, icon('backup'), T('ui-backup-now'));
+    const cancel = h('a', { class: 'button secondary', href: '#/backups', testid: 'backup-cancel' }, T('ui-cancel'));
     const formErr = h('div', { id: 'backup-form-error' });
     const progressSlot = h('div', { id: 'backup-progress-slot' });
     const form = h('form', { id: 'backup-form', testid: 'backup-form', novalidate: true },
       mediaSet,
-      field('Label (optional)', label, 'A name to recognise this backup. Without one, it is named after the date.'),
+      field(T('ui-label-optional'), label, T('ui-label-hint')),
       encryptChoice, passBlock, plain, formErr,
       h('div', { class: 'button-row' }, submit, cancel));
     let syncRunning = false;
@@ -1196,8 +1256,8 @@
       if (required) encrypt.checked = true;
       encrypt.disabled = required || busy;
       policy.textContent = required
-        ? `${medium()} backups must be encrypted: the file can be copied off the tablet. (Facility policy)`
-        : 'Encryption is optional for Private backups, and recommended.';
+        ? T('ui-policy-required', { medium: medium() })
+        : T('ui-policy-optional');
       passBlock.hidden = !encrypt.checked;
       plain.hidden = encrypt.checked;
       submit.disabled = syncRunning || busy;
@@ -1205,9 +1265,9 @@
     };
     form.addEventListener('change', refresh);
 
-    add(v, h('a', { class: 'crumb', href: '#/backups' }, icon('back'), 'Backup Explorer'),
-      h('h1', {}, 'Backup Now'),
-      h('p', { class: 'hint' }, 'Back up at the end of the day, after synchronization has finished.'),
+    add(v, h('a', { class: 'crumb', href: '#/backups' }, icon('back'), T('ui-app-name')),
+      h('h1', {}, T('ui-backup-now')),
+      h('p', { class: 'hint' }, T('ui-backup-now-hint')),
       warn, h('div', { class: 'card' }, form), progressSlot);
     refresh();
     await watchSync((running) => {
@@ -1224,18 +1284,18 @@
       const med = medium();
       const enc = encrypt.checked;
       if (!enc && policyRequires(med)) {
-        formErr.append(banner('error', null, `${med} backups must be encrypted.`, { testid: 'policy-error' }));
+        formErr.append(banner('error', null, T('ui-policy-error', { medium: med }), { testid: 'policy-error' }));
         return;
       }
       if (enc) {
         // Length and strength are the server's (the core's) rule.
         if (!pass.value) {
-          passField.setError('Type a passphrase.');
+          passField.setError(T('ui-type-passphrase'));
           pass.focus();
           return;
         }
         if (pass.value !== pass2.value) {
-          pass2Field.setError('The two passphrases are not the same.');
+          pass2Field.setError(T('ui-passphrases-differ'));
           pass2.focus();
           return;
         }
@@ -1259,18 +1319,18 @@
           pass.focus();
           return;
         }
-        formErr.append(banner('error', e.status === 422 ? 'The backup was refused.' : 'The backup did not start.',
+        formErr.append(banner('error', e.status === 422 ? T('ui-backup-refused') : T('ui-backup-not-started'),
           e.message, { advice: e.advice, testid: 'backup-error' }));
         return;
       }
       pass.value = '';
       pass2.value = '';
       const dest = res.destination || {};
-      const fallback = dest.fell_back ? ['info', 'Saved to the Documents folder.', dest.note ||
-        'No SD card or USB drive is attached: the backup is saved to the Documents folder, like Public.',
+      const fallback = dest.fell_back ? ['info', T('ui-fallback-title'), dest.note ||
+        T('ui-fallback-text'),
       { testid: 'fallback-note' }] : null;
       if (fallback) showBanner(...fallback);
-      const box = progressBox('Backing up', 'backup-progress');
+      const box = progressBox(T('ui-backing-up'), 'backup-progress');
       progressSlot.replaceChildren(box);
       box.scrollIntoView({ block: 'nearest' });
       let job;
@@ -1284,16 +1344,17 @@
         state.highlight = b.id || null;
         const where = dest.medium || b.location || med;
         if (fallback) state.afterRender.push(fallback);
-        go('#/backups', ['success', 'Backup complete.',
-          `${b.label || 'The backup'} was saved to ${where}` +
-          (typeof b.size === 'number' ? ` (${humanSize(b.size)}).` : '.'),
+        go('#/backups', ['success', T('ui-backup-complete'),
+          typeof b.size === 'number'
+            ? T('ui-backup-saved-size', { label: b.label || T('ui-the-backup'), medium: where, size: humanSize(b.size) })
+            : T('ui-backup-saved', { label: b.label || T('ui-the-backup'), medium: where }),
           { testid: 'banner-backup-done' }]);
         return;
       }
       busy = false;
       refresh();
       const err = jobError(job);
-      formErr.append(banner('error', 'The backup failed.', err.message, { advice: err.advice, testid: 'backup-error' }));
+      formErr.append(banner('error', T('ui-backup-failed'), err.message, { advice: err.advice, testid: 'backup-error' }));
     });
   }
 
@@ -1305,51 +1366,51 @@
     const b = norm(d);
     const facts = h('dl', { class: 'facts', testid: 'details' });
     const fact = (k, value, testid) => facts.append(h('dt', {}, k), h('dd', { testid }, value));
-    fact('Label/ID', [h('span', { class: 'backup-label' }, b.label), h('span', { class: 'backup-id' }, b.id)], 'detail-label');
-    fact('Timestamp', timeEl(b.created_at), 'detail-timestamp');
-    fact('Created By', b.created_by, 'detail-created-by');
-    fact('Location', b.location, 'detail-location');
-    fact('Encrypted', encryptedTag(b.encrypted), 'detail-encrypted');
-    fact('Size', sizeEl(b.size), 'detail-size');
+    fact(T('ui-col-label-id'), [h('span', { class: 'backup-label' }, b.label), h('span', { class: 'backup-id' }, b.id)], 'detail-label');
+    fact(T('ui-col-timestamp'), timeEl(b.created_at), 'detail-timestamp');
+    fact(T('ui-col-created-by'), b.created_by, 'detail-created-by');
+    fact(T('ui-col-location'), b.location, 'detail-location');
+    fact(T('ui-col-encrypted'), encryptedTag(b.encrypted), 'detail-encrypted');
+    fact(T('ui-col-size'), sizeEl(b.size), 'detail-size');
     const m = (d.metadata && typeof d.metadata === 'object') ? d.metadata : d;
-    if (b.automatic) fact('Kind', 'Automatic backup', 'detail-kind');
+    if (b.automatic) fact(T('ui-kind'), T('ui-automatic-backup'), 'detail-kind');
     if (b.restored_from) {
-      fact('Current data', h('span', { class: 'tag current' }, icon('check'), 'Restored from this backup'),
+      fact(T('ui-current-data'), h('span', { class: 'tag current' }, icon('check'), T('ui-restored-from-this')),
         'detail-restored-from');
     }
-    if (m.facility) fact('Facility', m.facility, 'detail-facility');
-    if (m.device) fact('Device', m.device, 'detail-device');
-    if (m.app_version) fact('App version', m.app_version, 'detail-app-version');
-    if (m.format_version != null) fact('Format version', String(m.format_version), 'detail-format-version');
+    if (m.facility) fact(T('ui-facility'), m.facility, 'detail-facility');
+    if (m.device) fact(T('ui-device'), m.device, 'detail-device');
+    if (m.app_version) fact(T('ui-app-version'), m.app_version, 'detail-app-version');
+    if (m.format_version != null) fact(T('ui-format-version'), String(m.format_version), 'detail-format-version');
     if (Array.isArray(d.key_slots) && d.key_slots.length) {
-      const names = { scrypt: 'passphrase', passphrase: 'passphrase', x25519: 'recovery key', recovery: 'recovery key',
-        device: 'this tablet’s device key' };
-      fact('Opens with', [...new Set(d.key_slots.map((k) => names[k] || k))].join(', '), 'detail-key-slots');
+      const names = { scrypt: T('ui-slot-passphrase'), passphrase: T('ui-slot-passphrase'),
+        x25519: T('ui-slot-recovery-key'), recovery: T('ui-slot-recovery-key'), device: T('ui-slot-device-key') };
+      fact(T('ui-opens-with'), [...new Set(d.key_slots.map((k) => names[k] || k))].join(', '), 'detail-key-slots');
     }
     const fname = d.file_name || fileName(b.path);
-    if (fname) fact('File name', h('span', { class: 'mono' }, fname), 'detail-file-name');
+    if (fname) fact(T('ui-file-name'), h('span', { class: 'mono' }, fname), 'detail-file-name');
 
     const sizeOk = typeof b.size === 'number' && b.size > 0;
     const lastVer = h('p', { id: 'last-verification', testid: 'last-verification' });
     const showLast = (lv) => {
-      lastVer.replaceChildren(!lv ? 'Never verified.'
-        : lv.ok ? h('span', { class: 'result-ok' }, icon('check'), `Last verified OK on ${localTime(lv.at)}.`)
+      lastVer.replaceChildren(!lv ? T('ui-never-verified')
+        : lv.ok ? h('span', { class: 'result-ok' }, icon('check'), T('ui-last-verified-ok', { time: localTime(lv.at) }))
           : h('span', { class: 'result-bad' }, icon('warning'),
-            `Last verification failed on ${localTime(lv.at)}: ${lv.problem || 'unknown problem'}.`));
+            T('ui-last-verification-failed', { time: localTime(lv.at), problem: lv.problem || T('ui-unknown-problem') })));
     };
     showLast(d.last_verification);
 
     const key = b.encrypted ? keyField('check', {
       passTestid: 'check-passphrase',
       recovery: b.has_recovery,
-      label: b.automatic ? 'Passphrase (optional)' : 'Passphrase',
-      hint: b.automatic ? 'Automatic backups of this tablet open with its device key.'
-        : 'Needed to read the contents of this encrypted backup.',
+      label: b.automatic ? T('ui-passphrase-optional') : T('ui-passphrase'),
+      hint: b.automatic ? T('ui-check-automatic-hint')
+        : T('ui-check-hint'),
     }) : null;
     const verifyBtn = h('button', { type: 'button', class: 'button primary', id: 'verify-now', testid: 'verify-now' },
-      icon('shield'), 'Verify now');
+      icon('shield'), T('ui-verify-now'));
     const contentsBtn = h('button', { type: 'button', class: 'button secondary', id: 'show-contents', testid: 'show-contents' },
-      'Show contents');
+      T('ui-show-contents'));
     const verifySlot = h('div', { id: 'verify-slot', 'aria-live': 'polite' });
     const contentsSlot = h('div', { id: 'contents-slot', 'aria-live': 'polite' });
     const needPass = () => {
@@ -1369,25 +1430,26 @@
       verifySlot.replaceChildren();
       try {
         const res = await api('POST', `/api/backups/${encodeURIComponent(id)}/verify`, passBody());
-        const box = progressBox('Verifying', 'verify-progress');
+        const box = progressBox(T('ui-verifying'), 'verify-progress');
         verifySlot.replaceChildren(box);
         const job = await followJob(res.job_id, box.update);
         if (job.state === 'done') {
           const r = job.result && (job.result.report || job.result);
-          verifySlot.append(banner('success', 'Verified: OK.',
-            'Every byte was read and checked' +
-            (r && r.entries != null ? ` (${r.entries} entries, ${humanSize(r.data_bytes)} of clinic data).` : '.'),
+          verifySlot.append(banner('success', T('ui-verified-ok'),
+            r && r.entries != null
+              ? T('ui-verified-text-counts', { entries: r.entries, size: humanSize(r.data_bytes) })
+              : T('ui-verified-text'),
             { dismissible: false, testid: 'verify-result' }));
-          announce('Verification OK');
+          announce(T('ui-verification-ok-announce'));
         } else if (key && job.error && job.error.kind === 'wrong_key') {
           // Not a verification result: the backup was not checked.
-          verifySlot.replaceChildren(banner('warning', 'The passphrase was not accepted.',
-            'The backup was not checked, and its verification record is unchanged.',
+          verifySlot.replaceChildren(banner('warning', T('ui-passphrase-not-accepted'),
+            T('ui-verify-not-checked'),
             { dismissible: false, testid: 'verify-result' }));
           key.wrong();
         } else {
           const e = jobError(job);
-          verifySlot.append(banner('error', 'Verification failed.', e.message,
+          verifySlot.append(banner('error', T('ui-verification-failed'), e.message,
             { advice: e.advice, dismissible: false, testid: 'verify-result' }));
         }
         try {
@@ -1395,7 +1457,7 @@
           showLast(again.last_verification);
         } catch (_) { /* the result above stands */ }
       } catch (e) {
-        verifySlot.append(banner('error', 'Verification did not start.', e.message,
+        verifySlot.append(banner('error', T('ui-verification-not-started'), e.message,
           { advice: e.advice, testid: 'verify-result' }));
       } finally {
         verifyBtn.disabled = false;
@@ -1405,18 +1467,18 @@
     contentsBtn.addEventListener('click', async () => {
       if (needPass()) return;
       contentsBtn.disabled = true;
-      contentsSlot.replaceChildren(h('p', { class: 'loading' }, 'Opening the backup…'));
+      contentsSlot.replaceChildren(h('p', { class: 'loading' }, T('ui-opening-backup')));
       try {
         const c = await api('POST', `/api/backups/${encodeURIComponent(id)}/contents`, passBody());
         contentsSlot.replaceChildren(contentsSummary(c));
       } catch (e) {
         if (key && e.kind === 'wrong_key') {
-          contentsSlot.replaceChildren(banner('warning', 'The passphrase was not accepted.', null,
+          contentsSlot.replaceChildren(banner('warning', T('ui-passphrase-not-accepted'), null,
             { testid: 'contents-error' }));
           key.wrong();
           return;
         }
-        contentsSlot.replaceChildren(banner('error', 'The contents could not be read.', e.message,
+        contentsSlot.replaceChildren(banner('error', T('ui-contents-unreadable'), e.message,
           { advice: e.advice, testid: 'contents-error' }));
       } finally {
         contentsBtn.disabled = false;
@@ -1425,24 +1487,24 @@
 
     const actions = h('div', { class: 'button-row' },
       u.can_restore ? h('button', { type: 'button', class: 'button secondary', testid: 'details-restore',
-        onclick: () => restoreDialog(b) }, icon('restore'), 'Restore') : null,
+        onclick: () => restoreDialog(b) }, icon('restore'), T('ui-restore')) : null,
       u.can_create && b.encrypted && !b.automatic && b.location !== 'Upload'
         ? h('button', { type: 'button', class: 'button secondary', testid: 'details-rekey',
-          onclick: () => changePassphraseDialog(b) }, icon('lock'), 'Change passphrase') : null,
+          onclick: () => changePassphraseDialog(b) }, icon('lock'), T('ui-change-passphrase')) : null,
       u.can_create && b.location !== 'Upload' && b.location !== 'External'
         ? h('button', { type: 'button', class: 'button secondary', testid: 'details-copy-usb',
-          onclick: (ev) => copyToUsb(b, ev.currentTarget, copySlot) }, icon('file'), 'Copy to USB') : null,
+          onclick: (ev) => copyToUsb(b, ev.currentTarget, copySlot) }, icon('file'), T('ui-copy-to-usb')) : null,
       u.can_delete ? h('button', { type: 'button', class: 'button secondary', testid: 'details-delete',
-        onclick: () => deleteDialog(b) }, icon('trash'), 'Delete') : null);
+        onclick: () => deleteDialog(b) }, icon('trash'), T('ui-delete')) : null);
     const copySlot = h('div', { id: 'copy-slot', 'aria-live': 'polite' });
 
-    add(v, h('a', { class: 'crumb', href: '#/backups' }, icon('back'), 'Backup Explorer'),
-      h('h1', {}, `Backup ${b.label}`),
-      !sizeOk ? banner('warning', 'This file is empty.', 'A backup must be larger than zero bytes: make a new one.',
+    add(v, h('a', { class: 'crumb', href: '#/backups' }, icon('back'), T('ui-app-name')),
+      h('h1', {}, T('ui-details-title', { label: b.label })),
+      !sizeOk ? banner('warning', T('ui-file-empty'), T('ui-file-empty-advice'),
         { dismissible: false }) : null,
-      h('section', { class: 'card', 'aria-labelledby': 'details-h' }, h('h2', { id: 'details-h' }, 'Details'), facts),
+      h('section', { class: 'card', 'aria-labelledby': 'details-h' }, h('h2', { id: 'details-h' }, T('ui-details')), facts),
       h('section', { class: 'card', 'aria-labelledby': 'check-h' },
-        h('h2', { id: 'check-h' }, 'Check this backup'), lastVer, key,
+        h('h2', { id: 'check-h' }, T('ui-check-this-backup')), lastVer, key,
         h('div', { class: 'button-row' }, verifyBtn, contentsBtn), verifySlot, contentsSlot),
       actions, copySlot);
   }
@@ -1454,22 +1516,22 @@
     slot.replaceChildren();
     try {
       const res = await api('POST', `/api/backups/${encodeURIComponent(b.id)}/copy-to-usb`);
-      const box = progressBox('Copying to USB', 'copy-progress');
+      const box = progressBox(T('ui-copying-to-usb'), 'copy-progress');
       slot.replaceChildren(box);
       const job = await followJob(res.job_id, box.update);
       if (job.state === 'done' && job.result && job.result.safe_to_remove) {
-        slot.replaceChildren(banner('success', 'Copied and checked: it is safe to remove the USB drive.',
-          `The copy was written, flushed to the drive and read back equal to the backup (${fileName(job.result.path)}).`,
+        slot.replaceChildren(banner('success', T('ui-usb-safe'),
+          T('ui-usb-safe-text', { file: fileName(job.result.path) }),
           { dismissible: false, testid: 'copy-result' }));
         slot.scrollIntoView({ block: 'nearest' });
-        announce('Copied to USB: safe to remove');
+        announce(T('ui-usb-safe-announce'));
       } else {
         const e = jobError(job);
-        slot.replaceChildren(banner('error', 'The copy to USB failed: do not rely on it.', e.message,
+        slot.replaceChildren(banner('error', T('ui-usb-failed'), e.message,
           { advice: e.advice, dismissible: false, testid: 'copy-result' }));
       }
     } catch (e) {
-      slot.replaceChildren(banner('error', 'The copy to USB did not start.', e.message,
+      slot.replaceChildren(banner('error', T('ui-usb-not-started'), e.message,
         { advice: e.advice, dismissible: false, testid: 'copy-result' }));
     } finally {
       btn.disabled = false;
@@ -1480,30 +1542,29 @@
   // it is forgotten) and the new one twice; the rekey job runs while the
   // dialog stays open, and a wrong current key keeps it open to try again.
   function changePassphraseDialog(b) {
-    const key = keyField('rekey', { passTestid: 'rekey-current', label: 'Current passphrase', recovery: b.has_recovery,
-      hint: b.has_recovery ? 'The passphrase this backup opens with now. Forgotten? Use the recovery key instead.'
-        : 'The passphrase this backup opens with now.' });
+    const key = keyField('rekey', { passTestid: 'rekey-current', label: T('ui-current-passphrase'), recovery: b.has_recovery,
+      hint: b.has_recovery ? T('ui-rekey-hint-recovery')
+        : T('ui-rekey-hint') });
     const np = passInput('rekey-new', 'rekey-new', 'new-password');
     const np2 = passInput('rekey-new-confirm', 'rekey-new-confirm', 'new-password');
-    const npField = field('New passphrase', np,
-      'At least 8 characters and not easy to guess: a few unrelated words work well.', { after: strengthMeter(np) });
-    const np2Field = field('Confirm the new passphrase', np2, null);
+    const npField = field(T('ui-new-passphrase'), np,
+      T('ui-new-passphrase-hint'), { after: strengthMeter(np) });
+    const np2Field = field(T('ui-new-passphrase-confirm'), np2, null);
     const progressSlot = h('div', { id: 'rekey-progress-slot' });
     const fail = (f, input, msg) => { f.setError(msg); input.focus(); throw new Error(msg); };
     return confirmDialog({
-      title: 'Change passphrase',
+      title: T('ui-change-passphrase'),
       testid: 'rekey-dialog',
-      body: [h('p', { testid: 'rekey-question' }, `The backup ${b.label} gets a new passphrase; what it holds stays ` +
-        'as it is. The old passphrase no longer opens it: record the new one as your facility’s data policy says.')],
+      body: [h('p', { testid: 'rekey-question' }, T('ui-rekey-question', { label: b.label }))],
       extra: [key, npField, np2Field, progressSlot],
-      confirmText: 'Change passphrase',
+      confirmText: T('ui-change-passphrase'),
       onConfirm: async () => {
         npField.setError(null);
         np2Field.setError(null);
         key.setError(null);
         if (key.empty()) { const m = key.needed(); key.setError(m); key.focus(); throw new Error(m); }
-        if (!np.value) fail(npField, np, 'Type the new passphrase.');
-        if (np.value !== np2.value) fail(np2Field, np2, 'The two new passphrases are not the same.');
+        if (!np.value) fail(npField, np, T('ui-type-new-passphrase'));
+        if (np.value !== np2.value) fail(np2Field, np2, T('ui-new-passphrases-differ'));
         let res;
         try {
           res = await api('POST', `/api/backups/${encodeURIComponent(b.id)}/passphrase`,
@@ -1513,7 +1574,7 @@
           if (rule) fail(npField, np, rule);
           throw e;
         }
-        const box = progressBox('Changing the passphrase', 'rekey-progress');
+        const box = progressBox(T('ui-changing-passphrase'), 'rekey-progress');
         progressSlot.replaceChildren(box);
         const job = await followJob(res.job_id, box.update);
         if (job.state !== 'done') {
@@ -1534,76 +1595,78 @@
       np.value = '';
       np2.value = '';
       if (ok) {
-        showBanner('success', 'Passphrase changed.', `${b.label} now opens with the new passphrase.`,
+        showBanner('success', T('ui-passphrase-changed'), T('ui-passphrase-changed-text', { label: b.label }),
           { testid: 'banner-rekeyed' });
       }
       return ok;
     });
   }
 
-  const ROW_NAMES = { patients: 'Patients', visits: 'Visits', immunizations: 'Immunizations', outbox: 'Outbox',
-    sync_log: 'Sync log', users: 'Users', stock: 'Stock', sessions: 'Immunization sessions' };
+  const rowNames = () => ({ patients: T('ui-rows-patients'), visits: T('ui-rows-visits'),
+    immunizations: T('ui-rows-immunizations'), outbox: T('ui-rows-outbox'), sync_log: T('ui-rows-sync-log'),
+    users: T('ui-rows-users'), stock: T('ui-rows-stock'), sessions: T('ui-rows-sessions') });
 
   function contentsSummary(c) {
     const rows = c.rows || {};
     const facts = h('dl', { class: 'facts', testid: 'contents' });
     const fact = (k, val, testid) => facts.append(h('dt', {}, k), h('dd', { testid }, val));
-    const order = Object.keys(ROW_NAMES);
+    const names = rowNames();
+    const order = Object.keys(names);
     const rank = (t) => (order.indexOf(t) < 0 ? order.length : order.indexOf(t));
     const sorted = Object.entries(rows).sort((a, b) => rank(a[0]) - rank(b[0]) || a[0].localeCompare(b[0]));
-    for (const [t, n] of sorted) fact(ROW_NAMES[t] || t, Number(n).toLocaleString('en-US'), `contents-${slug(t)}`);
-    if (c.entries != null) fact('Files', String(c.entries), 'contents-entries');
-    if (c.data_bytes != null) fact('Clinic data', humanSize(c.data_bytes), 'contents-data-bytes');
+    for (const [t, n] of sorted) fact(names[t] || t, num(n), `contents-${slug(t)}`);
+    if (c.entries != null) fact(T('ui-files'), String(c.entries), 'contents-entries');
+    if (c.data_bytes != null) fact(T('ui-clinic-data'), humanSize(c.data_bytes), 'contents-data-bytes');
     const st = c.settings || {};
-    if (st.realm) fact('Realm', st.realm, 'contents-realm');
-    if (st.sync_endpoint) fact('Sync endpoint', st.sync_endpoint, 'contents-endpoint');
-    return h('div', {}, h('h3', {}, 'Contents'), facts);
+    if (st.realm) fact(T('ui-realm'), st.realm, 'contents-realm');
+    if (st.sync_endpoint) fact(T('ui-sync-endpoint'), st.sync_endpoint, 'contents-endpoint');
+    return h('div', {}, h('h3', {}, T('ui-contents')), facts);
   }
 
   // ---------------------------------------------------------------- restore
 
   async function viewRestoreJob(v, jobId) {
     const label = state.jobLabels[jobId];
-    const title = h('h1', {}, label ? `Restoring ${label}` : 'Restoring a backup');
-    const box = progressBox('Restoring', 'restore-progress');
+    const title = h('h1', {}, label ? T('ui-restoring-label', { label }) : T('ui-restoring-a-backup'));
+    const box = progressBox(T('ui-restoring'), 'restore-progress');
     const slot = h('div', { id: 'restore-result' });
     const keepOpen = h('p', { class: 'hint', testid: 'restore-keep-open' },
-      'Keep this page open. The app’s data is switched over only once everything has been checked.');
+      T('ui-restore-keep-open'));
     add(v, title, keepOpen, box, slot);
     const job = await followJob(jobId, box.update);
     keepOpen.hidden = true;
     if (job.state === 'done') {
       const report = job.result || {};
-      title.textContent = 'Restore complete';
+      title.textContent = T('ui-restore-complete');
       slot.replaceChildren(restoreReport(report, label));
       const imported = importReportFor(state.jobBackups[jobId]);
       if (imported) slot.prepend(imported);
       slot.append(h('div', { class: 'button-row' },
         h('button', { type: 'button', class: 'button primary', testid: 'restore-done',
-          onclick: async () => { await loadSession(); go('#/backups'); } }, 'Back to Backup Explorer'),
-        h('a', { class: 'button secondary', href: '#/sync' }, 'Open Synchronization')));
+          onclick: async () => { await loadSession(); go('#/backups'); } }, T('ui-back-to-explorer')),
+        h('a', { class: 'button secondary', href: '#/sync' }, T('ui-open-sync'))));
     } else if (job.error && job.error.kind === 'wrong_key') {
       // Not a failed restore: the key did not open the backup. Back to the
       // passphrase step.
-      title.textContent = label ? `Restore ${label}` : 'Restore a backup';
+      title.textContent = label ? T('ui-restore-label', { label }) : T('ui-restore-a-backup');
       const b = state.jobBackups[jobId];
       box.hidden = true;
-      add(slot, banner('warning', 'The passphrase was not accepted: nothing was changed.',
-        b && !b.has_recovery ? WRONG_PASS : WRONG_KEY,
+      add(slot, banner('warning', T('ui-passphrase-not-accepted-nothing-changed'),
+        b && !b.has_recovery ? WRONG_PASS() : WRONG_KEY(),
         { dismissible: false, testid: 'wrong-key' }),
       h('div', { class: 'button-row' },
         b ? h('button', { type: 'button', class: 'button primary', testid: 'restore-retry',
-          onclick: () => restoreDialog(b) }, 'Try again') : null,
-        h('a', { class: 'button secondary', href: '#/backups' }, 'Back to Backup Explorer')));
+          onclick: () => restoreDialog(b) }, T('ui-try-again')) : null,
+        h('a', { class: 'button secondary', href: '#/backups' }, T('ui-back-to-explorer'))));
     } else {
-      title.textContent = 'Restore failed';
+      title.textContent = T('ui-restore-failed');
       const e = jobError(job);
       // A restore whose checks differ has swapped the data in: say so, with its report.
       const swapped = job.result && Array.isArray(job.result.checks);
-      add(slot, banner('error', swapped ? 'The restored data differs from the backup.' : 'Nothing was changed.',
+      add(slot, banner('error', swapped ? T('ui-restored-differs') : T('ui-nothing-changed'),
         e.message, { advice: e.advice, dismissible: false, testid: 'restore-error' }),
       swapped ? restoreReport(job.result, label) : null,
-      h('div', { class: 'button-row' }, h('a', { class: 'button secondary', href: '#/backups' }, 'Back to Backup Explorer')));
+      h('div', { class: 'button-row' }, h('a', { class: 'button secondary', href: '#/backups' }, T('ui-back-to-explorer'))));
     }
   }
 
@@ -1620,71 +1683,84 @@
     const allOk = checks.length > 0 && checks.every((c) => c.ok);
     const plan = report.plan || {};
     const sealed = plan.backup || {};
-    const label = sealed.label || fallbackLabel || 'the backup';
+    const label = sealed.label || fallbackLabel || T('ui-the-backup-lower');
     const tbody = h('tbody');
     for (const c of checks) {
       tbody.append(h('tr', { testid: 'check-row', 'data-check': slug(c.name), 'data-ok': String(Boolean(c.ok)) },
-        h('th', { scope: 'row', class: 'cell-label', 'data-label': 'Check' }, capital(c.name)),
-        h('td', { 'data-label': 'In the backup', testid: 'check-expected' }, String(c.expected)),
-        h('td', { 'data-label': 'Restored', testid: 'check-actual' }, String(c.actual)),
-        h('td', { class: 'result', 'data-label': 'Result', testid: 'check-result' },
-          c.ok ? h('span', { class: 'result-ok' }, icon('check'), 'OK')
-            : h('span', { class: 'result-bad' }, icon('cross'), 'Differs'))));
+        h('th', { scope: 'row', class: 'cell-label', 'data-label': T('ui-col-check') }, checkName(c.name)),
+        h('td', { 'data-label': T('ui-col-in-backup'), testid: 'check-expected' }, String(c.expected)),
+        h('td', { 'data-label': T('ui-col-restored'), testid: 'check-actual' }, String(c.actual)),
+        h('td', { class: 'result', 'data-label': T('ui-col-result'), testid: 'check-result' },
+          c.ok ? h('span', { class: 'result-ok' }, icon('check'), T('ui-ok'))
+            : h('span', { class: 'result-bad' }, icon('cross'), T('ui-differs')))));
     }
     return h('section', { class: 'card', id: 'restore-report', testid: 'restore-report',
       'data-all-ok': String(allOk), 'aria-labelledby': 'report-h' },
-    h('h2', { id: 'report-h' }, 'Verify the restore'),
+    h('h2', { id: 'report-h' }, T('ui-verify-restore')),
     h('div', { class: allOk ? 'summary-ok' : 'summary-bad', testid: 'report-summary', role: 'status' },
       icon(allOk ? 'check' : 'warning'),
-      allOk ? 'All checks passed: the data matches the backup.' : 'Some checks differ from the backup: see below.'),
-    h('p', { testid: 'restored-label' }, 'Restored backup: ', h('strong', {}, label),
-      sealed.created_at ? ` (taken ${localTime(sealed.created_at)})` : null,
+      allOk ? T('ui-all-checks-passed') : T('ui-some-checks-differ')),
+    h('p', { testid: 'restored-label' }, T('ui-restored-backup'), h('strong', {}, label),
+      sealed.created_at ? ' ' + T('ui-restored-taken', { time: localTime(sealed.created_at) }) : null,
       sealed.id ? h('span', { class: 'backup-id' }, sealed.id) : null),
     report.safety_copy
-      ? h('p', { class: 'hint', testid: 'safety-copy' }, 'The data it replaced is kept as a safety copy in ',
+      ? h('p', { class: 'hint', testid: 'safety-copy' }, T('ui-safety-copy-in'),
         h('span', { class: 'mono' }, report.safety_copy), '. ',
-        user() ? h('a', { href: '#/safety-copies', testid: 'safety-copies-link' }, 'See the safety copies') : null)
+        user() ? h('a', { href: '#/safety-copies', testid: 'safety-copies-link' }, T('ui-see-safety-copies')) : null)
       : null,
     h('div', { class: 'table-wrap' },
       h('table', { class: 'data responsive checks', testid: 'checks-table' },
-        h('caption', {}, 'Patients, visits, outbox, sync log, realm and endpoint of the restored data, ' +
-          'compared with the backup’s manifest.'),
-        h('thead', {}, h('tr', {}, ['Check', 'In the backup', 'Restored', 'Result'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('caption', {}, T('ui-checks-caption')),
+        h('thead', {}, h('tr', {}, [T('ui-col-check'), T('ui-col-in-backup'), T('ui-col-restored'), T('ui-col-result')].map((t) => h('th', { scope: 'col' }, t)))),
         tbody)),
-    h('p', { class: 'hint' }, 'Then log in to the clinic app and check under System → Synchronization that ' +
-      'the outbox and sync logs are visible and the realm and endpoint match your facility.'));
+    h('p', { class: 'hint' }, T('ui-checks-then')));
   }
 
   const capital = (s) => { const t = String(s); return t.charAt(0).toUpperCase() + t.slice(1); };
+
+  // A restore check's name (the server's are English words).
+  function checkName(name) {
+    switch (String(name).toLowerCase()) {
+      case 'patients': return T('ui-check-patients');
+      case 'visits': return T('ui-check-visits');
+      case 'immunizations': return T('ui-check-immunizations');
+      case 'outbox': return T('ui-check-outbox');
+      case 'sync log': return T('ui-check-sync-log');
+      case 'realm': return T('ui-check-realm');
+      case 'sync endpoint': return T('ui-check-sync-endpoint');
+      case 'endpoint': return T('ui-check-endpoint');
+      default: return capital(name);
+    }
+  }
 
   // -------------------------------------------------------------- first run
 
   function viewFirstRun(v) {
     const s = state.session;
     add(v, h('div', { class: 'narrow' },
-      h('h1', {}, 'Welcome'),
-      h('p', {}, 'This tablet has no clinic data yet. Restore it from a backup, or start with an empty clinic.'),
+      h('h1', {}, T('ui-welcome')),
+      h('p', {}, T('ui-first-run-intro')),
       h('div', { class: 'choices' },
         h('button', { type: 'button', class: 'big-choice', id: 'choose-restore', testid: 'choose-restore',
           onclick: () => go('#/first-run/restore') },
-        h('strong', {}, icon('restore'), 'Restore from Backup'),
-        h('span', {}, 'Pick a .bin backup file from the Documents folder or a USB drive, or upload one.')),
+        h('strong', {}, icon('restore'), T('ui-restore-from-backup')),
+        h('span', {}, T('ui-restore-from-backup-hint'))),
         !s.has_users ? h('button', { type: 'button', class: 'big-choice', id: 'choose-fresh', testid: 'choose-fresh',
           onclick: () => go('#/first-run/fresh') },
-        h('strong', {}, icon('plus'), 'Start fresh'),
-        h('span', {}, 'Create the first System Administrator account of an empty clinic.')) : null)));
+        h('strong', {}, icon('plus'), T('ui-start-fresh')),
+        h('span', {}, T('ui-start-fresh-hint'))) : null)));
     offsiteChoice(v);
   }
 
   async function viewFirstRunRestore(v) {
-    const listSlot = h('div', { id: 'candidates-slot', 'aria-busy': 'true' }, h('p', { class: 'loading' }, 'Looking for backups…'));
+    const listSlot = h('div', { id: 'candidates-slot', 'aria-busy': 'true' }, h('p', { class: 'loading' }, T('ui-looking-for-backups')));
     const file = h('input', { type: 'file', id: 'upload-file', testid: 'upload-file', accept: '.bin,application/octet-stream' });
     const uploadInfo = h('div', { id: 'upload-info', 'aria-live': 'polite' });
     const key = keyField('first-run', { passTestid: 'first-run-passphrase', fieldTestid: 'first-run-pass-field',
       recovery: false,
-      hint: 'The passphrase chosen when the backup was made.' });
+      hint: T('ui-first-run-passphrase-hint') });
     const start = h('button', { type: 'submit', class: 'button primary', id: 'start-restore', testid: 'start-restore', disabled: true },
-      icon('restore'), 'Restore');
+      icon('restore'), T('ui-restore'));
     const formErr = h('div', { id: 'first-run-error' });
     const progressSlot = h('div', { id: 'first-run-progress' });
     let chosen = null; // {kind: 'path'|'upload', value, backup}
@@ -1699,23 +1775,23 @@
 
     const form = h('form', { id: 'first-run-form', testid: 'first-run-form', novalidate: true },
       h('section', { class: 'card', 'aria-labelledby': 'cand-h' },
-        h('h2', { id: 'cand-h' }, 'Backups found on this tablet'),
-        h('p', { class: 'hint' }, 'From the Documents and Downloads folders and any SD card or USB drive; each says where it was found.'), listSlot),
+        h('h2', { id: 'cand-h' }, T('ui-candidates-title')),
+        h('p', { class: 'hint' }, T('ui-candidates-hint')), listSlot),
       h('section', { class: 'card', 'aria-labelledby': 'up-h' },
-        h('h2', { id: 'up-h' }, 'Or choose a backup file'),
-        field('Backup file (.bin)', file, 'For example Documents/Backup-2025-11-03.bin. It is copied to the tablet first.'),
+        h('h2', { id: 'up-h' }, T('ui-or-choose-file')),
+        field(T('ui-backup-file'), file, T('ui-backup-file-hint')),
         uploadInfo),
       h('section', { class: 'card' }, key, formErr, h('div', { class: 'button-row' }, start,
-        h('a', { class: 'button secondary', href: '#/first-run' }, 'Back'))));
-    const crumb = h('a', { class: 'crumb', href: '#/first-run' }, icon('back'), 'Welcome');
-    add(v, crumb, h('h1', {}, 'Restore from Backup'), form, progressSlot);
+        h('a', { class: 'button secondary', href: '#/first-run' }, T('ui-back')))));
+    const crumb = h('a', { class: 'crumb', href: '#/first-run' }, icon('back'), T('ui-welcome'));
+    add(v, crumb, h('h1', {}, T('ui-restore-from-backup')), form, progressSlot);
 
     file.addEventListener('change', async () => {
       const f = file.files && file.files[0];
       if (!f) return;
       for (const r of listSlot.querySelectorAll('input[type=radio]')) r.checked = false;
       choose(null);
-      const box = progressBox('Copying the file', 'upload-progress');
+      const box = progressBox(T('ui-copying-file'), 'upload-progress');
       uploadInfo.replaceChildren(box);
       try {
         const res = await upload(f, box.update);
@@ -1729,11 +1805,12 @@
         const b = norm(res.metadata ? { metadata: res.metadata, size: res.size, path: f.name } : res);
         uploadInfo.replaceChildren(h('div', { class: 'banner info', testid: 'upload-done' }, icon('file'),
           h('div', {}, h('p', {}, h('strong', {}, b.label)),
-            h('p', {}, `Taken ${localTime(b.created_at)} by ${b.created_by}; ${humanSize(b.size)}; ` +
-              (b.encrypted ? 'encrypted.' : 'not encrypted.')))));
+            h('p', {}, b.encrypted
+              ? T('ui-upload-info-encrypted', { time: localTime(b.created_at), user: b.created_by, size: humanSize(b.size) })
+              : T('ui-upload-info-plain', { time: localTime(b.created_at), user: b.created_by, size: humanSize(b.size) })))));
         choose({ kind: 'upload', value: res.upload_id, backup: b });
       } catch (e) {
-        uploadInfo.replaceChildren(banner('error', 'This file cannot be used.', e.message,
+        uploadInfo.replaceChildren(banner('error', T('ui-file-unusable'), e.message,
           { advice: e.advice, testid: 'upload-error' }));
       }
     });
@@ -1759,14 +1836,14 @@
         res = await api('POST', '/api/first-run/restore', body);
       } catch (e) {
         start.disabled = false;
-        formErr.replaceChildren(banner('error', 'The restore did not start.', e.message,
+        formErr.replaceChildren(banner('error', T('ui-restore-not-started'), e.message,
           { advice: e.advice, testid: 'restore-error' }));
         return;
       }
       key.clear();
       form.hidden = true;
       crumb.hidden = true;
-      const box = progressBox('Restoring', 'restore-progress');
+      const box = progressBox(T('ui-restoring'), 'restore-progress');
       progressSlot.replaceChildren(box);
       let job;
       try {
@@ -1775,15 +1852,15 @@
         job = { state: 'failed', error: { message: e.message, advice: e.advice } };
       }
       if (job.state === 'done') {
-        v.querySelector('h1').textContent = 'Restore complete';
+        v.querySelector('h1').textContent = T('ui-restore-complete');
         progressSlot.append(restoreReport(job.result || {}, chosen.backup && chosen.backup.label),
           h('div', { class: 'button-row' }, h('button', { type: 'button', class: 'button primary', id: 'continue-login',
-            testid: 'continue-login', onclick: async () => { await loadSession(); go('#/login'); } }, 'Continue to log in')));
+            testid: 'continue-login', onclick: async () => { await loadSession(); go('#/login'); } }, T('ui-continue-login'))));
         return;
       }
       const e = jobError(job);
       if (job.result && Array.isArray(job.result.checks)) {
-        progressSlot.append(banner('error', 'The restored data differs from the backup.', e.message,
+        progressSlot.append(banner('error', T('ui-restored-differs'), e.message,
           { advice: e.advice, dismissible: false, testid: 'restore-error' }),
         restoreReport(job.result, chosen.backup && chosen.backup.label));
         return;
@@ -1794,12 +1871,12 @@
       if (e.kind === 'wrong_key') {
         // The key did not open it: back on the passphrase step, to try again.
         progressSlot.replaceChildren();
-        formErr.replaceChildren(banner('warning', 'The passphrase was not accepted: nothing was changed.', null,
+        formErr.replaceChildren(banner('warning', T('ui-passphrase-not-accepted-nothing-changed'), null,
           { testid: 'wrong-key' }));
         key.wrong();
         return;
       }
-      formErr.replaceChildren(banner('error', 'The restore failed: nothing was changed.', e.message,
+      formErr.replaceChildren(banner('error', T('ui-restore-failed-nothing'), e.message,
         { advice: e.advice, testid: 'restore-error' }));
     });
 
@@ -1807,19 +1884,18 @@
     try {
       list = await api('GET', '/api/first-run/candidates');
     } catch (e) {
-      listSlot.replaceChildren(banner('error', 'Backups could not be listed.', e.message, { advice: e.advice }));
+      listSlot.replaceChildren(banner('error', T('ui-backups-not-listed'), e.message, { advice: e.advice }));
       return;
     }
     const backups = (list.backups || []).map(norm);
     listSlot.removeAttribute('aria-busy');
     if (!backups.length) {
       listSlot.replaceChildren(h('p', { testid: 'no-candidates' },
-        'No backup files were found in Documents, Downloads or on a USB drive or SD card. ' +
-        'Attach the USB drive or SD card holding the backup, or choose the file below.'));
+        T('ui-no-candidates')));
       return;
     }
     listSlot.replaceChildren(h('fieldset', { testid: 'candidates' },
-      h('legend', { class: 'visually-hidden' }, 'Backup to restore'),
+      h('legend', { class: 'visually-hidden' }, T('ui-backup-to-restore')),
       backups.map((b, i) => {
         const r = h('input', { type: 'radio', name: 'candidate', id: `candidate-${i}`, value: b.path,
           testid: 'candidate', disabled: b.status !== 'ok' });
@@ -1827,9 +1903,9 @@
         return h('label', { class: 'choice', for: r.id }, r, h('span', {},
           h('strong', {}, b.label),
           h('span', { class: 'hint' }, b.status === 'ok'
-            ? `${localTime(b.created_at)} · ${b.location} · ${humanSize(b.size)} · ${b.encrypted ? 'encrypted' : 'not encrypted'}`
-            : `Damaged: ${b.problem || 'cannot be read'}`),
-          b.raw.found_in ? h('span', { class: 'hint', testid: 'candidate-found-in' }, `Found in ${b.raw.found_in}`) : null,
+            ? `${localTime(b.created_at)} · ${b.location} · ${humanSize(b.size)} · ${b.encrypted ? T('ui-encrypted') : T('ui-not-encrypted')}`
+            : T('ui-candidate-damaged', { problem: b.problem || T('ui-cannot-be-read') })),
+          b.raw.found_in ? h('span', { class: 'hint', testid: 'candidate-found-in' }, T('ui-found-in', { place: b.raw.found_in })) : null,
           h('span', { class: 'backup-id' }, fileName(b.path))));
       })));
   }
@@ -1842,8 +1918,8 @@
     const restore = choices.querySelector('#choose-restore');
     const b = h('button', { type: 'button', class: 'big-choice', id: 'choose-offsite', testid: 'choose-offsite',
       onclick: () => go('#/first-run/offsite') },
-    h('strong', {}, icon('upload'), 'Restore from offsite'),
-    h('span', {}, 'Download this facility\'s backup from the ministry\'s object storage, with the read key you were given.'));
+    h('strong', {}, icon('upload'), T('ui-restore-from-offsite')),
+    h('span', {}, T('ui-restore-from-offsite-hint')));
     if (restore) restore.after(b); else choices.append(b);
   }
 
@@ -1864,27 +1940,27 @@
     const listSlot = h('div', { id: 'offsite-list' });
     const progressSlot = h('div', { id: 'offsite-progress' });
     const listBtn = h('button', { type: 'submit', class: 'button primary', testid: 'offsite-list-submit' },
-      'List the backups');
+      T('ui-list-backups'));
     const body = () => ({
       endpoint: endpoint.value.trim(), bucket: bucket.value.trim(), region: region.value.trim() || undefined,
       prefix: prefix.value.trim(), access_key: access.value.trim(), secret_key: secret.value, save: save.checked,
     });
     const form = h('form', { id: 'offsite-form', testid: 'offsite-form', novalidate: true },
       h('section', { class: 'card', 'aria-labelledby': 'offsite-store-h' },
-        h('h2', { id: 'offsite-store-h' }, 'Where the backups are'),
-        field('Endpoint', endpoint, 'For example https://s3.af-south-1.amazonaws.com'),
-        field('Bucket', bucket, null),
-        field('Region', region, 'Leave empty for us-east-1.'),
-        field('Prefix', prefix, 'The lost tablet\'s folder in the bucket, for example tablets/kibera-hc/3f2a9c0d1e4b5a67/'),
-        field('Access key', access, null),
-        field('Secret key', secret, 'A key that may read this prefix. It is not kept on the tablet unless you tick the box.'),
+        h('h2', { id: 'offsite-store-h' }, T('ui-offsite-where')),
+        field(T('ui-endpoint'), endpoint, T('ui-endpoint-hint')),
+        field(T('ui-bucket'), bucket, null),
+        field(T('ui-region'), region, T('ui-region-hint')),
+        field(T('ui-prefix'), prefix, T('ui-prefix-hint')),
+        field(T('ui-access-key'), access, null),
+        field(T('ui-secret-key'), secret, T('ui-secret-key-hint')),
         h('label', { class: 'choice', for: 'offsite-save' }, save,
-          h('span', {}, 'Save these credentials on this tablet (private, readable by the app only)')),
+          h('span', {}, T('ui-offsite-save'))),
         err, h('div', { class: 'button-row' }, listBtn,
-          h('a', { class: 'button secondary', href: '#/first-run' }, 'Back'))),
+          h('a', { class: 'button secondary', href: '#/first-run' }, T('ui-back')))),
       listSlot);
-    add(v, h('a', { class: 'crumb', href: '#/first-run' }, icon('back'), 'Welcome'),
-      h('h1', {}, 'Restore from offsite'), form, progressSlot);
+    add(v, h('a', { class: 'crumb', href: '#/first-run' }, icon('back'), T('ui-welcome')),
+      h('h1', {}, T('ui-restore-from-offsite')), form, progressSlot);
 
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
@@ -1895,7 +1971,7 @@
       try {
         res = await api('POST', '/api/first-run/offsite/list', body());
       } catch (e) {
-        err.replaceChildren(banner('error', 'The backups could not be listed.', e.message,
+        err.replaceChildren(banner('error', T('ui-offsite-not-listed'), e.message,
           { advice: e.advice, testid: 'offsite-error-banner' }));
         return;
       } finally {
@@ -1903,34 +1979,34 @@
       }
       const backups = res.backups || [];
       if (!backups.length) {
-        listSlot.replaceChildren(h('p', { testid: 'offsite-none' }, 'There are no backups under this prefix.'));
+        listSlot.replaceChildren(h('p', { testid: 'offsite-none' }, T('ui-offsite-none')));
         return;
       }
       listSlot.replaceChildren(h('section', { class: 'card', 'aria-labelledby': 'offsite-list-h' },
-        h('h2', { id: 'offsite-list-h' }, `Backups under ${res.prefix}`),
+        h('h2', { id: 'offsite-list-h' }, T('ui-offsite-backups-under', { prefix: res.prefix })),
         backups.map((b) => h('div', { class: 'choice', testid: 'offsite-backup', 'data-id': b.id || b.name },
           h('span', {}, h('strong', {}, b.label || b.name),
-            h('span', { class: 'hint' }, `${b.created_at ? localTime(b.created_at) : 'no details'} · ${humanSize(b.size)}`),
+            h('span', { class: 'hint' }, `${b.created_at ? localTime(b.created_at) : T('ui-no-details')} · ${humanSize(b.size)}`),
             h('span', { class: 'backup-id' }, b.name)),
           h('button', { type: 'button', class: 'button secondary', testid: 'offsite-download',
             disabled: b.sidecar ? null : 'disabled', onclick: () => downloadOffsite(b, body(), form, progressSlot) },
-          'Download and check')))));
+          T('ui-download-and-check'))))));
     });
   }
 
   async function downloadOffsite(b, store, form, progressSlot) {
     form.hidden = true;
-    const box = progressBox('Downloading', 'offsite-download-progress');
+    const box = progressBox(T('ui-downloading'), 'offsite-download-progress');
     progressSlot.replaceChildren(box);
     try {
       const res = await api('POST', '/api/first-run/offsite/get', Object.assign({}, store, { id: b.id || b.name }));
       const job = await followJob(res.job_id, box.update);
       if (job.state !== 'done') throw jobError(job);
-      go('#/first-run/restore', ['success', 'Downloaded and checked.',
-        `${fileName(job.result.path)} is in the Documents folder, checked against its sidecar: choose it below to restore it.`]);
+      go('#/first-run/restore', ['success', T('ui-downloaded'),
+        T('ui-downloaded-text', { file: fileName(job.result.path) })]);
     } catch (e) {
       form.hidden = false;
-      progressSlot.replaceChildren(banner('error', 'The download did not finish.', e.message,
+      progressSlot.replaceChildren(banner('error', T('ui-download-not-finished'), e.message,
         { advice: e.advice, testid: 'offsite-download-error' }));
     }
   }
@@ -1962,35 +2038,35 @@
     const pw = h('input', { type: 'password', id: 'admin-password', testid: 'admin-password', autocomplete: 'new-password' });
     const pw2 = h('input', { type: 'password', id: 'admin-password-confirm', testid: 'admin-password-confirm',
       autocomplete: 'new-password' });
-    const nameField = field('Username', name, null);
-    const pwField = field('Password', pw, 'At least 8 characters.', { after: strengthMeter(pw) });
-    const pw2Field = field('Confirm the password', pw2, null);
+    const nameField = field(T('ui-username'), name, null);
+    const pwField = field(T('ui-password'), pw, T('ui-password-hint'), { after: strengthMeter(pw) });
+    const pw2Field = field(T('ui-password-confirm'), pw2, null);
     const err = h('div');
-    const submit = h('button', { type: 'submit', class: 'button primary', testid: 'create-admin' }, 'Create the account');
+    const submit = h('button', { type: 'submit', class: 'button primary', testid: 'create-admin' }, T('ui-create-account'));
     const form = h('form', { id: 'fresh-form', novalidate: true }, nameField, pwField, pw2Field, err,
-      h('div', { class: 'button-row' }, submit, h('a', { class: 'button secondary', href: '#/first-run' }, 'Back')));
+      h('div', { class: 'button-row' }, submit, h('a', { class: 'button secondary', href: '#/first-run' }, T('ui-back'))));
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       [nameField, pwField, pw2Field].forEach((f) => f.setError(null));
       err.replaceChildren();
-      if (!name.value.trim()) { nameField.setError('Choose a username.'); name.focus(); return; }
-      if (pw.value.length < 8) { pwField.setError('Use at least 8 characters.'); pw.focus(); return; }
-      if (pw.value !== pw2.value) { pw2Field.setError('The two passwords are not the same.'); pw2.focus(); return; }
+      if (!name.value.trim()) { nameField.setError(T('ui-choose-username')); name.focus(); return; }
+      if (pw.value.length < 8) { pwField.setError(T('ui-password-too-short')); pw.focus(); return; }
+      if (pw.value !== pw2.value) { pw2Field.setError(T('ui-passwords-differ')); pw2.focus(); return; }
       submit.disabled = true;
       try {
         await api('POST', '/api/first-run/admin', { username: name.value.trim(), password: pw.value });
         pw.value = '';
         pw2.value = '';
         await loadSession();
-        go('#/backups', ['success', 'Account created.', 'You are logged in as the System Administrator.']);
+        go('#/backups', ['success', T('ui-account-created'), T('ui-account-created-text')]);
       } catch (e) {
         submit.disabled = false;
-        err.append(banner('error', 'The account was not created.', e.message, { advice: e.advice }));
+        err.append(banner('error', T('ui-account-not-created'), e.message, { advice: e.advice }));
       }
     });
-    add(v, h('div', { class: 'narrow' }, h('a', { class: 'crumb', href: '#/first-run' }, icon('back'), 'Welcome'),
-      h('h1', {}, 'Start fresh'),
-      h('p', {}, 'Create the first System Administrator. This account can add the other users.'),
+    add(v, h('div', { class: 'narrow' }, h('a', { class: 'crumb', href: '#/first-run' }, icon('back'), T('ui-welcome')),
+      h('h1', {}, T('ui-start-fresh')),
+      h('p', {}, T('ui-start-fresh-intro')),
       h('div', { class: 'card' }, form)));
   }
 
@@ -1998,91 +2074,89 @@
 
   function replacedBy(r) {
     if (!r) return '—';
-    if (r.startsWith('return-')) return `Putting back the safety copy ${r.slice(7)}`;
-    return `The restore of backup ${r}`;
+    if (r.startsWith('return-')) return T('ui-replaced-by-put-back', { name: r.slice(7) });
+    return T('ui-replaced-by-restore', { id: r });
   }
 
   // The clinic data earlier restores replaced: listed for the roles that
   // may restore; put back and removed by a System Administrator.
   async function viewSafetyCopies(v) {
     const slot = h('div', { id: 'safety-slot', 'aria-busy': 'true' },
-      h('p', { class: 'loading' }, 'Loading safety copies…'));
-    add(v, h('a', { class: 'crumb', href: '#/backups' }, icon('back'), 'Backup Explorer'),
-      h('h1', {}, 'Safety copies'),
-      h('p', { class: 'hint' }, 'Every restore keeps the clinic data it replaced here on the tablet, so that it can be ' +
-        'put back. Each copy uses space until a System Administrator removes it.'), slot);
+      h('p', { class: 'loading' }, T('ui-loading-safety-copies')));
+    add(v, h('a', { class: 'crumb', href: '#/backups' }, icon('back'), T('ui-app-name')),
+      h('h1', {}, T('ui-safety-copies')),
+      h('p', { class: 'hint' }, T('ui-safety-intro')), slot);
     const list = await api('GET', '/api/safety-copies');
     const copies = list.safety_copies || [];
-    const head = ['Kept at', 'Replaced by', 'Files', 'Size', 'Actions'];
+    const head = [T('ui-col-kept-at'), T('ui-col-replaced-by'), T('ui-files'), T('ui-col-size'), T('ui-col-actions')];
     const tbody = h('tbody');
     if (!copies.length) {
       tbody.append(h('tr', { testid: 'no-safety-copies' },
-        h('td', { class: 'empty', colspan: String(head.length) }, 'No Results Returned')));
+        h('td', { class: 'empty', colspan: String(head.length) }, T('ui-no-results'))));
     }
     for (const c of copies) {
       const actions = list.can_manage
         ? h('div', { class: 'actions' },
-          h('button', { type: 'button', class: 'action', testid: 'safety-put-back', 'aria-label': `Put back ${c.name}`,
-            onclick: () => putBackDialog(c) }, icon('restore'), h('span', { class: 'action-text' }, 'Put back')),
-          h('button', { type: 'button', class: 'action delete', testid: 'safety-remove', 'aria-label': `Remove ${c.name}`,
-            onclick: () => removeCopyDialog(c) }, icon('trash'), h('span', { class: 'action-text' }, 'Remove')))
-        : h('span', { class: 'hint', testid: 'safety-admin-only' }, 'A System Administrator can put it back or remove it.');
+          h('button', { type: 'button', class: 'action', testid: 'safety-put-back', 'aria-label': T('ui-put-back-label', { name: c.name }),
+            onclick: () => putBackDialog(c) }, icon('restore'), h('span', { class: 'action-text' }, T('ui-put-back'))),
+          h('button', { type: 'button', class: 'action delete', testid: 'safety-remove', 'aria-label': T('ui-remove-label', { name: c.name }),
+            onclick: () => removeCopyDialog(c) }, icon('trash'), h('span', { class: 'action-text' }, T('ui-remove'))))
+        : h('span', { class: 'hint', testid: 'safety-admin-only' }, T('ui-safety-admin-only'));
       tbody.append(h('tr', { testid: 'safety-row', 'data-name': c.name },
-        h('td', { class: 'cell-label', 'data-label': 'Kept at' },
+        h('td', { class: 'cell-label', 'data-label': T('ui-col-kept-at') },
           h('span', { class: 'backup-label' }, c.kept_at ? localTime(c.kept_at) : c.name),
           h('span', { class: 'backup-id' }, c.name)),
-        h('td', { 'data-label': 'Replaced by', testid: 'safety-replaced-by' }, replacedBy(c.replaced_by)),
-        h('td', { 'data-label': 'Files', class: 'num' }, count(c.files)),
-        h('td', { 'data-label': 'Size', class: 'num', testid: 'safety-size' }, sizeEl(c.bytes)),
-        h('td', { 'data-label': 'Actions', testid: 'safety-actions' }, actions)));
+        h('td', { 'data-label': T('ui-col-replaced-by'), testid: 'safety-replaced-by' }, replacedBy(c.replaced_by)),
+        h('td', { 'data-label': T('ui-files'), class: 'num' }, count(c.files)),
+        h('td', { 'data-label': T('ui-col-size'), class: 'num', testid: 'safety-size' }, sizeEl(c.bytes)),
+        h('td', { 'data-label': T('ui-col-actions'), testid: 'safety-actions' }, actions)));
     }
     const n = copies.length;
     slot.replaceChildren(
-      h('p', { testid: 'safety-total' }, `${n} safety cop${n === 1 ? 'y' : 'ies'}, using ${humanSize(list.total_bytes || 0)}.`),
+      h('p', { testid: 'safety-total' }, n === 1 ? T('ui-safety-total-one', { size: humanSize(list.total_bytes || 0) })
+        : T('ui-safety-total', { count: num(n), size: humanSize(list.total_bytes || 0) })),
       h('div', { class: 'table-wrap' },
         h('table', { class: 'data responsive', testid: 'safety-table' },
-          h('caption', {}, 'Safety copies on this tablet, newest first. Times are local.'),
-          h('thead', {}, h('tr', {}, head.map((t) => h('th', { scope: 'col', class: t === 'Files' || t === 'Size' ? 'num' : null }, t)))),
+          h('caption', {}, T('ui-safety-caption')),
+          h('thead', {}, h('tr', {}, head.map((t, i) => h('th', { scope: 'col', class: i === 2 || i === 3 ? 'num' : null }, t)))),
           tbody)));
     slot.removeAttribute('aria-busy');
   }
 
   function putBackDialog(c) {
     return confirmDialog({
-      title: 'Put back this safety copy?',
+      title: T('ui-put-back-title'),
       testid: 'put-back-dialog',
       body: [
-        h('p', { testid: 'put-back-question' }, `The clinic data is replaced by the safety copy kept at ` +
-          `${c.kept_at ? localTime(c.kept_at) : c.name}. Its databases are checked first.`),
-        h('p', { class: 'hint' }, 'The data it replaces is kept as a new safety copy, so nothing is lost. ' +
-          'Users that the safety copy does not have are logged out.'),
+        h('p', { testid: 'put-back-question' }, T('ui-put-back-question', { time: c.kept_at ? localTime(c.kept_at) : c.name })),
+        h('p', { class: 'hint' }, T('ui-put-back-hint')),
       ],
-      confirmText: 'Put back',
+      confirmText: T('ui-put-back'),
       danger: true,
       onConfirm: async () => {
         await api('POST', `/api/safety-copies/${encodeURIComponent(c.name)}/restore`, {});
         await loadSession();
         if (!user()) {
-          go('#/login', ['success', 'The safety copy was put back.', 'Log in again: the users are those of the safety copy.']);
+          go('#/login', ['success', T('ui-put-back-done'), T('ui-put-back-login')]);
           return;
         }
-        go('#/safety-copies', ['success', 'The safety copy was put back.',
-          'It is the clinic data now; the data it replaced is the newest safety copy.', { testid: 'banner-put-back' }]);
+        go('#/safety-copies', ['success', T('ui-put-back-done'),
+          T('ui-put-back-done-text'), { testid: 'banner-put-back' }]);
       },
     });
   }
 
   function removeCopyDialog(c) {
     return confirmDialog({
-      title: 'Remove this safety copy?',
+      title: T('ui-remove-copy-title'),
       testid: 'remove-copy-dialog',
-      body: [h('p', { testid: 'remove-copy-question' }, `The safety copy kept at ${c.kept_at ? localTime(c.kept_at) : c.name} ` +
-        `is deleted, which frees ${humanSize(c.bytes)}. It cannot be brought back.`)],
-      confirmText: 'Remove',
+      body: [h('p', { testid: 'remove-copy-question' },
+        T('ui-remove-copy-question', { time: c.kept_at ? localTime(c.kept_at) : c.name, size: humanSize(c.bytes) }))],
+      confirmText: T('ui-remove'),
       danger: true,
       onConfirm: async () => {
         await api('DELETE', `/api/safety-copies/${encodeURIComponent(c.name)}`);
-        go('#/safety-copies', ['success', 'Safety copy removed.', `${humanSize(c.bytes)} freed.`,
+        go('#/safety-copies', ['success', T('ui-copy-removed'), T('ui-copy-removed-text', { size: humanSize(c.bytes) }),
           { testid: 'banner-copy-removed' }]);
       },
     });
@@ -2092,15 +2166,15 @@
 
   async function viewSync(v) {
     const slot = h('div', { id: 'sync-slot', 'aria-live': 'polite' });
-    add(v, h('h1', {}, 'Synchronization'), slot);
+    add(v, h('h1', {}, T('ui-synchronization')), slot);
     const load = async () => {
       let s;
       try {
         s = await api('GET', '/api/sync');
       } catch (e) {
         if (e.status === 403) {
-          slot.replaceChildren(banner('warning', 'Not available for your role.',
-            'The synchronization status is shown to Clinical Managers, Clinic Nurses and System Administrators.',
+          slot.replaceChildren(banner('warning', T('ui-sync-forbidden'),
+            T('ui-sync-forbidden-text'),
             { dismissible: false, testid: 'sync-forbidden' }));
           return false;
         }
@@ -2111,26 +2185,26 @@
       slot.replaceChildren(
         h('section', { class: 'card' },
           h('dl', { class: 'facts' },
-            h('dt', {}, 'Status'),
+            h('dt', {}, T('ui-status')),
             h('dd', {}, h('span', { class: `state ${running ? 'running' : 'idle'}`, testid: 'sync-state' },
-              icon('sync'), running ? 'Running' : 'Idle'),
-            running && s.since ? ` since ${localTime(s.since)}` : null),
-            h('dt', {}, 'Outbox'),
-            h('dd', { testid: 'outbox-pending' }, `${Number(s.outbox_pending || 0).toLocaleString('en-US')} changes waiting to be sent`)),
-          running ? h('p', { class: 'hint' }, 'Wait until the status says Idle before making a backup.') : null),
+              icon('sync'), running ? T('ui-sync-running') : T('ui-sync-idle')),
+            running && s.since ? ' ' + T('ui-sync-since', { time: localTime(s.since) }) : null),
+            h('dt', {}, T('ui-rows-outbox')),
+            h('dd', { testid: 'outbox-pending' }, T('ui-outbox-pending', { count: num(s.outbox_pending || 0) }))),
+          running ? h('p', { class: 'hint' }, T('ui-sync-wait-idle')) : null),
         h('section', { 'aria-labelledby': 'log-h' },
-          h('h2', { id: 'log-h' }, 'Recent sync log'),
+          h('h2', { id: 'log-h' }, T('ui-recent-sync-log')),
           h('div', { class: 'table-wrap' },
             h('table', { class: 'data responsive', testid: 'sync-log' },
-              h('thead', {}, h('tr', {}, ['Started', 'Ended', 'Sent', 'Received', 'Result'].map((t) =>
-                h('th', { scope: 'col', class: t === 'Sent' || t === 'Received' ? 'num' : null }, t)))),
+              h('thead', {}, h('tr', {}, [T('ui-col-started'), T('ui-col-ended'), T('ui-col-sent'), T('ui-col-received'),
+                T('ui-col-result')].map((t, i) => h('th', { scope: 'col', class: i === 2 || i === 3 ? 'num' : null }, t)))),
               h('tbody', {}, log.length ? log.map((r) => h('tr', { testid: 'sync-log-row' },
-                h('td', { 'data-label': 'Started' }, timeEl(r.started_at)),
-                h('td', { 'data-label': 'Ended' }, r.ended_at ? timeEl(r.ended_at) : '—'),
-                h('td', { 'data-label': 'Sent', class: 'num' }, String(r.pushed ?? '—')),
-                h('td', { 'data-label': 'Received', class: 'num' }, String(r.pulled ?? '—')),
-                h('td', { 'data-label': 'Result' }, syncResult(r.status))))
-                : h('tr', {}, h('td', { class: 'empty', colspan: '5' }, 'No Results Returned')))))));
+                h('td', { 'data-label': T('ui-col-started') }, timeEl(r.started_at)),
+                h('td', { 'data-label': T('ui-col-ended') }, r.ended_at ? timeEl(r.ended_at) : '—'),
+                h('td', { 'data-label': T('ui-col-sent'), class: 'num' }, String(r.pushed ?? '—')),
+                h('td', { 'data-label': T('ui-col-received'), class: 'num' }, String(r.pulled ?? '—')),
+                h('td', { 'data-label': T('ui-col-result') }, syncResult(r.status))))
+                : h('tr', {}, h('td', { class: 'empty', colspan: '5' }, T('ui-no-results'))))))));
       return true;
     };
     if (await load()) every(5000, () => load().catch(() => {}));
@@ -2138,8 +2212,8 @@
 
   function syncResult(status) {
     const st = String(status || '').toLowerCase();
-    if (st === 'ok' || st === 'success' || st === 'done') return h('span', { class: 'tag yes' }, icon('check'), 'OK');
-    if (st === 'failed' || st === 'error' || st === 'failure') return h('span', { class: 'tag bad' }, icon('cross'), 'Failed');
+    if (st === 'ok' || st === 'success' || st === 'done') return h('span', { class: 'tag yes' }, icon('check'), T('ui-ok'));
+    if (st === 'failed' || st === 'error' || st === 'failure') return h('span', { class: 'tag bad' }, icon('cross'), T('ui-failed'));
     return status ? capital(status) : '—';
   }
 
@@ -2172,8 +2246,8 @@
   // The Backup Explorer's way in (System Administrator only).
   function santedbImportLink(u) {
     if (!isAdministrator(u)) return null;
-    return h('p', { class: 'hint' }, 'Moving over from the SanteDB app? ',
-      h('a', { href: '#/import', id: 'santedb-import', testid: 'santedb-import' }, 'Import a SanteDB backup'), '.');
+    return h('p', { class: 'hint' }, T('ui-santedb-moving'),
+      h('a', { href: '#/import', id: 'santedb-import', testid: 'santedb-import' }, T('ui-santedb-import')), '.');
   }
 
   function viewSantedbImport(v) {
@@ -2182,12 +2256,11 @@
       accept: '.bin,.sdbk,.bz2,.gz,application/octet-stream' });
     const info = h('div', { id: 'santedb-upload-info', 'aria-live': 'polite' });
     const slot = h('div', { id: 'santedb-slot' });
-    add(v, h('a', { class: 'crumb', href: '#/backups' }, icon('back'), 'Backup Explorer'),
-      h('h1', {}, 'Import a SanteDB backup'),
-      h('p', {}, 'A backup written by the SanteDB app becomes a checked, encrypted carevault backup on this tablet, ' +
-        'which then replaces the clinic data here (the current data is kept as a safety copy).'),
+    add(v, h('a', { class: 'crumb', href: '#/backups' }, icon('back'), T('ui-app-name')),
+      h('h1', {}, T('ui-santedb-import')),
+      h('p', {}, T('ui-santedb-intro')),
       h('section', { class: 'card' },
-        field('SanteDB backup file (.bin)', file, 'It is copied to the tablet first; the file itself is not changed.'),
+        field(T('ui-santedb-file'), file, T('ui-santedb-file-hint')),
         info),
       slot);
     file.addEventListener('change', async () => {
@@ -2197,8 +2270,8 @@
       const res = await santedbUpload(f, info);
       if (!res) return;
       if (!res.santedb) {
-        info.replaceChildren(banner('error', 'This is not a SanteDB backup.', 'It is a carevault backup.',
-          { advice: 'Restore it from the Backup Explorer instead.', testid: 'upload-error' }));
+        info.replaceChildren(banner('error', T('ui-not-santedb'), T('ui-is-carevault'),
+          { advice: T('ui-is-carevault-advice'), testid: 'upload-error' }));
         return;
       }
       slot.replaceChildren(santedbImportPanel(v, res, f.name, { firstRun: false }));
@@ -2208,7 +2281,7 @@
   // Uploads `f`, with its progress in `info`; the answer, or null after
   // showing why the file cannot be used.
   async function santedbUpload(f, info) {
-    const box = progressBox('Copying the file', 'upload-progress');
+    const box = progressBox(T('ui-copying-file'), 'upload-progress');
     info.replaceChildren(box);
     try {
       const res = await upload(f, box.update);
@@ -2216,43 +2289,44 @@
       info.replaceChildren();
       return res;
     } catch (e) {
-      info.replaceChildren(banner('error', 'This file cannot be used.', e.message,
+      info.replaceChildren(banner('error', T('ui-file-unusable'), e.message,
         { advice: e.advice, testid: 'upload-error' }));
       return null;
     }
   }
 
-  const SANTEDB_FAILED = {
-    wrong_key: 'The SanteDB passphrase was not accepted: nothing was changed.',
-    truncated: 'The SanteDB file is incomplete: nothing was changed.',
-    corrupted: 'The SanteDB file is damaged: nothing was changed.',
-    not_a_backup: 'This is not a SanteDB backup: nothing was changed.',
-  };
+  const santedbFailed = () => ({
+    wrong_key: T('ui-santedb-failed-wrong-key'),
+    truncated: T('ui-santedb-failed-truncated'),
+    corrupted: T('ui-santedb-failed-corrupted'),
+    not_a_backup: T('ui-santedb-failed-not-a-backup'),
+  });
 
   // The form and the job of "Import and restore" for SanteDB upload `res`.
   function santedbImportPanel(v, res, name, opts) {
     const enc = Boolean(res.santedb && res.santedb.encrypted);
     const oldPass = passInput('santedb-passphrase', 'santedb-passphrase');
-    const oldField = enc ? field('SanteDB passphrase', oldPass,
-      'The passphrase that was set for backups in the SanteDB app.', { testid: 'santedb-pass-field' }) : null;
+    const oldField = enc ? field(T('ui-santedb-passphrase'), oldPass,
+      T('ui-santedb-passphrase-hint'), { testid: 'santedb-pass-field' }) : null;
     const newPass = passInput('santedb-new-passphrase', 'santedb-new-passphrase', 'new-password');
     const newPass2 = passInput('santedb-new-passphrase2', 'santedb-new-passphrase2', 'new-password');
-    const newField = field('New passphrase for the carevault backup', newPass,
-      'At least 8 characters. It opens the imported backup: record it as your facility’s data policy says.',
+    const newField = field(T('ui-santedb-new-passphrase'), newPass,
+      T('ui-santedb-new-passphrase-hint'),
       { after: strengthMeter(newPass), testid: 'santedb-new-field' });
-    const newField2 = field('Type the new passphrase again', newPass2, null, { testid: 'santedb-new2-field' });
+    const newField2 = field(T('ui-santedb-new-passphrase-again'), newPass2, null, { testid: 'santedb-new2-field' });
     const err = h('div', { id: 'santedb-error' });
     const start = h('button', { type: 'submit', class: 'button primary', id: 'santedb-start', testid: 'santedb-start' },
-      icon('restore'), opts.firstRun ? 'Import and restore' : 'Import and check');
+      icon('restore'), opts.firstRun ? T('ui-import-and-restore') : T('ui-import-and-check'));
     const progress = h('div', { id: 'santedb-progress-slot' });
     const form = h('form', { id: 'santedb-form', testid: 'santedb-form', novalidate: true },
       h('section', { class: 'card', 'aria-labelledby': 'santedb-h' },
-        h('h2', { id: 'santedb-h' }, 'Import and restore a SanteDB backup'),
-        h('p', { testid: 'santedb-file-info' }, h('strong', {}, name), `: a SanteDB backup (layout ${res.santedb.layout}), ` +
-          `${humanSize(res.size)}, ${enc ? 'encrypted' : 'not encrypted'}.`),
+        h('h2', { id: 'santedb-h' }, T('ui-santedb-panel-title')),
+        h('p', { testid: 'santedb-file-info' }, h('strong', {}, name), enc
+          ? T('ui-santedb-file-info-encrypted', { layout: res.santedb.layout, size: humanSize(res.size) })
+          : T('ui-santedb-file-info-plain', { layout: res.santedb.layout, size: humanSize(res.size) })),
         oldField, newField, newField2, err,
         h('div', { class: 'button-row' }, start,
-          opts.onBack ? h('button', { type: 'button', class: 'button secondary', onclick: opts.onBack }, 'Back') : null)));
+          opts.onBack ? h('button', { type: 'button', class: 'button secondary', onclick: opts.onBack }, T('ui-back')) : null)));
     const clearNew = () => {
       newPass.value = '';
       newPass2.value = '';
@@ -2263,18 +2337,18 @@
       for (const f of [oldField, newField, newField2]) if (f) f.setError(null);
       err.replaceChildren();
       if (enc && !oldPass.value) {
-        oldField.setError('Type the SanteDB passphrase: this file is encrypted.');
+        oldField.setError(T('ui-santedb-type-passphrase'));
         oldPass.focus();
         return;
       }
       // Length and strength are the server's (the core's) rule.
       if (!newPass.value) {
-        newField.setError('Type the new passphrase.');
+        newField.setError(T('ui-type-new-passphrase'));
         newPass.focus();
         return;
       }
       if (newPass.value !== newPass2.value) {
-        newField2.setError('The two new passphrases differ: type it again.');
+        newField2.setError(T('ui-santedb-new-differ'));
         newPass2.focus();
         return;
       }
@@ -2292,13 +2366,13 @@
           newPass.focus();
           return;
         }
-        err.replaceChildren(banner('error', 'The import did not start.', e.message,
+        err.replaceChildren(banner('error', T('ui-import-not-started'), e.message,
           { advice: e.advice, testid: 'santedb-failed' }));
         return;
       }
       oldPass.value = '';
       form.hidden = true;
-      const box = progressBox(opts.firstRun ? 'Importing, checking and restoring' : 'Importing and checking',
+      const box = progressBox(opts.firstRun ? T('ui-importing-checking-restoring') : T('ui-importing-checking'),
         'santedb-progress');
       progress.replaceChildren(box);
       let job;
@@ -2311,7 +2385,7 @@
       if (job.state !== 'done') {
         const e = jobError(job);
         if (r.restore && Array.isArray(r.restore.checks)) {
-          progress.append(banner('error', 'The restored data differs from the backup.', e.message,
+          progress.append(banner('error', T('ui-restored-differs'), e.message,
             { advice: e.advice, dismissible: false, testid: 'santedb-failed' }), importReport(r), restoreReport(r.restore));
           return;
         }
@@ -2320,40 +2394,37 @@
         form.hidden = false;
         start.disabled = false;
         if (e.kind === 'wrong_key' && oldField) {
-          oldField.setError('That passphrase does not open this SanteDB backup. Type it again (capital letters count).');
+          oldField.setError(T('ui-santedb-wrong'));
           oldPass.focus();
         }
         err.replaceChildren(banner(e.kind === 'wrong_key' ? 'warning' : 'error',
-          SANTEDB_FAILED[e.kind] || 'The import failed: nothing was changed.', e.message,
+          santedbFailed()[e.kind] || T('ui-import-failed'), e.message,
           { advice: e.advice, dismissible: false, testid: 'santedb-failed' }));
         return;
       }
       clearNew();
       const title = v.querySelector('h1');
       if (opts.firstRun) {
-        if (title) title.textContent = 'Import and restore complete';
+        if (title) title.textContent = T('ui-import-restore-complete');
         progress.append(importReport(r), restoreReport(r.restore || {}, r.backup && r.backup.label),
-          h('p', { class: 'hint' }, 'The SanteDB data is now this tablet’s data. carevault has no users yet: ' +
-            'choose “Start fresh” next to add the first System Administrator.'),
+          h('p', { class: 'hint' }, T('ui-santedb-first-run-next')),
           h('div', { class: 'button-row' }, h('button', { type: 'button', class: 'button primary', testid: 'santedb-continue',
-            onclick: async () => { await loadSession(); go('#/first-run'); } }, 'Continue')));
+            onclick: async () => { await loadSession(); go('#/first-run'); } }, T('ui-continue'))));
         return;
       }
-      if (title) title.textContent = 'SanteDB backup imported';
+      if (title) title.textContent = T('ui-santedb-imported');
       const b = norm(r.backup);
       importReports()[b.id] = r;
       progress.append(importReport(r),
-        h('p', {}, 'Nothing on this tablet was changed yet. Restore the imported backup to replace the clinic data ' +
-          '(you will see what it replaces first, and the current data is kept as a safety copy).'),
+        h('p', {}, T('ui-santedb-imported-next')),
         h('div', { class: 'button-row' },
           h('button', { type: 'button', class: 'button primary', testid: 'santedb-restore',
-            onclick: () => restoreDialog(b) }, icon('restore'), 'Restore it now'),
-          h('a', { class: 'button secondary', href: '#/backups' }, 'Back to Backup Explorer')));
+            onclick: () => restoreDialog(b) }, icon('restore'), T('ui-restore-it-now')),
+          h('a', { class: 'button secondary', href: '#/backups' }, T('ui-back-to-explorer'))));
     });
     return h('div', { testid: 'santedb-panel' }, form, progress);
   }
 
-  const tables = (n) => `${count(n)} table${n === 1 ? '' : 's'}`;
 
   // What came over: the SanteDB file, every asset (databases with their
   // rows), the warnings (what could not come over), the new backup.
@@ -2365,30 +2436,33 @@
       const d = a.database;
       const rows = d ? Object.values(d.rows || {}).reduce((x, y) => x + y, 0) : null;
       tbody.append(h('tr', { testid: 'import-asset' },
-        h('th', { scope: 'row', class: 'cell-label mono', 'data-label': 'Path' }, a.path),
-        h('td', { 'data-label': 'What' }, d ? `Database, ${count(rows)} rows in ${tables(Object.keys(d.rows || {}).length)}`
+        h('th', { scope: 'row', class: 'cell-label mono', 'data-label': T('ui-col-path') }, a.path),
+        h('td', { 'data-label': T('ui-col-what') }, d ? (Object.keys(d.rows || {}).length === 1
+          ? T('ui-asset-database-one', { rows: count(rows) })
+          : T('ui-asset-database', { rows: count(rows), tables: count(Object.keys(d.rows || {}).length) }))
           : capital(a.class || a.kind || '')),
-        h('td', { 'data-label': 'Size' }, humanSize(a.size))));
+        h('td', { 'data-label': T('ui-col-size') }, humanSize(a.size))));
     }
     const warnings = s.warnings || [];
-    const made = [s.created_at ? `made ${localTime(s.created_at)}` : null, s.creator ? `by ${s.creator}` : null]
-      .filter(Boolean).join(' ');
+    const made = [s.created_at ? T('ui-import-made', { time: localTime(s.created_at) }) : null,
+      s.creator ? T('ui-import-by', { user: s.creator }) : null].filter(Boolean).join(' ');
     return h('section', { class: 'card', id: 'import-report', testid: 'import-report', 'aria-labelledby': 'import-h' },
-      h('h2', { id: 'import-h' }, 'What came over from SanteDB'),
-      h('p', { testid: 'import-source' }, `SanteDB backup, layout ${s.layout}, ${s.encrypted ? 'encrypted' : 'not encrypted'}` +
-        (made ? `, ${made}` : '') + `: ${(s.assets || []).length} assets, ${humanSize(s.data_bytes || 0)} of data.`),
+      h('h2', { id: 'import-h' }, T('ui-import-what-came')),
+      h('p', { testid: 'import-source' }, T('ui-import-source', {
+        layout: s.layout, encrypted: s.encrypted ? T('ui-encrypted') : T('ui-not-encrypted'), made: made ? `, ${made}` : '',
+        assets: (s.assets || []).length, size: humanSize(s.data_bytes || 0) })),
       h('div', { class: 'table-wrap' },
         h('table', { class: 'data responsive', testid: 'import-assets' },
-          h('caption', {}, 'Every asset of the SanteDB backup and where it is kept in the clinic data.'),
-          h('thead', {}, h('tr', {}, ['Path', 'What', 'Size'].map((t) => h('th', { scope: 'col' }, t)))),
+          h('caption', {}, T('ui-import-assets-caption')),
+          h('thead', {}, h('tr', {}, [T('ui-col-path'), T('ui-col-what'), T('ui-col-size')].map((t) => h('th', { scope: 'col' }, t)))),
           tbody)),
       warnings.length
-        ? h('div', { testid: 'import-warnings' }, h('h3', {}, 'What could not come over, or needs checking'),
+        ? h('div', { testid: 'import-warnings' }, h('h3', {}, T('ui-import-warnings')),
           h('ul', {}, warnings.map((w) => h('li', {}, sentence(w)))))
-        : h('p', { class: 'hint', testid: 'import-no-warnings' }, 'Everything in the SanteDB backup came over.'),
-      b ? h('p', { testid: 'import-backup' }, 'Saved as the carevault backup ', h('strong', {}, b.label),
-        ` on ${b.location}, encrypted and checked` +
-        (r.verify ? ` (${count(r.verify.entries)} files, every byte read back)` : '') + '.',
+        : h('p', { class: 'hint', testid: 'import-no-warnings' }, T('ui-import-no-warnings')),
+      b ? h('p', { testid: 'import-backup' }, T('ui-import-saved-as'), h('strong', {}, b.label),
+        r.verify ? T('ui-import-saved-where-verified', { medium: b.location, files: count(r.verify.entries) })
+          : T('ui-import-saved-where', { medium: b.location }),
       h('span', { class: 'backup-id' }, b.id)) : null);
   }
 
@@ -2398,8 +2472,7 @@
   function pageFault() {
     document.body.dataset.pageErrors = String(Number(document.body.dataset.pageErrors || 0) + 1);
     if (!document.querySelector('[data-testid="page-error"]')) {
-      showBanner('error', 'Something went wrong on this page.',
-        'Reload the page. Backups and restores that were running go on in the background.', { testid: 'page-error' });
+      showBanner('error', T('ui-page-fault'), T('ui-page-fault-advice'), { testid: 'page-error' });
     }
   }
 
@@ -2417,12 +2490,21 @@
       go('#/login');
     });
     window.addEventListener('hashchange', route);
-    try {
-      await loadSession();
-    } catch (e) {
+    let failed = null;
+    if (!(await loadStrings())) {
+      failed = new ApiError(0, null);
+      failed.advice = T('ui-http-unreachable-advice');
+    } else {
+      try {
+        await loadSession();
+      } catch (e) {
+        failed = e;
+      }
+    }
+    if (failed) {
       state.session = null;
       await route();
-      showError(e, 'The Backup Explorer could not reach its server.');
+      showError(failed, T('ui-unreachable-title'));
       return;
     }
     await route();

@@ -12,6 +12,7 @@ mod santedb_fixture;
 mod servers;
 
 mod explorer;
+mod french;
 mod import;
 mod offsite;
 mod recovery;
