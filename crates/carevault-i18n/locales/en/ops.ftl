@@ -1,1 +1,86 @@
 # carevault: ops messages (en).
+
+## Restore
+ops-restore-file-changed = the file changed after backup { $want } was chosen: it now holds backup { $got }; nothing was changed
+ops-restore-file-changed-advice = choose the backup again from the list, and check who can write to that folder
+ops-restore-no-space = not enough free space to restore: need { $need }, have { $have }
+ops-restore-no-space-advice = free { $missing } on the storage of { $home }
+ops-restore-not-confirmed = the restore was not confirmed, so nothing was changed
+ops-restore-not-confirmed-advice = run it again and answer yes to replace the clinic data (or add --yes in a script)
+
+## Checks of the restored data
+ops-check-disk-full = the disk is full while checking the restored data ({ $what }); nothing was changed
+ops-check-disk-full-advice = free space on the app home's storage and run the restore again
+ops-check-io = the system could not complete checking the restored data ({ $what }: { $err }); nothing was changed
+ops-check-io-advice = check that the storage is present and writable, then run the restore again
+ops-check-sql-failed = { $what } ({ $err })
+ops-check-failed = the restored data failed its checks: { $what }; nothing was changed
+ops-check-failed-advice = use another backup; keep this file for investigation
+ops-check-integrity-says = { $path } integrity_check says: { $problem }
+ops-check-not-carevault-form = { $path } is not stored as carevault stores databases (rollback-journal mode, bytes 18 and 19 of its header set to 1)
+ops-check-row-counts-differ = { $path } row counts differ from the manifest
+ops-check-db-cannot-open = { $path } cannot be opened
+ops-check-journal-mode-not-set = { $path } journal mode cannot be set
+ops-check-cannot-open-for-checks = { $path } cannot be opened for its checks ({ $err })
+ops-check-path = { $path }
+ops-check-difference = { $name }: the backup's manifest says { $expected }, its data holds { $actual }
+ops-check-difference-list = { $list }; { $next }
+ops-check-differs-from-manifest = the backup's data differs from its own manifest ({ $diffs }); nothing was changed
+ops-check-db-cannot-check = { $path } cannot be checked
+ops-db-check-stopped = a database check stopped unexpectedly; nothing was changed
+ops-db-check-stopped-advice = run the restore again; if it happens again, report it
+ops-restore-flush-failed = the backup was restored, but flushing the app home failed ({ $problem })
+ops-restore-flush-failed-advice = the restored data is in place; if the tablet loses power now, the next carevault command repairs the state
+ops-restore-safety-copy-not-filed = the backup was restored, but the replaced data could not be moved to safety-copies ({ $problem }); it is still in { $dir }
+ops-restore-safety-copy-not-filed-advice = nothing is lost: the next carevault command files it as a safety copy
+ops-recover-completed = an interrupted restore was completed; the data it replaced is kept in { $kept }
+ops-recover-undone = an interrupted restore was undone; the data was not changed ({ $name } removed)
+ops-restore-users-unreadable = the users in the backup cannot be read: { $err }
+ops-restore-users-unreadable-advice = use another backup; this one's user database is damaged
+ops-restore-sync-running = a synchronization is in progress, so the restore was not started
+ops-restore-sync-running-unsynced = a synchronization is in progress, so the restore was not started; { $n } outbox records are not yet synchronized, and restoring would lose them
+ops-restore-sync-running-after-wait = a synchronization is still in progress after the wait, so the restore was not started
+ops-restore-sync-running-after-wait-unsynced = a synchronization is still in progress after the wait, so the restore was not started; { $n } outbox records are not yet synchronized, and restoring would lose them
+ops-restore-sync-running-advice = wait until System > Synchronization says Idle, then restore again (or use --wait-sync SECONDS)
+
+## Users, logins and roles
+ops-login-wrong = the user name or password is wrong
+ops-login-wrong-advice = check both and try again; a System Administrator can reset a password with `carevault users passwd`
+ops-auth-may-not = { $user } ({ $role }) may not { $action }
+ops-auth-may-not-advice = ask someone with the role { $roles } to do it
+ops-first-run-has-data = this app home already holds clinic data, so a restore needs a login
+ops-first-run-has-data-advice = log in with --user as a Clinical Manager, Clinic Nurse or System Administrator
+ops-first-user-exists = this app home already has users
+ops-first-user-exists-advice = log in as a System Administrator to add more
+ops-role-clinical-manager = Clinical Manager
+ops-role-clinic-nurse = Clinic Nurse
+ops-role-system-administrator = System Administrator
+ops-role-clinic-staff = Clinic Staff
+ops-roles-or = { $list } or { $next }
+ops-roles-none = no role
+ops-action-view = view backups
+ops-action-create = create backups
+ops-action-restore = restore backups
+ops-action-delete = delete backups
+ops-action-manage-users = manage users
+ops-action-audit-trail = read the audit trail
+ops-action-manage-trust = manage the trusted signing keys
+ops-users-db-unreadable = the user database could not be read while { $what }: { $err }
+ops-users-db-unreadable-advice = check data/users.db
+ops-users-while-opening = opening it
+ops-users-while-creating = creating it
+ops-users-while-checking-session = checking a session
+ops-users-while-checking-login = checking a login
+ops-users-while-listing = listing users
+ops-users-while-adding = adding a user
+ops-users-while-changing = changing a user
+ops-users-not-a-table = data/users.db is not a user database carevault can read: its users are a { $kind }, not a table
+ops-users-not-a-table-advice = restore a backup with a sound user database, or ask a System Administrator to replace data/users.db
+ops-users-bad-name = a user name is 1 to 64 letters, digits or . _ - @
+ops-users-bad-name-advice = choose another user name
+ops-users-password-short = the password is shorter than 8 characters
+ops-users-password-short-advice = choose a longer password
+ops-users-exists = the user { $user } already exists
+ops-users-exists-advice = choose another name, or change their role
+ops-users-no-such-user = there is no user { $user }
+ops-users-no-such-user-advice = run `carevault users list` to see the users
