@@ -3,6 +3,7 @@
 use super::{encode, Event, Record, GENESIS, HEAD_FILE, LOG_FILE};
 use crate::error::{Error, Kind, Result};
 use crate::fsutil::sync_dir;
+use crate::i18n::{t, Text};
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -187,8 +188,8 @@ pub(super) fn append(home: &Path, event: &Event) -> Result<Record> {
     let seq = prev_seq.checked_add(1).ok_or_else(|| {
         Error::new(
             Kind::Corrupted,
-            "the audit trail is damaged: its last sequence number is too large to continue",
-            "keep the audit files as evidence and report this; check the trail to see its problems",
+            t!("ops-audit-seq-overflow"),
+            t!("ops-audit-seq-overflow-advice"),
         )
         .at(&path)
     })?;
@@ -244,11 +245,11 @@ fn with_log<T>(path: &Path, then: impl FnOnce(Option<Vec<u8>>) -> Result<T>) -> 
     out
 }
 
-fn damaged(path: &Path, what: String) -> Error {
+fn damaged(path: &Path, what: Text) -> Error {
     Error::new(
         Kind::Corrupted,
-        format!("the audit trail is damaged: {what}"),
-        "check the audit trail to see every problem in it, and keep the files as they are: they are evidence",
+        t!("ops-audit-damaged", what = what),
+        t!("ops-audit-damaged-advice"),
     )
     .at(path)
 }
@@ -265,7 +266,11 @@ pub(super) fn read(home: &Path) -> Result<Vec<Record>> {
         let record = parse_line(line).map_err(|why| {
             damaged(
                 &path,
-                format!("line {} is not a readable audit record ({why})", i + 1),
+                t!(
+                    "ops-audit-line-unreadable",
+                    line = (i + 1).to_string(),
+                    why = why
+                ),
             )
         })?;
         records.push(record);
@@ -273,9 +278,9 @@ pub(super) fn read(home: &Path) -> Result<Vec<Record>> {
     if fragment.is_some() {
         return Err(damaged(
             &path,
-            format!(
-                "line {} is incomplete: the log ends in the middle of an entry",
-                lines.len() + 1
+            t!(
+                "ops-audit-line-cut",
+                line = (lines.len() + 1).to_string()
             ),
         ));
     }
