@@ -32,6 +32,7 @@ use sha2::Digest;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
+use crate::i18n::t;
 
 pub use trust::{Trust, TrustLevel};
 
@@ -201,7 +202,7 @@ pub fn sign_container(home: &Path, file: &mut File, path: &Path, mtime: u64) -> 
     file.seek(SeekFrom::Start(0)).map_err(io)?;
     let layout = read_layout(file, len)?;
     if layout.origin.is_some() {
-        return Err(Error::internal("the backup is signed already"));
+        return Err(Error::internal(t!("ops-internal-signed-already")));
     }
     let md_bytes = read_extent(file, layout.metadata)?;
     let metadata = Metadata::parse_marked(&md_bytes, layout.version_mark)?;

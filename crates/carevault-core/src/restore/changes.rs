@@ -45,7 +45,8 @@ pub struct Changes {
     pub found: Found,
     /// Why a System Administrator is needed over existing clinic data
     /// (absent: a Clinic Nurse or Clinical Manager may restore it).
-    pub needs_admin: Option<String>,
+    #[serde(serialize_with = "crate::i18n::serialize_opt_text")]
+    pub needs_admin: Option<crate::i18n::Text>,
     /// Facility now and after.
     pub facility: Change,
     /// Device now and after.
@@ -261,7 +262,7 @@ pub fn before_start(
         permit.user(),
         permit.role(),
         replaces,
-        changes.needs_admin.as_deref(),
+        changes.needs_admin.as_ref(),
     )?;
     let guard = if replaces {
         Some(sync_guard(
