@@ -162,3 +162,44 @@ ops-restore-needs-admin = { $user } ({ $role }) may not restore this backup over
 ops-restore-needs-admin-advice = ask a System Administrator to restore it (they are shown who the users and roles will be), or restore a backup signed by this tablet or a trusted one
 ops-restore-needs-admin-first-run = this app home holds clinic data, so restoring this backup needs a System Administrator: { $why }
 ops-restore-needs-admin-first-run-advice = log in with --user as a System Administrator
+
+## Profile
+ops-profile-unreadable = the profile cannot be read: { $err }
+ops-profile-fix-advice = fix carevault.toml (see docs/PROFILE.md)
+ops-profile-invalid = the profile has an invalid { $what }
+ops-profile-invalid-work-factor = encryption.work_factor (allowed: 10 to 20)
+ops-profile-invalid-max-work-factor = encryption.max_work_factor (allowed: 10 to 22)
+ops-profile-invalid-language = ui.language (allowed: en, fr, or empty for the tablet's own)
+ops-profile-invalid-compression = compression setting (level 1 to 19, workers 0 to 16)
+ops-offsite-profile-bad = the profile's [offsite] section has { $what }
+ops-offsite-profile-bad-advice = fix carevault.toml (see docs/PROFILE.md and docs/OFFSITE.md)
+ops-offsite-profile-endpoint-scheme = an endpoint that is not an http:// or https:// URL
+ops-offsite-profile-endpoint-plain = an endpoint that is not a plain URL (no user name, query or spaces)
+ops-offsite-profile-endpoint-http = an http:// endpoint that is not on this machine (use https://)
+ops-offsite-profile-bucket = an invalid bucket name (3 to 63 lowercase letters, digits, '-' and '.')
+ops-offsite-profile-region = an invalid region
+ops-offsite-profile-part-size = an invalid part_size_mib (allowed: 5 to 512)
+ops-offsite-profile-prefix = an invalid prefix { $prefix }: use parts of letters, digits, '.', '_' and '-' each ending in '/', and only the placeholders {"{"}facility{"}"} and {"{"}device{"}"}
+ops-offsite-prefix-unsafe-value = the offsite key prefix uses { $name }, but its value { $value } is not a safe part of an object key (letters, digits, '.', '_', '-', at most 64)
+ops-offsite-prefix-unsafe-value-advice = set [offsite] prefix in carevault.toml to a fixed name for this tablet (see docs/OFFSITE.md)
+
+## Automatic backups
+ops-auto-secret-damaged = the device secret is damaged
+ops-auto-secret-damaged-advice = move private/device-secret away; a new one is made on the next automatic backup
+ops-auto-none-due = the newest automatic backup is { $age } h old (interval { $interval } h): none due
+ops-auto-was-due = the newest automatic backup was { $age } h old (interval { $interval } h)
+ops-auto-first = there was no automatic backup yet
+ops-internal-listed-without-name = a listed backup without a file name
+
+## Passphrase change, restore record, offsite state
+ops-rekey-not-encrypted = this backup is not encrypted, so it has no passphrase to change
+ops-rekey-not-encrypted-advice = make a new encrypted backup instead
+ops-rekey-no-passphrase-slot = this backup has no passphrase slot
+ops-rekey-no-passphrase-slot-advice = it can only be opened with its recovery key
+ops-rekey-file-replaced = the backup file was replaced while its passphrase was being changed; nothing was changed
+ops-rekey-file-replaced-advice = check who can write to that folder, then change the passphrase again
+ops-internal-recording-restored = recording the restored backup: { $err }
+ops-restored-from-damaged = the record of the restored backup is damaged ({ $err })
+ops-restored-from-damaged-advice = remove the file; the next restore writes it again
+ops-offsite-state-unreadable = the offsite state file cannot be read: { $err }
+ops-offsite-state-unreadable-advice = move the file away; the next `carevault offsite push` checks the store and records again what it holds

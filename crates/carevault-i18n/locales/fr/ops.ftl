@@ -165,3 +165,44 @@ ops-restore-needs-admin = { $user } ({ $role }) n'a pas le droit de restaurer ce
 ops-restore-needs-admin-advice = demandez à un Administrateur système de la restaurer (il voit quels seront les utilisateurs et leurs rôles), ou restaurez une sauvegarde signée par cette tablette ou par une clé de confiance
 ops-restore-needs-admin-first-run = ce dossier de l'application contient des données de la clinique : restaurer cette sauvegarde demande un Administrateur système : { $why }
 ops-restore-needs-admin-first-run-advice = connectez-vous avec --user en tant qu'Administrateur système
+
+## Profile
+ops-profile-unreadable = le profil ne peut pas être lu : { $err }
+ops-profile-fix-advice = corrigez carevault.toml (voir docs/PROFILE.md)
+ops-profile-invalid = le profil a une valeur non valide : { $what }
+ops-profile-invalid-work-factor = encryption.work_factor (valeurs permises : 10 à 20)
+ops-profile-invalid-max-work-factor = encryption.max_work_factor (valeurs permises : 10 à 22)
+ops-profile-invalid-language = ui.language (valeurs permises : en, fr, ou vide pour la langue de la tablette)
+ops-profile-invalid-compression = réglage de compression (niveau 1 à 19, workers 0 à 16)
+ops-offsite-profile-bad = la section [offsite] du profil contient { $what }
+ops-offsite-profile-bad-advice = corrigez carevault.toml (voir docs/PROFILE.md et docs/OFFSITE.md)
+ops-offsite-profile-endpoint-scheme = un endpoint qui n'est pas une URL http:// ou https://
+ops-offsite-profile-endpoint-plain = un endpoint qui n'est pas une URL simple (sans nom d'utilisateur, requête ni espaces)
+ops-offsite-profile-endpoint-http = un endpoint http:// qui n'est pas sur cette machine (utilisez https://)
+ops-offsite-profile-bucket = un nom de bucket non valide (3 à 63 lettres minuscules, chiffres, '-' et '.')
+ops-offsite-profile-region = une région non valide
+ops-offsite-profile-part-size = un part_size_mib non valide (valeurs permises : 5 à 512)
+ops-offsite-profile-prefix = un préfixe non valide { $prefix } : utilisez des parties faites de lettres, chiffres, '.', '_' et '-', chacune terminée par '/', et seulement les variables {"{"}facility{"}"} et {"{"}device{"}"}
+ops-offsite-prefix-unsafe-value = le préfixe des clés hors site utilise { $name }, mais sa valeur { $value } n'est pas une partie sûre d'une clé d'objet (lettres, chiffres, '.', '_', '-', 64 au plus)
+ops-offsite-prefix-unsafe-value-advice = donnez à [offsite] prefix dans carevault.toml un nom fixe pour cette tablette (voir docs/OFFSITE.md)
+
+## Automatic backups
+ops-auto-secret-damaged = le secret de la tablette est endommagé
+ops-auto-secret-damaged-advice = déplacez private/device-secret ; un nouveau secret est créé à la prochaine sauvegarde automatique
+ops-auto-none-due = la dernière sauvegarde automatique date de { $age } h (intervalle { $interval } h) : aucune n'est due
+ops-auto-was-due = la dernière sauvegarde automatique datait de { $age } h (intervalle { $interval } h)
+ops-auto-first = il n'y avait encore aucune sauvegarde automatique
+ops-internal-listed-without-name = une sauvegarde listée sans nom de fichier
+
+## Passphrase change, restore record, offsite state
+ops-rekey-not-encrypted = cette sauvegarde n'est pas chiffrée : elle n'a pas de phrase secrète à changer
+ops-rekey-not-encrypted-advice = créez plutôt une nouvelle sauvegarde chiffrée
+ops-rekey-no-passphrase-slot = cette sauvegarde n'a pas d'emplacement de phrase secrète
+ops-rekey-no-passphrase-slot-advice = elle ne peut être ouverte qu'avec sa clé de récupération
+ops-rekey-file-replaced = le fichier de sauvegarde a été remplacé pendant le changement de sa phrase secrète ; rien n'a été modifié
+ops-rekey-file-replaced-advice = vérifiez qui peut écrire dans ce dossier, puis changez de nouveau la phrase secrète
+ops-internal-recording-restored = enregistrement de la sauvegarde restaurée : { $err }
+ops-restored-from-damaged = l'enregistrement de la sauvegarde restaurée est endommagé ({ $err })
+ops-restored-from-damaged-advice = supprimez le fichier ; la prochaine restauration l'écrit de nouveau
+ops-offsite-state-unreadable = le fichier d'état hors site ne peut pas être lu : { $err }
+ops-offsite-state-unreadable-advice = déplacez le fichier ; la prochaine commande `carevault offsite push` vérifie le stockage et enregistre de nouveau ce qu'il contient
