@@ -203,3 +203,52 @@ ops-restored-from-damaged = the record of the restored backup is damaged ({ $err
 ops-restored-from-damaged-advice = remove the file; the next restore writes it again
 ops-offsite-state-unreadable = the offsite state file cannot be read: { $err }
 ops-offsite-state-unreadable-advice = move the file away; the next `carevault offsite push` checks the store and records again what it holds
+
+## Backups
+ops-backup-no-data = there is no clinic data to back up in this app home
+ops-backup-no-data-advice = check --home (it must contain a data folder), or create a demo clinic with `carevault demo init`
+ops-backup-skip-not-utf8 = { $path }: name is not valid UTF-8
+ops-backup-skip-side-file = { $path }: its name makes it look like a database side file of { $base }
+ops-backup-skip-unsafe-name = { $path }: name cannot be stored safely
+ops-backup-skip-not-regular = { $path }: not a regular file (link or device)
+ops-backup-bad-label = the label must be 1 to { $max } characters of plain text
+ops-backup-bad-label-advice = choose a shorter label without line breaks
+ops-backup-sync-running = a synchronization is in progress, so no backup was started
+ops-backup-sync-running-after-wait = a synchronization is still in progress after the wait, so no backup was started
+ops-backup-sync-running-advice = wait until System > Synchronization says Idle, then run the backup again (or use --wait-sync SECONDS)
+ops-backup-recovery-needs-passphrase = recovery keys need a passphrase as well
+ops-backup-recovery-needs-passphrase-advice = give a passphrase; the recovery key is the way back when it is forgotten
+ops-internal-slot-not-made = the passphrase slot could not be made
+ops-internal-slot-size = the passphrase slot is { $size } bytes, { $reserved } were reserved
+ops-backup-head-unwritable = this backup cannot be written: { $what }; nothing was written
+ops-backup-head-unwritable-advice = check the facility and device names in the app's settings and the recovery keys given
+ops-backup-head-breaks-rules = its readable details break the format's rules ({ $problem })
+ops-backup-slot-too-large = the key slot { $name } would be over { $max } bytes (too many recovery keys)
+ops-busy = another backup, restore or delete is running on this app home
+ops-busy-advice = wait for it to finish, then run the command again
+
+## Finding a backup by ID, label or path
+ops-find-no-file = the backup file does not exist
+ops-find-no-file-advice = check the path, or name the backup by the ID or label `carevault list` shows
+ops-find-id-conflict = { $n } files carry the backup ID { $id }, so none of them is used by ID: { $paths }
+ops-find-id-conflict-advice = a System Administrator should remove the file that is not a backup of this tablet (`carevault list` shows who signed each), or give the file's path
+ops-find-none = no backup with ID or label { $what } was found
+ops-find-none-advice = run `carevault list` to see the backups and their IDs
+ops-find-many = { $n } backups match { $what }
+ops-find-many-advice = give the full ID shown by `carevault list`
+ops-internal-path-without-name = a backup path without a folder or file name
+
+## Safety copies
+ops-safety-no-such-copy = there is no safety copy named { $name }
+ops-safety-no-such-copy-advice = run `carevault safety-copies list` to see their names
+ops-safety-sync-running = a synchronization is in progress, so the safety copy was not put back
+ops-safety-sync-running-advice = wait until System > Synchronization says Idle, then try again
+ops-safety-db-fails-check = the safety copy's database { $path } fails its check; nothing was changed
+ops-safety-db-fails-check-advice = keep this safety copy for investigation and restore a backup instead
+ops-internal-safety-copy-vanished = the safety copy vanished
+
+## Status: the weekly reminder
+ops-reminder-what-to-do = make one on Public (Documents) or External (SD card, USB stick) storage, or copy one offsite, now: the guide asks for one at least once a week
+ops-reminder-stale = the newest backup outside the app's private storage is { $days } days old (offsite copies count too): { $todo }
+ops-reminder-private-only = every backup is on the app's private storage, which "Clear Data", a reinstall or a lost tablet takes with it: { $todo }
+ops-reminder-none = there is no backup yet: { $todo }

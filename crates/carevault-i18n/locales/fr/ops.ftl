@@ -206,3 +206,52 @@ ops-restored-from-damaged = l'enregistrement de la sauvegarde restaurée est end
 ops-restored-from-damaged-advice = supprimez le fichier ; la prochaine restauration l'écrit de nouveau
 ops-offsite-state-unreadable = le fichier d'état hors site ne peut pas être lu : { $err }
 ops-offsite-state-unreadable-advice = déplacez le fichier ; la prochaine commande `carevault offsite push` vérifie le stockage et enregistre de nouveau ce qu'il contient
+
+## Backups
+ops-backup-no-data = il n'y a aucune donnée de la clinique à sauvegarder dans ce dossier de l'application
+ops-backup-no-data-advice = vérifiez --home (il doit contenir un dossier data), ou créez une clinique de démonstration avec `carevault demo init`
+ops-backup-skip-not-utf8 = { $path } : le nom n'est pas en UTF-8 valide
+ops-backup-skip-side-file = { $path } : son nom le fait ressembler à un fichier annexe de la base de données { $base }
+ops-backup-skip-unsafe-name = { $path } : le nom ne peut pas être enregistré sans risque
+ops-backup-skip-not-regular = { $path } : ce n'est pas un fichier ordinaire (lien ou périphérique)
+ops-backup-bad-label = le libellé doit compter de 1 à { $max } caractères de texte simple
+ops-backup-bad-label-advice = choisissez un libellé plus court, sans saut de ligne
+ops-backup-sync-running = une synchronisation est en cours : aucune sauvegarde n'a commencé
+ops-backup-sync-running-after-wait = une synchronisation est toujours en cours après l'attente : aucune sauvegarde n'a commencé
+ops-backup-sync-running-advice = attendez que Système > Synchronisation indique Inactif, puis relancez la sauvegarde (ou utilisez --wait-sync SECONDES)
+ops-backup-recovery-needs-passphrase = les clés de récupération demandent aussi une phrase secrète
+ops-backup-recovery-needs-passphrase-advice = donnez une phrase secrète ; la clé de récupération est le recours si elle est oubliée
+ops-internal-slot-not-made = l'emplacement de la phrase secrète n'a pas pu être créé
+ops-internal-slot-size = l'emplacement de la phrase secrète fait { $size } octets, { $reserved } étaient réservés
+ops-backup-head-unwritable = cette sauvegarde ne peut pas être écrite : { $what } ; rien n'a été écrit
+ops-backup-head-unwritable-advice = vérifiez les noms de l'établissement et de la tablette dans les réglages de l'application, et les clés de récupération données
+ops-backup-head-breaks-rules = ses informations lisibles enfreignent les règles du format ({ $problem })
+ops-backup-slot-too-large = l'emplacement de clé { $name } dépasserait { $max } octets (trop de clés de récupération)
+ops-busy = une autre sauvegarde, restauration ou suppression est en cours dans ce dossier de l'application
+ops-busy-advice = attendez qu'elle se termine, puis relancez la commande
+
+## Finding a backup by ID, label or path
+ops-find-no-file = le fichier de sauvegarde n'existe pas
+ops-find-no-file-advice = vérifiez le chemin, ou désignez la sauvegarde par l'identifiant ou le libellé qu'affiche `carevault list`
+ops-find-id-conflict = { $n } fichiers portent l'identifiant de sauvegarde { $id } : aucun n'est utilisé par identifiant : { $paths }
+ops-find-id-conflict-advice = un Administrateur système doit supprimer le fichier qui n'est pas une sauvegarde de cette tablette (`carevault list` indique qui a signé chacun), ou donnez le chemin du fichier
+ops-find-none = aucune sauvegarde avec l'identifiant ou le libellé { $what } n'a été trouvée
+ops-find-none-advice = lancez `carevault list` pour voir les sauvegardes et leurs identifiants
+ops-find-many = { $n } sauvegardes correspondent à { $what }
+ops-find-many-advice = donnez l'identifiant complet qu'affiche `carevault list`
+ops-internal-path-without-name = un chemin de sauvegarde sans dossier ni nom de fichier
+
+## Safety copies
+ops-safety-no-such-copy = il n'y a pas de copie de sécurité nommée { $name }
+ops-safety-no-such-copy-advice = lancez `carevault safety-copies list` pour voir leurs noms
+ops-safety-sync-running = une synchronisation est en cours : la copie de sécurité n'a pas été remise en place
+ops-safety-sync-running-advice = attendez que Système > Synchronisation indique Inactif, puis réessayez
+ops-safety-db-fails-check = la base de données { $path } de la copie de sécurité échoue à sa vérification ; rien n'a été modifié
+ops-safety-db-fails-check-advice = gardez cette copie de sécurité pour analyse et restaurez plutôt une sauvegarde
+ops-internal-safety-copy-vanished = la copie de sécurité a disparu
+
+## Status: the weekly reminder
+ops-reminder-what-to-do = faites-en une maintenant sur le stockage Public (Documents) ou External (carte SD, clé USB), ou copiez-en une hors site : le guide en demande au moins une par semaine
+ops-reminder-stale = la dernière sauvegarde hors du stockage privé de l'application date de { $days } jours (les copies hors site comptent aussi) : { $todo }
+ops-reminder-private-only = toutes les sauvegardes sont sur le stockage privé de l'application, qu'« Effacer les données », une réinstallation ou une tablette perdue emportent avec elles : { $todo }
+ops-reminder-none = il n'y a encore aucune sauvegarde : { $todo }
