@@ -9,12 +9,12 @@ use crate::archive::keys::Unlock;
 use crate::audit::{self, Event, Outcome};
 use crate::backup::{self, BackupOutcome, BackupRequest, Kind_, Target};
 use crate::error::{Error, Result};
+use crate::i18n::{t, Text};
 use crate::media::Medium;
 use crate::profile::Profile;
 use crate::{catalog, layout, Progress, SecretString};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use crate::i18n::{t, Text};
 
 /// What one run of the schedule did.
 #[derive(Debug, Clone, Serialize)]

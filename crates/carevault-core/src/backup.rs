@@ -13,13 +13,13 @@ use crate::format::manifest::{AppSettings, Manifest};
 use crate::format::metadata::{KeySlot, Metadata, Sealed, MAX_LABEL_CHARS};
 use crate::format::{FORMAT_NAME, FORMAT_VERSION};
 use crate::fsutil::{self, TempFile};
+use crate::i18n::{t, Text};
 use crate::media::{Medium, Resolved};
 use crate::profile::Profile;
 use crate::{layout, snapshot, Progress, SecretString};
 use serde::Serialize;
 use sha2::Digest;
 use std::path::{Path, PathBuf};
-use crate::i18n::{t, Text};
 
 /// Where a backup goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -641,9 +641,5 @@ pub fn key_rows(m: &Manifest) -> std::collections::BTreeMap<String, u64> {
 
 /// The error for a second concurrent operation.
 pub fn busy_error() -> Error {
-    Error::new(
-        Kind::Busy,
-        t!("ops-busy"),
-        t!("ops-busy-advice"),
-    )
+    Error::new(Kind::Busy, t!("ops-busy"), t!("ops-busy-advice"))
 }

@@ -7,10 +7,10 @@ use crate::auth::{Action, Delete, Permit, View};
 use crate::error::{Error, Kind, Result};
 use crate::format::metadata::Metadata;
 use crate::fsutil;
+use crate::i18n::t;
 use crate::store::{FolderStore, Store};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use crate::i18n::t;
 
 /// Whether a listed file could be read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -378,9 +378,7 @@ fn delete_inner(home: &Path, path: &Path) -> Result<Listed> {
     };
     let (dir, name) = match (path.parent(), path.file_name().and_then(|n| n.to_str())) {
         (Some(d), Some(n)) => (d, n),
-        _ => {
-            return Err(Error::internal(t!("ops-internal-path-without-name")))
-        }
+        _ => return Err(Error::internal(t!("ops-internal-path-without-name"))),
     };
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")

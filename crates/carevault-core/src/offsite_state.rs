@@ -12,11 +12,11 @@
 //! here: the client is in the `carevault-offsite` crate.
 
 use crate::error::{Error, Kind, Result};
+use crate::i18n::t;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use crate::i18n::t;
 
 /// The backup has been copied offsite: where, and what the store said.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

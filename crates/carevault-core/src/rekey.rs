@@ -11,11 +11,11 @@ use crate::error::{Error, Kind, Result};
 use crate::format::container::{header_block, padded, Extent, METADATA_NAME, PAYLOAD_SUM_NAME};
 use crate::format::origin::{ORIGIN_NAME, ORIGIN_SIG_NAME};
 use crate::fsutil::TempFile;
+use crate::i18n::t;
 use crate::SecretString;
 use sha2::Digest;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
-use crate::i18n::t;
 
 /// Whether `path` still names the open file `f` (same device and inode).
 fn same_file(f: &std::fs::File, path: &Path) -> bool {

@@ -3,10 +3,10 @@
 //! successful restore, removed when a safety copy is put back (the data is
 //! then no longer that backup's). The Backup Explorer marks that backup.
 
+use crate::i18n::t;
 use crate::{fsutil, layout, Error, Kind, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use crate::i18n::t;
 
 /// What is recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

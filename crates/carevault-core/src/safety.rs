@@ -8,11 +8,11 @@ use crate::auth::{Delete, Permit, View};
 use crate::error::{Error, Kind, Result};
 use crate::fsutil::sync_dir;
 use crate::hostlock::HostLock;
+use crate::i18n::{t, Lang};
 use crate::layout;
 use crate::restore::safety_dir;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use crate::i18n::{t, Lang};
 
 /// One safety copy.
 #[derive(Debug, Clone, Serialize)]

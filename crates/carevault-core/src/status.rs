@@ -4,10 +4,10 @@
 use crate::auth::{Permit, View};
 use crate::error::{Error, Result};
 use crate::hostlock::{sync_state, SyncState};
+use crate::i18n::{t, Text};
 use crate::media::{self, Medium, MediumStatus};
 use crate::profile::Profile;
 use serde::Serialize;
-use crate::i18n::{t, Text};
 
 /// The guide asks for a backup at least once a week.
 pub const STALE_AFTER_DAYS: f64 = 7.0;

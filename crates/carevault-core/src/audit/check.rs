@@ -209,10 +209,7 @@ pub(super) fn check(log: Option<&[u8]>, head: &HeadState) -> AuditCheck {
                 });
                 if let Some(r) = recorded {
                     if r.hash != h.hash {
-                        problems.push(t!(
-                            "ops-audit-head-mismatch",
-                            seq = h.seq.to_string()
-                        ));
+                        problems.push(t!("ops-audit-head-mismatch", seq = h.seq.to_string()));
                     }
                 }
                 if h.seq < m {
@@ -232,13 +229,7 @@ pub(super) fn check(log: Option<&[u8]>, head: &HeadState) -> AuditCheck {
 /// Reports entry `s` (line `n`) when it does not belong right after the
 /// entry with sequence number `ps`; a plain gap is left to the report of
 /// missing entries.
-fn place(
-    problems: &mut Vec<Text>,
-    s: u64,
-    n: usize,
-    ps: u64,
-    absent: &impl Fn(u64, u64) -> bool,
-) {
+fn place(problems: &mut Vec<Text>, s: u64, n: usize, ps: u64, absent: &impl Fn(u64, u64) -> bool) {
     match ps.checked_add(1) {
         Some(want) if s == want || absent(want, s) => {}
         _ if ps == 0 => problems.push(t!(
@@ -271,7 +262,12 @@ fn missing(from: u64, to: u64, place: Place, why: Text) -> Text {
         (true, Place::End) => t!("ops-audit-missing-one-end", seq = from, why = why),
         (false, Place::Log) => t!("ops-audit-missing-range", from = from, to = to, why = why),
         (false, Place::End) => {
-            t!("ops-audit-missing-range-end", from = from, to = to, why = why)
+            t!(
+                "ops-audit-missing-range-end",
+                from = from,
+                to = to,
+                why = why
+            )
         }
     }
 }

@@ -278,10 +278,7 @@ pub(super) fn read(home: &Path) -> Result<Vec<Record>> {
     if fragment.is_some() {
         return Err(damaged(
             &path,
-            t!(
-                "ops-audit-line-cut",
-                line = (lines.len() + 1).to_string()
-            ),
+            t!("ops-audit-line-cut", line = (lines.len() + 1).to_string()),
         ));
     }
     Ok(records)

@@ -1,7 +1,7 @@
 //! Roles and the actions they allow (the guide's "Permissions" section).
 
-use serde::Serialize;
 use crate::i18n::{t, Text};
+use serde::Serialize;
 use std::fmt;
 
 /// A user's role. Any role name carevault does not know counts as staff.

@@ -57,7 +57,9 @@ fn open(home: &Path, create: bool) -> Result<Option<Connection>> {
         .map_err(|e| sql(t!("ops-users-while-opening"), &path, e))?;
     // A `users` that is not a table (a view could compute forever) makes
     // the file no user database of carevault's.
-    match crate::untrusted_db::kind_of(&c, "users").map_err(|e| sql(t!("ops-users-while-opening"), &path, e))? {
+    match crate::untrusted_db::kind_of(&c, "users")
+        .map_err(|e| sql(t!("ops-users-while-opening"), &path, e))?
+    {
         Some(kind) if kind != "table" => {
             return Err(Error::new(
                 Kind::CheckFailed,

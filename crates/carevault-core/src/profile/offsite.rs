@@ -3,8 +3,8 @@
 //! lives in the `carevault-offsite` crate. Credentials are never here.
 
 use crate::error::{Error, Kind, Result};
-use serde::Deserialize;
 use crate::i18n::{t, Text};
+use serde::Deserialize;
 
 /// The default key prefix: one folder per facility and device.
 pub const DEFAULT_PREFIX: &str = "tablets/{facility}/{device}/";

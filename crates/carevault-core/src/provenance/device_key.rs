@@ -8,8 +8,8 @@
 //! replaces); docs/SECURITY.md says what that does and does not hold against.
 
 use crate::error::{Error, Kind, Result};
-use crate::i18n::t;
 use crate::fsutil;
+use crate::i18n::t;
 use crate::layout;
 use std::path::{Path, PathBuf};
 

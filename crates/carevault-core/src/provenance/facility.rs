@@ -13,8 +13,8 @@ use crate::audit::{self, Event, Outcome};
 use crate::auth::{ManageTrust, Permit};
 use crate::error::{Error, Kind, Result};
 use crate::fsutil;
-use std::path::{Path, PathBuf};
 use crate::i18n::t;
+use std::path::{Path, PathBuf};
 
 /// File name of the certificate inside `private/`.
 pub const CERT_FILE: &str = "device-key.cert";
@@ -28,11 +28,18 @@ pub fn cert_path(home: &Path) -> PathBuf {
 
 /// A new facility key pair: (the secret key file's text, the public key).
 pub fn generate() -> Result<(String, String)> {
-    let minisign::KeyPair { pk, sk } = minisign::KeyPair::generate_unencrypted_keypair()
-        .map_err(|e| Error::internal(t!("ops-internal-making-facility-key", err = e.to_string())))?;
+    let minisign::KeyPair { pk, sk } =
+        minisign::KeyPair::generate_unencrypted_keypair().map_err(|e| {
+            Error::internal(t!("ops-internal-making-facility-key", err = e.to_string()))
+        })?;
     let secret = sk
         .to_box(Some("carevault facility signing key"))
-        .map_err(|e| Error::internal(t!("ops-internal-encoding-facility-key", err = e.to_string())))?
+        .map_err(|e| {
+            Error::internal(t!(
+                "ops-internal-encoding-facility-key",
+                err = e.to_string()
+            ))
+        })?
         .into_string();
     Ok((secret, pk.to_base64()))
 }
@@ -75,8 +82,9 @@ fn certify_inner(home: &Path, facility_secret: &str) -> Result<String> {
                 t!("ops-facility-key-bad-advice"),
             )
         })?;
-    let pk = minisign::PublicKey::from_secret_key(&sk)
-        .map_err(|e| Error::internal(t!("ops-internal-reading-facility-key", err = e.to_string())))?;
+    let pk = minisign::PublicKey::from_secret_key(&sk).map_err(|e| {
+        Error::internal(t!("ops-internal-reading-facility-key", err = e.to_string()))
+    })?;
     let device = super::device_key::load_or_create(home)?;
     let sig = minisign::sign(
         Some(&pk),

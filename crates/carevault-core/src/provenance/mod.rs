@@ -27,12 +27,12 @@ use crate::format::origin::{
     mismatch, Origin, PartHash, Signer, MAX_ORIGIN_BYTES, MAX_SIG_BYTES, ORIGIN_FORMAT,
     ORIGIN_NAME, ORIGIN_SIG_NAME,
 };
+use crate::i18n::t;
 use serde::Serialize;
 use sha2::Digest;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
-use crate::i18n::t;
 
 pub use trust::{Trust, TrustLevel};
 

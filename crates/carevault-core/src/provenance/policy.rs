@@ -14,11 +14,11 @@
 use super::trust::{Trust, TrustLevel};
 use crate::auth::Role;
 use crate::error::{Error, Kind, Result};
+use crate::i18n::{t, Text};
 use crate::media::Medium;
 use crate::profile::Profile;
 use serde::Serialize;
 use std::path::Path;
-use crate::i18n::{t, Text};
 
 /// Folder of the Backup Explorer's uploads inside the app home.
 pub const UPLOADS_DIR: &str = ".carevault-uploads";

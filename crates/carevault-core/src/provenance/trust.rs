@@ -11,10 +11,10 @@ use crate::audit::{self, Event, Outcome};
 use crate::auth::{ManageTrust, Permit};
 use crate::error::{Error, Kind, Result};
 use crate::fsutil;
+use crate::i18n::{t, Text};
 use crate::layout;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use crate::i18n::{t, Text};
 
 /// File name inside `private/`.
 pub const TRUST_FILE: &str = "trusted-keys.json";

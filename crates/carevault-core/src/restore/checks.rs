@@ -35,12 +35,18 @@ fn sql_failed(err: rusqlite::Error, what: Text) -> Error {
             t!("ops-check-disk-full", what = what),
             t!("ops-check-disk-full-advice"),
         ),
-        Some(ErrorCode::SystemIoFailure) | Some(ErrorCode::CannotOpen) | Some(ErrorCode::ReadOnly) => Error::new(
+        Some(ErrorCode::SystemIoFailure)
+        | Some(ErrorCode::CannotOpen)
+        | Some(ErrorCode::ReadOnly) => Error::new(
             Kind::Io,
             t!("ops-check-io", what = what, err = err.to_string()),
             t!("ops-check-io-advice"),
         ),
-        _ => failed(t!("ops-check-sql-failed", what = what, err = err.to_string())),
+        _ => failed(t!(
+            "ops-check-sql-failed",
+            what = what,
+            err = err.to_string()
+        )),
     }
 }
 
@@ -96,9 +102,7 @@ pub fn check_staged(
             conn.query_row(&format!("PRAGMA journal_mode={mode}"), [], |r| {
                 r.get::<_, String>(0)
             })
-            .map_err(|err| {
-                sql_failed(err, t!("ops-check-journal-mode-not-set", path = &e.path))
-            })?;
+            .map_err(|err| sql_failed(err, t!("ops-check-journal-mode-not-set", path = &e.path)))?;
         }
         out.push(Check {
             name: format!("integrity of {}", e.path),
@@ -152,7 +156,9 @@ pub fn report(home: &Path, manifest: &Manifest) -> Result<Vec<Check>> {
                     err = err.to_string()
                 ))
             })?;
-        for (t, n) in count_rows(&conn).map_err(|err| sql_failed(err, t!("ops-check-path", path = &e.path)))? {
+        for (t, n) in count_rows(&conn)
+            .map_err(|err| sql_failed(err, t!("ops-check-path", path = &e.path)))?
+        {
             *actual.entry(t).or_default() += n;
         }
     }

@@ -18,8 +18,8 @@
 //! restore fails as a whole if that hash does not match.
 
 use crate::error::Result;
-use crate::i18n::{t, Text};
 use crate::format::manifest::Entry;
+use crate::i18n::{t, Text};
 use rusqlite::{Connection, InterruptHandle, OpenFlags};
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
