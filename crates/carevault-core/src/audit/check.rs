@@ -12,8 +12,8 @@ enum Line {
     /// Not readable as a record; `seq` if one can still be seen in it.
     Bad {
         seq: Option<u64>,
-        why: String,
-        incomplete: bool,
+        /// Why it cannot be read; `None` when the log ends in it.
+        why: Option<Text>,
     },
 }
 
@@ -40,8 +40,7 @@ pub(super) fn check(log: Option<&[u8]>, head: &HeadState) -> AuditCheck {
                 Ok(r) => Line::Rec(r),
                 Err(why) => Line::Bad {
                     seq: sniff_seq(l),
-                    why,
-                    incomplete: false,
+                    why: Some(why),
                 },
             };
             (*l, line)
@@ -52,8 +51,7 @@ pub(super) fn check(log: Option<&[u8]>, head: &HeadState) -> AuditCheck {
             f,
             Line::Bad {
                 seq: sniff_seq(f),
-                why: String::new(),
-                incomplete: true,
+                why: None,
             },
         ));
     }
@@ -131,21 +129,16 @@ pub(super) fn check(log: Option<&[u8]>, head: &HeadState) -> AuditCheck {
                 last = (s, r.hash.clone());
                 after_bad = None;
             }
-            Line::Bad {
-                seq,
-                why,
-                incomplete,
-            } => {
+            Line::Bad { seq, why } => {
                 let line = n.to_string();
                 let what = match (seq, last.0) {
                     (Some(s), _) => t!("ops-audit-line-seq", line = &line, seq = s.to_string()),
                     (None, 0) => t!("ops-audit-line-first", line = &line),
                     (None, p) => t!("ops-audit-line-after", line = &line, prev = p.to_string()),
                 };
-                problems.push(if *incomplete {
-                    t!("ops-audit-line-incomplete", what = what)
-                } else {
-                    t!("ops-audit-line-damaged", what = what, why = why)
+                problems.push(match why {
+                    None => t!("ops-audit-line-incomplete", what = what),
+                    Some(why) => t!("ops-audit-line-damaged", what = what, why = why),
                 });
                 after_bad = Some(*seq);
             }

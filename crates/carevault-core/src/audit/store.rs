@@ -18,10 +18,10 @@ pub(super) struct Head {
 }
 
 /// What was found where the head file should be.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) enum HeadState {
     Missing,
-    Unreadable(String),
+    Unreadable(Text),
     Present(Head),
 }
 
@@ -37,8 +37,9 @@ fn read_head(path: &Path) -> Result<HeadState> {
     };
     Ok(match serde_json::from_slice::<Head>(&bytes) {
         Ok(h) if is_hex_hash(&h.hash) => HeadState::Present(h),
-        Ok(_) => HeadState::Unreadable("its hash is not 64 hex digits".into()),
-        Err(e) => HeadState::Unreadable(e.to_string()),
+        Ok(_) => HeadState::Unreadable(t!("ops-audit-head-bad-hash")),
+        // The JSON parser's own words (where in the file it stopped).
+        Err(e) => HeadState::Unreadable(t!("ops-audit-parser-says", err = e.to_string())),
     })
 }
 
@@ -62,13 +63,17 @@ fn private_mode(opts: &mut OpenOptions) {
 fn private_mode(_opts: &mut OpenOptions) {}
 
 /// Reads a record from one line (without its `\n`).
-pub(super) fn parse_line(line: &[u8]) -> std::result::Result<Record, String> {
+pub(super) fn parse_line(line: &[u8]) -> std::result::Result<Record, Text> {
     if line.is_empty() {
-        return Err("the line is empty".into());
+        return Err(t!("ops-audit-line-empty"));
     }
     // serde_json says "at line 1 column N": within one line, the column is what counts.
-    serde_json::from_slice::<Record>(line)
-        .map_err(|e| e.to_string().replace(" at line 1 column ", " at column "))
+    serde_json::from_slice::<Record>(line).map_err(|e| {
+        t!(
+            "ops-audit-parser-says",
+            err = e.to_string().replace(" at line 1 column ", " at column ")
+        )
+    })
 }
 
 /// The sequence number a damaged line seems to carry, if it can be seen.

@@ -13,10 +13,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// One line of a restore report.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Check {
-    /// What was checked.
+    /// What was checked, in English (`--json` and API `name`).
     pub name: String,
+    /// What was checked, for a person in their language.
+    #[serde(skip)]
+    pub title: Text,
     /// What the manifest says.
     pub expected: String,
     /// What the restored data holds.
@@ -106,6 +109,7 @@ pub fn check_staged(
         }
         out.push(Check {
             name: format!("integrity of {}", e.path),
+            title: t!("ops-check-name-integrity", path = &e.path),
             expected: "ok".into(),
             actual: "ok".into(),
             ok: true,
@@ -125,7 +129,7 @@ pub fn refuse_differences(report: &[Check]) -> Result<()> {
         .map(|c| {
             t!(
                 "ops-check-difference",
-                name = &c.name,
+                name = &c.title,
                 expected = &c.expected,
                 actual = &c.actual
             )
@@ -169,22 +173,31 @@ pub fn report(home: &Path, manifest: &Manifest) -> Result<Vec<Check>> {
         let got = actual.get(table).copied();
         out.push(Check {
             name: label.into(),
+            // The clinic app's own name for the table.
+            title: t!("ops-check-name-table", label = label),
             expected: expected.map_or("-".into(), |n| n.to_string()),
             actual: got.map_or("-".into(), |n| n.to_string()),
             ok: expected == got,
         });
     }
     let cfg = AppConfig::read(&data)?;
-    for (label, expected, got) in [
-        ("realm", &manifest.settings.realm, &cfg.realm),
+    for (label, title, expected, got) in [
+        (
+            "realm",
+            t!("ops-check-name-realm"),
+            &manifest.settings.realm,
+            &cfg.realm,
+        ),
         (
             "sync endpoint",
+            t!("ops-check-name-sync-endpoint"),
             &manifest.settings.sync_endpoint,
             &cfg.sync_endpoint,
         ),
     ] {
         out.push(Check {
             name: label.into(),
+            title,
             expected: expected.clone(),
             actual: got.clone(),
             ok: expected == got,

@@ -255,3 +255,12 @@ ops-reminder-what-to-do = faites-en une maintenant sur le stockage Public (Docum
 ops-reminder-stale = la dernière sauvegarde hors du stockage privé de l'application date de { $days } jours (les copies hors site comptent aussi) : { $todo }
 ops-reminder-private-only = toutes les sauvegardes sont sur le stockage privé de l'application, qu'« Effacer les données », une réinstallation ou une tablette perdue emportent avec elles : { $todo }
 ops-reminder-none = il n'y a encore aucune sauvegarde : { $todo }
+ops-check-name-integrity = intégrité de { $path }
+# same in French
+ops-check-name-table = { $label }
+ops-check-name-realm = domaine (realm)
+ops-check-name-sync-endpoint = adresse de synchronisation
+ops-audit-head-bad-hash = son empreinte n'est pas faite de 64 chiffres hexadécimaux
+ops-audit-line-empty = la ligne est vide
+# same in French
+ops-audit-parser-says = { $err }
