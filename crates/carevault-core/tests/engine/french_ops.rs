@@ -313,3 +313,57 @@ fn audit_verification_problems_read_in_french_and_stay_english_for_json() {
     );
     assert!(json.get("texts").is_none());
 }
+
+#[test]
+fn restore_report_lines_have_french_titles_and_english_json_names() {
+    let t = tempfile::tempdir().unwrap();
+    let h = small_home(t.path());
+    let mut req = BackupRequest::new(&Profile::load(&h).unwrap(), Target::Medium(Medium::Private));
+    req.scrypt_log_n = WORK;
+    let file = create(&h, &req).expect("backup").path;
+    let permit = auth::permit::<Restore>(&h, "nurse", NURSE_PW).unwrap();
+    let out = restore::restore(
+        &permit,
+        &RestoreRequest {
+            file: &file,
+            unlock: None,
+            max_log_n: 18,
+            dry_run: false,
+            expect_id: None,
+        },
+        &NoProgress,
+    )
+    .expect("restore");
+    let restore::RestoreOutcome::Restored(report) = out else {
+        panic!("not a dry run")
+    };
+    let integrity = report
+        .checks
+        .iter()
+        .find(|c| c.name.starts_with("integrity of "))
+        .expect("a database integrity line");
+    let path = integrity.name.trim_start_matches("integrity of ");
+    assert_eq!(integrity.title.render(Lang::En), integrity.name);
+    assert_eq!(
+        integrity.title.render(Lang::Fr),
+        format!("intégrité de {path}")
+    );
+    let endpoint = report
+        .checks
+        .iter()
+        .find(|c| c.name == "sync endpoint")
+        .expect("the sync endpoint line");
+    assert_eq!(
+        endpoint.title.render(Lang::Fr),
+        "adresse de synchronisation"
+    );
+    let json = serde_json::to_value(&report).unwrap();
+    let names: Vec<&str> = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"sync endpoint"), "{names:?}");
+    assert!(json["checks"][0].get("title").is_none());
+}
