@@ -248,6 +248,12 @@ fn status_of_a_home_without_backups_warns_in_french() {
     let t = tempfile::tempdir().unwrap();
     let h = small_home(t.path());
     let report = status::report(&auth::permit::<View>(&h, "nurse", NURSE_PW).unwrap()).unwrap();
+    // `--json` carries the sentence (in the process's language, English here).
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(
+        json["warning"].as_str(),
+        Some(format!("there is no backup yet: {TODO_EN}").as_str())
+    );
     let warning = report.warning.expect("no backup yet: a warning");
     assert_eq!(
         warning.render(Lang::En),
@@ -256,15 +262,6 @@ fn status_of_a_home_without_backups_warns_in_french() {
     assert_eq!(
         warning.render(Lang::Fr),
         format!("il n'y a encore aucune sauvegarde : {TODO_FR}")
-    );
-    // `--json` carries the sentence (in the process's language, English here).
-    let json = serde_json::to_value(
-        &status::report(&auth::permit::<View>(&h, "nurse", NURSE_PW).unwrap()).unwrap(),
-    )
-    .unwrap();
-    assert_eq!(
-        json["warning"].as_str(),
-        Some(format!("there is no backup yet: {TODO_EN}").as_str())
     );
 }
 
