@@ -9,6 +9,7 @@ use crate::archive::keys::Unlock;
 use crate::audit::{self, Event, Outcome};
 use crate::backup::{self, BackupOutcome, BackupRequest, Kind_, Target};
 use crate::error::{Error, Result};
+use crate::i18n::{t, Text};
 use crate::media::Medium;
 use crate::profile::Profile;
 use crate::{catalog, layout, Progress, SecretString};
@@ -21,7 +22,8 @@ pub struct AutoOutcome {
     /// The backup made, if one was due.
     pub made: Option<BackupOutcome>,
     /// Why (or why not), in plain words.
-    pub reason: String,
+    #[serde(serialize_with = "crate::i18n::serialize_text")]
+    pub reason: Text,
     /// Automatic backups removed by retention.
     pub deleted: Vec<PathBuf>,
 }
@@ -50,8 +52,8 @@ pub fn device_secret(home: &Path) -> Result<SecretString> {
         }
         return Err(Error::new(
             crate::Kind::Io,
-            "the device secret is damaged",
-            "move private/device-secret away; a new one is made on the next automatic backup",
+            t!("ops-auto-secret-damaged"),
+            t!("ops-auto-secret-damaged-advice"),
         )
         .at(&path));
     }
@@ -111,8 +113,10 @@ pub fn run(home: &Path, progress: &dyn Progress) -> Result<AutoOutcome> {
     let (made, reason) = match newest_age {
         Some(age) if age < interval => (
             None,
-            format!(
-                "the newest automatic backup is {age:.1} h old (interval {interval} h): none due"
+            t!(
+                "ops-auto-none-due",
+                age = format!("{age:.1}"),
+                interval = interval.to_string()
             ),
         ),
         _ => {
@@ -123,10 +127,12 @@ pub fn run(home: &Path, progress: &dyn Progress) -> Result<AutoOutcome> {
             req.recovery_keys = profile.auto.recovery_keys.clone();
             let out = backup::create_as(home, "auto", Kind_::Automatic, &req, progress)?;
             let why = match newest_age {
-                Some(age) => format!(
-                    "the newest automatic backup was {age:.1} h old (interval {interval} h)"
+                Some(age) => t!(
+                    "ops-auto-was-due",
+                    age = format!("{age:.1}"),
+                    interval = interval.to_string()
                 ),
-                None => "there was no automatic backup yet".to_string(),
+                None => t!("ops-auto-first"),
             };
             (Some(out), why)
         }
@@ -152,7 +158,7 @@ pub fn run(home: &Path, progress: &dyn Progress) -> Result<AutoOutcome> {
             .path
             .file_name()
             .and_then(|n| n.to_str())
-            .ok_or_else(|| Error::internal("a listed backup without a file name"))?;
+            .ok_or_else(|| Error::internal(t!("ops-internal-listed-without-name")))?;
         crate::store::Store::delete(&crate::store::FolderStore::new(&private, "Private"), name)?;
         audit::append(
             home,

@@ -13,6 +13,7 @@ use crate::format::manifest::{AppSettings, Manifest};
 use crate::format::metadata::{KeySlot, Metadata, Sealed, MAX_LABEL_CHARS};
 use crate::format::{FORMAT_NAME, FORMAT_VERSION};
 use crate::fsutil::{self, TempFile};
+use crate::i18n::{t, Text};
 use crate::media::{Medium, Resolved};
 use crate::profile::Profile;
 use crate::{layout, snapshot, Progress, SecretString};
@@ -129,8 +130,8 @@ pub fn plan_data(home: &Path) -> Result<DataPlan> {
     if !data.is_dir() {
         return Err(Error::new(
             Kind::NotFound,
-            "there is no clinic data to back up in this app home",
-            "check --home (it must contain a data folder), or create a demo clinic with `carevault demo init`",
+            t!("ops-backup-no-data"),
+            t!("ops-backup-no-data-advice"),
         )
         .at(&data));
     }
@@ -150,8 +151,9 @@ pub fn plan_data(home: &Path) -> Result<DataPlan> {
             let path = de.path();
             let rel = path.strip_prefix(home).unwrap_or(&path);
             let Some(entry_path) = rel.to_str().map(str::to_string) else {
+                // In the process's language (the front end prints them).
                 plan.skipped
-                    .push(format!("{}: name is not valid UTF-8", path.display()));
+                    .push(t!("ops-backup-skip-not-utf8", path = path.display()).text());
                 continue;
             };
             let ft = de
@@ -172,16 +174,20 @@ pub fn plan_data(home: &Path) -> Result<DataPlan> {
                     // The reader refuses such a name beside a stored file
                     // (it would act as that file's SQLite side file).
                     if base.is_file() {
-                        plan.skipped.push(format!(
-                            "{entry_path}: its name makes it look like a database side file of {}",
-                            base.display()
-                        ));
+                        plan.skipped.push(
+                            t!(
+                                "ops-backup-skip-side-file",
+                                path = &entry_path,
+                                base = base.display()
+                            )
+                            .text(),
+                        );
                         continue;
                     }
                 }
                 if crate::format::manifest::check_entry_path(&entry_path).is_err() {
                     plan.skipped
-                        .push(format!("{entry_path}: name cannot be stored safely"));
+                        .push(t!("ops-backup-skip-unsafe-name", path = &entry_path).text());
                 } else if is_sqlite(&path) {
                     plan.databases.push((entry_path, path));
                 } else {
@@ -193,7 +199,7 @@ pub fn plan_data(home: &Path) -> Result<DataPlan> {
                 }
             } else {
                 plan.skipped
-                    .push(format!("{entry_path}: not a regular file (link or device)"));
+                    .push(t!("ops-backup-skip-not-regular", path = &entry_path).text());
             }
         }
     }
@@ -259,8 +265,8 @@ pub fn check_label(label: Option<&str>) -> Result<()> {
         {
             Err(Error::new(
                 Kind::Usage,
-                format!("the label must be 1 to {MAX_LABEL_CHARS} characters of plain text"),
-                "choose a shorter label without line breaks",
+                t!("ops-backup-bad-label", max = MAX_LABEL_CHARS),
+                t!("ops-backup-bad-label-advice"),
             ))
         }
         _ => Ok(()),
@@ -344,11 +350,11 @@ fn wait_for_sync(
         Error::new(
             Kind::Busy,
             if wait.is_some() {
-                "a synchronization is still in progress after the wait, so no backup was started"
+                t!("ops-backup-sync-running-after-wait")
             } else {
-                "a synchronization is in progress, so no backup was started"
+                t!("ops-backup-sync-running")
             },
-            "wait until System > Synchronization says Idle, then run the backup again (or use --wait-sync SECONDS)",
+            t!("ops-backup-sync-running-advice"),
         )
     })
 }
@@ -386,8 +392,8 @@ fn create_inner(
     if req.passphrase.is_none() && !recipients.is_empty() {
         return Err(Error::new(
             Kind::Usage,
-            "recovery keys need a passphrase as well",
-            "give a passphrase; the recovery key is the way back when it is forgotten",
+            t!("ops-backup-recovery-needs-passphrase"),
+            t!("ops-backup-recovery-needs-passphrase-advice"),
         ));
     }
     let mut plan = plan_data(home)?;
@@ -522,7 +528,7 @@ fn create_inner(
         }
         let slot = job.map(|h| {
             h.join()
-                .unwrap_or_else(|_| Err(Error::internal("the passphrase slot could not be made")))
+                .unwrap_or_else(|_| Err(Error::internal(t!("ops-internal-slot-not-made"))))
         });
         (written, slot)
     });
@@ -539,10 +545,10 @@ fn create_inner(
     let mut metadata = metadata;
     if let Some(bytes) = slot.transpose()? {
         if bytes.len() != slots[0].1.len() {
-            return Err(Error::internal(format!(
-                "the passphrase slot is {} bytes, {} were reserved",
-                bytes.len(),
-                slots[0].1.len()
+            return Err(Error::internal(t!(
+                "ops-internal-slot-size",
+                size = bytes.len(),
+                reserved = slots[0].1.len()
             )));
         }
         metadata.key_slots[0].sha256 = hex::encode(sha2::Sha256::digest(&bytes));
@@ -589,11 +595,11 @@ fn create_inner(
 /// settings, too many recovery keys): the reader's parser is the judge.
 fn check_head_writable(metadata: &Metadata, slots: &[(String, Vec<u8>)]) -> Result<()> {
     use crate::format::limits::MAX_SLOT_BYTES;
-    let refuse = |what: String| {
+    let refuse = |what: Text| {
         Err(Error::new(
             Kind::Usage,
-            format!("this backup cannot be written: {what}; nothing was written"),
-            "check the facility and device names in the app's settings and the recovery keys given",
+            t!("ops-backup-head-unwritable", what = what),
+            t!("ops-backup-head-unwritable-advice"),
         ))
     };
     if let Err(e) = Metadata::parse_marked(
@@ -603,14 +609,16 @@ fn check_head_writable(metadata: &Metadata, slots: &[(String, Vec<u8>)]) -> Resu
             crate::format::origin::FORMAT_MINOR,
         )),
     ) {
-        return refuse(format!(
-            "its readable details break the format's rules ({})",
-            e.message()
+        return refuse(t!(
+            "ops-backup-head-breaks-rules",
+            problem = e.message_text()
         ));
     }
     if let Some((name, _)) = slots.iter().find(|(_, b)| b.len() as u64 > MAX_SLOT_BYTES) {
-        return refuse(format!(
-            "the key slot {name} would be over {MAX_SLOT_BYTES} bytes (too many recovery keys)"
+        return refuse(t!(
+            "ops-backup-slot-too-large",
+            name = name,
+            max = MAX_SLOT_BYTES
         ));
     }
     Ok(())
@@ -633,9 +641,5 @@ pub fn key_rows(m: &Manifest) -> std::collections::BTreeMap<String, u64> {
 
 /// The error for a second concurrent operation.
 pub fn busy_error() -> Error {
-    Error::new(
-        Kind::Busy,
-        "another backup, restore or delete is running on this app home",
-        "wait for it to finish, then run the command again",
-    )
+    Error::new(Kind::Busy, t!("ops-busy"), t!("ops-busy-advice"))
 }

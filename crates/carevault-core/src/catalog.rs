@@ -7,6 +7,7 @@ use crate::auth::{Action, Delete, Permit, View};
 use crate::error::{Error, Kind, Result};
 use crate::format::metadata::Metadata;
 use crate::fsutil;
+use crate::i18n::t;
 use crate::store::{FolderStore, Store};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -259,8 +260,8 @@ pub fn find_listed<A: Action>(
     if what.contains('/') {
         return Err(Error::new(
             Kind::NotFound,
-            "the backup file does not exist",
-            "check the path, or name the backup by the ID or label `carevault list` shows",
+            t!("ops-find-no-file"),
+            t!("ops-find-no-file-advice"),
         )
         .at(as_path));
     }
@@ -303,12 +304,13 @@ pub fn find_listed<A: Action>(
             .collect();
         return Err(Error::new(
             Kind::Usage,
-            format!(
-                "{} files carry the backup ID {id}, so none of them is used by ID: {}",
-                paths.len(),
-                paths.join(", ")
+            t!(
+                "ops-find-id-conflict",
+                n = paths.len(),
+                id = id,
+                paths = paths.join(", ")
             ),
-            "a System Administrator should remove the file that is not a backup of this tablet (`carevault list` shows who signed each), or give the file's path",
+            t!("ops-find-id-conflict-advice"),
         ));
     }
     match hits.as_slice() {
@@ -331,13 +333,13 @@ pub fn find_listed<A: Action>(
         }
         [] => Err(Error::new(
             Kind::NotFound,
-            format!("no backup with ID or label {what:?} was found"),
-            "run `carevault list` to see the backups and their IDs",
+            t!("ops-find-none", what = format!("{what:?}")),
+            t!("ops-find-none-advice"),
         )),
         many => Err(Error::new(
             Kind::Usage,
-            format!("{} backups match {what:?}", many.len()),
-            "give the full ID shown by `carevault list`",
+            t!("ops-find-many", n = many.len(), what = format!("{what:?}")),
+            t!("ops-find-many-advice"),
         )),
     }
 }
@@ -376,11 +378,7 @@ fn delete_inner(home: &Path, path: &Path) -> Result<Listed> {
     };
     let (dir, name) = match (path.parent(), path.file_name().and_then(|n| n.to_str())) {
         (Some(d), Some(n)) => (d, n),
-        _ => {
-            return Err(Error::internal(
-                "a backup path without a folder or file name",
-            ))
-        }
+        _ => return Err(Error::internal(t!("ops-internal-path-without-name"))),
     };
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")

@@ -42,6 +42,24 @@ pub mod fsutil;
 /// The message catalogue (`carevault-i18n`): every sentence shown to a person.
 pub mod i18n {
     pub use carevault_i18n::{current, set_current, t, Arg, Lang, Text};
+
+    /// Serialises a [`Text`] field as the sentence in the process's
+    /// language ([`current`]): `--json` holds sentences in the language the
+    /// command line speaks; the web server renders them per request.
+    pub fn serialize_text<S: serde::Serializer>(t: &Text, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&t.text())
+    }
+
+    /// [`serialize_text`] for an optional field (`null` when absent).
+    pub fn serialize_opt_text<S: serde::Serializer>(
+        t: &Option<Text>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => s.serialize_some(&t.text()),
+            None => s.serialize_none(),
+        }
+    }
 }
 pub mod hostlock;
 pub mod layout;

@@ -12,6 +12,7 @@
 //! here: the client is in the `carevault-offsite` crate.
 
 use crate::error::{Error, Kind, Result};
+use crate::i18n::t;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::os::unix::fs::OpenOptionsExt;
@@ -83,8 +84,8 @@ fn read_json<T: for<'de> Deserialize<'de> + Default>(path: &Path) -> Result<T> {
         Ok(Some(bytes)) => serde_json::from_slice(&bytes).map_err(|e| {
             Error::new(
                 Kind::Corrupted,
-                format!("the offsite state file cannot be read: {e}"),
-                "move the file away; the next `carevault offsite push` checks the store and records again what it holds",
+                t!("ops-offsite-state-unreadable", err = e.to_string()),
+                t!("ops-offsite-state-unreadable-advice"),
             )
             .at(path)
         }),

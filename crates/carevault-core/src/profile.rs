@@ -14,7 +14,7 @@
 use crate::archive::keys::{DEFAULT_MAX_SCRYPT_LOG_N, DEFAULT_SCRYPT_LOG_N};
 use crate::archive::writer::Compression;
 use crate::error::{Error, Kind, Result};
-use crate::i18n::Lang;
+use crate::i18n::{t, Lang, Text};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -126,34 +126,34 @@ impl Profile {
         let p: Profile = toml::from_str(&text).map_err(|e| {
             Error::new(
                 Kind::Usage,
-                format!("the profile cannot be read: {e}"),
-                "fix carevault.toml (see docs/PROFILE.md)",
+                t!("ops-profile-unreadable", err = e.to_string()),
+                t!("ops-profile-fix-advice"),
             )
             .at(&path)
         })?;
-        let bad = |what: &str| {
+        let bad = |what: Text| {
             Err(Error::new(
                 Kind::Usage,
-                format!("the profile has an invalid {what}"),
-                "fix carevault.toml (see docs/PROFILE.md)",
+                t!("ops-profile-invalid", what = what),
+                t!("ops-profile-fix-advice"),
             )
             .at(&path))
         };
         if !(10..=20).contains(&p.encryption.work_factor) {
-            return bad("encryption.work_factor (allowed: 10 to 20)");
+            return bad(t!("ops-profile-invalid-work-factor"));
         }
         if !(10..=22).contains(&p.encryption.max_work_factor) {
-            return bad("encryption.max_work_factor (allowed: 10 to 22)");
+            return bad(t!("ops-profile-invalid-max-work-factor"));
         }
         p.media.validate().map_err(|e| e.at(&path))?;
         if let Some(o) = &p.offsite {
             o.validate().map_err(|e| e.at(&path))?;
         }
         if !p.ui.language.is_empty() && Lang::from_tag(&p.ui.language).is_none() {
-            return bad("ui.language (allowed: en, fr, or empty for the tablet's own)");
+            return bad(t!("ops-profile-invalid-language"));
         }
         if !(1..=19).contains(&p.compression.level) || p.compression.workers > 16 {
-            return bad("compression setting (level 1 to 19, workers 0 to 16)");
+            return bad(t!("ops-profile-invalid-compression"));
         }
         Ok(p)
     }

@@ -11,6 +11,7 @@ use crate::error::{Error, Kind, Result};
 use crate::format::container::{header_block, padded, Extent, METADATA_NAME, PAYLOAD_SUM_NAME};
 use crate::format::origin::{ORIGIN_NAME, ORIGIN_SIG_NAME};
 use crate::fsutil::TempFile;
+use crate::i18n::t;
 use crate::SecretString;
 use sha2::Digest;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -101,8 +102,8 @@ fn rekey_file(
     if !opened.metadata.sealed.encrypted {
         return Err(Error::new(
             Kind::Usage,
-            "this backup is not encrypted, so it has no passphrase to change",
-            "make a new encrypted backup instead",
+            t!("ops-rekey-not-encrypted"),
+            t!("ops-rekey-not-encrypted-advice"),
         )
         .at(path));
     }
@@ -118,8 +119,8 @@ fn rekey_file(
     if !md.key_slots.iter().any(|s| s.kind == "passphrase") {
         return Err(Error::new(
             Kind::Usage,
-            "this backup has no passphrase slot",
-            "it can only be opened with its recovery key",
+            t!("ops-rekey-no-passphrase-slot"),
+            t!("ops-rekey-no-passphrase-slot-advice"),
         )
         .at(path));
     }
@@ -171,8 +172,8 @@ fn rekey_file(
     if !same_file(&src, path) {
         return Err(Error::new(
             Kind::CheckFailed,
-            "the backup file was replaced while its passphrase was being changed; nothing was changed",
-            "check who can write to that folder, then change the passphrase again",
+            t!("ops-rekey-file-replaced"),
+            t!("ops-rekey-file-replaced-advice"),
         )
         .at(path));
     }

@@ -3,6 +3,7 @@
 //! successful restore, removed when a safety copy is put back (the data is
 //! then no longer that backup's). The Backup Explorer marks that backup.
 
+use crate::i18n::t;
 use crate::{fsutil, layout, Error, Kind, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -30,7 +31,7 @@ pub fn path(home: &Path) -> PathBuf {
 /// Records `from` (atomically, durably).
 pub fn record(home: &Path, from: &RestoredFrom) -> Result<()> {
     let bytes = serde_json::to_vec_pretty(from)
-        .map_err(|e| Error::internal(format!("recording the restored backup: {e}")))?;
+        .map_err(|e| Error::internal(t!("ops-internal-recording-restored", err = e.to_string())))?;
     fsutil::write_private(&path(home), &bytes)
 }
 
@@ -76,8 +77,8 @@ pub fn current(home: &Path) -> Result<Option<RestoredFrom>> {
     serde_json::from_slice(&bytes).map(Some).map_err(|e| {
         Error::new(
             Kind::Corrupted,
-            format!("the record of the restored backup is damaged ({e})"),
-            "remove the file; the next restore writes it again",
+            t!("ops-restored-from-damaged", err = e.to_string()),
+            t!("ops-restored-from-damaged-advice"),
         )
         .at(&p)
     })

@@ -8,6 +8,7 @@ use crate::auth::{Delete, Permit, View};
 use crate::error::{Error, Kind, Result};
 use crate::fsutil::sync_dir;
 use crate::hostlock::HostLock;
+use crate::i18n::{t, Lang};
 use crate::layout;
 use crate::restore::safety_dir;
 use serde::Serialize;
@@ -84,8 +85,8 @@ fn find(home: &Path, name: &str) -> Result<PathBuf> {
     if !plain || !is_dir(&dir) || !is_dir(&dir.join("data")) {
         return Err(Error::new(
             Kind::NotFound,
-            format!("there is no safety copy named {name:?}"),
-            "run `carevault safety-copies list` to see their names",
+            t!("ops-safety-no-such-copy", name = format!("{name:?}")),
+            t!("ops-safety-no-such-copy-advice"),
         ));
     }
     Ok(dir)
@@ -119,11 +120,11 @@ pub fn put_back(permit: &Permit<Delete>, name: &str) -> Result<Returned> {
         Ok(_) => (Outcome::Success, format!("safety copy {name}")),
         Err(e) if matches!(e.kind(), Kind::Busy | Kind::CheckFailed | Kind::NotFound) => (
             Outcome::Refused,
-            format!("safety copy {name}: {}", e.message()),
+            format!("safety copy {name}: {}", e.message_in(Lang::En)),
         ),
         Err(e) => (
             Outcome::Failure,
-            format!("safety copy {name}: {}", e.message()),
+            format!("safety copy {name}: {}", e.message_in(Lang::En)),
         ),
     };
     let event = Event::new(permit.user(), "safety copy restore", outcome).reason(&why);
@@ -142,8 +143,8 @@ fn put_back_inner(home: &Path, name: &str) -> Result<Returned> {
         crate::hostlock::when_sync_idle(home, None, &crate::NoProgress)?.ok_or_else(|| {
             Error::new(
                 Kind::Busy,
-                "a synchronization is in progress, so the safety copy was not put back",
-                "wait until System > Synchronization says Idle, then try again",
+                t!("ops-safety-sync-running"),
+                t!("ops-safety-sync-running-advice"),
             )
         })?;
     check_databases(&dir.join("data"))?;
@@ -202,11 +203,8 @@ fn check_databases(data: &Path) -> Result<()> {
             if verdict.as_deref() != Ok("ok") {
                 return Err(Error::new(
                     Kind::CheckFailed,
-                    format!(
-                        "the safety copy's database {} fails its check; nothing was changed",
-                        p.display()
-                    ),
-                    "keep this safety copy for investigation and restore a backup instead",
+                    t!("ops-safety-db-fails-check", path = p.display()),
+                    t!("ops-safety-db-fails-check-advice"),
                 ));
             }
         }
@@ -234,7 +232,7 @@ pub fn remove(permit: &Permit<Delete>, name: &str) -> Result<SafetyCopy> {
         let copy = scan(home)
             .into_iter()
             .find(|c| c.name == name)
-            .ok_or_else(|| Error::internal("the safety copy vanished"))?;
+            .ok_or_else(|| Error::internal(t!("ops-internal-safety-copy-vanished")))?;
         crate::fault::remove_dir_all(&dir)
             .map_err(|e| Error::io("removing the safety copy", &dir, e))?;
         sync_dir(&safety_dir(home))?;
@@ -244,7 +242,7 @@ pub fn remove(permit: &Permit<Delete>, name: &str) -> Result<SafetyCopy> {
         Ok(_) => Event::new(permit.user(), "safety copy remove", Outcome::Success)
             .reason(&format!("safety copy {name}")),
         Err(e) => Event::new(permit.user(), "safety copy remove", Outcome::Failure)
-            .reason(&format!("safety copy {name}: {}", e.message())),
+            .reason(&format!("safety copy {name}: {}", e.message_in(Lang::En))),
     };
     audit::append(home, &event)?;
     result

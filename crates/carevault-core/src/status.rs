@@ -4,6 +4,7 @@
 use crate::auth::{Permit, View};
 use crate::error::{Error, Result};
 use crate::hostlock::{sync_state, SyncState};
+use crate::i18n::{t, Text};
 use crate::media::{self, Medium, MediumStatus};
 use crate::profile::Profile;
 use serde::Serialize;
@@ -35,9 +36,11 @@ pub struct StatusReport {
     pub media: Vec<MediumStatus>,
     /// Newest backup per medium (media without backups are absent).
     pub newest: Vec<Newest>,
-    /// The weekly reminder ([`reminder`]): set when no backup on Public or
-    /// External storage is under a week old.
-    pub warning: Option<String>,
+    /// The weekly reminder ([`reminder_text`]): set when no backup on Public or
+    /// External storage is under a week old. Serialised in the process's
+    /// language; a front end renders it in its reader's.
+    #[serde(serialize_with = "crate::i18n::serialize_opt_text")]
+    pub warning: Option<Text>,
     /// The safety copies restores left, and the space they use.
     pub safety_copies: SafetyCopies,
     /// Offsite copies: configured or not, how many backups wait, the
@@ -82,10 +85,10 @@ pub struct SafetyCopies {
 /// app's data, so they never silence the reminder; it says which kind of
 /// copy is missing. A copy offsite counts as a surviving one:
 /// `offsite_age` is the age in days of the newest ([`offsite_newest_age`]).
-pub fn reminder(
+pub fn reminder_text(
     backups: impl Iterator<Item = (Medium, f64)>,
     offsite_age: Option<f64>,
-) -> Option<String> {
+) -> Option<Text> {
     let (mut surviving, mut private) = (offsite_age.unwrap_or(f64::INFINITY), f64::INFINITY);
     for (medium, age) in backups {
         let best = if medium == Medium::Private {
@@ -95,20 +98,28 @@ pub fn reminder(
         };
         *best = best.min(age);
     }
-    const WHERE: &str = "make one on Public (Documents) or External (SD card, USB stick) storage, or copy one offsite, now: the guide asks for one at least once a week";
+    let todo = t!("ops-reminder-what-to-do");
     if surviving <= STALE_AFTER_DAYS {
         None
     } else if surviving.is_finite() {
-        Some(format!(
-            "the newest backup outside the app's private storage is {surviving:.0} days old (offsite copies count too): {WHERE}"
+        Some(t!(
+            "ops-reminder-stale",
+            days = format!("{surviving:.0}"),
+            todo = todo
         ))
     } else if private.is_finite() {
-        Some(format!(
-            "every backup is on the app's private storage, which \"Clear Data\", a reinstall or a lost tablet takes with it: {WHERE}"
-        ))
+        Some(t!("ops-reminder-private-only", todo = todo))
     } else {
-        Some(format!("there is no backup yet: {WHERE}"))
+        Some(t!("ops-reminder-none", todo = todo))
     }
+}
+
+/// [`reminder_text`] in the process's language ([`crate::i18n::current`]).
+pub fn reminder(
+    backups: impl Iterator<Item = (Medium, f64)>,
+    offsite_age: Option<f64>,
+) -> Option<String> {
+    reminder_text(backups, offsite_age).map(|t| t.text())
 }
 
 /// Age in days of a backup created at `created_at` (RFC 3339), as of `now`.
@@ -169,7 +180,7 @@ pub fn report(permit: &Permit<View>) -> Result<StatusReport> {
         },
         newest_age_days: offsite_newest_age(home, now),
     };
-    let warning = reminder(
+    let warning = reminder_text(
         newest.iter().map(|n| (n.medium, n.age_days)),
         offsite.newest_age_days,
     );

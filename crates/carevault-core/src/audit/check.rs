@@ -3,6 +3,7 @@
 
 use super::store::{parse_line, sniff_seq, split_lines, HeadState};
 use super::{encode, AuditCheck, Record, GENESIS};
+use crate::i18n::{t, Text};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One line of the log, as read.
@@ -11,8 +12,8 @@ enum Line {
     /// Not readable as a record; `seq` if one can still be seen in it.
     Bad {
         seq: Option<u64>,
-        why: String,
-        incomplete: bool,
+        /// Why it cannot be read; `None` when the log ends in it.
+        why: Option<Text>,
     },
 }
 
@@ -20,19 +21,15 @@ pub(super) fn check(log: Option<&[u8]>, head: &HeadState) -> AuditCheck {
     let mut problems = Vec::new();
     let Some(bytes) = log else {
         match head {
-            HeadState::Present(h) if h.seq > 0 => problems.push(format!(
-                "the audit log is missing, but the head file says it held entries up to seq {}: it was deleted",
-                h.seq
-            )),
-            HeadState::Unreadable(why) => problems.push(format!(
-                "the audit log is missing and its head file is damaged ({why})"
-            )),
+            HeadState::Present(h) if h.seq > 0 => {
+                problems.push(t!("ops-audit-log-deleted", seq = h.seq.to_string()))
+            }
+            HeadState::Unreadable(why) => {
+                problems.push(t!("ops-audit-log-missing-head-damaged", why = why))
+            }
             _ => {}
         }
-        return AuditCheck {
-            entries: 0,
-            problems,
-        };
+        return AuditCheck::of(0, problems);
     };
 
     let (raw, fragment) = split_lines(bytes);
@@ -43,8 +40,7 @@ pub(super) fn check(log: Option<&[u8]>, head: &HeadState) -> AuditCheck {
                 Ok(r) => Line::Rec(r),
                 Err(why) => Line::Bad {
                     seq: sniff_seq(l),
-                    why,
-                    incomplete: false,
+                    why: Some(why),
                 },
             };
             (*l, line)
@@ -55,8 +51,7 @@ pub(super) fn check(log: Option<&[u8]>, head: &HeadState) -> AuditCheck {
             f,
             Line::Bad {
                 seq: sniff_seq(f),
-                why: String::new(),
-                incomplete: true,
+                why: None,
             },
         ));
     }
@@ -94,13 +89,16 @@ pub(super) fn check(log: Option<&[u8]>, head: &HeadState) -> AuditCheck {
                 entries += 1;
                 let s = r.seq;
                 if r.hash != r.compute_hash() {
-                    problems.push(format!(
-                        "entry seq {s} (line {n}) was altered: its contents no longer match its hash"
+                    problems.push(t!(
+                        "ops-audit-entry-hash-mismatch",
+                        seq = s.to_string(),
+                        line = n.to_string()
                     ));
                 } else if encode(r) != *bytes {
-                    problems.push(format!(
-                        "entry seq {s} (line {n}) was altered: the line is not exactly as carevault wrote it \
-                         (fields added, repeated or reordered, or spacing changed)"
+                    problems.push(t!(
+                        "ops-audit-entry-rewritten",
+                        seq = s.to_string(),
+                        line = n.to_string()
                     ));
                 }
                 let (ls, lh) = &last;
@@ -110,14 +108,13 @@ pub(super) fn check(log: Option<&[u8]>, head: &HeadState) -> AuditCheck {
                     // and then made again). Its link must match.
                     if r.prev != *lh {
                         problems.push(if *ls == 0 {
-                            format!(
-                                "entry seq 1 (line {n}) does not start the trail: its link to a previous entry \
-                                 should be all zeros, so it was changed or the start of the trail was replaced"
-                            )
+                            t!("ops-audit-first-not-start", line = n.to_string())
                         } else {
-                            format!(
-                                "entry seq {s} (line {n}) does not link to entry seq {ls} before it: entry seq {ls} \
-                                 was changed or replaced after entry seq {s} was written"
+                            t!(
+                                "ops-audit-broken-link",
+                                seq = s.to_string(),
+                                line = n.to_string(),
+                                prev = ls.to_string()
                             )
                         });
                     }
@@ -132,23 +129,16 @@ pub(super) fn check(log: Option<&[u8]>, head: &HeadState) -> AuditCheck {
                 last = (s, r.hash.clone());
                 after_bad = None;
             }
-            Line::Bad {
-                seq,
-                why,
-                incomplete,
-            } => {
+            Line::Bad { seq, why } => {
+                let line = n.to_string();
                 let what = match (seq, last.0) {
-                    (Some(s), _) => format!("line {n} (entry seq {s})"),
-                    (None, 0) => format!("line {n} (before any readable entry)"),
-                    (None, p) => format!("line {n} (after entry seq {p})"),
+                    (Some(s), _) => t!("ops-audit-line-seq", line = &line, seq = s.to_string()),
+                    (None, 0) => t!("ops-audit-line-first", line = &line),
+                    (None, p) => t!("ops-audit-line-after", line = &line, prev = p.to_string()),
                 };
-                problems.push(if *incomplete {
-                    format!(
-                        "{what} is incomplete: the log ends in the middle of an entry \
-                         (a write was interrupted, or the file was cut short)"
-                    )
-                } else {
-                    format!("{what} is damaged and cannot be read as an audit entry: {why}")
+                problems.push(match why {
+                    None => t!("ops-audit-line-incomplete", what = what),
+                    Some(why) => t!("ops-audit-line-damaged", what = what, why = why),
                 });
                 after_bad = Some(*seq);
             }
@@ -156,8 +146,10 @@ pub(super) fn check(log: Option<&[u8]>, head: &HeadState) -> AuditCheck {
     }
     for (s, c) in &counts {
         if *c > 1 {
-            problems.push(format!(
-                "entry seq {s} appears {c} times in the log: entries were copied or replayed"
+            problems.push(t!(
+                "ops-audit-entry-repeated",
+                seq = s.to_string(),
+                times = c.to_string()
             ));
         }
     }
@@ -166,15 +158,17 @@ pub(super) fn check(log: Option<&[u8]>, head: &HeadState) -> AuditCheck {
     let unknown_bad = lines
         .iter()
         .any(|(_, l)| matches!(l, Line::Bad { seq: None, .. }));
-    let gap_why = if unknown_bad {
-        "removed after being written, or unreadable in a damaged line"
-    } else {
-        "removed after being written"
+    let gap_why = || {
+        if unknown_bad {
+            t!("ops-audit-why-removed-or-damaged")
+        } else {
+            t!("ops-audit-why-removed")
+        }
     };
     let mut before = 0u64;
     for &s in &present {
         if s > before.saturating_add(1) {
-            problems.push(missing(before + 1, s - 1, "from the log", gap_why));
+            problems.push(missing(before + 1, s - 1, Place::Log, gap_why()));
         }
         before = s;
     }
@@ -183,32 +177,23 @@ pub(super) fn check(log: Option<&[u8]>, head: &HeadState) -> AuditCheck {
     match head {
         HeadState::Missing => {
             if !lines.is_empty() {
-                problems.push(
-                    "the head file audit.head is missing, so the removal of the last entries cannot be \
-                     ruled out (the next entry appended writes it again)"
-                        .to_string(),
-                );
+                problems.push(t!("ops-audit-head-missing"));
             }
         }
-        HeadState::Unreadable(why) => problems.push(format!(
-            "the head file audit.head is damaged ({why}), so the removal of the last entries cannot be ruled out"
-        )),
+        HeadState::Unreadable(why) => problems.push(t!("ops-audit-head-damaged", why = why)),
         HeadState::Present(h) => match log_max {
             None if h.seq > 0 => problems.push(missing(
                 1,
                 h.seq,
-                "from the log",
-                &format!("the head file says the trail went on to seq {}", h.seq),
+                Place::Log,
+                t!("ops-audit-why-head-went-on", seq = h.seq.to_string()),
             )),
             None => {}
             Some(m) if h.seq > m => problems.push(missing(
                 m.saturating_add(1),
                 h.seq,
-                "from the end of the log",
-                &format!(
-                    "the head file says the last entry is seq {}: entries were removed or the file was cut short",
-                    h.seq
-                ),
+                Place::End,
+                t!("ops-audit-why-head-last", seq = h.seq.to_string()),
             )),
             Some(m) => {
                 let recorded = lines.iter().find_map(|(_, l)| match l {
@@ -217,53 +202,65 @@ pub(super) fn check(log: Option<&[u8]>, head: &HeadState) -> AuditCheck {
                 });
                 if let Some(r) = recorded {
                     if r.hash != h.hash {
-                        problems.push(format!(
-                            "entry seq {} does not match the head file, which recorded it as the last entry \
-                             appended: it was changed or replaced",
-                            h.seq
-                        ));
+                        problems.push(t!("ops-audit-head-mismatch", seq = h.seq.to_string()));
                     }
                 }
                 if h.seq < m {
-                    problems.push(format!(
-                        "the head file says the last entry is seq {}, but the log goes on to seq {m}: an append \
-                         was interrupted before it finished, or entries were added by other means",
-                        h.seq
+                    problems.push(t!(
+                        "ops-audit-log-beyond-head",
+                        seq = h.seq.to_string(),
+                        max = m.to_string()
                     ));
                 }
             }
         },
     }
 
-    AuditCheck { entries, problems }
+    AuditCheck::of(entries, problems)
 }
 
 /// Reports entry `s` (line `n`) when it does not belong right after the
 /// entry with sequence number `ps`; a plain gap is left to the report of
 /// missing entries.
-fn place(
-    problems: &mut Vec<String>,
-    s: u64,
-    n: usize,
-    ps: u64,
-    absent: &impl Fn(u64, u64) -> bool,
-) {
+fn place(problems: &mut Vec<Text>, s: u64, n: usize, ps: u64, absent: &impl Fn(u64, u64) -> bool) {
     match ps.checked_add(1) {
         Some(want) if s == want || absent(want, s) => {}
-        _ if ps == 0 => problems.push(format!(
-            "entry seq {s} (line {n}) is out of place: it is the first entry of the log"
+        _ if ps == 0 => problems.push(t!(
+            "ops-audit-out-of-place-first",
+            seq = s.to_string(),
+            line = n.to_string()
         )),
-        _ => problems.push(format!(
-            "entry seq {s} (line {n}) is out of place: it comes right after entry seq {ps}"
+        _ => problems.push(t!(
+            "ops-audit-out-of-place",
+            seq = s.to_string(),
+            line = n.to_string(),
+            prev = ps.to_string()
         )),
     }
 }
 
+/// Where missing entries were expected.
+enum Place {
+    /// Anywhere in the log.
+    Log,
+    /// At its end.
+    End,
+}
+
 /// "entry seq 5 is missing from the log (why)" or "entries seq 5 to 9 are ...".
-fn missing(from: u64, to: u64, place: &str, why: &str) -> String {
-    if from == to {
-        format!("entry seq {from} is missing {place} ({why})")
-    } else {
-        format!("entries seq {from} to seq {to} are missing {place} ({why})")
+fn missing(from: u64, to: u64, place: Place, why: Text) -> Text {
+    let (from, to) = (from.to_string(), to.to_string());
+    match (from == to, place) {
+        (true, Place::Log) => t!("ops-audit-missing-one", seq = from, why = why),
+        (true, Place::End) => t!("ops-audit-missing-one-end", seq = from, why = why),
+        (false, Place::Log) => t!("ops-audit-missing-range", from = from, to = to, why = why),
+        (false, Place::End) => {
+            t!(
+                "ops-audit-missing-range-end",
+                from = from,
+                to = to,
+                why = why
+            )
+        }
     }
 }

@@ -217,11 +217,27 @@ pub struct AuditCheck {
     /// How many lines of the log are readable records.
     pub entries: u64,
     /// One plain-words line per problem, naming the sequence numbers
-    /// concerned; empty when the trail is intact.
+    /// concerned; empty when the trail is intact. In English, as the
+    /// trail itself (evidence to compare and report); `--json` gives these.
     pub problems: Vec<String>,
+    /// The same problems, to show a person in their language.
+    #[serde(skip)]
+    pub texts: Vec<crate::i18n::Text>,
 }
 
 impl AuditCheck {
+    /// The result for `entries` readable records and these problems.
+    pub(crate) fn of(entries: u64, texts: Vec<crate::i18n::Text>) -> AuditCheck {
+        AuditCheck {
+            entries,
+            problems: texts
+                .iter()
+                .map(|t| t.render(crate::i18n::Lang::En))
+                .collect(),
+            texts,
+        }
+    }
+
     /// True when no problem was found.
     pub fn is_intact(&self) -> bool {
         self.problems.is_empty()

@@ -3,6 +3,7 @@
 use super::{encode, Event, Record, GENESIS, HEAD_FILE, LOG_FILE};
 use crate::error::{Error, Kind, Result};
 use crate::fsutil::sync_dir;
+use crate::i18n::{t, Text};
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -17,10 +18,10 @@ pub(super) struct Head {
 }
 
 /// What was found where the head file should be.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) enum HeadState {
     Missing,
-    Unreadable(String),
+    Unreadable(Text),
     Present(Head),
 }
 
@@ -36,8 +37,9 @@ fn read_head(path: &Path) -> Result<HeadState> {
     };
     Ok(match serde_json::from_slice::<Head>(&bytes) {
         Ok(h) if is_hex_hash(&h.hash) => HeadState::Present(h),
-        Ok(_) => HeadState::Unreadable("its hash is not 64 hex digits".into()),
-        Err(e) => HeadState::Unreadable(e.to_string()),
+        Ok(_) => HeadState::Unreadable(t!("ops-audit-head-bad-hash")),
+        // The JSON parser's own words (where in the file it stopped).
+        Err(e) => HeadState::Unreadable(t!("ops-audit-parser-says", err = e.to_string())),
     })
 }
 
@@ -61,13 +63,17 @@ fn private_mode(opts: &mut OpenOptions) {
 fn private_mode(_opts: &mut OpenOptions) {}
 
 /// Reads a record from one line (without its `\n`).
-pub(super) fn parse_line(line: &[u8]) -> std::result::Result<Record, String> {
+pub(super) fn parse_line(line: &[u8]) -> std::result::Result<Record, Text> {
     if line.is_empty() {
-        return Err("the line is empty".into());
+        return Err(t!("ops-audit-line-empty"));
     }
     // serde_json says "at line 1 column N": within one line, the column is what counts.
-    serde_json::from_slice::<Record>(line)
-        .map_err(|e| e.to_string().replace(" at line 1 column ", " at column "))
+    serde_json::from_slice::<Record>(line).map_err(|e| {
+        t!(
+            "ops-audit-parser-says",
+            err = e.to_string().replace(" at line 1 column ", " at column ")
+        )
+    })
 }
 
 /// The sequence number a damaged line seems to carry, if it can be seen.
@@ -187,8 +193,8 @@ pub(super) fn append(home: &Path, event: &Event) -> Result<Record> {
     let seq = prev_seq.checked_add(1).ok_or_else(|| {
         Error::new(
             Kind::Corrupted,
-            "the audit trail is damaged: its last sequence number is too large to continue",
-            "keep the audit files as evidence and report this; check the trail to see its problems",
+            t!("ops-audit-seq-overflow"),
+            t!("ops-audit-seq-overflow-advice"),
         )
         .at(&path)
     })?;
@@ -244,11 +250,11 @@ fn with_log<T>(path: &Path, then: impl FnOnce(Option<Vec<u8>>) -> Result<T>) -> 
     out
 }
 
-fn damaged(path: &Path, what: String) -> Error {
+fn damaged(path: &Path, what: Text) -> Error {
     Error::new(
         Kind::Corrupted,
-        format!("the audit trail is damaged: {what}"),
-        "check the audit trail to see every problem in it, and keep the files as they are: they are evidence",
+        t!("ops-audit-damaged", what = what),
+        t!("ops-audit-damaged-advice"),
     )
     .at(path)
 }
@@ -265,7 +271,11 @@ pub(super) fn read(home: &Path) -> Result<Vec<Record>> {
         let record = parse_line(line).map_err(|why| {
             damaged(
                 &path,
-                format!("line {} is not a readable audit record ({why})", i + 1),
+                t!(
+                    "ops-audit-line-unreadable",
+                    line = (i + 1).to_string(),
+                    why = why
+                ),
             )
         })?;
         records.push(record);
@@ -273,10 +283,7 @@ pub(super) fn read(home: &Path) -> Result<Vec<Record>> {
     if fragment.is_some() {
         return Err(damaged(
             &path,
-            format!(
-                "line {} is incomplete: the log ends in the middle of an entry",
-                lines.len() + 1
-            ),
+            t!("ops-audit-line-cut", line = (lines.len() + 1).to_string()),
         ));
     }
     Ok(records)

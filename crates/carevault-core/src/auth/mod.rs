@@ -21,6 +21,7 @@ pub use users::{
 
 use crate::audit::{self, Event, Outcome};
 use crate::error::{Error, Kind, Result};
+use crate::i18n::t;
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
@@ -94,8 +95,8 @@ pub fn authenticate(home: &Path, username: &str, password: &str) -> Result<Authe
             )?;
             Err(Error::new(
                 Kind::PermissionDenied,
-                "the user name or password is wrong",
-                "check both and try again; a System Administrator can reset a password with `carevault users passwd`",
+                t!("ops-login-wrong"),
+                t!("ops-login-wrong-advice"),
             ))
         }
     }
@@ -133,8 +134,13 @@ pub fn authorize<A: Action>(who: &Authenticated) -> Result<Permit<A>> {
     )?;
     Err(Error::new(
         Kind::PermissionDenied,
-        format!("{} ({}) may not {}", who.username, who.role, A::DESCRIPTION),
-        format!("ask someone with the role {} to do it", A::roles_text()),
+        t!(
+            "ops-auth-may-not",
+            user = &who.username,
+            role = who.role.title(),
+            action = A::description()
+        ),
+        t!("ops-auth-may-not-advice", roles = A::roles_title()),
     ))
 }
 
@@ -202,8 +208,8 @@ pub fn first_run_restore(home: &Path) -> Result<Permit<Restore>> {
     if !is_first_run(home) {
         return Err(Error::new(
             Kind::PermissionDenied,
-            "this app home already holds clinic data, so a restore needs a login",
-            "log in with --user as a Clinical Manager, Clinic Nurse or System Administrator",
+            t!("ops-first-run-has-data"),
+            t!("ops-first-run-has-data-advice"),
         ));
     }
     Ok(Permit {
@@ -232,8 +238,8 @@ pub fn first_user(home: &Path, username: &str, password: &str) -> Result<Permit<
     if has_users(home)? {
         return Err(Error::new(
             Kind::PermissionDenied,
-            "this app home already has users",
-            "log in as a System Administrator to add more",
+            t!("ops-first-user-exists"),
+            t!("ops-first-user-exists-advice"),
         ));
     }
     add_user(home, username, Role::SystemAdministrator, password)?;

@@ -1,5 +1,6 @@
 //! Roles and the actions they allow (the guide's "Permissions" section).
 
+use crate::i18n::{t, Text};
 use serde::Serialize;
 use std::fmt;
 
@@ -37,6 +38,17 @@ impl Role {
         }
     }
 
+    /// The name shown to a person, in their language (`name` stays the
+    /// stored and JSON form).
+    pub fn title(self) -> Text {
+        match self {
+            Role::ClinicalManager => t!("ops-role-clinical-manager"),
+            Role::ClinicNurse => t!("ops-role-clinic-nurse"),
+            Role::SystemAdministrator => t!("ops-role-system-administrator"),
+            Role::ClinicStaff => t!("ops-role-clinic-staff"),
+        }
+    }
+
     /// Whether the role sees the Backups menu at all.
     pub fn sees_backups(self) -> bool {
         View::allowed(self)
@@ -57,8 +69,10 @@ mod sealed {
 pub trait Action: sealed::Sealed {
     /// Short name used in the audit trail.
     const NAME: &'static str;
-    /// Words for a refusal ("may not ...").
+    /// Words for a refusal ("may not ..."), in English.
     const DESCRIPTION: &'static str;
+    /// Words for a refusal ("may not ..."), to show a person.
+    fn description() -> Text;
     /// Roles allowed.
     const ROLES: &'static [Role];
     /// Whether `role` may perform it.
@@ -70,6 +84,14 @@ pub trait Action: sealed::Sealed {
         let names: Vec<_> = Self::ROLES.iter().map(|r| r.name()).collect();
         names.join(" or ")
     }
+    /// The allowed roles, to show a person ("A or B").
+    fn roles_title() -> Text {
+        Self::ROLES
+            .iter()
+            .map(|r| r.title())
+            .reduce(|list, next| t!("ops-roles-or", list = list, next = next))
+            .unwrap_or_else(|| t!("ops-roles-none"))
+    }
 }
 
 const CARE: &[Role] = &[
@@ -80,7 +102,7 @@ const CARE: &[Role] = &[
 const ADMIN: &[Role] = &[Role::SystemAdministrator];
 
 macro_rules! action {
-    ($t:ident, $name:literal, $desc:literal, $roles:expr, $doc:literal) => {
+    ($t:ident, $name:literal, $desc:literal, $title:expr, $roles:expr, $doc:literal) => {
         #[doc = $doc]
         #[derive(Debug)]
         pub struct $t;
@@ -89,6 +111,9 @@ macro_rules! action {
             const NAME: &'static str = $name;
             const DESCRIPTION: &'static str = $desc;
             const ROLES: &'static [Role] = $roles;
+            fn description() -> Text {
+                $title
+            }
         }
     };
 }
@@ -97,6 +122,7 @@ action!(
     View,
     "view",
     "view backups",
+    t!("ops-action-view"),
     CARE,
     "List, show and verify backups."
 );
@@ -104,6 +130,7 @@ action!(
     Create,
     "create",
     "create backups",
+    t!("ops-action-create"),
     CARE,
     "Create backups (and change their passphrase)."
 );
@@ -111,6 +138,7 @@ action!(
     Restore,
     "restore",
     "restore backups",
+    t!("ops-action-restore"),
     CARE,
     "Restore a backup."
 );
@@ -118,6 +146,7 @@ action!(
     Delete,
     "delete",
     "delete backups",
+    t!("ops-action-delete"),
     ADMIN,
     "Delete a backup."
 );
@@ -125,6 +154,7 @@ action!(
     ManageUsers,
     "manage users",
     "manage users",
+    t!("ops-action-manage-users"),
     ADMIN,
     "Add users, change roles and passwords."
 );
@@ -132,6 +162,7 @@ action!(
     AuditTrail,
     "view audit trail",
     "read the audit trail",
+    t!("ops-action-audit-trail"),
     ADMIN,
     "List and check the audit trail."
 );
@@ -139,6 +170,7 @@ action!(
     ManageTrust,
     "manage trust",
     "manage the trusted signing keys",
+    t!("ops-action-manage-trust"),
     ADMIN,
     "Add, list and remove the facility's trusted signing keys."
 );

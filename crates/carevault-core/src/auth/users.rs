@@ -3,6 +3,7 @@
 
 use super::Role;
 use crate::error::{Error, Kind, Result};
+use crate::i18n::{t, Text};
 use argon2::Argon2;
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
@@ -25,11 +26,11 @@ fn db_path(home: &Path) -> PathBuf {
     crate::layout::data_dir(home).join("users.db")
 }
 
-fn sql(what: &str, path: &Path, e: rusqlite::Error) -> Error {
+fn sql(what: Text, path: &Path, e: rusqlite::Error) -> Error {
     Error::new(
         Kind::Io,
-        format!("the user database could not be read while {what}: {e}"),
-        "check data/users.db",
+        t!("ops-users-db-unreadable", what = what, err = e.to_string()),
+        t!("ops-users-db-unreadable-advice"),
     )
     .at(path)
 }
@@ -51,17 +52,19 @@ fn open(home: &Path, create: bool) -> Result<Option<Connection>> {
             | rusqlite::OpenFlags::SQLITE_OPEN_URI
             | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(|e| sql("opening it", &path, e))?;
+    .map_err(|e| sql(t!("ops-users-while-opening"), &path, e))?;
     c.busy_timeout(std::time::Duration::from_secs(5))
-        .map_err(|e| sql("opening it", &path, e))?;
+        .map_err(|e| sql(t!("ops-users-while-opening"), &path, e))?;
     // A `users` that is not a table (a view could compute forever) makes
     // the file no user database of carevault's.
-    match crate::untrusted_db::kind_of(&c, "users").map_err(|e| sql("opening it", &path, e))? {
+    match crate::untrusted_db::kind_of(&c, "users")
+        .map_err(|e| sql(t!("ops-users-while-opening"), &path, e))?
+    {
         Some(kind) if kind != "table" => {
             return Err(Error::new(
                 Kind::CheckFailed,
-                format!("data/users.db is not a user database carevault can read: its users are a {kind}, not a table"),
-                "restore a backup with a sound user database, or ask a System Administrator to replace data/users.db",
+                t!("ops-users-not-a-table", kind = kind),
+                t!("ops-users-not-a-table-advice"),
             )
             .at(&path))
         }
@@ -73,7 +76,7 @@ fn open(home: &Path, create: bool) -> Result<Option<Connection>> {
              CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE,
                display_name TEXT NOT NULL, role TEXT NOT NULL, password_hash TEXT NOT NULL, created_at TEXT NOT NULL);",
         )
-        .map_err(|e| sql("creating it", &path, e))?;
+        .map_err(|e| sql(t!("ops-users-while-creating"), &path, e))?;
     }
     Ok(Some(c))
 }
@@ -110,7 +113,7 @@ pub fn current(home: &Path, username: &str) -> Result<Option<(Role, String)>> {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()
-        .map_err(|e| sql("checking a session", &path, e))?;
+        .map_err(|e| sql(t!("ops-users-while-checking-session"), &path, e))?;
     Ok(row.map(|(role, phc)| (Role::parse(&role), epoch_of(&phc))))
 }
 
@@ -133,7 +136,7 @@ pub fn check_password(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()
-        .map_err(|e| sql("checking a login", &path, e))?;
+        .map_err(|e| sql(t!("ops-users-while-checking-login"), &path, e))?;
     let Some((role, phc)) = row else {
         // Spend the same time as a real check, so timing does not reveal names.
         let _ = hash(password);
@@ -160,12 +163,12 @@ pub fn has_users(home: &Path) -> Result<bool> {
             [],
             |r| r.get(0),
         )
-        .map_err(|e| sql("listing users", &db_path(home), e))?;
+        .map_err(|e| sql(t!("ops-users-while-listing"), &db_path(home), e))?;
     if !exists {
         return Ok(false);
     }
     c.query_row("SELECT count(*) > 0 FROM users", [], |r| r.get(0))
-        .map_err(|e| sql("listing users", &db_path(home), e))
+        .map_err(|e| sql(t!("ops-users-while-listing"), &db_path(home), e))
 }
 
 /// Longest user name, in bytes of UTF-8.
@@ -183,8 +186,8 @@ pub fn check_name(username: &str) -> Result<()> {
     {
         return Err(Error::new(
             Kind::Usage,
-            "a user name is 1 to 64 letters, digits or . _ - @",
-            "choose another user name",
+            t!("ops-users-bad-name"),
+            t!("ops-users-bad-name-advice"),
         ));
     }
     Ok(())
@@ -194,8 +197,8 @@ fn check_password_strength(password: &str) -> Result<()> {
     if password.chars().count() < 8 {
         return Err(Error::new(
             Kind::Usage,
-            "the password is shorter than 8 characters",
-            "choose a longer password",
+            t!("ops-users-password-short"),
+            t!("ops-users-password-short-advice"),
         ));
     }
     Ok(())
@@ -213,12 +216,12 @@ pub fn add_user(home: &Path, username: &str, role: Role, password: &str) -> Resu
              ON CONFLICT(username) DO NOTHING",
             (username, role.name(), hash(password)?, now),
         )
-        .map_err(|e| sql("adding a user", &db_path(home), e))?;
+        .map_err(|e| sql(t!("ops-users-while-adding"), &db_path(home), e))?;
     if n == 0 {
         return Err(Error::new(
             Kind::Usage,
-            format!("the user {username} already exists"),
-            "choose another name, or change their role",
+            t!("ops-users-exists", user = username),
+            t!("ops-users-exists-advice"),
         ));
     }
     Ok(())
@@ -231,7 +234,7 @@ fn update(home: &Path, username: &str, column: &str, value: &str) -> Result<()> 
             &format!("UPDATE users SET {column} = ?1 WHERE username = ?2"),
             (value, username),
         )
-        .map_err(|e| sql("changing a user", &db_path(home), e))?;
+        .map_err(|e| sql(t!("ops-users-while-changing"), &db_path(home), e))?;
     if n == 0 {
         return Err(no_user(username));
     }
@@ -241,8 +244,8 @@ fn update(home: &Path, username: &str, column: &str, value: &str) -> Result<()> 
 fn no_user(username: &str) -> Error {
     Error::new(
         Kind::NotFound,
-        format!("there is no user {username}"),
-        "run `carevault users list` to see the users",
+        t!("ops-users-no-such-user", user = username),
+        t!("ops-users-no-such-user-advice"),
     )
 }
 
@@ -265,7 +268,7 @@ pub fn list_users(home: &Path) -> Result<Vec<UserInfo>> {
     let path = db_path(home);
     let mut st = c
         .prepare("SELECT username, display_name, role FROM users ORDER BY username")
-        .map_err(|e| sql("listing users", &path, e))?;
+        .map_err(|e| sql(t!("ops-users-while-listing"), &path, e))?;
     let rows = st
         .query_map([], |r| {
             let role: String = r.get(2)?;
@@ -276,9 +279,9 @@ pub fn list_users(home: &Path) -> Result<Vec<UserInfo>> {
                 role,
             })
         })
-        .map_err(|e| sql("listing users", &path, e))?;
+        .map_err(|e| sql(t!("ops-users-while-listing"), &path, e))?;
     rows.collect::<rusqlite::Result<_>>()
-        .map_err(|e| sql("listing users", &path, e))
+        .map_err(|e| sql(t!("ops-users-while-listing"), &path, e))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! lives in the `carevault-offsite` crate. Credentials are never here.
 
 use crate::error::{Error, Kind, Result};
+use crate::i18n::{t, Text};
 use serde::Deserialize;
 
 /// The default key prefix: one folder per facility and device.
@@ -49,11 +50,11 @@ fn default_part_size() -> u64 {
     8
 }
 
-fn bad(what: impl Into<String>) -> Error {
+fn bad(what: Text) -> Error {
     Error::new(
         Kind::Usage,
-        format!("the profile's [offsite] section has {}", what.into()),
-        "fix carevault.toml (see docs/PROFILE.md and docs/OFFSITE.md)",
+        t!("ops-offsite-profile-bad", what = what),
+        t!("ops-offsite-profile-bad-advice"),
     )
 }
 
@@ -75,15 +76,13 @@ impl OffsiteSettings {
         let rest = e
             .strip_prefix("https://")
             .or_else(|| e.strip_prefix("http://"))
-            .ok_or_else(|| bad("an endpoint that is not an http:// or https:// URL"))?;
+            .ok_or_else(|| bad(t!("ops-offsite-profile-endpoint-scheme")))?;
         let host = rest.split('/').next().unwrap_or("");
         if host.is_empty()
             || rest.contains(['@', '?', '#'])
             || e.chars().any(|c| c.is_whitespace() || c.is_control())
         {
-            return Err(bad(
-                "an endpoint that is not a plain URL (no user name, query or spaces)",
-            ));
+            return Err(bad(t!("ops-offsite-profile-endpoint-plain")));
         }
         if e.starts_with("http://") {
             let name = host.rsplit_once(':').map_or(host, |(h, _)| h);
@@ -95,9 +94,7 @@ impl OffsiteSettings {
                     .parse::<std::net::Ipv4Addr>()
                     .is_ok_and(|a| a.is_loopback());
             if !loopback {
-                return Err(bad(
-                    "an http:// endpoint that is not on this machine (use https://)",
-                ));
+                return Err(bad(t!("ops-offsite-profile-endpoint-http")));
             }
         }
         let b = &self.bucket;
@@ -108,9 +105,7 @@ impl OffsiteSettings {
             || b.starts_with(['-', '.'])
             || b.ends_with(['-', '.'])
         {
-            return Err(bad(
-                "an invalid bucket name (3 to 63 lowercase letters, digits, '-' and '.')",
-            ));
+            return Err(bad(t!("ops-offsite-profile-bucket")));
         }
         if self.region.is_empty()
             || self.region.len() > 64
@@ -119,10 +114,10 @@ impl OffsiteSettings {
                 .bytes()
                 .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
         {
-            return Err(bad("an invalid region"));
+            return Err(bad(t!("ops-offsite-profile-region")));
         }
         if !(5..=512).contains(&self.part_size_mib) {
-            return Err(bad("an invalid part_size_mib (allowed: 5 to 512)"));
+            return Err(bad(t!("ops-offsite-profile-part-size")));
         }
         // The prefix must be a safe key prefix with any placeholders filled.
         expand_prefix(&self.prefix, "facility", "device").map(|_| ())
@@ -147,11 +142,12 @@ pub fn expand_prefix(prefix: &str, facility: &str, device: &str) -> Result<Strin
         if prefix.contains(name) && !is_safe_key_part(value) {
             return Err(Error::new(
                 Kind::Usage,
-                format!(
-                    "the offsite key prefix uses {name}, but its value {:?} is not a safe part of an object key (letters, digits, '.', '_', '-', at most 64)",
-                    crate::audit::printable(value)
+                t!(
+                    "ops-offsite-prefix-unsafe-value",
+                    name = name,
+                    value = format!("{:?}", crate::audit::printable(value))
                 ),
-                "set [offsite] prefix in carevault.toml to a fixed name for this tablet (see docs/OFFSITE.md)",
+                t!("ops-offsite-prefix-unsafe-value-advice"),
             ));
         }
     }
@@ -165,9 +161,9 @@ pub fn expand_prefix(prefix: &str, facility: &str, device: &str) -> Result<Strin
     if ok {
         Ok(out)
     } else {
-        Err(bad(format!(
-            "an invalid prefix {:?}: use parts of letters, digits, '.', '_' and '-' each ending in '/', and only the placeholders {{facility}} and {{device}}",
-            crate::audit::printable(prefix)
+        Err(bad(t!(
+            "ops-offsite-profile-prefix",
+            prefix = format!("{:?}", crate::audit::printable(prefix))
         )))
     }
 }
@@ -177,7 +173,13 @@ mod tests {
     use super::*;
 
     fn settings(toml_text: &str) -> Result<OffsiteSettings> {
-        let s: OffsiteSettings = toml::from_str(toml_text).map_err(|e| bad(e.to_string()))?;
+        let s: OffsiteSettings = toml::from_str(toml_text).map_err(|e| {
+            Error::new(
+                Kind::Usage,
+                t!("ops-profile-unreadable", err = e.to_string()),
+                t!("ops-profile-fix-advice"),
+            )
+        })?;
         s.validate().map(|_| s)
     }
 

@@ -9,6 +9,7 @@
 
 use crate::error::{Error, Kind, Result};
 use crate::fsutil;
+use crate::i18n::t;
 use crate::layout;
 use std::path::{Path, PathBuf};
 
@@ -48,7 +49,7 @@ impl DeviceKey {
             Some(trusted_comment),
             Some(&super::untrusted_comment(&self.key_id())),
         )
-        .map_err(|e| Error::internal(format!("signing the backup: {e}")))?;
+        .map_err(|e| Error::internal(t!("ops-internal-signing", err = e.to_string())))?;
         Ok(sig.into_string())
     }
 }
@@ -56,8 +57,8 @@ impl DeviceKey {
 fn damaged(path: &Path) -> Error {
     Error::new(
         Kind::Io,
-        "this tablet's signing key file is damaged",
-        "a System Administrator can move it away: a new key is made on the next backup (tablets that trusted the old key must then trust the new one)",
+        t!("ops-device-key-damaged"),
+        t!("ops-device-key-damaged-advice"),
     )
     .at(path)
 }
@@ -91,12 +92,12 @@ pub fn load_or_create(home: &Path) -> Result<DeviceKey> {
     }
     let path = key_path(home);
     let minisign::KeyPair { sk, .. } = minisign::KeyPair::generate_unencrypted_keypair()
-        .map_err(|e| Error::internal(format!("making the signing key: {e}")))?;
+        .map_err(|e| Error::internal(t!("ops-internal-making-signing-key", err = e.to_string())))?;
     let text = sk
         .to_box(Some("carevault device signing key"))
-        .map_err(|e| Error::internal(format!("encoding the signing key: {e}")))?
+        .map_err(|e| Error::internal(t!("ops-internal-encoding-signing-key", err = e.to_string())))?
         .into_string();
     // A key another process made meanwhile wins (create_once never replaces).
     fsutil::create_once(&path, text.as_bytes())?;
-    load(home)?.ok_or_else(|| Error::internal("the signing key vanished after it was made"))
+    load(home)?.ok_or_else(|| Error::internal(t!("ops-internal-signing-key-vanished")))
 }

@@ -13,6 +13,7 @@ use crate::audit::{self, Event, Outcome};
 use crate::auth::{ManageTrust, Permit};
 use crate::error::{Error, Kind, Result};
 use crate::fsutil;
+use crate::i18n::t;
 use std::path::{Path, PathBuf};
 
 /// File name of the certificate inside `private/`.
@@ -27,11 +28,18 @@ pub fn cert_path(home: &Path) -> PathBuf {
 
 /// A new facility key pair: (the secret key file's text, the public key).
 pub fn generate() -> Result<(String, String)> {
-    let minisign::KeyPair { pk, sk } = minisign::KeyPair::generate_unencrypted_keypair()
-        .map_err(|e| Error::internal(format!("making the facility key: {e}")))?;
+    let minisign::KeyPair { pk, sk } =
+        minisign::KeyPair::generate_unencrypted_keypair().map_err(|e| {
+            Error::internal(t!("ops-internal-making-facility-key", err = e.to_string()))
+        })?;
     let secret = sk
         .to_box(Some("carevault facility signing key"))
-        .map_err(|e| Error::internal(format!("encoding the facility key: {e}")))?
+        .map_err(|e| {
+            Error::internal(t!(
+                "ops-internal-encoding-facility-key",
+                err = e.to_string()
+            ))
+        })?
         .into_string();
     Ok((secret, pk.to_base64()))
 }
@@ -70,12 +78,13 @@ fn certify_inner(home: &Path, facility_secret: &str) -> Result<String> {
         .map_err(|_| {
             Error::new(
                 Kind::Usage,
-                "this is not a facility key file made by `carevault trust facility-key`",
-                "give the secret key file the facility keeps offline",
+                t!("ops-facility-key-bad"),
+                t!("ops-facility-key-bad-advice"),
             )
         })?;
-    let pk = minisign::PublicKey::from_secret_key(&sk)
-        .map_err(|e| Error::internal(format!("reading the facility key: {e}")))?;
+    let pk = minisign::PublicKey::from_secret_key(&sk).map_err(|e| {
+        Error::internal(t!("ops-internal-reading-facility-key", err = e.to_string()))
+    })?;
     let device = super::device_key::load_or_create(home)?;
     let sig = minisign::sign(
         Some(&pk),
@@ -88,7 +97,7 @@ fn certify_inner(home: &Path, facility_secret: &str) -> Result<String> {
             super::key_id(pk.keynum())
         )),
     )
-    .map_err(|e| Error::internal(format!("certifying the device key: {e}")))?;
+    .map_err(|e| Error::internal(t!("ops-internal-certifying", err = e.to_string())))?;
     fsutil::write_private(&cert_path(home), sig.into_string().as_bytes())?;
     Ok(super::key_id(pk.keynum()))
 }

@@ -27,6 +27,7 @@ use crate::format::origin::{
     mismatch, Origin, PartHash, Signer, MAX_ORIGIN_BYTES, MAX_SIG_BYTES, ORIGIN_FORMAT,
     ORIGIN_NAME, ORIGIN_SIG_NAME,
 };
+use crate::i18n::t;
 use serde::Serialize;
 use sha2::Digest;
 use std::fs::File;
@@ -201,7 +202,7 @@ pub fn sign_container(home: &Path, file: &mut File, path: &Path, mtime: u64) -> 
     file.seek(SeekFrom::Start(0)).map_err(io)?;
     let layout = read_layout(file, len)?;
     if layout.origin.is_some() {
-        return Err(Error::internal("the backup is signed already"));
+        return Err(Error::internal(t!("ops-internal-signed-already")));
     }
     let md_bytes = read_extent(file, layout.metadata)?;
     let metadata = Metadata::parse_marked(&md_bytes, layout.version_mark)?;

@@ -14,6 +14,7 @@
 use super::trust::{Trust, TrustLevel};
 use crate::auth::Role;
 use crate::error::{Error, Kind, Result};
+use crate::i18n::{t, Text};
 use crate::media::Medium;
 use crate::profile::Profile;
 use serde::Serialize;
@@ -57,27 +58,22 @@ pub fn found_at(home: &Path, file: &Path) -> Found {
 
 /// Why a backup needs a System Administrator to restore it over existing
 /// clinic data; `None` when a Clinic Nurse or Clinical Manager may.
-pub fn needs_admin(trust: &Trust, found: Found, encrypted: bool) -> Option<String> {
+pub fn needs_admin(trust: &Trust, found: Found, encrypted: bool) -> Option<Text> {
     if found == Found::Upload {
-        return Some("it was uploaded through the Backup Explorer".into());
+        return Some(t!("ops-needs-admin-upload"));
     }
     match trust.level {
-        TrustLevel::Unsigned => {
-            return Some("it is not signed (it was made by an older carevault)".into())
-        }
+        TrustLevel::Unsigned => return Some(t!("ops-needs-admin-unsigned")),
         TrustLevel::NotTrusted => {
-            return Some(format!(
-                "it was signed by a key this tablet does not trust (key ID {})",
-                trust.key_id.as_deref().unwrap_or("?")
+            return Some(t!(
+                "ops-needs-admin-not-trusted",
+                key = trust.key_id.as_deref().unwrap_or("?")
             ))
         }
         TrustLevel::ThisDevice | TrustLevel::Trusted => {}
     }
     if !encrypted && matches!(found, Found::Public | Found::External) {
-        return Some(
-            "it is unencrypted and was found on shared storage, where anyone could have changed it"
-                .into(),
-        );
+        return Some(t!("ops-needs-admin-shared-unencrypted"));
     }
     None
 }
@@ -88,7 +84,7 @@ pub fn check_restore(
     user: &str,
     role: Option<Role>,
     replaces_existing: bool,
-    why_admin: Option<&str>,
+    why_admin: Option<&Text>,
 ) -> Result<()> {
     if !replaces_existing {
         return Ok(());
@@ -99,8 +95,8 @@ pub fn check_restore(
     if role.is_none() {
         return Err(Error::new(
             Kind::PermissionDenied,
-            "this app home holds clinic data now, so a restore needs a login",
-            "log in with --user (a Clinical Manager, Clinic Nurse or System Administrator) and run it again",
+            t!("ops-restore-needs-login"),
+            t!("ops-restore-needs-login-advice"),
         ));
     }
     let Some(why) = why_admin else {
@@ -110,13 +106,18 @@ pub fn check_restore(
         Some(Role::SystemAdministrator) => Ok(()),
         Some(r) => Err(Error::new(
             Kind::PermissionDenied,
-            format!("{user} ({r}) may not restore this backup over the clinic data: {why}"),
-            "ask a System Administrator to restore it (they are shown who the users and roles will be), or restore a backup signed by this tablet or a trusted one",
+            t!(
+                "ops-restore-needs-admin",
+                user = user,
+                role = r.title(),
+                why = why
+            ),
+            t!("ops-restore-needs-admin-advice"),
         )),
         None => Err(Error::new(
             Kind::PermissionDenied,
-            format!("this app home holds clinic data, so restoring this backup needs a System Administrator: {why}"),
-            "log in with --user as a System Administrator",
+            t!("ops-restore-needs-admin-first-run", why = why),
+            t!("ops-restore-needs-admin-first-run-advice"),
         )),
     }
 }

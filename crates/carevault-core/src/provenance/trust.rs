@@ -11,6 +11,7 @@ use crate::audit::{self, Event, Outcome};
 use crate::auth::{ManageTrust, Permit};
 use crate::error::{Error, Kind, Result};
 use crate::fsutil;
+use crate::i18n::{t, Text};
 use crate::layout;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -77,7 +78,17 @@ pub enum TrustLevel {
 }
 
 impl TrustLevel {
-    /// Words for people.
+    /// Words for people, in the person's language.
+    pub fn title(self) -> Text {
+        match self {
+            TrustLevel::ThisDevice => t!("ops-trust-level-this-device"),
+            TrustLevel::Trusted => t!("ops-trust-level-trusted"),
+            TrustLevel::NotTrusted => t!("ops-trust-level-not-trusted"),
+            TrustLevel::Unsigned => t!("ops-trust-level-unsigned"),
+        }
+    }
+
+    /// Words for people, in English (logs and JSON).
     pub fn describe(self) -> &'static str {
         match self {
             TrustLevel::ThisDevice => "this device",
@@ -107,8 +118,8 @@ pub struct Trust {
 fn bad_file(path: &Path) -> Error {
     Error::new(
         Kind::Io,
-        "the list of trusted signing keys is damaged",
-        "a System Administrator can move it away and add the keys again with `carevault trust add`",
+        t!("ops-trust-file-damaged"),
+        t!("ops-trust-file-damaged-advice"),
     )
     .at(path)
 }
@@ -145,8 +156,8 @@ pub fn parse_public_key(text: &str) -> Result<(String, String)> {
     let pk = minisign::PublicKey::from_base64(line).map_err(|_| {
         Error::new(
             Kind::Usage,
-            "this is not a minisign public key",
-            "give the key another tablet shows in `carevault trust list` (it starts with RW), or its .pub file",
+            t!("ops-trust-not-a-key"),
+            t!("ops-trust-not-a-key-advice"),
         )
     })?;
     Ok((super::key_id(pk.keynum()), pk.to_base64()))
@@ -191,30 +202,30 @@ fn add_inner(
     {
         return Err(Error::new(
             Kind::Usage,
-            format!("the key's name must be 1 to {MAX_NAME_CHARS} characters of plain text"),
-            "name the tablet the key belongs to, e.g. --name \"tablet-04\"",
+            t!("ops-trust-bad-name", max = MAX_NAME_CHARS),
+            t!("ops-trust-bad-name-advice"),
         ));
     }
     if super::device_key::load(home)?.is_some_and(|k| k.key_id() == key_id) {
         return Err(Error::new(
             Kind::Usage,
-            "this is this tablet's own signing key, which is always trusted",
-            "add the keys of the facility's other tablets",
+            t!("ops-trust-own-key"),
+            t!("ops-trust-own-key-advice"),
         ));
     }
     let mut f = load(home)?;
     if f.keys.iter().any(|k| k.key_id == key_id) {
         return Err(Error::new(
             Kind::Usage,
-            format!("the key {key_id} is trusted already"),
-            "see `carevault trust list`",
+            t!("ops-trust-already", key = &key_id),
+            t!("ops-trust-see-list"),
         ));
     }
     if f.keys.len() >= MAX_KEYS {
         return Err(Error::new(
             Kind::Usage,
-            format!("at most {MAX_KEYS} keys can be trusted"),
-            "remove keys of tablets no longer in use with `carevault trust remove`",
+            t!("ops-trust-too-many", max = MAX_KEYS),
+            t!("ops-trust-too-many-advice"),
         ));
     }
     let k = TrustedKey {
@@ -259,13 +270,13 @@ fn remove_inner(home: &Path, which: &str) -> Result<TrustedKey> {
         }
         [] => Err(Error::new(
             Kind::NotFound,
-            format!("no trusted key has the ID or name {which:?}"),
-            "see `carevault trust list`",
+            t!("ops-trust-no-such-key", which = format!("{which:?}")),
+            t!("ops-trust-see-list"),
         )),
         _ => Err(Error::new(
             Kind::Usage,
-            format!("several trusted keys are named {which:?}"),
-            "give the key ID shown by `carevault trust list`",
+            t!("ops-trust-ambiguous", which = format!("{which:?}")),
+            t!("ops-trust-ambiguous-advice"),
         )),
     }
 }

@@ -4,6 +4,7 @@ use crate::error::{Error, Result};
 use crate::format::metadata::Sealed;
 use crate::fsutil::sync_dir;
 use crate::hostlock::HostLock;
+use crate::i18n::{t, Text};
 use crate::layout;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -184,20 +185,20 @@ impl Staging {
         sync_dir(home).map_err(|e| {
             Error::new(
                 e.kind(),
-                format!("the backup was restored, but flushing the app home failed ({})", e.message()),
-                "the restored data is in place; if the tablet loses power now, the next carevault command repairs the state",
+                t!("ops-restore-flush-failed", problem = e.message_text()),
+                t!("ops-restore-flush-failed-advice"),
             )
         })?;
         let kept = if had_data {
             let filed = file_safety_copy(home, &self.dir, id).map_err(|e| {
                 Error::new(
                     e.kind(),
-                    format!(
-                        "the backup was restored, but the replaced data could not be moved to safety-copies ({}); it is still in {}",
-                        e.message(),
-                        self.dir.display()
+                    t!(
+                        "ops-restore-safety-copy-not-filed",
+                        problem = e.message_text(),
+                        dir = self.dir.display()
                     ),
-                    "nothing is lost: the next carevault command files it as a safety copy",
+                    t!("ops-restore-safety-copy-not-filed-advice"),
                 )
             })?;
             Some(filed)
@@ -305,7 +306,7 @@ pub fn recover_if_idle(home: &Path) {
 /// Repairs what an interrupted restore left: a staging folder that was
 /// never swapped in is removed; one that was swapped in is filed as the
 /// safety copy it now holds. Returns what it did, one line each.
-pub fn recover(home: &Path) -> Result<Vec<String>> {
+pub fn recover(home: &Path) -> Result<Vec<Text>> {
     let mut done = Vec::new();
     let Ok(rd) = std::fs::read_dir(home) else {
         return Ok(done);
@@ -329,18 +330,13 @@ pub fn recover(home: &Path) -> Result<Vec<String>> {
             remove_empty_safety_folders(home, id);
             let kept = file_safety_copy(home, &dir, id)?;
             record_interrupted(home, &dir, id, &journal);
-            done.push(format!(
-                "an interrupted restore was completed; the data it replaced is kept in {}",
-                kept.display()
-            ));
+            done.push(t!("ops-recover-completed", kept = kept.display()));
         } else if swapped {
             // Killed after filing the safety copy, before the staging
             // folder was removed.
             record_interrupted(home, &dir, id, &journal);
         } else {
-            done.push(format!(
-                "an interrupted restore was undone; the data was not changed ({name} removed)"
-            ));
+            done.push(t!("ops-recover-undone", name = &name));
         }
         crate::fault::remove_dir_all(&dir)
             .map_err(|e| Error::io("removing a stale staging folder", &dir, e))?;

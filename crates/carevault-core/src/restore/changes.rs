@@ -8,6 +8,7 @@ use crate::archive::reader::EntrySink;
 use crate::auth::Role;
 use crate::error::{Error, Result};
 use crate::format::manifest::Entry;
+use crate::i18n::t;
 use crate::provenance::policy::Found;
 use crate::provenance::Trust;
 use serde::Serialize;
@@ -44,7 +45,8 @@ pub struct Changes {
     pub found: Found,
     /// Why a System Administrator is needed over existing clinic data
     /// (absent: a Clinic Nurse or Clinical Manager may restore it).
-    pub needs_admin: Option<String>,
+    #[serde(serialize_with = "crate::i18n::serialize_opt_text")]
+    pub needs_admin: Option<crate::i18n::Text>,
     /// Facility now and after.
     pub facility: Change,
     /// Device now and after.
@@ -87,8 +89,8 @@ pub fn users_in(data_dir: &Path) -> Result<Vec<UserRole>> {
     q().map_err(|e| {
         Error::new(
             crate::Kind::CheckFailed,
-            format!("the users in the backup cannot be read: {e}"),
-            "use another backup; this one's user database is damaged",
+            t!("ops-restore-users-unreadable", err = e.to_string()),
+            t!("ops-restore-users-unreadable-advice"),
         )
         .at(&path)
     })
@@ -260,7 +262,7 @@ pub fn before_start(
         permit.user(),
         permit.role(),
         replaces,
-        changes.needs_admin.as_deref(),
+        changes.needs_admin.as_ref(),
     )?;
     let guard = if replaces {
         Some(sync_guard(
@@ -284,20 +286,16 @@ fn sync_guard(
     progress: &dyn crate::Progress,
 ) -> Result<crate::hostlock::LockGuard> {
     crate::hostlock::when_sync_idle(home, wait, progress)?.ok_or_else(|| {
-        let lost = match unsynced {
-            Some(n) => format!(
-                "; {n} outbox records are not yet synchronized, and restoring would lose them"
-            ),
-            None => String::new(),
+        let message = match (wait.is_some(), unsynced) {
+            (true, Some(n)) => t!("ops-restore-sync-running-after-wait-unsynced", n = n),
+            (true, None) => t!("ops-restore-sync-running-after-wait"),
+            (false, Some(n)) => t!("ops-restore-sync-running-unsynced", n = n),
+            (false, None) => t!("ops-restore-sync-running"),
         };
         Error::new(
             crate::Kind::Busy,
-            if wait.is_some() {
-                format!("a synchronization is still in progress after the wait, so the restore was not started{lost}")
-            } else {
-                format!("a synchronization is in progress, so the restore was not started{lost}")
-            },
-            "wait until System > Synchronization says Idle, then restore again (or use --wait-sync SECONDS)",
+            message,
+            t!("ops-restore-sync-running-advice"),
         )
     })
 }

@@ -4,6 +4,7 @@
 use crate::appconfig::AppConfig;
 use crate::error::{Error, Kind, Result};
 use crate::format::manifest::Manifest;
+use crate::i18n::{t, Text};
 use crate::restore::dbcheck::DbResult;
 use crate::snapshot::count_rows;
 use rusqlite::OpenFlags;
@@ -12,10 +13,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// One line of a restore report.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Check {
-    /// What was checked.
+    /// What was checked, in English (`--json` and API `name`).
     pub name: String,
+    /// What was checked, for a person in their language.
+    #[serde(skip)]
+    pub title: Text,
     /// What the manifest says.
     pub expected: String,
     /// What the restored data holds.
@@ -26,28 +30,34 @@ pub struct Check {
 
 /// An SQLite error while checking staged data: a full disk or an I/O
 /// failure is said as such (with its own kind), not blamed on the backup.
-fn sql_failed(err: rusqlite::Error, what: String) -> Error {
+fn sql_failed(err: rusqlite::Error, what: Text) -> Error {
     use rusqlite::ErrorCode;
     match err.sqlite_error_code() {
         Some(ErrorCode::DiskFull) => Error::new(
             Kind::NoSpace,
-            format!("the disk is full while checking the restored data ({what}); nothing was changed"),
-            "free space on the app home's storage and run the restore again",
+            t!("ops-check-disk-full", what = what),
+            t!("ops-check-disk-full-advice"),
         ),
-        Some(ErrorCode::SystemIoFailure) | Some(ErrorCode::CannotOpen) | Some(ErrorCode::ReadOnly) => Error::new(
+        Some(ErrorCode::SystemIoFailure)
+        | Some(ErrorCode::CannotOpen)
+        | Some(ErrorCode::ReadOnly) => Error::new(
             Kind::Io,
-            format!("the system could not complete checking the restored data ({what}: {err}); nothing was changed"),
-            "check that the storage is present and writable, then run the restore again",
+            t!("ops-check-io", what = what, err = err.to_string()),
+            t!("ops-check-io-advice"),
         ),
-        _ => failed(format!("{what} ({err})")),
+        _ => failed(t!(
+            "ops-check-sql-failed",
+            what = what,
+            err = err.to_string()
+        )),
     }
 }
 
-fn failed(what: String) -> Error {
+fn failed(what: Text) -> Error {
     Error::new(
         Kind::CheckFailed,
-        format!("the restored data failed its checks: {what}; nothing was changed"),
-        "use another backup; keep this file for investigation",
+        t!("ops-check-failed", what = what),
+        t!("ops-check-failed-advice"),
     )
 }
 
@@ -67,9 +77,10 @@ pub fn check_staged(
             return Err(sql_failed(err, what));
         }
         if let Some(problem) = r.problem {
-            return Err(failed(format!(
-                "{} integrity_check says: {problem}",
-                e.path
+            return Err(failed(t!(
+                "ops-check-integrity-says",
+                path = &e.path,
+                problem = problem
             )));
         }
         // The form carevault writes (FORMAT.md): a complete database with
@@ -80,30 +91,25 @@ pub fn check_staged(
             .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
             .is_ok_and(|_| head[18] == 1 && head[19] == 1);
         if !form_ok {
-            return Err(failed(format!(
-                "{} is not stored as carevault stores databases (rollback-journal mode, bytes 18 and 19 of its header set to 1)",
-                e.path
-            )));
+            return Err(failed(t!("ops-check-not-carevault-form", path = &e.path)));
         }
         let listed: Vec<&String> = e.row_counts.keys().collect();
         let found: Option<Vec<&String>> = r.tables.as_ref().map(|t| t.iter().collect());
         if found.as_ref() != Some(&listed) || r.rows != e.row_counts {
-            return Err(failed(format!(
-                "{} row counts differ from the manifest",
-                e.path
-            )));
+            return Err(failed(t!("ops-check-row-counts-differ", path = &e.path)));
         }
         if let Some(mode) = e.journal_mode.as_deref().filter(|m| *m == "wal") {
             let path = root.join(&e.path);
             let conn = crate::untrusted_db::open(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)
-                .map_err(|err| sql_failed(err, format!("{} cannot be opened", e.path)))?;
+                .map_err(|err| sql_failed(err, t!("ops-check-db-cannot-open", path = &e.path)))?;
             conn.query_row(&format!("PRAGMA journal_mode={mode}"), [], |r| {
                 r.get::<_, String>(0)
             })
-            .map_err(|err| sql_failed(err, format!("{} journal mode cannot be set", e.path)))?;
+            .map_err(|err| sql_failed(err, t!("ops-check-journal-mode-not-set", path = &e.path)))?;
         }
         out.push(Check {
             name: format!("integrity of {}", e.path),
+            title: t!("ops-check-name-integrity", path = &e.path),
             expected: "ok".into(),
             actual: "ok".into(),
             ok: true,
@@ -115,26 +121,27 @@ pub fn check_staged(
 /// Refuses a restore whose staged data differs from the manifest in any
 /// line of the report (key tables, realm, endpoint), naming each one.
 pub fn refuse_differences(report: &[Check]) -> Result<()> {
-    let diffs: Vec<String> = report
+    // Each difference, joined with "; " (as a message, so that the list is
+    // rendered in the reader's language).
+    let diffs = report
         .iter()
         .filter(|c| !c.ok)
         .map(|c| {
-            format!(
-                "{}: the backup's manifest says {}, its data holds {}",
-                c.name, c.expected, c.actual
+            t!(
+                "ops-check-difference",
+                name = &c.title,
+                expected = &c.expected,
+                actual = &c.actual
             )
         })
-        .collect();
-    if diffs.is_empty() {
+        .reduce(|list, next| t!("ops-check-difference-list", list = list, next = next));
+    let Some(diffs) = diffs else {
         return Ok(());
-    }
+    };
     Err(Error::new(
         Kind::CheckFailed,
-        format!(
-            "the backup's data differs from its own manifest ({}); nothing was changed",
-            diffs.join("; ")
-        ),
-        "use another backup; keep this file for investigation",
+        t!("ops-check-differs-from-manifest", diffs = diffs),
+        t!("ops-check-failed-advice"),
     ))
 }
 
@@ -147,12 +154,15 @@ pub fn report(home: &Path, manifest: &Manifest) -> Result<Vec<Check>> {
         let path = home.join(&e.path);
         let conn =
             crate::untrusted_db::open(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|err| {
-                failed(format!(
-                    "{} cannot be opened for its checks ({err})",
-                    e.path
+                failed(t!(
+                    "ops-check-cannot-open-for-checks",
+                    path = &e.path,
+                    err = err.to_string()
                 ))
             })?;
-        for (t, n) in count_rows(&conn).map_err(|err| sql_failed(err, e.path.clone()))? {
+        for (t, n) in count_rows(&conn)
+            .map_err(|err| sql_failed(err, t!("ops-check-path", path = &e.path)))?
+        {
             *actual.entry(t).or_default() += n;
         }
     }
@@ -163,22 +173,31 @@ pub fn report(home: &Path, manifest: &Manifest) -> Result<Vec<Check>> {
         let got = actual.get(table).copied();
         out.push(Check {
             name: label.into(),
+            // The clinic app's own name for the table.
+            title: t!("ops-check-name-table", label = label),
             expected: expected.map_or("-".into(), |n| n.to_string()),
             actual: got.map_or("-".into(), |n| n.to_string()),
             ok: expected == got,
         });
     }
     let cfg = AppConfig::read(&data)?;
-    for (label, expected, got) in [
-        ("realm", &manifest.settings.realm, &cfg.realm),
+    for (label, title, expected, got) in [
+        (
+            "realm",
+            t!("ops-check-name-realm"),
+            &manifest.settings.realm,
+            &cfg.realm,
+        ),
         (
             "sync endpoint",
+            t!("ops-check-name-sync-endpoint"),
             &manifest.settings.sync_endpoint,
             &cfg.sync_endpoint,
         ),
     ] {
         out.push(Check {
             name: label.into(),
+            title,
             expected: expected.clone(),
             actual: got.clone(),
             ok: expected == got,

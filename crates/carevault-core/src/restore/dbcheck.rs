@@ -19,6 +19,7 @@
 
 use crate::error::Result;
 use crate::format::manifest::Entry;
+use crate::i18n::{t, Text};
 use rusqlite::{Connection, InterruptHandle, OpenFlags};
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -54,7 +55,7 @@ pub struct DbResult {
     /// The tables the file holds (from the quick_check job).
     pub tables: Option<Vec<String>>,
     /// An SQLite error that stopped a check (opening, reading, disk).
-    pub error: Option<(rusqlite::Error, String)>,
+    pub error: Option<(rusqlite::Error, Text)>,
 }
 
 #[derive(Default)]
@@ -131,8 +132,8 @@ impl DbChecker {
             if w.join().is_err() {
                 return Err(crate::error::Error::new(
                     crate::error::Kind::Internal,
-                    "a database check stopped unexpectedly; nothing was changed",
-                    "run the restore again; if it happens again, report it",
+                    crate::i18n::t!("ops-db-check-stopped"),
+                    crate::i18n::t!("ops-db-check-stopped-advice"),
                 ));
             }
         }
@@ -218,13 +219,9 @@ enum Found {
     Table(Option<String>, String, u64),
 }
 
-fn run(s: &Shared, job: &Job) -> std::result::Result<Option<Found>, (rusqlite::Error, String)> {
-    let failed = |what: &str| {
-        let what = format!("{} {what}", job.entry);
-        move |e: rusqlite::Error| (e, what)
-    };
+fn run(s: &Shared, job: &Job) -> std::result::Result<Option<Found>, (rusqlite::Error, Text)> {
     let conn = crate::untrusted_db::open(&job.path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(failed("cannot be opened"))?;
+        .map_err(|e| (e, t!("ops-check-db-cannot-open", path = &job.entry)))?;
     {
         let mut q = lock(s);
         if q.cancelled {
@@ -236,7 +233,7 @@ fn run(s: &Shared, job: &Job) -> std::result::Result<Option<Found>, (rusqlite::E
     }
     check(&conn, &job.scope)
         .map(Some)
-        .map_err(failed("cannot be checked"))
+        .map_err(|e| (e, t!("ops-check-db-cannot-check", path = &job.entry)))
 }
 
 fn verdict(conn: &Connection, sql: &str) -> rusqlite::Result<Option<String>> {

@@ -39,6 +39,7 @@ use crate::error::{Error, Kind, Result};
 use crate::format::metadata::Sealed;
 use crate::fsutil::{free_space, human_size};
 use crate::hostlock::HostLock;
+use crate::i18n::t;
 use crate::{layout, Progress};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -264,8 +265,8 @@ fn check_expected(req: &RestoreRequest<'_>, opened: &Opened) -> Result<()> {
     }
     Err(Error::new(
         Kind::CheckFailed,
-        format!("the file changed after backup {want} was chosen: it now holds backup {got}; nothing was changed"),
-        "choose the backup again from the list, and check who can write to that folder",
+        t!("ops-restore-file-changed", want = want, got = got),
+        t!("ops-restore-file-changed-advice"),
     )
     .at(req.file))
 }
@@ -335,15 +336,15 @@ fn restore_inner(
     if plan.space_available < plan.space_needed {
         return Err(Error::new(
             Kind::NoSpace,
-            format!(
-                "not enough free space to restore: need {}, have {}",
-                human_size(plan.space_needed),
-                human_size(plan.space_available)
+            t!(
+                "ops-restore-no-space",
+                need = human_size(plan.space_needed),
+                have = human_size(plan.space_available)
             ),
-            format!(
-                "free {} on the storage of {}",
-                human_size(plan.space_needed - plan.space_available),
-                home.display()
+            t!(
+                "ops-restore-no-space-advice",
+                missing = human_size(plan.space_needed - plan.space_available),
+                home = home.display()
             ),
         )
         .at(home));
@@ -365,8 +366,8 @@ fn restore_inner(
         if !first_run && !ask(&plan) {
             return Err(Error::new(
                 Kind::Usage,
-                "the restore was not confirmed, so nothing was changed",
-                "run it again and answer yes to replace the clinic data (or add --yes in a script)",
+                t!("ops-restore-not-confirmed"),
+                t!("ops-restore-not-confirmed-advice"),
             ));
         }
     }

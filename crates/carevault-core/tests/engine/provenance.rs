@@ -300,7 +300,12 @@ fn nurse_cannot_restore_a_backup_made_in_another_home_where_nurse_is_admin() {
     let c = &plan.changes;
     assert_eq!(c.provenance.level, TrustLevel::NotTrusted);
     assert_eq!(c.found, Found::Public);
-    assert!(c.needs_admin.as_deref().unwrap().contains("does not trust"));
+    assert!(c
+        .needs_admin
+        .as_ref()
+        .unwrap()
+        .render(carevault_core::i18n::Lang::En)
+        .contains("does not trust"));
     assert_eq!(c.facility.now.as_deref(), Some("Test HC"));
     assert_eq!(c.facility.after, "Elsewhere");
     assert_eq!(c.device.after, "laptop");
