@@ -10,6 +10,7 @@
 
 use crate::http::{Clock, RetryPolicy};
 use carevault_core::error::{Error, Kind, Result};
+use carevault_core::i18n::{t, Text};
 use carevault_core::profile::OffsiteSettings;
 use std::path::{Path, PathBuf};
 
@@ -31,11 +32,11 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
-fn cred_error(msg: impl Into<carevault_core::i18n::Text>, path: &Path) -> Error {
+fn cred_error(msg: Text, path: &Path) -> Error {
     Error::new(
         Kind::Usage,
         msg,
-        "write the access key and secret key to private/offsite-credentials (two lines, mode 0600) or set CAREVAULT_S3_ACCESS_KEY and CAREVAULT_S3_SECRET_KEY (see docs/OFFSITE.md)",
+        t!("offsite-credentials-advice"),
     )
     .at(path)
 }
@@ -58,7 +59,7 @@ impl Credentials {
             for l in &lines {
                 let Some((k, v)) = l.split_once('=') else {
                     return Err(cred_error(
-                        "a line of the offsite credentials file is not `key = value`",
+                        t!("offsite-credentials-bad-line"),
                         path,
                     ));
                 };
@@ -68,7 +69,10 @@ impl Credentials {
                     "secret_key" => s = Some(v),
                     other => {
                         return Err(cred_error(
-                            format!("the offsite credentials file has an unknown key {:?} (allowed: access_key, secret_key)", carevault_core::audit::printable(other)),
+                            t!(
+                                "offsite-credentials-unknown-key",
+                                key = format!("{:?}", carevault_core::audit::printable(other))
+                            ),
                             path,
                         ))
                     }
@@ -86,7 +90,7 @@ impl Credentials {
                 secret_key: s,
             }),
             _ => Err(cred_error(
-                "the offsite credentials file does not hold an access key and a secret key",
+                t!("offsite-credentials-incomplete"),
                 path,
             )),
         }
@@ -100,23 +104,23 @@ impl Credentials {
             Ok(meta) => {
                 if !meta.file_type().is_file() {
                     return Err(cred_error(
-                        "the offsite credentials file is not a regular file",
+                        t!("offsite-credentials-not-a-file"),
                         &path,
                     ));
                 }
                 if meta.permissions().mode() & 0o077 != 0 {
                     return Err(Error::new(
                         Kind::PermissionDenied,
-                        "the offsite credentials file may be read by other users; it was not used",
-                        "make it readable by its owner only (chmod 600 private/offsite-credentials), and give the bucket's administrator a new key if others could have read it",
+                        t!("offsite-credentials-readable"),
+                        t!("offsite-credentials-readable-advice"),
                     )
                     .at(&path));
                 }
                 let bytes = carevault_core::fsutil::read_small(&path, 4096)
-                    .map_err(|e| Error::io("reading the offsite credentials", &path, e))?
+                    .map_err(|e| crate::fail::io(t!("offsite-doing-reading-credentials"), &path, e))?
                     .unwrap_or_default();
                 let text = String::from_utf8(bytes)
-                    .map_err(|_| cred_error("the offsite credentials file is not text", &path))?;
+                    .map_err(|_| cred_error(t!("offsite-credentials-not-text"), &path))?;
                 Credentials::parse(&text, &path)
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -128,10 +132,10 @@ impl Credentials {
                         secret_key: s,
                     })
                 } else {
-                    Err(cred_error("no offsite credentials were found", &path))
+                    Err(cred_error(t!("offsite-credentials-none"), &path))
                 }
             }
-            Err(e) => Err(Error::io("reading the offsite credentials", &path, e)),
+            Err(e) => Err(crate::fail::io(t!("offsite-doing-reading-credentials"), &path, e)),
         }
     }
 }
@@ -169,8 +173,8 @@ impl Config {
         let settings = profile.offsite.ok_or_else(|| {
             Error::new(
                 Kind::Usage,
-                "offsite copies are not configured on this tablet",
-                "add an [offsite] section to carevault.toml (see docs/OFFSITE.md)",
+                t!("offsite-not-configured"),
+                t!("offsite-not-configured-advice"),
             )
         })?;
         let app =
@@ -180,8 +184,8 @@ impl Config {
             Some(_) if !needs_device => {
                 return Err(Error::new(
                     Kind::Usage,
-                    "--device was given, but the profile's offsite prefix has no {device} part",
-                    "leave out --device, or change [offsite] prefix in carevault.toml",
+                    t!("offsite-device-not-in-prefix"),
+                    t!("offsite-device-not-in-prefix-advice"),
                 ))
             }
             Some(d) => d.to_string(),

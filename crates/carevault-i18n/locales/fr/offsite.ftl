@@ -1,1 +1,103 @@
-# carevault: offsite messages (fr).
+# carevault : messages des copies hors site (fr).
+
+## Formes communes (les mêmes mots que Error::io et truncated du cœur).
+offsite-io-disk-full = le stockage est plein pendant { $what }
+offsite-io-disk-full-advice = libérez de l'espace sur ce stockage (supprimez d'anciens fichiers ou des copies de sécurité) et relancez la commande
+offsite-io-denied = accès refusé pendant { $what }
+offsite-io-denied-advice = vérifiez que l'utilisateur qui lance carevault peut écrire dans ce dossier et qu'il n'est pas monté en lecture seule
+offsite-io-failed = le système n'a pas pu terminer { $what } : { $error }
+offsite-io-failed-advice = vérifiez que le stockage est présent et en bon état, puis relancez la commande
+offsite-incomplete = le fichier de sauvegarde est incomplet : { $what }
+offsite-incomplete-advice = le fichier a été tronqué (copie interrompue ou stockage plein) ; copiez-le de nouveau depuis sa source ou utilisez une autre sauvegarde
+
+## Les réponses du stockage.
+offsite-location = le stockage hors site { $endpoint } (bucket { $bucket })
+offsite-no-bucket = { $location } : le bucket n'existe pas
+offsite-no-bucket-advice = vérifiez endpoint et bucket de [offsite] dans carevault.toml, ou demandez à l'administrateur du bucket de le créer (docs/OFFSITE.md)
+offsite-key-refused = { $location } n'accepte pas la clé hors site de cette tablette ({ $detail })
+offsite-key-refused-advice = comparez private/offsite-credentials (clé d'accès, puis clé secrète) avec ce que l'administrateur du bucket a fourni
+offsite-request-refused = { $location } a refusé { $what } de { $key } ({ $detail })
+offsite-request-refused-advice = vérifiez la clé hors site de la tablette et la politique du bucket (docs/OFFSITE.md) : la clé ne peut déposer des objets que sous le préfixe de cette tablette
+offsite-no-object = { $location } n'a pas { $key } ({ $detail })
+offsite-no-object-advice = vérifiez le bucket et le préfixe dans carevault.toml, ou lancez `carevault offsite list`
+offsite-already-holds = { $location } contient déjà { $key } ; il a été laissé tel quel
+offsite-already-holds-advice = rien n'est jamais écrasé : si l'objet enregistré est un autre fichier, cherchez d'où il vient avant que quiconque le supprime
+offsite-answered = { $location } a répondu à { $what } de { $key } par { $detail }
+offsite-answered-advice = rien n'a été marqué hors site ; relancez la commande plus tard (les envois reprennent là où ils se sont arrêtés)
+offsite-unreachable = { $location } n'a pas pu être joint pour { $what } de { $key } : { $error }
+offsite-unreachable-advice = rien n'a été marqué hors site ; vérifiez le réseau et relancez la commande (les envois reprennent là où ils se sont arrêtés)
+offsite-endpoint-not-url = l'endpoint hors site n'est pas une URL : { $error }
+offsite-endpoint-not-url-advice = corrigez endpoint de [offsite] dans carevault.toml
+offsite-bucket-not-url = l'endpoint et le bucket hors site ne forment pas une URL : { $error }
+offsite-bucket-not-url-advice = corrigez endpoint et bucket de [offsite] dans carevault.toml
+offsite-doing-opening-upload = l'ouverture de la sauvegarde à envoyer
+offsite-doing-reading-upload = la lecture de la sauvegarde à envoyer
+offsite-request-not-built = une requête n'a pas pu être construite : { $error }
+offsite-bad-digest = { $location } a refusé { $what } de { $key } : les données sont arrivées endommagées (BadDigest) à chaque essai
+offsite-bad-digest-advice = rien n'a été marqué hors site ; vérifiez le chemin réseau (un proxy ou une liaison qui altère les données) et relancez la commande
+offsite-kept-refusing = { $location } a refusé à chaque essai { $what } de { $key } ({ $detail })
+offsite-kept-refusing-advice = rien n'a été marqué hors site ; vérifiez l'horloge de la tablette et le réseau, puis relancez la commande
+offsite-never-tried = une requête n'a jamais été essayée
+
+## Ce que faisait une requête (« { $location } a refusé QUOI de CLÉ »).
+offsite-what-upload = l'envoi
+offsite-what-starting-upload = le début d'un envoi
+offsite-what-listing-parts = la liste des parties
+offsite-what-uploading-part = l'envoi d'une partie
+offsite-what-finishing-upload = la fin d'un envoi
+offsite-what-abandoning-upload = l'abandon d'un envoi
+offsite-what-reading-details = la lecture des détails
+offsite-what-reading = la lecture
+offsite-what-listing = la liste
+offsite-what-reading-setting = la lecture du réglage
+offsite-what-download = le téléchargement
+offsite-what-deleting = la suppression
+
+## Les envois.
+offsite-damaged-kept = { $location } a refusé l'envoi de { $key }, endommagé en route (BadDigest), mais a gardé les données endommagées sous ce nom ; rien n'a été marqué hors site
+offsite-damaged-object-advice = vérifiez le chemin réseau (un proxy ou une liaison qui altère les données) ; puis demandez à l'administrateur du bucket de supprimer cet objet (la clé de cette tablette ne peut pas supprimer) et relancez l'envoi
+offsite-changed-during-upload = le fichier de sauvegarde a changé pendant son envoi
+offsite-changed-during-upload-advice = relancez l'envoi ; un fichier de sauvegarde ne doit pas changer après son écriture
+offsite-not-listed-after = { $location } ne liste pas { $key } après l'envoi
+offsite-run-again-advice = rien n'a été marqué hors site ; relancez la commande
+offsite-holds-other = { $location } contient { $key } avec { $size } octets et l'ETag { $etag }, pas cette sauvegarde ({ $our_size } octets, ETag { $our_etag }) ; il a été laissé tel quel
+offsite-holds-other-advice = rien n'est jamais écrasé : cherchez d'où vient l'objet enregistré avant que quiconque le supprime
+offsite-stored-wrong-md5 = { $location } a enregistré { $key } avec l'ETag { $got }, pas le MD5 des données envoyées ({ $want }) : les données ont été endommagées en route ; rien n'a été marqué hors site
+offsite-doing-reading-size = la lecture de la taille de la sauvegarde
+offsite-too-many-parts = la sauvegarde est trop grande pour { $parts } parties de { $part_size } octets
+offsite-too-many-parts-advice = augmentez part_size_mib de [offsite] dans carevault.toml
+offsite-kept-losing = { $location } a perdu l'envoi de { $key } à chaque fois
+offsite-kept-losing-advice = rien n'a été marqué hors site ; relancez la commande plus tard
+offsite-no-upload-id = { $location } a commencé un envoi de { $key } sans identifiant d'envoi
+offsite-part-wrong-md5 = { $location } a enregistré trois fois la partie { $part } de { $key } avec l'ETag { $etag }, pas le MD5 des données envoyées : les données sont endommagées en route ; rien n'a été marqué hors site
+offsite-part-wrong-md5-advice = vérifiez le chemin réseau (un proxy ou une liaison qui altère les données), puis relancez la commande
+offsite-not-finished = { $location } n'a pas pu terminer l'envoi de { $key } ({ $code })
+offsite-not-finished-advice = rien n'a été marqué hors site ; relancez la commande (l'envoi reprendra)
+offsite-finished-wrong-etag = { $location } a terminé { $key } avec l'ETag { $got }, pas le { $want } calculé ici
+
+## La lecture du stockage.
+offsite-no-size = { $location } n'a pas donné de taille pour { $key }
+offsite-object-too-large = { $location } contient un { $key } plus grand que ce qu'écrit carevault
+offsite-object-too-large-advice = l'objet n'a pas été écrit par carevault ; demandez à l'administrateur du bucket
+offsite-listing-unreadable = { $location } a répondu par une liste illisible : { $error }
+offsite-listing-unreadable-advice = relancez la commande ; si cela persiste, l'endpoint n'est peut-être pas un service S3
+
+## Réglages et identifiants d'accès.
+offsite-doing-opening-lock = l'ouverture du verrou d'un envoi
+offsite-doing-locking = le verrouillage d'un envoi
+offsite-push-busy = un autre envoi transfère { $name } en ce moment
+offsite-push-busy-advice = attendez qu'il se termine ; puis relancez la commande s'il a échoué
+offsite-credentials-advice = écrivez la clé d'accès et la clé secrète dans private/offsite-credentials (deux lignes, mode 0600) ou définissez CAREVAULT_S3_ACCESS_KEY et CAREVAULT_S3_SECRET_KEY (voir docs/OFFSITE.md)
+offsite-credentials-bad-line = une ligne du fichier d'identifiants hors site n'est pas de la forme `key = value`
+offsite-credentials-unknown-key = le fichier d'identifiants hors site a une clé inconnue { $key } (permises : access_key, secret_key)
+offsite-credentials-incomplete = le fichier d'identifiants hors site ne contient pas une clé d'accès et une clé secrète
+offsite-credentials-not-a-file = le fichier d'identifiants hors site n'est pas un fichier ordinaire
+offsite-credentials-readable = le fichier d'identifiants hors site peut être lu par d'autres utilisateurs ; il n'a pas été utilisé
+offsite-credentials-readable-advice = rendez-le lisible par son seul propriétaire (chmod 600 private/offsite-credentials), et demandez une nouvelle clé à l'administrateur du bucket si d'autres ont pu le lire
+offsite-doing-reading-credentials = la lecture des identifiants hors site
+offsite-credentials-not-text = le fichier d'identifiants hors site n'est pas du texte
+offsite-credentials-none = aucun identifiant hors site n'a été trouvé
+offsite-not-configured = les copies hors site ne sont pas configurées sur cette tablette
+offsite-not-configured-advice = ajoutez une section [offsite] à carevault.toml (voir docs/OFFSITE.md)
+offsite-device-not-in-prefix = --device a été donné, mais le préfixe hors site du profil n'a pas de partie {"{"}device{"}"}
+offsite-device-not-in-prefix-advice = retirez --device, ou changez prefix de [offsite] dans carevault.toml
