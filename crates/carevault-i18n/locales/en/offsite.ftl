@@ -101,3 +101,60 @@ offsite-not-configured = offsite copies are not configured on this tablet
 offsite-not-configured-advice = add an [offsite] section to carevault.toml (see docs/OFFSITE.md)
 offsite-device-not-in-prefix = --device was given, but the profile's offsite prefix has no {"{"}device{"}"} part
 offsite-device-not-in-prefix-advice = leave out --device, or change [offsite] prefix in carevault.toml
+
+## Pushing a backup.
+offsite-push-checked = container, readable metadata, key slots, this tablet's signature
+offsite-no-local-backup = there is no local backup with ID { $id }
+offsite-no-local-backup-advice = run `carevault list` to see the backups and their IDs
+offsite-doing-reading-backup = reading the backup
+offsite-doing-opening-backup = opening the backup
+offsite-backup-got-shorter = the backup got shorter while it was read
+offsite-changed-while-copied = the backup file changed while it was copied offsite ({ $what }); nothing was marked offsite
+offsite-changed-while-copied-advice = find out what writes to that folder, then run the command again
+offsite-changed-id = it was listed as { $listed } and now reads as { $now }
+offsite-not-this-tablet = { $file } was not signed by this tablet ({ $trust }), so it is not copied into this tablet's offsite folder
+offsite-not-this-tablet-advice = copy offsite only this tablet's own backups; a backup from elsewhere belongs to the tablet that made it
+offsite-changed-store-other-bytes = the store holds other bytes than the ones checked
+offsite-changed-after-upload = it reads differently after the upload
+
+## Downloading a backup.
+offsite-download-damaged-advice = the download was removed; run the command again, and if it fails again use another copy of the backup
+offsite-not-an-id = { $id } is not a backup ID
+offsite-not-an-id-advice = use an ID that `carevault offsite list` shows
+offsite-no-sidecar = the store holds { $name } but not its sidecar { $name }.json, so the download cannot be checked
+offsite-no-sidecar-advice = push it again from the tablet that made it, or ask the bucket's administrator
+offsite-sidecar-size = the store lists { $name } with { $size } bytes, but its sidecar says otherwise
+offsite-sidecar-size-advice = use another copy of the backup; this object or its sidecar was altered
+offsite-doing-creating-download-folder = creating the download folder
+offsite-download-exists = { $file } exists already; it was left as it is
+offsite-download-exists-advice = choose another folder, or remove the file if it is an older download
+offsite-doing-reading-download = reading the download
+offsite-download-size = the download has { $got } bytes, not { $want }
+offsite-download-sha256 = the download's SHA-256 differs from its sidecar's
+offsite-sidecar-metadata = the sidecar's metadata cannot be read: { $error }
+offsite-download-metadata = the downloaded backup's readable details differ from its sidecar's
+offsite-download-metadata-advice = use another copy of the backup
+offsite-download-other-backup = the store's { $name } holds the backup { $id }, not the one asked for
+offsite-download-other-backup-advice = use another copy of the backup; the bucket's objects were renamed or replaced
+offsite-download-unsigned = { $name } carries no tablet's signature, so where it came from cannot be told
+offsite-download-unsigned-advice = use a backup that a tablet pushed itself; an unsigned file in the bucket was put there some other way
+offsite-download-other-signer = { $name } was signed by the key { $signer }, which is not the tablet whose folder it is in
+offsite-download-other-signer-advice = use a backup from that tablet's own folder; this one was put there by someone else
+offsite-doing-naming-download = giving the download its name
+
+## Checking a bucket's settings.
+offsite-setting-refused = the store refused to show the bucket's { $setting } setting ({ $detail })
+offsite-setting-refused-advice = run check-bucket with the bucket administrator's key (it needs s3:GetBucketVersioning, s3:GetBucketObjectLockConfiguration and s3:GetLifecycleConfiguration)
+offsite-bucket-missing = the bucket does not exist
+offsite-bucket-missing-advice = check the endpoint and bucket name
+offsite-setting-answered = the store answered the request for the bucket's { $setting } setting with { $detail }
+offsite-setting-answered-advice = run the command again later; if it persists, check the endpoint
+offsite-missing-versioning-unsupported = versioning: this store does not support it
+offsite-missing-versioning = versioning is not enabled
+offsite-missing-lock-unsupported = object lock: this store does not support it
+offsite-missing-lock-mode = object lock's default retention is in { $mode } mode, not COMPLIANCE
+offsite-missing-lock-retention = object lock has no default retention
+offsite-missing-lock = object lock is not enabled
+offsite-missing-lifecycle-unsupported = lifecycle rules: this store does not support them
+offsite-missing-abort-rule = no lifecycle rule aborts incomplete multipart uploads
+offsite-missing-expire-rule = no lifecycle rule expires noncurrent versions

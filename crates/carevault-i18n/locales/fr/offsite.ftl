@@ -101,3 +101,60 @@ offsite-not-configured = les copies hors site ne sont pas configurées sur cette
 offsite-not-configured-advice = ajoutez une section [offsite] à carevault.toml (voir docs/OFFSITE.md)
 offsite-device-not-in-prefix = --device a été donné, mais le préfixe hors site du profil n'a pas de partie {"{"}device{"}"}
 offsite-device-not-in-prefix-advice = retirez --device, ou changez prefix de [offsite] dans carevault.toml
+
+## L'envoi d'une sauvegarde.
+offsite-push-checked = conteneur, métadonnées lisibles, emplacements de clés, signature de cette tablette
+offsite-no-local-backup = il n'y a pas de sauvegarde locale avec l'identifiant { $id }
+offsite-no-local-backup-advice = lancez `carevault list` pour voir les sauvegardes et leurs identifiants
+offsite-doing-reading-backup = la lecture de la sauvegarde
+offsite-doing-opening-backup = l'ouverture de la sauvegarde
+offsite-backup-got-shorter = la sauvegarde a raccourci pendant sa lecture
+offsite-changed-while-copied = le fichier de sauvegarde a changé pendant sa copie hors site ({ $what }) ; rien n'a été marqué hors site
+offsite-changed-while-copied-advice = cherchez ce qui écrit dans ce dossier, puis relancez la commande
+offsite-changed-id = il était listé comme { $listed } et se lit maintenant comme { $now }
+offsite-not-this-tablet = { $file } n'a pas été signé par cette tablette ({ $trust }), il n'est donc pas copié dans le dossier hors site de cette tablette
+offsite-not-this-tablet-advice = ne copiez hors site que les sauvegardes de cette tablette ; une sauvegarde d'ailleurs appartient à la tablette qui l'a faite
+offsite-changed-store-other-bytes = le stockage contient d'autres octets que ceux contrôlés
+offsite-changed-after-upload = il se lit différemment après l'envoi
+
+## Le téléchargement d'une sauvegarde.
+offsite-download-damaged-advice = le téléchargement a été supprimé ; relancez la commande, et si elle échoue encore, utilisez une autre copie de la sauvegarde
+offsite-not-an-id = { $id } n'est pas un identifiant de sauvegarde
+offsite-not-an-id-advice = utilisez un identifiant que montre `carevault offsite list`
+offsite-no-sidecar = le stockage contient { $name } mais pas son fichier d'accompagnement { $name }.json, le téléchargement ne peut donc pas être contrôlé
+offsite-no-sidecar-advice = renvoyez-la depuis la tablette qui l'a faite, ou demandez à l'administrateur du bucket
+offsite-sidecar-size = le stockage liste { $name } avec { $size } octets, mais son fichier d'accompagnement dit autre chose
+offsite-sidecar-size-advice = utilisez une autre copie de la sauvegarde ; cet objet ou son fichier d'accompagnement a été modifié
+offsite-doing-creating-download-folder = la création du dossier de téléchargement
+offsite-download-exists = { $file } existe déjà ; il a été laissé tel quel
+offsite-download-exists-advice = choisissez un autre dossier, ou supprimez le fichier s'il s'agit d'un ancien téléchargement
+offsite-doing-reading-download = la lecture du téléchargement
+offsite-download-size = le téléchargement fait { $got } octets, pas { $want }
+offsite-download-sha256 = le SHA-256 du téléchargement diffère de celui du fichier d'accompagnement
+offsite-sidecar-metadata = les métadonnées du fichier d'accompagnement ne peuvent pas être lues : { $error }
+offsite-download-metadata = les détails lisibles de la sauvegarde téléchargée diffèrent de ceux du fichier d'accompagnement
+offsite-download-metadata-advice = utilisez une autre copie de la sauvegarde
+offsite-download-other-backup = le { $name } du stockage contient la sauvegarde { $id }, pas celle demandée
+offsite-download-other-backup-advice = utilisez une autre copie de la sauvegarde ; les objets du bucket ont été renommés ou remplacés
+offsite-download-unsigned = { $name } ne porte la signature d'aucune tablette, on ne peut donc pas savoir d'où il vient
+offsite-download-unsigned-advice = utilisez une sauvegarde qu'une tablette a envoyée elle-même ; un fichier non signé dans le bucket y a été mis autrement
+offsite-download-other-signer = { $name } a été signé par la clé { $signer }, qui n'est pas celle de la tablette dont c'est le dossier
+offsite-download-other-signer-advice = utilisez une sauvegarde du dossier de cette tablette ; celle-ci y a été mise par quelqu'un d'autre
+offsite-doing-naming-download = le nommage du téléchargement
+
+## Le contrôle des réglages d'un bucket.
+offsite-setting-refused = le stockage a refusé de montrer le réglage { $setting } du bucket ({ $detail })
+offsite-setting-refused-advice = lancez check-bucket avec la clé de l'administrateur du bucket (il faut s3:GetBucketVersioning, s3:GetBucketObjectLockConfiguration et s3:GetLifecycleConfiguration)
+offsite-bucket-missing = le bucket n'existe pas
+offsite-bucket-missing-advice = vérifiez l'endpoint et le nom du bucket
+offsite-setting-answered = le stockage a répondu à la demande du réglage { $setting } du bucket par { $detail }
+offsite-setting-answered-advice = relancez la commande plus tard ; si cela persiste, vérifiez l'endpoint
+offsite-missing-versioning-unsupported = versionnage : ce stockage ne le prend pas en charge
+offsite-missing-versioning = le versionnage n'est pas activé
+offsite-missing-lock-unsupported = verrouillage d'objets : ce stockage ne le prend pas en charge
+offsite-missing-lock-mode = la rétention par défaut du verrouillage d'objets est en mode { $mode }, pas COMPLIANCE
+offsite-missing-lock-retention = le verrouillage d'objets n'a pas de rétention par défaut
+offsite-missing-lock = le verrouillage d'objets n'est pas activé
+offsite-missing-lifecycle-unsupported = règles de cycle de vie : ce stockage ne les prend pas en charge
+offsite-missing-abort-rule = aucune règle de cycle de vie n'interrompt les envois multipart inachevés
+offsite-missing-expire-rule = aucune règle de cycle de vie ne fait expirer les versions non actuelles
