@@ -158,3 +158,26 @@ offsite-missing-lock = object lock is not enabled
 offsite-missing-lifecycle-unsupported = lifecycle rules: this store does not support them
 offsite-missing-abort-rule = no lifecycle rule aborts incomplete multipart uploads
 offsite-missing-expire-rule = no lifecycle rule expires noncurrent versions
+
+## The fleet reader.
+offsite-fleet-store-advice = give --store s3://BUCKET/PREFIX/ (e.g. s3://moh-carevault/tablets/), see docs/FLEET.md
+offsite-fleet-not-s3-url = the store is not an s3:// URL
+offsite-fleet-bad-prefix = the store's prefix must be parts of letters, digits, '.', '_' and '-' separated by '/'
+offsite-fleet-bad-line = a line is not `key = value`
+offsite-fleet-unknown-key = unknown key { $key } (allowed: endpoint, region, access_key, secret_key, path_style)
+offsite-fleet-no-keys = it has no access_key and secret_key
+offsite-fleet-no-credentials = no read credentials for the store
+offsite-fleet-no-credentials-advice = give --config FILE (mode 0600) or set CAREVAULT_S3_ACCESS_KEY and CAREVAULT_S3_SECRET_KEY (docs/FLEET.md)
+offsite-fleet-no-endpoint = no endpoint for the store
+offsite-fleet-no-endpoint-advice = put `endpoint = https://...` in the --config file or set CAREVAULT_S3_ENDPOINT (docs/FLEET.md)
+offsite-fleet-settings-unusable = the store settings file cannot be used: { $why }
+offsite-fleet-settings-unusable-advice = write `endpoint`, `region`, `access_key` and `secret_key` lines (docs/FLEET.md), mode 0600
+offsite-doing-reading-store-settings = reading the store settings
+offsite-fleet-not-a-file = it is not a regular file
+offsite-fleet-settings-readable = the store settings file may be read by other users; it was not used
+offsite-fleet-settings-readable-advice = make it readable by its owner only (chmod 600), and have the key replaced if others could have read it
+offsite-fleet-no-file = it does not exist
+offsite-fleet-not-text = it is not text
+offsite-fleet-index-unusable = the fleet index cannot be used: { $error }
+offsite-fleet-index-unusable-advice = check the --index file (another `carevault fleet` may be running); remove it to rebuild it from the bucket
+offsite-fleet-reader-failed = a reader thread failed

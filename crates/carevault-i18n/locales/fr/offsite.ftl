@@ -158,3 +158,26 @@ offsite-missing-lock = le verrouillage d'objets n'est pas activé
 offsite-missing-lifecycle-unsupported = règles de cycle de vie : ce stockage ne les prend pas en charge
 offsite-missing-abort-rule = aucune règle de cycle de vie n'interrompt les envois multipart inachevés
 offsite-missing-expire-rule = aucune règle de cycle de vie ne fait expirer les versions non actuelles
+
+## La lecture de la flotte.
+offsite-fleet-store-advice = donnez --store s3://BUCKET/PREFIX/ (par exemple s3://moh-carevault/tablets/), voir docs/FLEET.md
+offsite-fleet-not-s3-url = le stockage n'est pas une URL s3://
+offsite-fleet-bad-prefix = le préfixe du stockage doit être fait de parties de lettres, chiffres, « . », « _ » et « - » séparées par « / »
+offsite-fleet-bad-line = une ligne n'est pas de la forme `key = value`
+offsite-fleet-unknown-key = clé inconnue { $key } (permises : endpoint, region, access_key, secret_key, path_style)
+offsite-fleet-no-keys = il n'a ni access_key ni secret_key
+offsite-fleet-no-credentials = aucun identifiant de lecture pour le stockage
+offsite-fleet-no-credentials-advice = donnez --config FILE (mode 0600) ou définissez CAREVAULT_S3_ACCESS_KEY et CAREVAULT_S3_SECRET_KEY (docs/FLEET.md)
+offsite-fleet-no-endpoint = aucun endpoint pour le stockage
+offsite-fleet-no-endpoint-advice = mettez `endpoint = https://...` dans le fichier --config ou définissez CAREVAULT_S3_ENDPOINT (docs/FLEET.md)
+offsite-fleet-settings-unusable = le fichier de réglages du stockage est inutilisable : { $why }
+offsite-fleet-settings-unusable-advice = écrivez les lignes `endpoint`, `region`, `access_key` et `secret_key` (docs/FLEET.md), mode 0600
+offsite-doing-reading-store-settings = la lecture des réglages du stockage
+offsite-fleet-not-a-file = ce n'est pas un fichier ordinaire
+offsite-fleet-settings-readable = le fichier de réglages du stockage peut être lu par d'autres utilisateurs ; il n'a pas été utilisé
+offsite-fleet-settings-readable-advice = rendez-le lisible par son seul propriétaire (chmod 600), et faites remplacer la clé si d'autres ont pu le lire
+offsite-fleet-no-file = il n'existe pas
+offsite-fleet-not-text = ce n'est pas du texte
+offsite-fleet-index-unusable = l'index de la flotte est inutilisable : { $error }
+offsite-fleet-index-unusable-advice = vérifiez le fichier --index (un autre `carevault fleet` est peut-être en cours) ; supprimez-le pour le reconstruire depuis le bucket
+offsite-fleet-reader-failed = un fil de lecture a échoué
