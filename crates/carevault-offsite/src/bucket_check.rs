@@ -144,9 +144,7 @@ pub fn check(store: &S3Store) -> Result<BucketCheck> {
         Err(s) => (s, None),
     };
     match (&object_lock, &default_retention) {
-        (State::NotSupported, _) => {
-            missing.push(t!("offsite-missing-lock-unsupported"))
-        }
+        (State::NotSupported, _) => missing.push(t!("offsite-missing-lock-unsupported")),
         (State::Enabled, Some(r)) if r.mode == "COMPLIANCE" => {}
         (State::Enabled, Some(r)) => missing.push(t!(
             "offsite-missing-lock-mode",

@@ -52,12 +52,7 @@ pub struct Fetched {
 }
 
 fn damaged(msg: Text, at: &Path) -> Error {
-    Error::new(
-        Kind::Corrupted,
-        msg,
-        t!("offsite-download-damaged-advice"),
-    )
-    .at(at)
+    Error::new(Kind::Corrupted, msg, t!("offsite-download-damaged-advice")).at(at)
 }
 
 /// Downloads backup `id` (or its file name) into `to`: resumed from a
@@ -111,7 +106,8 @@ pub fn get_checked(
             t!("offsite-sidecar-size-advice"),
         ));
     }
-    std::fs::create_dir_all(to).map_err(|e| crate::fail::io(t!("offsite-doing-creating-download-folder"), to, e))?;
+    std::fs::create_dir_all(to)
+        .map_err(|e| crate::fail::io(t!("offsite-doing-creating-download-folder"), to, e))?;
     let final_path = to.join(&name);
     if final_path.exists() {
         return Err(Error::new(
@@ -137,10 +133,7 @@ pub fn get_checked(
             ));
         }
         if side["sha256"].as_str() != Some(sha256_file(&partial)?.as_str()) {
-            return Err(damaged(
-                t!("offsite-download-sha256"),
-                &partial,
-            ));
+            return Err(damaged(t!("offsite-download-sha256"), &partial));
         }
         let opened = Opened::open(&partial)?;
         let want: carevault_core::format::metadata::Metadata =

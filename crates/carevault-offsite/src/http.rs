@@ -189,7 +189,12 @@ impl Reply {
             ),
             404 => Error::new(
                 Kind::NotFound,
-                t!("offsite-no-object", location = location, key = key, detail = detail),
+                t!(
+                    "offsite-no-object",
+                    location = location,
+                    key = key,
+                    detail = detail
+                ),
                 t!("offsite-no-object-advice"),
             ),
             412 => Error::new(
@@ -417,10 +422,13 @@ impl Client {
                     path, offset, len, ..
                 } => {
                     let progress = body_progress.as_ref().expect("a file body has progress");
-                    let mut f = carevault_core::fsutil::open_regular_following(path)
-                        .map_err(|e| crate::fail::io(t!("offsite-doing-opening-upload"), path, e))?;
-                    f.seek(SeekFrom::Start(*offset))
-                        .map_err(|e| crate::fail::io(t!("offsite-doing-reading-upload"), path, e))?;
+                    let mut f =
+                        carevault_core::fsutil::open_regular_following(path).map_err(|e| {
+                            crate::fail::io(t!("offsite-doing-opening-upload"), path, e)
+                        })?;
+                    f.seek(SeekFrom::Start(*offset)).map_err(|e| {
+                        crate::fail::io(t!("offsite-doing-reading-upload"), path, e)
+                    })?;
                     let mut reader = Throttled::new(f.take(*len), self.throttle.clone(), progress);
                     req.header("content-length", len.to_string())
                         .body(ureq::SendBody::from_reader(&mut reader))

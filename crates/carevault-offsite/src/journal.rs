@@ -96,7 +96,9 @@ pub fn lock(dir: &Path, name: &str) -> Result<std::fs::File> {
             t!("offsite-push-busy", name = name),
             t!("offsite-push-busy-advice"),
         )),
-        Err(std::fs::TryLockError::Error(e)) => Err(crate::fail::io(t!("offsite-doing-locking"), &p, e)),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(crate::fail::io(t!("offsite-doing-locking"), &p, e))
+        }
     }
 }
 

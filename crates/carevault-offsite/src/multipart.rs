@@ -94,7 +94,11 @@ fn check_stored(
     let info = found.ok_or_else(|| {
         Error::new(
             Kind::Unreachable,
-            t!("offsite-not-listed-after", location = &client.location, key = key),
+            t!(
+                "offsite-not-listed-after",
+                location = &client.location,
+                key = key
+            ),
             t!("offsite-run-again-advice"),
         )
     })?;
@@ -135,7 +139,14 @@ pub(crate) fn put_small(
             t,
         )
     };
-    let reply = client.send(&t!("offsite-what-upload"), key, Method::PUT, &signer, &headers, body)?;
+    let reply = client.send(
+        &t!("offsite-what-upload"),
+        key,
+        Method::PUT,
+        &signer,
+        &headers,
+        body,
+    )?;
     let want = hex::encode(md5);
     match reply.status {
         200 => {
@@ -239,7 +250,11 @@ pub(crate) fn upload(
     }
     Err(Error::new(
         Kind::Unreachable,
-        t!("offsite-kept-losing", location = &client.location, key = key),
+        t!(
+            "offsite-kept-losing",
+            location = &client.location,
+            key = key
+        ),
         t!("offsite-kept-losing-advice"),
     ))
 }
@@ -282,7 +297,11 @@ fn try_multipart(
                 &Body::Empty,
             )?;
             if reply.status != 200 {
-                return Err(reply.error(&client.location, &t!("offsite-what-starting-upload"), key));
+                return Err(reply.error(
+                    &client.location,
+                    &t!("offsite-what-starting-upload"),
+                    key,
+                ));
             }
             let text = String::from_utf8_lossy(&reply.body);
             let id = crate::http::xml_field(&text, "UploadId")

@@ -165,9 +165,14 @@ impl S3Store {
                 t,
             )
         };
-        let reply = self
-            .client
-            .send(&t!("offsite-what-reading"), &key, Method::GET, &signer, &[], &Body::Empty)?;
+        let reply = self.client.send(
+            &t!("offsite-what-reading"),
+            &key,
+            Method::GET,
+            &signer,
+            &[],
+            &Body::Empty,
+        )?;
         if reply.status != 200 {
             return Err(reply.error(&self.client.location, &t!("offsite-what-reading"), &key));
         }
@@ -226,9 +231,14 @@ impl S3Store {
                 }
                 sign(a, &[], t)
             };
-            let reply =
-                self.client
-                    .send(&t!("offsite-what-listing"), &base, Method::GET, &signer, &[], &Body::Empty)?;
+            let reply = self.client.send(
+                &t!("offsite-what-listing"),
+                &base,
+                Method::GET,
+                &signer,
+                &[],
+                &Body::Empty,
+            )?;
             if reply.status != 200 {
                 return Err(reply.error(&self.client.location, &t!("offsite-what-listing"), &base));
             }
@@ -348,7 +358,9 @@ impl carevault_core::store::Store for S3Store {
             // The whole object, range ignored.
             200 => reply.body.get(offset as usize..).unwrap_or(&[]),
             416 => &[],
-            _ => return Err(reply.error(&self.client.location, &t!("offsite-what-download"), &key)),
+            _ => {
+                return Err(reply.error(&self.client.location, &t!("offsite-what-download"), &key))
+            }
         };
         let n = data.len().min(buf.len());
         buf[..n].copy_from_slice(&data[..n]);
@@ -371,9 +383,14 @@ impl carevault_core::store::Store for S3Store {
                 t,
             )
         };
-        let reply =
-            self.client
-                .send(&t!("offsite-what-deleting"), &key, Method::DELETE, &signer, &[], &Body::Empty)?;
+        let reply = self.client.send(
+            &t!("offsite-what-deleting"),
+            &key,
+            Method::DELETE,
+            &signer,
+            &[],
+            &Body::Empty,
+        )?;
         match reply.status {
             200 | 204 => Ok(()),
             _ => Err(reply.error(&self.client.location, &t!("offsite-what-deleting"), &key)),

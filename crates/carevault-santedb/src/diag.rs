@@ -149,9 +149,7 @@ impl Diag {
                     how = how.text(what),
                     context = context
                 )),
-                Fault::TrailingData(what) => {
-                    damaged(t!("santedb-trailing-data", name = *what))
-                }
+                Fault::TrailingData(what) => damaged(t!("santedb-trailing-data", name = *what)),
                 Fault::Bomb(cap) => refused(t!("santedb-bomb", bytes = cap.to_string())),
             };
         }

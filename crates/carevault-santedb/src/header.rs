@@ -159,12 +159,8 @@ pub fn u64_at(b: &[u8], at: usize) -> u64 {
 pub fn ticks_to_time(ticks: i64) -> Result<jiff::Timestamp> {
     let t = ticks as i128 - UNIX_EPOCH_TICKS as i128;
     let secs = t.div_euclid(10_000_000) as i64;
-    jiff::Timestamp::from_second(secs).map_err(|_| {
-        damaged(t!(
-            "santedb-header-bad-time",
-            ticks = ticks.to_string()
-        ))
-    })
+    jiff::Timestamp::from_second(secs)
+        .map_err(|_| damaged(t!("santedb-header-bad-time", ticks = ticks.to_string())))
 }
 
 /// .NET ticks of `t`.
@@ -431,7 +427,10 @@ pub fn parse_sdb2<R: Read>(head: &mut Head<R>) -> Result<(Header, usize)> {
             }
             let n = u32::from_le_bytes(head.buf[5..9].try_into().expect("4 bytes"));
             if n != 16 {
-                return Err(damaged(t!("santedb-header-iv-length", bytes = n.to_string())));
+                return Err(damaged(t!(
+                    "santedb-header-iv-length",
+                    bytes = n.to_string()
+                )));
             }
             let iv = read_iv(head, 9)?.unwrap_or([0u8; 16]);
             Ok((hdr(Some(iv)), 25))

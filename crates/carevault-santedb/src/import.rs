@@ -4,13 +4,13 @@
 //! is removed on success and on failure.
 
 use crate::decomp::{drain_zeros, Compression};
+use crate::fail::{damaged, incomplete};
 use crate::header::{clean_creator, Layout};
 use crate::open::open;
 use crate::place::{walk, AssetReport, Placer, TarEnd};
 use carevault_core::audit::{self, Event, Outcome};
 use carevault_core::auth::{Create, Permit};
 use carevault_core::backup::{self, BackupOutcome, BackupRequest, Origin, Target};
-use crate::fail::{damaged, incomplete};
 use carevault_core::format::metadata::MAX_LABEL_CHARS;
 use carevault_core::fsutil::{free_space, human_size};
 use carevault_core::i18n::{t, Text};
@@ -239,16 +239,9 @@ fn import_inner(
     if tail_bad && !(window && complete) {
         return Err(match tail {
             Err(e) => diag.explain(&e, t!("santedb-doing-end")),
-            Ok(false) => {
-                damaged(t!("santedb-bytes-after-tar"))
-            }
-            Ok(true) if end == TarEnd::Eof => {
-                incomplete(t!("santedb-tar-no-end-marker"))
-            }
-            Ok(true) => diag.explain(
-                &std::io::Error::other("end"),
-                t!("santedb-doing-end"),
-            ),
+            Ok(false) => damaged(t!("santedb-bytes-after-tar")),
+            Ok(true) if end == TarEnd::Eof => incomplete(t!("santedb-tar-no-end-marker")),
+            Ok(true) => diag.explain(&std::io::Error::other("end"), t!("santedb-doing-end")),
         });
     }
     placer.finish_table()?;
@@ -311,13 +304,8 @@ fn import_inner(
     }
     let profile_file = home.join("carevault.toml");
     if profile_file.exists() {
-        std::fs::copy(&profile_file, shome.join("carevault.toml")).map_err(|e| {
-            crate::fail::io(
-                t!("santedb-doing-copying-profile"),
-                &profile_file,
-                e,
-            )
-        })?;
+        std::fs::copy(&profile_file, shome.join("carevault.toml"))
+            .map_err(|e| crate::fail::io(t!("santedb-doing-copying-profile"), &profile_file, e))?;
     }
     // This tablet's users come along: a SanteDB backup carries no carevault
     // users, and a restore of the import must not leave the clinic data

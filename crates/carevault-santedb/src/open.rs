@@ -4,8 +4,8 @@
 use crate::cbc::{decrypt_one, santedb_key, unpad, CbcReader, BLOCK};
 use crate::decomp::{Compression, Decompress, Meter, Src};
 use crate::diag::{Diag, Fault};
-use crate::header::{self, read_err, Head, Header, Layout, MAGIC_SB0, MAGIC_SB1, MAGIC_SDB2};
 use crate::fail::{damaged, incomplete};
+use crate::header::{self, read_err, Head, Header, Layout, MAGIC_SB0, MAGIC_SB1, MAGIC_SDB2};
 use carevault_core::i18n::t;
 use carevault_core::{Error, Kind, Progress, Result};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
@@ -152,7 +152,9 @@ fn open_clear<'a>(path: &Path, progress: &'a dyn Progress) -> Result<Clear<'a>> 
             Ok(r) => r,
             // A failure of the bzip2 layer says more than the header's.
             Err(_) if diag.has_fault() => {
-                return Err(diag.explain(&std::io::Error::other("header"), t!("santedb-doing-header")))
+                return Err(
+                    diag.explain(&std::io::Error::other("header"), t!("santedb-doing-header"))
+                )
             }
             Err(e) => return Err(e),
         };

@@ -5,11 +5,11 @@
 use crate::assets::{self, check_component, check_relative, class_of, shorten};
 use crate::decomp::{Meter, Src};
 use crate::diag::Diag;
+use crate::fail::{damaged, incomplete, refused};
 use crate::header::{Layout, TableAsset};
 use crate::sqlite::{self, DbInfo};
-use crate::fail::{damaged, incomplete, refused};
-use carevault_core::i18n::{t, Text};
 use carevault_core::fsutil::{free_space, human_size};
+use carevault_core::i18n::{t, Text};
 use carevault_core::{Error, Kind, Result};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -110,7 +110,10 @@ impl Placer {
                     backup = human_size(self.reserve),
                     free = human_size(free)
                 ),
-                t!("santedb-no-space-asset-advice", need = human_size(need - free)),
+                t!(
+                    "santedb-no-space-asset-advice",
+                    need = human_size(need - free)
+                ),
             )
             .at(&self.home));
         }
@@ -362,7 +365,8 @@ fn is_sqlite(path: &Path) -> bool {
 }
 
 fn mkdirs(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| crate::fail::io(t!("santedb-doing-creating-a-staging"), dir, e))
+    std::fs::create_dir_all(dir)
+        .map_err(|e| crate::fail::io(t!("santedb-doing-creating-a-staging"), dir, e))
 }
 
 /// SanteDB's writer's name normalisation: `\` to `/`, everything up to the

@@ -100,9 +100,7 @@ fn read_full(r: &mut dyn Read, buf: &mut [u8], explain: Explain) -> Result<()> {
     let mut at = 0;
     while at < buf.len() {
         match r.read(&mut buf[at..]) {
-            Ok(0) => {
-                return Err(incomplete(t!("santedb-entry-ends-early")))
-            }
+            Ok(0) => return Err(incomplete(t!("santedb-entry-ends-early"))),
             Ok(n) => at += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(explain(e)),
@@ -327,7 +325,11 @@ pub fn sidecar(main: &Path, suffix: &str) -> std::path::PathBuf {
 fn db_err(path: &Path, what: Text, e: rusqlite::Error) -> Error {
     Error::new(
         Kind::CheckFailed,
-        t!("santedb-database-check-failed", what = what, error = e.to_string()),
+        t!(
+            "santedb-database-check-failed",
+            what = what,
+            error = e.to_string()
+        ),
         t!("santedb-database-damaged-advice"),
     )
     .at(path)
@@ -375,12 +377,14 @@ pub fn settle(main: &Path, dest: &Path) -> Result<BTreeMap<String, u64>> {
                 t!("santedb-database-damaged-advice"),
             ));
         }
-        carevault_core::snapshot::count_rows(&conn).map_err(|e| db_err(main, t!("santedb-db-doing-counting"), e))?
+        carevault_core::snapshot::count_rows(&conn)
+            .map_err(|e| db_err(main, t!("santedb-db-doing-counting"), e))?
     };
     for side in ["-wal", "-shm", "-journal"] {
         let p = sidecar(main, side);
         if p.exists() {
-            std::fs::remove_file(&p).map_err(|e| crate::fail::io(t!("santedb-doing-removing-wal"), &p, e))?;
+            std::fs::remove_file(&p)
+                .map_err(|e| crate::fail::io(t!("santedb-doing-removing-wal"), &p, e))?;
         }
     }
     if main != dest {

@@ -181,3 +181,25 @@ offsite-fleet-not-text = it is not text
 offsite-fleet-index-unusable = the fleet index cannot be used: { $error }
 offsite-fleet-index-unusable-advice = check the --index file (another `carevault fleet` may be running); remove it to rebuild it from the bucket
 offsite-fleet-reader-failed = a reader thread failed
+offsite-fleet-head-behind = { $key } carries audit head { $seq } after an earlier event carried { $before }
+offsite-fleet-head-other-hash = { $key } carries audit head { $seq } after an earlier event carried { $before } with another hash
+offsite-fleet-head-removed = { $key } carries no audit head after earlier events carried one (the trail was removed)
+offsite-fleet-risk-no-copy = no offsite copy
+offsite-fleet-risk-old-copy = the newest offsite copy is { $age } days old (policy: { $days } days)
+offsite-fleet-risk-unfinished = { $count } upload(s) did not finish (no status event or no sidecar): { $list }
+offsite-fleet-risk-shrinking = backups are shrinking: the newest is { $percent }% smaller than the largest of the { $count } before it
+offsite-fleet-risk-anchor = the audit anchor went backwards: { $detail }
+offsite-fleet-risk-problems = { $count } object(s) could not be read
+
+## The fleet auditor.
+offsite-audit-sidecar-unreadable = its sidecar cannot be read: { $error }
+offsite-audit-sidecar-unusable = its sidecar is unusable: { $why }
+offsite-audit-size = the store lists { $listed } bytes, its sidecar says { $sidecar }
+offsite-audit-download-failed = it could not be downloaded: { $error }
+offsite-audit-download-unreadable = the download cannot be read: { $error }
+offsite-audit-sha256 = its SHA-256 differs from its sidecar's: the object is damaged
+offsite-audit-checks-fail = the file's own checks fail: { $error }
+offsite-audit-other-backup = its readable details name another backup than its sidecar
+offsite-audit-other-signer = its signature ({ $signature }) is not the one its sidecar names ({ $sidecar })
+offsite-audit-unsigned = unsigned
+offsite-doing-making-audit-folder = making the auditor's download folder

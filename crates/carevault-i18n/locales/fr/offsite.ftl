@@ -181,3 +181,25 @@ offsite-fleet-not-text = ce n'est pas du texte
 offsite-fleet-index-unusable = l'index de la flotte est inutilisable : { $error }
 offsite-fleet-index-unusable-advice = vérifiez le fichier --index (un autre `carevault fleet` est peut-être en cours) ; supprimez-le pour le reconstruire depuis le bucket
 offsite-fleet-reader-failed = un fil de lecture a échoué
+offsite-fleet-head-behind = { $key } porte la tête d'audit { $seq } après un événement antérieur qui portait { $before }
+offsite-fleet-head-other-hash = { $key } porte la tête d'audit { $seq } après un événement antérieur qui portait { $before } avec une autre empreinte
+offsite-fleet-head-removed = { $key } ne porte aucune tête d'audit alors que des événements antérieurs en portaient une (le journal a été supprimé)
+offsite-fleet-risk-no-copy = aucune copie hors site
+offsite-fleet-risk-old-copy = la copie hors site la plus récente date de { $age } jours (règle : { $days } jours)
+offsite-fleet-risk-unfinished = { $count } envoi(s) non terminé(s) (pas d'événement d'état ou pas de fichier d'accompagnement) : { $list }
+offsite-fleet-risk-shrinking = les sauvegardes rétrécissent : la plus récente est { $percent } % plus petite que la plus grande des { $count } précédentes
+offsite-fleet-risk-anchor = l'ancre d'audit a reculé : { $detail }
+offsite-fleet-risk-problems = { $count } objet(s) illisible(s)
+
+## L'auditeur de la flotte.
+offsite-audit-sidecar-unreadable = son fichier d'accompagnement ne peut pas être lu : { $error }
+offsite-audit-sidecar-unusable = son fichier d'accompagnement est inutilisable : { $why }
+offsite-audit-size = le stockage liste { $listed } octets, son fichier d'accompagnement en annonce { $sidecar }
+offsite-audit-download-failed = il n'a pas pu être téléchargé : { $error }
+offsite-audit-download-unreadable = le téléchargement ne peut pas être lu : { $error }
+offsite-audit-sha256 = son SHA-256 diffère de celui de son fichier d'accompagnement : l'objet est endommagé
+offsite-audit-checks-fail = les contrôles propres du fichier échouent : { $error }
+offsite-audit-other-backup = ses détails lisibles désignent une autre sauvegarde que son fichier d'accompagnement
+offsite-audit-other-signer = sa signature ({ $signature }) n'est pas celle que nomme son fichier d'accompagnement ({ $sidecar })
+offsite-audit-unsigned = non signé
+offsite-doing-making-audit-folder = la création du dossier de téléchargement de l'auditeur

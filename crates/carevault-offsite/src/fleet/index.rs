@@ -260,8 +260,9 @@ fn read_all(store: &S3Store, objects: &[&ListedObject]) -> Vec<Result<Vec<u8>>> 
         workers
             .into_iter()
             .flat_map(|w| {
-                w.join()
-                    .unwrap_or_else(|_| vec![Err(Error::internal(t!("offsite-fleet-reader-failed")))])
+                w.join().unwrap_or_else(|_| {
+                    vec![Err(Error::internal(t!("offsite-fleet-reader-failed")))]
+                })
             })
             .collect()
     })
@@ -346,7 +347,11 @@ fn record(
                 &o.name,
                 fac,
                 dev,
-                &format!("it could not be read: {}", e.message()),
+                // The index is a file: its problem records are English.
+                &format!(
+                    "it could not be read: {}",
+                    e.message_in(carevault_core::i18n::Lang::En)
+                ),
             )?;
             return Ok(());
         }

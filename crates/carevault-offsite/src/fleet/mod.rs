@@ -27,8 +27,7 @@ pub struct StoreUrl {
 }
 
 fn usage(msg: Text) -> Error {
-    Error::new(Kind::Usage, msg, t!("offsite-fleet-store-advice"),
-    )
+    Error::new(Kind::Usage, msg, t!("offsite-fleet-store-advice"))
 }
 
 impl StoreUrl {
@@ -157,8 +156,8 @@ fn file_error(msg: Text, path: &Path) -> Error {
 
 fn read_private(path: &Path) -> Result<String> {
     use std::os::unix::fs::PermissionsExt;
-    let meta =
-        std::fs::metadata(path).map_err(|e| crate::fail::io(t!("offsite-doing-reading-store-settings"), path, e))?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| crate::fail::io(t!("offsite-doing-reading-store-settings"), path, e))?;
     if !meta.is_file() {
         return Err(file_error(t!("offsite-fleet-not-a-file"), path));
     }

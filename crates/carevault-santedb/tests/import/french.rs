@@ -127,8 +127,18 @@ fn import_warnings_and_asset_classes_have_french_words() {
     let empty = writer::Spec::new(Version::Sb1Bk, vec![], None);
     let file = h.write_fixture("empty.bin", &writer::write(&empty));
     let out = h.import(&file, None, true).unwrap();
-    let fr: Vec<String> = out.source.warnings.iter().map(|w| w.render(Lang::Fr)).collect();
-    let en: Vec<String> = out.source.warnings.iter().map(|w| w.render(Lang::En)).collect();
+    let fr: Vec<String> = out
+        .source
+        .warnings
+        .iter()
+        .map(|w| w.render(Lang::Fr))
+        .collect();
+    let en: Vec<String> = out
+        .source
+        .warnings
+        .iter()
+        .map(|w| w.render(Lang::En))
+        .collect();
     assert_eq!(
         fr,
         [
