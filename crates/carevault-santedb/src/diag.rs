@@ -127,7 +127,7 @@ impl Diag {
                 ),
                 Fault::CipherLength(n) => incomplete(t!(
                     "santedb-cipher-length-while",
-                    bytes = *n,
+                    bytes = n.to_string(),
                     context = context
                 )),
                 Fault::Padding if !st.tar_complete && (cut || !st.compressed_end) => {
