@@ -7,6 +7,7 @@
 use crate::http::xml_field;
 use crate::S3Store;
 use carevault_core::error::{Error, Kind, Result};
+use carevault_core::i18n::{t, Text};
 use serde::Serialize;
 
 /// The state of one bucket setting.
@@ -32,7 +33,7 @@ pub struct Retention {
 }
 
 /// What the bucket has.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct BucketCheck {
     pub versioning: State,
     pub object_lock: State,
@@ -42,8 +43,15 @@ pub struct BucketCheck {
     pub abort_incomplete_uploads_days: Option<u64>,
     /// Days after which noncurrent versions expire.
     pub expire_noncurrent_days: Option<u64>,
-    /// What is missing, in words (empty: all there).
-    pub missing: Vec<String>,
+    /// What is missing, in words (empty: all there). In JSON, rendered in
+    /// the process's language.
+    #[serde(serialize_with = "texts_in_current")]
+    pub missing: Vec<Text>,
+}
+
+/// Each text rendered in the process's language.
+fn texts_in_current<S: serde::Serializer>(texts: &[Text], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(texts.iter().map(Text::text))
 }
 
 fn unsupported(status: u16, body: &[u8]) -> bool {
@@ -77,18 +85,18 @@ fn read(
     Err(match status {
         403 => Error::new(
             Kind::PermissionDenied,
-            format!("the store refused to show the bucket's {sub} setting ({detail})"),
-            "run check-bucket with the bucket administrator's key (it needs s3:GetBucketVersioning, s3:GetBucketObjectLockConfiguration and s3:GetLifecycleConfiguration)",
+            t!("offsite-setting-refused", setting = sub, detail = detail),
+            t!("offsite-setting-refused-advice"),
         ),
         404 if code == "NoSuchBucket" => Error::new(
             Kind::NotFound,
-            "the bucket does not exist",
-            "check the endpoint and bucket name",
+            t!("offsite-bucket-missing"),
+            t!("offsite-bucket-missing-advice"),
         ),
         _ => Error::new(
             Kind::Unreachable,
-            format!("the store answered the request for the bucket's {sub} setting with {detail}"),
-            "run the command again later; if it persists, check the endpoint",
+            t!("offsite-setting-answered", setting = sub, detail = detail),
+            t!("offsite-setting-answered-advice"),
         ),
     })
 }
@@ -111,8 +119,8 @@ pub fn check(store: &S3Store) -> Result<BucketCheck> {
     };
     if versioning != State::Enabled {
         missing.push(match versioning {
-            State::NotSupported => "versioning: this store does not support it".to_string(),
-            _ => "versioning is not enabled".to_string(),
+            State::NotSupported => t!("offsite-missing-versioning-unsupported"),
+            _ => t!("offsite-missing-versioning"),
         });
     }
     let (object_lock, default_retention) = match read(
@@ -136,16 +144,14 @@ pub fn check(store: &S3Store) -> Result<BucketCheck> {
         Err(s) => (s, None),
     };
     match (&object_lock, &default_retention) {
-        (State::NotSupported, _) => {
-            missing.push("object lock: this store does not support it".into())
-        }
+        (State::NotSupported, _) => missing.push(t!("offsite-missing-lock-unsupported")),
         (State::Enabled, Some(r)) if r.mode == "COMPLIANCE" => {}
-        (State::Enabled, Some(r)) => missing.push(format!(
-            "object lock's default retention is in {} mode, not COMPLIANCE",
-            carevault_core::audit::printable(&r.mode)
+        (State::Enabled, Some(r)) => missing.push(t!(
+            "offsite-missing-lock-mode",
+            mode = carevault_core::audit::printable(&r.mode)
         )),
-        (State::Enabled, None) => missing.push("object lock has no default retention".into()),
-        _ => missing.push("object lock is not enabled".into()),
+        (State::Enabled, None) => missing.push(t!("offsite-missing-lock-retention")),
+        _ => missing.push(t!("offsite-missing-lock")),
     }
     let (lifecycle, abort, expire) =
         match read(store, "lifecycle", &["NoSuchLifecycleConfiguration"])? {
@@ -170,13 +176,13 @@ pub fn check(store: &S3Store) -> Result<BucketCheck> {
             Err(s) => (s, None, None),
         };
     if lifecycle == State::NotSupported {
-        missing.push("lifecycle rules: this store does not support them".into());
+        missing.push(t!("offsite-missing-lifecycle-unsupported"));
     } else {
         if abort.is_none() {
-            missing.push("no lifecycle rule aborts incomplete multipart uploads".into());
+            missing.push(t!("offsite-missing-abort-rule"));
         }
         if expire.is_none() {
-            missing.push("no lifecycle rule expires noncurrent versions".into());
+            missing.push(t!("offsite-missing-expire-rule"));
         }
     }
     Ok(BucketCheck {

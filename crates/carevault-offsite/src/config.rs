@@ -10,6 +10,7 @@
 
 use crate::http::{Clock, RetryPolicy};
 use carevault_core::error::{Error, Kind, Result};
+use carevault_core::i18n::{t, Text};
 use carevault_core::profile::OffsiteSettings;
 use std::path::{Path, PathBuf};
 
@@ -31,13 +32,8 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
-fn cred_error(msg: impl Into<carevault_core::i18n::Text>, path: &Path) -> Error {
-    Error::new(
-        Kind::Usage,
-        msg,
-        "write the access key and secret key to private/offsite-credentials (two lines, mode 0600) or set CAREVAULT_S3_ACCESS_KEY and CAREVAULT_S3_SECRET_KEY (see docs/OFFSITE.md)",
-    )
-    .at(path)
+fn cred_error(msg: Text, path: &Path) -> Error {
+    Error::new(Kind::Usage, msg, t!("offsite-credentials-advice")).at(path)
 }
 
 fn plausible(s: &str) -> bool {
@@ -57,10 +53,7 @@ impl Credentials {
             let mut s = None;
             for l in &lines {
                 let Some((k, v)) = l.split_once('=') else {
-                    return Err(cred_error(
-                        "a line of the offsite credentials file is not `key = value`",
-                        path,
-                    ));
+                    return Err(cred_error(t!("offsite-credentials-bad-line"), path));
                 };
                 let v = v.trim().trim_matches('"').to_string();
                 match k.trim() {
@@ -68,7 +61,10 @@ impl Credentials {
                     "secret_key" => s = Some(v),
                     other => {
                         return Err(cred_error(
-                            format!("the offsite credentials file has an unknown key {:?} (allowed: access_key, secret_key)", carevault_core::audit::printable(other)),
+                            t!(
+                                "offsite-credentials-unknown-key",
+                                key = format!("{:?}", carevault_core::audit::printable(other))
+                            ),
                             path,
                         ))
                     }
@@ -85,10 +81,7 @@ impl Credentials {
                 access_key: a,
                 secret_key: s,
             }),
-            _ => Err(cred_error(
-                "the offsite credentials file does not hold an access key and a secret key",
-                path,
-            )),
+            _ => Err(cred_error(t!("offsite-credentials-incomplete"), path)),
         }
     }
 
@@ -99,24 +92,23 @@ impl Credentials {
         match std::fs::symlink_metadata(&path) {
             Ok(meta) => {
                 if !meta.file_type().is_file() {
-                    return Err(cred_error(
-                        "the offsite credentials file is not a regular file",
-                        &path,
-                    ));
+                    return Err(cred_error(t!("offsite-credentials-not-a-file"), &path));
                 }
                 if meta.permissions().mode() & 0o077 != 0 {
                     return Err(Error::new(
                         Kind::PermissionDenied,
-                        "the offsite credentials file may be read by other users; it was not used",
-                        "make it readable by its owner only (chmod 600 private/offsite-credentials), and give the bucket's administrator a new key if others could have read it",
+                        t!("offsite-credentials-readable"),
+                        t!("offsite-credentials-readable-advice"),
                     )
                     .at(&path));
                 }
                 let bytes = carevault_core::fsutil::read_small(&path, 4096)
-                    .map_err(|e| Error::io("reading the offsite credentials", &path, e))?
+                    .map_err(|e| {
+                        crate::fail::io(t!("offsite-doing-reading-credentials"), &path, e)
+                    })?
                     .unwrap_or_default();
                 let text = String::from_utf8(bytes)
-                    .map_err(|_| cred_error("the offsite credentials file is not text", &path))?;
+                    .map_err(|_| cred_error(t!("offsite-credentials-not-text"), &path))?;
                 Credentials::parse(&text, &path)
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -128,10 +120,14 @@ impl Credentials {
                         secret_key: s,
                     })
                 } else {
-                    Err(cred_error("no offsite credentials were found", &path))
+                    Err(cred_error(t!("offsite-credentials-none"), &path))
                 }
             }
-            Err(e) => Err(Error::io("reading the offsite credentials", &path, e)),
+            Err(e) => Err(crate::fail::io(
+                t!("offsite-doing-reading-credentials"),
+                &path,
+                e,
+            )),
         }
     }
 }
@@ -169,8 +165,8 @@ impl Config {
         let settings = profile.offsite.ok_or_else(|| {
             Error::new(
                 Kind::Usage,
-                "offsite copies are not configured on this tablet",
-                "add an [offsite] section to carevault.toml (see docs/OFFSITE.md)",
+                t!("offsite-not-configured"),
+                t!("offsite-not-configured-advice"),
             )
         })?;
         let app =
@@ -180,8 +176,8 @@ impl Config {
             Some(_) if !needs_device => {
                 return Err(Error::new(
                     Kind::Usage,
-                    "--device was given, but the profile's offsite prefix has no {device} part",
-                    "leave out --device, or change [offsite] prefix in carevault.toml",
+                    t!("offsite-device-not-in-prefix"),
+                    t!("offsite-device-not-in-prefix-advice"),
                 ))
             }
             Some(d) => d.to_string(),
@@ -220,5 +216,144 @@ mod tests {
         assert!(Credentials::parse("only-one-line\n", p).is_err());
         assert!(Credentials::parse("access_key = a\npassword = b\n", p).is_err());
         assert!(!format!("{c:?}").contains("SK\""));
+    }
+}
+
+#[cfg(test)]
+mod french {
+    use super::*;
+    use carevault_core::i18n::Lang;
+    use carevault_core::profile::OffsiteSettings;
+
+    fn fr(id: &str) -> String {
+        carevault_i18n::message(Lang::Fr, id).unwrap_or_else(|| panic!("{id} is not in French"))
+    }
+
+    fn config(endpoint: &str) -> Config {
+        Config {
+            settings: OffsiteSettings {
+                endpoint: endpoint.into(),
+                bucket: "clinic-backups".into(),
+                region: "us-east-1".into(),
+                prefix: String::new(),
+                path_style: true,
+                part_size_mib: 8,
+                bandwidth_kib_per_s: 0,
+            },
+            prefix: String::new(),
+            credentials: Credentials {
+                access_key: "AK".into(),
+                secret_key: "SK".into(),
+            },
+            journal_dir: std::env::temp_dir(),
+            clock: Clock::system(),
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    #[test]
+    fn an_unusable_credentials_file_is_told_in_french_with_french_advice() {
+        let e = Credentials::parse("only-one-line\n", Path::new("x")).unwrap_err();
+        assert_eq!(e.kind(), Kind::Usage);
+        assert_eq!(e.message_in(Lang::Fr), fr("offsite-credentials-incomplete"));
+        assert_eq!(
+            e.message_in(Lang::Fr),
+            "le fichier d'identifiants hors site ne contient pas une clé d'accès et une clé secrète"
+        );
+        assert_eq!(e.advice_in(Lang::Fr), fr("offsite-credentials-advice"));
+        assert_eq!(
+            e.message_in(Lang::En),
+            "the offsite credentials file does not hold an access key and a secret key"
+        );
+        assert_eq!(
+            e.advice_in(Lang::En),
+            "write the access key and secret key to private/offsite-credentials (two lines, mode 0600) or set CAREVAULT_S3_ACCESS_KEY and CAREVAULT_S3_SECRET_KEY (see docs/OFFSITE.md)"
+        );
+    }
+
+    #[test]
+    fn a_credentials_file_others_may_read_is_refused_in_french() {
+        use std::os::unix::fs::PermissionsExt;
+        let home = tempfile_home();
+        let private = carevault_core::layout::private_dir(&home);
+        std::fs::create_dir_all(&private).unwrap();
+        let file = private.join(CREDENTIALS_FILE);
+        std::fs::write(&file, "AK\nSK\n").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = Credentials::load(&home).unwrap_err();
+        let _ = std::fs::remove_dir_all(&home);
+        assert_eq!(e.kind(), Kind::PermissionDenied);
+        assert_eq!(e.message_in(Lang::Fr), fr("offsite-credentials-readable"));
+        assert_eq!(
+            e.advice_in(Lang::Fr),
+            fr("offsite-credentials-readable-advice")
+        );
+        assert_eq!(
+            e.message_in(Lang::En),
+            "the offsite credentials file may be read by other users; it was not used"
+        );
+    }
+
+    fn tempfile_home() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "carevault-offsite-fr-{}-{:08x}",
+            std::process::id(),
+            rand::random::<u32>()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn an_endpoint_that_is_not_a_url_is_told_in_french() {
+        let e = match crate::http::Client::new(&config("not a url")) {
+            Ok(_) => panic!("a client was made for a bad endpoint"),
+            Err(e) => e,
+        };
+        assert_eq!(e.kind(), Kind::Usage);
+        let fr_msg = e.message_in(Lang::Fr);
+        assert!(
+            fr_msg.starts_with("l'endpoint hors site n'est pas une URL : "),
+            "{fr_msg}"
+        );
+        assert_eq!(e.advice_in(Lang::Fr), fr("offsite-endpoint-not-url-advice"));
+        assert!(
+            e.message_in(Lang::En)
+                .starts_with("the offsite endpoint is not a URL: "),
+            "{}",
+            e.message_in(Lang::En)
+        );
+        assert_eq!(
+            e.advice_in(Lang::En),
+            "fix [offsite] endpoint in carevault.toml"
+        );
+    }
+
+    #[test]
+    fn a_store_answer_names_the_store_and_the_request_in_french() {
+        let client = crate::http::Client::new(&config("http://127.0.0.1:9")).unwrap();
+        let reply = crate::http::Reply {
+            status: 404,
+            headers: Default::default(),
+            body: b"<Error><Code>NoSuchKey</Code></Error>".to_vec(),
+            bad_digest_before: false,
+        };
+        let e = reply.error(
+            &client.location,
+            &carevault_core::i18n::t!("offsite-what-download"),
+            "t/backups/Backup-1.bin",
+        );
+        assert_eq!(e.kind(), Kind::NotFound);
+        assert_eq!(
+            e.message_in(Lang::Fr),
+            "le stockage hors site http://127.0.0.1:9 (bucket clinic-backups) n'a pas \
+             t/backups/Backup-1.bin (HTTP 404 NoSuchKey)"
+        );
+        assert_eq!(e.advice_in(Lang::Fr), fr("offsite-no-object-advice"));
+        assert_eq!(
+            e.message_in(Lang::En),
+            "the offsite store http://127.0.0.1:9 (bucket clinic-backups) has no \
+             t/backups/Backup-1.bin (HTTP 404 NoSuchKey)"
+        );
     }
 }

@@ -8,6 +8,7 @@ use crate::push::sha256_file;
 use crate::S3Store;
 use carevault_core::archive::reader::Opened;
 use carevault_core::fsutil::TEMP_PREFIX;
+use carevault_core::i18n::{t, Text};
 use carevault_core::store::Store;
 use carevault_core::{Error, Kind, Progress, Result};
 use serde_json::{json, Value};
@@ -50,13 +51,8 @@ pub struct Fetched {
     pub key: String,
 }
 
-fn damaged(msg: String, at: &Path) -> Error {
-    Error::new(
-        Kind::Corrupted,
-        msg,
-        "the download was removed; run the command again, and if it fails again use another copy of the backup",
-    )
-    .at(at)
+fn damaged(msg: Text, at: &Path) -> Error {
+    Error::new(Kind::Corrupted, msg, t!("offsite-download-damaged-advice")).at(at)
 }
 
 /// Downloads backup `id` (or its file name) into `to`: resumed from a
@@ -79,8 +75,8 @@ pub fn get_checked(
     if name.contains('/') {
         return Err(Error::new(
             Kind::Usage,
-            format!("{id:?} is not a backup ID"),
-            "use an ID that `carevault offsite list` shows",
+            t!("offsite-not-an-id", id = format!("{id:?}")),
+            t!("offsite-not-an-id-advice"),
         ));
     }
     let listed = store
@@ -95,63 +91,63 @@ pub fn get_checked(
         .ok_or_else(|| {
             Error::new(
                 Kind::NotFound,
-                format!("the store holds {name} but not its sidecar {name}.json, so the download cannot be checked"),
-                "push it again from the tablet that made it, or ask the bucket's administrator",
+                t!("offsite-no-sidecar", name = name.as_str()),
+                t!("offsite-no-sidecar-advice"),
             )
         })?;
     if side["size"].as_u64() != Some(listed.size) || side["file"].as_str() != Some(name.as_str()) {
         return Err(Error::new(
             Kind::Tampered,
-            format!(
-                "the store lists {name} with {} bytes, but its sidecar says otherwise",
-                listed.size
+            t!(
+                "offsite-sidecar-size",
+                name = name.as_str(),
+                size = listed.size.to_string()
             ),
-            "use another copy of the backup; this object or its sidecar was altered",
+            t!("offsite-sidecar-size-advice"),
         ));
     }
-    std::fs::create_dir_all(to).map_err(|e| Error::io("creating the download folder", to, e))?;
+    std::fs::create_dir_all(to)
+        .map_err(|e| crate::fail::io(t!("offsite-doing-creating-download-folder"), to, e))?;
     let final_path = to.join(&name);
     if final_path.exists() {
         return Err(Error::new(
             Kind::Exists,
-            format!(
-                "{} exists already; it was left as it is",
-                final_path.display()
-            ),
-            "choose another folder, or remove the file if it is an older download",
+            t!("offsite-download-exists", file = final_path.display()),
+            t!("offsite-download-exists-advice"),
         ));
     }
     let partial = to.join(format!("{TEMP_PREFIX}offsite-{name}"));
     store.fetch(&name, listed.size, &partial, progress)?;
     let check = || -> Result<()> {
         let got = std::fs::metadata(&partial)
-            .map_err(|e| Error::io("reading the download", &partial, e))?
+            .map_err(|e| crate::fail::io(t!("offsite-doing-reading-download"), &partial, e))?
             .len();
         if got != listed.size {
             return Err(damaged(
-                format!("the download has {got} bytes, not {}", listed.size),
+                t!(
+                    "offsite-download-size",
+                    got = got.to_string(),
+                    want = listed.size.to_string()
+                ),
                 &partial,
             ));
         }
         if side["sha256"].as_str() != Some(sha256_file(&partial)?.as_str()) {
-            return Err(damaged(
-                "the download's SHA-256 differs from its sidecar's".into(),
-                &partial,
-            ));
+            return Err(damaged(t!("offsite-download-sha256"), &partial));
         }
         let opened = Opened::open(&partial)?;
         let want: carevault_core::format::metadata::Metadata =
             serde_json::from_value(side["metadata"].clone()).map_err(|e| {
                 damaged(
-                    format!("the sidecar's metadata cannot be read: {e}"),
+                    t!("offsite-sidecar-metadata", error = e.to_string()),
                     &partial,
                 )
             })?;
         if opened.metadata != want {
             return Err(Error::new(
                 Kind::Tampered,
-                "the downloaded backup's readable details differ from its sidecar's",
-                "use another copy of the backup",
+                t!("offsite-download-metadata"),
+                t!("offsite-download-metadata-advice"),
             ));
         }
         // The backup asked for, not another one under its name (an old
@@ -162,8 +158,12 @@ pub fn get_checked(
         {
             return Err(Error::new(
                 Kind::Tampered,
-                format!("the store's {name} holds the backup {sealed_id:?}, not the one asked for"),
-                "use another copy of the backup; the bucket's objects were renamed or replaced",
+                t!(
+                    "offsite-download-other-backup",
+                    name = name.as_str(),
+                    id = format!("{sealed_id:?}")
+                ),
+                t!("offsite-download-other-backup-advice"),
             ));
         }
         // Signed by the tablet whose folder it is in: the signature must be
@@ -173,8 +173,8 @@ pub fn get_checked(
         let Some(signer) = signer else {
             return Err(Error::new(
                 Kind::Tampered,
-                format!("{name} carries no tablet's signature, so where it came from cannot be told"),
-                "use a backup that a tablet pushed itself; an unsigned file in the bucket was put there some other way",
+                t!("offsite-download-unsigned", name = name.as_str()),
+                t!("offsite-download-unsigned-advice"),
             ));
         };
         let device_parts: Vec<&str> = store
@@ -187,8 +187,12 @@ pub fn get_checked(
         {
             return Err(Error::new(
                 Kind::Tampered,
-                format!("{name} was signed by the key {signer}, which is not the tablet whose folder it is in"),
-                "use a backup from that tablet's own folder; this one was put there by someone else",
+                t!(
+                    "offsite-download-other-signer",
+                    name = name.as_str(),
+                    signer = signer
+                ),
+                t!("offsite-download-other-signer-advice"),
             ));
         }
         Ok(())
@@ -198,7 +202,7 @@ pub fn get_checked(
         return Err(e);
     }
     std::fs::hard_link(&partial, &final_path)
-        .map_err(|e| Error::io("giving the download its name", &final_path, e))?;
+        .map_err(|e| crate::fail::io(t!("offsite-doing-naming-download"), &final_path, e))?;
     let _ = std::fs::remove_file(&partial);
     carevault_core::fsutil::sync_dir(to)?;
     Ok(Fetched {

@@ -9,6 +9,7 @@
 
 use crate::throttle::{Throttle, Throttled};
 use carevault_core::error::{Error, Kind, Result};
+use carevault_core::i18n::{t, Text};
 use carevault_core::Progress;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
@@ -156,8 +157,9 @@ impl Reply {
     }
 
     /// This answer as the error of `what` on `key`.
-    pub fn error(&self, location: &str, what: &str, key: &str) -> Error {
+    pub fn error(&self, location: &Text, what: &Text, key: &str) -> Error {
         let code = self.code().unwrap_or_default();
+        // HTTP status and S3 code: data, the same in every language.
         let detail = if code.is_empty() {
             format!("HTTP {}", self.status)
         } else {
@@ -166,33 +168,50 @@ impl Reply {
         match self.status {
             _ if code == "NoSuchBucket" => Error::new(
                 Kind::NotFound,
-                format!("{location}: the bucket does not exist"),
-                "check [offsite] endpoint and bucket in carevault.toml, or ask the bucket's administrator to create it (docs/OFFSITE.md)",
+                t!("offsite-no-bucket", location = location),
+                t!("offsite-no-bucket-advice"),
             ),
             403 if code == "SignatureDoesNotMatch" || code == "InvalidAccessKeyId" => Error::new(
                 Kind::PermissionDenied,
-                format!("{location} does not accept this tablet's offsite key ({detail})"),
-                "check private/offsite-credentials (access key, then secret key) against what the bucket's administrator issued",
+                t!("offsite-key-refused", location = location, detail = detail),
+                t!("offsite-key-refused-advice"),
             ),
             403 => Error::new(
                 Kind::PermissionDenied,
-                format!("{location} refused {what} of {key} ({detail})"),
-                "check the tablet's offsite key and the bucket policy (docs/OFFSITE.md): the key may put objects under this tablet's prefix only",
+                t!(
+                    "offsite-request-refused",
+                    location = location,
+                    what = what,
+                    key = key,
+                    detail = detail
+                ),
+                t!("offsite-request-refused-advice"),
             ),
             404 => Error::new(
                 Kind::NotFound,
-                format!("{location} has no {key} ({detail})"),
-                "check the bucket and prefix in carevault.toml, or run `carevault offsite list`",
+                t!(
+                    "offsite-no-object",
+                    location = location,
+                    key = key,
+                    detail = detail
+                ),
+                t!("offsite-no-object-advice"),
             ),
             412 => Error::new(
                 Kind::Exists,
-                format!("{location} already holds {key}; it was left as it is"),
-                "nothing is ever overwritten: if the stored object is a different file, find out where it came from before anyone removes it",
+                t!("offsite-already-holds", location = location, key = key),
+                t!("offsite-already-holds-advice"),
             ),
             _ => Error::new(
                 Kind::Unreachable,
-                format!("{location} answered {what} of {key} with {detail}"),
-                "nothing was marked offsite; run the command again later (uploads resume where they stopped)",
+                t!(
+                    "offsite-answered",
+                    location = location,
+                    what = what,
+                    key = key,
+                    detail = detail
+                ),
+                t!("offsite-answered-advice"),
             ),
         }
     }
@@ -223,7 +242,8 @@ pub(crate) struct Client {
     /// Seconds to add to the clock (server time minus ours).
     offset: Mutex<i64>,
     retry: RetryPolicy,
-    pub location: String,
+    /// Where the store is, in words (`the offsite store URL (bucket B)`).
+    pub location: Text,
     throttle: Option<Arc<Throttle>>,
 }
 
@@ -242,22 +262,28 @@ pub(crate) fn sign<'a, A: rusty_s3::S3Action<'a>>(
     action.sign_with_time(EXPIRES, t)
 }
 
-fn transport(location: &str, what: &str, key: &str, e: &ureq::Error) -> Error {
+fn transport(location: &Text, what: &Text, key: &str, e: &ureq::Error) -> Error {
     Error::new(
         Kind::Unreachable,
-        format!("{location} could not be reached for {what} of {key}: {e}"),
-        "nothing was marked offsite; check the network and run the command again (uploads resume where they stopped)",
+        t!(
+            "offsite-unreachable",
+            location = location,
+            what = what,
+            key = key,
+            error = e.to_string()
+        ),
+        t!("offsite-unreachable-advice"),
     )
 }
 
 impl Client {
     pub fn new(cfg: &crate::Config) -> Result<Client> {
         let s = &cfg.settings;
-        let endpoint: url::Url = s.endpoint.parse().map_err(|e| {
+        let endpoint: url::Url = s.endpoint.parse().map_err(|e: url::ParseError| {
             Error::new(
                 Kind::Usage,
-                format!("the offsite endpoint is not a URL: {e}"),
-                "fix [offsite] endpoint in carevault.toml",
+                t!("offsite-endpoint-not-url", error = e.to_string()),
+                t!("offsite-endpoint-not-url-advice"),
             )
         })?;
         let style = if s.path_style {
@@ -269,8 +295,8 @@ impl Client {
             .map_err(|e| {
                 Error::new(
                     Kind::Usage,
-                    format!("the offsite endpoint and bucket do not make a URL: {e}"),
-                    "fix [offsite] endpoint and bucket in carevault.toml",
+                    t!("offsite-bucket-not-url", error = e.to_string()),
+                    t!("offsite-bucket-not-url-advice"),
                 )
             })?;
         let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -287,7 +313,11 @@ impl Client {
             .then(|| Arc::new(Throttle::new(s.bandwidth_kib_per_s * 1024)));
         Ok(Client {
             agent,
-            location: format!("the offsite store {} (bucket {})", s.endpoint, s.bucket),
+            location: t!(
+                "offsite-location",
+                endpoint = s.endpoint.as_str(),
+                bucket = s.bucket.as_str()
+            ),
             bucket,
             creds: rusty_s3::Credentials::new(
                 cfg.credentials.access_key.clone(),
@@ -344,7 +374,7 @@ impl Client {
     /// returned for the caller to read.
     pub fn send(
         &self,
-        what: &str,
+        what: &Text,
         key: &str,
         method: ureq::http::Method,
         sign: &Signer<'_>,
@@ -392,10 +422,13 @@ impl Client {
                     path, offset, len, ..
                 } => {
                     let progress = body_progress.as_ref().expect("a file body has progress");
-                    let mut f = carevault_core::fsutil::open_regular_following(path)
-                        .map_err(|e| Error::io("opening the backup to upload", path, e))?;
-                    f.seek(SeekFrom::Start(*offset))
-                        .map_err(|e| Error::io("reading the backup to upload", path, e))?;
+                    let mut f =
+                        carevault_core::fsutil::open_regular_following(path).map_err(|e| {
+                            crate::fail::io(t!("offsite-doing-opening-upload"), path, e)
+                        })?;
+                    f.seek(SeekFrom::Start(*offset)).map_err(|e| {
+                        crate::fail::io(t!("offsite-doing-reading-upload"), path, e)
+                    })?;
                     let mut reader = Throttled::new(f.take(*len), self.throttle.clone(), progress);
                     req.header("content-length", len.to_string())
                         .body(ureq::SendBody::from_reader(&mut reader))
@@ -405,8 +438,9 @@ impl Client {
             let resp = match result {
                 Ok(r) => r,
                 Err(e) => {
-                    return Err(Error::internal(format!(
-                        "a request could not be built: {e}"
+                    return Err(Error::internal(t!(
+                        "offsite-request-not-built",
+                        error = e.to_string()
                     )))
                 }
             };
@@ -452,19 +486,35 @@ impl Client {
                 bad_digest = true;
                 e = Error::new(
                     Kind::Unreachable,
-                    format!("{} refused {what} of {key}: the data arrived damaged (BadDigest) on every try", self.location),
-                    "nothing was marked offsite; check the network path (a proxy or link that alters data) and run the command again",
+                    t!(
+                        "offsite-bad-digest",
+                        location = &self.location,
+                        what = what,
+                        key = key
+                    ),
+                    t!("offsite-bad-digest-advice"),
                 );
             } else if e.kind() != Kind::Unreachable {
+                let detail = if code.is_empty() {
+                    format!("HTTP {status}")
+                } else {
+                    format!("HTTP {status} {code}")
+                };
                 e = Error::new(
                     Kind::Unreachable,
-                    format!("{} kept refusing {what} of {key} (HTTP {status}{}{code})", self.location, if code.is_empty() { "" } else { " " }),
-                    "nothing was marked offsite; check the tablet's clock and the network, then run the command again",
+                    t!(
+                        "offsite-kept-refusing",
+                        location = &self.location,
+                        what = what,
+                        key = key,
+                        detail = detail
+                    ),
+                    t!("offsite-kept-refusing-advice"),
                 );
             }
             last = Some(e);
         }
-        Err(last.unwrap_or_else(|| Error::internal("a request was never tried")))
+        Err(last.unwrap_or_else(|| Error::internal(t!("offsite-never-tried"))))
     }
 }
 
@@ -498,16 +548,11 @@ mod tests {
         };
         let r = reply(403, "<Error><Code>AccessDenied</Code></Error>");
         assert_eq!(r.code().as_deref(), Some("AccessDenied"));
-        assert_eq!(
-            r.error("s", "an upload", "k").kind(),
-            Kind::PermissionDenied
-        );
-        assert_eq!(reply(404, "").error("s", "x", "k").kind(), Kind::NotFound);
-        assert_eq!(reply(412, "").error("s", "x", "k").kind(), Kind::Exists);
-        assert_eq!(
-            reply(501, "").error("s", "x", "k").kind(),
-            Kind::Unreachable
-        );
+        let (s, x) = (t!("offsite-what-reading"), t!("offsite-what-upload"));
+        assert_eq!(r.error(&s, &x, "k").kind(), Kind::PermissionDenied);
+        assert_eq!(reply(404, "").error(&s, &x, "k").kind(), Kind::NotFound);
+        assert_eq!(reply(412, "").error(&s, &x, "k").kind(), Kind::Exists);
+        assert_eq!(reply(501, "").error(&s, &x, "k").kind(), Kind::Unreachable);
         assert_eq!(
             xml_field("<ETag>&quot;ab-2&quot;</ETag>", "ETag").as_deref(),
             Some("\"ab-2\"")

@@ -77,6 +77,7 @@ pub fn remove(dir: &Path, name: &str) {
 /// backup at the same time fails (Busy) rather than sharing its journal.
 pub fn lock(dir: &Path, name: &str) -> Result<std::fs::File> {
     use carevault_core::error::{Error, Kind};
+    use carevault_core::i18n::t;
     carevault_core::fsutil::private_dir(dir)?;
     let p = path(dir, name).with_extension("lock");
     let f = std::fs::OpenOptions::new()
@@ -87,15 +88,17 @@ pub fn lock(dir: &Path, name: &str) -> Result<std::fs::File> {
         .mode(0o600)
         .custom_flags(libc_nofollow())
         .open(&p)
-        .map_err(|e| Error::io("opening an upload's lock", &p, e))?;
+        .map_err(|e| crate::fail::io(t!("offsite-doing-opening-lock"), &p, e))?;
     match f.try_lock() {
         Ok(()) => Ok(f),
         Err(std::fs::TryLockError::WouldBlock) => Err(Error::new(
             Kind::Busy,
-            format!("another push is uploading {name} right now"),
-            "wait for it to finish; then run the command again if it failed",
+            t!("offsite-push-busy", name = name),
+            t!("offsite-push-busy-advice"),
         )),
-        Err(std::fs::TryLockError::Error(e)) => Err(Error::io("locking an upload", &p, e)),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(crate::fail::io(t!("offsite-doing-locking"), &p, e))
+        }
     }
 }
 

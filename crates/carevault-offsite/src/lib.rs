@@ -27,6 +27,7 @@
 
 pub mod bucket_check;
 pub mod config;
+mod fail;
 pub mod fetch;
 pub mod fleet;
 pub mod http;

@@ -8,6 +8,7 @@ use crate::journal::{self, Journal, PartRecord};
 use crate::store::ObjectInfo;
 use base64::Engine as _;
 use carevault_core::error::{Error, Kind, Result};
+use carevault_core::i18n::t;
 use carevault_core::Progress;
 use md5::Digest as _;
 use std::io::Read;
@@ -28,7 +29,7 @@ pub(crate) fn unquote(etag: &str) -> &str {
 /// MD5 of each `part_size` slice of the file.
 fn part_md5s(path: &Path, size: u64, part_size: u64) -> Result<Vec<[u8; 16]>> {
     let mut f = carevault_core::fsutil::open_regular_following(path)
-        .map_err(|e| Error::io("opening the backup to upload", path, e))?;
+        .map_err(|e| crate::fail::io(t!("offsite-doing-opening-upload"), path, e))?;
     let mut out = Vec::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut left = size;
@@ -39,7 +40,7 @@ fn part_md5s(path: &Path, size: u64, part_size: u64) -> Result<Vec<[u8; 16]>> {
         while n > 0 {
             let want = n.min(buf.len() as u64) as usize;
             f.read_exact(&mut buf[..want])
-                .map_err(|e| Error::io("reading the backup to upload", path, e))?;
+                .map_err(|e| crate::fail::io(t!("offsite-doing-reading-upload"), path, e))?;
             h.update(&buf[..want]);
             n -= want as u64;
         }
@@ -64,19 +65,20 @@ pub(crate) fn multipart_etag(md5s: &[[u8; 16]]) -> String {
 fn damaged_kept(client: &Client, key: &str) -> Error {
     Error::new(
         Kind::Corrupted,
-        format!(
-            "{} refused the upload of {key} as damaged in transit (BadDigest) but kept the damaged data under that name; nothing was marked offsite",
-            client.location
+        t!(
+            "offsite-damaged-kept",
+            location = &client.location,
+            key = key
         ),
-        "check the network path (a proxy or link that alters data); then ask the bucket's administrator to remove that object (this tablet's key may not delete) and push again",
+        t!("offsite-damaged-object-advice"),
     )
 }
 
 fn changed_under_us(path: &Path) -> Error {
     Error::new(
         Kind::Io,
-        "the backup file changed while it was being uploaded",
-        "run the push again; a backup file must not change after it is written",
+        t!("offsite-changed-during-upload"),
+        t!("offsite-changed-during-upload-advice"),
     )
     .at(path)
 }
@@ -92,18 +94,27 @@ fn check_stored(
     let info = found.ok_or_else(|| {
         Error::new(
             Kind::Unreachable,
-            format!("{} does not list {key} after the upload", client.location),
-            "nothing was marked offsite; run the command again",
+            t!(
+                "offsite-not-listed-after",
+                location = &client.location,
+                key = key
+            ),
+            t!("offsite-run-again-advice"),
         )
     })?;
     if info.size != size || unquote(&info.etag) != etag {
         return Err(Error::new(
             Kind::Exists,
-            format!(
-                "{} holds {key} with {} bytes and ETag {}, not this backup ({size} bytes, ETag {etag}); it was left as it is",
-                client.location, info.size, unquote(&info.etag)
+            t!(
+                "offsite-holds-other",
+                location = &client.location,
+                key = key,
+                size = info.size.to_string(),
+                etag = unquote(&info.etag),
+                our_size = size.to_string(),
+                our_etag = etag
             ),
-            "nothing is ever overwritten: find out where the stored object came from before anyone removes it",
+            t!("offsite-holds-other-advice"),
         ));
     }
     Ok(info)
@@ -128,7 +139,14 @@ pub(crate) fn put_small(
             t,
         )
     };
-    let reply = client.send("an upload", key, Method::PUT, &signer, &headers, body)?;
+    let reply = client.send(
+        &t!("offsite-what-upload"),
+        key,
+        Method::PUT,
+        &signer,
+        &headers,
+        body,
+    )?;
     let want = hex::encode(md5);
     match reply.status {
         200 => {
@@ -137,18 +155,21 @@ pub(crate) fn put_small(
                 // A store that does not check Content-MD5 kept what arrived.
                 return Err(Error::new(
                     Kind::Corrupted,
-                    format!(
-                        "{} stored {key} with ETag {got}, not the MD5 of the data sent ({want}): the data was damaged on the way; nothing was marked offsite",
-                        client.location
+                    t!(
+                        "offsite-stored-wrong-md5",
+                        location = &client.location,
+                        key = key,
+                        got = got.as_str(),
+                        want = want.as_str()
                     ),
-                    "check the network path (a proxy or link that alters data); then ask the bucket's administrator to remove that object (this tablet's key may not delete) and push again",
+                    t!("offsite-damaged-object-advice"),
                 ));
             }
         }
         // Already there: ours (an earlier try whose answer was lost) only
         // if it is byte for byte the same.
         412 => {}
-        _ => return Err(reply.error(&client.location, "an upload", key)),
+        _ => return Err(reply.error(&client.location, &t!("offsite-what-upload"), key)),
     }
     let found = crate::store::head(client, key)?;
     let checked = check_stored(client, key, found, size, &want);
@@ -172,7 +193,7 @@ pub(crate) fn upload(
     progress: &dyn Progress,
 ) -> Result<ObjectInfo> {
     let size = std::fs::metadata(path)
-        .map_err(|e| Error::io("reading the backup's size", path, e))?
+        .map_err(|e| crate::fail::io(t!("offsite-doing-reading-size"), path, e))?
         .len();
     let md5s = part_md5s(path, size, part_size)?;
     let want = if size <= part_size {
@@ -202,8 +223,12 @@ pub(crate) fn upload(
     if size.div_ceil(part_size) > MAX_PARTS {
         return Err(Error::new(
             Kind::Usage,
-            format!("the backup is too large for {MAX_PARTS} parts of {part_size} bytes"),
-            "raise [offsite] part_size_mib in carevault.toml",
+            t!(
+                "offsite-too-many-parts",
+                parts = MAX_PARTS,
+                part_size = part_size.to_string()
+            ),
+            t!("offsite-too-many-parts-advice"),
         ));
     }
     for _restart in 0..3 {
@@ -225,8 +250,12 @@ pub(crate) fn upload(
     }
     Err(Error::new(
         Kind::Unreachable,
-        format!("{} kept losing the upload of {key}", client.location),
-        "nothing was marked offsite; run the command again later",
+        t!(
+            "offsite-kept-losing",
+            location = &client.location,
+            key = key
+        ),
+        t!("offsite-kept-losing-advice"),
     ))
 }
 
@@ -260,7 +289,7 @@ fn try_multipart(
                 )
             };
             let reply = client.send(
-                "starting an upload",
+                &t!("offsite-what-starting-upload"),
                 key,
                 Method::POST,
                 &signer,
@@ -268,7 +297,11 @@ fn try_multipart(
                 &Body::Empty,
             )?;
             if reply.status != 200 {
-                return Err(reply.error(&client.location, "starting an upload", key));
+                return Err(reply.error(
+                    &client.location,
+                    &t!("offsite-what-starting-upload"),
+                    key,
+                ));
             }
             let text = String::from_utf8_lossy(&reply.body);
             let id = crate::http::xml_field(&text, "UploadId")
@@ -276,11 +309,12 @@ fn try_multipart(
                 .ok_or_else(|| {
                     Error::new(
                         Kind::Unreachable,
-                        format!(
-                            "{} started an upload of {key} without an upload ID",
-                            client.location
+                        t!(
+                            "offsite-no-upload-id",
+                            location = &client.location,
+                            key = key
                         ),
-                        "nothing was marked offsite; run the command again",
+                        t!("offsite-run-again-advice"),
                     )
                 })?;
             let j = Journal {
@@ -310,7 +344,7 @@ fn try_multipart(
             )
         };
         let reply = client.send(
-            "listing the parts",
+            &t!("offsite-what-listing-parts"),
             key,
             Method::GET,
             &signer,
@@ -378,7 +412,7 @@ fn try_multipart(
         let mut etag = String::new();
         for _ in 0..3 {
             let reply = client.send(
-                "uploading a part",
+                &t!("offsite-what-uploading-part"),
                 key,
                 Method::PUT,
                 &signer,
@@ -389,7 +423,7 @@ fn try_multipart(
                 return Ok(None);
             }
             if reply.status != 200 {
-                return Err(reply.error(&client.location, "uploading a part", key));
+                return Err(reply.error(&client.location, &t!("offsite-what-uploading-part"), key));
             }
             etag = reply.header("etag").unwrap_or("").to_string();
             if unquote(&etag) == hexes[i] {
@@ -399,12 +433,14 @@ fn try_multipart(
         if unquote(&etag) != hexes[i] {
             return Err(Error::new(
                 Kind::Corrupted,
-                format!(
-                    "{} stored part {n} of {key} with ETag {}, not the MD5 of the data sent, three times: the data is damaged on the way; nothing was marked offsite",
-                    client.location,
-                    unquote(&etag)
+                t!(
+                    "offsite-part-wrong-md5",
+                    location = &client.location,
+                    part = n,
+                    key = key,
+                    etag = unquote(&etag)
                 ),
-                "check the network path (a proxy or link that alters data), then run the command again",
+                t!("offsite-part-wrong-md5-advice"),
             ));
         }
         j.parts.insert(
@@ -438,7 +474,7 @@ fn try_multipart(
     let xml = complete().body();
     let signer = |t: &jiff02::Timestamp| sign(complete(), &headers, t);
     let reply = client.send(
-        "finishing an upload",
+        &t!("offsite-what-finishing-upload"),
         key,
         Method::POST,
         &signer,
@@ -451,11 +487,13 @@ fn try_multipart(
             let code = crate::http::xml_field(&text, "Code").unwrap_or_default();
             return Err(Error::new(
                 Kind::Unreachable,
-                format!(
-                    "{} could not finish the upload of {key} ({code})",
-                    client.location
+                t!(
+                    "offsite-not-finished",
+                    location = &client.location,
+                    key = key,
+                    code = code
                 ),
-                "nothing was marked offsite; run the command again (the upload resumes)",
+                t!("offsite-not-finished-advice"),
             ));
         }
         200 => {
@@ -463,19 +501,21 @@ fn try_multipart(
             if unquote(&got) != want {
                 return Err(Error::new(
                     Kind::Unreachable,
-                    format!(
-                        "{} finished {key} with ETag {}, not the {want} computed here",
-                        client.location,
-                        unquote(&got)
+                    t!(
+                        "offsite-finished-wrong-etag",
+                        location = &client.location,
+                        key = key,
+                        got = unquote(&got),
+                        want = want.as_str()
                     ),
-                    "nothing was marked offsite; run the command again",
+                    t!("offsite-run-again-advice"),
                 ));
             }
         }
         // 412: already there (ours if an earlier answer was lost, checked
         // below); 404: the upload is gone, perhaps because it finished.
         412 | 404 => {}
-        _ => return Err(reply.error(&client.location, "finishing an upload", key)),
+        _ => return Err(reply.error(&client.location, &t!("offsite-what-finishing-upload"), key)),
     }
     let found = crate::store::head(client, key)?;
     if reply.status == 404 && found.is_none() {
@@ -507,7 +547,7 @@ fn abort(client: &Client, key: &str, upload_id: &str) {
         )
     };
     let _ = client.send(
-        "abandoning an upload",
+        &t!("offsite-what-abandoning-upload"),
         key,
         Method::DELETE,
         &signer,

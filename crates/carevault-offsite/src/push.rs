@@ -7,6 +7,7 @@ use crate::S3Store;
 use carevault_core::archive::reader::Opened;
 use carevault_core::audit::{self, Event, Outcome};
 use carevault_core::auth::{Permit, View};
+use carevault_core::i18n::{t, Lang, Text};
 use carevault_core::offsite_state::{self, LastError, OffsiteRecord};
 use carevault_core::profile::Profile;
 use carevault_core::store::FolderStore;
@@ -27,8 +28,16 @@ pub struct Local {
 #[derive(Debug, Clone)]
 pub struct Pushed {
     pub record: OffsiteRecord,
-    /// What was checked before the upload.
+    /// What was checked before the upload (English: it is also written
+    /// into the bucket's status event; see [`Pushed::checked_text`]).
     pub checked: &'static str,
+}
+
+impl Pushed {
+    /// What was checked before the upload, in the reader's language.
+    pub fn checked_text(&self) -> Text {
+        t!("offsite-push-checked")
+    }
 }
 
 fn now() -> String {
@@ -86,8 +95,8 @@ fn not_offsite(home: &Path, local: Vec<Local>, ids: &[String]) -> Result<Vec<Loc
         if !local.iter().any(|b| b.id == *want) {
             return Err(Error::new(
                 Kind::NotFound,
-                format!("there is no local backup with ID {want:?}"),
-                "run `carevault list` to see the backups and their IDs",
+                t!("offsite-no-local-backup", id = format!("{want:?}")),
+                t!("offsite-no-local-backup-advice"),
             ));
         }
     }
@@ -113,13 +122,13 @@ pub fn pending_unattended(home: &Path) -> Result<Vec<Local>> {
 pub fn sha256_file(path: &Path) -> Result<String> {
     use sha2::Digest;
     let mut f = carevault_core::fsutil::open_regular_following(path)
-        .map_err(|e| Error::io("reading the backup", path, e))?;
+        .map_err(|e| crate::fail::io(t!("offsite-doing-reading-backup"), path, e))?;
     let mut h = sha2::Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
         let n = f
             .read(&mut buf)
-            .map_err(|e| Error::io("reading the backup", path, e))?;
+            .map_err(|e| crate::fail::io(t!("offsite-doing-reading-backup"), path, e))?;
         if n == 0 {
             break;
         }
@@ -160,11 +169,9 @@ fn digests(file: &std::fs::File, size: u64, part_size: u64) -> Result<(String, S
             let want = ((end - at) as usize).min(buf.len());
             let n = file
                 .read_at(&mut buf[..want], at)
-                .map_err(|e| Error::io("reading the backup", "", e))?;
+                .map_err(|e| crate::fail::io(t!("offsite-doing-reading-backup"), "", e))?;
             if n == 0 {
-                return Err(carevault_core::error::truncated(
-                    "the backup got shorter while it was read",
-                ));
+                return Err(crate::fail::incomplete(t!("offsite-backup-got-shorter")));
             }
             sha2::Digest::update(&mut sha, &buf[..n]);
             part.update(&buf[..n]);
@@ -184,11 +191,11 @@ fn digests(file: &std::fs::File, size: u64, part_size: u64) -> Result<(String, S
     Ok((hex::encode(sha2::Digest::finalize(sha)), etag))
 }
 
-fn changed(what: &str) -> Error {
+fn changed(what: Text) -> Error {
     Error::new(
         Kind::Tampered,
-        format!("the backup file changed while it was copied offsite ({what}); nothing was marked offsite"),
-        "find out what writes to that folder, then run the command again",
+        t!("offsite-changed-while-copied", what = what),
+        t!("offsite-changed-while-copied-advice"),
     )
 }
 
@@ -209,7 +216,7 @@ pub fn push_one(
 ) -> Result<Pushed> {
     use std::os::fd::AsRawFd;
     let file = carevault_core::fsutil::open_regular_following(path)
-        .map_err(|e| Error::io("opening the backup", path, e))?;
+        .map_err(|e| crate::fail::io(t!("offsite-doing-opening-backup"), path, e))?;
     let pinned = PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
     // What can be checked without the passphrase: the container, the
     // readable metadata against the sealed payload name, the key slots'
@@ -217,20 +224,22 @@ pub fn push_one(
     let opened = Opened::open(&pinned).map_err(|e| e.at(path))?;
     let id = opened.metadata.sealed.id.clone();
     if id != want_id {
-        return Err(changed(&format!(
-            "it was listed as {want_id} and now reads as {id}"
+        return Err(changed(t!(
+            "offsite-changed-id",
+            listed = want_id,
+            now = id.as_str()
         )));
     }
     let trust = carevault_core::provenance::trust::assess(home, opened.signed.as_ref())?;
     if trust.level != carevault_core::provenance::TrustLevel::ThisDevice {
         return Err(Error::new(
             Kind::PermissionDenied,
-            format!(
-                "{} was not signed by this tablet ({}), so it is not copied into this tablet's offsite folder",
-                path.display(),
-                trust.level.describe()
+            t!(
+                "offsite-not-this-tablet",
+                file = path.display(),
+                trust = trust.level.describe()
             ),
-            "copy offsite only this tablet's own backups; a backup from elsewhere belongs to the tablet that made it",
+            t!("offsite-not-this-tablet-advice"),
         ));
     }
     let checked = "container, readable metadata, key slots, this tablet's signature";
@@ -241,10 +250,10 @@ pub fn push_one(
     let info = store.put_checked(&name, &pinned, progress)?;
     let after = digests(&file, size, store.part_size())?;
     if crate::multipart::unquote(&info.etag) != etag || info.size != size {
-        return Err(changed("the store holds other bytes than the ones checked"));
+        return Err(changed(t!("offsite-changed-store-other-bytes")));
     }
     if after != (sha256.clone(), etag) {
-        return Err(changed("it reads differently after the upload"));
+        return Err(changed(t!("offsite-changed-after-upload")));
     }
     store.put_bytes(
         &format!("backups/{name}.json"),
@@ -316,7 +325,7 @@ pub fn push_audited(
                 &Event::new(user, "offsite push", Outcome::Failure)
                     .backup(&backup.id)
                     .medium("Offsite")
-                    .reason(&format!("{key}: {}", e.message())),
+                    .reason(&format!("{key}: {}", e.message_in(Lang::En))),
             )?;
             kept?;
             Err(e)
@@ -330,7 +339,8 @@ pub fn record_error(home: &Path, e: &Error) -> Result<()> {
         s.last_error = Some(LastError {
             at: now(),
             code: e.kind().code().into(),
-            message: e.message().into(),
+            // A file of this tablet: English, as every record is.
+            message: e.message_in(Lang::En),
         })
     })
 }

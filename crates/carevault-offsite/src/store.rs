@@ -7,6 +7,7 @@
 use crate::http::{sign, Body, Client};
 use crate::Config;
 use carevault_core::error::{Error, Kind, Result};
+use carevault_core::i18n::{t, Lang};
 use carevault_core::store::{check_name, StoredObject};
 use carevault_core::Progress;
 use md5::Digest as _;
@@ -46,7 +47,7 @@ pub(crate) fn head(client: &Client, key: &str) -> Result<Option<ObjectInfo>> {
     let signer =
         |t: &jiff02::Timestamp| sign(client.bucket.head_object(Some(&client.creds), key), &[], t);
     let reply = client.send(
-        "reading the details",
+        &t!("offsite-what-reading-details"),
         key,
         Method::HEAD,
         &signer,
@@ -61,15 +62,15 @@ pub(crate) fn head(client: &Client, key: &str) -> Result<Option<ObjectInfo>> {
                 .ok_or_else(|| {
                     Error::new(
                         Kind::Unreachable,
-                        format!("{} gave no size for {key}", client.location),
-                        "nothing was marked offsite; run the command again",
+                        t!("offsite-no-size", location = &client.location, key = key),
+                        t!("offsite-run-again-advice"),
                     )
                 })?;
             let etag = crate::multipart::unquote(reply.header("etag").unwrap_or("")).to_string();
             Ok(Some(ObjectInfo { size, etag }))
         }
         404 => Ok(None),
-        _ => Err(reply.error(&client.location, "reading the details", key)),
+        _ => Err(reply.error(&client.location, &t!("offsite-what-reading-details"), key)),
     }
 }
 
@@ -164,20 +165,26 @@ impl S3Store {
                 t,
             )
         };
-        let reply = self
-            .client
-            .send("reading", &key, Method::GET, &signer, &[], &Body::Empty)?;
+        let reply = self.client.send(
+            &t!("offsite-what-reading"),
+            &key,
+            Method::GET,
+            &signer,
+            &[],
+            &Body::Empty,
+        )?;
         if reply.status != 200 {
-            return Err(reply.error(&self.client.location, "reading", &key));
+            return Err(reply.error(&self.client.location, &t!("offsite-what-reading"), &key));
         }
         if reply.body.len() as u64 > max {
             return Err(Error::new(
                 Kind::Corrupted,
-                format!(
-                    "{} holds a {key} larger than carevault writes",
-                    self.client.location
+                t!(
+                    "offsite-object-too-large",
+                    location = &self.client.location,
+                    key = key.as_str()
                 ),
-                "the object was not written by carevault; ask the bucket's administrator",
+                t!("offsite-object-too-large-advice"),
             ));
         }
         Ok(reply.body)
@@ -224,11 +231,16 @@ impl S3Store {
                 }
                 sign(a, &[], t)
             };
-            let reply =
-                self.client
-                    .send("listing", &base, Method::GET, &signer, &[], &Body::Empty)?;
+            let reply = self.client.send(
+                &t!("offsite-what-listing"),
+                &base,
+                Method::GET,
+                &signer,
+                &[],
+                &Body::Empty,
+            )?;
             if reply.status != 200 {
-                return Err(reply.error(&self.client.location, "listing", &base));
+                return Err(reply.error(&self.client.location, &t!("offsite-what-listing"), &base));
             }
             let parsed = rusty_s3::actions::ListObjectsV2::parse_response(
                 &String::from_utf8_lossy(&reply.body),
@@ -236,11 +248,12 @@ impl S3Store {
             .map_err(|e| {
                 Error::new(
                     Kind::Unreachable,
-                    format!(
-                        "{} answered a listing that cannot be read: {e}",
-                        self.client.location
+                    t!(
+                        "offsite-listing-unreadable",
+                        location = &self.client.location,
+                        error = e.to_string()
                     ),
-                    "run the command again; if it persists the endpoint may not be an S3 service",
+                    t!("offsite-listing-unreadable-advice"),
                 )
             })?;
             let mut out = Vec::with_capacity(parsed.contents.len());
@@ -277,7 +290,7 @@ impl S3Store {
             sign(a, &[], t)
         };
         let reply = self.client.send(
-            "reading the setting",
+            &t!("offsite-what-reading-setting"),
             sub,
             Method::GET,
             &signer,
@@ -297,7 +310,12 @@ impl S3Store {
 
 impl carevault_core::store::Store for S3Store {
     fn location(&self) -> String {
-        format!("{} under {}", self.client.location, self.prefix)
+        // The trait's location goes into the audit trail too: English.
+        format!(
+            "{} under {}",
+            self.client.location.render(Lang::En),
+            self.prefix
+        )
     }
 
     fn list(&self) -> Result<Vec<StoredObject>> {
@@ -328,7 +346,7 @@ impl carevault_core::store::Store for S3Store {
             )
         };
         let reply = self.client.send(
-            "a download",
+            &t!("offsite-what-download"),
             &key,
             Method::GET,
             &signer,
@@ -340,7 +358,9 @@ impl carevault_core::store::Store for S3Store {
             // The whole object, range ignored.
             200 => reply.body.get(offset as usize..).unwrap_or(&[]),
             416 => &[],
-            _ => return Err(reply.error(&self.client.location, "a download", &key)),
+            _ => {
+                return Err(reply.error(&self.client.location, &t!("offsite-what-download"), &key))
+            }
         };
         let n = data.len().min(buf.len());
         buf[..n].copy_from_slice(&data[..n]);
@@ -363,12 +383,17 @@ impl carevault_core::store::Store for S3Store {
                 t,
             )
         };
-        let reply =
-            self.client
-                .send("deleting", &key, Method::DELETE, &signer, &[], &Body::Empty)?;
+        let reply = self.client.send(
+            &t!("offsite-what-deleting"),
+            &key,
+            Method::DELETE,
+            &signer,
+            &[],
+            &Body::Empty,
+        )?;
         match reply.status {
             200 | 204 => Ok(()),
-            _ => Err(reply.error(&self.client.location, "deleting", &key)),
+            _ => Err(reply.error(&self.client.location, &t!("offsite-what-deleting"), &key)),
         }
     }
 }

@@ -1,7 +1,9 @@
 //! SanteDB's asset classes and where each one goes in the carevault data
 //! folder. The same table is in `docs/IMPORT.md`.
 
-use carevault_core::{error::unsafe_archive, Result};
+use crate::fail::refused;
+use carevault_core::i18n::{t, Text};
+use carevault_core::Result;
 
 /// One asset class of SanteDB's backup module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +120,36 @@ pub const CLASSES: [AssetClass; 14] = [
     ),
 ];
 
+impl AssetClass {
+    /// What it is, in words, in the reader's language ([`AssetClass::what`]
+    /// is the English, for the report's `class` field).
+    pub fn text(&self) -> Text {
+        match self.folder {
+            "santedb/clinical" => t!("santedb-class-clinical"),
+            "santedb/outbox" => t!("santedb-class-outbox"),
+            "santedb/audit" => t!("santedb-class-audit"),
+            "santedb/pubsub" => t!("santedb-class-pubsub"),
+            "santedb/config" => t!("santedb-class-config"),
+            "santedb/keys/context" => t!("santedb-class-context-key"),
+            "santedb/keys/private" => t!("santedb-class-private-key"),
+            "santedb/jobs/schedule" => t!("santedb-class-job-schedule"),
+            "santedb/jobs/state" => t!("santedb-class-job-state"),
+            "santedb/logs" => t!("santedb-class-log"),
+            "santedb/streams" => t!("santedb-class-stream"),
+            "santedb/cdss" => t!("santedb-class-cdss"),
+            "santedb/dataquality" => t!("santedb-class-data-quality"),
+            "santedb/templates" => t!("santedb-class-template"),
+            _ => t!("santedb-class-unknown"),
+        }
+    }
+}
+
+/// What an asset whose class is not in [`CLASSES`] is, in English.
+pub const UNKNOWN_CLASS: &str = "asset of a class SanteDB does not define";
+
+/// What a file of a folder layout is, in English.
+pub const FOLDER_FILE_CLASS: &str = "file of the data folder";
+
 /// Folder (under `data/`) of assets whose class is not in [`CLASSES`]:
 /// `santedb/unknown/{guid}/`.
 pub const UNKNOWN_FOLDER: &str = "santedb/unknown";
@@ -144,7 +176,7 @@ pub const MAX_COMPONENT: usize = 255;
 
 /// Checks that `name` is one safe file name (no folder, no traversal, no
 /// control characters), as it will be written under `data/`.
-pub fn check_component(name: &str, what: &str) -> Result<()> {
+pub fn check_component(name: &str, what: &Text) -> Result<()> {
     let bad = name.is_empty()
         || name == "."
         || name == ".."
@@ -152,20 +184,23 @@ pub fn check_component(name: &str, what: &str) -> Result<()> {
         || name.contains(['/', '\\', ':'])
         || name.chars().any(char::is_control);
     if bad {
-        return Err(unsafe_archive(format!(
-            "{what} {:?} is not a safe file name (empty, a folder path, '..', over {MAX_COMPONENT} bytes, or control characters)",
-            shorten(name)
+        return Err(refused(t!(
+            "santedb-unsafe-name",
+            what = what,
+            name = format!("{:?}", shorten(name)),
+            max = MAX_COMPONENT
         )));
     }
     Ok(())
 }
 
 /// Checks every component of a relative path (legacy layouts keep folders).
-pub fn check_relative(path: &str, what: &str) -> Result<()> {
+pub fn check_relative(path: &str, what: &Text) -> Result<()> {
     if path.len() > 4096 || path.starts_with('/') {
-        return Err(unsafe_archive(format!(
-            "{what} {:?} is an absolute or overlong path",
-            shorten(path)
+        return Err(refused(t!(
+            "santedb-unsafe-path",
+            what = what,
+            name = format!("{:?}", shorten(path))
         )));
     }
     for c in path.split('/') {
@@ -199,6 +234,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_class_has_its_own_words() {
+        use carevault_core::i18n::Lang;
+        for c in CLASSES {
+            assert_eq!(c.text().render(Lang::En), c.what, "{}", c.folder);
+            assert_ne!(c.text().render(Lang::Fr), c.what, "{}", c.folder);
+        }
+    }
+
+    #[test]
     fn guid_bytes_le_order_matches_dotnet() {
         // Guid("FB444942-4276-427C-A09C-9C65769837F0").ToByteArray()
         let b = [
@@ -224,10 +268,11 @@ mod tests {
 
     #[test]
     fn traversal_and_folders_are_not_file_names() {
+        let what = t!("santedb-what-asset-name");
         for n in ["..", ".", "", "a/b", "a\\b", "c:x", "a\u{1b}b"] {
-            assert!(check_component(n, "asset").is_err(), "{n:?}");
+            assert!(check_component(n, &what).is_err(), "{n:?}");
         }
-        assert!(check_component(&"x".repeat(256), "asset").is_err());
-        assert!(check_component("santedb.sqlite", "asset").is_ok());
+        assert!(check_component(&"x".repeat(256), &what).is_err());
+        assert!(check_component("santedb.sqlite", &what).is_ok());
     }
 }

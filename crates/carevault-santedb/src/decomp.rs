@@ -1,7 +1,7 @@
 //! The compression layers (gzip with `flate2`, bzip2 with `bzip2`) and the
 //! meter on the tar stream, each recording its failures in the [`Diag`].
 
-use crate::diag::{Diag, Fault};
+use crate::diag::{Damage, Diag, Fault};
 use std::io::{self, BufRead, Read};
 
 /// A boxed buffered source, as the layers stack.
@@ -81,22 +81,18 @@ impl<'a> Decompress<'a> {
             Fault::CompressedDamaged(
                 name,
                 match self.what {
-                    Compression::Gzip => {
-                        "its CRC-32 or length in the gzip trailer does not match".into()
-                    }
-                    Compression::Bzip2 => "a bzip2 block CRC does not match".into(),
+                    Compression::Gzip => Damage::GzipTrailer,
+                    Compression::Bzip2 => Damage::Bzip2Crc,
                 },
             )
         } else if m.contains("header") {
-            Fault::CompressedDamaged(name, format!("invalid {name} header"))
+            Fault::CompressedDamaged(name, Damage::Header)
         } else {
             Fault::CompressedDamaged(
                 name,
                 match self.what {
-                    Compression::Gzip => format!("invalid deflate data: {m}"),
-                    Compression::Bzip2 => {
-                        format!("invalid bzip2 data (block CRC or structure): {m}")
-                    }
+                    Compression::Gzip => Damage::Deflate(m),
+                    Compression::Bzip2 => Damage::Bzip2(m),
                 },
             )
         }

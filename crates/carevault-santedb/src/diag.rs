@@ -6,7 +6,8 @@
 //! [`Diag`] first, and [`Diag::explain`] turns the first cause into the
 //! error the user reads, naming the layer that failed.
 
-use carevault_core::error::{corrupted, truncated, unsafe_archive};
+use crate::fail::{damaged, incomplete, refused};
+use carevault_core::i18n::{t, Text};
 use carevault_core::{Error, Kind};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -24,12 +25,40 @@ pub enum Fault {
     StrayBlock,
     /// gzip or bzip2 data ends before the end of its stream.
     CompressedEnds(&'static str),
-    /// gzip or bzip2 data is damaged (the message says how).
-    CompressedDamaged(&'static str, String),
+    /// gzip or bzip2 data is damaged ([`Damage`] says how).
+    CompressedDamaged(&'static str, Damage),
     /// More bytes follow the end of the compressed stream.
     TrailingData(&'static str),
     /// More data than the file could honestly hold (a decompression bomb).
     Bomb(u64),
+}
+
+/// How compressed data is damaged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Damage {
+    /// The CRC-32 or length in the gzip trailer does not match.
+    GzipTrailer,
+    /// A bzip2 block CRC does not match.
+    Bzip2Crc,
+    /// The stream's header is invalid.
+    Header,
+    /// The deflate data is invalid (the decoder's words).
+    Deflate(String),
+    /// The bzip2 data is invalid (the decoder's words).
+    Bzip2(String),
+}
+
+impl Damage {
+    /// How, in words, for compression `what` (`gzip`, `bzip2`).
+    pub fn text(&self, what: &str) -> Text {
+        match self {
+            Damage::GzipTrailer => t!("santedb-damage-gzip-trailer"),
+            Damage::Bzip2Crc => t!("santedb-damage-bzip2-crc"),
+            Damage::Header => t!("santedb-damage-header", name = what),
+            Damage::Deflate(m) => t!("santedb-damage-deflate", error = m),
+            Damage::Bzip2(m) => t!("santedb-damage-bzip2", error = m),
+        }
+    }
 }
 
 /// State shared by the layers of one read.
@@ -80,8 +109,8 @@ impl Diag {
     }
 
     /// The error for a read that failed with `e` (from the top layer), where
-    /// `context` says what was being read.
-    pub fn explain(&self, e: &std::io::Error, context: &str) -> Error {
+    /// `context` says what was being read (a `santedb-doing-...` message).
+    pub fn explain(&self, e: &std::io::Error, context: Text) -> Error {
         let st = self.0.borrow();
         // A padding failure right where the compressed data also stops
         // early is a cut at a block boundary: a truncation, not damage.
@@ -93,37 +122,35 @@ impl Diag {
             return match f {
                 Fault::Io(m) => Error::new(
                     Kind::Io,
-                    format!("the SanteDB backup could not be read: {m}"),
-                    "check that the storage is present and healthy, then run the command again",
+                    t!("santedb-read-failed", error = m),
+                    t!("santedb-read-failed-advice"),
                 ),
-                Fault::CipherLength(n) => truncated(format!(
-                    "the encrypted data is {n} bytes, not a whole number of 16-byte AES blocks (the file was cut short) while {context}"
+                Fault::CipherLength(n) => incomplete(t!(
+                    "santedb-cipher-length-while",
+                    bytes = n.to_string(),
+                    context = context
                 )),
-                Fault::Padding if !st.tar_complete && (cut || !st.compressed_end) => truncated(format!(
-                    "the encrypted data stops before the compressed data ends (the last block's PKCS#7 padding is invalid too: the file was cut short at a block boundary, or its last block is damaged, which cannot be told apart) while {context}"
-                )),
-                Fault::Padding => corrupted(
-                    "the PKCS#7 padding of the last AES block is invalid: the end of the file is damaged or cut short",
-                ),
-                Fault::StrayBlock if !st.compressed_end => truncated(format!(
-                    "the encrypted data stops before the compressed data ends (its last block is not padded) while {context}"
-                )),
-                Fault::StrayBlock => corrupted(
-                    "one stray 16-byte AES block follows the padded end of the encrypted data",
-                ),
-                Fault::CompressedEnds(what) => truncated(format!(
-                    "the {what} data ends before its end marker while {context}"
-                )),
-                Fault::CompressedDamaged(what, m) => {
-                    corrupted(format!("the {what} data is damaged ({m}) while {context}"))
+                Fault::Padding if !st.tar_complete && (cut || !st.compressed_end) => {
+                    incomplete(t!("santedb-cipher-stops-padding", context = context))
                 }
-                Fault::TrailingData(what) => corrupted(format!(
-                    "bytes follow the end of the {what} stream, which a SanteDB backup never has"
+                Fault::Padding => damaged(t!("santedb-padding-invalid")),
+                Fault::StrayBlock if !st.compressed_end => {
+                    incomplete(t!("santedb-cipher-stops-unpadded", context = context))
+                }
+                Fault::StrayBlock => damaged(t!("santedb-stray-block")),
+                Fault::CompressedEnds(what) => incomplete(t!(
+                    "santedb-compressed-ends",
+                    name = *what,
+                    context = context
                 )),
-                Fault::Bomb(cap) => unsafe_archive(format!(
-                    "it decompresses to more than {} bytes, far more than a backup of this size holds (a decompression bomb)",
-                    cap
+                Fault::CompressedDamaged(what, how) => damaged(t!(
+                    "santedb-compressed-damaged",
+                    name = *what,
+                    how = how.text(what),
+                    context = context
                 )),
+                Fault::TrailingData(what) => damaged(t!("santedb-trailing-data", name = *what)),
+                Fault::Bomb(cap) => refused(t!("santedb-bomb", bytes = cap.to_string())),
             };
         }
         drop(st);
@@ -132,20 +159,14 @@ impl Diag {
 }
 
 /// The error for a failure the tar layer itself found.
-fn explain_tar(e: &std::io::Error, context: &str) -> Error {
+fn explain_tar(e: &std::io::Error, context: Text) -> Error {
     let m = e.to_string();
     if m.contains("checksum mismatch") {
-        corrupted(format!(
-            "a tar header checksum does not match while {context}"
-        ))
+        damaged(t!("santedb-tar-checksum", context = context))
     } else if e.kind() == std::io::ErrorKind::UnexpectedEof || m.contains("entire block") {
-        truncated(format!(
-            "the tar archive ends inside an entry while {context}"
-        ))
+        incomplete(t!("santedb-tar-ends", context = context))
     } else {
-        corrupted(format!(
-            "the tar archive is unreadable ({m}) while {context}"
-        ))
+        damaged(t!("santedb-tar-unreadable", error = m, context = context))
     }
 }
 

@@ -5,7 +5,8 @@
 //! layout can be told from another before anything is consumed.
 
 use crate::assets::{guid_text, shorten};
-use carevault_core::error::{corrupted, truncated};
+use crate::fail::{damaged, incomplete};
+use carevault_core::i18n::{t, Text};
 use carevault_core::{Error, Kind, Result};
 use std::io::{Cursor, Read};
 
@@ -158,11 +159,8 @@ pub fn u64_at(b: &[u8], at: usize) -> u64 {
 pub fn ticks_to_time(ticks: i64) -> Result<jiff::Timestamp> {
     let t = ticks as i128 - UNIX_EPOCH_TICKS as i128;
     let secs = t.div_euclid(10_000_000) as i64;
-    jiff::Timestamp::from_second(secs).map_err(|_| {
-        corrupted(format!(
-            "the creation time in the header ({ticks} ticks) is not a real date"
-        ))
-    })
+    jiff::Timestamp::from_second(secs)
+        .map_err(|_| damaged(t!("santedb-header-bad-time", ticks = ticks.to_string())))
 }
 
 /// .NET ticks of `t`.
@@ -170,8 +168,8 @@ pub fn time_to_ticks(t: jiff::Timestamp) -> i64 {
     t.as_second() * 10_000_000 + UNIX_EPOCH_TICKS
 }
 
-fn short(what: &str) -> Error {
-    truncated(format!("the file ends inside its header ({what})"))
+fn short(what: Text) -> Error {
+    incomplete(t!("santedb-header-ends", part = what))
 }
 
 /// Parses an asset table of `n` rows at `at`; returns the rows.
@@ -193,19 +191,23 @@ pub fn parse_table(b: &[u8], at: usize, n: u64) -> Vec<TableAsset> {
 /// and the offset after it.
 pub fn read_table<R: Read>(head: &mut Head<R>, at: usize) -> Result<(Vec<TableAsset>, usize)> {
     if !head.ensure(at + 8).map_err(read_err)? {
-        return Err(short("asset count"));
+        return Err(short(t!("santedb-part-asset-count")));
     }
     let n = u64_at(&head.buf, at);
     if n > MAX_ASSETS {
         return Err(Error::new(
             Kind::Corrupted,
-            format!("the header claims {n} assets, more than any SanteDB backup holds ({MAX_ASSETS} at most): the header is damaged"),
-            "this copy cannot be trusted; use another copy of the SanteDB backup",
+            t!(
+                "santedb-header-too-many-assets",
+                count = n.to_string(),
+                max = MAX_ASSETS.to_string()
+            ),
+            t!("santedb-header-damaged-advice"),
         ));
     }
     let end = at + 8 + n as usize * ROW;
     if !head.ensure(end).map_err(read_err)? {
-        return Err(short("asset table"));
+        return Err(short(t!("santedb-part-asset-table")));
     }
     Ok((parse_table(&head.buf, at + 8, n), end))
 }
@@ -214,15 +216,15 @@ pub fn read_table<R: Read>(head: &mut Head<R>, at: usize) -> Result<(Vec<TableAs
 pub fn read_err(e: std::io::Error) -> Error {
     Error::new(
         Kind::Io,
-        format!("the SanteDB backup could not be read: {e}"),
-        "check that the storage is present and healthy, then run the command again",
+        t!("santedb-read-failed", error = &e),
+        t!("santedb-read-failed-advice"),
     )
 }
 
 /// Reads the IV at `at`; `None` when all zero (not encrypted).
 pub fn read_iv<R: Read>(head: &mut Head<R>, at: usize) -> Result<Option<[u8; 16]>> {
     if !head.ensure(at + 16).map_err(read_err)? {
-        return Err(short("IV"));
+        return Err(short(t!("santedb-part-iv")));
     }
     let iv: [u8; 16] = head.buf[at..at + 16].try_into().expect("16 bytes");
     Ok((iv != [0u8; 16]).then_some(iv))
@@ -237,7 +239,7 @@ fn in_january_2024(t: jiff::Timestamp) -> bool {
 /// the header and the offset where the data after it begins.
 pub fn parse_sb<R: Read>(head: &mut Head<R>) -> Result<(Header, usize)> {
     if !head.ensure(14).map_err(read_err)? {
-        return Err(short("magic and creation time"));
+        return Err(short(t!("santedb-part-magic-and-time")));
     }
     let current = &head.buf[..5] == MAGIC_SB1;
     let ticks = u64_at(&head.buf, 5) as i64;
@@ -295,7 +297,7 @@ fn creator_layout<R: Read>(
 ) -> Result<(Header, usize)> {
     let len = head.buf[13] as usize;
     if !head.ensure(14 + len + 8).map_err(read_err)? {
-        return Err(short("creator name"));
+        return Err(short(t!("santedb-part-creator")));
     }
     let creator = std::str::from_utf8(&head.buf[14..14 + len])
         .ok()
@@ -305,24 +307,25 @@ fn creator_layout<R: Read>(
         if let Some(real) = misaligned_creator(head, len)? {
             return Err(Error::new(
                 Kind::Corrupted,
-                format!(
-                    "the creator name in the header is {real} bytes long; SanteDB stores its length in one byte ({} here) but writes every byte, so everything after it is misaligned",
-                    real % 256
+                t!(
+                    "santedb-creator-misaligned",
+                    real = real.to_string(),
+                    stored = (real % 256).to_string()
                 ),
-                "SanteDB itself cannot read this file either; the data after the header cannot be located with certainty, so it is not imported. Make a new SanteDB backup as a user with a shorter name (255 bytes at most)",
+                t!("santedb-creator-misaligned-advice"),
             ));
         }
         return Err(Error::new(
             Kind::Corrupted,
-            format!(
-                "the header is damaged: {}",
-                if creator.is_none() {
-                    "the creator name is not valid UTF-8".to_string()
+            t!(
+                "santedb-header-damaged",
+                what = if creator.is_none() {
+                    t!("santedb-header-creator-not-utf8")
                 } else {
-                    format!("it claims {n} assets")
+                    t!("santedb-header-claims-assets", count = n.to_string())
                 }
             ),
-            "this copy cannot be trusted; use another copy of the SanteDB backup",
+            t!("santedb-header-damaged-advice"),
         ));
     }
     let (assets, at) = read_table(head, 14 + len)?;
@@ -377,7 +380,7 @@ fn misaligned_creator<R: Read>(head: &mut Head<R>, len: usize) -> Result<Option<
 /// Parses the header inside the bzip2 of `SDB\x03` and `SB\0BK` 2023.
 pub fn parse_bz_inner<R: Read>(head: &mut Head<R>) -> Result<(Header, usize)> {
     if !head.ensure(5).map_err(read_err)? {
-        return Err(short("magic"));
+        return Err(short(t!("santedb-part-magic")));
     }
     let (layout, at) = if &head.buf[..4] == MAGIC_SDB3 {
         (Layout::Sdb3, 4)
@@ -387,7 +390,7 @@ pub fn parse_bz_inner<R: Read>(head: &mut Head<R>) -> Result<(Header, usize)> {
         return Err(not_santedb());
     };
     if !head.ensure(at + 8).map_err(read_err)? {
-        return Err(short("creation time"));
+        return Err(short(t!("santedb-part-time")));
     }
     let created = ticks_to_time(u64_at(&head.buf, at) as i64)?;
     let (assets, at) = read_table(head, at + 8)?;
@@ -407,7 +410,7 @@ pub fn parse_bz_inner<R: Read>(head: &mut Head<R>) -> Result<(Header, usize)> {
 /// Parses the `SDB\x02` header.
 pub fn parse_sdb2<R: Read>(head: &mut Head<R>) -> Result<(Header, usize)> {
     if !head.ensure(5).map_err(read_err)? {
-        return Err(short("flag"));
+        return Err(short(t!("santedb-part-flag")));
     }
     let hdr = |iv| Header {
         layout: Layout::Sdb2,
@@ -420,20 +423,19 @@ pub fn parse_sdb2<R: Read>(head: &mut Head<R>) -> Result<(Header, usize)> {
         0 => Ok((hdr(None), 5)),
         1 => {
             if !head.ensure(9).map_err(read_err)? {
-                return Err(short("IV length"));
+                return Err(short(t!("santedb-part-iv-length")));
             }
             let n = u32::from_le_bytes(head.buf[5..9].try_into().expect("4 bytes"));
             if n != 16 {
-                return Err(corrupted(format!(
-                    "the header gives an IV of {n} bytes; AES uses 16"
+                return Err(damaged(t!(
+                    "santedb-header-iv-length",
+                    bytes = n.to_string()
                 )));
             }
             let iv = read_iv(head, 9)?.unwrap_or([0u8; 16]);
             Ok((hdr(Some(iv)), 25))
         }
-        f => Err(corrupted(format!(
-            "the encryption flag in the header is {f}; SanteDB wrote 0 or 1"
-        ))),
+        f => Err(damaged(t!("santedb-header-flag", flag = f.to_string()))),
     }
 }
 
@@ -441,8 +443,8 @@ pub fn parse_sdb2<R: Read>(head: &mut Head<R>) -> Result<(Header, usize)> {
 pub fn not_santedb() -> Error {
     Error::new(
         Kind::NotABackup,
-        "this file is not a SanteDB backup (none of the known magics: gzip, SDB\\x02, bzip2, SB\\0BK, SB\\x01BK)",
-        "choose the .bin (or .sdbk) file that SanteDB's Backup module wrote",
+        t!("santedb-not-santedb"),
+        t!("santedb-not-santedb-advice"),
     )
 }
 

@@ -4,15 +4,16 @@
 //! is removed on success and on failure.
 
 use crate::decomp::{drain_zeros, Compression};
+use crate::fail::{damaged, incomplete};
 use crate::header::{clean_creator, Layout};
 use crate::open::open;
 use crate::place::{walk, AssetReport, Placer, TarEnd};
 use carevault_core::audit::{self, Event, Outcome};
 use carevault_core::auth::{Create, Permit};
 use carevault_core::backup::{self, BackupOutcome, BackupRequest, Origin, Target};
-use carevault_core::error::truncated;
 use carevault_core::format::metadata::MAX_LABEL_CHARS;
 use carevault_core::fsutil::{free_space, human_size};
+use carevault_core::i18n::{t, Text};
 use carevault_core::profile::Profile;
 use carevault_core::{Error, Kind, Progress, Result, SecretString};
 use serde::Serialize;
@@ -67,8 +68,16 @@ pub struct SourceReport {
     pub assets: Vec<AssetReport>,
     /// Bytes of data.
     pub data_bytes: u64,
-    /// Things the user should know (password in clear, missing gzip trailer...).
-    pub warnings: Vec<String>,
+    /// Things the user should know (password in clear, missing gzip
+    /// trailer...). In JSON, rendered in the process's language.
+    #[serde(serialize_with = "texts_in_current")]
+    pub warnings: Vec<Text>,
+}
+
+/// Each text rendered in the process's language
+/// ([`carevault_core::i18n::current`]).
+fn texts_in_current<S: serde::Serializer>(texts: &[Text], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(texts.iter().map(Text::text))
 }
 
 /// The result of an import.
@@ -128,8 +137,8 @@ fn check_label(label: &Option<String>) -> Result<()> {
         {
             return Err(Error::new(
                 Kind::Usage,
-                format!("the label must be 1 to {MAX_LABEL_CHARS} characters of plain text"),
-                "choose a shorter label without line breaks",
+                t!("santedb-label-rule", max = MAX_LABEL_CHARS),
+                t!("santedb-label-rule-advice"),
             ));
         }
     }
@@ -165,7 +174,7 @@ fn import_inner(
             req.new_passphrase.is_some(),
         )?;
         std::fs::create_dir_all(&req.to)
-            .map_err(|e| Error::io("creating the backup folder", &req.to, e))?;
+            .map_err(|e| crate::fail::io(t!("santedb-doing-creating-backup-folder"), &req.to, e))?;
     }
     let parent = if req.to.is_dir() {
         req.to.clone()
@@ -178,15 +187,15 @@ fn import_inner(
     if free < need {
         return Err(Error::new(
             Kind::NoSpace,
-            format!(
-                "not enough free space to import: need at least {}, have {}",
-                human_size(need),
-                human_size(free)
+            t!(
+                "santedb-no-space",
+                need = human_size(need),
+                free = human_size(free)
             ),
-            format!(
-                "free {} on the storage of {}",
-                human_size(need - free),
-                parent.display()
+            t!(
+                "santedb-no-space-advice",
+                more = human_size(need - free),
+                folder = parent.display()
             ),
         )
         .at(&parent));
@@ -194,21 +203,21 @@ fn import_inner(
     let staging = tempfile::Builder::new()
         .prefix(STAGING_PREFIX)
         .tempdir_in(&parent)
-        .map_err(|e| Error::io("creating the staging folder", &parent, e))?;
+        .map_err(|e| crate::fail::io(t!("santedb-doing-creating-staging"), &parent, e))?;
     let lock = staging.path().join(".lock");
     // Held while the import runs; written only once held, so that another
     // import's clean-up never mistakes a folder being set up for a stale one.
     let mut lock_file = std::fs::File::create(&lock)
-        .map_err(|e| Error::io("creating the staging folder", &lock, e))?;
+        .map_err(|e| crate::fail::io(t!("santedb-doing-creating-staging"), &lock, e))?;
     if lock_file.try_lock().is_ok() {
         use std::io::Write;
         lock_file
             .write_all(b"import running\n")
-            .map_err(|e| Error::io("creating the staging folder", &lock, e))?;
+            .map_err(|e| crate::fail::io(t!("santedb-doing-creating-staging"), &lock, e))?;
     }
     let shome = staging.path().join("home");
     std::fs::create_dir_all(shome.join("data"))
-        .map_err(|e| Error::io("creating the staging folder", &shome, e))?;
+        .map_err(|e| crate::fail::io(t!("santedb-doing-creating-staging"), &shome, e))?;
 
     let cap = CAP_FLOOR.saturating_add(file_len.saturating_mul(CAP_RATIO));
     let opened = open(req.file, req.passphrase, cap, progress)?;
@@ -229,51 +238,39 @@ fn import_inner(
     let complete = end == TarEnd::Marker || header.layout.has_table();
     if tail_bad && !(window && complete) {
         return Err(match tail {
-            Err(e) => diag.explain(&e, "reading the end of the backup"),
-            Ok(false) => {
-                carevault_core::error::corrupted("non-zero bytes follow the end of the tar archive")
-            }
-            Ok(true) if end == TarEnd::Eof => {
-                truncated("the tar archive has no end marker: the file was cut short")
-            }
-            Ok(true) => diag.explain(
-                &std::io::Error::other("end"),
-                "reading the end of the backup",
-            ),
+            Err(e) => diag.explain(&e, t!("santedb-doing-end")),
+            Ok(false) => damaged(t!("santedb-bytes-after-tar")),
+            Ok(true) if end == TarEnd::Eof => incomplete(t!("santedb-tar-no-end-marker")),
+            Ok(true) => diag.explain(&std::io::Error::other("end"), t!("santedb-doing-end")),
         });
     }
     placer.finish_table()?;
     if tail_bad {
-        warnings.push(
-            "the end of the compressed data (gzip trailer) is missing or damaged, as in every encrypted SanteDB backup written from 2025-10-28 to 2025-11-19 (a SanteDB fault); all tar data was read and checked, but the gzip CRC-32 could not be"
-                .to_string(),
-        );
+        warnings.push(t!("santedb-warning-lost-trailer"));
     }
     placer.finish_folder()?;
     warnings.append(&mut placer.notes);
     if header.layout.has_table() && header.assets.is_empty() {
-        warnings.push("the backup lists no assets at all".into());
+        warnings.push(t!("santedb-warning-no-assets"));
     }
     if !placer.reports.iter().any(|a| a.kind == "sqlite") {
-        warnings.push(
-            "the backup holds no database: SanteDB backups made before 2024-01-28 hold only the configuration"
-                .into(),
-        );
+        warnings.push(t!("santedb-warning-no-database"));
     }
     for a in &placer.reports {
         if a.database.as_ref().is_some_and(|d| d.password_in_clear) {
-            warnings.push(format!(
-                "the SanteDB backup carried the database password of {:?} in clear; treat copies of it as exposing that password",
-                a.name
+            warnings.push(t!(
+                "santedb-warning-password-in-clear",
+                asset = format!("{:?}", a.name)
             ));
         }
         if a.class_id
             .as_deref()
             .is_some_and(|c| crate::assets::class_of(c).is_none())
         {
-            warnings.push(format!(
-                "asset {:?} has a class SanteDB does not define; it is stored under {}",
-                a.name, a.path
+            warnings.push(t!(
+                "santedb-warning-unknown-class",
+                asset = format!("{:?}", a.name),
+                path = &a.path
             ));
         }
     }
@@ -282,7 +279,7 @@ fn import_inner(
         .as_deref()
         .is_some_and(|c| clean_creator(c) != c)
     {
-        warnings.push("the creator name held control characters or was over 120 characters; they were replaced".into());
+        warnings.push(t!("santedb-warning-creator-replaced"));
     }
     let source = SourceReport {
         file: req.file.to_path_buf(),
@@ -307,13 +304,8 @@ fn import_inner(
     }
     let profile_file = home.join("carevault.toml");
     if profile_file.exists() {
-        std::fs::copy(&profile_file, shome.join("carevault.toml")).map_err(|e| {
-            Error::io(
-                "copying the profile to the staging folder",
-                &profile_file,
-                e,
-            )
-        })?;
+        std::fs::copy(&profile_file, shome.join("carevault.toml"))
+            .map_err(|e| crate::fail::io(t!("santedb-doing-copying-profile"), &profile_file, e))?;
     }
     // This tablet's users come along: a SanteDB backup carries no carevault
     // users, and a restore of the import must not leave the clinic data
@@ -340,8 +332,8 @@ fn import_inner(
         copy().map_err(|e| {
             Error::new(
                 Kind::Io,
-                format!("this tablet's users could not be copied into the import: {e}"),
-                "check data/users.db (`carevault users list`), then run the import again",
+                t!("santedb-users-not-copied", error = e.to_string()),
+                t!("santedb-users-not-copied-advice"),
             )
             .at(&users)
         })?;
@@ -369,14 +361,14 @@ fn import_inner(
     let out = backup::create_staged(permit, &shome, &breq, progress)?;
     if !out.skipped.is_empty() {
         let _ = std::fs::remove_file(&out.path);
-        return Err(Error::internal(format!(
-            "the backup left out staged files: {}",
-            out.skipped.join("; ")
+        return Err(Error::internal(t!(
+            "santedb-staged-files-left-out",
+            files = out.skipped.join("; ")
         )));
     }
     staging
         .close()
-        .map_err(|e| Error::io("removing the staging folder", &parent, e))?;
+        .map_err(|e| crate::fail::io(t!("santedb-doing-removing-staging"), &parent, e))?;
     drop(lock_file);
     Ok(ImportOutcome {
         result: "imported",

@@ -18,6 +18,7 @@ pub mod assets;
 pub mod cbc;
 pub mod decomp;
 pub mod diag;
+pub mod fail;
 pub mod header;
 pub mod import;
 pub mod open;

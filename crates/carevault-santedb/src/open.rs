@@ -4,8 +4,9 @@
 use crate::cbc::{decrypt_one, santedb_key, unpad, CbcReader, BLOCK};
 use crate::decomp::{Compression, Decompress, Meter, Src};
 use crate::diag::{Diag, Fault};
+use crate::fail::{damaged, incomplete};
 use crate::header::{self, read_err, Head, Header, Layout, MAGIC_SB0, MAGIC_SB1, MAGIC_SDB2};
-use carevault_core::error::{corrupted, truncated};
+use carevault_core::i18n::t;
 use carevault_core::{Error, Kind, Progress, Result};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -77,22 +78,22 @@ fn open_clear<'a>(path: &Path, progress: &'a dyn Progress) -> Result<Clear<'a>> 
         if e.kind() == std::io::ErrorKind::NotFound {
             Error::new(
                 Kind::NotFound,
-                "the SanteDB backup file does not exist",
-                "check the file name and path",
+                t!("santedb-file-not-found"),
+                t!("santedb-file-not-found-advice"),
             )
             .at(path)
         } else {
-            Error::io("opening the SanteDB backup", path, e)
+            crate::fail::io(t!("santedb-doing-opening"), path, e)
         }
     })?;
     let meta = f
         .metadata()
-        .map_err(|e| Error::io("opening the SanteDB backup", path, e))?;
+        .map_err(|e| crate::fail::io(t!("santedb-doing-opening"), path, e))?;
     if !meta.is_file() {
         return Err(Error::new(
             Kind::Usage,
-            "the SanteDB backup must be a regular file",
-            "give the path of the .bin file itself",
+            t!("santedb-not-a-file"),
+            t!("santedb-not-a-file-advice"),
         )
         .at(path));
     }
@@ -115,7 +116,7 @@ fn open_clear<'a>(path: &Path, progress: &'a dyn Progress) -> Result<Clear<'a>> 
         iv: None,
     };
     if first.is_empty() {
-        return Err(truncated("the file is empty"));
+        return Err(incomplete(t!("santedb-file-empty")));
     }
     let magics: [&[u8]; 5] = [&[0x1f, 0x8b], MAGIC_SDB2, b"BZh", MAGIC_SB0, MAGIC_SB1];
     if first.len() < 5
@@ -123,7 +124,7 @@ fn open_clear<'a>(path: &Path, progress: &'a dyn Progress) -> Result<Clear<'a>> 
             .iter()
             .any(|m| first.len() < m.len() && m.starts_with(&first))
     {
-        return Err(truncated("the file ends inside its magic"));
+        return Err(incomplete(t!("santedb-file-ends-in-magic")));
     }
     if first.starts_with(&[0x1f, 0x8b]) {
         return Ok(Clear {
@@ -151,7 +152,9 @@ fn open_clear<'a>(path: &Path, progress: &'a dyn Progress) -> Result<Clear<'a>> 
             Ok(r) => r,
             // A failure of the bzip2 layer says more than the header's.
             Err(_) if diag.has_fault() => {
-                return Err(diag.explain(&std::io::Error::other("header"), "reading the header"))
+                return Err(
+                    diag.explain(&std::io::Error::other("header"), t!("santedb-doing-header"))
+                )
             }
             Err(e) => return Err(e),
         };
@@ -191,7 +194,7 @@ pub fn open<'a>(
         cipher_at,
         file_len,
     } = open_clear(path, progress)?;
-    let explain_hdr = |e: std::io::Error| diag.explain(&e, "reading the header");
+    let explain_hdr = |e: std::io::Error| diag.explain(&e, t!("santedb-doing-header"));
     let mut src = rest;
     if let Some(iv) = header.iv {
         let pass = match passphrase {
@@ -199,8 +202,8 @@ pub fn open<'a>(
             _ => {
                 return Err(Error::new(
                     Kind::Usage,
-                    "this SanteDB backup is encrypted and no passphrase was given",
-                    "give the passphrase it was made with (--passphrase-file FILE or CAREVAULT_SANTEDB_PASSPHRASE)",
+                    t!("santedb-passphrase-missing"),
+                    t!("santedb-passphrase-missing-advice"),
                 ))
             }
         };
@@ -209,9 +212,7 @@ pub fn open<'a>(
         let mut h = Head::new(boxed(cbc), HEAD_LIMIT);
         let expected: &[u8] = header.layout.inner_magic().unwrap_or(&[0x1f, 0x8b, 0x08]);
         if !h.ensure(BLOCK).map_err(explain_hdr)? {
-            return Err(truncated(
-                "the encrypted data is shorter than one AES block",
-            ));
+            return Err(incomplete(t!("santedb-cipher-shorter-than-block")));
         }
         if !h.buf.starts_with(expected) {
             let got = h.buf[..expected.len()].to_vec();
@@ -229,7 +230,7 @@ pub fn open<'a>(
                 if diag.has_fault() {
                     diag.explain(
                         &std::io::Error::other("header"),
-                        "reading the encrypted header",
+                        t!("santedb-doing-encrypted-header"),
                     )
                 } else {
                     e
@@ -249,9 +250,9 @@ pub fn open<'a>(
         _ => {
             let peek = src.fill_buf().map_err(explain_hdr)?;
             let c = Compression::sniff(peek).ok_or_else(|| {
-                corrupted(format!(
-                    "the data after the header is neither gzip nor bzip2 (it starts {:02x?})",
-                    &peek[..peek.len().min(4)]
+                damaged(t!(
+                    "santedb-neither-gzip-nor-bzip2",
+                    start = format!("{:02x?}", &peek[..peek.len().min(4)])
                 ))
             })?;
             if header.layout == Layout::Sb0Bk2025 && c == Compression::Bzip2 {
@@ -294,17 +295,13 @@ fn wrong_key_or_damage<R: Read>(
         .map(|(a, b)| (a ^ b).count_ones())
         .sum();
     if bits <= 2 {
-        return corrupted(format!(
-            "the IV is damaged: the first decrypted bytes differ from SanteDB's magic by {bits} bit(s)"
-        ));
+        return damaged(t!("santedb-iv-damaged", bits = bits.to_string()));
     }
     let end_ok = match cipher_at {
         Some(at) => {
             let len = file_len.saturating_sub(at);
             if len % BLOCK as u64 != 0 || len == 0 {
-                return truncated(format!(
-                    "the encrypted data is {len} bytes, not a whole number of 16-byte AES blocks (the file was cut short)"
-                ));
+                return incomplete(t!("santedb-cipher-length", bytes = len.to_string()));
             }
             last_block_ok(path, at, len, key, iv)
         }
@@ -316,19 +313,17 @@ fn wrong_key_or_damage<R: Read>(
             match r {
                 Ok(_) => true,
                 Err(_) if diag.faults() == [Fault::Padding] => false,
-                Err(e) => return diag.explain(&e, "reading the encrypted data"),
+                Err(e) => return diag.explain(&e, t!("santedb-doing-encrypted-data")),
             }
         }
     };
     if end_ok {
-        corrupted(
-            "the start of the encrypted data is damaged: with this passphrase the end of the file decrypts correctly, but the first block does not hold SanteDB's magic",
-        )
+        damaged(t!("santedb-cipher-start-damaged"))
     } else {
         Error::new(
             Kind::WrongKey,
-            "the passphrase does not open this SanteDB backup (the first decrypted block is not SanteDB's, and neither is the last block's padding)",
-            "check the passphrase: SanteDB uses only its first 32 characters, and every letter outside plain ASCII counts as '?'",
+            t!("santedb-wrong-passphrase"),
+            t!("santedb-wrong-passphrase-advice"),
         )
     }
 }

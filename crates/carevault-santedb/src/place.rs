@@ -5,10 +5,11 @@
 use crate::assets::{self, check_component, check_relative, class_of, shorten};
 use crate::decomp::{Meter, Src};
 use crate::diag::Diag;
+use crate::fail::{damaged, incomplete, refused};
 use crate::header::{Layout, TableAsset};
 use crate::sqlite::{self, DbInfo};
-use carevault_core::error::{corrupted, unsafe_archive};
 use carevault_core::fsutil::{free_space, human_size};
+use carevault_core::i18n::{t, Text};
 use carevault_core::{Error, Kind, Result};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -40,6 +41,16 @@ pub struct AssetReport {
     pub database: Option<DbInfo>,
 }
 
+impl AssetReport {
+    /// What the class is ([`AssetReport::class`]), in the reader's language.
+    pub fn class_text(&self) -> Text {
+        match &self.class_id {
+            Some(id) => class_of(id).map_or_else(|| t!("santedb-class-unknown"), |c| c.text()),
+            None => t!("santedb-class-folder-file"),
+        }
+    }
+}
+
 /// Places tar entries into `staging/data`.
 pub struct Placer {
     home: PathBuf,
@@ -50,7 +61,7 @@ pub struct Placer {
     /// What was placed.
     pub reports: Vec<AssetReport>,
     /// Things to tell the user.
-    pub notes: Vec<String>,
+    pub notes: Vec<Text>,
     /// Bytes kept free for the backup written after (about the input's size).
     reserve: u64,
     entries: usize,
@@ -63,10 +74,10 @@ impl Placer {
         for (i, a) in assets.iter().enumerate() {
             let key = format!("{}/{}", a.class_id, a.name);
             if table.insert(key, i).is_some() {
-                return Err(unsafe_archive(format!(
-                    "the header lists the asset {:?} of class {} twice",
-                    shorten(&a.name),
-                    a.class_id
+                return Err(refused(t!(
+                    "santedb-asset-listed-twice",
+                    asset = format!("{:?}", shorten(&a.name)),
+                    class = &a.class_id
                 )));
             }
         }
@@ -93,15 +104,15 @@ impl Placer {
         if free < need {
             return Err(Error::new(
                 Kind::NoSpace,
-                format!(
-                    "not enough free space to import: the next asset needs {} and the backup about {} more, and {} are free",
-                    human_size(size),
-                    human_size(self.reserve),
-                    human_size(free)
+                t!(
+                    "santedb-no-space-asset",
+                    asset = human_size(size),
+                    backup = human_size(self.reserve),
+                    free = human_size(free)
                 ),
-                format!(
-                    "free at least {} on the storage of the --to folder, then run the import again",
-                    human_size(need - free)
+                t!(
+                    "santedb-no-space-asset-advice",
+                    need = human_size(need - free)
                 ),
             )
             .at(&self.home));
@@ -119,9 +130,7 @@ impl Placer {
     ) -> Result<()> {
         self.entries += 1;
         if self.entries > MAX_ENTRIES {
-            return Err(unsafe_archive(format!(
-                "the tar holds more than {MAX_ENTRIES} entries"
-            )));
+            return Err(refused(t!("santedb-too-many-entries", max = MAX_ENTRIES)));
         }
         self.check_space(size)?;
         if !self.layout.has_table() {
@@ -131,9 +140,9 @@ impl Placer {
             return Err(self.unmatched(name));
         };
         if self.seen[i] {
-            return Err(unsafe_archive(format!(
-                "the tar holds the entry {:?} twice",
-                shorten(name)
+            return Err(refused(t!(
+                "santedb-entry-twice",
+                entry = format!("{:?}", shorten(name))
             )));
         }
         self.seen[i] = true;
@@ -143,22 +152,23 @@ impl Placer {
             Some(c) => c.folder.to_string(),
             None => format!("{}/{}", assets::UNKNOWN_FOLDER, asset.class_id),
         };
-        let what = class.map_or("asset of a class SanteDB does not define", |c| c.what);
+        let what = class.map_or(assets::UNKNOWN_CLASS, |c| c.what);
         if class.is_some_and(|c| c.sqlite) {
             let file = assets::database_file_name(&asset.name);
-            check_component(file, "the database asset name")?;
+            check_component(file, &t!("santedb-what-database-asset-name"))?;
             let rel = format!("data/{folder}/{file}");
             carevault_core::format::manifest::check_entry_path(&rel).map_err(|_| {
-                unsafe_archive(format!(
-                    "the asset name {:?} cannot be stored",
-                    shorten(file)
+                refused(t!(
+                    "santedb-asset-name-unstorable",
+                    name = format!("{:?}", shorten(file))
                 ))
             })?;
             let dest = self.home.join(&rel);
             mkdirs(dest.parent().expect("has a folder"))?;
             if dest.exists() {
-                return Err(unsafe_archive(format!(
-                    "two database assets map to the same file {rel:?}"
+                return Err(refused(t!(
+                    "santedb-two-databases-one-file",
+                    file = format!("{rel:?}")
                 )));
             }
             let scratch = carevault_core::layout::private_dir(&self.home).join("db-scratch");
@@ -173,7 +183,7 @@ impl Placer {
                 database: Some(info),
             });
         } else {
-            check_component(&asset.name, "the asset name")?;
+            check_component(&asset.name, &t!("santedb-what-asset-name"))?;
             let rel = format!("data/{folder}/{}", asset.name);
             self.write_file(&rel, size, r, explain, false)?;
             self.reports.push(AssetReport {
@@ -198,9 +208,9 @@ impl Placer {
         replace: bool,
     ) -> Result<()> {
         carevault_core::format::manifest::check_entry_path(rel).map_err(|_| {
-            unsafe_archive(format!(
-                "the name {:?} cannot be stored safely",
-                shorten(rel)
+            refused(t!(
+                "santedb-name-unstorable",
+                name = format!("{:?}", shorten(rel))
             ))
         })?;
         let dest = self.home.join(rel);
@@ -208,11 +218,11 @@ impl Placer {
         if replace {
             match std::fs::symlink_metadata(&dest) {
                 Ok(m) if m.is_file() => std::fs::remove_file(&dest)
-                    .map_err(|e| Error::io("replacing an earlier copy", &dest, e))?,
+                    .map_err(|e| crate::fail::io(t!("santedb-doing-replacing"), &dest, e))?,
                 Ok(_) => {
-                    return Err(unsafe_archive(format!(
-                        "{:?} is both a folder and a file in the tar",
-                        shorten(rel)
+                    return Err(refused(t!(
+                        "santedb-folder-and-file",
+                        name = format!("{:?}", shorten(rel))
                     )))
                 }
                 Err(_) => {}
@@ -220,12 +230,12 @@ impl Placer {
         }
         let mut f = std::fs::File::create_new(&dest).map_err(|e| {
             if e.kind() == std::io::ErrorKind::AlreadyExists {
-                unsafe_archive(format!(
-                    "two assets map to the same file {:?}",
-                    shorten(rel)
+                refused(t!(
+                    "santedb-two-assets-one-file",
+                    file = format!("{:?}", shorten(rel))
                 ))
             } else {
-                Error::io("writing to the staging folder", &dest, e)
+                crate::fail::io(t!("santedb-doing-writing-staging"), &dest, e)
             }
         })?;
         sqlite::copy_exact(r, &mut f, size, &dest, explain)
@@ -239,7 +249,7 @@ impl Placer {
         explain: sqlite::Explain,
     ) -> Result<()> {
         let name = name.trim_start_matches("./");
-        check_relative(name, "the tar entry")?;
+        check_relative(name, &t!("santedb-what-tar-entry"))?;
         let rel = format!("data/{}/{name}", assets::FOLDER_LAYOUT_ROOT);
         // In SDB\x02 files a later entry of the same name replaces the
         // earlier one (the clean database copies at the tar root).
@@ -248,7 +258,7 @@ impl Placer {
         self.reports.retain(|a| a.path != rel);
         self.reports.push(AssetReport {
             class_id: None,
-            class: "file of the data folder".into(),
+            class: assets::FOLDER_FILE_CLASS.into(),
             name: name.to_string(),
             path: rel,
             size,
@@ -264,7 +274,7 @@ impl Placer {
         if name.is_empty() {
             return Ok(());
         }
-        check_relative(name, "the tar folder")?;
+        check_relative(name, &t!("santedb-what-tar-folder"))?;
         mkdirs(&self.data().join(assets::FOLDER_LAYOUT_ROOT).join(name))
     }
 
@@ -277,15 +287,17 @@ impl Placer {
         match normalised {
             Some(a) => Error::new(
                 Kind::UnsafeArchive,
-                format!(
-                    "the asset {:?} (class {}) is stored in the tar as {:?}: SanteDB's writer rewrote its name ('\\' to '/', everything up to ':' dropped, '/' trimmed), so SanteDB's own reader cannot match it either",
-                    shorten(&a.name), a.class_id, shorten(name)
+                t!(
+                    "santedb-asset-renamed",
+                    asset = format!("{:?}", shorten(&a.name)),
+                    class = &a.class_id,
+                    entry = format!("{:?}", shorten(name))
                 ),
-                "nothing was imported; this backup cannot be restored by SanteDB as it is; report the asset name to the SanteDB administrator",
+                t!("santedb-asset-renamed-advice"),
             ),
-            None => unsafe_archive(format!(
-                "the tar holds the entry {:?}, which the header's asset table does not list",
-                shorten(name)
+            None => refused(t!(
+                "santedb-entry-not-listed",
+                entry = format!("{:?}", shorten(name))
             )),
         }
     }
@@ -295,16 +307,17 @@ impl Placer {
         if let Some(i) = self.seen.iter().position(|s| !s) {
             let a = &self.assets[i];
             let missing = self.seen.iter().filter(|s| !**s).count();
-            return Err(corrupted(format!(
-                "the header lists the asset {:?} (class {}) but the tar holds no entry for it{}",
-                shorten(&a.name),
-                a.class_id,
-                if missing > 1 {
-                    format!(", and {} more are missing", missing - 1)
-                } else {
-                    String::new()
-                }
-            )));
+            let asset = format!("{:?}", shorten(&a.name));
+            return Err(damaged(if missing > 1 {
+                t!(
+                    "santedb-asset-missing-and-more",
+                    asset = asset,
+                    class = &a.class_id,
+                    more = (missing - 1).to_string()
+                )
+            } else {
+                t!("santedb-asset-missing", asset = asset, class = &a.class_id)
+            }));
         }
         Ok(())
     }
@@ -327,7 +340,7 @@ impl Placer {
                 gone.push(format!("{}{s}", rep.path));
             }
             rep.size = std::fs::metadata(&path)
-                .map_err(|e| Error::io("measuring a staged database", &path, e))?
+                .map_err(|e| crate::fail::io(t!("santedb-doing-measuring"), &path, e))?
                 .len();
             rep.kind = "sqlite";
             rep.database = Some(DbInfo {
@@ -352,7 +365,8 @@ fn is_sqlite(path: &Path) -> bool {
 }
 
 fn mkdirs(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io("creating a staging folder", dir, e))
+    std::fs::create_dir_all(dir)
+        .map_err(|e| crate::fail::io(t!("santedb-doing-creating-a-staging"), dir, e))
 }
 
 /// SanteDB's writer's name normalisation: `\` to `/`, everything up to the
@@ -382,7 +396,7 @@ pub fn walk<'a>(
     placer: &mut Placer,
     cap: u64,
 ) -> Result<(TarEnd, Meter<Src<'a>>)> {
-    let explain = |e: std::io::Error| diag.explain(&e, "reading the tar archive");
+    let explain = |e: std::io::Error| diag.explain(&e, t!("santedb-doing-tar"));
     let mut archive = tar::Archive::new(tar);
     {
         let entries = archive.entries().map_err(explain)?;
@@ -394,12 +408,14 @@ pub fn walk<'a>(
             let size = entry.header().entry_size().map_err(explain)?;
             if kind.is_gnu_longname() {
                 if size > MAX_LONG_NAME + 1 {
-                    return Err(unsafe_archive(format!(
-                        "a long-name entry of {size} bytes (more than {MAX_LONG_NAME})"
+                    return Err(refused(t!(
+                        "santedb-long-name-too-long",
+                        bytes = size.to_string(),
+                        max = MAX_LONG_NAME
                     )));
                 }
                 if long_name.is_some() {
-                    return Err(unsafe_archive("two long names in a row"));
+                    return Err(refused(t!("santedb-two-long-names")));
                 }
                 let mut v = Vec::with_capacity(size as usize);
                 (&mut entry)
@@ -407,9 +423,7 @@ pub fn walk<'a>(
                     .read_to_end(&mut v)
                     .map_err(explain)?;
                 if (v.len() as u64) < size {
-                    return Err(carevault_core::error::truncated(
-                        "the tar ends inside a long name",
-                    ));
+                    return Err(incomplete(t!("santedb-tar-ends-in-long-name")));
                 }
                 while v.last() == Some(&0) {
                     v.pop();
@@ -426,20 +440,21 @@ pub fn walk<'a>(
                 // page; Windows-1252 is the one of the clinics' locales.
                 Err(e) => {
                     let n = windows_1252(e.as_bytes());
-                    placer.notes.push(format!(
-                        "the tar entry name {:?} was written in the Windows-1252 code page, not UTF-8",
-                        shorten(&n)
+                    placer.notes.push(t!(
+                        "santedb-note-windows-1252",
+                        name = format!("{:?}", shorten(&n))
                     ));
                     n
                 }
             };
             if name.contains('\0') {
-                return Err(unsafe_archive("a tar entry name holds a NUL byte"));
+                return Err(refused(t!("santedb-entry-name-nul")));
             }
             if size > cap {
-                return Err(unsafe_archive(format!(
-                    "the tar entry {:?} claims {size} bytes, more than this file could hold",
-                    shorten(&name)
+                return Err(refused(t!(
+                    "santedb-entry-too-big",
+                    entry = format!("{:?}", shorten(&name)),
+                    bytes = size.to_string()
                 )));
             }
             match kind {
@@ -449,29 +464,28 @@ pub fn walk<'a>(
                 k if k.is_dir() && !placer.layout.has_table() => placer.folder_dir(&name)?,
                 k => {
                     let what = if k.is_symlink() {
-                        "a symbolic link"
+                        t!("santedb-kind-symlink")
                     } else if k.is_hard_link() {
-                        "a hard link"
+                        t!("santedb-kind-hard-link")
                     } else if k.is_character_special() || k.is_block_special() {
-                        "a device"
+                        t!("santedb-kind-device")
                     } else if k.is_fifo() {
-                        "a named pipe"
+                        t!("santedb-kind-fifo")
                     } else if k.is_dir() {
-                        "a folder"
+                        t!("santedb-kind-folder")
                     } else {
-                        "an entry of an unknown kind"
+                        t!("santedb-kind-unknown")
                     };
-                    return Err(unsafe_archive(format!(
-                        "the tar entry {:?} is {what}; a SanteDB backup holds only files",
-                        shorten(&name)
+                    return Err(refused(t!(
+                        "santedb-entry-not-a-file",
+                        entry = format!("{:?}", shorten(&name)),
+                        what = what
                     )));
                 }
             }
         }
         if long_name.is_some() {
-            return Err(carevault_core::error::truncated(
-                "the tar ends after a long name",
-            ));
+            return Err(incomplete(t!("santedb-tar-ends-after-long-name")));
         }
     }
     let meter = archive.into_inner();

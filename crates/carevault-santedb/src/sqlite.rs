@@ -1,7 +1,8 @@
 //! SanteDB's SQLite assets: the length-prefixed envelopes (v1, v2, v3),
 //! WAL replay, and the checks every database passes before it is staged.
 
-use carevault_core::error::corrupted;
+use crate::fail::{damaged, incomplete};
+use carevault_core::i18n::{t, Arg, Text};
 use carevault_core::{Error, Kind, Result};
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
@@ -38,10 +39,11 @@ struct Budget<'r> {
 }
 
 impl Budget<'_> {
-    fn envelope_err(&self, what: &str) -> Error {
-        corrupted(format!(
-            "the envelope of database asset {:?} is damaged: {what}",
-            self.asset
+    fn envelope_err(&self, what: Text) -> Error {
+        damaged(t!(
+            "santedb-envelope-damaged",
+            asset = format!("{:?}", self.asset),
+            what = what
         ))
     }
 
@@ -51,9 +53,9 @@ impl Budget<'_> {
         self.front = b;
     }
 
-    fn bytes(&mut self, n: u64, what: &str, explain: Explain) -> Result<Vec<u8>> {
+    fn bytes(&mut self, n: u64, what: Text, explain: Explain) -> Result<Vec<u8>> {
         if n > self.left {
-            return Err(self.envelope_err(&format!("{what} runs past the end of the entry")));
+            return Err(self.envelope_err(t!("santedb-envelope-runs-past", what = what)));
         }
         let k = (n as usize).min(self.front.len());
         let mut v: Vec<u8> = self.front.drain(..k).collect();
@@ -64,20 +66,20 @@ impl Budget<'_> {
         Ok(v)
     }
 
-    fn u8(&mut self, what: &str, explain: Explain) -> Result<u8> {
+    fn u8(&mut self, what: Text, explain: Explain) -> Result<u8> {
         Ok(self.bytes(1, what, explain)?[0])
     }
 
     fn copy_to(&mut self, n: u64, out: &Path, explain: Explain) -> Result<()> {
         if n > self.left {
-            return Err(self.envelope_err("a file runs past the end of the entry"));
+            return Err(self.envelope_err(t!("santedb-envelope-file-runs-past")));
         }
         let mut f = std::fs::File::create_new(out)
-            .map_err(|e| Error::io("writing a database to the staging folder", out, e))?;
+            .map_err(|e| crate::fail::io(t!("santedb-doing-writing-database"), out, e))?;
         let k = (n as usize).min(self.front.len());
         let front: Vec<u8> = self.front.drain(..k).collect();
         f.write_all(&front)
-            .map_err(|e| Error::io("writing a database to the staging folder", out, e))?;
+            .map_err(|e| crate::fail::io(t!("santedb-doing-writing-database"), out, e))?;
         copy_exact(self.r, &mut f, n - k as u64, out, explain)?;
         self.left -= n;
         Ok(())
@@ -87,7 +89,7 @@ impl Budget<'_> {
         let mut left = n;
         while left > 0 {
             let k = left.min(64 * 1024);
-            self.bytes(k, "a file", explain)?;
+            self.bytes(k, t!("santedb-envelope-a-file"), explain)?;
             left -= k;
         }
         Ok(())
@@ -98,11 +100,7 @@ fn read_full(r: &mut dyn Read, buf: &mut [u8], explain: Explain) -> Result<()> {
     let mut at = 0;
     while at < buf.len() {
         match r.read(&mut buf[at..]) {
-            Ok(0) => {
-                return Err(carevault_core::error::truncated(
-                    "a tar entry ends before its size",
-                ))
-            }
+            Ok(0) => return Err(incomplete(t!("santedb-entry-ends-early"))),
             Ok(n) => at += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(explain(e)),
@@ -125,8 +123,9 @@ pub fn copy_exact(
         let want = (buf.len() as u64).min(left) as usize;
         let k = match r.read(&mut buf[..want]) {
             Ok(0) => {
-                return Err(carevault_core::error::truncated(format!(
-                    "a tar entry ends {left} bytes before its size"
+                return Err(incomplete(t!(
+                    "santedb-entry-ends-bytes-early",
+                    bytes = left.to_string()
                 )))
             }
             Ok(k) => k,
@@ -134,7 +133,7 @@ pub fn copy_exact(
             Err(e) => return Err(explain(e)),
         };
         out.write_all(&buf[..k])
-            .map_err(|e| Error::io("writing to the staging folder", path, e))?;
+            .map_err(|e| crate::fail::io(t!("santedb-doing-writing-staging"), path, e))?;
         left -= k as u64;
     }
     Ok(())
@@ -143,16 +142,16 @@ pub fn copy_exact(
 fn empty_payload(asset: &str) -> Error {
     Error::new(
         Kind::CheckFailed,
-        format!("the database asset {asset:?} is empty: SanteDB's copy of it failed when this backup was made (SanteDB logged a warning and still reported success), so the backup does not hold this database"),
-        "nothing was imported; on the device, check SanteDB's log, make a new SanteDB backup, and import that one",
+        t!("santedb-database-empty", asset = format!("{asset:?}")),
+        t!("santedb-database-empty-advice"),
     )
 }
 
 fn sqlcipher(asset: &str) -> Error {
     Error::new(
         Kind::UnsupportedVersion,
-        format!("the database asset {asset:?} is encrypted with SQLCipher (the backup carries its password in clear); this carevault cannot open SQLCipher databases"),
-        "nothing was imported; restore this backup on a SanteDB device and make a new backup there (SanteDB from 2025-11-19 on stores databases decrypted), then import that one",
+        t!("santedb-database-sqlcipher", asset = format!("{asset:?}")),
+        t!("santedb-database-sqlcipher-advice"),
     )
 }
 
@@ -177,7 +176,7 @@ pub fn unwrap_asset(
         return Err(empty_payload(asset));
     }
     std::fs::create_dir_all(scratch)
-        .map_err(|e| Error::io("creating the staging folder", scratch, e))?;
+        .map_err(|e| crate::fail::io(t!("santedb-doing-creating-staging"), scratch, e))?;
     let main = scratch.join("db");
     let mut b = Budget {
         r,
@@ -185,15 +184,15 @@ pub fn unwrap_asset(
         left: size,
         asset: asset.to_string(),
     };
-    let l1 = b.u8("the first string's length", explain)? as u64;
-    let s1 = b.bytes(l1, "the first string", explain)?;
+    let l1 = b.u8(t!("santedb-envelope-first-length"), explain)? as u64;
+    let s1 = b.bytes(l1, t!("santedb-envelope-first-string"), explain)?;
     if b.left == 0 {
         return Err(empty_payload(asset));
     }
     if b.left < 8 {
-        return Err(b.envelope_err("too short for a database"));
+        return Err(b.envelope_err(t!("santedb-envelope-too-short")));
     }
-    let head = b.bytes(8, "the file size", explain)?;
+    let head = b.bytes(8, t!("santedb-envelope-the-file-size"), explain)?;
     let z = u64::from_le_bytes(head[..].try_into().expect("8 bytes"));
     if z == b.left {
         // v3: file name, size, the checkpointed main file.
@@ -221,9 +220,9 @@ pub fn unwrap_asset(
     let mut first: Option<String> = None;
     let mut wal = false;
     while b.left > 0 {
-        let len = b.u8("a file name's length", explain)? as u64;
-        let name = b.bytes(len, "a file name", explain)?;
-        let sz = b.bytes(8, "a file size", explain)?;
+        let len = b.u8(t!("santedb-envelope-name-length"), explain)? as u64;
+        let name = b.bytes(len, t!("santedb-envelope-a-name"), explain)?;
+        let sz = b.bytes(8, t!("santedb-envelope-a-size"), explain)?;
         wal |= write_v2_file(&mut b, &main, &name, &sz, &mut first, asset, explain)?;
     }
     if first.is_none() {
@@ -243,13 +242,13 @@ fn write_v2_file(
     explain: Explain,
 ) -> Result<bool> {
     let name = std::str::from_utf8(name)
-        .map_err(|_| b.envelope_err("a file name is not UTF-8"))?
+        .map_err(|_| b.envelope_err(t!("santedb-envelope-name-not-utf8")))?
         .to_string();
     let n = u64::from_le_bytes(sz.try_into().expect("8 bytes"));
     match first {
         None => {
             if !plausible_name(name.as_bytes()) {
-                return Err(b.envelope_err("the first file name is not a file name"));
+                return Err(b.envelope_err(t!("santedb-envelope-first-not-name")));
             }
             if n == 0 {
                 return Err(empty_payload(asset));
@@ -274,20 +273,21 @@ fn write_v2_file(
                     // SQLite rebuilds the shared-memory index from the WAL;
                     // the copy of it is not needed.
                     if n > b.left {
-                        return Err(b.envelope_err("a file runs past the end of the entry"));
+                        return Err(b.envelope_err(t!("santedb-envelope-file-runs-past")));
                     }
                     b.skip(n, explain)?;
                     return Ok(false);
                 }
                 _ => {
-                    return Err(b.envelope_err(&format!(
-                        "it holds a file {:?} that is not the database {m:?} or its -wal/-shm",
-                        crate::assets::shorten(&name)
+                    return Err(b.envelope_err(t!(
+                        "santedb-envelope-other-file",
+                        file = format!("{:?}", crate::assets::shorten(&name)),
+                        database = format!("{m:?}")
                     )))
                 }
             };
             if target.exists() {
-                return Err(b.envelope_err("it holds the WAL twice"));
+                return Err(b.envelope_err(t!("santedb-envelope-wal-twice")));
             }
             b.copy_to(n, &target, explain)?;
             Ok(true)
@@ -304,7 +304,7 @@ fn settle_info(
 ) -> Result<DbInfo> {
     let rows = settle(main, dest)?;
     let size = std::fs::metadata(dest)
-        .map_err(|e| Error::io("measuring a staged database", dest, e))?
+        .map_err(|e| crate::fail::io(t!("santedb-doing-measuring"), dest, e))?
         .len();
     Ok(DbInfo {
         envelope,
@@ -322,11 +322,15 @@ pub fn sidecar(main: &Path, suffix: &str) -> std::path::PathBuf {
     s.into()
 }
 
-fn db_err(path: &Path, what: &str, e: rusqlite::Error) -> Error {
+fn db_err(path: &Path, what: Text, e: rusqlite::Error) -> Error {
     Error::new(
         Kind::CheckFailed,
-        format!("a database in the SanteDB backup fails its check while {what}: {e}"),
-        "nothing was imported; this database is damaged in the backup; use another SanteDB backup",
+        t!(
+            "santedb-database-check-failed",
+            what = what,
+            error = e.to_string()
+        ),
+        t!("santedb-database-damaged-advice"),
     )
     .at(path)
 }
@@ -340,47 +344,52 @@ pub fn settle(main: &Path, dest: &Path) -> Result<BTreeMap<String, u64>> {
             main,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(|e| db_err(main, "opening it", e))?;
+        .map_err(|e| db_err(main, t!("santedb-db-doing-opening"), e))?;
         conn.execute_batch("PRAGMA trusted_schema = OFF")
-            .map_err(|e| db_err(main, "opening it", e))?;
+            .map_err(|e| db_err(main, t!("santedb-db-doing-opening"), e))?;
         let mode: String = conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-            .map_err(|e| db_err(main, "reading its journal mode", e))?;
+            .map_err(|e| db_err(main, t!("santedb-db-doing-journal-mode"), e))?;
         if mode.eq_ignore_ascii_case("wal") {
             conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-                .map_err(|e| db_err(main, "replaying its WAL", e))?;
+                .map_err(|e| db_err(main, t!("santedb-db-doing-wal"), e))?;
             conn.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))
-                .map_err(|e| db_err(main, "leaving WAL mode", e))?;
+                .map_err(|e| db_err(main, t!("santedb-db-doing-leaving-wal"), e))?;
         }
         let mut stmt = conn
             .prepare("PRAGMA integrity_check")
-            .map_err(|e| db_err(main, "running integrity_check", e))?;
+            .map_err(|e| db_err(main, t!("santedb-db-doing-integrity"), e))?;
         let problems: Vec<String> = stmt
             .query_map([], |r| r.get(0))
             .and_then(|rows| rows.collect())
-            .map_err(|e| db_err(main, "running integrity_check", e))?;
+            .map_err(|e| db_err(main, t!("santedb-db-doing-integrity"), e))?;
         drop(stmt);
         if problems != ["ok"] {
             return Err(Error::new(
                 Kind::CheckFailed,
-                format!(
-                    "a database in the SanteDB backup fails integrity_check: {}",
-                    problems.first().map(String::as_str).unwrap_or("no answer")
+                t!(
+                    "santedb-database-integrity",
+                    problem = match problems.first() {
+                        Some(p) => Arg::from(p.as_str()),
+                        None => Arg::from(t!("santedb-database-no-answer")),
+                    }
                 ),
-                "nothing was imported; this database is damaged in the backup; use another SanteDB backup",
+                t!("santedb-database-damaged-advice"),
             ));
         }
-        carevault_core::snapshot::count_rows(&conn).map_err(|e| db_err(main, "counting rows", e))?
+        carevault_core::snapshot::count_rows(&conn)
+            .map_err(|e| db_err(main, t!("santedb-db-doing-counting"), e))?
     };
     for side in ["-wal", "-shm", "-journal"] {
         let p = sidecar(main, side);
         if p.exists() {
-            std::fs::remove_file(&p).map_err(|e| Error::io("removing a WAL copy", &p, e))?;
+            std::fs::remove_file(&p)
+                .map_err(|e| crate::fail::io(t!("santedb-doing-removing-wal"), &p, e))?;
         }
     }
     if main != dest {
         std::fs::rename(main, dest)
-            .map_err(|e| Error::io("moving a checked database into place", dest, e))?;
+            .map_err(|e| crate::fail::io(t!("santedb-doing-moving-database"), dest, e))?;
     }
     Ok(rows)
 }

@@ -1,1 +1,200 @@
-# carevault: santedb messages (fr).
+# carevault : messages de l'import SanteDB (fr).
+
+## Formes communes (les mêmes mots que les raccourcis du cœur).
+santedb-damaged = le fichier de sauvegarde est endommagé : { $what }
+santedb-damaged-advice = cette copie n'est pas fiable ; utilisez une autre copie de la sauvegarde (par exemple celle du support externe)
+santedb-incomplete = le fichier de sauvegarde est incomplet : { $what }
+santedb-incomplete-advice = le fichier a été tronqué (copie interrompue ou stockage plein) ; copiez-le de nouveau depuis sa source ou utilisez une autre sauvegarde
+santedb-refused-entry = la sauvegarde contient un élément refusé : { $what }
+santedb-refused-entry-advice = ce fichier n'a pas été écrit par carevault ou a été modifié ; ne le restaurez pas et signalez sa provenance
+santedb-io-disk-full = le stockage est plein pendant { $what }
+santedb-io-disk-full-advice = libérez de l'espace sur ce stockage (supprimez d'anciens fichiers ou des copies de sécurité) et relancez la commande
+santedb-io-denied = accès refusé pendant { $what }
+santedb-io-denied-advice = vérifiez que l'utilisateur qui lance carevault peut écrire dans ce dossier et qu'il n'est pas monté en lecture seule
+santedb-io-failed = le système n'a pas pu terminer { $what } : { $error }
+santedb-io-failed-advice = vérifiez que le stockage est présent et en bon état, puis relancez la commande
+
+## Les défauts des couches.
+santedb-read-failed = la sauvegarde SanteDB n'a pas pu être lue : { $error }
+santedb-read-failed-advice = vérifiez que le stockage est présent et en bon état, puis relancez la commande
+santedb-cipher-length-while = les données chiffrées font { $bytes } octets, pas un nombre entier de blocs AES de 16 octets (le fichier a été tronqué) pendant { $context }
+santedb-cipher-stops-padding = les données chiffrées s'arrêtent avant la fin des données compressées (le remplissage PKCS#7 du dernier bloc est invalide aussi : le fichier a été tronqué à une limite de bloc, ou son dernier bloc est endommagé, ce qu'on ne peut pas distinguer) pendant { $context }
+santedb-padding-invalid = le remplissage PKCS#7 du dernier bloc AES est invalide : la fin du fichier est endommagée ou tronquée
+santedb-cipher-stops-unpadded = les données chiffrées s'arrêtent avant la fin des données compressées (leur dernier bloc n'a pas de remplissage) pendant { $context }
+santedb-stray-block = un bloc AES de 16 octets en trop suit la fin des données chiffrées
+santedb-compressed-ends = les données { $name } s'arrêtent avant leur marque de fin pendant { $context }
+santedb-compressed-damaged = les données { $name } sont endommagées ({ $how }) pendant { $context }
+santedb-damage-gzip-trailer = le CRC-32 ou la longueur de la fin gzip ne correspond pas
+santedb-damage-bzip2-crc = le CRC d'un bloc bzip2 ne correspond pas
+santedb-damage-header = en-tête { $name } invalide
+santedb-damage-deflate = données deflate invalides : { $error }
+santedb-damage-bzip2 = données bzip2 invalides (CRC de bloc ou structure) : { $error }
+santedb-trailing-data = des octets suivent la fin du flux { $name }, ce qu'une sauvegarde SanteDB n'a jamais
+santedb-bomb = elle se décompresse en plus de { $bytes } octets, bien plus que ce que contient une sauvegarde de cette taille (une bombe de décompression)
+santedb-tar-checksum = la somme de contrôle d'un en-tête tar ne correspond pas pendant { $context }
+santedb-tar-ends = l'archive tar s'arrête au milieu d'un élément pendant { $context }
+santedb-tar-unreadable = l'archive tar est illisible ({ $error }) pendant { $context }
+
+## En-têtes.
+santedb-header-bad-time = la date de création dans l'en-tête ({ $ticks } ticks) n'est pas une vraie date
+santedb-header-ends = le fichier s'arrête au milieu de son en-tête ({ $part })
+santedb-part-asset-count = nombre d'éléments
+santedb-part-asset-table = table des éléments
+# same in French
+santedb-part-iv = IV
+santedb-part-magic-and-time = signature et date de création
+santedb-part-creator = nom du créateur
+santedb-part-magic = signature
+santedb-part-time = date de création
+santedb-part-flag = indicateur
+santedb-part-iv-length = longueur de l'IV
+santedb-header-too-many-assets = l'en-tête annonce { $count } éléments, plus que n'en contient aucune sauvegarde SanteDB ({ $max } au plus) : l'en-tête est endommagé
+santedb-header-damaged-advice = cette copie n'est pas fiable ; utilisez une autre copie de la sauvegarde SanteDB
+santedb-creator-misaligned = le nom du créateur dans l'en-tête fait { $real } octets ; SanteDB enregistre sa longueur sur un octet ({ $stored } ici) mais écrit tous les octets, donc tout ce qui suit est décalé
+santedb-creator-misaligned-advice = SanteDB lui-même ne peut pas lire ce fichier non plus ; les données après l'en-tête ne peuvent pas être localisées avec certitude, elles ne sont donc pas importées. Faites une nouvelle sauvegarde SanteDB avec un utilisateur au nom plus court (255 octets au plus)
+santedb-header-damaged = l'en-tête est endommagé : { $what }
+santedb-header-creator-not-utf8 = le nom du créateur n'est pas de l'UTF-8 valide
+santedb-header-claims-assets = il annonce { $count } éléments
+santedb-header-iv-length = l'en-tête donne un IV de { $bytes } octets ; AES en utilise 16
+santedb-header-flag = l'indicateur de chiffrement dans l'en-tête vaut { $flag } ; SanteDB écrivait 0 ou 1
+santedb-not-santedb = ce fichier n'est pas une sauvegarde SanteDB (aucune des signatures connues : gzip, SDB\x02, bzip2, SB\0BK, SB\x01BK)
+santedb-not-santedb-advice = choisissez le fichier .bin (ou .sdbk) écrit par le module Backup de SanteDB
+
+## Ouverture et déverrouillage.
+santedb-file-not-found = le fichier de sauvegarde SanteDB n'existe pas
+santedb-file-not-found-advice = vérifiez le nom et le chemin du fichier
+santedb-doing-opening = l'ouverture de la sauvegarde SanteDB
+santedb-not-a-file = la sauvegarde SanteDB doit être un fichier ordinaire
+santedb-not-a-file-advice = donnez le chemin du fichier .bin lui-même
+santedb-file-empty = le fichier est vide
+santedb-file-ends-in-magic = le fichier s'arrête au milieu de sa signature
+santedb-doing-header = la lecture de l'en-tête
+santedb-doing-encrypted-header = la lecture de l'en-tête chiffré
+santedb-doing-encrypted-data = la lecture des données chiffrées
+santedb-passphrase-missing = cette sauvegarde SanteDB est chiffrée et aucune phrase secrète n'a été donnée
+santedb-passphrase-missing-advice = donnez la phrase secrète avec laquelle elle a été faite (--passphrase-file FILE ou CAREVAULT_SANTEDB_PASSPHRASE)
+santedb-cipher-shorter-than-block = les données chiffrées sont plus courtes qu'un bloc AES
+santedb-neither-gzip-nor-bzip2 = les données après l'en-tête ne sont ni du gzip ni du bzip2 (elles commencent par { $start })
+santedb-iv-damaged = l'IV est endommagé : les premiers octets déchiffrés diffèrent de la signature SanteDB de { $bits } bit(s)
+santedb-cipher-length = les données chiffrées font { $bytes } octets, pas un nombre entier de blocs AES de 16 octets (le fichier a été tronqué)
+santedb-cipher-start-damaged = le début des données chiffrées est endommagé : avec cette phrase secrète la fin du fichier se déchiffre correctement, mais le premier bloc ne contient pas la signature SanteDB
+santedb-wrong-passphrase = la phrase secrète n'ouvre pas cette sauvegarde SanteDB (le premier bloc déchiffré n'est pas celui de SanteDB, ni le remplissage du dernier bloc)
+santedb-wrong-passphrase-advice = vérifiez la phrase secrète : SanteDB n'utilise que ses 32 premiers caractères, et toute lettre hors ASCII simple compte comme « ? »
+
+## Les éléments et leurs noms.
+santedb-class-clinical = base de données clinique principale
+santedb-class-outbox = base de la file de synchronisation (file d'envoi)
+santedb-class-audit = base de données d'audit
+santedb-class-pubsub = base de données pub/sub
+santedb-class-config = fichier de configuration
+santedb-class-context-key = clé de contexte (ctxkey.key)
+santedb-class-private-key = fichier de clé privée (.pfx)
+santedb-class-job-schedule = planning des tâches (xcron.xml)
+santedb-class-job-state = état des tâches (xstate.xml)
+santedb-class-log = fichier journal
+santedb-class-stream = flux de données (fichier joint)
+santedb-class-cdss = bibliothèque CDSS
+santedb-class-data-quality = configuration de la qualité des données
+santedb-class-template = modèle de données
+santedb-class-unknown = élément d'une classe que SanteDB ne définit pas
+santedb-class-folder-file = fichier du dossier de données
+santedb-unsafe-name = { $what } { $name } n'est pas un nom de fichier sûr (vide, un chemin de dossier, « .. », plus de { $max } octets, ou des caractères de contrôle)
+santedb-unsafe-path = { $what } { $name } est un chemin absolu ou trop long
+santedb-what-asset-name = le nom d'élément
+santedb-what-database-asset-name = le nom d'élément de base de données
+santedb-what-tar-entry = l'élément tar
+santedb-what-tar-folder = le dossier tar
+
+## Enveloppes et contrôles des bases de données.
+santedb-envelope-damaged = l'enveloppe de l'élément de base de données { $asset } est endommagée : { $what }
+santedb-envelope-runs-past = { $what } dépasse la fin de l'élément
+santedb-envelope-file-runs-past = un fichier dépasse la fin de l'élément
+santedb-envelope-a-file = un fichier
+santedb-envelope-first-length = la longueur de la première chaîne
+santedb-envelope-first-string = la première chaîne
+santedb-envelope-too-short = trop courte pour une base de données
+santedb-envelope-the-file-size = la taille du fichier
+santedb-envelope-name-length = la longueur d'un nom de fichier
+santedb-envelope-a-name = un nom de fichier
+santedb-envelope-a-size = une taille de fichier
+santedb-envelope-name-not-utf8 = un nom de fichier n'est pas de l'UTF-8
+santedb-envelope-first-not-name = le premier nom de fichier n'est pas un nom de fichier
+santedb-envelope-other-file = elle contient un fichier { $file } qui n'est ni la base de données { $database } ni son -wal/-shm
+santedb-envelope-wal-twice = elle contient deux fois le WAL
+santedb-entry-ends-early = un élément tar s'arrête avant sa taille
+santedb-entry-ends-bytes-early = un élément tar s'arrête { $bytes } octets avant sa taille
+santedb-database-empty = l'élément de base de données { $asset } est vide : sa copie par SanteDB a échoué lors de cette sauvegarde (SanteDB a noté un avertissement et a quand même annoncé un succès), la sauvegarde ne contient donc pas cette base de données
+santedb-database-empty-advice = rien n'a été importé ; sur l'appareil, consultez le journal de SanteDB, faites une nouvelle sauvegarde SanteDB et importez celle-ci
+santedb-database-sqlcipher = l'élément de base de données { $asset } est chiffré avec SQLCipher (la sauvegarde porte son mot de passe en clair) ; ce carevault ne peut pas ouvrir les bases SQLCipher
+santedb-database-sqlcipher-advice = rien n'a été importé ; restaurez cette sauvegarde sur un appareil SanteDB et faites-y une nouvelle sauvegarde (SanteDB enregistre les bases déchiffrées depuis le 2025-11-19), puis importez celle-ci
+santedb-database-check-failed = une base de données de la sauvegarde SanteDB échoue à son contrôle pendant { $what } : { $error }
+santedb-database-damaged-advice = rien n'a été importé ; cette base de données est endommagée dans la sauvegarde ; utilisez une autre sauvegarde SanteDB
+santedb-database-integrity = une base de données de la sauvegarde SanteDB échoue à integrity_check : { $problem }
+santedb-database-no-answer = aucune réponse
+santedb-db-doing-opening = son ouverture
+santedb-db-doing-journal-mode = la lecture de son mode de journal
+santedb-db-doing-wal = la relecture de son WAL
+santedb-db-doing-leaving-wal = la sortie du mode WAL
+santedb-db-doing-integrity = l'exécution d'integrity_check
+santedb-db-doing-counting = le comptage des lignes
+santedb-doing-writing-database = l'écriture d'une base de données dans le dossier de préparation
+santedb-doing-writing-staging = l'écriture dans le dossier de préparation
+santedb-doing-creating-staging = la création du dossier de préparation
+santedb-doing-measuring = la mesure d'une base de données préparée
+santedb-doing-removing-wal = la suppression d'une copie du WAL
+santedb-doing-moving-database = la mise en place d'une base de données contrôlée
+
+## La mise en place des éléments.
+santedb-asset-listed-twice = l'en-tête liste deux fois l'élément { $asset } de classe { $class }
+santedb-no-space-asset = pas assez d'espace libre pour importer : l'élément suivant demande { $asset } et la sauvegarde environ { $backup } de plus, et { $free } sont libres
+santedb-no-space-asset-advice = libérez au moins { $need } sur le stockage du dossier --to, puis relancez l'import
+santedb-too-many-entries = l'archive tar contient plus de { $max } éléments
+santedb-entry-twice = l'archive tar contient deux fois l'élément { $entry }
+santedb-asset-name-unstorable = le nom d'élément { $name } ne peut pas être enregistré
+santedb-two-databases-one-file = deux éléments de base de données donnent le même fichier { $file }
+santedb-name-unstorable = le nom { $name } ne peut pas être enregistré sans risque
+santedb-doing-replacing = le remplacement d'une copie précédente
+santedb-folder-and-file = { $name } est à la fois un dossier et un fichier dans l'archive tar
+santedb-two-assets-one-file = deux éléments donnent le même fichier { $file }
+santedb-asset-renamed = l'élément { $asset } (classe { $class }) est enregistré dans l'archive tar sous le nom { $entry } : le programme d'écriture de SanteDB a réécrit son nom (« \ » en « / », tout jusqu'à « : » supprimé, « / » retiré aux extrémités), donc le lecteur de SanteDB lui-même ne peut pas le retrouver non plus
+santedb-asset-renamed-advice = rien n'a été importé ; SanteDB ne peut pas restaurer cette sauvegarde telle quelle ; signalez le nom de l'élément à l'administrateur SanteDB
+santedb-entry-not-listed = l'archive tar contient l'élément { $entry }, que la table des éléments de l'en-tête ne liste pas
+santedb-asset-missing = l'en-tête liste l'élément { $asset } (classe { $class }) mais l'archive tar ne le contient pas
+santedb-asset-missing-and-more = l'en-tête liste l'élément { $asset } (classe { $class }) mais l'archive tar ne le contient pas, et { $more } autres manquent
+santedb-doing-creating-a-staging = la création d'un dossier de préparation
+santedb-doing-tar = la lecture de l'archive tar
+santedb-long-name-too-long = un élément de nom long de { $bytes } octets (plus de { $max })
+santedb-two-long-names = deux noms longs à la suite
+santedb-tar-ends-in-long-name = l'archive tar s'arrête au milieu d'un nom long
+santedb-tar-ends-after-long-name = l'archive tar s'arrête après un nom long
+santedb-note-windows-1252 = le nom d'élément tar { $name } était écrit dans la page de codes Windows-1252, pas en UTF-8
+santedb-entry-name-nul = un nom d'élément tar contient un octet NUL
+santedb-entry-too-big = l'élément tar { $entry } annonce { $bytes } octets, plus que ce fichier ne pourrait contenir
+santedb-entry-not-a-file = l'élément tar { $entry } est { $what } ; une sauvegarde SanteDB ne contient que des fichiers
+santedb-kind-symlink = un lien symbolique
+santedb-kind-hard-link = un lien physique
+santedb-kind-device = un périphérique
+santedb-kind-fifo = un tube nommé
+santedb-kind-folder = un dossier
+santedb-kind-unknown = un élément de type inconnu
+
+## L'import.
+santedb-label-rule = le libellé doit faire de 1 à { $max } caractères de texte simple
+santedb-label-rule-advice = choisissez un libellé plus court, sans retour à la ligne
+santedb-doing-creating-backup-folder = la création du dossier de sauvegarde
+santedb-no-space = pas assez d'espace libre pour importer : il faut au moins { $need }, il y a { $free }
+santedb-no-space-advice = libérez { $more } sur le stockage de { $folder }
+santedb-doing-end = la lecture de la fin de la sauvegarde
+santedb-bytes-after-tar = des octets non nuls suivent la fin de l'archive tar
+santedb-tar-no-end-marker = l'archive tar n'a pas de marque de fin : le fichier a été tronqué
+santedb-warning-lost-trailer = la fin des données compressées (fin gzip) manque ou est endommagée, comme dans toutes les sauvegardes SanteDB chiffrées écrites du 2025-10-28 au 2025-11-19 (un défaut de SanteDB) ; toutes les données tar ont été lues et contrôlées, mais pas le CRC-32 gzip
+santedb-warning-no-assets = la sauvegarde ne liste aucun élément
+santedb-warning-no-database = la sauvegarde ne contient aucune base de données : les sauvegardes SanteDB faites avant le 2024-01-28 ne contiennent que la configuration
+santedb-warning-password-in-clear = la sauvegarde SanteDB portait en clair le mot de passe de la base de données { $asset } ; considérez que ses copies exposent ce mot de passe
+santedb-warning-unknown-class = l'élément { $asset } a une classe que SanteDB ne définit pas ; il est enregistré sous { $path }
+santedb-warning-creator-replaced = le nom du créateur contenait des caractères de contrôle ou dépassait 120 caractères ; ils ont été remplacés
+santedb-doing-copying-profile = la copie du profil dans le dossier de préparation
+santedb-users-not-copied = les utilisateurs de cette tablette n'ont pas pu être copiés dans l'import : { $error }
+santedb-users-not-copied-advice = vérifiez data/users.db (`carevault users list`), puis relancez l'import
+santedb-staged-files-left-out = la sauvegarde a omis des fichiers préparés : { $files }
+santedb-doing-removing-staging = la suppression du dossier de préparation

@@ -9,7 +9,8 @@ use super::index::{classify, ObjectKind};
 use super::parse;
 use crate::{Config, S3Store};
 use carevault_core::archive::reader::Opened;
-use carevault_core::error::{Error, Result};
+use carevault_core::error::Result;
+use carevault_core::i18n::{t, Text};
 use carevault_core::store::Store;
 use serde::Serialize;
 use std::io::Read;
@@ -52,43 +53,46 @@ fn sha256_file(path: &Path) -> std::io::Result<String> {
 }
 
 /// Checks one downloaded backup against its sidecar; `Err` says why not.
-fn check_one(
-    store: &S3Store,
-    file: &str,
-    size: u64,
-    work: &Path,
-) -> std::result::Result<(), String> {
+fn check_one(store: &S3Store, file: &str, size: u64, work: &Path) -> std::result::Result<(), Text> {
     let side = store
         .get_small(&format!("backups/{file}.json"), parse::MAX_OBJECT)
-        .map_err(|e| format!("its sidecar cannot be read: {}", e.message()))?;
-    let side = parse::sidecar(&side, file).map_err(|m| format!("its sidecar is unusable: {m}"))?;
+        .map_err(|e| t!("offsite-audit-sidecar-unreadable", error = e.message_text()))?;
+    // The parser's words are the index's (kept in English).
+    let side =
+        parse::sidecar(&side, file).map_err(|m| t!("offsite-audit-sidecar-unusable", why = m))?;
     if side.size != size {
-        return Err(format!(
-            "the store lists {size} bytes, its sidecar says {}",
-            side.size
+        return Err(t!(
+            "offsite-audit-size",
+            listed = size.to_string(),
+            sidecar = side.size.to_string()
         ));
     }
     let to = work.join(file);
     let _ = std::fs::remove_file(&to);
     let got = store.fetch(file, size, &to, &carevault_core::NoProgress);
     let result = got
-        .map_err(|e| format!("it could not be downloaded: {}", e.message()))
+        .map_err(|e| t!("offsite-audit-download-failed", error = e.message_text()))
         .and_then(|()| {
-            let sum = sha256_file(&to).map_err(|e| format!("the download cannot be read: {e}"))?;
+            let sum = sha256_file(&to)
+                .map_err(|e| t!("offsite-audit-download-unreadable", error = &e))?;
             if sum != side.sha256 {
-                return Err("its SHA-256 differs from its sidecar's: the object is damaged".into());
+                return Err(t!("offsite-audit-sha256"));
             }
             let opened = Opened::open(&to)
-                .map_err(|e| format!("the file's own checks fail: {}", e.message()))?;
+                .map_err(|e| t!("offsite-audit-checks-fail", error = e.message_text()))?;
             if opened.metadata.sealed.id != side.backup {
-                return Err("its readable details name another backup than its sidecar".into());
+                return Err(t!("offsite-audit-other-backup"));
             }
             let signer = opened.signed.as_ref().map(|s| s.key_id.clone());
             if signer != side.signed_by {
-                return Err(format!(
-                    "its signature ({}) is not the one its sidecar names ({})",
-                    signer.as_deref().unwrap_or("unsigned"),
-                    side.signed_by.as_deref().unwrap_or("unsigned")
+                let name = |k: Option<&str>| match k {
+                    Some(k) => carevault_core::i18n::Arg::from(k),
+                    None => carevault_core::i18n::Arg::from(t!("offsite-audit-unsigned")),
+                };
+                return Err(t!(
+                    "offsite-audit-other-signer",
+                    signature = name(signer.as_deref()),
+                    sidecar = name(side.signed_by.as_deref())
                 ));
             }
             Ok(())
@@ -139,7 +143,8 @@ pub fn run(cfg: &Config, sample: Option<usize>, work: &Path) -> Result<AuditRepo
                 key: key.clone(),
                 facility: fac.to_string(),
                 device: dev.to_string(),
-                message,
+                // The report is the command line's: its language.
+                message: message.text(),
             }),
         }
     }
@@ -158,6 +163,6 @@ pub fn work_dir(base: &Path) -> Result<std::path::PathBuf> {
     std::fs::DirBuilder::new()
         .mode(0o700)
         .create(&dir)
-        .map_err(|e| Error::io("making the auditor's download folder", &dir, e))?;
+        .map_err(|e| crate::fail::io(t!("offsite-doing-making-audit-folder"), &dir, e))?;
     Ok(dir)
 }

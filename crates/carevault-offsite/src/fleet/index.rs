@@ -13,6 +13,7 @@
 use super::parse::{self, MAX_OBJECT};
 use crate::{ListedObject, S3Store};
 use carevault_core::error::{Error, Kind, Result};
+use carevault_core::i18n::t;
 use carevault_core::profile::is_safe_key_part;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
@@ -92,8 +93,8 @@ pub fn classify(name: &str) -> Option<(&str, &str, ObjectKind, &str)> {
 fn db_error(path: &Path, e: rusqlite::Error) -> Error {
     Error::new(
         Kind::Io,
-        format!("the fleet index cannot be used: {e}"),
-        "check the --index file (another `carevault fleet` may be running); remove it to rebuild it from the bucket",
+        t!("offsite-fleet-index-unusable", error = e.to_string()),
+        t!("offsite-fleet-index-unusable-advice"),
     )
     .at(path)
 }
@@ -259,8 +260,9 @@ fn read_all(store: &S3Store, objects: &[&ListedObject]) -> Vec<Result<Vec<u8>>> 
         workers
             .into_iter()
             .flat_map(|w| {
-                w.join()
-                    .unwrap_or_else(|_| vec![Err(Error::internal("a reader thread failed"))])
+                w.join().unwrap_or_else(|_| {
+                    vec![Err(Error::internal(t!("offsite-fleet-reader-failed")))]
+                })
             })
             .collect()
     })
@@ -345,7 +347,11 @@ fn record(
                 &o.name,
                 fac,
                 dev,
-                &format!("it could not be read: {}", e.message()),
+                // The index is a file: its problem records are English.
+                &format!(
+                    "it could not be read: {}",
+                    e.message_in(carevault_core::i18n::Lang::En)
+                ),
             )?;
             return Ok(());
         }

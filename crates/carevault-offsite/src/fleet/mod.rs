@@ -14,6 +14,7 @@ pub mod report;
 
 use crate::{Config, Credentials, RetryPolicy};
 use carevault_core::error::{Error, Kind, Result};
+use carevault_core::i18n::{t, Text};
 use carevault_core::profile::OffsiteSettings;
 use std::path::Path;
 
@@ -25,12 +26,8 @@ pub struct StoreUrl {
     pub prefix: String,
 }
 
-fn usage(msg: impl Into<carevault_core::i18n::Text>) -> Error {
-    Error::new(
-        Kind::Usage,
-        msg,
-        "give --store s3://BUCKET/PREFIX/ (e.g. s3://moh-carevault/tablets/), see docs/FLEET.md",
-    )
+fn usage(msg: Text) -> Error {
+    Error::new(Kind::Usage, msg, t!("offsite-fleet-store-advice"))
 }
 
 impl StoreUrl {
@@ -38,7 +35,7 @@ impl StoreUrl {
     pub fn parse(s: &str) -> Result<StoreUrl> {
         let rest = s
             .strip_prefix("s3://")
-            .ok_or_else(|| usage("the store is not an s3:// URL"))?;
+            .ok_or_else(|| usage(t!("offsite-fleet-not-s3-url")))?;
         let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
         let mut prefix = prefix.to_string();
         if !prefix.is_empty() && !prefix.ends_with('/') {
@@ -50,9 +47,7 @@ impl StoreUrl {
                 .split('/')
                 .all(carevault_core::profile::is_safe_key_part)
         {
-            return Err(usage(
-                "the store's prefix must be parts of letters, digits, '.', '_' and '-' separated by '/'",
-            ));
+            return Err(usage(t!("offsite-fleet-bad-prefix")));
         }
         Ok(StoreUrl {
             bucket: bucket.to_string(),
@@ -84,7 +79,7 @@ pub fn config(url: &StoreUrl, file: Option<&Path>) -> Result<Config> {
                     continue;
                 }
                 let Some((k, v)) = line.split_once('=') else {
-                    return Err(file_error("a line is not `key = value`", path));
+                    return Err(file_error(t!("offsite-fleet-bad-line"), path));
                 };
                 let v = v.trim().trim_matches('"').to_string();
                 match k.trim() {
@@ -95,9 +90,9 @@ pub fn config(url: &StoreUrl, file: Option<&Path>) -> Result<Config> {
                     "path_style" => path_style = v != "false",
                     other => {
                         return Err(file_error(
-                            format!(
-                                "unknown key {:?} (allowed: endpoint, region, access_key, secret_key, path_style)",
-                                carevault_core::audit::printable(other)
+                            t!(
+                                "offsite-fleet-unknown-key",
+                                key = format!("{:?}", carevault_core::audit::printable(other))
                             ),
                             path,
                         ))
@@ -106,7 +101,7 @@ pub fn config(url: &StoreUrl, file: Option<&Path>) -> Result<Config> {
             }
             match (access, secret) {
                 (Some(a), Some(s)) => Credentials::parse(&format!("{a}\n{s}\n"), path)?,
-                _ => return Err(file_error("it has no access_key and secret_key", path)),
+                _ => return Err(file_error(t!("offsite-fleet-no-keys"), path)),
             }
         }
         None => {
@@ -115,8 +110,8 @@ pub fn config(url: &StoreUrl, file: Option<&Path>) -> Result<Config> {
             if a.is_empty() || s.is_empty() {
                 return Err(Error::new(
                     Kind::Usage,
-                    "no read credentials for the store",
-                    "give --config FILE (mode 0600) or set CAREVAULT_S3_ACCESS_KEY and CAREVAULT_S3_SECRET_KEY (docs/FLEET.md)",
+                    t!("offsite-fleet-no-credentials"),
+                    t!("offsite-fleet-no-credentials-advice"),
                 ));
             }
             Credentials::parse(&format!("{a}\n{s}\n"), Path::new("environment"))?
@@ -125,8 +120,8 @@ pub fn config(url: &StoreUrl, file: Option<&Path>) -> Result<Config> {
     let endpoint = endpoint.ok_or_else(|| {
         Error::new(
             Kind::Usage,
-            "no endpoint for the store",
-            "put `endpoint = https://...` in the --config file or set CAREVAULT_S3_ENDPOINT (docs/FLEET.md)",
+            t!("offsite-fleet-no-endpoint"),
+            t!("offsite-fleet-no-endpoint-advice"),
         )
     })?;
     let settings = OffsiteSettings {
@@ -150,34 +145,34 @@ pub fn config(url: &StoreUrl, file: Option<&Path>) -> Result<Config> {
     })
 }
 
-fn file_error(msg: impl Into<String>, path: &Path) -> Error {
+fn file_error(msg: Text, path: &Path) -> Error {
     Error::new(
         Kind::Usage,
-        format!("the store settings file cannot be used: {}", msg.into()),
-        "write `endpoint`, `region`, `access_key` and `secret_key` lines (docs/FLEET.md), mode 0600",
+        t!("offsite-fleet-settings-unusable", why = msg),
+        t!("offsite-fleet-settings-unusable-advice"),
     )
     .at(path)
 }
 
 fn read_private(path: &Path) -> Result<String> {
     use std::os::unix::fs::PermissionsExt;
-    let meta =
-        std::fs::metadata(path).map_err(|e| Error::io("reading the store settings", path, e))?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| crate::fail::io(t!("offsite-doing-reading-store-settings"), path, e))?;
     if !meta.is_file() {
-        return Err(file_error("it is not a regular file", path));
+        return Err(file_error(t!("offsite-fleet-not-a-file"), path));
     }
     if meta.permissions().mode() & 0o077 != 0 {
         return Err(Error::new(
             Kind::PermissionDenied,
-            "the store settings file may be read by other users; it was not used",
-            "make it readable by its owner only (chmod 600), and have the key replaced if others could have read it",
+            t!("offsite-fleet-settings-readable"),
+            t!("offsite-fleet-settings-readable-advice"),
         )
         .at(path));
     }
     let bytes = carevault_core::fsutil::read_small(path, 16 * 1024)
-        .map_err(|e| Error::io("reading the store settings", path, e))?
-        .ok_or_else(|| file_error("it does not exist", path))?;
-    String::from_utf8(bytes).map_err(|_| file_error("it is not text", path))
+        .map_err(|e| crate::fail::io(t!("offsite-doing-reading-store-settings"), path, e))?
+        .ok_or_else(|| file_error(t!("offsite-fleet-no-file"), path))?;
+    String::from_utf8(bytes).map_err(|_| file_error(t!("offsite-fleet-not-text"), path))
 }
 
 #[cfg(test)]

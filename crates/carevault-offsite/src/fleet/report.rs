@@ -4,6 +4,7 @@
 
 use super::index::Index;
 use carevault_core::error::Result;
+use carevault_core::i18n::t;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -60,7 +61,8 @@ pub struct Device {
     pub audit_anchor: Anchor,
     /// Objects of this device that could not be read.
     pub problems: u64,
-    /// Why the device is at risk (empty: it is not).
+    /// Why the device is at risk (empty: it is not), in the process's
+    /// language (the report is the command line's).
     pub at_risk: Vec<String>,
 }
 
@@ -166,10 +168,24 @@ pub fn build(index: &Index, policy: Policy) -> Result<Report> {
                 if let Some((pseq, phash)) = &a.head {
                     let behind = seq < *pseq || (seq == *pseq && hash != *phash);
                     if behind && a.backwards.is_none() {
-                        a.backwards = Some(format!(
-                            "{key} carries audit head {seq} after an earlier event carried {pseq}{}",
-                            if seq == *pseq { " with another hash" } else { "" }
-                        ));
+                        a.backwards = Some(
+                            if seq == *pseq {
+                                t!(
+                                    "offsite-fleet-head-other-hash",
+                                    key = key.as_str(),
+                                    seq = seq.to_string(),
+                                    before = pseq.to_string()
+                                )
+                            } else {
+                                t!(
+                                    "offsite-fleet-head-behind",
+                                    key = key.as_str(),
+                                    seq = seq.to_string(),
+                                    before = pseq.to_string()
+                                )
+                            }
+                            .text(),
+                        );
                     }
                 }
                 if a.head.as_ref().is_none_or(|(p, _)| seq >= *p) {
@@ -178,9 +194,7 @@ pub fn build(index: &Index, policy: Policy) -> Result<Report> {
                 a.had_head = true;
             }
             _ if a.had_head && a.backwards.is_none() => {
-                a.backwards = Some(format!(
-                    "{key} carries no audit head after earlier events carried one (the trail was removed)"
-                ));
+                a.backwards = Some(t!("offsite-fleet-head-removed", key = key.as_str()).text());
             }
             _ => {}
         }
@@ -241,22 +255,29 @@ fn judge(facility: String, device: String, a: Acc, policy: Policy) -> Device {
         age_days: ((policy.now - t).max(0) as f64 / 86_400.0 * 10.0).round() / 10.0,
     });
     match &newest_offsite {
-        None => risk.push("no offsite copy".to_string()),
-        Some(o) if o.age_days > f64::from(policy.days) => risk.push(format!(
-            "the newest offsite copy is {} days old (policy: {} days)",
-            o.age_days, policy.days
-        )),
+        None => risk.push(t!("offsite-fleet-risk-no-copy").text()),
+        Some(o) if o.age_days > f64::from(policy.days) => risk.push(
+            t!(
+                "offsite-fleet-risk-old-copy",
+                age = o.age_days.to_string(),
+                days = policy.days.to_string()
+            )
+            .text(),
+        ),
         Some(_) => {}
     }
     if !a.unfinished.is_empty() {
         let mut list = a.unfinished.clone();
         list.sort();
         list.truncate(3);
-        risk.push(format!(
-            "{} upload(s) did not finish (no status event or no sidecar): {}",
-            a.unfinished.len(),
-            list.join(", ")
-        ));
+        risk.push(
+            t!(
+                "offsite-fleet-risk-unfinished",
+                count = a.unfinished.len().to_string(),
+                list = list.join(", ")
+            )
+            .text(),
+        );
     }
     let trend = match a.sizes.as_slice() {
         [.., prev, last] if *prev > 0 => {
@@ -267,16 +288,21 @@ fn judge(facility: String, device: String, a: Acc, policy: Policy) -> Device {
     if let [before @ .., last] = a.sizes.as_slice() {
         if let Some(max) = before.iter().max() {
             if (*last as f64) < *max as f64 * SHRINK_RATIO {
-                risk.push(format!(
-                    "backups are shrinking: the newest is {}% smaller than the largest of the {} before it",
-                    ((1.0 - *last as f64 / *max as f64) * 100.0).round(),
-                    before.len()
-                ));
+                risk.push(
+                    t!(
+                        "offsite-fleet-risk-shrinking",
+                        percent = ((1.0 - *last as f64 / *max as f64) * 100.0)
+                            .round()
+                            .to_string(),
+                        count = before.len().to_string()
+                    )
+                    .text(),
+                );
             }
         }
     }
     let audit_anchor = if let Some(d) = a.backwards {
-        risk.push(format!("the audit anchor went backwards: {d}"));
+        risk.push(t!("offsite-fleet-risk-anchor", detail = d.as_str()).text());
         Anchor {
             status: "backwards",
             seq: a.head.as_ref().map(|h| h.0),
@@ -292,7 +318,13 @@ fn judge(facility: String, device: String, a: Acc, policy: Policy) -> Device {
         }
     };
     if a.problems > 0 {
-        risk.push(format!("{} object(s) could not be read", a.problems));
+        risk.push(
+            t!(
+                "offsite-fleet-risk-problems",
+                count = a.problems.to_string()
+            )
+            .text(),
+        );
     }
     Device {
         facility,

@@ -457,6 +457,7 @@ fn entry_names_in_the_windows_code_page_match_their_utf8_asset() {
         out.source
             .warnings
             .iter()
+            .map(|w| w.render(carevault_core::i18n::Lang::En))
             .any(|w| w.contains("Windows-1252")),
         "{:?}",
         out.source.warnings

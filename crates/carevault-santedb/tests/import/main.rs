@@ -5,6 +5,7 @@
 mod common;
 
 mod damage;
+mod french;
 mod hostile;
 mod interop;
 mod roundtrip;

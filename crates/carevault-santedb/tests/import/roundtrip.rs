@@ -211,6 +211,7 @@ fn a_v1_envelope_password_in_clear_is_reported() {
         out.source
             .warnings
             .iter()
+            .map(|w| w.render(carevault_core::i18n::Lang::En))
             .any(|w| w.contains("password") && w.contains("in clear")),
         "{:?}",
         out.source.warnings
@@ -239,6 +240,7 @@ fn files_of_the_lost_trailer_fault_import_with_a_warning() {
             out.source
                 .warnings
                 .iter()
+                .map(|w| w.render(carevault_core::i18n::Lang::En))
                 .any(|w| w.contains("gzip trailer")),
             "{:?}",
             out.source.warnings
