@@ -41,7 +41,7 @@ pub mod format;
 pub mod fsutil;
 /// The message catalogue (`carevault-i18n`): every sentence shown to a person.
 pub mod i18n {
-    pub use carevault_i18n::{current, set_current, t, Arg, Lang, Text};
+    pub use carevault_i18n::{current, in_lang, set_current, t, Arg, Lang, Text};
 
     /// Serialises a [`Text`] field as the sentence in the process's
     /// language ([`current`]): `--json` holds sentences in the language the

@@ -126,12 +126,35 @@ pub fn set_current(lang: Lang) {
     CURRENT.store(lang as u8, Ordering::Relaxed);
 }
 
-/// The process's language (English until [`set_current`]).
+thread_local! {
+    static THREAD: std::cell::Cell<Option<Lang>> = const { std::cell::Cell::new(None) };
+}
+
+/// The language text is rendered in on this thread: the one [`in_lang`]
+/// set for the work running now, else the process's ([`set_current`];
+/// English until then).
 pub fn current() -> Lang {
+    if let Some(l) = THREAD.with(|t| t.get()) {
+        return l;
+    }
     match CURRENT.load(Ordering::Relaxed) {
         1 => Lang::Fr,
         _ => Lang::En,
     }
+}
+
+/// Runs `work` with [`current`] answering `lang` on this thread (the web
+/// server runs each request's and each job's work so), then restores what
+/// was before, also when `work` panics.
+pub fn in_lang<R>(lang: Lang, work: impl FnOnce() -> R) -> R {
+    struct Restore(Option<Lang>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            THREAD.with(|t| t.set(self.0));
+        }
+    }
+    let _restore = Restore(THREAD.with(|t| t.replace(Some(lang))));
+    work()
 }
 
 /// One argument of a message.

@@ -297,7 +297,10 @@ where
     T: Send + 'static,
     F: FnOnce() -> Result<T, ApiError> + Send + 'static,
 {
-    tokio::task::spawn_blocking(f)
+    // The request's language is task-local; the blocking thread renders
+    // what the work says (serialised sentences, `Error::message`) in it.
+    let lang = crate::language::current();
+    tokio::task::spawn_blocking(move || carevault_core::i18n::in_lang(lang, f))
         .await
         .map_err(|e| ApiError::internal(t!("web-task-failed", error = e.to_string())))?
 }

@@ -378,9 +378,12 @@ impl Registry {
         }
         let j = job.clone();
         tokio::task::spawn_blocking(move || {
-            let result =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&j.progress)))
-                    .unwrap_or_else(|_| Err(ApiError::internal(t!("web-job-fault")).into()));
+            // Sentences the work renders (results, warnings) are in the
+            // language of the request that started it.
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                carevault_core::i18n::in_lang(j.lang, || work(&j.progress))
+            }))
+            .unwrap_or_else(|_| Err(ApiError::internal(t!("web-job-fault")).into()));
             let outcome = match result {
                 Ok(v) => Outcome::Done(v),
                 Err(e) => {

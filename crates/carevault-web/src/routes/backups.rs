@@ -32,9 +32,13 @@ use serde_json::{json, Value};
 type Answer = Result<(StatusCode, Json<Value>), ApiError>;
 
 /// The guide's weekly reminder (the core's rule), from the listing.
-fn stale_warning(home: &std::path::Path, found: &[Found]) -> Option<String> {
+fn stale_warning(
+    home: &std::path::Path,
+    found: &[Found],
+    lang: carevault_core::i18n::Lang,
+) -> Option<String> {
     let now = jiff::Timestamp::now();
-    carevault_core::status::reminder(
+    carevault_core::status::reminder_text(
         found.iter().filter_map(|f| {
             let m = f.listed.metadata.as_ref()?;
             let medium = f.location.parse::<Medium>().ok()?;
@@ -45,6 +49,7 @@ fn stale_warning(home: &std::path::Path, found: &[Found]) -> Option<String> {
         }),
         carevault_core::status::offsite_newest_age(home, now),
     )
+    .map(|t| t.render(lang))
 }
 
 /// `GET /api/backups`: every medium, newest first.
@@ -73,7 +78,7 @@ pub async fn list(State(state): State<AppState>, who: Who) -> Result<Json<Value>
             .collect();
         Ok(Json(json!({
             "backups": backups,
-            "stale_warning": stale_warning(&home, &found),
+            "stale_warning": stale_warning(&home, &found, lang),
             "offsite_configured": column.is_some(),
             "restored_from": from,
         })))
