@@ -275,3 +275,16 @@ fn languages_are_chosen_from_tags_locales_and_browsers() {
     assert_eq!(Lang::negotiate("de-DE"), None);
     assert_eq!(Lang::negotiate(""), None);
 }
+
+#[test]
+fn work_run_in_a_language_renders_in_it_and_the_thread_returns_to_its_own() {
+    assert_eq!(carevault_i18n::current(), Lang::En);
+    let inside = carevault_i18n::in_lang(Lang::Fr, || t!("common-language-name").text());
+    assert_eq!(inside, "Français");
+    assert_eq!(t!("common-language-name").text(), "English");
+    let r = std::panic::catch_unwind(|| {
+        carevault_i18n::in_lang(Lang::Fr, || panic!("work that fails"))
+    });
+    assert!(r.is_err());
+    assert_eq!(carevault_i18n::current(), Lang::En, "a panic left French behind");
+}
