@@ -6,8 +6,8 @@ use super::progress::Bar;
 use super::secrets::{self, Login};
 use carevault_core::auth::{self, AuditTrail, ManageUsers, Role, View};
 use carevault_core::fsutil::human_size;
-use carevault_core::i18n::{t, Text};
 use carevault_core::hostlock::{sync_state, SyncState};
+use carevault_core::i18n::{t, Text};
 use carevault_core::{audit, Error, Kind, Result};
 use serde_json::json;
 use std::path::Path;
@@ -108,7 +108,11 @@ pub fn users(login: &Login, action: UsersAction, json: bool) -> Result<()> {
             say(
                 json,
                 json!({"result": "role changed", "user": name, "role": role}),
-                t!("cli-user-role-changed", name = &name, role = role_name(role)),
+                t!(
+                    "cli-user-role-changed",
+                    name = &name,
+                    role = role_name(role)
+                ),
             );
         }
     }
@@ -178,10 +182,8 @@ pub fn audit(login: &Login, action: AuditAction, json: bool) -> Result<()> {
 
 pub fn sync(action: SyncAction, json: bool) -> Result<()> {
     let SyncAction::Status { home } = action;
-    let state =
-        sync_state(&home.home).map_err(|e| {
-            Error::io(&t!("cli-doing-reading-sync-state").text(), &home.home, e)
-        })?;
+    let state = sync_state(&home.home)
+        .map_err(|e| Error::io(&t!("cli-doing-reading-sync-state").text(), &home.home, e))?;
     if json {
         print_json(&json!({ "sync": state }));
     } else {

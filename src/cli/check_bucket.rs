@@ -41,7 +41,11 @@ pub fn run(home: &Path, store: Option<&str>, config: Option<&Path>, json: bool) 
     } else {
         println!(
             "{}",
-            t!("cli-bucket-head", bucket = bucket, endpoint = &cfg.settings.endpoint)
+            t!(
+                "cli-bucket-head",
+                bucket = bucket,
+                endpoint = &cfg.settings.endpoint
+            )
         );
         println!(
             "  {}",
@@ -68,7 +72,10 @@ pub fn run(home: &Path, store: Option<&str>, config: Option<&Path>, json: bool) 
                 retention = ret
             )
         );
-        println!("  {}", t!("cli-bucket-lifecycle", state = state(&c.lifecycle)));
+        println!(
+            "  {}",
+            t!("cli-bucket-lifecycle", state = state(&c.lifecycle))
+        );
         if let Some(d) = c.abort_incomplete_uploads_days {
             println!("    {}", t!("cli-bucket-abort-uploads", n = d));
         }

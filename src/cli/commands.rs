@@ -328,7 +328,10 @@ pub fn cmd_backup(login: &Login, args: &BackupArgs, json: bool) -> Result<()> {
         let paused = if out.barrier_ms < 1.0 {
             t!("cli-backup-paused-under-1-ms")
         } else {
-            t!("cli-backup-paused-ms", ms = format!("{:.0}", out.barrier_ms))
+            t!(
+                "cli-backup-paused-ms",
+                ms = format!("{:.0}", out.barrier_ms)
+            )
         };
         println!("  {}", t!("cli-backup-paused", paused = paused));
         print_rows(&out.rows);
@@ -400,16 +403,24 @@ pub fn cmd_restore(
         RestoreOutcome::Plan(p) => p,
         RestoreOutcome::Restored(r) => &r.plan,
     };
-    let (label, id, by) = (
-        &plan.backup.label,
-        &plan.backup.id,
-        &plan.backup.created_by,
-    );
+    let (label, id, by) = (&plan.backup.label, &plan.backup.id, &plan.backup.created_by);
     let taken = local_time(&plan.backup.created_at);
     let head = if dry_run {
-        t!("cli-restore-would", label = label, id = id, taken = taken, by = by)
+        t!(
+            "cli-restore-would",
+            label = label,
+            id = id,
+            taken = taken,
+            by = by
+        )
     } else {
-        t!("cli-restore-done", label = label, id = id, taken = taken, by = by)
+        t!(
+            "cli-restore-done",
+            label = label,
+            id = id,
+            taken = taken,
+            by = by
+        )
     };
     println!("{head}");
     println!("  {}", t!("cli-restore-into", path = &plan.target));
@@ -446,7 +457,10 @@ pub fn cmd_restore(
         }
         println!("{}", t!("cli-restore-checks"));
         for c in &r.checks {
-            println!("  {}", check_line(c.ok, &c.name, &c.expected, &c.actual, 30));
+            println!(
+                "  {}",
+                check_line(c.ok, &c.name, &c.expected, &c.actual, 30)
+            );
         }
     } else {
         println!("{}", t!("cli-restore-dry-run"));
@@ -566,7 +580,11 @@ fn cmd_show(
     );
     println!(
         "{}",
-        t!("cli-show-facility", facility = &s.facility, device = &s.device)
+        t!(
+            "cli-show-facility",
+            facility = &s.facility,
+            device = &s.device
+        )
     );
     println!(
         "{}",
@@ -579,7 +597,10 @@ fn cmd_show(
     println!("{}", t!("cli-show-file", path = &path));
     println!(
         "{}",
-        t!("cli-show-signature", signature = super::output::trust_text(&trust))
+        t!(
+            "cli-show-signature",
+            signature = super::output::trust_text(&trust)
+        )
     );
     match last {
         Some(v) if v.ok => println!("{}", t!("cli-show-verified-ok", at = local_time(&v.at))),

@@ -209,7 +209,10 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
         println!("   {}", t!("cli-demo-public-key", key = &public));
         println!(
             "   {}",
-            t!("cli-demo-passphrase-in", path = format!("{d}/passphrase.txt"))
+            t!(
+                "cli-demo-passphrase-in",
+                path = format!("{d}/passphrase.txt")
+            )
         );
     }
 

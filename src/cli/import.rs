@@ -84,9 +84,21 @@ fn print_text(out: &ImportOutcome) {
     };
     let file = s.file.display();
     let head = if out.backup.is_some() {
-        t!("cli-import-done", file = file, layout = layout, encrypted = encrypted, made = made)
+        t!(
+            "cli-import-done",
+            file = file,
+            layout = layout,
+            encrypted = encrypted,
+            made = made
+        )
     } else {
-        t!("cli-import-would", file = file, layout = layout, encrypted = encrypted, made = made)
+        t!(
+            "cli-import-would",
+            file = file,
+            layout = layout,
+            encrypted = encrypted,
+            made = made
+        )
     };
     println!("{head}");
     for asset in &s.assets {
@@ -95,11 +107,21 @@ fn print_text(out: &ImportOutcome) {
                 let envelope = d.envelope.to_string();
                 let rows = d.rows.values().sum::<u64>();
                 if d.wal_replayed {
-                    t!("cli-import-database-wal", envelope = envelope, rows = rows, tables = d.rows.len())
-                        .text()
+                    t!(
+                        "cli-import-database-wal",
+                        envelope = envelope,
+                        rows = rows,
+                        tables = d.rows.len()
+                    )
+                    .text()
                 } else {
-                    t!("cli-import-database", envelope = envelope, rows = rows, tables = d.rows.len())
-                        .text()
+                    t!(
+                        "cli-import-database",
+                        envelope = envelope,
+                        rows = rows,
+                        tables = d.rows.len()
+                    )
+                    .text()
                 }
             }
             None => asset.class.clone(),

@@ -6,6 +6,7 @@ mod check_bucket;
 mod commands;
 mod demo;
 mod fleet;
+mod help;
 mod import;
 mod offsite;
 mod output;
@@ -25,7 +26,7 @@ pub fn run() -> i32 {
     // The environment's language first (LC_ALL, LC_MESSAGES, LANG): the
     // help and any error before the home is known speak it.
     set_current(Lang::from_env().unwrap_or_default());
-    let parsed = args::Cli::command()
+    let parsed = help::localise(args::Cli::command())
         .try_get_matches()
         .and_then(|m| args::Cli::from_arg_matches(&m).map(|a| (m, a)));
     let (matches, args) = match parsed {

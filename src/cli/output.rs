@@ -141,7 +141,11 @@ pub fn print_listing(items: &[Listed], found_on: &dyn Fn(&Listed) -> String) {
                         .unwrap_or_default(),
                     "-".into(),
                     human_size(l.size),
-                    t!("cli-list-damaged", problem = l.problem.as_deref().unwrap_or("")).text(),
+                    t!(
+                        "cli-list-damaged",
+                        problem = l.problem.as_deref().unwrap_or("")
+                    )
+                    .text(),
                 ]);
             }
         }

@@ -1,7 +1,7 @@
 //! A progress bar on standard error, shown only when it is a terminal.
 
-use carevault_core::{Phase, Progress};
 use carevault_core::i18n::t;
+use carevault_core::{Phase, Progress};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// The words for a phase on the bar, in the process's language.

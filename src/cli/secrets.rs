@@ -70,18 +70,20 @@ fn from_file(path: &Path, ask: &Ask) -> Result<SecretString> {
     let noun = ask.noun;
     let mut text = String::new();
     if path == Path::new("-") {
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| {
-                Error::io(
-                    &t!("cli-doing-reading-secret-stdin", noun = noun).text(),
-                    "",
-                    e,
-                )
-            })?;
+        std::io::stdin().read_to_string(&mut text).map_err(|e| {
+            Error::io(
+                &t!("cli-doing-reading-secret-stdin", noun = noun).text(),
+                "",
+                e,
+            )
+        })?;
     } else {
         text = std::fs::read_to_string(path).map_err(|e| {
-            Error::io(&t!("cli-doing-reading-secret-file", noun = noun).text(), path, e)
+            Error::io(
+                &t!("cli-doing-reading-secret-file", noun = noun).text(),
+                path,
+                e,
+            )
         })?;
     }
     let line = text.lines().next().unwrap_or("").to_string();
@@ -99,7 +101,11 @@ fn prompt(ask: &Ask) -> Result<SecretString> {
     if !std::io::stdin().is_terminal() {
         return Err(usage(
             t!("cli-secret-no-terminal", noun = noun),
-            t!("cli-secret-no-terminal-advice", flag = ask.flag, var = ask.var),
+            t!(
+                "cli-secret-no-terminal-advice",
+                flag = ask.flag,
+                var = ask.var
+            ),
         ));
     }
     let read = |label: &Text| {

@@ -34,10 +34,7 @@ pub fn run(args: &ServeArgs, json: bool) -> Result<()> {
             println!("{}", t!("cli-serve-url", url = &url));
         }
         if !addr.ip().is_loopback() {
-            eprintln!(
-                "{}",
-                t!("cli-serve-not-loopback", addr = addr.to_string())
-            );
+            eprintln!("{}", t!("cli-serve-not-loopback", addr = addr.to_string()));
         }
         let mut config = ServerConfig::new(args.home.home.clone());
         config.max_upload = args.max_upload;

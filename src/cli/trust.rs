@@ -64,16 +64,21 @@ pub fn run(login: &Login, action: TrustAction, json: bool) -> Result<()> {
                 if let Some(_cert) = facility::certificate(&home.home)? {
                     println!("{}", t!("cli-trust-certified"));
                 }
+                let (device, facility) = (
+                    t!("cli-trust-kind-device").text(),
+                    t!("cli-trust-kind-facility").text(),
+                );
+                let width = device.chars().count().max(facility.chars().count());
                 for k in keys {
                     let kind = match k.kind {
-                        trust::KeyKind::Device => t!("cli-trust-kind-device"),
-                        trust::KeyKind::Facility => t!("cli-trust-kind-facility"),
+                        trust::KeyKind::Device => &device,
+                        trust::KeyKind::Facility => &facility,
                     };
                     println!(
                         "{}",
                         t!(
                             "cli-trust-entry",
-                            kind = format!("{:<8}", kind.text()),
+                            kind = format!("{kind:<width$}"),
                             id = &k.key_id,
                             key = &k.public_key,
                             name = &k.name,
@@ -129,7 +134,10 @@ pub fn run(login: &Login, action: TrustAction, json: bool) -> Result<()> {
             if json {
                 print_json(&json!({"result": "removed", "key": k}));
             } else {
-                println!("{}", t!("cli-trust-removed", id = &k.key_id, name = &k.name));
+                println!(
+                    "{}",
+                    t!("cli-trust-removed", id = &k.key_id, name = &k.name)
+                );
             }
         }
     }
@@ -148,7 +156,18 @@ pub fn print_changes(c: &Changes, replaces: bool) {
 /// records it loses, and why a System Administrator is needed. Names that
 /// come from the backup are printed escaped (they are not trusted text).
 pub fn changes_lines(c: &Changes, replaces: bool) -> Vec<String> {
-    let line = |what: Text, value: String| format!("  {:<10} {value}", what.text());
+    // The labels' column: as wide as the longest label in this language.
+    let width = [
+        t!("cli-changes-signature"),
+        t!("cli-changes-found-on"),
+        t!("cli-changes-facility"),
+        t!("cli-changes-device"),
+        t!("cli-changes-warning"),
+    ]
+    .iter()
+    .map(|l| l.text().chars().count())
+    .fold(10, usize::max);
+    let line = |what: Text, value: String| format!("  {:<width$} {value}", what.text());
     let mut out = vec![
         line(t!("cli-changes-signature"), trust_text(&c.provenance)),
         line(t!("cli-changes-found-on"), format!("{:?}", c.found)),

@@ -330,3 +330,52 @@ cli-demo-next-steps =
         carevault verify { $file } --home { $d }/clinic --passphrase-file { $d }/passphrase.txt
         carevault restore { $file } --home { $d }/clinic --passphrase-file { $d }/passphrase.txt
       The restored copy (as on a replacement tablet) is in { $d }/restored.
+
+## help.rs: each command's description in `--help` (the doc comments of
+## src/cli/args.rs, offsite.rs and fleet.rs, as clap shows them).
+cli-about = Backup and restore for clinic data on offline tablets
+cli-about-demo = Run the whole cycle on a fresh demo clinic (see README)
+cli-about-demo-init = Create a demo app home with realistic clinic data
+cli-about-demo-sync = Run the sync simulator (holds the sync lock and writes like a real synchronization)
+cli-about-demo-write = Run the demo app writer (commits changes until stopped with Ctrl-C)
+cli-about-backup = Make a backup of the app home's data
+cli-about-verify = Read a backup completely and check every byte
+cli-about-restore = Restore a backup into the app home (the data it replaces is kept)
+cli-about-list = List the backups in the app home's Private folder and the given folders
+cli-about-show = Show one backup's details (and, with the passphrase, its contents)
+cli-about-delete = Delete a backup
+cli-about-rekey = Change a backup's passphrase (the payload is not re-encrypted)
+cli-about-users = Users and their roles (System Administrator only; the first user of an empty home needs no login)
+cli-about-users-add = Add a user (password from --new-password-file, CAREVAULT_NEW_PASSWORD or a prompt)
+cli-about-users-list = List users and roles
+cli-about-users-passwd = Set a user's password
+cli-about-users-role = Change a user's role
+cli-about-audit = The audit trail
+cli-about-audit-list = Show the audit trail
+cli-about-audit-verify = Check the audit trail's hash chain (finds edited, removed or reordered entries)
+cli-about-safety-copies = The data that restores replaced: list, put back, remove
+cli-about-safety-copies-list = The safety copies, newest first, with their size
+cli-about-safety-copies-restore = Put a safety copy back as the clinic data (System Administrator; the data it replaces becomes a safety copy in turn)
+cli-about-safety-copies-remove = Remove a safety copy (System Administrator)
+cli-about-trust = The signing keys of the facility's other tablets whose backups nurses and managers may restore here (System Administrator only)
+cli-about-trust-add = Trust another tablet's signing key (as `trust list` shows it there, or its minisign .pub file)
+cli-about-trust-facility-key = Make a facility key pair that countersigns device keys (the secret goes to FILE, kept offline like a recovery key; no login needed)
+cli-about-trust-certify = Certify this tablet's device key with the facility key, so that tablets trusting the facility key trust this tablet's backups
+cli-about-trust-list = This tablet's own signing key and the trusted keys
+cli-about-trust-remove = Stop trusting a key (by key ID or name)
+cli-about-sync = Synchronization state
+cli-about-sync-status = Idle or Running (and since when)
+cli-about-status = Sync state, newest backup per medium, free space, weekly-backup warning
+cli-about-auto = Make an automatic Private backup if one is due, then apply retention
+cli-about-serve = Serve the Backup Explorer (web app and JSON API, docs/API.md) until Ctrl-C; also makes automatic backups on the profile's interval
+cli-about-import = Import a backup made by another system as a carevault backup
+cli-about-import-santedb = Read a SanteDB backup of any layout (.bin, .sdbk, .tar.gz) and write one carevault backup of it (docs/IMPORT.md)
+cli-about-offsite = Copies of the backups on S3-compatible object storage (docs/OFFSITE.md)
+cli-about-offsite-push = Upload finished backups that are not offsite yet
+cli-about-offsite-status = What is offsite, what is pending, the last success and error
+cli-about-offsite-list = The backups in the store under this tablet's prefix
+cli-about-offsite-get = Download a backup from the store into a folder (resumable)
+cli-about-offsite-check-bucket = Whether the bucket has versioning, object lock with a default retention, and the recommended lifecycle rules
+cli-about-fleet = Every tablet in a ministry's bucket: newest backups and offsite copies, audit anchors, devices at risk; `fleet audit` checks backups (docs/FLEET.md)
+cli-about-fleet-audit = Download backups (a sample or all) and check them without the passphrase
+cli-about-keygen = Make a recovery key pair (the facility keeps the secret half)
