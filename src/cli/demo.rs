@@ -120,11 +120,7 @@ fn demo_password(user: &str) -> &'static str {
 }
 
 fn demo_error(e: demo::DemoError) -> Error {
-    Error::new(
-        Kind::Usage,
-        t!("cli-demo-failed", error = e.to_string()),
-        t!("cli-demo-failed-advice"),
-    )
+    Error::new(Kind::Usage, e.text(), t!("cli-demo-failed-advice"))
 }
 
 fn step(json: bool, title: Text, command: &str) {

@@ -287,9 +287,6 @@ cli-fleet-audit-failed-advice = use another copy of each damaged backup (the tab
 cli-demo-created = Demo clinic created in { $home }: { $patients } patients, { $visits } visits, { $photos } photos, { $size } on disk
 cli-demo-sync-done = Synchronization finished: pushed { $pushed }, pulled { $pulled } in { $steps } steps
 cli-demo-writer-stopped = Demo writer stopped after { $transactions } transactions (longest wait for the write barrier { $wait } ms; longest change { $longest } ms, 99% within { $p99 } ms)
-# The demo library's own message, passed on as it is.
-# same in French
-cli-demo-failed = { $error }
 cli-demo-failed-advice = see the message; `carevault demo init` needs an empty folder
 cli-demo-folder-not-ours = the demo folder exists and was not made by `carevault demo`
 cli-demo-folder-not-ours-advice = choose another folder with --dir
@@ -379,3 +376,16 @@ cli-about-offsite-check-bucket = Whether the bucket has versioning, object lock 
 cli-about-fleet = Every tablet in a ministry's bucket: newest backups and offsite copies, audit anchors, devices at risk; `fleet audit` checks backups (docs/FLEET.md)
 cli-about-fleet-audit = Download backups (a sample or all) and check them without the passphrase
 cli-about-keygen = Make a recovery key pair (the facility keeps the secret half)
+
+## carevault-demo: DemoError::text (its Display is the same English).
+## `action` and `what` are the demo library's English words.
+cli-demo-err-already-initialized = { $path } already holds clinic databases ({ $found }): demo init only fills an empty app home; choose another home folder, or move { $path } away first
+cli-demo-err-data-not-empty = { $path } is not empty (it holds { $found }): demo init only fills an empty app home; choose another home folder, or move { $path } away first
+cli-demo-err-invalid-options = invalid demo options: { $detail }
+cli-demo-err-io = could not { $action } { $path }: { $err }
+cli-demo-err-sqlite = SQLite failed to { $action } in { $path }: { $err }
+cli-demo-err-password-hash = could not hash the password of demo user { $user }: { $message }
+cli-demo-err-missing-database = { $path } is missing: this is not a demo data folder (or a restore left it incomplete); run `carevault demo init` on a fresh home, or restore a complete backup
+cli-demo-err-not-demo-data = { $path } has no { $what }: the demo writer needs a generated demo clinic; run `carevault demo init` on a fresh home first
+cli-demo-err-retries-exhausted = the demo writer gave up after { $seconds } s of retries on { $path } (last error: { $last }); check that the data folder exists and is writable, then start the writer again
+cli-demo-err-partial-write = writer transaction { $txn } committed in clinical.db but not in sync.db ({ $cause }), and undoing it failed ({ $undo }): { $path } now holds a partial transaction; restore a backup or re-create the demo home

@@ -322,9 +322,6 @@ cli-fleet-audit-failed-advice = utilisez une autre copie de chaque sauvegarde en
 cli-demo-created = Clinique de démonstration créée dans { $home } : { $patients } patients, { $visits } visites, { $photos } photos, { $size } sur le stockage
 cli-demo-sync-done = Synchronisation terminée : { $pushed } envoyés, { $pulled } reçus en { $steps } étapes
 cli-demo-writer-stopped = Écrivain de démonstration arrêté après { $transactions } transactions (plus longue attente de la barrière d'écriture { $wait } ms ; plus longue modification { $longest } ms, 99 % en moins de { $p99 } ms)
-# The demo library's own message, passed on as it is.
-# same in French
-cli-demo-failed = { $error }
 cli-demo-failed-advice = voyez le message ; `carevault demo init` demande un dossier vide
 cli-demo-folder-not-ours = le dossier de démonstration existe et n'a pas été créé par `carevault demo`
 cli-demo-folder-not-ours-advice = choisissez un autre dossier avec --dir
@@ -413,3 +410,16 @@ cli-about-offsite-check-bucket = Si le bucket a les versions, le verrouillage d'
 cli-about-fleet = Toutes les tablettes du bucket d'un ministère : sauvegardes et copies hors site les plus récentes, ancres d'audit, tablettes en danger ; `fleet audit` vérifie des sauvegardes (docs/FLEET.md)
 cli-about-fleet-audit = Télécharger des sauvegardes (un échantillon ou toutes) et les vérifier sans la phrase secrète
 cli-about-keygen = Créer une paire de clés de récupération (l'établissement garde la moitié secrète)
+
+## carevault-demo: DemoError::text.
+## `action` and `what` are the demo library's English words.
+cli-demo-err-already-initialized = { $path } contient déjà des bases de données de la clinique ({ $found }) : demo init ne remplit qu'un dossier de l'application vide ; choisissez un autre dossier, ou déplacez d'abord { $path }
+cli-demo-err-data-not-empty = { $path } n'est pas vide (il contient { $found }) : demo init ne remplit qu'un dossier de l'application vide ; choisissez un autre dossier, ou déplacez d'abord { $path }
+cli-demo-err-invalid-options = options de démonstration invalides : { $detail }
+cli-demo-err-io = impossible de faire « { $action } » sur { $path } : { $err }
+cli-demo-err-sqlite = SQLite n'a pas pu faire « { $action } » dans { $path } : { $err }
+cli-demo-err-password-hash = impossible de hacher le mot de passe de l'utilisateur de démonstration { $user } : { $message }
+cli-demo-err-missing-database = { $path } manque : ce n'est pas un dossier de données de démonstration (ou une restauration l'a laissé incomplet) ; lancez `carevault demo init` sur un nouveau dossier, ou restaurez une sauvegarde complète
+cli-demo-err-not-demo-data = { $path } n'a pas de { $what } : l'écrivain de démonstration a besoin d'une clinique de démonstration générée ; lancez d'abord `carevault demo init` sur un nouveau dossier
+cli-demo-err-retries-exhausted = l'écrivain de démonstration a abandonné après { $seconds } s de nouvelles tentatives sur { $path } (dernière erreur : { $last }) ; vérifiez que le dossier de données existe et est accessible en écriture, puis relancez l'écrivain
+cli-demo-err-partial-write = la transaction { $txn } de l'écrivain est enregistrée dans clinical.db mais pas dans sync.db ({ $cause }), et son annulation a échoué ({ $undo }) : { $path } contient maintenant une transaction partielle ; restaurez une sauvegarde ou recréez le dossier de démonstration
