@@ -123,7 +123,11 @@ fn prompt(ask: &Ask) -> Result<SecretString> {
         carevault_core::passphrase::check_new(&p, &[])?;
     }
     if ask.confirm {
-        let again = read(&t!("cli-prompt-repeat"))?;
+        let repeat = match noun {
+            "password" => t!("cli-prompt-repeat-password"),
+            _ => t!("cli-prompt-repeat-passphrase"),
+        };
+        let again = read(&repeat)?;
         if again != p {
             return Err(usage(
                 t!("cli-secret-differ", noun = noun),

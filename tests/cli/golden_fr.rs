@@ -213,3 +213,52 @@ fn french_locale_gives_french_command_descriptions_in_help() {
     );
     assert!(!stdout(&en).contains(&msg(Lang::Fr, "cli-about-backup")));
 }
+
+/// At a terminal in French, the restore's question is French and names the
+/// word to type, `oui`; `oui` restores (and `non` would not).
+#[test]
+fn french_restore_at_a_terminal_asks_in_french_and_takes_oui() {
+    let c = Clinic::new();
+    let file = c.backup();
+    let mut cmd = with_lang(FR);
+    cmd.args([
+        "restore",
+        file.to_str().unwrap(),
+        "--home",
+        c.h(),
+        "--passphrase-file",
+        c.p(),
+    ]);
+    let question = msg(Lang::Fr, "cli-confirm-question");
+    assert!(question.starts_with("Tapez oui "), "{question}");
+    // rexpect reads the terminal byte by byte, one char per byte: wait for
+    // the question's ASCII start, and decode what was read as UTF-8.
+    let utf8 = |s: String| {
+        let bytes: Vec<u8> = s.chars().map(|c| c as u32 as u8).collect();
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    // A generous bound for a slow machine: the test waits on the prompt
+    // itself, not on time.
+    let mut s = rexpect::session::spawn_command(cmd, Some(120_000)).unwrap();
+    let shown = utf8(s.exp_string("Tapez oui pour restaurer").unwrap());
+    assert!(
+        shown.contains(&msg(Lang::Fr, "cli-confirm-intro")),
+        "{shown}"
+    );
+    s.send_line("oui").unwrap();
+    let rest = utf8(s.exp_eof().unwrap());
+    let code = match s.process.wait().unwrap() {
+        rexpect::process::wait::WaitStatus::Exited(_, c) => c,
+        other => panic!("restore ended with {other:?}"),
+    };
+    assert_eq!(code, 0, "{shown}{rest}");
+    assert!(
+        shown.contains(&msg(Lang::Fr, "cli-confirm-safety-copy")),
+        "{shown}"
+    );
+    assert!(rest.contains("Restauré : "), "{rest}");
+    assert!(
+        rest.contains(&msg(Lang::Fr, "cli-restore-checks")),
+        "{rest}"
+    );
+}

@@ -81,9 +81,9 @@ cli-secret-file-empty-advice = écrivez { $noun ->
        *[password] le mot de passe
     } sur sa première ligne
 cli-secret-no-terminal = { $noun ->
-        [passphrase] une phrase secrète est nécessaire
-       *[password] un mot de passe est nécessaire
-    } et aucun terminal ne permet de la demander
+        [passphrase] une phrase secrète est nécessaire et aucun terminal ne permet de la demander
+       *[password] un mot de passe est nécessaire et aucun terminal ne permet de le demander
+    }
 cli-secret-no-terminal-advice = utilisez { $flag } FICHIER ou définissez { $var }
 cli-secret-empty = { $noun ->
         [passphrase] la phrase secrète est vide
@@ -102,7 +102,8 @@ cli-secret-differ-advice = relancez la commande et tapez deux fois { $noun ->
        *[password] le même mot de passe
     }
 cli-prompt = { $label } :
-cli-prompt-repeat = Répétez-la
+cli-prompt-repeat-passphrase = Répétez-la
+cli-prompt-repeat-password = Répétez-le
 cli-prompt-backup-passphrase = Phrase secrète de la sauvegarde
 cli-prompt-password-for = Mot de passe de { $user }
 cli-login-needed = cette commande demande une connexion
