@@ -1,12 +1,13 @@
 //! Administration commands: users, audit trail, sync state, status, auto.
 
 use super::args::{AuditAction, SyncAction, UsersAction};
-use super::output::{local_time, print_json};
+use super::output::{local_time, print_json, role_name};
 use super::progress::Bar;
 use super::secrets::{self, Login};
 use carevault_core::auth::{self, AuditTrail, ManageUsers, Role, View};
 use carevault_core::fsutil::human_size;
 use carevault_core::hostlock::{sync_state, SyncState};
+use carevault_core::i18n::{t, Text};
 use carevault_core::{audit, Error, Kind, Result};
 use serde_json::json;
 use std::path::Path;
@@ -18,7 +19,7 @@ fn new_password(file: Option<&Path>) -> Result<String> {
         secrets::Ask::password(
             "--new-password-file",
             "CAREVAULT_NEW_PASSWORD",
-            "New user's password",
+            t!("cli-prompt-new-user-password"),
             true,
         ),
     )?
@@ -31,8 +32,8 @@ fn parse_role(name: &str) -> Result<Role> {
     if r == Role::ClinicStaff && !name.to_ascii_lowercase().contains("staff") {
         return Err(Error::new(
             Kind::Usage,
-            format!("{name:?} is not a role carevault knows"),
-            "use \"Clinical Manager\", \"Clinic Nurse\", \"System Administrator\" or \"Clinic Staff\"",
+            t!("cli-role-unknown", name = format!("{name:?}")),
+            t!("cli-role-unknown-advice"),
         ));
     }
     Ok(r)
@@ -52,8 +53,8 @@ pub fn users(login: &Login, action: UsersAction, json: bool) -> Result<()> {
                 if role != Role::SystemAdministrator {
                     return Err(Error::new(
                         Kind::Usage,
-                        "the first user must be a System Administrator",
-                        "add them with --role \"System Administrator\"",
+                        t!("cli-first-user-admin"),
+                        t!("cli-first-user-admin-advice"),
                     ));
                 }
                 auth::first_user(home, &name, &new_password(new_password_file.as_deref())?)?;
@@ -69,7 +70,7 @@ pub fn users(login: &Login, action: UsersAction, json: bool) -> Result<()> {
             say(
                 json,
                 json!({"result": "added", "user": name, "role": role}),
-                &format!("Added {name} ({role})"),
+                t!("cli-user-added", name = &name, role = role_name(role)),
             );
         }
         UsersAction::List { home } => {
@@ -79,7 +80,7 @@ pub fn users(login: &Login, action: UsersAction, json: bool) -> Result<()> {
                 print_json(&json!({ "users": users }));
             } else {
                 for u in users {
-                    println!("{:<20} {}", u.username, u.effective_role);
+                    println!("{:<20} {}", u.username, role_name(u.effective_role));
                 }
             }
         }
@@ -97,7 +98,7 @@ pub fn users(login: &Login, action: UsersAction, json: bool) -> Result<()> {
             say(
                 json,
                 json!({"result": "password changed", "user": name}),
-                &format!("Password of {name} changed"),
+                t!("cli-user-password-changed", name = &name),
             );
         }
         UsersAction::Role { name, role, home } => {
@@ -107,14 +108,18 @@ pub fn users(login: &Login, action: UsersAction, json: bool) -> Result<()> {
             say(
                 json,
                 json!({"result": "role changed", "user": name, "role": role}),
-                &format!("{name} is now {role}"),
+                t!(
+                    "cli-user-role-changed",
+                    name = &name,
+                    role = role_name(role)
+                ),
             );
         }
     }
     Ok(())
 }
 
-fn say(json: bool, v: serde_json::Value, text: &str) {
+fn say(json: bool, v: serde_json::Value, text: Text) {
     if json {
         print_json(&v);
     } else {
@@ -156,7 +161,7 @@ pub fn audit(login: &Login, action: AuditAction, json: bool) -> Result<()> {
             if json {
                 print_json(&json!({ "entries": check.entries, "problems": check.problems }));
             } else if check.problems.is_empty() {
-                println!("OK: {} entries, the chain is intact", check.entries);
+                println!("{}", t!("cli-audit-intact", entries = check.entries));
             }
             if !check.problems.is_empty() {
                 if !json {
@@ -166,8 +171,8 @@ pub fn audit(login: &Login, action: AuditAction, json: bool) -> Result<()> {
                 }
                 return Err(Error::new(
                     Kind::Tampered,
-                    format!("the audit trail was altered: {} problem(s)", check.problems.len()),
-                    "keep a copy of private/audit.log for investigation and report it to the System Administrator",
+                    t!("cli-audit-altered", n = check.problems.len()),
+                    t!("cli-audit-altered-advice"),
                 ));
             }
         }
@@ -177,22 +182,25 @@ pub fn audit(login: &Login, action: AuditAction, json: bool) -> Result<()> {
 
 pub fn sync(action: SyncAction, json: bool) -> Result<()> {
     let SyncAction::Status { home } = action;
-    let state =
-        sync_state(&home.home).map_err(|e| Error::io("reading the sync state", &home.home, e))?;
+    let state = sync_state(&home.home)
+        .map_err(|e| Error::io(&t!("cli-doing-reading-sync-state").text(), &home.home, e))?;
     if json {
         print_json(&json!({ "sync": state }));
     } else {
         match state {
-            SyncState::Idle => println!("Idle"),
-            SyncState::Running { since } => println!(
-                "Running{}",
-                since
-                    .map(|s| format!(" since {}", local_time(&s)))
-                    .unwrap_or_default()
-            ),
+            SyncState::Idle => println!("{}", t!("cli-sync-idle")),
+            SyncState::Running { since } => println!("{}", running(since.as_deref())),
         }
     }
     Ok(())
+}
+
+/// "Running" or "Running since TIME".
+fn running(since: Option<&str>) -> Text {
+    match since {
+        Some(s) => t!("cli-sync-running-since", since = local_time(s)),
+        None => t!("cli-sync-running"),
+    }
 }
 
 pub fn status(login: &Login, home: &Path, json: bool) -> Result<()> {
@@ -203,25 +211,28 @@ pub fn status(login: &Login, home: &Path, json: bool) -> Result<()> {
         return Ok(());
     }
     match &r.sync {
-        SyncState::Idle => println!("Synchronization  Idle"),
+        SyncState::Idle => println!("{}", t!("cli-status-sync", state = t!("cli-sync-idle"))),
         SyncState::Running { since } => println!(
-            "Synchronization  Running{}",
-            since
-                .as_deref()
-                .map(|s| format!(" since {}", local_time(s)))
-                .unwrap_or_default()
+            "{}",
+            t!("cli-status-sync", state = running(since.as_deref()))
         ),
     }
     for m in &r.media {
         let newest = r.newest.iter().find(|n| n.medium == m.medium);
         println!(
-            "{:<8} {:<40} {:>10} free  newest: {}",
-            m.medium.to_string(),
-            m.dir.display().to_string(),
-            m.free_bytes.map(human_size).unwrap_or_else(|| "-".into()),
-            newest
-                .map(|n| format!("{} ({})", n.label, super::output::age_words(n.age_days)))
-                .unwrap_or_else(|| "none".into())
+            "{}",
+            t!(
+                "cli-status-medium",
+                medium = format!("{:<8}", m.medium.to_string()),
+                dir = format!("{:<40}", m.dir.display().to_string()),
+                free = format!(
+                    "{:>10}",
+                    m.free_bytes.map(human_size).unwrap_or_else(|| "-".into())
+                ),
+                newest = newest
+                    .map(|n| format!("{} ({})", n.label, super::output::age_words(n.age_days)))
+                    .unwrap_or_else(|| t!("cli-none").text())
+            )
         );
         if let Some(note) = &m.note {
             println!("         {note}");
@@ -229,23 +240,30 @@ pub fn status(login: &Login, home: &Path, json: bool) -> Result<()> {
     }
     if r.safety_copies.count > 0 {
         println!(
-            "Safety copies    {} ({}; `carevault safety-copies list`)",
-            r.safety_copies.count,
-            human_size(r.safety_copies.bytes)
+            "{}",
+            t!(
+                "cli-status-safety-copies",
+                count = r.safety_copies.count,
+                size = human_size(r.safety_copies.bytes)
+            )
         );
     }
     if r.offsite.configured {
+        let newest = match r.offsite.newest_age_days {
+            Some(d) => t!("cli-status-offsite-days-old", days = format!("{d:.1}")),
+            None => t!("cli-status-offsite-none-yet"),
+        };
         println!(
-            "Offsite          {} pending, newest copy {}",
-            r.offsite.pending,
-            r.offsite
-                .newest_age_days
-                .map(|d| format!("{d:.1} days old"))
-                .unwrap_or_else(|| "none yet".into())
+            "{}",
+            t!(
+                "cli-status-offsite",
+                pending = r.offsite.pending,
+                newest = newest
+            )
         );
     }
     if let Some(w) = &r.warning {
-        println!("WARNING: {w}");
+        println!("{}", t!("cli-status-warning", warning = w));
     }
     Ok(())
 }
@@ -259,15 +277,18 @@ pub fn auto(home: &Path, json: bool) -> Result<()> {
     } else {
         match &out.made {
             Some(b) => println!(
-                "Automatic backup made: {} ({}), because {}",
-                b.metadata.sealed.id,
-                human_size(b.size),
-                out.reason
+                "{}",
+                t!(
+                    "cli-auto-made",
+                    id = &b.metadata.sealed.id,
+                    size = human_size(b.size),
+                    reason = &out.reason
+                )
             ),
-            None => println!("No automatic backup: {}", out.reason),
+            None => println!("{}", t!("cli-auto-none", reason = &out.reason)),
         }
         for d in &out.deleted {
-            println!("Removed old automatic backup {}", d.display());
+            println!("{}", t!("cli-auto-removed", path = d));
         }
     }
     Ok(())

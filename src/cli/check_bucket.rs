@@ -3,6 +3,7 @@
 //! docs/OFFSITE.md recommends. Exit 14 (check failed) when any is missing.
 
 use super::output::print_json;
+use carevault_core::i18n::t;
 use carevault_core::{Error, Kind, Result};
 use carevault_offsite::bucket_check::{self, State};
 use carevault_offsite::fleet::{self, StoreUrl};
@@ -10,13 +11,14 @@ use carevault_offsite::{Config, S3Store};
 use serde_json::json;
 use std::path::Path;
 
-fn state(s: &State) -> &'static str {
+fn state(s: &State) -> String {
     match s {
-        State::Enabled => "enabled",
-        State::Off => "off",
-        State::NotSet => "not set",
-        State::NotSupported => "not supported by this store",
+        State::Enabled => t!("cli-bucket-enabled"),
+        State::Off => t!("cli-bucket-off"),
+        State::NotSet => t!("cli-bucket-not-set"),
+        State::NotSupported => t!("cli-bucket-not-supported"),
     }
+    .text()
 }
 
 pub fn run(home: &Path, store: Option<&str>, config: Option<&Path>, json: bool) -> Result<()> {
@@ -37,29 +39,51 @@ pub fn run(home: &Path, store: Option<&str>, config: Option<&Path>, json: bool) 
             "check": c,
         }));
     } else {
-        println!("Bucket {bucket} at {}:", cfg.settings.endpoint);
-        println!("  versioning:   {}", state(&c.versioning));
-        let ret = c.default_retention.as_ref().map_or(String::new(), |r| {
-            format!(
-                ", default retention {} {}",
-                carevault_core::audit::printable(&r.mode),
-                match (r.days, r.years) {
-                    (Some(d), _) => format!("{d} days"),
-                    (None, Some(y)) => format!("{y} years"),
-                    _ => "(no period)".into(),
-                }
+        println!(
+            "{}",
+            t!(
+                "cli-bucket-head",
+                bucket = bucket,
+                endpoint = &cfg.settings.endpoint
             )
+        );
+        println!(
+            "  {}",
+            t!("cli-bucket-versioning", state = state(&c.versioning))
+        );
+        let ret = c.default_retention.as_ref().map_or(String::new(), |r| {
+            let period = match (r.days, r.years) {
+                (Some(d), _) => t!("cli-bucket-days", n = d),
+                (None, Some(y)) => t!("cli-bucket-years", n = y),
+                _ => t!("cli-bucket-no-period"),
+            };
+            t!(
+                "cli-bucket-retention",
+                mode = carevault_core::audit::printable(&r.mode),
+                period = period
+            )
+            .text()
         });
-        println!("  object lock:  {}{ret}", state(&c.object_lock));
-        println!("  lifecycle:    {}", state(&c.lifecycle));
+        println!(
+            "  {}",
+            t!(
+                "cli-bucket-object-lock",
+                state = state(&c.object_lock),
+                retention = ret
+            )
+        );
+        println!(
+            "  {}",
+            t!("cli-bucket-lifecycle", state = state(&c.lifecycle))
+        );
         if let Some(d) = c.abort_incomplete_uploads_days {
-            println!("    incomplete multipart uploads aborted after {d} days");
+            println!("    {}", t!("cli-bucket-abort-uploads", n = d));
         }
         if let Some(d) = c.expire_noncurrent_days {
-            println!("    noncurrent versions expire after {d} days");
+            println!("    {}", t!("cli-bucket-expire-noncurrent", n = d));
         }
         for m in &c.missing {
-            println!("  MISSING: {m}");
+            println!("  {}", t!("cli-bucket-missing", what = m));
         }
     }
     if c.missing.is_empty() {
@@ -67,11 +91,8 @@ pub fn run(home: &Path, store: Option<&str>, config: Option<&Path>, json: bool) 
     }
     let e = Error::new(
         Kind::CheckFailed,
-        format!(
-            "the bucket lacks {} of the recommended settings",
-            c.missing.len()
-        ),
-        "apply the bucket settings of docs/OFFSITE.md (steps 2 to 4), or use a store that has them",
+        t!("cli-bucket-incomplete", n = c.missing.len()),
+        t!("cli-bucket-incomplete-advice"),
     );
     if json {
         // The report above is the JSON answer; the exit code says it failed.

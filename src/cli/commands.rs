@@ -1,13 +1,14 @@
 //! One function per backup command: gather inputs, call the library, print.
 
 use super::args::{BackupArgs, Cli, Command, ListArgs, UnlockArgs};
-use super::output::{local_time, print_json, print_listing};
+use super::output::{local_time, print_json, print_listing, yes_no};
 use super::progress::Bar;
 use super::secrets::{self, Login};
 use carevault_core::archive::reader::Opened;
 use carevault_core::auth::{self, Create, Delete, Restore, View};
 use carevault_core::backup::{self, BackupRequest, Target};
 use carevault_core::fsutil::human_size;
+use carevault_core::i18n::t;
 use carevault_core::media::Medium;
 use carevault_core::profile::Profile;
 use carevault_core::restore::{self, RestoreOutcome, RestoreRequest};
@@ -86,7 +87,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             if json {
                 print_json(&json!({"result": "deleted", "backup": gone}));
             } else {
-                println!("Deleted {}", gone.path.display());
+                println!("{}", t!("cli-deleted", path = &gone.path));
             }
             Ok(())
         }
@@ -103,8 +104,8 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             let old = unlock_for(home, &file, &unlock)?.ok_or_else(|| {
                 Error::new(
                     Kind::Usage,
-                    "this backup is not encrypted, so it has no passphrase to change",
-                    "make a new encrypted backup instead",
+                    t!("cli-rekey-not-encrypted"),
+                    t!("cli-rekey-not-encrypted-advice"),
                 )
             })?;
             let new = secrets::ask(
@@ -112,7 +113,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
                 secrets::Ask::new_passphrase(
                     "--new-passphrase-file",
                     "CAREVAULT_NEW_PASSPHRASE",
-                    "New passphrase",
+                    t!("cli-prompt-new-passphrase"),
                 ),
             )?;
             let bar = Bar::new();
@@ -129,10 +130,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             if json {
                 print_json(&json!({"result": "rekeyed", "path": file}));
             } else {
-                println!(
-                    "The passphrase of {} was changed; the old one no longer opens it.",
-                    file.display()
-                );
+                println!("{}", t!("cli-rekeyed", path = &file));
             }
             Ok(())
         }
@@ -145,11 +143,8 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             if json {
                 print_json(&json!({"public_key": public, "secret_key_file": out}));
             } else {
-                println!(
-                    "Recovery key written to {} (keep it offline, e.g. at the facility office).",
-                    out.display()
-                );
-                println!("Public key (give this to backups with --recovery-key): {public}");
+                println!("{}", t!("cli-keygen-written", path = &out));
+                println!("{}", t!("cli-keygen-public", key = public));
             }
             Ok(())
         }
@@ -179,17 +174,17 @@ fn write_secret_file(path: &Path, text: &str) -> Result<()> {
             if e.kind() == std::io::ErrorKind::AlreadyExists {
                 Error::new(
                     Kind::Usage,
-                    "the key file already exists",
-                    "choose another file name; an existing key is never overwritten",
+                    t!("cli-key-file-exists"),
+                    t!("cli-key-file-exists-advice"),
                 )
                 .at(path)
             } else {
-                Error::io("writing the key file", path, e)
+                Error::io(&t!("cli-doing-writing-key-file").text(), path, e)
             }
         })?;
     f.write_all(text.as_bytes())
         .and_then(|_| f.sync_all())
-        .map_err(|e| Error::io("writing the key file", path, e))
+        .map_err(|e| Error::io(&t!("cli-doing-writing-key-file").text(), path, e))
 }
 
 /// The folders a listing covers: every medium (or the one asked for) plus `--in`.
@@ -258,11 +253,14 @@ fn cmd_verify(
         print_json(&json!({"result": "verified", "report": r}));
     } else {
         println!(
-            "OK: {} verified ({} entries, {} of data, file {})",
-            r.metadata.sealed.label,
-            r.entries,
-            human_size(r.data_bytes),
-            human_size(r.size)
+            "{}",
+            t!(
+                "cli-verify-ok",
+                label = &r.metadata.sealed.label,
+                entries = r.entries,
+                data = human_size(r.data_bytes),
+                size = human_size(r.size)
+            )
         );
         print_rows(&r.rows);
     }
@@ -290,7 +288,7 @@ pub fn cmd_backup(login: &Login, args: &BackupArgs, json: bool) -> Result<()> {
             secrets::Ask::new_passphrase(
                 "--passphrase-file",
                 "CAREVAULT_PASSPHRASE",
-                "Passphrase for this backup",
+                t!("cli-prompt-passphrase-for-backup"),
             ),
         )?);
     }
@@ -301,37 +299,44 @@ pub fn cmd_backup(login: &Login, args: &BackupArgs, json: bool) -> Result<()> {
         print_json(&json!({"result": "created", "backup": out}));
     } else {
         let s = &out.metadata.sealed;
-        println!("Backup complete: {} ({})", s.label, s.id);
+        println!("{}", t!("cli-backup-done", label = &s.label, id = &s.id));
         if let Some(note) = &out.destination.note {
-            println!("  note       {note}");
+            println!("  {}", t!("cli-backup-note", note = note));
         }
-        println!("  file       {}", out.path.display());
+        println!("  {}", t!("cli-backup-file", path = &out.path));
         println!(
-            "  size       {} ({} of data in {} entries)",
-            human_size(out.size),
-            human_size(out.data_bytes),
-            out.entries
+            "  {}",
+            t!(
+                "cli-backup-size",
+                size = human_size(out.size),
+                data = human_size(out.data_bytes),
+                entries = out.entries
+            )
         );
-        println!("  encrypted  {}", if s.encrypted { "yes" } else { "NO" });
-        println!(
-            "  verified   {}",
-            if out.verified {
-                "yes: read back and every byte checked"
-            } else {
-                "NO (--no-verify)"
-            }
-        );
-        println!(
-            "  app paused {} while the snapshot of its databases was taken",
-            if out.barrier_ms < 1.0 {
-                "under 1 ms".to_string()
-            } else {
-                format!("{:.0} ms", out.barrier_ms)
-            }
-        );
+        let encrypted = if s.encrypted {
+            t!("cli-yes")
+        } else {
+            t!("cli-no-caps")
+        };
+        println!("  {}", t!("cli-backup-encrypted", encrypted = encrypted));
+        let verified = if out.verified {
+            t!("cli-backup-verified-yes")
+        } else {
+            t!("cli-backup-verified-no")
+        };
+        println!("  {}", t!("cli-backup-verified", verified = verified));
+        let paused = if out.barrier_ms < 1.0 {
+            t!("cli-backup-paused-under-1-ms")
+        } else {
+            t!(
+                "cli-backup-paused-ms",
+                ms = format!("{:.0}", out.barrier_ms)
+            )
+        };
+        println!("  {}", t!("cli-backup-paused", paused = paused));
         print_rows(&out.rows);
         for s in &out.skipped {
-            println!("  not stored: {s}");
+            println!("  {}", t!("cli-backup-not-stored", what = s));
         }
     }
     Ok(())
@@ -362,8 +367,8 @@ pub fn cmd_restore(
     if ask && !std::io::stdin().is_terminal() {
         return Err(Error::new(
             Kind::Usage,
-            "a restore over existing clinic data must be confirmed, and there is no terminal to ask at",
-            "run it at a terminal to see what it replaces and answer, or add --yes in a script",
+            t!("cli-restore-needs-confirmation"),
+            t!("cli-restore-needs-confirmation-advice"),
         ));
     }
     // Named by ID or label: the restore refuses the file if it holds
@@ -398,85 +403,128 @@ pub fn cmd_restore(
         RestoreOutcome::Plan(p) => p,
         RestoreOutcome::Restored(r) => &r.plan,
     };
-    let verb = if dry_run { "Would restore" } else { "Restored" };
-    println!(
-        "{verb} {} ({}), taken {} by {}",
-        plan.backup.label,
-        plan.backup.id,
-        local_time(&plan.backup.created_at),
-        plan.backup.created_by
-    );
-    println!("  into       {}", plan.target.display());
+    let (label, id, by) = (&plan.backup.label, &plan.backup.id, &plan.backup.created_by);
+    let taken = local_time(&plan.backup.created_at);
+    let head = if dry_run {
+        t!(
+            "cli-restore-would",
+            label = label,
+            id = id,
+            taken = taken,
+            by = by
+        )
+    } else {
+        t!(
+            "cli-restore-done",
+            label = label,
+            id = id,
+            taken = taken,
+            by = by
+        )
+    };
+    println!("{head}");
+    println!("  {}", t!("cli-restore-into", path = &plan.target));
     if plan.replaces_existing {
         println!(
-            "  replacing  {} files, {} (kept as a safety copy)",
-            plan.current_files,
-            human_size(plan.current_bytes)
+            "  {}",
+            t!(
+                "cli-restore-replacing",
+                files = plan.current_files,
+                size = human_size(plan.current_bytes)
+            )
         );
     }
     println!(
-        "  writes     {} entries, {}",
-        plan.backup_entries,
-        human_size(plan.backup_bytes)
+        "  {}",
+        t!(
+            "cli-restore-writes",
+            entries = plan.backup_entries,
+            size = human_size(plan.backup_bytes)
+        )
     );
     println!(
-        "  space      need {}, have {}",
-        human_size(plan.space_needed),
-        human_size(plan.space_available)
+        "  {}",
+        t!(
+            "cli-restore-space",
+            need = human_size(plan.space_needed),
+            have = human_size(plan.space_available)
+        )
     );
     super::trust::print_changes(&plan.changes, plan.replaces_existing);
     if let RestoreOutcome::Restored(r) = &outcome {
         if let Some(s) = &r.safety_copy {
-            println!("  safety copy of the replaced data: {}", s.display());
+            println!("  {}", t!("cli-restore-safety-copy", path = s));
         }
-        println!("Verification against the backup's manifest:");
+        println!("{}", t!("cli-restore-checks"));
         for c in &r.checks {
             println!(
-                "  {} {:<30} expected {:<12} found {}",
-                if c.ok { "ok  " } else { "DIFF" },
-                c.name,
-                c.expected,
-                c.actual
+                "  {}",
+                check_line(c.ok, &c.name, &c.expected, &c.actual, 30)
             );
         }
     } else {
-        println!("Dry run: nothing was changed.");
+        println!("{}", t!("cli-restore-dry-run"));
     }
     Ok(())
+}
+
+/// One line of a restore's check against the manifest: "ok" or "DIFF",
+/// the name padded to `width`, what was expected and what was found.
+pub fn check_line(ok: bool, name: &str, expected: &str, actual: &str, width: usize) -> String {
+    let mark = if ok {
+        t!("cli-check-ok")
+    } else {
+        t!("cli-check-diff")
+    };
+    t!(
+        "cli-check-line",
+        mark = format!("{:<4}", mark.text()),
+        name = format!("{name:<width$}"),
+        expected = format!("{expected:<12}"),
+        actual = actual
+    )
+    .text()
 }
 
 /// Shows what a restore replaces and asks for "yes" on the terminal.
 fn confirm_at_terminal(plan: &restore::RestorePlan) -> bool {
     let b = &plan.backup;
-    let count = |n: Option<u64>| n.map_or_else(|| "unknown".to_string(), |n| n.to_string());
-    eprintln!("This restore replaces the clinic data on this tablet with the backup:");
+    let count = |n: Option<u64>| n.map_or_else(|| t!("cli-unknown").text(), |n| n.to_string());
+    eprintln!("{}", t!("cli-confirm-intro"));
     eprintln!(
-        "  backup     {} ({}), made {} by {}",
-        b.label.escape_debug(),
-        b.id.escape_debug(),
-        local_time(&b.created_at),
-        b.created_by.escape_debug()
+        "  {}",
+        t!(
+            "cli-confirm-backup",
+            label = b.label.escape_debug().to_string(),
+            id = b.id.escape_debug().to_string(),
+            made = local_time(&b.created_at),
+            by = b.created_by.escape_debug().to_string()
+        )
     );
     eprintln!(
-        "  patients   {} now, {} in the backup",
-        count(plan.patients_now),
-        count(plan.patients_in_backup)
+        "  {}",
+        t!(
+            "cli-confirm-patients",
+            now = count(plan.patients_now),
+            backup = count(plan.patients_in_backup)
+        )
     );
     match plan.changes.unsynced_outbox {
-        Some(n) if n > 0 => eprintln!(
-            "  LOST       {n} outbox records not yet synchronized: the restore loses them"
-        ),
-        _ => eprintln!("  outbox     every record is synchronized"),
+        Some(n) if n > 0 => eprintln!("  {}", t!("cli-confirm-lost", n = n)),
+        _ => eprintln!("  {}", t!("cli-confirm-outbox-synchronized")),
     }
     // Who the users and roles will be, the facility and device, why an
     // administrator is needed: what the person must see before saying yes.
     for line in super::trust::changes_lines(&plan.changes, true) {
         eprintln!("{line}");
     }
-    eprintln!("The data it replaces is kept as a safety copy.");
-    eprint!("Type yes to restore, anything else to stop: ");
+    eprintln!("{}", t!("cli-confirm-safety-copy"));
+    eprint!("{} ", t!("cli-confirm-question"));
     let mut answer = String::new();
-    std::io::stdin().read_line(&mut answer).is_ok() && answer.trim() == "yes"
+    // The answer is the word the question names, in the process's
+    // language ("yes", "oui"); "yes" is always accepted (scripts, habits).
+    std::io::stdin().read_line(&mut answer).is_ok()
+        && (answer.trim() == "yes" || answer.trim() == t!("cli-confirm-yes-word").text())
 }
 
 fn cmd_show(
@@ -511,44 +559,76 @@ fn cmd_show(
         return Ok(());
     }
     let s = &md.sealed;
-    println!("Label/ID    {} ({})", s.label, s.id);
+    println!("{}", t!("cli-show-label", label = &s.label, id = &s.id));
     println!(
-        "Timestamp   {} (UTC {})",
-        local_time(&s.created_at),
-        s.created_at
+        "{}",
+        t!(
+            "cli-show-timestamp",
+            local = local_time(&s.created_at),
+            utc = &s.created_at
+        )
     );
-    println!("Created By  {}", s.created_by);
-    println!("Location    {}", s.location);
-    println!("Encrypted   {}", if s.encrypted { "yes" } else { "no" });
-    println!("Size        {}", human_size(opened.file_len));
-    println!("Facility    {}  Device {}", s.facility, s.device);
+    println!("{}", t!("cli-show-created-by", by = &s.created_by));
+    println!("{}", t!("cli-show-location", location = &s.location));
     println!(
-        "Version     app {}, format {}",
-        s.app_version, s.format_version
+        "{}",
+        t!("cli-show-encrypted", encrypted = yes_no(s.encrypted))
     );
-    println!("File        {}", path.display());
-    println!("Signature   {}", super::output::trust_text(&trust));
+    println!(
+        "{}",
+        t!("cli-show-size", size = human_size(opened.file_len))
+    );
+    println!(
+        "{}",
+        t!(
+            "cli-show-facility",
+            facility = &s.facility,
+            device = &s.device
+        )
+    );
+    println!(
+        "{}",
+        t!(
+            "cli-show-version",
+            app = &s.app_version,
+            format = s.format_version.to_string()
+        )
+    );
+    println!("{}", t!("cli-show-file", path = &path));
+    println!(
+        "{}",
+        t!(
+            "cli-show-signature",
+            signature = super::output::trust_text(&trust)
+        )
+    );
     match last {
-        Some(v) if v.ok => println!("Verified    OK at {}", local_time(&v.at)),
+        Some(v) if v.ok => println!("{}", t!("cli-show-verified-ok", at = local_time(&v.at))),
         Some(v) => println!(
-            "Verified    FAILED at {}: {}",
-            local_time(&v.at),
-            v.problem.unwrap_or_default()
+            "{}",
+            t!(
+                "cli-show-verified-failed",
+                at = local_time(&v.at),
+                problem = v.problem.unwrap_or_default()
+            )
         ),
-        None => println!("Verified    never (run `carevault verify`)"),
+        None => println!("{}", t!("cli-show-verified-never")),
     }
     match manifest {
         Some(m) => {
             println!(
-                "Contents    {} entries, {} of data; realm {}, endpoint {}",
-                m.entries.len(),
-                human_size(m.total_size()),
-                m.settings.realm,
-                m.settings.sync_endpoint
+                "{}",
+                t!(
+                    "cli-show-contents",
+                    entries = m.entries.len(),
+                    data = human_size(m.total_size()),
+                    realm = &m.settings.realm,
+                    endpoint = &m.settings.sync_endpoint
+                )
             );
             print_rows(&backup::key_rows(&m));
         }
-        None => println!("Contents    (use --contents with the passphrase to see them)"),
+        None => println!("{}", t!("cli-show-contents-hidden")),
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use carevault_core::archive::keys::DEFAULT_MAX_SCRYPT_LOG_N;
 use carevault_core::auth::{self, Create, View};
 use carevault_core::backup::{self, BackupRequest, Target};
 use carevault_core::fsutil::human_size;
+use carevault_core::i18n::{t, Text};
 use carevault_core::profile::Profile;
 use carevault_core::restore::{self, RestoreOutcome, RestoreRequest};
 use carevault_core::{catalog, verify, Error, Kind, NoProgress, Result, SecretString, Unlock};
@@ -40,12 +41,15 @@ pub fn run(args: DemoArgs, json: bool) -> Result<()> {
                 print_json(&json!({"result": "created", "home": home, "summary": s}));
             } else {
                 println!(
-                    "Demo clinic created in {}: {} patients, {} visits, {} photos, {} on disk",
-                    home.display(),
-                    s.patients,
-                    s.visits,
-                    s.photos,
-                    human_size(s.bytes_on_disk)
+                    "{}",
+                    t!(
+                        "cli-demo-created",
+                        home = &home,
+                        patients = s.patients,
+                        visits = s.visits,
+                        photos = s.photos,
+                        size = human_size(s.bytes_on_disk)
+                    )
                 );
             }
             Ok(())
@@ -63,8 +67,13 @@ pub fn run(args: DemoArgs, json: bool) -> Result<()> {
                 print_json(&json!({"result": "synchronized", "stats": stats}));
             } else {
                 println!(
-                    "Synchronization finished: pushed {}, pulled {} in {} steps",
-                    stats.pushed, stats.pulled, stats.steps
+                    "{}",
+                    t!(
+                        "cli-demo-sync-done",
+                        pushed = stats.pushed,
+                        pulled = stats.pulled,
+                        steps = stats.steps
+                    )
                 );
             }
             Ok(())
@@ -85,7 +94,16 @@ pub fn run(args: DemoArgs, json: bool) -> Result<()> {
                         "longest_commit_ms": stats.longest_commit_ms, "p99_commit_ms": stats.p99_commit_ms}),
                 );
             } else {
-                println!("Demo writer stopped after {} transactions (longest wait for the write barrier {:.1} ms; longest change {:.1} ms, 99% within {:.1} ms)", stats.transactions, stats.longest_wait_ms, stats.longest_commit_ms, stats.p99_commit_ms);
+                println!(
+                    "{}",
+                    t!(
+                        "cli-demo-writer-stopped",
+                        transactions = stats.transactions,
+                        wait = format!("{:.1}", stats.longest_wait_ms),
+                        longest = format!("{:.1}", stats.longest_commit_ms),
+                        p99 = format!("{:.1}", stats.p99_commit_ms)
+                    )
+                );
             }
             Ok(())
         }
@@ -102,14 +120,10 @@ fn demo_password(user: &str) -> &'static str {
 }
 
 fn demo_error(e: demo::DemoError) -> Error {
-    Error::new(
-        Kind::Usage,
-        e.to_string(),
-        "see the message; `carevault demo init` needs an empty folder",
-    )
+    Error::new(Kind::Usage, e.text(), t!("cli-demo-failed-advice"))
 }
 
-fn step(json: bool, title: &str, command: &str) {
+fn step(json: bool, title: Text, command: &str) {
     if !json {
         println!("\n== {title}\n   $ {command}");
     }
@@ -121,17 +135,18 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
         if !dir.join(MARKER).exists() {
             return Err(Error::new(
                 Kind::Usage,
-                "the demo folder exists and was not made by `carevault demo`",
-                "choose another folder with --dir",
+                t!("cli-demo-folder-not-ours"),
+                t!("cli-demo-folder-not-ours-advice"),
             )
             .at(dir));
         }
         std::fs::remove_dir_all(dir)
-            .map_err(|e| Error::io("removing the previous demo run", dir, e))?;
+            .map_err(|e| Error::io(&t!("cli-doing-removing-demo").text(), dir, e))?;
     }
-    std::fs::create_dir_all(dir).map_err(|e| Error::io("creating the demo folder", dir, e))?;
+    let creating = || t!("cli-doing-creating-demo").text();
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(&creating(), dir, e))?;
     std::fs::write(dir.join(MARKER), b"made by carevault demo\n")
-        .map_err(|e| Error::io("creating the demo folder", dir, e))?;
+        .map_err(|e| Error::io(&creating(), dir, e))?;
     let clinic = dir.join("clinic");
     // The clinic's Public medium: its Documents folder (the profile's
     // default), where a Public backup goes.
@@ -141,7 +156,7 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
 
     step(
         json,
-        "1. Create a demo clinic",
+        t!("cli-demo-step-init"),
         &format!(
             "carevault demo init {d}/clinic --patients {} --photos {}",
             args.patients, args.photos
@@ -158,30 +173,48 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
     )
     .map_err(demo_error)?;
     if !json {
-        println!("   {} patients, {} visits, {} immunizations, {} outbox entries, {} photos; {} on disk ({:.1} s)",
-            summary.patients, summary.visits, summary.immunizations, summary.outbox, summary.photos, human_size(summary.bytes_on_disk), t.elapsed().as_secs_f64());
+        println!(
+            "   {}",
+            t!(
+                "cli-demo-init-done",
+                patients = summary.patients,
+                visits = summary.visits,
+                immunizations = summary.immunizations,
+                outbox = summary.outbox,
+                photos = summary.photos,
+                size = human_size(summary.bytes_on_disk),
+                seconds = format!("{:.1}", t.elapsed().as_secs_f64())
+            )
+        );
     }
 
     step(
         json,
-        "2. Make a facility recovery key",
+        t!("cli-demo-step-keygen"),
         &format!("carevault keygen --out {d}/recovery-key.txt"),
     );
     let (secret, public) = carevault_core::generate_recovery_key();
     {
         use age::secrecy::ExposeSecret;
         std::fs::write(dir.join("recovery-key.txt"), secret.expose_secret())
-            .map_err(|e| Error::io("writing the recovery key", dir, e))?;
+            .map_err(|e| Error::io(&t!("cli-doing-writing-recovery-key").text(), dir, e))?;
     }
     std::fs::write(dir.join("passphrase.txt"), format!("{DEMO_PASSPHRASE}\n"))
-        .map_err(|e| Error::io("writing the demo passphrase", dir, e))?;
+        .map_err(|e| Error::io(&t!("cli-doing-writing-demo-passphrase").text(), dir, e))?;
     if !json {
-        println!("   public key {public}\n   demo passphrase in {d}/passphrase.txt");
+        println!("   {}", t!("cli-demo-public-key", key = &public));
+        println!(
+            "   {}",
+            t!(
+                "cli-demo-passphrase-in",
+                path = format!("{d}/passphrase.txt")
+            )
+        );
     }
 
     step(
         json,
-        "3. Start the demo app writer (it keeps committing changes)",
+        t!("cli-demo-step-writer"),
         &format!("carevault demo write {d}/clinic --rate 100 &"),
     );
     let stop = Arc::new(AtomicBool::new(false));
@@ -201,7 +234,7 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
     };
     std::thread::sleep(std::time::Duration::from_millis(500));
 
-    step(json, "4. Back up as the nurse, encrypted, to Public storage (the clinic's Documents folder) while the writer writes",
+    step(json, t!("cli-demo-step-backup"),
         &format!("carevault backup --user nurse --home {d}/clinic --medium public --passphrase-file {d}/passphrase.txt --recovery-key {public}"));
     let profile = Profile::load(&clinic)?;
     let nurse = auth::permit::<Create>(&clinic, "nurse", demo_password("nurse"))?;
@@ -216,17 +249,27 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
     stop.store(true, Ordering::SeqCst);
     let stats = writer
         .join()
-        .map_err(|_| Error::internal("the demo writer thread panicked"))?
+        .map_err(|_| Error::internal(t!("cli-demo-writer-panicked")))?
         .map_err(demo_error)?;
     let out = out?;
     if !json {
-        println!("   {} -> {} in {:.2} s (write barrier held {:.1} ms; the writer committed {} changes meanwhile, longest wait {:.1} ms)",
-            out.metadata.sealed.id, human_size(out.size), t.elapsed().as_secs_f64(), out.barrier_ms, stats.transactions, stats.longest_wait_ms);
+        println!(
+            "   {}",
+            t!(
+                "cli-demo-backup-done",
+                id = &out.metadata.sealed.id,
+                size = human_size(out.size),
+                seconds = format!("{:.2}", t.elapsed().as_secs_f64()),
+                barrier = format!("{:.1}", out.barrier_ms),
+                transactions = stats.transactions,
+                wait = format!("{:.1}", stats.longest_wait_ms)
+            )
+        );
     }
 
     step(
         json,
-        "5. List the backups",
+        t!("cli-demo-step-list"),
         &format!("carevault list --user nurse --home {d}/clinic"),
     );
     let viewer = auth::permit::<View>(&clinic, "nurse", demo_password("nurse"))?;
@@ -238,7 +281,7 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
     let pass = Unlock::Passphrase(SecretString::from(DEMO_PASSPHRASE.to_string()));
     step(
         json,
-        "6. Verify every byte",
+        t!("cli-demo-step-verify"),
         &format!(
             "carevault verify --user nurse --home {d}/clinic {} --passphrase-file {d}/passphrase.txt",
             out.path.display()
@@ -253,15 +296,18 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
     )?;
     if !json {
         println!(
-            "   OK: {} entries, {} of data",
-            v.entries,
-            human_size(v.data_bytes)
+            "   {}",
+            t!(
+                "cli-demo-verify-done",
+                entries = v.entries,
+                data = human_size(v.data_bytes)
+            )
         );
     }
 
     step(
         json,
-        "7. Restore into a new, empty app home (as on a replacement tablet), with the recovery key",
+        t!("cli-demo-step-restore"),
         &format!(
             "carevault restore {} --home {d}/restored --identity {d}/recovery-key.txt",
             out.path.display()
@@ -269,7 +315,7 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
     );
     let id = carevault_core::parse_identity_file(
         &std::fs::read_to_string(dir.join("recovery-key.txt"))
-            .map_err(|e| Error::io("reading the recovery key", dir, e))?,
+            .map_err(|e| Error::io(&t!("cli-doing-reading-recovery-key").text(), dir, e))?,
     )?;
     let rec = Unlock::RecoveryKey(id);
     // A new tablet: no clinic data, no users yet; the recovery key is the gate.
@@ -286,7 +332,7 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
         &NoProgress,
     )?;
     let RestoreOutcome::Restored(report) = &outcome else {
-        return Err(Error::internal("restore returned a plan"));
+        return Err(Error::internal(t!("cli-demo-restore-returned-plan")));
     };
     let consistency = demo::check_consistency(&restored.join("data")).map_err(demo_error)?;
     if json {
@@ -296,26 +342,26 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
     } else {
         for c in &report.checks {
             println!(
-                "   {} {:<34} expected {:<12} found {}",
-                if c.ok { "ok  " } else { "DIFF" },
-                c.name,
-                c.expected,
-                c.actual
+                "   {}",
+                super::commands::check_line(c.ok, &c.name, &c.expected, &c.actual, 34)
             );
         }
         println!(
-            "   cross-database consistency: {} writer transactions restored whole, {} problems",
-            consistency.visits_from_writer,
-            consistency.problems.len()
+            "   {}",
+            t!(
+                "cli-demo-consistency",
+                restored = consistency.visits_from_writer,
+                problems = consistency.problems.len()
+            )
         );
-        println!("\nDone. Everything is in {}.", Path::new(dir).display());
-        print!("{}", next_steps(&d.to_string(), &out.path));
+        println!("\n{}", t!("cli-demo-done", dir = Path::new(dir)));
+        print!("\n{}\n", next_steps(&d.to_string(), &out.path));
     }
     if report.checks.iter().any(|c| !c.ok) || !consistency.problems.is_empty() {
         return Err(Error::new(
             Kind::CheckFailed,
-            "the demo's restored data does not match its backup",
-            "report this with the demo folder",
+            t!("cli-demo-mismatch"),
+            t!("cli-demo-mismatch-advice"),
         ));
     }
     Ok(())
@@ -323,27 +369,10 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
 
 /// What to try after the demo: the Backup Explorer on the demo clinic, the
 /// demo users, and a few commands.
-fn next_steps(d: &str, backup: &Path) -> String {
-    format!(
-        "
-What to try next:
-  Open the Backup Explorer on the demo clinic:
-    carevault serve --home {d}/clinic
-  then browse to http://127.0.0.1:8080 and log in as nurse (password
-  nurse-demo-pass); the other demo users are admin, manager and staff, each
-  with the password NAME-demo-pass. The backup made above is listed there:
-  open its details, \"Verify now\" with the passphrase in {d}/passphrase.txt.
-  From the command line (the password from the environment, demo only):
-    export CAREVAULT_USER=nurse CAREVAULT_PASSWORD=nurse-demo-pass
-    carevault status --home {d}/clinic
-    carevault show {file} --home {d}/clinic
-    carevault verify {file} --home {d}/clinic --passphrase-file {d}/passphrase.txt
-    carevault restore {file} --home {d}/clinic --passphrase-file {d}/passphrase.txt
-  The restored copy (as on a replacement tablet) is in {d}/restored.
-",
-        file = backup
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-    )
+fn next_steps(d: &str, backup: &Path) -> Text {
+    let file = backup
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    t!("cli-demo-next-steps", d = d, file = file)
 }

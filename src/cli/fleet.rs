@@ -3,6 +3,7 @@
 //! (docs/FLEET.md).
 
 use super::output::print_json;
+use carevault_core::i18n::t;
 use carevault_core::{Error, Kind, Result};
 use carevault_offsite::fleet::{self, index::Index, report, StoreUrl};
 use carevault_offsite::S3Store;
@@ -56,8 +57,8 @@ pub fn run(args: FleetArgs, json: bool) -> Result<()> {
             let store = args.store.ok_or_else(|| {
                 Error::new(
                     Kind::Usage,
-                    "no store was given",
-                    "give --store s3://BUCKET/PREFIX/ (docs/FLEET.md)",
+                    t!("cli-fleet-no-store"),
+                    t!("cli-fleet-no-store-advice"),
                 )
             })?;
             view(&store, &args.index, args.days, json)
@@ -103,28 +104,34 @@ fn view(store: &StoreArgs, index_path: &std::path::Path, days: u32, json: bool) 
         return Ok(());
     }
     println!(
-        "{}: {} devices; listed {} objects, read {} new or changed, {} unchanged, {} gone.",
-        url.to_url(),
-        rep.devices.len(),
-        refresh.listed,
-        refresh.read,
-        refresh.unchanged,
-        refresh.removed
+        "{}",
+        t!(
+            "cli-fleet-head",
+            store = url.to_url(),
+            devices = rep.devices.len(),
+            listed = refresh.listed,
+            read = refresh.read,
+            unchanged = refresh.unchanged,
+            removed = refresh.removed
+        )
     );
     let mut t = comfy_table::Table::new();
     t.load_preset(comfy_table::presets::NOTHING);
-    t.set_header([
-        "FACILITY",
-        "DEVICE",
-        "BACKUPS",
-        "NEWEST BACKUP",
-        "SIZE",
-        "TREND",
-        "NEWEST OFFSITE",
-        "AGE (DAYS)",
-        "VERIFIED",
-        "AUDIT",
-    ]);
+    t.set_header(
+        [
+            t!("cli-fleet-col-facility"),
+            t!("cli-fleet-col-device"),
+            t!("cli-fleet-col-backups"),
+            t!("cli-fleet-col-newest-backup"),
+            t!("cli-fleet-col-size"),
+            t!("cli-fleet-col-trend"),
+            t!("cli-fleet-col-newest-offsite"),
+            t!("cli-fleet-col-age"),
+            t!("cli-fleet-col-verified"),
+            t!("cli-fleet-col-audit"),
+        ]
+        .map(|h| h.text()),
+    );
     for d in &rep.devices {
         let nb = d.newest_backup.as_ref();
         let no = d.newest_offsite.as_ref();
@@ -144,9 +151,9 @@ fn view(store: &StoreArgs, index_path: &std::path::Path, days: u32, json: bool) 
     }
     println!("{t}");
     if at_risk.is_empty() {
-        println!("\nNo device is at risk (policy: an offsite copy within {days} days).");
+        println!("\n{}", t!("cli-fleet-none-at-risk", days = days));
     } else {
-        println!("\nAT RISK ({} devices):", at_risk.len());
+        println!("\n{}", t!("cli-fleet-at-risk", n = at_risk.len()));
         for d in rep.devices.iter().filter(|d| !d.at_risk.is_empty()) {
             println!("  {}/{}:", d.facility, d.device);
             for r in &d.at_risk {
@@ -155,7 +162,7 @@ fn view(store: &StoreArgs, index_path: &std::path::Path, days: u32, json: bool) 
         }
     }
     if !rep.problems.is_empty() {
-        println!("\nObjects that could not be used ({}):", rep.problems.len());
+        println!("\n{}", t!("cli-fleet-problems", n = rep.problems.len()));
         for p in &rep.problems {
             println!(
                 "  {}: {}",
@@ -183,17 +190,23 @@ fn audit(store: &StoreArgs, sample: Option<usize>, json: bool) -> Result<()> {
         }));
     } else {
         println!(
-            "{}: {} backups, {} checked, {} passed.",
-            url.to_url(),
-            rep.listed,
-            rep.checked,
-            rep.ok
+            "{}",
+            t!(
+                "cli-fleet-audit-head",
+                store = url.to_url(),
+                listed = rep.listed,
+                checked = rep.checked,
+                ok = rep.ok
+            )
         );
         for d in &rep.damaged {
             println!(
-                "  DAMAGED {}: {}",
-                d.key,
-                carevault_core::audit::printable(&d.message)
+                "  {}",
+                t!(
+                    "cli-fleet-audit-damaged",
+                    key = &d.key,
+                    message = carevault_core::audit::printable(&d.message)
+                )
             );
         }
     }
@@ -202,8 +215,12 @@ fn audit(store: &StoreArgs, sample: Option<usize>, json: bool) -> Result<()> {
     }
     let e = Error::new(
         Kind::Corrupted,
-        format!("{} of {} backups checked are damaged", rep.damaged.len(), rep.checked),
-        "use another copy of each damaged backup (the tablet's own, or an External one), and have its tablet push a new backup",
+        t!(
+            "cli-fleet-audit-failed",
+            damaged = rep.damaged.len(),
+            checked = rep.checked
+        ),
+        t!("cli-fleet-audit-failed-advice"),
     );
     if json {
         // The report above is the JSON answer; the exit code says it failed.

@@ -7,6 +7,7 @@ use super::progress::Bar;
 use super::secrets::{self, Login};
 use carevault_core::auth::Create;
 use carevault_core::fsutil::human_size;
+use carevault_core::i18n::t;
 use carevault_core::Result;
 use carevault_santedb::{ImportOutcome, ImportRequest};
 
@@ -27,7 +28,7 @@ fn santedb(login: &Login, a: &SantedbArgs, json: bool) -> Result<()> {
             secrets::Ask::passphrase(
                 "--passphrase-file",
                 "CAREVAULT_SANTEDB_PASSPHRASE",
-                "Passphrase of the SanteDB backup",
+                t!("cli-prompt-santedb-passphrase"),
             ),
         )?)
     } else {
@@ -41,7 +42,7 @@ fn santedb(login: &Login, a: &SantedbArgs, json: bool) -> Result<()> {
             secrets::Ask::new_passphrase(
                 "--encrypt-with-passphrase-file",
                 "CAREVAULT_NEW_PASSPHRASE",
-                "Passphrase for the carevault backup",
+                t!("cli-prompt-import-new-passphrase"),
             ),
         )?)
     };
@@ -67,68 +68,106 @@ fn santedb(login: &Login, a: &SantedbArgs, json: bool) -> Result<()> {
 
 fn print_text(out: &ImportOutcome) {
     let s = &out.source;
-    let verb = if out.backup.is_some() {
-        "Imported"
-    } else {
-        "Would import"
-    };
     let layout = serde_json::to_value(s.layout)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default();
-    println!(
-        "{verb} SanteDB backup {} (layout {layout}, {}{})",
-        s.file.display(),
-        if s.encrypted {
-            "encrypted"
-        } else {
-            "not encrypted"
-        },
-        match (&s.created_at, &s.creator) {
-            (Some(t), Some(c)) => format!(", made {} by {c}", local_time(t)),
-            (Some(t), None) => format!(", made {}", local_time(t)),
-            _ => String::new(),
-        }
-    );
+    let encrypted = if s.encrypted {
+        t!("cli-import-encrypted")
+    } else {
+        t!("cli-import-not-encrypted")
+    };
+    let made = match (&s.created_at, &s.creator) {
+        (Some(at), Some(c)) => t!("cli-import-made-by", at = local_time(at), by = c).text(),
+        (Some(at), None) => t!("cli-import-made", at = local_time(at)).text(),
+        _ => String::new(),
+    };
+    let file = s.file.display();
+    let head = if out.backup.is_some() {
+        t!(
+            "cli-import-done",
+            file = file,
+            layout = layout,
+            encrypted = encrypted,
+            made = made
+        )
+    } else {
+        t!(
+            "cli-import-would",
+            file = file,
+            layout = layout,
+            encrypted = encrypted,
+            made = made
+        )
+    };
+    println!("{head}");
     for asset in &s.assets {
         let what = match &asset.database {
-            Some(d) => format!(
-                "database ({} envelope{}), {} rows in {} tables",
-                d.envelope,
-                if d.wal_replayed { ", WAL replayed" } else { "" },
-                d.rows.values().sum::<u64>(),
-                d.rows.len()
-            ),
+            Some(d) => {
+                let envelope = d.envelope.to_string();
+                let rows = d.rows.values().sum::<u64>();
+                if d.wal_replayed {
+                    t!(
+                        "cli-import-database-wal",
+                        envelope = envelope,
+                        rows = rows,
+                        tables = d.rows.len()
+                    )
+                    .text()
+                } else {
+                    t!(
+                        "cli-import-database",
+                        envelope = envelope,
+                        rows = rows,
+                        tables = d.rows.len()
+                    )
+                    .text()
+                }
+            }
             None => asset.class.clone(),
         };
         println!("  {:<52} {:>9}  {what}", asset.path, human_size(asset.size));
     }
     println!(
-        "  {} assets, {} of data",
-        s.assets.len(),
-        human_size(s.data_bytes)
+        "  {}",
+        t!(
+            "cli-import-assets",
+            count = s.assets.len(),
+            data = human_size(s.data_bytes)
+        )
     );
     for w in &s.warnings {
-        println!("  warning: {w}");
+        println!("  {}", t!("cli-import-warning", warning = w));
     }
     match &out.backup {
         Some(b) => {
             let m = &b.metadata.sealed;
-            println!("Backup complete: {} ({})", m.label, m.id);
-            println!("  file       {}", b.path.display());
+            println!("{}", t!("cli-backup-done", label = &m.label, id = &m.id));
+            println!("  {}", t!("cli-backup-file", path = &b.path));
             println!(
-                "  size       {} ({} of data in {} entries)",
-                human_size(b.size),
-                human_size(b.data_bytes),
-                b.entries
+                "  {}",
+                t!(
+                    "cli-backup-size",
+                    size = human_size(b.size),
+                    data = human_size(b.data_bytes),
+                    entries = b.entries
+                )
             );
-            println!("  encrypted  {}", if m.encrypted { "yes" } else { "NO" });
+            let encrypted = if m.encrypted {
+                t!("cli-yes")
+            } else {
+                t!("cli-no-caps")
+            };
+            println!("  {}", t!("cli-backup-encrypted", encrypted = encrypted));
             println!(
-                "  created    {} by {}",
-                local_time(&m.created_at),
-                m.created_by
+                "  {}",
+                t!(
+                    "cli-import-created",
+                    at = local_time(&m.created_at),
+                    by = &m.created_by
+                )
             );
         }
-        None => println!("Dry run: nothing was written."),
+        None => println!("{}", t!("cli-import-dry-run")),
     }
 }

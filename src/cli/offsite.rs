@@ -7,6 +7,7 @@ use super::secrets::Login;
 use carevault_core::audit::{self, Event, Outcome};
 use carevault_core::auth::{self, Create, View};
 use carevault_core::fsutil::human_size;
+use carevault_core::i18n::t;
 use carevault_core::offsite_state;
 use carevault_core::profile::Profile;
 use carevault_core::{Error, Kind, Result};
@@ -94,8 +95,8 @@ fn push(login: &Login, home: &Path, ids: &[String], all: bool, json: bool) -> Re
     if ids.is_empty() && !all {
         return Err(Error::new(
             Kind::Usage,
-            "name the backups to copy offsite, or give --all",
-            "run `carevault offsite push --all`, or `carevault offsite status` to see what is pending",
+            t!("cli-offsite-push-nothing-named"),
+            t!("cli-offsite-push-nothing-named-advice"),
         ));
     }
     let cfg = Config::for_home(home)?;
@@ -113,11 +114,14 @@ fn push(login: &Login, home: &Path, ids: &[String], all: bool, json: bool) -> Re
                 let rec = p.record;
                 if !json {
                     println!(
-                        "Copied offsite: {} ({}) as {} (checked before the upload: {}; stored size and ETag checked after it)",
-                        b.id,
-                        human_size(b.size),
-                        rec.key,
-                        p.checked
+                        "{}",
+                        t!(
+                            "cli-offsite-copied",
+                            id = &b.id,
+                            size = human_size(b.size),
+                            key = &rec.key,
+                            checked = p.checked.to_string()
+                        )
                     );
                 }
                 copied.push(json!({"id": b.id, "key": rec.key, "size": rec.size, "etag": rec.etag, "checked": p.checked}));
@@ -134,9 +138,12 @@ fn push(login: &Login, home: &Path, ids: &[String], all: bool, json: bool) -> Re
     if let Some(e) = first_error {
         if !json && failed.len() > 1 {
             eprintln!(
-                "{} of {} backups could not be copied offsite; the first error:",
-                failed.len(),
-                todo.len()
+                "{}",
+                t!(
+                    "cli-offsite-push-failed-some",
+                    failed = failed.len(),
+                    total = todo.len()
+                )
             );
         }
         return Err(e);
@@ -145,7 +152,7 @@ fn push(login: &Login, home: &Path, ids: &[String], all: bool, json: bool) -> Re
     if json {
         print_json(&json!({"result": "pushed", "copied": copied}));
     } else if copied.is_empty() {
-        println!("Nothing to copy: every backup asked for is offsite already.");
+        println!("{}", t!("cli-offsite-nothing-to-copy"));
     }
     Ok(())
 }
@@ -177,26 +184,31 @@ fn status(login: &Login, home: &Path, json: bool) -> Result<()> {
         return Ok(());
     }
     if !configured {
-        println!(
-            "Offsite copies are not configured (add [offsite] to carevault.toml: docs/OFFSITE.md)."
-        );
+        println!("{}", t!("cli-offsite-not-configured"));
     }
-    println!("Offsite   {} backup(s)", offsite.len());
+    println!("{}", t!("cli-offsite-status-offsite", n = offsite.len()));
     println!(
-        "Pending   {} backup(s), {} to upload",
-        pending.len(),
-        human_size(bytes_left)
+        "{}",
+        t!(
+            "cli-offsite-status-pending",
+            n = pending.len(),
+            size = human_size(bytes_left)
+        )
     );
-    println!(
-        "Last success  {}",
-        state.last_success.as_deref().unwrap_or("never")
-    );
+    let success = match state.last_success.as_deref() {
+        Some(at) => at.to_string(),
+        None => t!("cli-never").text(),
+    };
+    println!("{}", t!("cli-offsite-status-last-success", at = success));
     if let Some(e) = &state.last_error {
         println!(
-            "Last error    {} ({}): {}",
-            e.at.escape_debug(),
-            e.code.escape_debug(),
-            e.message.escape_debug()
+            "{}",
+            t!(
+                "cli-offsite-status-last-error",
+                at = e.at.escape_debug().to_string(),
+                code = e.code.escape_debug().to_string(),
+                message = e.message.escape_debug().to_string()
+            )
         );
     }
     Ok(())
@@ -228,7 +240,11 @@ fn list(login: &Login, home: &Path, device: Option<&str>, json: bool) -> Result<
                 i["name"].as_str().unwrap_or("").escape_debug(),
                 human_size(i["size"].as_u64().unwrap_or(0)),
                 i["created_at"].as_str().unwrap_or("-").escape_debug(),
-                i["label"].as_str().unwrap_or("(no sidecar)").escape_debug(),
+                i["label"]
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| t!("cli-offsite-no-sidecar").text())
+                    .escape_debug(),
             );
         }
     }
@@ -262,9 +278,12 @@ fn get(
         );
     } else {
         println!(
-            "Downloaded {} ({}); checked against its sidecar and its own container.",
-            got.path.display(),
-            human_size(got.size)
+            "{}",
+            t!(
+                "cli-offsite-downloaded",
+                path = &got.path,
+                size = human_size(got.size)
+            )
         );
     }
     Ok(())

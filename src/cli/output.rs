@@ -1,7 +1,10 @@
 //! Printing results: plain text for people, JSON for scripts.
 
+use carevault_core::auth::Role;
 use carevault_core::catalog::Listed;
 use carevault_core::fsutil::human_size;
+use carevault_core::i18n::{t, Text};
+use carevault_core::provenance::TrustLevel;
 use carevault_core::Error;
 use serde_json::json;
 
@@ -16,11 +19,11 @@ pub fn print_error(e: &Error, json: bool) {
         }});
         println!("{v}");
     } else {
-        eprintln!("error: {e}");
+        eprintln!("{}", t!("cli-error", message = e.to_string()));
         if let Some(c) = e.cause() {
-            eprintln!("  cause: {c}");
+            eprintln!("  {}", t!("cli-error-cause", cause = c));
         }
-        eprintln!("  what to do: {}", e.advice());
+        eprintln!("  {}", t!("cli-error-advice", advice = e.advice()));
     }
 }
 
@@ -39,31 +42,49 @@ pub fn local_time(utc: &str) -> String {
         .unwrap_or_else(|_| utc.to_string())
 }
 
-/// An age in words: "under a minute", "5 minutes", "3 hours", "2 days".
+/// An age in words: "made under a minute ago", "made 5 minutes ago",
+/// "made 3 hours ago", "made 2 days ago".
 pub fn age_words(days: f64) -> String {
     if !days.is_finite() {
-        return "of unknown age".into();
+        return t!("cli-age-unknown").text();
     }
     let minutes = (days * 24.0 * 60.0).max(0.0);
-    let (n, unit) = if minutes < 1.0 {
-        return "made under a minute ago".into();
+    if minutes < 1.0 {
+        t!("cli-age-under-a-minute").text()
     } else if minutes < 60.0 {
-        (minutes, "minute")
+        t!("cli-age-minutes", n = minutes.floor() as u64).text()
     } else if minutes < 48.0 * 60.0 {
-        (minutes / 60.0, "hour")
+        t!("cli-age-hours", n = (minutes / 60.0).floor() as u64).text()
     } else {
-        (days, "day")
-    };
-    let n = n.floor() as u64;
-    format!("made {n} {unit}{} ago", if n == 1 { "" } else { "s" })
+        t!("cli-age-days", n = days.floor() as u64).text()
+    }
+}
+
+/// "yes" or "no" in the process's language.
+pub fn yes_no(yes: bool) -> String {
+    if yes {
+        t!("cli-yes").text()
+    } else {
+        t!("cli-no").text()
+    }
+}
+
+/// A role's name for people (the command arguments stay English).
+pub fn role_name(role: Role) -> Text {
+    match role {
+        Role::ClinicalManager => t!("cli-role-clinical-manager"),
+        Role::ClinicNurse => t!("cli-role-clinic-nurse"),
+        Role::SystemAdministrator => t!("cli-role-system-administrator"),
+        Role::ClinicStaff => t!("cli-role-clinic-staff"),
+    }
 }
 
 /// A table without borders, its columns as wide as their widest cell.
-pub fn table(header: &[&str]) -> comfy_table::Table {
+pub fn table(header: &[Text]) -> comfy_table::Table {
     let mut t = comfy_table::Table::new();
     t.load_preset(comfy_table::presets::NOTHING)
         .set_content_arrangement(comfy_table::ContentArrangement::Disabled)
-        .set_header(header.iter().copied());
+        .set_header(header.iter().map(Text::text));
     t
 }
 
@@ -79,18 +100,18 @@ pub fn print_table(t: &comfy_table::Table) {
 /// Downloads, USB drive or SD card, or its folder).
 pub fn print_listing(items: &[Listed], found_on: &dyn Fn(&Listed) -> String) {
     if items.is_empty() {
-        println!("No Results Returned");
+        println!("{}", t!("cli-list-none"));
         return;
     }
     let mut t = table(&[
-        "Label/ID",
-        "Timestamp",
-        "Size",
-        "Encrypted",
-        "Created By",
-        "Location",
-        "Found On",
-        "Signature",
+        t!("cli-list-col-label"),
+        t!("cli-list-col-timestamp"),
+        t!("cli-list-col-size"),
+        t!("cli-list-col-encrypted"),
+        t!("cli-list-col-created-by"),
+        t!("cli-list-col-location"),
+        t!("cli-list-col-found-on"),
+        t!("cli-list-col-signature"),
     ]);
     for l in items {
         match &l.metadata {
@@ -98,13 +119,14 @@ pub fn print_listing(items: &[Listed], found_on: &dyn Fn(&Listed) -> String) {
                 let s = &m.sealed;
                 let mut sig = signature_text(l);
                 if l.conflict {
-                    sig.push_str("  CONFLICT: another file has this ID");
+                    sig.push_str("  ");
+                    sig.push_str(&t!("cli-list-conflict").text());
                 }
                 t.add_row(vec![
                     format!("{} ({})", s.label, s.id),
                     local_time(&s.created_at),
                     human_size(l.size),
-                    (if s.encrypted { "yes" } else { "no" }).to_string(),
+                    yes_no(s.encrypted),
                     s.created_by.clone(),
                     s.location.clone(),
                     found_on(l),
@@ -119,7 +141,11 @@ pub fn print_listing(items: &[Listed], found_on: &dyn Fn(&Listed) -> String) {
                         .unwrap_or_default(),
                     "-".into(),
                     human_size(l.size),
-                    format!("DAMAGED: {}", l.problem.as_deref().unwrap_or("")),
+                    t!(
+                        "cli-list-damaged",
+                        problem = l.problem.as_deref().unwrap_or("")
+                    )
+                    .text(),
                 ]);
             }
         }
@@ -137,12 +163,19 @@ pub fn signature_text(l: &Listed) -> String {
 
 /// Words for a trust verdict, with the signer's key ID.
 pub fn trust_text(t: &carevault_core::provenance::Trust) -> String {
-    let mut s = t.level.describe().to_string();
+    let mut s = match t.level {
+        TrustLevel::ThisDevice => t!("cli-trust-this-device"),
+        TrustLevel::Trusted => t!("cli-trust-trusted"),
+        TrustLevel::NotTrusted => t!("cli-trust-not-trusted"),
+        TrustLevel::Unsigned => t!("cli-trust-unsigned"),
+    }
+    .text();
     if let Some(n) = &t.key_name {
         s.push_str(&format!(" ({n})"));
     }
     if let Some(k) = &t.key_id {
-        s.push_str(&format!(" key {k}"));
+        s.push(' ');
+        s.push_str(&t!("cli-trust-key", id = k).text());
     }
     s
 }

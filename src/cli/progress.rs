@@ -1,7 +1,23 @@
 //! A progress bar on standard error, shown only when it is a terminal.
 
+use carevault_core::i18n::t;
 use carevault_core::{Phase, Progress};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// The words for a phase on the bar, in the process's language.
+fn phase_words(phase: Phase) -> String {
+    match phase {
+        Phase::WaitingForSync => t!("cli-phase-waiting-for-sync"),
+        Phase::KeyDerivation => t!("cli-phase-key-derivation"),
+        Phase::Backup => t!("cli-phase-backup"),
+        Phase::Read => t!("cli-phase-read"),
+        Phase::Copy => t!("cli-phase-copy"),
+        Phase::Upload => t!("cli-phase-upload"),
+        Phase::Download => t!("cli-phase-download"),
+        Phase::Import => t!("cli-phase-import"),
+    }
+    .text()
+}
 
 pub struct Bar(ProgressBar);
 
@@ -31,11 +47,10 @@ impl Progress for Bar {
         if phase == Phase::WaitingForSync {
             // Said even when standard error is no terminal (the bar is then
             // hidden): a script's log shows why the command waits.
-            self.0.suspend(|| {
-                eprintln!("waiting for the running synchronization to end (--wait-sync) ...")
-            });
+            self.0
+                .suspend(|| eprintln!("{}", t!("cli-waiting-for-sync")));
         }
-        self.0.set_message(phase.words());
+        self.0.set_message(phase_words(phase));
         self.0.set_length(total);
         self.0.set_position(0);
     }

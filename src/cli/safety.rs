@@ -5,6 +5,7 @@ use super::output::{local_time, print_json};
 use super::secrets::Login;
 use carevault_core::auth::{Delete, View};
 use carevault_core::fsutil::human_size;
+use carevault_core::i18n::t;
 use carevault_core::{safety, Result};
 use serde_json::json;
 
@@ -15,25 +16,32 @@ pub fn run(login: &Login, action: SafetyAction, json: bool) -> Result<()> {
             if json {
                 print_json(&json!({ "safety_copies": copies }));
             } else if copies.is_empty() {
-                println!("No safety copies: no restore has replaced clinic data here.");
+                println!("{}", t!("cli-safety-none"));
             } else {
                 for c in &copies {
                     println!(
-                        "{}  kept {}  {} files, {}",
-                        c.name,
-                        c.kept_at
-                            .as_deref()
-                            .map(local_time)
-                            .unwrap_or_else(|| "-".into()),
-                        c.files,
-                        human_size(c.bytes)
+                        "{}",
+                        t!(
+                            "cli-safety-entry",
+                            name = &c.name,
+                            kept = c
+                                .kept_at
+                                .as_deref()
+                                .map(local_time)
+                                .unwrap_or_else(|| "-".into()),
+                            files = c.files,
+                            size = human_size(c.bytes)
+                        )
                     );
                 }
                 let total: u64 = copies.iter().map(|c| c.bytes).sum();
                 println!(
-                    "{} safety copies, {} in all",
-                    copies.len(),
-                    human_size(total)
+                    "{}",
+                    t!(
+                        "cli-safety-total",
+                        count = copies.len(),
+                        size = human_size(total)
+                    )
                 );
             }
         }
@@ -42,14 +50,8 @@ pub fn run(login: &Login, action: SafetyAction, json: bool) -> Result<()> {
             if json {
                 print_json(&json!({"result": "restored", "safety_copy": done}));
             } else {
-                println!(
-                    "The safety copy {} is the clinic data again.",
-                    done.restored
-                );
-                println!(
-                    "  the data it replaced is kept in {}",
-                    done.kept_as.display()
-                );
+                println!("{}", t!("cli-safety-restored", name = &done.restored));
+                println!("  {}", t!("cli-safety-kept-in", path = &done.kept_as));
             }
         }
         SafetyAction::Remove { name, home } => {
@@ -58,9 +60,12 @@ pub fn run(login: &Login, action: SafetyAction, json: bool) -> Result<()> {
                 print_json(&json!({"result": "removed", "safety_copy": gone}));
             } else {
                 println!(
-                    "Removed the safety copy {} ({}).",
-                    gone.name,
-                    human_size(gone.bytes)
+                    "{}",
+                    t!(
+                        "cli-safety-removed",
+                        name = &gone.name,
+                        size = human_size(gone.bytes)
+                    )
                 );
             }
         }

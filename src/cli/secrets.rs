@@ -2,26 +2,28 @@
 //! variable, or a prompt on the terminal. Never from a command-line value
 //! (it would show in the process list and shell history).
 
+use carevault_core::i18n::{t, Text};
 use carevault_core::{parse_identity_file, Error, Kind, Result, SecretString, Unlock};
 use std::io::{IsTerminal, Read};
 use std::path::Path;
 
-fn usage(msg: String, advice: impl Into<carevault_core::i18n::Text>) -> Error {
+fn usage(msg: Text, advice: Text) -> Error {
     Error::new(Kind::Usage, msg, advice)
 }
 
 /// Which secret is asked for, so that a message never calls a login
 /// password a passphrase or the other way round.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Ask<'a> {
-    /// "passphrase" (a backup's) or "password" (a login's).
-    pub noun: &'a str,
+    /// "passphrase" (a backup's) or "password" (a login's): the messages'
+    /// `noun` argument (English prints it, French chooses its words by it).
+    pub noun: &'static str,
     /// The option that names its file, e.g. "--passphrase-file".
     pub flag: &'a str,
     /// The environment variable that may hold it.
     pub var: &'a str,
     /// The prompt's words.
-    pub label: &'a str,
+    pub label: Text,
     /// Ask twice at a prompt (a new secret).
     pub confirm: bool,
     /// A new backup passphrase: the core's rule is checked at the prompt
@@ -31,7 +33,7 @@ pub struct Ask<'a> {
 
 impl<'a> Ask<'a> {
     /// A backup passphrase from `flag`, `var` or a prompt.
-    pub fn passphrase(flag: &'a str, var: &'a str, label: &'a str) -> Ask<'a> {
+    pub fn passphrase(flag: &'a str, var: &'a str, label: Text) -> Ask<'a> {
         Ask {
             noun: "passphrase",
             flag,
@@ -43,7 +45,7 @@ impl<'a> Ask<'a> {
     }
 
     /// A new backup passphrase (asked twice at a prompt).
-    pub fn new_passphrase(flag: &'a str, var: &'a str, label: &'a str) -> Ask<'a> {
+    pub fn new_passphrase(flag: &'a str, var: &'a str, label: Text) -> Ask<'a> {
         Ask {
             confirm: true,
             new_passphrase: true,
@@ -52,7 +54,7 @@ impl<'a> Ask<'a> {
     }
 
     /// A login password.
-    pub fn password(flag: &'a str, var: &'a str, label: &'a str, confirm: bool) -> Ask<'a> {
+    pub fn password(flag: &'a str, var: &'a str, label: Text, confirm: bool) -> Ask<'a> {
         Ask {
             noun: "password",
             flag,
@@ -68,18 +70,27 @@ fn from_file(path: &Path, ask: &Ask) -> Result<SecretString> {
     let noun = ask.noun;
     let mut text = String::new();
     if path == Path::new("-") {
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| Error::io(&format!("reading the {noun} from standard input"), "", e))?;
+        std::io::stdin().read_to_string(&mut text).map_err(|e| {
+            Error::io(
+                &t!("cli-doing-reading-secret-stdin", noun = noun).text(),
+                "",
+                e,
+            )
+        })?;
     } else {
-        text = std::fs::read_to_string(path)
-            .map_err(|e| Error::io(&format!("reading the {noun} file"), path, e))?;
+        text = std::fs::read_to_string(path).map_err(|e| {
+            Error::io(
+                &t!("cli-doing-reading-secret-file", noun = noun).text(),
+                path,
+                e,
+            )
+        })?;
     }
     let line = text.lines().next().unwrap_or("").to_string();
     if line.is_empty() {
         return Err(usage(
-            format!("the {noun} file {} is empty", path.display()),
-            format!("write the {noun} on its first line"),
+            t!("cli-secret-file-empty", noun = noun, path = path),
+            t!("cli-secret-file-empty-advice", noun = noun),
         ));
     }
     Ok(SecretString::from(line))
@@ -89,30 +100,38 @@ fn prompt(ask: &Ask) -> Result<SecretString> {
     let noun = ask.noun;
     if !std::io::stdin().is_terminal() {
         return Err(usage(
-            format!("a {noun} is needed and there is no terminal to ask for it"),
-            format!("use {} FILE or set {}", ask.flag, ask.var),
+            t!("cli-secret-no-terminal", noun = noun),
+            t!(
+                "cli-secret-no-terminal-advice",
+                flag = ask.flag,
+                var = ask.var
+            ),
         ));
     }
-    let read = |label: &str| {
-        rpassword::prompt_password(format!("{label}: "))
-            .map_err(|e| Error::io(&format!("reading the {noun}"), "", e))
+    let read = |label: &Text| {
+        rpassword::prompt_password(format!("{} ", t!("cli-prompt", label = label)))
+            .map_err(|e| Error::io(&t!("cli-doing-reading-secret", noun = noun).text(), "", e))
     };
-    let p = read(ask.label)?;
+    let p = read(&ask.label)?;
     if p.is_empty() {
         return Err(usage(
-            format!("the {noun} is empty"),
-            format!("type a {noun}"),
+            t!("cli-secret-empty", noun = noun),
+            t!("cli-secret-empty-advice", noun = noun),
         ));
     }
     if ask.new_passphrase {
         carevault_core::passphrase::check_new(&p, &[])?;
     }
     if ask.confirm {
-        let again = read("Repeat it")?;
+        let repeat = match noun {
+            "password" => t!("cli-prompt-repeat-password"),
+            _ => t!("cli-prompt-repeat-passphrase"),
+        };
+        let again = read(&repeat)?;
         if again != p {
             return Err(usage(
-                format!("the two {noun}s differ"),
-                format!("run the command again and type the same {noun} twice"),
+                t!("cli-secret-differ", noun = noun),
+                t!("cli-secret-differ-advice", noun = noun),
             ));
         }
     }
@@ -136,7 +155,7 @@ pub fn ask(file: Option<&Path>, ask: Ask) -> Result<SecretString> {
 pub fn unlock(passphrase_file: Option<&Path>, identity: Option<&Path>) -> Result<Unlock> {
     if let Some(id) = identity {
         let text = std::fs::read_to_string(id)
-            .map_err(|e| Error::io("reading the recovery key file", id, e))?;
+            .map_err(|e| Error::io(&t!("cli-doing-reading-recovery-key").text(), id, e))?;
         return Ok(Unlock::RecoveryKey(parse_identity_file(&text)?));
     }
     ask(
@@ -144,7 +163,7 @@ pub fn unlock(passphrase_file: Option<&Path>, identity: Option<&Path>) -> Result
         Ask::passphrase(
             "--passphrase-file",
             "CAREVAULT_PASSPHRASE",
-            "Backup passphrase",
+            t!("cli-prompt-backup-passphrase"),
         ),
     )
     .map(Unlock::Passphrase)
@@ -174,14 +193,14 @@ impl Login {
         let user = self.user.as_deref().ok_or_else(|| {
             Error::new(
                 Kind::PermissionDenied,
-                "this command needs a login",
-                "give --user NAME (or set CAREVAULT_USER); the password comes from --password-file, CAREVAULT_PASSWORD or a prompt",
+                t!("cli-login-needed"),
+                t!("cli-login-needed-advice"),
             )
         })?;
-        let label = format!("Password for {user}");
+        let label = t!("cli-prompt-password-for", user = user);
         let password = ask(
             self.password_file.as_deref(),
-            Ask::password("--password-file", "CAREVAULT_PASSWORD", &label, false),
+            Ask::password("--password-file", "CAREVAULT_PASSWORD", label, false),
         )?;
         carevault_core::auth::authenticate(home, user, password.expose_secret())
     }

@@ -2,6 +2,7 @@
 
 use super::args::ServeArgs;
 use super::output::print_json;
+use carevault_core::i18n::t;
 use carevault_core::{Error, Result};
 use carevault_web::{serve, ServerConfig, DEFAULT_AUTO_CHECK};
 use serde_json::json;
@@ -10,14 +11,17 @@ pub fn run(args: &ServeArgs, json: bool) -> Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::internal(format!("the server runtime could not start: {e}")))?;
+        .map_err(|e| Error::internal(t!("cli-serve-runtime-failed", err = &e)))?;
     rt.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
-            .map_err(|e| Error::io(&format!("listening on {}", args.listen), "", e))?;
+            .map_err(|e| {
+                let what = t!("cli-doing-listening", addr = args.listen.to_string());
+                Error::io(&what.text(), "", e)
+            })?;
         let addr = listener
             .local_addr()
-            .map_err(|e| Error::io("reading the listening address", "", e))?;
+            .map_err(|e| Error::io(&t!("cli-doing-reading-address").text(), "", e))?;
         let shown = if addr.ip().is_unspecified() {
             std::net::SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
         } else {
@@ -27,12 +31,10 @@ pub fn run(args: &ServeArgs, json: bool) -> Result<()> {
         if json {
             print_json(&json!({ "url": url, "listen": addr.to_string() }));
         } else {
-            println!("Backup Explorer: {url}  (Ctrl-C to stop)");
+            println!("{}", t!("cli-serve-url", url = &url));
         }
         if !addr.ip().is_loopback() {
-            eprintln!(
-                "warning: listening on {addr}: other devices on the network can reach the Backup Explorer"
-            );
+            eprintln!("{}", t!("cli-serve-not-loopback", addr = addr.to_string()));
         }
         let mut config = ServerConfig::new(args.home.home.clone());
         config.max_upload = args.max_upload;
@@ -42,6 +44,6 @@ pub fn run(args: &ServeArgs, json: bool) -> Result<()> {
         };
         serve(listener, config, ctrl_c)
             .await
-            .map_err(|e| Error::io("serving the Backup Explorer", &args.home.home, e))
+            .map_err(|e| Error::io(&t!("cli-doing-serving").text(), &args.home.home, e))
     })
 }

@@ -5,6 +5,7 @@ use super::args::TrustAction;
 use super::output::{print_json, trust_text};
 use super::secrets::Login;
 use carevault_core::auth::ManageTrust;
+use carevault_core::i18n::{t, Text};
 use carevault_core::provenance::{device_key, facility, trust};
 use carevault_core::restore::Changes;
 use carevault_core::Result;
@@ -15,7 +16,7 @@ fn key_text(arg: &str) -> Result<String> {
     let p = std::path::Path::new(arg);
     if !arg.starts_with("RW") && p.is_file() {
         let bytes = carevault_core::fsutil::read_small(p, 4096)
-            .map_err(|e| carevault_core::Error::io("reading the key file", p, e))?
+            .map_err(|e| carevault_core::Error::io(&t!("cli-doing-reading-key-file").text(), p, e))?
             .unwrap_or_default();
         return Ok(String::from_utf8_lossy(&bytes).into_owned());
     }
@@ -40,7 +41,7 @@ pub fn run(login: &Login, action: TrustAction, json: bool) -> Result<()> {
             if json {
                 print_json(&json!({"result": "trusted", "key": k}));
             } else {
-                println!("Trusted key {} ({})", k.key_id, k.name);
+                println!("{}", t!("cli-trust-added", id = &k.key_id, name = &k.name));
             }
         }
         TrustAction::List { home } => {
@@ -53,21 +54,37 @@ pub fn run(login: &Login, action: TrustAction, json: bool) -> Result<()> {
                     "trusted": keys,
                 }));
             } else {
-                println!("This tablet  {}  {}", own.key_id(), own.public_key());
+                println!(
+                    "{}",
+                    t!("cli-trust-own", id = own.key_id(), key = own.public_key())
+                );
                 if keys.is_empty() {
-                    println!("No trusted keys (add another tablet's with `carevault trust add`)");
+                    println!("{}", t!("cli-trust-none"));
                 }
                 if let Some(_cert) = facility::certificate(&home.home)? {
-                    println!("This tablet's key is certified by a facility key");
+                    println!("{}", t!("cli-trust-certified"));
                 }
+                let (device, facility) = (
+                    t!("cli-trust-kind-device").text(),
+                    t!("cli-trust-kind-facility").text(),
+                );
+                let width = device.chars().count().max(facility.chars().count());
                 for k in keys {
                     let kind = match k.kind {
-                        trust::KeyKind::Device => "Trusted ",
-                        trust::KeyKind::Facility => "Facility",
+                        trust::KeyKind::Device => &device,
+                        trust::KeyKind::Facility => &facility,
                     };
                     println!(
-                        "{kind}     {}  {}  {} (added by {} at {})",
-                        k.key_id, k.public_key, k.name, k.added_by, k.added_at
+                        "{}",
+                        t!(
+                            "cli-trust-entry",
+                            kind = format!("{kind:<width$}"),
+                            id = &k.key_id,
+                            key = &k.public_key,
+                            name = &k.name,
+                            by = &k.added_by,
+                            at = &k.added_at
+                        )
                     );
                 }
             }
@@ -81,27 +98,26 @@ pub fn run(login: &Login, action: TrustAction, json: bool) -> Result<()> {
                     &json!({"key_id": key_id, "public_key": public, "secret_key_file": out}),
                 );
             } else {
-                println!(
-                    "Facility key written to {} (keep it offline, e.g. with the recovery keys).",
-                    out.display()
-                );
-                println!(
-                    "Public key (trust it with `carevault trust add KEY --facility`): {public}"
-                );
-                println!("Key ID: {key_id}");
+                println!("{}", t!("cli-facility-key-written", path = &out));
+                println!("{}", t!("cli-facility-key-public", key = &public));
+                println!("{}", t!("cli-facility-key-id", id = &key_id));
             }
         }
         TrustAction::Certify { facility_key, home } => {
             let permit = login.permit::<ManageTrust>(&home.home)?;
             let text = carevault_core::fsutil::read_small(&facility_key, 4096)
                 .map_err(|e| {
-                    carevault_core::Error::io("reading the facility key", &facility_key, e)
+                    carevault_core::Error::io(
+                        &t!("cli-doing-reading-facility-key").text(),
+                        &facility_key,
+                        e,
+                    )
                 })?
                 .ok_or_else(|| {
                     carevault_core::Error::new(
                         carevault_core::Kind::NotFound,
-                        "the facility key file does not exist",
-                        "give the file written by `carevault trust facility-key`",
+                        t!("cli-facility-key-missing"),
+                        t!("cli-facility-key-missing-advice"),
                     )
                     .at(&facility_key)
                 })?;
@@ -109,7 +125,7 @@ pub fn run(login: &Login, action: TrustAction, json: bool) -> Result<()> {
             if json {
                 print_json(&json!({"result": "certified", "facility_key_id": id}));
             } else {
-                println!("This tablet's key is certified by facility key {id}; new backups carry the certificate.");
+                println!("{}", t!("cli-trust-certify-done", id = &id));
             }
         }
         TrustAction::Remove { key, home } => {
@@ -118,7 +134,10 @@ pub fn run(login: &Login, action: TrustAction, json: bool) -> Result<()> {
             if json {
                 print_json(&json!({"result": "removed", "key": k}));
             } else {
-                println!("No longer trusted: key {} ({})", k.key_id, k.name);
+                println!(
+                    "{}",
+                    t!("cli-trust-removed", id = &k.key_id, name = &k.name)
+                );
             }
         }
     }
@@ -137,33 +156,63 @@ pub fn print_changes(c: &Changes, replaces: bool) {
 /// records it loses, and why a System Administrator is needed. Names that
 /// come from the backup are printed escaped (they are not trusted text).
 pub fn changes_lines(c: &Changes, replaces: bool) -> Vec<String> {
+    // The labels' column: as wide as the longest label in this language.
+    let width = [
+        t!("cli-changes-signature"),
+        t!("cli-changes-found-on"),
+        t!("cli-changes-facility"),
+        t!("cli-changes-device"),
+        t!("cli-changes-warning"),
+    ]
+    .iter()
+    .map(|l| l.text().chars().count())
+    .fold(10, usize::max);
+    let line = |what: Text, value: String| format!("  {:<width$} {value}", what.text());
     let mut out = vec![
-        format!("  signature  {}", trust_text(&c.provenance)),
-        format!("  found on   {:?}", c.found),
+        line(t!("cli-changes-signature"), trust_text(&c.provenance)),
+        line(t!("cli-changes-found-on"), format!("{:?}", c.found)),
     ];
-    let change = |what: &str, ch: &carevault_core::restore::changes::Change| match &ch.now {
-        Some(now) if *now != ch.after => {
-            format!("  {what:<10} CHANGES from {now:?} to {:?}", ch.after)
-        }
-        _ => format!("  {what:<10} {:?}", ch.after),
+    let change = |what: Text, ch: &carevault_core::restore::changes::Change| match &ch.now {
+        Some(now) if *now != ch.after => line(
+            what,
+            t!(
+                "cli-changes-from-to",
+                now = format!("{now:?}"),
+                after = format!("{:?}", ch.after)
+            )
+            .text(),
+        ),
+        _ => line(what, format!("{:?}", ch.after)),
     };
-    out.push(change("facility", &c.facility));
-    out.push(change("device", &c.device));
+    out.push(change(t!("cli-changes-facility"), &c.facility));
+    out.push(change(t!("cli-changes-device"), &c.device));
     if let Some(users) = &c.users_after {
         let list: Vec<String> = users
             .iter()
-            .map(|u| format!("{} ({})", u.username.escape_debug(), u.role))
+            .map(|u| {
+                format!(
+                    "{} ({})",
+                    u.username.escape_debug(),
+                    super::output::role_name(u.role)
+                )
+            })
             .collect();
-        out.push(format!("  users after the restore: {}", list.join(", ")));
+        out.push(format!(
+            "  {}",
+            t!("cli-changes-users-after", users = list.join(", "))
+        ));
     }
     if replaces {
         if let Some(n) = c.unsynced_outbox {
             if n > 0 {
-                out.push(format!("  WARNING    {n} outbox records are not yet synchronized; the restore would lose them"));
+                out.push(line(
+                    t!("cli-changes-warning"),
+                    t!("cli-changes-unsynced", n = n).text(),
+                ));
             }
         }
         if let Some(why) = &c.needs_admin {
-            out.push(format!("  needs a System Administrator: {why}"));
+            out.push(format!("  {}", t!("cli-changes-needs-admin", why = why)));
         }
     }
     out
@@ -176,15 +225,15 @@ fn write_new_secret(path: &std::path::Path, text: &str) -> Result<()> {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             carevault_core::Error::new(
                 carevault_core::Kind::Usage,
-                "the key file already exists",
-                "choose another file name; an existing key is never overwritten",
+                t!("cli-key-file-exists"),
+                t!("cli-key-file-exists-advice"),
             )
             .at(path)
         } else {
-            carevault_core::Error::io("writing the key file", path, e)
+            carevault_core::Error::io(&t!("cli-doing-writing-key-file").text(), path, e)
         }
     })?;
     f.write_all(text.as_bytes())
         .and_then(|_| f.sync_all())
-        .map_err(|e| carevault_core::Error::io("writing the key file", path, e))
+        .map_err(|e| carevault_core::Error::io(&t!("cli-doing-writing-key-file").text(), path, e))
 }

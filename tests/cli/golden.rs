@@ -7,7 +7,7 @@
 use crate::support::*;
 use std::process::Output;
 
-fn shown(out: &Output) -> String {
+pub(crate) fn shown(out: &Output) -> String {
     format!(
         "exit: {}\n--- stdout\n{}--- stderr\n{}",
         out.status.code().unwrap_or(-1),
@@ -16,7 +16,7 @@ fn shown(out: &Output) -> String {
     )
 }
 
-fn settings() -> insta::Settings {
+pub(crate) fn settings() -> insta::Settings {
     let mut s = insta::Settings::clone_current();
     s.set_snapshot_path("snapshots");
     s.set_prepend_module_to_snapshot(false);
@@ -35,6 +35,13 @@ fn settings() -> insta::Settings {
             r"made (under a minute|\d+ (minute|hour|day)s?) ago",
             "made [AGE] ago",
         ),
+        // The same in French (golden_fr.rs); these never match English.
+        (r"clé [0-9A-F]{16}", "clé [KEYID]"),
+        (
+            r"faite il y a (moins d'une minute|\d+ (minute|heure|jour)s?)",
+            "faite il y a [ÂGE]",
+        ),
+        (r"en pause (moins de 1 ms|\d+ ms)", "en pause [PAUSE]"),
         (r"it is \d+ bytes long", "it is [N] bytes long"),
         (r"runs to byte \d+", "runs to byte [N]"),
         (r" {2,}", "  "),

@@ -10,6 +10,7 @@ mod support;
 mod audit_list;
 mod commands;
 mod golden;
+mod golden_fr;
 mod import_cli;
 mod interop;
 mod operations;

@@ -10,6 +10,11 @@ pub const PASS: &str = "a clinic passphrase";
 
 pub fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_carevault"));
+    // English whatever the developer's locale: the tests read English
+    // text (a French test sets LANG itself).
+    c.env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C.UTF-8");
     c.env_remove("CAREVAULT_PASSPHRASE")
         .env_remove("CAREVAULT_HOME")
         .env("CAREVAULT_USER", "admin")

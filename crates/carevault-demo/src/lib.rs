@@ -162,6 +162,77 @@ pub enum DemoError {
 }
 
 impl DemoError {
+    /// The message for people, in the reader's language (`Display` is the
+    /// English one, for logs and tests). Names, paths, counts and the
+    /// underlying errors are passed in as they are.
+    pub fn text(&self) -> carevault_i18n::Text {
+        use carevault_i18n::t;
+        match self {
+            DemoError::AlreadyInitialized { path, found } => {
+                t!(
+                    "cli-demo-err-already-initialized",
+                    path = path,
+                    found = found
+                )
+            }
+            DemoError::DataNotEmpty { path, found } => {
+                t!("cli-demo-err-data-not-empty", path = path, found = found)
+            }
+            DemoError::InvalidOptions(detail) => {
+                t!("cli-demo-err-invalid-options", detail = detail)
+            }
+            DemoError::Io {
+                action,
+                path,
+                source,
+            } => t!(
+                "cli-demo-err-io",
+                action = *action,
+                path = path,
+                err = source
+            ),
+            DemoError::Sqlite {
+                action,
+                path,
+                source,
+            } => t!(
+                "cli-demo-err-sqlite",
+                action = *action,
+                path = path,
+                err = source.to_string()
+            ),
+            DemoError::PasswordHash { user, message } => {
+                t!("cli-demo-err-password-hash", user = user, message = message)
+            }
+            DemoError::MissingDatabase { path } => t!("cli-demo-err-missing-database", path = path),
+            DemoError::NotDemoData { path, what } => {
+                t!("cli-demo-err-not-demo-data", path = path, what = *what)
+            }
+            DemoError::RetriesExhausted {
+                path,
+                seconds,
+                last,
+            } => t!(
+                "cli-demo-err-retries-exhausted",
+                path = path,
+                seconds = *seconds,
+                last = last
+            ),
+            DemoError::PartialWrite {
+                txn,
+                path,
+                cause,
+                undo,
+            } => t!(
+                "cli-demo-err-partial-write",
+                txn = txn,
+                path = path,
+                cause = cause,
+                undo = undo
+            ),
+        }
+    }
+
     pub(crate) fn io(
         action: &'static str,
         path: impl Into<PathBuf>,
