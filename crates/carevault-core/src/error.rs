@@ -7,7 +7,7 @@
 //! fails makes the whole operation fail, and the operation leaves no partial
 //! state behind (temporary files and staging folders are removed).
 
-use crate::i18n::{Lang, Text};
+use crate::i18n::{t, Arg, Lang, Text};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -143,24 +143,27 @@ impl Error {
         self
     }
 
-    /// An operating-system error while doing `what` on `path`.
-    pub fn io(what: &str, path: impl AsRef<Path>, err: std::io::Error) -> Self {
+    /// An operating-system error while doing `what` on `path`. `what` is a
+    /// phrase such as `t!("core-doing-reading-backup")` ("reading the backup
+    /// file"), or plain text for the transition.
+    pub fn io(what: impl Into<Arg>, path: impl AsRef<Path>, err: std::io::Error) -> Self {
         let path = path.as_ref();
+        let what: Arg = what.into();
         let e = match err.raw_os_error() {
             Some(28) => Error::new(
                 Kind::NoSpace,
-                format!("the disk is full while {what}"),
-                "free space on that storage (delete old files or safety copies) and run the command again",
+                t!("core-io-disk-full", what = what),
+                t!("core-io-disk-full-advice"),
             ),
             Some(13) | Some(1) | Some(30) => Error::new(
                 Kind::Io,
-                format!("permission denied while {what}"),
-                "check that this folder is writable by the user running carevault and is not mounted read-only",
+                t!("core-io-permission", what = what),
+                t!("core-io-permission-advice"),
             ),
             _ => Error::new(
                 Kind::Io,
-                format!("the system could not complete {what}: {err}"),
-                "check that the storage is present and healthy, then run the command again",
+                t!("core-io-failed", what = what, err = &err),
+                t!("core-io-failed-advice"),
             ),
         };
         let e = if path.as_os_str().is_empty() {
@@ -176,7 +179,7 @@ impl Error {
         Error::new(
             Kind::Internal,
             message,
-            "this is a fault in carevault; keep the backup file and report the message",
+            t!("core-internal-advice"),
         )
     }
 
@@ -246,28 +249,28 @@ impl std::error::Error for Error {
 }
 
 /// Shorthand: an error that says the backup file is damaged.
-pub fn corrupted(what: impl Into<String>) -> Error {
+pub fn corrupted(what: impl Into<Arg>) -> Error {
     Error::new(
         Kind::Corrupted,
-        format!("the backup file is damaged: {}", what.into()),
-        "this copy cannot be trusted; use another copy of the backup (for example the one on external media)",
+        t!("core-corrupted", what = what),
+        t!("core-corrupted-advice"),
     )
 }
 
 /// Shorthand: an error that says the backup file ends early.
-pub fn truncated(what: impl Into<String>) -> Error {
+pub fn truncated(what: impl Into<Arg>) -> Error {
     Error::new(
         Kind::Truncated,
-        format!("the backup file is incomplete: {}", what.into()),
-        "the file was cut short (interrupted copy or full storage); copy it again from its source or use another backup",
+        t!("core-truncated", what = what),
+        t!("core-truncated-advice"),
     )
 }
 
 /// Shorthand: the archive holds something a restore refuses.
-pub fn unsafe_archive(what: impl Into<String>) -> Error {
+pub fn unsafe_archive(what: impl Into<Arg>) -> Error {
     Error::new(
         Kind::UnsafeArchive,
-        format!("the backup holds an entry that is refused: {}", what.into()),
-        "this file was not written by carevault or was altered; do not restore it, and report where it came from",
+        t!("core-unsafe-archive", what = what),
+        t!("core-unsafe-archive-advice"),
     )
 }

@@ -80,7 +80,7 @@ pub(crate) fn with_checks<'d, R>(
             }
         }
         let verdicts = worker.join().map_err(|_| {
-            crate::error::Error::internal("the backup's database check stopped unexpectedly")
+            crate::error::Error::internal(crate::i18n::t!("core-db-check-stopped"))
         })?;
         out.map(|r| (r, verdicts))
     })

@@ -1,1 +1,157 @@
 # carevault: core messages (en).
+
+## error.rs: the shorthands every part uses.
+core-io-disk-full = the disk is full while { $what }
+core-io-disk-full-advice = free space on that storage (delete old files or safety copies) and run the command again
+core-io-permission = permission denied while { $what }
+core-io-permission-advice = check that this folder is writable by the user running carevault and is not mounted read-only
+core-io-failed = the system could not complete { $what }: { $err }
+core-io-failed-advice = check that the storage is present and healthy, then run the command again
+core-internal-advice = this is a fault in carevault; keep the backup file and report the message
+core-corrupted = the backup file is damaged: { $what }
+core-corrupted-advice = this copy cannot be trusted; use another copy of the backup (for example the one on external media)
+core-truncated = the backup file is incomplete: { $what }
+core-truncated-advice = the file was cut short (interrupted copy or full storage); copy it again from its source or use another backup
+core-unsafe-archive = the backup holds an entry that is refused: { $what }
+core-unsafe-archive-advice = this file was not written by carevault or was altered; do not restore it, and report where it came from
+
+## archive/keys.rs: key slots, recovery keys, age.
+core-key-slot-invalid = the key slot does not hold a valid backup key
+core-recipient-invalid = { $key } is not a valid recovery public key: { $err }
+core-recipient-invalid-advice = pass the public key printed by `carevault keygen` (it starts with age1)
+core-identity-file-invalid = the recovery key file holds no valid secret key
+core-identity-file-invalid-advice = pass the file written by `carevault keygen` (it holds a line starting with AGE-SECRET-KEY-1)
+core-age-encrypt-failed = age could not encrypt: { $err }
+core-sealed-auth-failed = an encrypted part fails authentication ({ $err })
+core-sealed-too-large = an encrypted part is larger than allowed
+core-no-passphrase-slot = this backup has no passphrase slot
+core-advice-recovery-key-only = unlock it with the recovery key it was made for (--identity FILE)
+core-no-recovery-slot = this backup was not made with any recovery key
+core-no-recovery-slot-advice = unlock it with its passphrase
+core-advice-wrong-passphrase-only = check the passphrase (capital letters, spaces); this backup was made without a recovery key, so only its passphrase opens it
+core-key-slot-not-text = the key slot does not hold text
+core-wrong-key = the passphrase or recovery key does not unlock this backup
+core-advice-wrong-passphrase = check the passphrase (capital letters, spaces) or use the facility's recovery key with --identity FILE
+core-work-factor-too-high = the backup asks for passphrase work factor { $required }, above the limit this device accepts
+core-work-factor-too-high-advice = this file was not written by carevault's defaults; open it on a computer with `age -d` if you trust its origin
+core-age-header-mac = an encryption header fails its authentication check
+core-age-header-invalid = an encryption header cannot be read
+core-age-unknown-format = an encrypted part uses an age format version this carevault does not know
+core-update-carevault-advice = update carevault to a newer version
+core-age-read-failed = an encrypted part cannot be read ({ $err })
+core-age-open-failed = an encrypted part cannot be opened ({ $err })
+
+## archive/reader.rs: reading a backup file back.
+core-doing-reading-backup = reading the backup file
+core-doing-reading-the-backup = reading the backup
+core-doing-opening-backup = opening the backup file
+core-doing-reading-backup-size = reading the backup file's size
+core-age-header-too-long = an encryption header is longer than carevault writes
+core-ends-inside-header = it ends at byte { $file_len }, inside a header at byte { $at }
+core-file-empty = the file is empty
+core-file-too-short = it is only { $file_len } bytes long
+core-end-marker-damaged = the end-of-archive marker is damaged
+core-too-many-parts = the container has more parts than carevault writes
+core-part-beyond-end = it is { $file_len } bytes long, but its part { $part } runs to byte { $end }
+core-bytes-after-end = { $count } unexpected bytes follow the end of the backup
+core-missing-parts = the container is missing parts
+core-parts-out-of-order = the container parts are not in carevault's order
+core-part-too-large = a container part is larger than allowed
+core-padding-damaged = the padding after a part of the container is damaged
+core-backup-not-found = the backup file does not exist
+core-backup-not-found-advice = check the file name, or run `carevault list` to see the backups
+core-details-payload-mismatch = the readable details do not match the payload stored in the file
+core-tampered-advice = use another copy of the backup; this one was altered after it was written
+core-slots-mismatch = the key slots do not match the readable details
+core-slot-damaged = the key slot { $name } is damaged
+core-need-key = this backup is encrypted and no passphrase or recovery key was given
+core-advice-need-key = give the passphrase (prompt, --passphrase-file or CAREVAULT_PASSPHRASE) or a recovery key (--identity FILE)
+core-payload-sum-too-large = the payload checksum entry is too large
+core-payload-sum-mismatch = the payload does not match its stored checksum
+core-pax-too-large = an extended header is larger than allowed
+core-entry-name-too-long = an entry name is too long
+core-entry-name-not-utf8 = an entry name is not valid UTF-8 text
+core-entry-not-regular = { $name } is a { $kind } entry, only regular files are accepted
+core-entry-twice = { $name } appears twice
+core-sealed-copy-differs = the sealed { $name } differs from the copy outside the payload
+core-entry-not-listed = { $name } is not listed in the manifest
+core-entry-size-mismatch = { $name } claims { $size } bytes, the manifest says { $listed }
+core-entry-sum-mismatch = { $name } does not match its checksum
+core-no-sealed-manifest = the payload ends without its sealed manifest
+core-entry-missing = { $name } is listed in the manifest but missing
+core-data-after-payload = unexpected data follows the end of the payload
+core-part-header-damaged = an encrypted part's header is damaged (the passphrase was right)
+core-pax-unreadable = an extended header cannot be read
+core-pax-changes-entry = an extended header changes an entry's size or kind, which carevault does not accept
+core-payload-ends-early = the payload ends before its last part
+core-payload-fails-checks = the payload fails its checks ({ $err })
+
+## archive/writer.rs: writing a backup file.
+core-doing-writing-backup = writing the backup file
+core-write-failed = writing the backup failed: { $err }
+core-write-failed-advice = check the destination storage and the data folder, then run the backup again
+core-head-length-changed = the container head would change length ({ $before } to { $after } bytes)
+core-doing-opening-file-to-back-up = opening a file to back it up
+core-file-shrank = a file shrank while it was being backed up
+core-file-shrank-advice = run the backup again when the app is not rewriting that file
+core-entry-length-differs = { $name } was { $count } bytes long, { $announced } were announced
+core-db-path-unstorable = the database path { $path } cannot be stored: { $err }
+core-db-path-unstorable-advice = rename the database to a plain relative name
+
+core-db-check-stopped = the backup's database check stopped unexpectedly
+
+## format/container.rs: the outer tar container.
+core-tar-name-failed = tar name { $name }: { $err }
+core-tar-owner-failed = tar owner of { $name }: { $err }
+core-header-checksum = a container header fails its checksum
+core-container-not-regular = the container holds an entry that is not a regular file
+core-container-name-foreign = a container entry name is not one carevault writes
+core-container-name-not-text = a container entry name is not valid text
+core-container-size-unreadable = a container entry has an unreadable size
+core-not-a-backup = this file is not a carevault backup
+core-not-a-backup-advice = choose a .bin file written by carevault
+
+## format/manifest.rs: the list of contents.
+core-manifest-unreadable = the manifest inside the backup cannot be read
+core-manifest-too-many-entries = the manifest lists { $count } entries (at most { $max } are accepted)
+core-manifest-file-and-folder = { $path } is listed both as a file and as a folder
+core-manifest-side-file = { $path } would be the SQLite side file of { $base }, which a restore must not put beside it
+core-manifest-twice = the manifest lists { $path } twice
+core-manifest-rows-exceed-size = the manifest claims { $rows } rows in { $size } bytes of { $path }
+core-manifest-bad-checksum = the manifest has an invalid checksum for { $path } (not 64 hexadecimal digits)
+core-manifest-too-much-data = the manifest claims { $size } bytes of data (at most { $max } are accepted)
+core-data-unstorable = this data cannot be stored in one backup: { $what }; nothing was written
+core-data-unstorable-advice = split the data folder or remove what is not clinic data, then run the backup again
+core-data-too-many-files = { $count } files (at most { $max })
+core-data-too-many-bytes = { $size } bytes (at most { $max })
+core-data-list-too-long = a list of contents over { $max } bytes
+core-path-refused = { $path }: { $why }
+core-path-too-long = path too long
+core-path-outside-data = outside the data folder
+core-path-control-char = control character or backslash in the name
+core-path-dot-component = empty, '.' or '..' path component
+core-path-component-too-long = a name longer than 255 bytes
+core-sealed-mismatch = the readable details of the backup (label, date, creator...) do not match the sealed copy inside it
+core-sealed-mismatch-advice = the file was edited after it was written; trust the sealed details shown by `carevault show` and keep a note of this copy's origin
+
+## format/metadata.rs: the readable details.
+core-details-too-large = the readable details are too large
+core-details-version-mismatch = the readable details of the backup are damaged: their format version does not match the file's
+core-details-invalid = the readable details of the backup are invalid: { $what }
+core-field-backup-id = backup ID
+core-field-label = label
+core-field-timestamp = timestamp
+core-field-payload-name = payload name
+core-field-key-slots = key slots
+core-field-key-slot = key slot
+core-field-recovery-without-slot = recovery keys without a recovery slot
+core-details-damaged = the readable details of the backup are damaged or were edited
+core-newer-version = this backup uses format version { $version }, and this carevault reads versions up to { $newest }
+core-newer-version-advice = update carevault to a newer version to open this backup
+
+## format/origin.rs: the signed origin record.
+core-origin-too-large = the backup's origin record is too large
+core-origin-damaged = the backup's origin record is damaged
+core-newer-minor = this backup uses format version 1.{ $minor }, and this carevault reads versions up to 1.{ $newest }
+core-origin-mismatch = the backup's signed origin does not match: { $what }
+core-origin-mismatch-advice = use another copy of the backup; this one was altered after it was signed
