@@ -188,7 +188,13 @@ pub fn when_sync_idle(
     loop {
         let held = HostLock::Sync
             .try_shared(home)
-            .map_err(|e| crate::error::Error::io("checking the sync lock", locks_dir(home), e))?;
+            .map_err(|e| {
+                crate::error::Error::io(
+                    crate::i18n::t!("core-doing-checking-sync-lock"),
+                    locks_dir(home),
+                    e,
+                )
+            })?;
         if held.is_some() || Instant::now() >= deadline {
             return Ok(held);
         }

@@ -231,3 +231,60 @@ core-doing-creating-scratch = creating the snapshot scratch folder
 core-sql-doing-copying-snapshot = copying its snapshot
 core-doing-reading-snapshot-copy = reading the snapshot copy
 core-snapshot-copy-size = the snapshot copy of { $name } has { $len } bytes, expected { $want }
+
+## verify.rs: reading a new backup back before keeping it.
+core-readback-details-differ = the readable details read back differ from those written
+core-readback-slot-not-scrypt = the passphrase slot read back is not a passphrase-encrypted file
+core-readback-failed = the backup was written, but reading it back failed its checks ({ $reason }); it was not kept
+core-readback-failed-advice = run the backup again; if it fails again, check the storage (a failing SD card or USB stick) and report the message
+
+## layout.rs: the app's home folder.
+core-home-advice = give the app's home folder with --home DIR (or CAREVAULT_HOME): the folder that holds data/, private/ and carevault.toml
+core-home-is-file = the app home is a file, not a folder
+core-home-missing = the app home does not exist
+core-doing-opening-home = opening the app home
+core-home-no-users = the app home has no users yet (there is no data/users.db), so nobody can log in to it
+core-home-no-users-advice = check --home; on a fresh install, restore a backup (no login is needed for the first restore) or add the first user with `carevault users add`
+
+core-doing-checking-sync-lock = checking the sync lock
+
+## appconfig.rs: the app's own settings file.
+core-doing-reading-app-settings = reading the app settings
+core-app-settings-invalid = the app settings file cannot be read: { $err }
+core-app-settings-invalid-advice = fix the file (it is TOML with realm, sync_endpoint, facility, device_name)
+
+## media.rs: where backups go (Private, Public, External).
+core-media-fallback-note = No SD card or USB drive is attached: saved to the Documents folder as the guide describes.
+core-media-profile-advice = fix the [media] section of carevault.toml (see docs/PROFILE.md)
+core-medium-private-storage = Private storage
+core-medium-public-storage = Public storage (the Documents folder)
+core-medium-external-storage = External storage (SD card or USB drive)
+core-medium-unknown = '{ $name }' is not a storage medium
+core-medium-unknown-advice = choose private, public or external (or give a folder path)
+core-media-empty-public = the profile names an empty Public folder (media.public)
+core-media-empty-pattern = the profile has an empty pattern in media.external_roots
+core-place-private = Private
+core-place-documents = Documents
+core-place-downloads = Downloads
+core-place-removable = USB drive or SD card
+core-found-in-private = this tablet's private storage
+core-found-in-place = { $place } ({ $dir })
+core-found-in-folder = { $dir }
+core-media-fallback-refused = The SD card or USB drive at { $mounts } cannot be written to (it may be locked, read-only or full): saved to the Documents folder instead.
+core-policy-advice-none = give a passphrase (facility policy requires encryption on every medium)
+core-policy-advice-one = give a passphrase, or choose { $medium }
+core-policy-advice-many = give a passphrase, or choose { $media } or { $last }
+core-policy-needs-encryption = backups on { $medium } must be encrypted (facility policy)
+core-media-external-at = SD card or USB drive at { $mount }
+core-media-external-at-also = SD card or USB drive at { $mount }; also attached, not used: { $rest }
+core-media-none-attached = No SD card or USB drive is attached: External backups go to the Documents folder.
+core-media-external-unusable = The SD card or USB drive at { $mounts } cannot be used: External backups go to the Documents folder.
+core-folder-not-writable = this folder cannot be written to
+core-folder-blocked = something that is not a folder is in the way
+core-folder-will-be-created = the folder will be created by the first backup
+core-folder-cannot-be-created = the folder does not exist and cannot be created in { $parent }
+core-folder-missing = the folder does not exist
+core-mount-not-folder = not a folder
+core-mount-unreadable = cannot be read
+core-mount-backups-not-folder = its carevault-backups is not a folder
+core-mount-not-writable = cannot be written to

@@ -234,3 +234,66 @@ core-doing-creating-scratch = la création du dossier de travail des instantané
 core-sql-doing-copying-snapshot = la copie de son instantané
 core-doing-reading-snapshot-copy = la lecture de la copie de l'instantané
 core-snapshot-copy-size = la copie de l'instantané de { $name } fait { $len } octets au lieu de { $want }
+
+## verify.rs: reading a new backup back before keeping it.
+core-readback-details-differ = les informations lisibles relues diffèrent de celles qui ont été écrites
+core-readback-slot-not-scrypt = l'emplacement de phrase secrète relu n'est pas un fichier chiffré par phrase secrète
+core-readback-failed = la sauvegarde a été écrite, mais sa relecture a échoué aux vérifications ({ $reason }) ; elle n'a pas été gardée
+core-readback-failed-advice = relancez la sauvegarde ; si elle échoue encore, vérifiez le stockage (carte SD ou clé USB défaillante) et signalez le message
+
+## layout.rs: the app's home folder.
+core-home-advice = donnez le dossier de l'application avec --home DIR (ou CAREVAULT_HOME) : le dossier qui contient data/, private/ et carevault.toml
+core-home-is-file = le dossier de l'application est un fichier, pas un dossier
+core-home-missing = le dossier de l'application n'existe pas
+core-doing-opening-home = l'ouverture du dossier de l'application
+core-home-no-users = le dossier de l'application n'a encore aucun utilisateur (il n'y a pas de data/users.db), personne ne peut donc s'y connecter
+core-home-no-users-advice = vérifiez --home ; sur une nouvelle installation, restaurez une sauvegarde (la première restauration ne demande pas de connexion) ou ajoutez le premier utilisateur avec `carevault users add`
+
+core-doing-checking-sync-lock = la vérification du verrou de synchronisation
+
+## appconfig.rs: the app's own settings file.
+core-doing-reading-app-settings = la lecture des réglages de l'application
+core-app-settings-invalid = le fichier de réglages de l'application est illisible : { $err }
+core-app-settings-invalid-advice = corrigez le fichier (il est au format TOML, avec realm, sync_endpoint, facility, device_name)
+
+## media.rs: where backups go (Private, Public, External).
+core-media-fallback-note = Aucune carte SD ni clé USB n'est branchée : sauvegarde enregistrée dans le dossier Documents, comme le décrit le guide.
+core-media-profile-advice = corrigez la section [media] de carevault.toml (voir docs/PROFILE.md)
+core-medium-private-storage = le stockage Private
+core-medium-public-storage = le stockage Public (le dossier Documents)
+core-medium-external-storage = le stockage External (carte SD ou clé USB)
+core-medium-unknown = « { $name } » n'est pas un support de stockage
+core-medium-unknown-advice = choisissez private, public ou external (ou donnez le chemin d'un dossier)
+core-media-empty-public = le profil indique un dossier Public vide (media.public)
+core-media-empty-pattern = le profil contient un motif vide dans media.external_roots
+# "Private" is the medium's name, also a command argument.
+# same in French
+core-place-private = Private
+# The folder's name.
+# same in French
+core-place-documents = Documents
+core-place-downloads = Téléchargements
+core-place-removable = Clé USB ou carte SD
+core-found-in-private = le stockage privé de cette tablette
+# same in French
+core-found-in-place = { $place } ({ $dir })
+# same in French
+core-found-in-folder = { $dir }
+core-media-fallback-refused = La carte SD ou clé USB { $mounts } n'accepte pas l'écriture (elle est peut-être verrouillée, en lecture seule ou pleine) : sauvegarde enregistrée dans le dossier Documents à la place.
+core-policy-advice-none = donnez une phrase secrète (la règle de l'établissement impose le chiffrement sur tous les supports)
+core-policy-advice-one = donnez une phrase secrète, ou choisissez { $medium }
+core-policy-advice-many = donnez une phrase secrète, ou choisissez { $media } ou { $last }
+core-policy-needs-encryption = les sauvegardes sur { $medium } doivent être chiffrées (règle de l'établissement)
+core-media-external-at = carte SD ou clé USB { $mount }
+core-media-external-at-also = carte SD ou clé USB { $mount } ; également branchés, non utilisés : { $rest }
+core-media-none-attached = Aucune carte SD ni clé USB n'est branchée : les sauvegardes External vont dans le dossier Documents.
+core-media-external-unusable = La carte SD ou clé USB { $mounts } est inutilisable : les sauvegardes External vont dans le dossier Documents.
+core-folder-not-writable = impossible d'écrire dans ce dossier
+core-folder-blocked = un élément qui n'est pas un dossier occupe sa place
+core-folder-will-be-created = le dossier sera créé par la première sauvegarde
+core-folder-cannot-be-created = le dossier n'existe pas et ne peut pas être créé dans { $parent }
+core-folder-missing = le dossier n'existe pas
+core-mount-not-folder = pas un dossier
+core-mount-unreadable = illisible
+core-mount-backups-not-folder = son carevault-backups n'est pas un dossier
+core-mount-not-writable = n'accepte pas l'écriture
