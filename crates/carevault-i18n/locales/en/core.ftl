@@ -288,3 +288,62 @@ core-mount-not-folder = not a folder
 core-mount-unreadable = cannot be read
 core-mount-backups-not-folder = its carevault-backups is not a folder
 core-mount-not-writable = cannot be written to
+
+## passphrase.rs: the rule for a new passphrase. The estimator's feedback
+## (core-pass-warn-*, core-pass-tip-*) is its own English text, as shown before.
+core-pass-rule = at least { $min } characters and not easy to guess (a few unrelated words work well)
+core-pass-too-short = the new passphrase is too short: { $chars } { $chars ->
+        [one] character
+       *[other] characters
+    }, at least { $min } are needed
+core-pass-too-short-advice = choose a passphrase of { $rule }
+core-pass-too-easy = the new passphrase is too easy to guess
+core-pass-too-easy-because = the new passphrase is too easy to guess: { $warning }
+core-pass-too-easy-advice = choose another passphrase: { $suggestions }
+core-pass-suggestion-list = { $head }; { $next }
+core-pass-add-a-word = add another word or two
+core-pass-warn-straight-rows = straight rows of keys are easy to guess
+core-pass-warn-short-keyboard = short keyboard patterns are easy to guess
+core-pass-warn-repeats-aaa = repeats like "aaa" are easy to guess
+core-pass-warn-repeats-abcabc = repeats like "abcabcabc" are only slightly harder to guess than "abc"
+core-pass-warn-top10 = this is a top-10 common password
+core-pass-warn-top100 = this is a top-100 common password
+core-pass-warn-common = this is a very common password
+core-pass-warn-similar-common = this is similar to a commonly used password
+core-pass-warn-sequences = sequences like abc or 6543 are easy to guess
+core-pass-warn-recent-years = recent years are easy to guess
+core-pass-warn-single-word = a word by itself is easy to guess
+core-pass-warn-dates = dates are often easy to guess
+core-pass-warn-names = names and surnames by themselves are easy to guess
+core-pass-warn-common-names = common names and surnames are easy to guess
+core-pass-tip-few-words = use a few words, avoid common phrases
+core-pass-tip-no-symbols = no need for symbols, digits, or uppercase letters
+core-pass-tip-another-word = add another word or two. Uncommon words are better
+core-pass-tip-capitals = capitalization doesn't help very much
+core-pass-tip-all-uppercase = all-uppercase is almost as easy to guess as all-lowercase
+core-pass-tip-reversed = reversed words aren't much harder to guess
+core-pass-tip-substitutions = predictable substitutions like '@' instead of 'a' don't help very much
+core-pass-tip-keyboard-turns = use a longer keyboard pattern with more turns
+core-pass-tip-repeats = avoid repeated words and characters
+core-pass-tip-sequences = avoid sequences
+core-pass-tip-recent-years = avoid recent years
+core-pass-tip-your-years = avoid years that are associated with you
+core-pass-tip-your-dates = avoid dates and years that are associated with you
+
+## clinic_app.rs: how reports name the guide app's tables.
+core-table-patients = patients
+core-table-visits = visits
+core-table-immunizations = immunizations
+core-table-outbox = outbox
+core-table-sync-log = sync log
+core-table-other = { $label }
+
+## usb_copy.rs: Copy to USB.
+core-usb-none-attached = no USB drive or SD card is attached, so nothing was copied
+core-usb-none-attached-advice = attach a USB drive or SD card (writable), then try Copy to USB again
+core-usb-not-a-backup-file = this is not a backup file
+core-usb-not-a-backup-file-advice = choose a backup
+core-doing-creating-medium-folder = creating the backup folder on the medium
+core-usb-copy-differs = the copy on the USB drive reads back different from the backup, so it was removed
+core-usb-copy-differs-advice = the medium may be failing: try another USB drive or SD card
+core-doing-reading-copy-back = reading the copy back

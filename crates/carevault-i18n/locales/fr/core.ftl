@@ -297,3 +297,63 @@ core-mount-not-folder = pas un dossier
 core-mount-unreadable = illisible
 core-mount-backups-not-folder = son carevault-backups n'est pas un dossier
 core-mount-not-writable = n'accepte pas l'écriture
+
+## passphrase.rs: the rule for a new passphrase.
+core-pass-rule = au moins { $min } caractères et difficile à deviner (quelques mots sans rapport entre eux conviennent bien)
+core-pass-too-short = la nouvelle phrase secrète est trop courte : { $chars } { $chars ->
+        [one] caractère
+       *[other] caractères
+    }, il en faut au moins { $min }
+core-pass-too-short-advice = choisissez une phrase secrète d'{ $rule }
+core-pass-too-easy = la nouvelle phrase secrète est trop facile à deviner
+core-pass-too-easy-because = la nouvelle phrase secrète est trop facile à deviner : { $warning }
+core-pass-too-easy-advice = choisissez une autre phrase secrète : { $suggestions }
+core-pass-suggestion-list = { $head } ; { $next }
+core-pass-add-a-word = ajoutez un ou deux mots
+core-pass-warn-straight-rows = les rangées de touches du clavier sont faciles à deviner
+core-pass-warn-short-keyboard = les motifs courts sur le clavier sont faciles à deviner
+core-pass-warn-repeats-aaa = les répétitions comme « aaa » sont faciles à deviner
+core-pass-warn-repeats-abcabc = les répétitions comme « abcabcabc » sont à peine plus difficiles à deviner que « abc »
+core-pass-warn-top10 = c'est l'un des 10 mots de passe les plus courants
+core-pass-warn-top100 = c'est l'un des 100 mots de passe les plus courants
+core-pass-warn-common = c'est un mot de passe très courant
+core-pass-warn-similar-common = cela ressemble à un mot de passe très utilisé
+core-pass-warn-sequences = les suites comme abc ou 6543 sont faciles à deviner
+core-pass-warn-recent-years = les années récentes sont faciles à deviner
+core-pass-warn-single-word = un mot seul est facile à deviner
+core-pass-warn-dates = les dates sont souvent faciles à deviner
+core-pass-warn-names = les prénoms et les noms seuls sont faciles à deviner
+core-pass-warn-common-names = les prénoms et noms courants sont faciles à deviner
+core-pass-tip-few-words = utilisez quelques mots, évitez les expressions courantes
+core-pass-tip-no-symbols = inutile d'ajouter des symboles, des chiffres ou des majuscules
+core-pass-tip-another-word = ajoutez un ou deux mots. Les mots peu courants sont préférables
+core-pass-tip-capitals = les majuscules n'aident pas beaucoup
+core-pass-tip-all-uppercase = tout en majuscules est presque aussi facile à deviner que tout en minuscules
+core-pass-tip-reversed = les mots écrits à l'envers ne sont guère plus difficiles à deviner
+core-pass-tip-substitutions = les substitutions prévisibles comme « @ » à la place de « a » n'aident pas beaucoup
+core-pass-tip-keyboard-turns = utilisez un motif de clavier plus long, avec plus de changements de direction
+core-pass-tip-repeats = évitez les mots et caractères répétés
+core-pass-tip-sequences = évitez les suites
+core-pass-tip-recent-years = évitez les années récentes
+core-pass-tip-your-years = évitez les années qui vous sont associées
+core-pass-tip-your-dates = évitez les dates et années qui vous sont associées
+
+## clinic_app.rs: how reports name the guide app's tables.
+# same in French
+core-table-patients = patients
+core-table-visits = consultations
+core-table-immunizations = vaccinations
+core-table-outbox = file d'envoi
+core-table-sync-log = journal de synchronisation
+# same in French
+core-table-other = { $label }
+
+## usb_copy.rs: Copy to USB.
+core-usb-none-attached = aucune clé USB ni carte SD n'est branchée, rien n'a donc été copié
+core-usb-none-attached-advice = branchez une clé USB ou une carte SD (accessible en écriture), puis relancez Copier sur USB
+core-usb-not-a-backup-file = ce n'est pas un fichier de sauvegarde
+core-usb-not-a-backup-file-advice = choisissez une sauvegarde
+core-doing-creating-medium-folder = la création du dossier de sauvegardes sur le support
+core-usb-copy-differs = la copie sur la clé USB relue diffère de la sauvegarde, elle a donc été supprimée
+core-usb-copy-differs-advice = le support est peut-être défaillant : essayez une autre clé USB ou carte SD
+core-doing-reading-copy-back = la relecture de la copie
