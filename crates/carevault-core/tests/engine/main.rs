@@ -12,6 +12,7 @@ mod damage;
 mod demo;
 mod demo_sync;
 mod faults;
+mod french;
 mod hostile;
 mod live;
 mod media;
