@@ -100,9 +100,13 @@ impl Kind {
     }
 }
 
-/// The one public error type of the library.
+/// The one public error type of the library. Held in a box: a `Result`
+/// stays one pointer wide on its error side, however much an error says.
 #[derive(Debug)]
-pub struct Error {
+pub struct Error(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
     kind: Kind,
     message: Text,
     advice: Text,
@@ -116,30 +120,30 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// A new error of `kind` saying `message`, with `advice` on what to do.
     pub fn new(kind: Kind, message: impl Into<Text>, advice: impl Into<Text>) -> Self {
-        Error {
+        Error(Box::new(Inner {
             kind,
             message: message.into(),
             advice: advice.into(),
             path: None,
             source: None,
-        }
+        }))
     }
 
     /// The same error with other advice.
     pub fn with_advice(mut self, advice: impl Into<Text>) -> Self {
-        self.advice = advice.into();
+        self.0.advice = advice.into();
         self
     }
 
     /// Attaches the path the error concerns.
     pub fn at(mut self, path: impl AsRef<Path>) -> Self {
-        self.path = Some(path.as_ref().to_path_buf());
+        self.0.path = Some(path.as_ref().to_path_buf());
         self
     }
 
     /// Attaches the underlying cause.
     pub fn because(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        self.source = Some(Box::new(source));
+        self.0.source = Some(Box::new(source));
         self
     }
 
@@ -162,7 +166,7 @@ impl Error {
             ),
             _ => Error::new(
                 Kind::Io,
-                t!("core-io-failed", what = what, err = &err),
+                t!("core-io-failed", what = what, err = io_words(&err)),
                 t!("core-io-failed-advice"),
             ),
         };
@@ -176,64 +180,60 @@ impl Error {
 
     /// A fault inside carevault (a bug): asks for a report.
     pub fn internal(message: impl Into<Text>) -> Self {
-        Error::new(
-            Kind::Internal,
-            message,
-            t!("core-internal-advice"),
-        )
+        Error::new(Kind::Internal, message, t!("core-internal-advice"))
     }
 
     /// The kind of failure.
     pub fn kind(&self) -> Kind {
-        self.kind
+        self.0.kind
     }
 
     /// What happened, in plain words, in the process's language.
     pub fn message(&self) -> String {
-        self.message.text()
+        self.0.message.text()
     }
 
     /// What to do about it, in the process's language.
     pub fn advice(&self) -> String {
-        self.advice.text()
+        self.0.advice.text()
     }
 
     /// What happened, in `lang` (the web server answers in each request's).
     pub fn message_in(&self, lang: Lang) -> String {
-        self.message.render(lang)
+        self.0.message.render(lang)
     }
 
     /// What to do about it, in `lang`.
     pub fn advice_in(&self, lang: Lang) -> String {
-        self.advice.render(lang)
+        self.0.advice.render(lang)
     }
 
     /// The advice itself (a front end may put its own ways to give a key in
     /// place of the command line's, by the advice's message ID).
     pub fn advice_text(&self) -> &Text {
-        &self.advice
+        &self.0.advice
     }
 
     /// The message itself, to pass on inside another message.
     pub fn message_text(&self) -> &Text {
-        &self.message
+        &self.0.message
     }
 
     /// The path concerned, if any.
     pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
+        self.0.path.as_deref()
     }
 
     /// The underlying cause, as text, if any.
     pub fn cause(&self) -> Option<String> {
-        self.source.as_ref().map(|s| s.to_string())
+        self.0.source.as_ref().map(|s| s.to_string())
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.message)?;
-        if let Some(p) = &self.path {
+        write!(f, "{}", self.0.message)?;
+        if let Some(p) = &self.0.path {
             write!(f, " ({})", p.display())?;
         }
         Ok(())
@@ -242,9 +242,38 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
+        self.0
+            .source
             .as_ref()
             .map(|s| s.as_ref() as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// A low-level error of carevault's own (a refused file, a stopped
+/// thread), carried inside an [`std::io::Error`]: its words are a message,
+/// so they reach the reader in the reader's language (see [`io_words`]).
+#[derive(Debug)]
+pub struct IoText(pub Text);
+
+impl fmt::Display for IoText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for IoText {}
+
+/// An [`std::io::Error`] of `kind` whose words are the message `text`.
+pub fn io_error(kind: std::io::ErrorKind, text: Text) -> std::io::Error {
+    std::io::Error::new(kind, IoText(text))
+}
+
+/// What `err` says, as a message argument: carevault's own words (an
+/// [`io_error`]) as a message, the system's as they are.
+pub fn io_words(err: &std::io::Error) -> Arg {
+    match err.get_ref().and_then(|r| r.downcast_ref::<IoText>()) {
+        Some(own) => Arg::from(&own.0),
+        None => Arg::from(err),
     }
 }
 

@@ -20,8 +20,8 @@ pub fn private_dir(dir: &Path) -> Result<()> {
         .mode(PRIVATE_DIR_MODE)
         .create(dir)
         .map_err(|e| Error::io(t!("core-doing-creating-private-folder"), dir, e))?;
-    let meta =
-        std::fs::symlink_metadata(dir).map_err(|e| Error::io(t!("core-doing-inspecting-folder"), dir, e))?;
+    let meta = std::fs::symlink_metadata(dir)
+        .map_err(|e| Error::io(t!("core-doing-inspecting-folder"), dir, e))?;
     if !meta.file_type().is_dir() {
         return Err(Error::new(
             crate::Kind::Io,
@@ -113,9 +113,9 @@ pub fn open_regular(path: &Path) -> std::io::Result<File> {
         .custom_flags(libc_flags::O_NOFOLLOW | libc_flags::O_NONBLOCK)
         .open(path)?;
     if !f.metadata()?.file_type().is_file() {
-        return Err(std::io::Error::new(
+        return Err(crate::error::io_error(
             std::io::ErrorKind::InvalidInput,
-            "not a regular file",
+            t!("core-io-not-regular-file"),
         ));
     }
     Ok(f)
@@ -130,9 +130,9 @@ pub fn open_regular_following(path: &Path) -> std::io::Result<File> {
         .custom_flags(libc_flags::O_NONBLOCK)
         .open(path)?;
     if !f.metadata()?.file_type().is_file() {
-        return Err(std::io::Error::new(
+        return Err(crate::error::io_error(
             std::io::ErrorKind::InvalidInput,
-            "not a regular file",
+            t!("core-io-not-regular-file"),
         ));
     }
     Ok(f)
@@ -150,9 +150,9 @@ pub fn read_small(path: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
     let mut v = Vec::new();
     f.take(max + 1).read_to_end(&mut v)?;
     if v.len() as u64 > max {
-        return Err(std::io::Error::new(
+        return Err(crate::error::io_error(
             std::io::ErrorKind::InvalidData,
-            "the file is larger than carevault writes",
+            t!("core-io-file-too-large"),
         ));
     }
     Ok(Some(v))
@@ -169,7 +169,8 @@ pub const TEMP_PREFIX: &str = ".carevault-tmp-";
 
 /// fsync a folder so that a rename or removal inside it is durable.
 pub fn sync_dir(dir: &Path) -> Result<()> {
-    let f = File::open(dir).map_err(|e| Error::io(t!("core-doing-opening-folder-to-flush"), dir, e))?;
+    let f =
+        File::open(dir).map_err(|e| Error::io(t!("core-doing-opening-folder-to-flush"), dir, e))?;
     crate::fault::sync_file(&f, dir)
         .map_err(|e| Error::io(t!("core-doing-flushing-folder"), dir, e))
 }
@@ -189,8 +190,8 @@ impl TempFile {
             .map_err(|e| Error::io(t!("core-doing-creating-temp-file"), &path, e))?;
         // O_EXCL|O_NOFOLLOW, mode 0600: a planted link or FIFO under the
         // temporary name is never followed or opened.
-        let file =
-            create_private(&path).map_err(|e| Error::io(t!("core-doing-creating-temp-file"), &path, e))?;
+        let file = create_private(&path)
+            .map_err(|e| Error::io(t!("core-doing-creating-temp-file"), &path, e))?;
         file.lock()
             .map_err(|e| Error::io(t!("core-doing-locking-temp-file"), &path, e))?;
         Ok(TempFile {

@@ -30,9 +30,7 @@ pub fn check_home(home: &Path) -> crate::Result<()> {
     let what = || t!("core-home-advice");
     match std::fs::metadata(home) {
         Ok(m) if m.is_dir() => Ok(()),
-        Ok(_) => {
-            Err(Error::new(Kind::Usage, t!("core-home-is-file"), what()).at(home))
-        }
+        Ok(_) => Err(Error::new(Kind::Usage, t!("core-home-is-file"), what()).at(home)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             Err(Error::new(Kind::NotFound, t!("core-home-missing"), what()).at(home))
         }

@@ -67,7 +67,6 @@ pub const DEFAULT_EXTERNAL_ROOTS: [&str; 2] = ["/media/*/*", "/run/media/*/*"];
 pub const FALLBACK_NOTE: &str =
     "No SD card or USB drive is attached: saved to the Documents folder as the guide describes.";
 
-
 /// A backup medium.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Medium {
@@ -519,11 +518,7 @@ fn folder_state(dir: &Path) -> (bool, Option<u64>, Option<String>) {
                 (false, free, Some(t!("core-folder-not-writable").text()))
             }
         }
-        Ok(_) => (
-            false,
-            None,
-            Some(t!("core-folder-blocked").text()),
-        ),
+        Ok(_) => (false, None, Some(t!("core-folder-blocked").text())),
         Err(_) => {
             // Missing: usable if its nearest existing parent is a writable folder.
             let mut up = dir.parent();

@@ -305,8 +305,8 @@ impl DbSnapshot {
         }
         let _cleanup = Remove(&tmp);
         {
-            let mut dst =
-                Connection::open(&tmp).map_err(|e| sql_err(t!("core-sql-doing-copying-snapshot"), path, e))?;
+            let mut dst = Connection::open(&tmp)
+                .map_err(|e| sql_err(t!("core-sql-doing-copying-snapshot"), path, e))?;
             let backup = rusqlite::backup::Backup::new(src, &mut dst)
                 .map_err(|e| sql_err(t!("core-sql-doing-copying-snapshot"), path, e))?;
             backup

@@ -7,8 +7,8 @@
 use crate::archive::reader::Opened;
 use crate::audit::{self, Event, Outcome};
 use crate::auth::{Create, Permit};
-use crate::media::Medium;
 use crate::i18n::t;
+use crate::media::Medium;
 use crate::profile::Profile;
 use crate::store::{FolderStore, Store};
 use crate::{Error, Kind, Progress, Result};

@@ -113,12 +113,10 @@ pub fn seal(recipients: &[&dyn age::Recipient], plaintext: &[u8]) -> Result<Vec<
     let failed = |e: &dyn std::fmt::Display| {
         Error::internal(t!("core-age-encrypt-failed", err = e.to_string()))
     };
-    let enc = age::Encryptor::with_recipients(recipients.iter().copied())
-        .map_err(|e| failed(&e))?;
+    let enc =
+        age::Encryptor::with_recipients(recipients.iter().copied()).map_err(|e| failed(&e))?;
     let mut out = Vec::with_capacity(plaintext.len() + 256);
-    let mut w = enc
-        .wrap_output(&mut out)
-        .map_err(|e| failed(&e))?;
+    let mut w = enc.wrap_output(&mut out).map_err(|e| failed(&e))?;
     w.write_all(plaintext)
         .and_then(|_| w.finish().map(|_| ()))
         .map_err(|e| failed(&e))?;
@@ -164,7 +162,10 @@ pub fn open_sealed(bytes: &[u8], identity: &dyn age::Identity, limit: u64) -> Re
         .take(limit + 1)
         .read_to_end(&mut out)
         .map_err(|e| {
-            crate::error::corrupted(t!("core-sealed-auth-failed", err = &e))
+            crate::error::corrupted(t!(
+                "core-sealed-auth-failed",
+                err = crate::error::io_words(&e)
+            ))
         })?;
     if out.len() as u64 > limit {
         return Err(crate::error::unsafe_archive(t!("core-sealed-too-large")));
@@ -231,7 +232,10 @@ pub fn map_decrypt_error(e: age::DecryptError) -> Error {
             t!("core-age-unknown-format"),
             t!("core-update-carevault-advice"),
         ),
-        D::Io(err) => crate::error::corrupted(t!("core-age-read-failed", err = &err)),
+        D::Io(err) => crate::error::corrupted(t!(
+            "core-age-read-failed",
+            err = crate::error::io_words(&err)
+        )),
         other => crate::error::corrupted(t!("core-age-open-failed", err = other.to_string())),
     }
 }

@@ -6,7 +6,6 @@ use crate::archive::hashio::ExactHashReader;
 use crate::archive::keys::{self, BackupKey, Unlock};
 use crate::archive::pipe;
 use crate::error::{corrupted, truncated, unsafe_archive, Error, Kind, Result};
-use crate::i18n::t;
 use crate::format::container::{
     looks_like_damaged_header, not_a_backup, parse_block, payload_sum_line, Block, EntryHeader,
     Extent, Layout, BLOCK, METADATA_NAME, PAYLOAD_SUM_NAME,
@@ -17,6 +16,7 @@ use crate::format::limits::{
 };
 use crate::format::manifest::{self, Entry, Manifest, MANIFEST_NAME, SUMS_NAME};
 use crate::format::metadata::Metadata;
+use crate::i18n::t;
 use crate::Progress;
 use sha2::Digest;
 use std::collections::HashSet;
@@ -162,10 +162,7 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
         // but zeros after the end is damage in any file.
         let record_end = at.div_ceil(CONTAINER_RECORD) * CONTAINER_RECORD;
         if first_mark.is_some() || file_len > record_end || !zeros_between(file, at, file_len)? {
-            return Err(corrupted(t!(
-                "core-bytes-after-end",
-                count = file_len - at
-            )));
+            return Err(corrupted(t!("core-bytes-after-end", count = file_len - at)));
         }
     }
     let origin = crate::provenance::split_origin_parts(&mut parts)?;
@@ -267,10 +264,7 @@ impl Opened {
             }
             let bytes = read_extent(&mut file, *ext).map_err(with_path)?;
             if hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)) != slot.sha256 {
-                return Err(with_path(corrupted(t!(
-                    "core-slot-damaged",
-                    name = name
-                ))));
+                return Err(with_path(corrupted(t!("core-slot-damaged", name = name))));
             }
             slots.push((name.clone(), bytes));
         }
@@ -546,9 +540,9 @@ fn check_entries(
         };
         if !seen.insert(listed.path.as_str()) {
             return Err(unsafe_archive(t!(
-                    "core-entry-twice",
-                    name = format!("{name:?}")
-                )));
+                "core-entry-twice",
+                name = format!("{name:?}")
+            )));
         }
         if size != listed.size {
             return Err(unsafe_archive(t!(
@@ -689,8 +683,8 @@ fn pax_path(data: &[u8]) -> Result<Vec<u8>> {
         let ext = ext.map_err(|_| unsafe_archive(t!("core-pax-unreadable")))?;
         match ext.key_bytes() {
             b"path" => path = ext.value_bytes().to_vec(),
-            b"size" | b"linkpath" | b"GNU.sparse.name" | b"GNU.sparse.size"
-            | b"GNU.sparse.map" | b"GNU.sparse.major" | b"GNU.sparse.minor" => {
+            b"size" | b"linkpath" | b"GNU.sparse.name" | b"GNU.sparse.size" | b"GNU.sparse.map"
+            | b"GNU.sparse.major" | b"GNU.sparse.minor" => {
                 return Err(unsafe_archive(t!("core-pax-changes-entry")))
             }
             _ => {}
@@ -711,5 +705,8 @@ fn stream_error(e: io::Error) -> Error {
     if e.kind() == io::ErrorKind::UnexpectedEof {
         return corrupted(t!("core-payload-ends-early"));
     }
-    corrupted(t!("core-payload-fails-checks", err = &e))
+    corrupted(t!(
+        "core-payload-fails-checks",
+        err = crate::error::io_words(&e)
+    ))
 }

@@ -1,7 +1,6 @@
 //! Writes a backup file: the outer container around a payload stream of
 //! tar -> zstd -> age, with fixed buffers and no temporary copies.
 
-use crate::i18n::t;
 use crate::archive::hashio::ExactHashReader;
 use crate::archive::pipe;
 use crate::archive::snapcheck;
@@ -11,6 +10,7 @@ use crate::format::container::{
 };
 use crate::format::manifest::{AppSettings, Entry, Manifest, MANIFEST_NAME, SUMS_NAME};
 use crate::format::metadata::Metadata;
+use crate::i18n::t;
 use crate::snapshot::DbSnapshot;
 use crate::Progress;
 use std::fs::File;
@@ -53,7 +53,7 @@ pub fn sink_error(e: io::Error) -> Error {
         Some(_) => Error::io(t!("core-doing-writing-backup"), "", e),
         None => Error::new(
             Kind::Io,
-            t!("core-write-failed", err = &e),
+            t!("core-write-failed", err = crate::error::io_words(&e)),
             t!("core-write-failed-advice"),
         ),
     }
@@ -513,9 +513,12 @@ pub fn write_container<W: Write + Seek + Send>(
             seal_payload(payload_out, recipient, chunks)
         });
         let streamed = stream_payload(pipe, plan, dbs, files, progress);
-        let sealed = sealing
-            .join()
-            .unwrap_or_else(|_| Err(io::Error::other("the backup writer thread failed")));
+        let sealed = sealing.join().unwrap_or_else(|_| {
+            Err(crate::error::io_error(
+                io::ErrorKind::Other,
+                t!("core-io-writer-failed"),
+            ))
+        });
         match (streamed, sealed) {
             // The writer's own failure (a full disk...) is the cause; an
             // abandoned stream is only the echo of the reader's failure.

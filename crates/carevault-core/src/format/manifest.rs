@@ -3,8 +3,8 @@
 //! `show` and a restore's plan can read it without decrypting the payload).
 
 use crate::error::{Error, Kind, Result};
-use crate::i18n::{t, Text};
 use crate::format::metadata::Sealed;
+use crate::i18n::{t, Text};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -97,9 +97,8 @@ impl Manifest {
 
     /// Parses and validates a manifest.
     pub fn parse(bytes: &[u8]) -> Result<Manifest> {
-        let mut m: Manifest = serde_json::from_slice(bytes).map_err(|e| {
-            crate::error::corrupted(t!("core-manifest-unreadable")).because(e)
-        })?;
+        let mut m: Manifest = serde_json::from_slice(bytes)
+            .map_err(|e| crate::error::corrupted(t!("core-manifest-unreadable")).because(e))?;
         // The list grew by doubling while it was read: give the slack back.
         m.entries.shrink_to_fit();
         if m.entries.len() > MAX_ENTRIES {

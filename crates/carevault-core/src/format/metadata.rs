@@ -2,8 +2,8 @@
 //! without the passphrase. It holds no patient data.
 
 use crate::error::{Error, Kind, Result};
-use crate::i18n::{t, Text};
 use crate::format::{FORMAT_NAME, NEWEST_READABLE};
+use crate::i18n::{t, Text};
 use serde::{Deserialize, Serialize};
 
 pub use crate::format::limits::{MAX_LABEL_CHARS, MAX_METADATA_BYTES};

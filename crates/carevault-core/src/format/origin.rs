@@ -6,8 +6,8 @@
 //! I/O); signing and checking are in `crate::provenance`.
 
 use crate::error::{corrupted, Error, Kind, Result};
-use crate::i18n::{t, Arg};
 use crate::format::metadata::Sealed;
+use crate::i18n::{t, Arg};
 use serde::{Deserialize, Serialize};
 
 /// Entry name of the origin record.

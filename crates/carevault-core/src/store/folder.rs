@@ -2,8 +2,8 @@
 
 use super::{check_name, exists, not_found, Store, StoredObject};
 use crate::error::{Error, Kind, Result};
-use crate::i18n::t;
 use crate::fsutil::{self, TempFile, TEMP_PREFIX};
+use crate::i18n::t;
 use crate::Progress;
 use std::io::{Read, Write};
 use std::os::unix::fs::FileExt;

@@ -184,7 +184,11 @@ pub fn check_name(name: &str) -> Result<()> {
 pub fn not_found(store: &dyn Store, name: &str) -> Error {
     Error::new(
         Kind::NotFound,
-        t!("core-store-not-found", store = store.location(), name = name),
+        t!(
+            "core-store-not-found",
+            store = store.location(),
+            name = name
+        ),
         t!("core-store-not-found-advice"),
     )
 }

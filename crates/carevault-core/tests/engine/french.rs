@@ -124,9 +124,14 @@ fn a_missing_or_wrong_key_is_explained_in_french_with_the_advice_ids_the_web_rep
         catalogue(Lang::Fr, "core-advice-need-key", &[])
     );
 
-    let wrong = verify::verify_file(&out.path, Some(&pass("not the passphrase")), 18, &NoProgress)
-        .map(|_| ())
-        .unwrap_err();
+    let wrong = verify::verify_file(
+        &out.path,
+        Some(&pass("not the passphrase")),
+        18,
+        &NoProgress,
+    )
+    .map(|_| ())
+    .unwrap_err();
     assert_eq!(wrong.kind(), Kind::WrongKey);
     let id = wrong.advice_text().id().to_string();
     assert!(id.starts_with("core-advice-wrong-passphrase"), "{id}");
@@ -136,7 +141,9 @@ fn a_missing_or_wrong_key_is_explained_in_french_with_the_advice_ids_the_web_rep
     );
     assert_eq!(wrong.advice_in(Lang::Fr), catalogue(Lang::Fr, &id, &[]));
     assert!(
-        wrong.advice_in(Lang::En).starts_with("check the passphrase (capital letters, spaces)"),
+        wrong
+            .advice_in(Lang::En)
+            .starts_with("check the passphrase (capital letters, spaces)"),
         "{}",
         wrong.advice_in(Lang::En)
     );
@@ -151,5 +158,34 @@ fn the_fallback_note_constant_is_the_catalogues_english() {
     assert_ne!(
         carevault_i18n::message(Lang::Fr, "core-media-fallback-note").as_deref(),
         Some(carevault_core::media::FALLBACK_NOTE)
+    );
+}
+
+#[test]
+fn a_folder_given_as_the_backup_file_is_refused_in_french_words_of_our_own() {
+    let t = tempfile::tempdir().unwrap();
+    let e = read(t.path());
+    assert_eq!(e.kind(), Kind::Io);
+    assert_eq!(
+        e.message_in(Lang::En),
+        "the system could not complete opening the backup file: not a regular file"
+    );
+    let what = catalogue(Lang::Fr, "core-doing-opening-backup", &[]);
+    let err = catalogue(Lang::Fr, "core-io-not-regular-file", &[]);
+    assert_eq!(
+        e.message_in(Lang::Fr),
+        catalogue(
+            Lang::Fr,
+            "core-io-failed",
+            &[("what", &what), ("err", &err)]
+        )
+    );
+    assert_eq!(
+        e.message_in(Lang::Fr),
+        "le système n'a pas pu terminer l'ouverture du fichier de sauvegarde : ce n'est pas un fichier ordinaire"
+    );
+    assert_eq!(
+        e.advice_in(Lang::Fr),
+        catalogue(Lang::Fr, "core-io-failed-advice", &[])
     );
 }

@@ -347,3 +347,12 @@ core-doing-creating-medium-folder = creating the backup folder on the medium
 core-usb-copy-differs = the copy on the USB drive reads back different from the backup, so it was removed
 core-usb-copy-differs-advice = the medium may be failing: try another USB drive or SD card
 core-doing-reading-copy-back = reading the copy back
+
+## Low-level errors of carevault's own, inside an io::Error (error::io_error).
+core-io-not-regular-file = not a regular file
+core-io-file-too-large = the file is larger than carevault writes
+core-io-source-ended = the source ended before its stated size
+core-io-reader-stopped = the payload reader stopped unexpectedly
+core-io-stream-abandoned = the stream was abandoned before its end
+core-io-writer-stopped = the writing thread stopped
+core-io-writer-failed = the backup writer thread failed

@@ -357,3 +357,12 @@ core-doing-creating-medium-folder = la création du dossier de sauvegardes sur l
 core-usb-copy-differs = la copie sur la clé USB relue diffère de la sauvegarde, elle a donc été supprimée
 core-usb-copy-differs-advice = le support est peut-être défaillant : essayez une autre clé USB ou carte SD
 core-doing-reading-copy-back = la relecture de la copie
+
+## Low-level errors of carevault's own, inside an io::Error (error::io_error).
+core-io-not-regular-file = ce n'est pas un fichier ordinaire
+core-io-file-too-large = le fichier est plus grand que ceux qu'écrit carevault
+core-io-source-ended = la source s'est terminée avant la taille annoncée
+core-io-reader-stopped = la lecture du contenu s'est arrêtée de façon inattendue
+core-io-stream-abandoned = le flux a été abandonné avant sa fin
+core-io-writer-stopped = la tâche d'écriture s'est arrêtée
+core-io-writer-failed = la tâche d'écriture de la sauvegarde a échoué
