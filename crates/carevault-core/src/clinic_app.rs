@@ -121,7 +121,7 @@ impl GuideApp {
         if !crate::untrusted_db::is_table(c, "outbox")? {
             return Err(rusqlite::Error::SqliteFailure(
                 rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ERROR),
-                Some("it has no outbox table".into()),
+                Some(crate::i18n::t!("core-no-outbox-table").text()),
             ));
         }
         c.query_row(

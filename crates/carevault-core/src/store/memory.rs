@@ -28,7 +28,7 @@ impl MemoryStore {
 
 impl Store for MemoryStore {
     fn location(&self) -> String {
-        "the in-memory store".into()
+        crate::i18n::t!("core-memory-store").text()
     }
 
     fn list(&self) -> Result<Vec<StoredObject>> {

@@ -356,3 +356,7 @@ core-io-reader-stopped = the payload reader stopped unexpectedly
 core-io-stream-abandoned = the stream was abandoned before its end
 core-io-writer-stopped = the writing thread stopped
 core-io-writer-failed = the backup writer thread failed
+
+core-memory-store = the in-memory store
+
+core-no-outbox-table = it has no outbox table

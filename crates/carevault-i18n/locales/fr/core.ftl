@@ -366,3 +366,7 @@ core-io-reader-stopped = la lecture du contenu s'est arrêtée de façon inatten
 core-io-stream-abandoned = le flux a été abandonné avant sa fin
 core-io-writer-stopped = la tâche d'écriture s'est arrêtée
 core-io-writer-failed = la tâche d'écriture de la sauvegarde a échoué
+
+core-memory-store = le stockage en mémoire
+
+core-no-outbox-table = elle n'a pas de table outbox
