@@ -2,6 +2,7 @@
 //! endpoint, facility and device name. Read, never written, by carevault.
 
 use crate::error::{Error, Kind, Result};
+use crate::i18n::t;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -29,13 +30,13 @@ impl AppConfig {
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(AppConfig::default()),
-            Err(e) => return Err(Error::io("reading the app settings", &path, e)),
+            Err(e) => return Err(Error::io(t!("core-doing-reading-app-settings"), &path, e)),
         };
         toml::from_str(&text).map_err(|e| {
             Error::new(
                 Kind::Usage,
-                format!("the app settings file cannot be read: {e}"),
-                "fix the file (it is TOML with realm, sync_endpoint, facility, device_name)",
+                t!("core-app-settings-invalid", err = e.to_string()),
+                t!("core-app-settings-invalid-advice"),
             )
             .at(&path)
         })

@@ -25,8 +25,24 @@ pub struct KeyTable {
     /// The SQL table name (row counts are summed over every database that
     /// has it).
     pub table: &'static str,
-    /// How reports name it.
+    /// How reports name it (English; see [`KeyTable::label_text`]).
     pub label: &'static str,
+}
+
+impl KeyTable {
+    /// How reports name it, in the reader's language: the guide app's
+    /// tables have messages; another app's label is shown as it gave it.
+    pub fn label_text(&self) -> crate::i18n::Text {
+        use crate::i18n::t;
+        match (self.table, self.label) {
+            ("patients", "patients") => t!("core-table-patients"),
+            ("visits", "visits") => t!("core-table-visits"),
+            ("immunizations", "immunizations") => t!("core-table-immunizations"),
+            ("outbox", "outbox") => t!("core-table-outbox"),
+            ("sync_log", "sync log") => t!("core-table-sync-log"),
+            (_, label) => t!("core-table-other", label = label),
+        }
+    }
 }
 
 /// One synchronization run of the app, as its sync log records it.
@@ -105,7 +121,7 @@ impl GuideApp {
         if !crate::untrusted_db::is_table(c, "outbox")? {
             return Err(rusqlite::Error::SqliteFailure(
                 rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ERROR),
-                Some("it has no outbox table".into()),
+                Some(crate::i18n::t!("core-no-outbox-table").text()),
             ));
         }
         c.query_row(

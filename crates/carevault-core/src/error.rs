@@ -7,7 +7,7 @@
 //! fails makes the whole operation fail, and the operation leaves no partial
 //! state behind (temporary files and staging folders are removed).
 
-use crate::i18n::{Lang, Text};
+use crate::i18n::{t, Arg, Lang, Text};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -100,9 +100,13 @@ impl Kind {
     }
 }
 
-/// The one public error type of the library.
+/// The one public error type of the library. Held in a box: a `Result`
+/// stays one pointer wide on its error side, however much an error says.
 #[derive(Debug)]
-pub struct Error {
+pub struct Error(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
     kind: Kind,
     message: Text,
     advice: Text,
@@ -116,51 +120,54 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// A new error of `kind` saying `message`, with `advice` on what to do.
     pub fn new(kind: Kind, message: impl Into<Text>, advice: impl Into<Text>) -> Self {
-        Error {
+        Error(Box::new(Inner {
             kind,
             message: message.into(),
             advice: advice.into(),
             path: None,
             source: None,
-        }
+        }))
     }
 
     /// The same error with other advice.
     pub fn with_advice(mut self, advice: impl Into<Text>) -> Self {
-        self.advice = advice.into();
+        self.0.advice = advice.into();
         self
     }
 
     /// Attaches the path the error concerns.
     pub fn at(mut self, path: impl AsRef<Path>) -> Self {
-        self.path = Some(path.as_ref().to_path_buf());
+        self.0.path = Some(path.as_ref().to_path_buf());
         self
     }
 
     /// Attaches the underlying cause.
     pub fn because(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        self.source = Some(Box::new(source));
+        self.0.source = Some(Box::new(source));
         self
     }
 
-    /// An operating-system error while doing `what` on `path`.
-    pub fn io(what: &str, path: impl AsRef<Path>, err: std::io::Error) -> Self {
+    /// An operating-system error while doing `what` on `path`. `what` is a
+    /// phrase such as `t!("core-doing-reading-backup")` ("reading the backup
+    /// file"), or plain text for the transition.
+    pub fn io(what: impl Into<Arg>, path: impl AsRef<Path>, err: std::io::Error) -> Self {
         let path = path.as_ref();
+        let what: Arg = what.into();
         let e = match err.raw_os_error() {
             Some(28) => Error::new(
                 Kind::NoSpace,
-                format!("the disk is full while {what}"),
-                "free space on that storage (delete old files or safety copies) and run the command again",
+                t!("core-io-disk-full", what = what),
+                t!("core-io-disk-full-advice"),
             ),
             Some(13) | Some(1) | Some(30) => Error::new(
                 Kind::Io,
-                format!("permission denied while {what}"),
-                "check that this folder is writable by the user running carevault and is not mounted read-only",
+                t!("core-io-permission", what = what),
+                t!("core-io-permission-advice"),
             ),
             _ => Error::new(
                 Kind::Io,
-                format!("the system could not complete {what}: {err}"),
-                "check that the storage is present and healthy, then run the command again",
+                t!("core-io-failed", what = what, err = io_words(&err)),
+                t!("core-io-failed-advice"),
             ),
         };
         let e = if path.as_os_str().is_empty() {
@@ -173,64 +180,60 @@ impl Error {
 
     /// A fault inside carevault (a bug): asks for a report.
     pub fn internal(message: impl Into<Text>) -> Self {
-        Error::new(
-            Kind::Internal,
-            message,
-            "this is a fault in carevault; keep the backup file and report the message",
-        )
+        Error::new(Kind::Internal, message, t!("core-internal-advice"))
     }
 
     /// The kind of failure.
     pub fn kind(&self) -> Kind {
-        self.kind
+        self.0.kind
     }
 
     /// What happened, in plain words, in the process's language.
     pub fn message(&self) -> String {
-        self.message.text()
+        self.0.message.text()
     }
 
     /// What to do about it, in the process's language.
     pub fn advice(&self) -> String {
-        self.advice.text()
+        self.0.advice.text()
     }
 
     /// What happened, in `lang` (the web server answers in each request's).
     pub fn message_in(&self, lang: Lang) -> String {
-        self.message.render(lang)
+        self.0.message.render(lang)
     }
 
     /// What to do about it, in `lang`.
     pub fn advice_in(&self, lang: Lang) -> String {
-        self.advice.render(lang)
+        self.0.advice.render(lang)
     }
 
     /// The advice itself (a front end may put its own ways to give a key in
     /// place of the command line's, by the advice's message ID).
     pub fn advice_text(&self) -> &Text {
-        &self.advice
+        &self.0.advice
     }
 
     /// The message itself, to pass on inside another message.
     pub fn message_text(&self) -> &Text {
-        &self.message
+        &self.0.message
     }
 
     /// The path concerned, if any.
     pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
+        self.0.path.as_deref()
     }
 
     /// The underlying cause, as text, if any.
     pub fn cause(&self) -> Option<String> {
-        self.source.as_ref().map(|s| s.to_string())
+        self.0.source.as_ref().map(|s| s.to_string())
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.message)?;
-        if let Some(p) = &self.path {
+        write!(f, "{}", self.0.message)?;
+        if let Some(p) = &self.0.path {
             write!(f, " ({})", p.display())?;
         }
         Ok(())
@@ -239,35 +242,64 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
+        self.0
+            .source
             .as_ref()
             .map(|s| s.as_ref() as &(dyn std::error::Error + 'static))
     }
 }
 
+/// A low-level error of carevault's own (a refused file, a stopped
+/// thread), carried inside an [`std::io::Error`]: its words are a message,
+/// so they reach the reader in the reader's language (see [`io_words`]).
+#[derive(Debug)]
+pub struct IoText(pub Text);
+
+impl fmt::Display for IoText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for IoText {}
+
+/// An [`std::io::Error`] of `kind` whose words are the message `text`.
+pub fn io_error(kind: std::io::ErrorKind, text: Text) -> std::io::Error {
+    std::io::Error::new(kind, IoText(text))
+}
+
+/// What `err` says, as a message argument: carevault's own words (an
+/// [`io_error`]) as a message, the system's as they are.
+pub fn io_words(err: &std::io::Error) -> Arg {
+    match err.get_ref().and_then(|r| r.downcast_ref::<IoText>()) {
+        Some(own) => Arg::from(&own.0),
+        None => Arg::from(err),
+    }
+}
+
 /// Shorthand: an error that says the backup file is damaged.
-pub fn corrupted(what: impl Into<String>) -> Error {
+pub fn corrupted(what: impl Into<Arg>) -> Error {
     Error::new(
         Kind::Corrupted,
-        format!("the backup file is damaged: {}", what.into()),
-        "this copy cannot be trusted; use another copy of the backup (for example the one on external media)",
+        t!("core-corrupted", what = what),
+        t!("core-corrupted-advice"),
     )
 }
 
 /// Shorthand: an error that says the backup file ends early.
-pub fn truncated(what: impl Into<String>) -> Error {
+pub fn truncated(what: impl Into<Arg>) -> Error {
     Error::new(
         Kind::Truncated,
-        format!("the backup file is incomplete: {}", what.into()),
-        "the file was cut short (interrupted copy or full storage); copy it again from its source or use another backup",
+        t!("core-truncated", what = what),
+        t!("core-truncated-advice"),
     )
 }
 
 /// Shorthand: the archive holds something a restore refuses.
-pub fn unsafe_archive(what: impl Into<String>) -> Error {
+pub fn unsafe_archive(what: impl Into<Arg>) -> Error {
     Error::new(
         Kind::UnsafeArchive,
-        format!("the backup holds an entry that is refused: {}", what.into()),
-        "this file was not written by carevault or was altered; do not restore it, and report where it came from",
+        t!("core-unsafe-archive", what = what),
+        t!("core-unsafe-archive-advice"),
     )
 }

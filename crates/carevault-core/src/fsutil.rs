@@ -2,6 +2,7 @@
 //! cannot be mistaken for backups, fsync of files and folders, free space.
 
 use crate::error::{Error, Result};
+use crate::i18n::t;
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -18,20 +19,20 @@ pub fn private_dir(dir: &Path) -> Result<()> {
         .recursive(true)
         .mode(PRIVATE_DIR_MODE)
         .create(dir)
-        .map_err(|e| Error::io("creating a private folder", dir, e))?;
-    let meta =
-        std::fs::symlink_metadata(dir).map_err(|e| Error::io("inspecting a folder", dir, e))?;
+        .map_err(|e| Error::io(t!("core-doing-creating-private-folder"), dir, e))?;
+    let meta = std::fs::symlink_metadata(dir)
+        .map_err(|e| Error::io(t!("core-doing-inspecting-folder"), dir, e))?;
     if !meta.file_type().is_dir() {
         return Err(Error::new(
             crate::Kind::Io,
-            "a private folder of carevault is not a real folder (it is a link or a file)",
-            "remove it; carevault creates the folder itself on the next run",
+            t!("core-private-folder-not-folder"),
+            t!("core-private-folder-not-folder-advice"),
         )
         .at(dir));
     }
     if meta.permissions().mode() & 0o777 != PRIVATE_DIR_MODE {
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(PRIVATE_DIR_MODE))
-            .map_err(|e| Error::io("making a folder private", dir, e))?;
+            .map_err(|e| Error::io(t!("core-doing-making-folder-private"), dir, e))?;
     }
     Ok(())
 }
@@ -74,7 +75,7 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
         .and_then(|_| std::fs::rename(&tmp, path));
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io("writing a file of carevault", path, e));
+        return Err(Error::io(t!("core-doing-writing-own-file"), path, e));
     }
     sync_dir(dir)
 }
@@ -100,7 +101,7 @@ pub fn create_once(path: &Path, bytes: &[u8]) -> Result<bool> {
             Ok(true)
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
-        Err(e) => Err(Error::io("creating a file of carevault", path, e)),
+        Err(e) => Err(Error::io(t!("core-doing-creating-own-file"), path, e)),
     }
 }
 
@@ -112,9 +113,9 @@ pub fn open_regular(path: &Path) -> std::io::Result<File> {
         .custom_flags(libc_flags::O_NOFOLLOW | libc_flags::O_NONBLOCK)
         .open(path)?;
     if !f.metadata()?.file_type().is_file() {
-        return Err(std::io::Error::new(
+        return Err(crate::error::io_error(
             std::io::ErrorKind::InvalidInput,
-            "not a regular file",
+            t!("core-io-not-regular-file"),
         ));
     }
     Ok(f)
@@ -129,9 +130,9 @@ pub fn open_regular_following(path: &Path) -> std::io::Result<File> {
         .custom_flags(libc_flags::O_NONBLOCK)
         .open(path)?;
     if !f.metadata()?.file_type().is_file() {
-        return Err(std::io::Error::new(
+        return Err(crate::error::io_error(
             std::io::ErrorKind::InvalidInput,
-            "not a regular file",
+            t!("core-io-not-regular-file"),
         ));
     }
     Ok(f)
@@ -149,9 +150,9 @@ pub fn read_small(path: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
     let mut v = Vec::new();
     f.take(max + 1).read_to_end(&mut v)?;
     if v.len() as u64 > max {
-        return Err(std::io::Error::new(
+        return Err(crate::error::io_error(
             std::io::ErrorKind::InvalidData,
-            "the file is larger than carevault writes",
+            t!("core-io-file-too-large"),
         ));
     }
     Ok(Some(v))
@@ -168,8 +169,10 @@ pub const TEMP_PREFIX: &str = ".carevault-tmp-";
 
 /// fsync a folder so that a rename or removal inside it is durable.
 pub fn sync_dir(dir: &Path) -> Result<()> {
-    let f = File::open(dir).map_err(|e| Error::io("opening a folder to flush it", dir, e))?;
-    crate::fault::sync_file(&f, dir).map_err(|e| Error::io("flushing a folder to storage", dir, e))
+    let f =
+        File::open(dir).map_err(|e| Error::io(t!("core-doing-opening-folder-to-flush"), dir, e))?;
+    crate::fault::sync_file(&f, dir)
+        .map_err(|e| Error::io(t!("core-doing-flushing-folder"), dir, e))
 }
 
 /// A temporary file in the destination folder, locked while it is written
@@ -184,13 +187,13 @@ impl TempFile {
     pub fn create(dir: &Path, tag: &str) -> Result<TempFile> {
         let path = dir.join(format!("{TEMP_PREFIX}{tag}"));
         crate::fault::check(crate::fault::Op::Create, &path)
-            .map_err(|e| Error::io("creating a temporary file", &path, e))?;
+            .map_err(|e| Error::io(t!("core-doing-creating-temp-file"), &path, e))?;
         // O_EXCL|O_NOFOLLOW, mode 0600: a planted link or FIFO under the
         // temporary name is never followed or opened.
-        let file =
-            create_private(&path).map_err(|e| Error::io("creating a temporary file", &path, e))?;
+        let file = create_private(&path)
+            .map_err(|e| Error::io(t!("core-doing-creating-temp-file"), &path, e))?;
         file.lock()
-            .map_err(|e| Error::io("locking a temporary file", &path, e))?;
+            .map_err(|e| Error::io(t!("core-doing-locking-temp-file"), &path, e))?;
         Ok(TempFile {
             path,
             file: Some(file),
@@ -215,8 +218,8 @@ impl TempFile {
         if target.exists() {
             return Err(Error::new(
                 crate::Kind::Busy,
-                "a file with the backup's name already exists",
-                "run the command again: a new backup gets a new name",
+                t!("core-backup-name-taken"),
+                t!("core-backup-name-taken-advice"),
             )
             .at(target));
         }
@@ -232,12 +235,12 @@ impl TempFile {
     pub fn persist_new(mut self, target: &Path) -> Result<()> {
         let file = self.file.take().expect("temp file is open until persisted");
         crate::fault::sync_file(&file, &self.path)
-            .map_err(|e| Error::io("flushing the file to storage", &self.path, e))?;
+            .map_err(|e| Error::io(t!("core-doing-flushing-file"), &self.path, e))?;
         let taken = || {
             Error::new(
                 crate::Kind::Exists,
-                "a file of that name already exists; it was left as it is",
-                "nothing is ever overwritten: find out where the existing file came from",
+                t!("core-file-name-taken"),
+                t!("core-file-name-taken-advice"),
             )
             .at(target)
         };
@@ -262,13 +265,13 @@ impl TempFile {
                             return Err(taken());
                         }
                         crate::fault::rename(&self.path, target)
-                            .map_err(|e| Error::io("giving the file its final name", target, e))?;
+                            .map_err(|e| Error::io(t!("core-doing-naming-file"), target, e))?;
                     }
                 }
             }
             Err(e) => {
                 return Err(Error::io(
-                    "giving the file its final name",
+                    t!("core-doing-naming-file"),
                     target,
                     std::io::Error::from_raw_os_error(e.raw_os_error()),
                 ))
@@ -283,9 +286,9 @@ impl TempFile {
     pub fn replace(mut self, target: &Path) -> Result<()> {
         let file = self.file.take().expect("temp file is open until persisted");
         crate::fault::sync_file(&file, &self.path)
-            .map_err(|e| Error::io("flushing the backup file to storage", &self.path, e))?;
+            .map_err(|e| Error::io(t!("core-doing-flushing-backup"), &self.path, e))?;
         crate::fault::rename(&self.path, target)
-            .map_err(|e| Error::io("giving the backup its final name", target, e))?;
+            .map_err(|e| Error::io(t!("core-doing-naming-backup"), target, e))?;
         // The file now lives under its final name: nothing left to remove.
         self.path = PathBuf::new();
         drop(file);
@@ -337,7 +340,7 @@ pub fn clean_stale_temps(dir: &Path) -> usize {
 pub fn free_space(path: &Path) -> Result<u64> {
     let st = rustix::fs::statvfs(path).map_err(|e| {
         Error::io(
-            "measuring free space",
+            t!("core-doing-measuring-free-space"),
             path,
             std::io::Error::from_raw_os_error(e.raw_os_error()),
         )

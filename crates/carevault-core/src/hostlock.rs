@@ -186,9 +186,13 @@ pub fn when_sync_idle(
     let deadline = Instant::now() + wait.unwrap_or_default();
     let mut announced = false;
     loop {
-        let held = HostLock::Sync
-            .try_shared(home)
-            .map_err(|e| crate::error::Error::io("checking the sync lock", locks_dir(home), e))?;
+        let held = HostLock::Sync.try_shared(home).map_err(|e| {
+            crate::error::Error::io(
+                crate::i18n::t!("core-doing-checking-sync-lock"),
+                locks_dir(home),
+                e,
+            )
+        })?;
         if held.is_some() || Instant::now() >= deadline {
             return Ok(held);
         }

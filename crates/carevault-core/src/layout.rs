@@ -26,17 +26,15 @@ pub fn private_backups(home: &Path) -> PathBuf {
 /// it is not a folder), before anything asks for a password: a mistyped
 /// `--home` must not read as a wrong password.
 pub fn check_home(home: &Path) -> crate::Result<()> {
-    use crate::{Error, Kind};
-    const WHAT: &str = "give the app's home folder with --home DIR (or CAREVAULT_HOME): the folder that holds data/, private/ and carevault.toml";
+    use crate::{i18n::t, Error, Kind};
+    let what = || t!("core-home-advice");
     match std::fs::metadata(home) {
         Ok(m) if m.is_dir() => Ok(()),
-        Ok(_) => {
-            Err(Error::new(Kind::Usage, "the app home is a file, not a folder", WHAT).at(home))
-        }
+        Ok(_) => Err(Error::new(Kind::Usage, t!("core-home-is-file"), what()).at(home)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Err(Error::new(Kind::NotFound, "the app home does not exist", WHAT).at(home))
+            Err(Error::new(Kind::NotFound, t!("core-home-missing"), what()).at(home))
         }
-        Err(e) => Err(Error::io("opening the app home", home, e)),
+        Err(e) => Err(Error::io(t!("core-doing-opening-home"), home, e)),
     }
 }
 
@@ -44,7 +42,7 @@ pub fn check_home(home: &Path) -> crate::Result<()> {
 /// [`check_home`]: a home without them is a fresh install or the wrong
 /// folder, never a wrong password.
 pub fn check_has_users(home: &Path) -> crate::Result<()> {
-    use crate::{Error, Kind};
+    use crate::{i18n::t, Error, Kind};
     check_home(home)?;
     let users = data_dir(home).join("users.db");
     if users.symlink_metadata().is_ok() {
@@ -52,8 +50,8 @@ pub fn check_has_users(home: &Path) -> crate::Result<()> {
     }
     Err(Error::new(
         Kind::NotFound,
-        "the app home has no users yet (there is no data/users.db), so nobody can log in to it",
-        "check --home; on a fresh install, restore a backup (no login is needed for the first restore) or add the first user with `carevault users add`",
+        t!("core-home-no-users"),
+        t!("core-home-no-users-advice"),
     )
     .at(home))
 }

@@ -38,6 +38,7 @@
 
 use crate::error::{Error, Kind, Result};
 use crate::fsutil::{self, TEMP_PREFIX};
+use crate::i18n::{t, Text};
 use crate::layout;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -60,12 +61,11 @@ pub const DEFAULT_DOWNLOADS: &str = "Downloads";
 /// Mount-root patterns searched for removable media by default.
 pub const DEFAULT_EXTERNAL_ROOTS: [&str; 2] = ["/media/*/*", "/run/media/*/*"];
 
-/// What [`Resolved::note`] says when External falls back to Public because
-/// no removable medium is attached.
+/// What [`Resolved::note`] says in English when External falls back to
+/// Public because no removable medium is attached (the message
+/// `core-media-fallback-note`; a unit test keeps the two equal).
 pub const FALLBACK_NOTE: &str =
     "No SD card or USB drive is attached: saved to the Documents folder as the guide describes.";
-
-const PROFILE_ADVICE: &str = "fix the [media] section of carevault.toml (see docs/PROFILE.md)";
 
 /// A backup medium.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -94,11 +94,11 @@ impl Medium {
         }
     }
 
-    fn describe(self) -> &'static str {
+    fn describe(self) -> Text {
         match self {
-            Medium::Private => "Private storage",
-            Medium::Public => "Public storage (the Documents folder)",
-            Medium::External => "External storage (SD card or USB drive)",
+            Medium::Private => t!("core-medium-private-storage"),
+            Medium::Public => t!("core-medium-public-storage"),
+            Medium::External => t!("core-medium-external-storage"),
         }
     }
 }
@@ -121,8 +121,8 @@ impl FromStr for Medium {
             .ok_or_else(|| {
                 Error::new(
                     Kind::Usage,
-                    format!("'{s}' is not a storage medium"),
-                    "choose private, public or external (or give a folder path)",
+                    t!("core-medium-unknown", name = s),
+                    t!("core-medium-unknown-advice"),
                 )
             })
     }
@@ -193,16 +193,16 @@ impl MediaSettings {
             if p.as_os_str().is_empty() {
                 return Err(Error::new(
                     Kind::Usage,
-                    "the profile names an empty Public folder (media.public)",
-                    PROFILE_ADVICE,
+                    t!("core-media-empty-public"),
+                    t!("core-media-profile-advice"),
                 ));
             }
         }
         if self.external_roots.iter().any(|r| r.trim().is_empty()) {
             return Err(Error::new(
                 Kind::Usage,
-                "the profile has an empty pattern in media.external_roots",
-                PROFILE_ADVICE,
+                t!("core-media-empty-pattern"),
+                t!("core-media-profile-advice"),
             ));
         }
         Ok(())
@@ -226,7 +226,9 @@ impl MediaSettings {
 
     /// Where `file` was found, as a short name: "Private", "Documents",
     /// "Downloads" or "USB drive or SD card" (the most specific folder
-    /// wins), with that folder; `None` for a file elsewhere.
+    /// wins), with that folder; `None` for a file elsewhere. The names are
+    /// keys (English), not sentences: [`place_name`] gives
+    /// the words to show.
     pub fn place_of(&self, home: &Path, file: &Path) -> Option<(&'static str, PathBuf)> {
         let f = identity(file);
         let mut places = vec![
@@ -250,13 +252,24 @@ impl MediaSettings {
     /// Where `file` was found, in words for a person choosing a backup to
     /// restore: "Documents (PATH)", "Downloads (PATH)", "USB drive or SD
     /// card (PATH)", "this tablet's private storage", or its folder.
+    /// In the process's language ([`crate::i18n::current`]); see
+    /// [`MediaSettings::found_in_text`] to render it in another.
     pub fn found_in(&self, home: &Path, file: &Path) -> String {
+        self.found_in_text(home, file).text()
+    }
+
+    /// [`MediaSettings::found_in`] as a message, to render in the reader's
+    /// language.
+    pub fn found_in_text(&self, home: &Path, file: &Path) -> Text {
         match self.place_of(home, file) {
-            Some(("Private", _)) => "this tablet's private storage".into(),
-            Some((w, b)) => format!("{w} ({})", b.display()),
-            None => file
-                .parent()
-                .map_or_else(|| file.display().to_string(), |p| p.display().to_string()),
+            Some(("Private", _)) => t!("core-found-in-private"),
+            Some((w, b)) => t!("core-found-in-place", place = place_name(w), dir = &b),
+            None => t!(
+                "core-found-in-folder",
+                dir = file
+                    .parent()
+                    .map_or_else(|| file.display().to_string(), |p| p.display().to_string())
+            ),
         }
     }
 
@@ -282,19 +295,15 @@ impl MediaSettings {
                     }
                 }
                 let note = if refused.is_empty() {
-                    FALLBACK_NOTE.to_string()
+                    t!("core-media-fallback-note")
                 } else {
-                    format!(
-                        "The SD card or USB drive at {} cannot be written to (it may be \
-                         locked, read-only or full): saved to the Documents folder instead.",
-                        join_paths(&refused)
-                    )
+                    t!("core-media-fallback-refused", mounts = join_paths(&refused))
                 };
                 Ok(Resolved {
                     medium: Medium::Public,
                     dir: self.public_dir(home),
                     fell_back: true,
-                    note: Some(note),
+                    note: Some(note.text()),
                 })
             }
         }
@@ -314,20 +323,17 @@ impl MediaSettings {
             .map(Medium::as_str)
             .collect();
         let advice = match free.as_slice() {
-            [] => "give a passphrase (facility policy requires encryption on every medium)"
-                .to_string(),
-            [one] => format!("give a passphrase, or choose {one}"),
-            [first @ .., last] => format!(
-                "give a passphrase, or choose {} or {last}",
-                first.join(", ")
+            [] => t!("core-policy-advice-none"),
+            [one] => t!("core-policy-advice-one", medium = *one),
+            [first @ .., last] => t!(
+                "core-policy-advice-many",
+                media = first.join(", "),
+                last = *last
             ),
         };
         Err(Error::new(
             Kind::Usage,
-            format!(
-                "backups on {} must be encrypted (facility policy)",
-                medium.describe()
-            ),
+            t!("core-policy-needs-encryption", medium = medium.describe()),
             advice,
         ))
     }
@@ -435,7 +441,7 @@ pub fn status(settings: &MediaSettings, home: &Path) -> Vec<MediumStatus> {
         });
     }
     let mounted = settings.mounted(home);
-    let mut refused: Vec<(PathBuf, &'static str)> = Vec::new();
+    let mut refused: Vec<(PathBuf, Text)> = Vec::new();
     let mut chosen = None;
     for m in &mounted {
         match examine(m) {
@@ -448,46 +454,57 @@ pub fn status(settings: &MediaSettings, home: &Path) -> Vec<MediumStatus> {
     }
     out.push(match chosen {
         Some((mount, dir)) => {
-            let mut note = format!("SD card or USB drive at {}", mount.display());
             let rest: Vec<PathBuf> = mounted.iter().filter(|m| **m != mount).cloned().collect();
-            if !rest.is_empty() {
-                note.push_str(&format!("; also attached, not used: {}", join_paths(&rest)));
-            }
+            let note = if rest.is_empty() {
+                t!("core-media-external-at", mount = &mount)
+            } else {
+                t!(
+                    "core-media-external-at-also",
+                    mount = &mount,
+                    rest = join_paths(&rest)
+                )
+            };
             MediumStatus {
                 medium: Medium::External,
                 free_bytes: fsutil::free_space(&mount).ok(),
                 dir,
                 available: true,
-                note: Some(note),
+                note: Some(note.text()),
             }
         }
         None => {
             let dir = settings.public_dir(home);
             let note = if refused.is_empty() {
-                "No SD card or USB drive is attached: External backups go to the Documents \
-                 folder."
-                    .to_string()
+                t!("core-media-none-attached")
             } else {
                 let what: Vec<String> = refused
                     .iter()
-                    .map(|(p, why)| format!("{} ({why})", p.display()))
+                    .map(|(p, why)| format!("{} ({})", p.display(), why.text()))
                     .collect();
-                format!(
-                    "The SD card or USB drive at {} cannot be used: External backups go to \
-                     the Documents folder.",
-                    what.join(", ")
-                )
+                t!("core-media-external-unusable", mounts = what.join(", "))
             };
             MediumStatus {
                 medium: Medium::External,
                 free_bytes: None,
                 dir,
                 available: false,
-                note: Some(note),
+                note: Some(note.text()),
             }
         }
     });
     out
+}
+
+/// The words to show for a short name of [`MediaSettings::place_of`].
+pub fn place_name(key: &str) -> Text {
+    match key {
+        "Private" => t!("core-place-private"),
+        "Documents" => t!("core-place-documents"),
+        "Downloads" => t!("core-place-downloads"),
+        "USB drive or SD card" => t!("core-place-removable"),
+        // Not a key of ours: shown as it is.
+        other => t!("core-found-in-folder", dir = other),
+    }
 }
 
 /// Whether a backup can be written into `dir`: (available, free bytes, note).
@@ -498,14 +515,10 @@ fn folder_state(dir: &Path) -> (bool, Option<u64>, Option<String>) {
             if probe(dir) {
                 (true, free, None)
             } else {
-                (false, free, Some("this folder cannot be written to".into()))
+                (false, free, Some(t!("core-folder-not-writable").text()))
             }
         }
-        Ok(_) => (
-            false,
-            None,
-            Some("something that is not a folder is in the way".into()),
-        ),
+        Ok(_) => (false, None, Some(t!("core-folder-blocked").text())),
         Err(_) => {
             // Missing: usable if its nearest existing parent is a writable folder.
             let mut up = dir.parent();
@@ -523,38 +536,35 @@ fn folder_state(dir: &Path) -> (bool, Option<u64>, Option<String>) {
                             return (
                                 true,
                                 fsutil::free_space(p).ok(),
-                                Some("the folder will be created by the first backup".into()),
+                                Some(t!("core-folder-will-be-created").text()),
                             );
                         }
                         return (
                             false,
                             None,
-                            Some(format!(
-                                "the folder does not exist and cannot be created in {}",
-                                p.display()
-                            )),
+                            Some(t!("core-folder-cannot-be-created", parent = p).text()),
                         );
                     }
                 }
             }
-            (false, None, Some("the folder does not exist".into()))
+            (false, None, Some(t!("core-folder-missing").text()))
         }
     }
 }
 
 /// Where backups on the attached medium `mount` would go, if it can take
 /// them; otherwise why not.
-fn examine(mount: &Path) -> std::result::Result<PathBuf, &'static str> {
+fn examine(mount: &Path) -> std::result::Result<PathBuf, Text> {
     if !fs::metadata(mount).is_ok_and(|m| m.is_dir()) {
-        return Err("not a folder");
+        return Err(t!("core-mount-not-folder"));
     }
     let dir = mount.join(EXTERNAL_FOLDER);
     let target = match fs::symlink_metadata(&dir) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => mount,
-        Err(_) => return Err("cannot be read"),
+        Err(_) => return Err(t!("core-mount-unreadable")),
         Ok(_) => {
             if !fs::metadata(&dir).is_ok_and(|m| m.is_dir()) {
-                return Err("its carevault-backups is not a folder");
+                return Err(t!("core-mount-backups-not-folder"));
             }
             dir.as_path()
         }
@@ -562,7 +572,7 @@ fn examine(mount: &Path) -> std::result::Result<PathBuf, &'static str> {
     if probe(target) {
         Ok(dir)
     } else {
-        Err("cannot be written to")
+        Err(t!("core-mount-not-writable"))
     }
 }
 

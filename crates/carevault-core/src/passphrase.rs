@@ -9,7 +9,9 @@
 //! secret is 256 random bits. The CLI and the web server both get their
 //! wording from here.
 
+use crate::i18n::{t, Text};
 use crate::{Error, Kind, Result};
+use zxcvbn::feedback::{Suggestion, Warning};
 
 /// Fewest characters of a new passphrase.
 pub const MIN_CHARS: usize = 8;
@@ -21,8 +23,9 @@ pub const MIN_CHARS: usize = 8;
 pub const MIN_SCORE: u8 = 2;
 
 /// How the rule is worded for a form or a prompt.
-pub const RULE: &str =
-    "at least 8 characters and not easy to guess (a few unrelated words work well)";
+pub fn rule() -> Text {
+    t!("core-pass-rule", min = MIN_CHARS)
+}
 
 /// Checks a new passphrase against the rule. `context` are words a guesser
 /// would try first (user name, clinic name, label); they count against it.
@@ -31,11 +34,8 @@ pub fn check_new(passphrase: &str, context: &[&str]) -> Result<()> {
     if chars < MIN_CHARS {
         return Err(Error::new(
             Kind::Usage,
-            format!(
-                "the new passphrase is too short: {chars} character{}, at least {MIN_CHARS} are needed",
-                if chars == 1 { "" } else { "s" }
-            ),
-            format!("choose a passphrase of {RULE}"),
+            t!("core-pass-too-short", chars = chars, min = MIN_CHARS),
+            t!("core-pass-too-short-advice", rule = rule()),
         ));
     }
     // The estimator's cost grows with the length; a passphrase longer than
@@ -46,42 +46,76 @@ pub fn check_new(passphrase: &str, context: &[&str]) -> Result<()> {
     if score >= MIN_SCORE {
         return Ok(());
     }
-    let mut message = String::from("the new passphrase is too easy to guess");
-    let mut advice = Vec::new();
+    // The estimator's feedback is a finite set of enums: each is a message
+    // of ours (its English is the estimator's own text, without the final
+    // stop and with a small first letter), so it reads in the user's language.
+    let mut message = t!("core-pass-too-easy");
+    let mut advice: Option<Text> = None;
     if let Some(feedback) = estimate.feedback() {
         if let Some(w) = feedback.warning() {
-            message.push_str(&format!(": {}", trim_stop(&w.to_string())));
+            message = t!("core-pass-too-easy-because", warning = warning_text(w));
         }
-        advice.extend(
-            feedback
-                .suggestions()
-                .iter()
-                .map(|s| trim_stop(&s.to_string())),
-        );
+        for s in feedback.suggestions() {
+            let s = suggestion_text(*s);
+            advice = Some(match advice {
+                None => s,
+                Some(head) => t!("core-pass-suggestion-list", head = head, next = s),
+            });
+        }
     }
-    if advice.is_empty() {
-        advice.push("add another word or two".into());
-    }
+    let advice = advice.unwrap_or_else(|| t!("core-pass-add-a-word"));
     Err(Error::new(
         Kind::Usage,
         message,
-        format!("choose another passphrase: {}", advice.join("; ")),
+        t!("core-pass-too-easy-advice", suggestions = advice),
     ))
+}
+
+fn warning_text(w: Warning) -> Text {
+    match w {
+        Warning::StraightRowsOfKeysAreEasyToGuess => t!("core-pass-warn-straight-rows"),
+        Warning::ShortKeyboardPatternsAreEasyToGuess => t!("core-pass-warn-short-keyboard"),
+        Warning::RepeatsLikeAaaAreEasyToGuess => t!("core-pass-warn-repeats-aaa"),
+        Warning::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess => {
+            t!("core-pass-warn-repeats-abcabc")
+        }
+        Warning::ThisIsATop10Password => t!("core-pass-warn-top10"),
+        Warning::ThisIsATop100Password => t!("core-pass-warn-top100"),
+        Warning::ThisIsACommonPassword => t!("core-pass-warn-common"),
+        Warning::ThisIsSimilarToACommonlyUsedPassword => t!("core-pass-warn-similar-common"),
+        Warning::SequencesLikeAbcAreEasyToGuess => t!("core-pass-warn-sequences"),
+        Warning::RecentYearsAreEasyToGuess => t!("core-pass-warn-recent-years"),
+        Warning::AWordByItselfIsEasyToGuess => t!("core-pass-warn-single-word"),
+        Warning::DatesAreOftenEasyToGuess => t!("core-pass-warn-dates"),
+        Warning::NamesAndSurnamesByThemselvesAreEasyToGuess => t!("core-pass-warn-names"),
+        Warning::CommonNamesAndSurnamesAreEasyToGuess => t!("core-pass-warn-common-names"),
+    }
+}
+
+fn suggestion_text(s: Suggestion) -> Text {
+    match s {
+        Suggestion::UseAFewWordsAvoidCommonPhrases => t!("core-pass-tip-few-words"),
+        Suggestion::NoNeedForSymbolsDigitsOrUppercaseLetters => t!("core-pass-tip-no-symbols"),
+        Suggestion::AddAnotherWordOrTwo => t!("core-pass-tip-another-word"),
+        Suggestion::CapitalizationDoesntHelpVeryMuch => t!("core-pass-tip-capitals"),
+        Suggestion::AllUppercaseIsAlmostAsEasyToGuessAsAllLowercase => {
+            t!("core-pass-tip-all-uppercase")
+        }
+        Suggestion::ReversedWordsArentMuchHarderToGuess => t!("core-pass-tip-reversed"),
+        Suggestion::PredictableSubstitutionsDontHelpVeryMuch => t!("core-pass-tip-substitutions"),
+        Suggestion::UseALongerKeyboardPatternWithMoreTurns => t!("core-pass-tip-keyboard-turns"),
+        Suggestion::AvoidRepeatedWordsAndCharacters => t!("core-pass-tip-repeats"),
+        Suggestion::AvoidSequences => t!("core-pass-tip-sequences"),
+        Suggestion::AvoidRecentYears => t!("core-pass-tip-recent-years"),
+        Suggestion::AvoidYearsThatAreAssociatedWithYou => t!("core-pass-tip-your-years"),
+        Suggestion::AvoidDatesAndYearsThatAreAssociatedWithYou => t!("core-pass-tip-your-dates"),
+    }
 }
 
 /// [`check_new`] for a passphrase held as a secret.
 pub fn check_new_secret(passphrase: &crate::SecretString, context: &[&str]) -> Result<()> {
     use age::secrecy::ExposeSecret;
     check_new(passphrase.expose_secret(), context)
-}
-
-fn trim_stop(s: &str) -> String {
-    let s = s.trim().trim_end_matches('.');
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
 
 #[cfg(test)]
@@ -119,6 +153,87 @@ mod tests {
     fn a_clinic_name_counts_against_the_passphrase() {
         let e = check_new("Riverside1", &["riverside"]).unwrap_err();
         assert!(e.message().contains("too easy to guess"), "{}", e.message());
+    }
+
+    /// The English of each feedback message is the estimator's own text
+    /// (without the stop, with a small first letter), as it was shown.
+    #[test]
+    fn every_estimator_feedback_reads_as_the_estimator_says_it_in_english() {
+        use crate::i18n::Lang;
+        fn plain(s: &str) -> String {
+            let s = s.trim().trim_end_matches('.');
+            let mut c = s.chars();
+            match c.next() {
+                Some(f) => f.to_lowercase().chain(c).collect(),
+                None => String::new(),
+            }
+        }
+        let warnings = [
+            Warning::StraightRowsOfKeysAreEasyToGuess,
+            Warning::ShortKeyboardPatternsAreEasyToGuess,
+            Warning::RepeatsLikeAaaAreEasyToGuess,
+            Warning::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess,
+            Warning::ThisIsATop10Password,
+            Warning::ThisIsATop100Password,
+            Warning::ThisIsACommonPassword,
+            Warning::ThisIsSimilarToACommonlyUsedPassword,
+            Warning::SequencesLikeAbcAreEasyToGuess,
+            Warning::RecentYearsAreEasyToGuess,
+            Warning::AWordByItselfIsEasyToGuess,
+            Warning::DatesAreOftenEasyToGuess,
+            Warning::NamesAndSurnamesByThemselvesAreEasyToGuess,
+            Warning::CommonNamesAndSurnamesAreEasyToGuess,
+        ];
+        for w in warnings {
+            assert_eq!(warning_text(w).render(Lang::En), plain(&w.to_string()));
+            assert_ne!(warning_text(w).render(Lang::Fr), plain(&w.to_string()));
+        }
+        let suggestions = [
+            Suggestion::UseAFewWordsAvoidCommonPhrases,
+            Suggestion::NoNeedForSymbolsDigitsOrUppercaseLetters,
+            Suggestion::AddAnotherWordOrTwo,
+            Suggestion::CapitalizationDoesntHelpVeryMuch,
+            Suggestion::AllUppercaseIsAlmostAsEasyToGuessAsAllLowercase,
+            Suggestion::ReversedWordsArentMuchHarderToGuess,
+            Suggestion::PredictableSubstitutionsDontHelpVeryMuch,
+            Suggestion::UseALongerKeyboardPatternWithMoreTurns,
+            Suggestion::AvoidRepeatedWordsAndCharacters,
+            Suggestion::AvoidSequences,
+            Suggestion::AvoidRecentYears,
+            Suggestion::AvoidYearsThatAreAssociatedWithYou,
+            Suggestion::AvoidDatesAndYearsThatAreAssociatedWithYou,
+        ];
+        for s in suggestions {
+            assert_eq!(suggestion_text(s).render(Lang::En), plain(&s.to_string()));
+            assert_ne!(suggestion_text(s).render(Lang::Fr), plain(&s.to_string()));
+        }
+    }
+
+    #[test]
+    fn a_weak_passphrase_is_refused_in_french_with_french_advice() {
+        use crate::i18n::Lang;
+        let e = check_new("password", &[]).unwrap_err();
+        assert!(
+            e.message_in(Lang::Fr)
+                .starts_with("la nouvelle phrase secrète est trop facile à deviner : "),
+            "{}",
+            e.message_in(Lang::Fr)
+        );
+        assert!(
+            e.advice_in(Lang::Fr)
+                .starts_with("choisissez une autre phrase secrète : "),
+            "{}",
+            e.advice_in(Lang::Fr)
+        );
+        let short = check_new("abc", &[]).unwrap_err();
+        assert_eq!(
+            short.message_in(Lang::Fr),
+            "la nouvelle phrase secrète est trop courte : 3 caractères, il en faut au moins 8"
+        );
+        assert_eq!(
+            short.message_in(Lang::En),
+            "the new passphrase is too short: 3 characters, at least 8 are needed"
+        );
     }
 
     #[test]

@@ -17,6 +17,7 @@
 
 use crate::error::{Error, Kind, Result};
 use crate::hostlock::HostLock;
+use crate::i18n::{t, Text};
 use rusqlite::{Connection, OpenFlags};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -47,11 +48,11 @@ pub struct DbSnapshot {
     path: std::path::PathBuf,
 }
 
-fn sql_err(what: &str, path: &Path, e: rusqlite::Error) -> Error {
+fn sql_err(what: Text, path: &Path, e: rusqlite::Error) -> Error {
     Error::new(
         Kind::Io,
-        format!("could not read the database while {what}: {e}"),
-        "check that the database file is readable and not damaged (run the app's own checks), then try again",
+        t!("core-sql-failed", what = what, err = e.to_string()),
+        t!("core-sql-failed-advice"),
     )
     .at(path)
 }
@@ -69,18 +70,18 @@ pub fn pin_all(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(|e| sql_err("opening it", path, e))?;
+        .map_err(|e| sql_err(t!("core-sql-doing-opening"), path, e))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(|e| sql_err("configuring it", path, e))?;
+            .map_err(|e| sql_err(t!("core-sql-doing-configuring"), path, e))?;
         // Pages are read once, in order: a small page cache (256 KiB
         // instead of 2 MB per database) is all the stream needs.
         conn.execute_batch("PRAGMA cache_size = -256")
-            .map_err(|e| sql_err("configuring it", path, e))?;
+            .map_err(|e| sql_err(t!("core-sql-doing-configuring"), path, e))?;
         conns.push((entry.clone(), path.clone(), conn));
     }
     let barrier = HostLock::WriteBarrier.exclusive(home).map_err(|e| {
         Error::io(
-            "taking the write barrier",
+            t!("core-doing-taking-write-barrier"),
             crate::hostlock::locks_dir(home),
             e,
         )
@@ -88,11 +89,11 @@ pub fn pin_all(
     let start = Instant::now();
     for (_, path, conn) in &conns {
         conn.execute_batch("BEGIN")
-            .map_err(|e| sql_err("starting the snapshot", path, e))?;
+            .map_err(|e| sql_err(t!("core-sql-doing-starting-snapshot"), path, e))?;
         conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
             r.get::<_, i64>(0)
         })
-        .map_err(|e| sql_err("pinning the snapshot", path, e))?;
+        .map_err(|e| sql_err(t!("core-sql-doing-pinning-snapshot"), path, e))?;
     }
     drop(barrier);
     let held_ms = start.elapsed().as_secs_f64() * 1000.0;
@@ -101,14 +102,15 @@ pub fn pin_all(
     for (entry_path, path, conn) in conns {
         let page_size: i64 = conn
             .query_row("PRAGMA page_size", [], |r| r.get(0))
-            .map_err(|e| sql_err("reading its page size", &path, e))?;
+            .map_err(|e| sql_err(t!("core-sql-doing-reading-page-size"), &path, e))?;
         let page_count: i64 = conn
             .query_row("PRAGMA page_count", [], |r| r.get(0))
-            .map_err(|e| sql_err("reading its size", &path, e))?;
+            .map_err(|e| sql_err(t!("core-sql-doing-reading-size"), &path, e))?;
         let journal_mode: String = conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-            .map_err(|e| sql_err("reading its journal mode", &path, e))?;
-        let row_counts = count_rows(&conn).map_err(|e| sql_err("counting rows", &path, e))?;
+            .map_err(|e| sql_err(t!("core-sql-doing-reading-journal-mode"), &path, e))?;
+        let row_counts =
+            count_rows(&conn).map_err(|e| sql_err(t!("core-sql-doing-counting-rows"), &path, e))?;
         out.push(DbSnapshot {
             entry_path,
             conn: Mutex::new(conn),
@@ -222,28 +224,29 @@ impl DbSnapshot {
             Err(e) if e.to_string().contains("no such table") => {
                 return self.stream_via_copy(&conn, out, progress)
             }
-            Err(e) => return Err(sql_err("reading its pages (sqlite_dbpage)", path, e)),
+            Err(e) => return Err(sql_err(t!("core-sql-doing-reading-dbpage"), path, e)),
         };
         let mut rows = stmt
             .query([])
-            .map_err(|e| sql_err("reading its pages", path, e))?;
+            .map_err(|e| sql_err(t!("core-sql-doing-reading-pages"), path, e))?;
         let mut hasher = Sha256::new();
         let mut expected = 1u64;
         while let Some(row) = rows
             .next()
-            .map_err(|e| sql_err("reading its pages", path, e))?
+            .map_err(|e| sql_err(t!("core-sql-doing-reading-pages"), path, e))?
         {
             let pgno: i64 = row
                 .get(0)
-                .map_err(|e| sql_err("reading its pages", path, e))?;
+                .map_err(|e| sql_err(t!("core-sql-doing-reading-pages"), path, e))?;
             let data = row
                 .get_ref(1)
                 .and_then(|v| v.as_blob().map_err(Into::into))
-                .map_err(|e| sql_err("reading its pages", path, e))?;
+                .map_err(|e| sql_err(t!("core-sql-doing-reading-pages"), path, e))?;
             if pgno as u64 != expected || data.len() as u64 != self.page_size {
-                return Err(Error::internal(format!(
-                    "page {pgno} of {} came out of order or with a wrong size",
-                    self.entry_path
+                return Err(Error::internal(t!(
+                    "core-page-out-of-order",
+                    page = pgno,
+                    name = &self.entry_path
                 )));
             }
             let write = |bytes: &[u8], out: &mut dyn Write, h: &mut Sha256| -> Result<()> {
@@ -264,11 +267,11 @@ impl DbSnapshot {
             expected += 1;
         }
         if expected - 1 != self.page_count {
-            return Err(Error::internal(format!(
-                "{} yielded {} pages, the snapshot has {}",
-                self.entry_path,
-                expected - 1,
-                self.page_count
+            return Err(Error::internal(t!(
+                "core-page-count-differs",
+                name = &self.entry_path,
+                got = expected - 1,
+                want = self.page_count
             )));
         }
         Ok(hasher.finalize().into())
@@ -287,7 +290,7 @@ impl DbSnapshot {
         use std::io::Read;
         let path = Path::new(&self.entry_path);
         crate::fault::create_dir_all(&self.scratch)
-            .map_err(|e| Error::io("creating the snapshot scratch folder", &self.scratch, e))?;
+            .map_err(|e| Error::io(t!("core-doing-creating-scratch"), &self.scratch, e))?;
         let tmp = self.scratch.join(format!(
             "{}-{}.db",
             std::process::id(),
@@ -302,32 +305,33 @@ impl DbSnapshot {
         }
         let _cleanup = Remove(&tmp);
         {
-            let mut dst =
-                Connection::open(&tmp).map_err(|e| sql_err("copying its snapshot", path, e))?;
+            let mut dst = Connection::open(&tmp)
+                .map_err(|e| sql_err(t!("core-sql-doing-copying-snapshot"), path, e))?;
             let backup = rusqlite::backup::Backup::new(src, &mut dst)
-                .map_err(|e| sql_err("copying its snapshot", path, e))?;
+                .map_err(|e| sql_err(t!("core-sql-doing-copying-snapshot"), path, e))?;
             backup
                 .step(-1)
-                .map_err(|e| sql_err("copying its snapshot", path, e))?;
+                .map_err(|e| sql_err(t!("core-sql-doing-copying-snapshot"), path, e))?;
         }
         let mut f = std::fs::File::open(&tmp)
-            .map_err(|e| Error::io("reading the snapshot copy", &tmp, e))?;
+            .map_err(|e| Error::io(t!("core-doing-reading-snapshot-copy"), &tmp, e))?;
         let len = f
             .metadata()
-            .map_err(|e| Error::io("reading the snapshot copy", &tmp, e))?
+            .map_err(|e| Error::io(t!("core-doing-reading-snapshot-copy"), &tmp, e))?
             .len();
         if len != self.size() {
-            return Err(Error::internal(format!(
-                "the snapshot copy of {} has {len} bytes, expected {}",
-                self.entry_path,
-                self.size()
+            return Err(Error::internal(t!(
+                "core-snapshot-copy-size",
+                name = &self.entry_path,
+                len = len,
+                want = self.size()
             )));
         }
         let mut hasher = Sha256::new();
         let mut buf = vec![0u8; self.page_size as usize];
         for pgno in 1..=self.page_count {
             f.read_exact(&mut buf)
-                .map_err(|e| Error::io("reading the snapshot copy", &tmp, e))?;
+                .map_err(|e| Error::io(t!("core-doing-reading-snapshot-copy"), &tmp, e))?;
             if pgno == 1 && buf.len() >= 100 {
                 buf[18] = 1;
                 buf[19] = 1;

@@ -7,6 +7,7 @@
 use crate::archive::reader::Opened;
 use crate::audit::{self, Event, Outcome};
 use crate::auth::{Create, Permit};
+use crate::i18n::t;
 use crate::media::Medium;
 use crate::profile::Profile;
 use crate::store::{FolderStore, Store};
@@ -58,16 +59,22 @@ fn copy_inner(home: &Path, file: &Path, progress: &dyn Progress) -> Result<UsbCo
     if resolved.fell_back || resolved.medium != Medium::External {
         return Err(Error::new(
             Kind::NotFound,
-            "no USB drive or SD card is attached, so nothing was copied",
-            "attach a USB drive or SD card (writable), then try Copy to USB again",
+            t!("core-usb-none-attached"),
+            t!("core-usb-none-attached-advice"),
         ));
     }
     let name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| Error::new(Kind::Usage, "this is not a backup file", "choose a backup"))?;
+        .ok_or_else(|| {
+            Error::new(
+                Kind::Usage,
+                t!("core-usb-not-a-backup-file"),
+                t!("core-usb-not-a-backup-file-advice"),
+            )
+        })?;
     std::fs::create_dir_all(&resolved.dir)
-        .map_err(|e| Error::io("creating the backup folder on the medium", &resolved.dir, e))?;
+        .map_err(|e| Error::io(t!("core-doing-creating-medium-folder"), &resolved.dir, e))?;
     let store = FolderStore::new(&resolved.dir, Medium::External.as_str());
     store.put(&name, file, progress)?;
     let copy = store.path_of(&name)?;
@@ -78,8 +85,8 @@ fn copy_inner(home: &Path, file: &Path, progress: &dyn Progress) -> Result<UsbCo
         let _ = store.delete(&name);
         return Err(Error::new(
             Kind::Corrupted,
-            "the copy on the USB drive reads back different from the backup, so it was removed",
-            "the medium may be failing: try another USB drive or SD card",
+            t!("core-usb-copy-differs"),
+            t!("core-usb-copy-differs-advice"),
         )
         .at(&copy));
     }
@@ -96,7 +103,7 @@ fn copy_inner(home: &Path, file: &Path, progress: &dyn Progress) -> Result<UsbCo
 /// from the medium rather than from memory where the kernel allows it.
 fn sha256_of(path: &Path, from_medium: bool) -> Result<([u8; 32], u64)> {
     let mut f = crate::fsutil::open_regular_following(path)
-        .map_err(|e| Error::io("reading the copy back", path, e))?;
+        .map_err(|e| Error::io(t!("core-doing-reading-copy-back"), path, e))?;
     if from_medium {
         let _ = f.sync_all();
         let _ = rustix::fs::fadvise(&f, 0, None, rustix::fs::Advice::DontNeed);
@@ -107,7 +114,7 @@ fn sha256_of(path: &Path, from_medium: bool) -> Result<([u8; 32], u64)> {
     loop {
         let n = f
             .read(&mut buf)
-            .map_err(|e| Error::io("reading the copy back", path, e))?;
+            .map_err(|e| Error::io(t!("core-doing-reading-copy-back"), path, e))?;
         if n == 0 {
             break;
         }

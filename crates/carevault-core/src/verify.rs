@@ -6,6 +6,7 @@ use crate::audit::{self, Event, Outcome};
 use crate::auth::{Permit, View};
 use crate::format::manifest::AppSettings;
 use crate::format::metadata::Metadata;
+use crate::i18n::t;
 use crate::{Progress, Result};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -100,18 +101,14 @@ pub fn check_written(
     let read_back = || -> Result<()> {
         let mut opened = Opened::open(path)?;
         if &opened.metadata != written {
-            return Err(crate::error::corrupted(
-                "the readable details read back differ from those written",
-            ));
+            return Err(crate::error::corrupted(t!("core-readback-details-differ")));
         }
         for (name, bytes) in opened.slots() {
             if name == "key-passphrase.age" {
                 let dec = age::Decryptor::new(&bytes[..])
                     .map_err(crate::archive::keys::map_decrypt_error)?;
                 if !dec.is_scrypt() {
-                    return Err(crate::error::corrupted(
-                        "the passphrase slot read back is not a passphrase-encrypted file",
-                    ));
+                    return Err(crate::error::corrupted(t!("core-readback-slot-not-scrypt")));
                 }
             }
         }
@@ -125,11 +122,8 @@ pub fn check_written(
         };
         crate::Error::new(
             kind,
-            format!(
-                "the backup was written, but reading it back failed its checks ({}); it was not kept",
-                e.message()
-            ),
-            "run the backup again; if it fails again, check the storage (a failing SD card or USB stick) and report the message",
+            t!("core-readback-failed", reason = e.message_text()),
+            t!("core-readback-failed-advice"),
         )
         .at(path)
     })

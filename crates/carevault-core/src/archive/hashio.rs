@@ -45,9 +45,9 @@ impl<R: Read> Read for ExactHashReader<'_, R> {
             .min(self.remaining.min(usize::MAX as u64) as usize);
         let n = self.inner.read(&mut buf[..want])?;
         if n == 0 {
-            return Err(io::Error::new(
+            return Err(crate::error::io_error(
                 io::ErrorKind::UnexpectedEof,
-                "the source ended before its stated size",
+                crate::i18n::t!("core-io-source-ended"),
             ));
         }
         self.hasher.update(&buf[..n]);

@@ -7,6 +7,7 @@
 //! is the `age` crate (the age-encryption.org/v1 format).
 
 use crate::error::{Error, Kind, Result};
+use crate::i18n::t;
 use age::secrecy::{ExposeSecret, SecretString};
 use std::io::{Read, Write};
 use std::str::FromStr;
@@ -53,7 +54,7 @@ impl BackupKey {
             .unwrap_or("");
         age::x25519::Identity::from_str(line)
             .map(BackupKey)
-            .map_err(|_| crate::error::corrupted("the key slot does not hold a valid backup key"))
+            .map_err(|_| crate::error::corrupted(t!("core-key-slot-invalid")))
     }
 }
 
@@ -70,8 +71,12 @@ pub fn parse_recipient(text: &str) -> Result<age::x25519::Recipient> {
     age::x25519::Recipient::from_str(text.trim()).map_err(|e| {
         Error::new(
             Kind::Usage,
-            format!("{:?} is not a valid recovery public key: {e}", text.trim()),
-            "pass the public key printed by `carevault keygen` (it starts with age1)",
+            t!(
+                "core-recipient-invalid",
+                key = format!("{:?}", text.trim()),
+                err = e.to_string()
+            ),
+            t!("core-recipient-invalid-advice"),
         )
     })
 }
@@ -85,8 +90,8 @@ pub fn parse_identity_file(text: &str) -> Result<age::x25519::Identity> {
         .ok_or_else(|| {
             Error::new(
                 Kind::Usage,
-                "the recovery key file holds no valid secret key",
-                "pass the file written by `carevault keygen` (it holds a line starting with AGE-SECRET-KEY-1)",
+                t!("core-identity-file-invalid"),
+                t!("core-identity-file-invalid-advice"),
             )
         })
 }
@@ -105,15 +110,16 @@ pub fn generate_recovery_key() -> (SecretString, String) {
 
 /// Encrypts `plaintext` to `recipients` as one age file.
 pub fn seal(recipients: &[&dyn age::Recipient], plaintext: &[u8]) -> Result<Vec<u8>> {
-    let enc = age::Encryptor::with_recipients(recipients.iter().copied())
-        .map_err(|e| Error::internal(format!("age could not encrypt: {e}")))?;
+    let failed = |e: &dyn std::fmt::Display| {
+        Error::internal(t!("core-age-encrypt-failed", err = e.to_string()))
+    };
+    let enc =
+        age::Encryptor::with_recipients(recipients.iter().copied()).map_err(|e| failed(&e))?;
     let mut out = Vec::with_capacity(plaintext.len() + 256);
-    let mut w = enc
-        .wrap_output(&mut out)
-        .map_err(|e| Error::internal(format!("age could not encrypt: {e}")))?;
+    let mut w = enc.wrap_output(&mut out).map_err(|e| failed(&e))?;
     w.write_all(plaintext)
         .and_then(|_| w.finish().map(|_| ()))
-        .map_err(|e| Error::internal(format!("age could not encrypt: {e}")))?;
+        .map_err(|e| failed(&e))?;
     Ok(out)
 }
 
@@ -156,12 +162,13 @@ pub fn open_sealed(bytes: &[u8], identity: &dyn age::Identity, limit: u64) -> Re
         .take(limit + 1)
         .read_to_end(&mut out)
         .map_err(|e| {
-            crate::error::corrupted(format!("an encrypted part fails authentication ({e})"))
+            crate::error::corrupted(t!(
+                "core-sealed-auth-failed",
+                err = crate::error::io_words(&e)
+            ))
         })?;
     if out.len() as u64 > limit {
-        return Err(crate::error::unsafe_archive(
-            "an encrypted part is larger than allowed",
-        ));
+        return Err(crate::error::unsafe_archive(t!("core-sealed-too-large")));
     }
     Ok(out)
 }
@@ -181,28 +188,26 @@ pub fn unlock(slots: &[(String, Vec<u8>)], how: &Unlock, max_log_n: u8) -> Resul
         return Err(match how {
             Unlock::Passphrase(_) => Error::new(
                 Kind::WrongKey,
-                "this backup has no passphrase slot",
-                "unlock it with the recovery key it was made for (--identity FILE)",
+                t!("core-no-passphrase-slot"),
+                t!("core-advice-recovery-key-only"),
             ),
             Unlock::RecoveryKey(_) => Error::new(
                 Kind::WrongKey,
-                "this backup was not made with any recovery key",
-                "unlock it with its passphrase",
+                t!("core-no-recovery-slot"),
+                t!("core-no-recovery-slot-advice"),
             ),
         });
     };
     let text = open_sealed(bytes, identity.as_ref(), 4096).map_err(|e| {
         // Recovery keys are offered only for a backup made with one.
         if e.kind() == Kind::WrongKey && !has_recovery {
-            e.with_advice(
-                "check the passphrase (capital letters, spaces); this backup was made without a recovery key, so only its passphrase opens it",
-            )
+            e.with_advice(t!("core-advice-wrong-passphrase-only"))
         } else {
             e
         }
     })?;
     let text = String::from_utf8(text)
-        .map_err(|_| crate::error::corrupted("the key slot does not hold text"))?;
+        .map_err(|_| crate::error::corrupted(t!("core-key-slot-not-text")))?;
     BackupKey::from_identity_file(&text)
 }
 
@@ -212,25 +217,26 @@ pub fn map_decrypt_error(e: age::DecryptError) -> Error {
     match e {
         D::NoMatchingKeys | D::DecryptionFailed | D::KeyDecryptionFailed => Error::new(
             Kind::WrongKey,
-            "the passphrase or recovery key does not unlock this backup",
-            "check the passphrase (capital letters, spaces) or use the facility's recovery key with --identity FILE",
+            t!("core-wrong-key"),
+            t!("core-advice-wrong-passphrase"),
         ),
         D::ExcessiveWork { required, .. } => Error::new(
             Kind::UnsafeArchive,
-            format!(
-                "the backup asks for passphrase work factor {required}, above the limit this device accepts"
-            ),
-            "this file was not written by carevault's defaults; open it on a computer with `age -d` if you trust its origin",
+            t!("core-work-factor-too-high", required = required),
+            t!("core-work-factor-too-high-advice"),
         ),
-        D::InvalidMac => crate::error::corrupted("an encryption header fails its authentication check"),
-        D::InvalidHeader => crate::error::corrupted("an encryption header cannot be read"),
+        D::InvalidMac => crate::error::corrupted(t!("core-age-header-mac")),
+        D::InvalidHeader => crate::error::corrupted(t!("core-age-header-invalid")),
         D::UnknownFormat => Error::new(
             Kind::UnsupportedVersion,
-            "an encrypted part uses an age format version this carevault does not know",
-            "update carevault to a newer version",
+            t!("core-age-unknown-format"),
+            t!("core-update-carevault-advice"),
         ),
-        D::Io(err) => crate::error::corrupted(format!("an encrypted part cannot be read ({err})")),
-        other => crate::error::corrupted(format!("an encrypted part cannot be opened ({other})")),
+        D::Io(err) => crate::error::corrupted(t!(
+            "core-age-read-failed",
+            err = crate::error::io_words(&err)
+        )),
+        other => crate::error::corrupted(t!("core-age-open-failed", err = other.to_string())),
     }
 }
 

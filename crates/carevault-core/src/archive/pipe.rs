@@ -104,7 +104,10 @@ impl PipeReader {
                 }
                 Err(_) => {
                     self.done = true;
-                    return Err(io::Error::other("the payload reader stopped unexpectedly"));
+                    return Err(crate::error::io_error(
+                        io::ErrorKind::Other,
+                        crate::i18n::t!("core-io-reader-stopped"),
+                    ));
                 }
             }
         }
@@ -166,9 +169,9 @@ impl Chunks {
                 Ok(Some(&self.cur))
             }
             Ok(None) => Ok(None),
-            Err(_) => Err(io::Error::new(
+            Err(_) => Err(crate::error::io_error(
                 io::ErrorKind::BrokenPipe,
-                "the stream was abandoned before its end",
+                crate::i18n::t!("core-io-stream-abandoned"),
             )),
         }
     }
@@ -204,7 +207,10 @@ where
 }
 
 fn stopped() -> io::Error {
-    io::Error::other("the writing thread stopped")
+    crate::error::io_error(
+        io::ErrorKind::Other,
+        crate::i18n::t!("core-io-writer-stopped"),
+    )
 }
 
 impl PipeWriter {

@@ -16,6 +16,7 @@ use crate::format::limits::{
 };
 use crate::format::manifest::{self, Entry, Manifest, MANIFEST_NAME, SUMS_NAME};
 use crate::format::metadata::Metadata;
+use crate::i18n::t;
 use crate::Progress;
 use sha2::Digest;
 use std::collections::HashSet;
@@ -31,7 +32,7 @@ fn check_age_header(file: &mut File, ext: Extent) -> Result<()> {
     let mut head = vec![0u8; n];
     file.seek(SeekFrom::Start(ext.offset))
         .and_then(|_| file.read_exact(&mut head))
-        .map_err(|e| Error::io("reading the backup file", "", e))?;
+        .map_err(|e| Error::io(t!("core-doing-reading-backup"), "", e))?;
     check_age_head_bytes(&head)
 }
 
@@ -39,9 +40,7 @@ fn check_age_head_bytes(head: &[u8]) -> Result<()> {
     if head.windows(4).any(|w| w == b"\n---") {
         Ok(())
     } else {
-        Err(corrupted(
-            "an encryption header is longer than carevault writes",
-        ))
+        Err(corrupted(t!("core-age-header-too-long")))
     }
 }
 
@@ -62,14 +61,16 @@ pub struct Opened {
 
 fn read_block(file: &mut File, at: u64, file_len: u64) -> Result<[u8; 512]> {
     if at + BLOCK > file_len {
-        return Err(truncated(format!(
-            "it ends at byte {file_len}, inside a header at byte {at}"
+        return Err(truncated(t!(
+            "core-ends-inside-header",
+            file_len = file_len,
+            at = at
         )));
     }
     let mut b = [0u8; 512];
     file.seek(SeekFrom::Start(at))
         .and_then(|_| file.read_exact(&mut b))
-        .map_err(|e| Error::io("reading the backup file", "", e))?;
+        .map_err(|e| Error::io(t!("core-doing-reading-backup"), "", e))?;
     Ok(b)
 }
 
@@ -77,23 +78,23 @@ pub(crate) fn read_extent(file: &mut File, ext: Extent) -> Result<Vec<u8>> {
     let mut v = vec![0u8; ext.len as usize];
     file.seek(SeekFrom::Start(ext.offset))
         .and_then(|_| file.read_exact(&mut v))
-        .map_err(|e| Error::io("reading the backup file", "", e))?;
+        .map_err(|e| Error::io(t!("core-doing-reading-backup"), "", e))?;
     Ok(v)
 }
 
 /// Finds the parts of the container, checking the order and the file length.
 pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
     if file_len == 0 {
-        return Err(truncated("the file is empty"));
+        return Err(truncated(t!("core-file-empty")));
     }
     if file_len < BLOCK {
         let mut head = vec![0u8; file_len as usize];
         file.read_exact(&mut head)
-            .map_err(|e| Error::io("reading the backup file", "", e))?;
+            .map_err(|e| Error::io(t!("core-doing-reading-backup"), "", e))?;
         let name = METADATA_NAME.as_bytes();
         let n = head.len().min(name.len());
         return Err(if n > 0 && head[..n] == name[..n] {
-            truncated(format!("it is only {file_len} bytes long"))
+            truncated(t!("core-file-too-short", file_len = file_len))
         } else {
             not_a_backup()
         });
@@ -117,7 +118,7 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
             Ok(Block::Zero) => {
                 let second = read_block(file, at + BLOCK, file_len)?;
                 if second.iter().any(|&b| b != 0) {
-                    return Err(corrupted("the end-of-archive marker is damaged"));
+                    return Err(corrupted(t!("core-end-marker-damaged")));
                 }
                 at += 2 * BLOCK;
                 break;
@@ -134,18 +135,18 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
                     first_mark = version_mark;
                 }
                 if parts.len() >= 8 {
-                    return Err(corrupted(
-                        "the container has more parts than carevault writes",
-                    ));
+                    return Err(corrupted(t!("core-too-many-parts")));
                 }
                 let ext = Extent {
                     offset: at + BLOCK,
                     len,
                 };
                 if ext.padded_end() > file_len {
-                    return Err(truncated(format!(
-                        "it is {file_len} bytes long, but its part {name} runs to byte {}",
-                        ext.padded_end()
+                    return Err(truncated(t!(
+                        "core-part-beyond-end",
+                        file_len = file_len,
+                        part = &name,
+                        end = ext.padded_end()
                     )));
                 }
                 check_padding(file, ext)?;
@@ -161,16 +162,13 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
         // but zeros after the end is damage in any file.
         let record_end = at.div_ceil(CONTAINER_RECORD) * CONTAINER_RECORD;
         if first_mark.is_some() || file_len > record_end || !zeros_between(file, at, file_len)? {
-            return Err(corrupted(format!(
-                "{} unexpected bytes follow the end of the backup",
-                file_len - at
-            )));
+            return Err(corrupted(t!("core-bytes-after-end", count = file_len - at)));
         }
     }
     let origin = crate::provenance::split_origin_parts(&mut parts)?;
     let n = parts.len();
     if n < 4 {
-        return Err(corrupted("the container is missing parts"));
+        return Err(corrupted(t!("core-missing-parts")));
     }
     let metadata = parts[0].1;
     let payload_sum = parts[n - 1].clone();
@@ -178,9 +176,7 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
     let payload = parts[n - 3].clone();
     let slots = parts[1..n - 3].to_vec();
     if payload_sum.0 != PAYLOAD_SUM_NAME || payload_sum.1.len > MAX_PAYLOAD_SUM_BYTES {
-        return Err(corrupted(
-            "the container parts are not in carevault's order",
-        ));
+        return Err(corrupted(t!("core-parts-out-of-order")));
     }
     let expect_manifest = if payload.0.ends_with(".age") {
         "manifest.json.age"
@@ -188,12 +184,10 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
         MANIFEST_NAME
     };
     if manifest.0 != expect_manifest || !payload.0.starts_with("payload.tar.zst") {
-        return Err(corrupted(
-            "the container parts are not in carevault's order",
-        ));
+        return Err(corrupted(t!("core-parts-out-of-order")));
     }
     if metadata.len > MAX_METADATA_BYTES || manifest.1.len > MAX_MANIFEST_BYTES {
-        return Err(unsafe_archive("a container part is larger than allowed"));
+        return Err(unsafe_archive(t!("core-part-too-large")));
     }
     Ok(Layout {
         metadata,
@@ -212,7 +206,7 @@ fn zeros_between(file: &mut File, from: u64, to: u64) -> Result<bool> {
     let mut b = vec![0u8; (to - from) as usize];
     file.seek(SeekFrom::Start(from))
         .and_then(|_| file.read_exact(&mut b))
-        .map_err(|e| Error::io("reading the backup file", "", e))?;
+        .map_err(|e| Error::io(t!("core-doing-reading-backup"), "", e))?;
     Ok(b.iter().all(|&x| x == 0))
 }
 
@@ -226,11 +220,9 @@ fn check_padding(file: &mut File, ext: Extent) -> Result<()> {
     let mut b = [0u8; 512];
     file.seek(SeekFrom::Start(ext.offset + ext.len))
         .and_then(|_| file.read_exact(&mut b[..pad]))
-        .map_err(|e| Error::io("reading the backup file", "", e))?;
+        .map_err(|e| Error::io(t!("core-doing-reading-backup"), "", e))?;
     if b[..pad].iter().any(|&x| x != 0) {
-        return Err(corrupted(
-            "the padding after a part of the container is damaged",
-        ));
+        return Err(corrupted(t!("core-padding-damaged")));
     }
     Ok(())
 }
@@ -241,15 +233,15 @@ impl Opened {
         let mut file = crate::fsutil::open_regular_following(path).map_err(|e| match e.kind() {
             io::ErrorKind::NotFound => Error::new(
                 Kind::NotFound,
-                "the backup file does not exist",
-                "check the file name, or run `carevault list` to see the backups",
+                t!("core-backup-not-found"),
+                t!("core-backup-not-found-advice"),
             )
             .at(path),
-            _ => Error::io("opening the backup file", path, e),
+            _ => Error::io(t!("core-doing-opening-backup"), path, e),
         })?;
         let file_len = file
             .metadata()
-            .map_err(|e| Error::io("reading the backup file's size", path, e))?
+            .map_err(|e| Error::io(t!("core-doing-reading-backup-size"), path, e))?
             .len();
         let with_path = |e: Error| if e.path().is_none() { e.at(path) } else { e };
         let layout = read_layout(&mut file, file_len).map_err(with_path)?;
@@ -258,27 +250,21 @@ impl Opened {
         if metadata.sealed.payload != layout.payload.0 {
             return Err(with_path(Error::new(
                 Kind::Tampered,
-                "the readable details do not match the payload stored in the file",
-                "use another copy of the backup; this one was altered after it was written",
+                t!("core-details-payload-mismatch"),
+                t!("core-tampered-advice"),
             )));
         }
         let mut slots = Vec::new();
         if metadata.key_slots.len() != layout.slots.len() {
-            return Err(with_path(corrupted(
-                "the key slots do not match the readable details",
-            )));
+            return Err(with_path(corrupted(t!("core-slots-mismatch"))));
         }
         for (slot, (name, ext)) in metadata.key_slots.iter().zip(&layout.slots) {
             if &slot.name != name || ext.len > MAX_SLOT_BYTES {
-                return Err(with_path(corrupted(
-                    "the key slots do not match the readable details",
-                )));
+                return Err(with_path(corrupted(t!("core-slots-mismatch"))));
             }
             let bytes = read_extent(&mut file, *ext).map_err(with_path)?;
             if hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)) != slot.sha256 {
-                return Err(with_path(corrupted(format!(
-                    "the key slot {name} is damaged"
-                ))));
+                return Err(with_path(corrupted(t!("core-slot-damaged", name = name))));
             }
             slots.push((name.clone(), bytes));
         }
@@ -301,7 +287,7 @@ impl Opened {
     pub fn file(&self) -> Result<File> {
         self.file
             .try_clone()
-            .map_err(|e| Error::io("reading the backup", &self.path, e))
+            .map_err(|e| Error::io(t!("core-doing-reading-the-backup"), &self.path, e))
     }
 
     /// The file's path.
@@ -322,8 +308,8 @@ impl Opened {
         let how = how.ok_or_else(|| {
             Error::new(
                 Kind::WrongKey,
-                "this backup is encrypted and no passphrase or recovery key was given",
-                "give the passphrase (prompt, --passphrase-file or CAREVAULT_PASSPHRASE) or a recovery key (--identity FILE)",
+                t!("core-need-key"),
+                t!("core-advice-need-key"),
             )
         })?;
         keys::unlock(&self.slots, how, max_log_n)
@@ -405,11 +391,11 @@ impl Opened {
         }
         let expected_sum = read_extent(&mut self.file, self.layout.payload_sum)?;
         if expected_sum.len() as u64 > MAX_PAYLOAD_SUM_BYTES {
-            return Err(corrupted("the payload checksum entry is too large"));
+            return Err(corrupted(t!("core-payload-sum-too-large")));
         }
         self.file
             .seek(SeekFrom::Start(ext.offset))
-            .map_err(|e| Error::io("reading the backup file", "", e))?;
+            .map_err(|e| Error::io(t!("core-doing-reading-backup"), "", e))?;
         let hasher = std::sync::Mutex::new(sha2::Sha256::new());
         let raw = SourceReader {
             inner: BufReader::with_capacity(256 * 1024, (&self.file).take(ext.len)),
@@ -441,7 +427,7 @@ impl Opened {
         let hasher = hasher.into_inner().unwrap_or_else(|p| p.into_inner());
         let digest = hex::encode(hasher.finalize());
         if payload_sum_line(&digest, &self.layout.payload.0).as_bytes() != expected_sum.as_slice() {
-            return Err(corrupted("the payload does not match its stored checksum"));
+            return Err(corrupted(t!("core-payload-sum-mismatch")));
         }
         Ok(())
     }
@@ -475,9 +461,9 @@ fn check_entries(
         let etype = entry.header().entry_type();
         if etype == tar::EntryType::GNULongName || etype == tar::EntryType::XHeader {
             let (cap, what) = if etype == tar::EntryType::XHeader {
-                (MAX_PAX_BYTES, "an extended header is larger than allowed")
+                (MAX_PAX_BYTES, t!("core-pax-too-large"))
             } else {
-                (MAX_PATH_BYTES as u64 + 1, "an entry name is too long")
+                (MAX_PATH_BYTES as u64 + 1, t!("core-entry-name-too-long"))
             };
             let size = entry.header().entry_size().map_err(stream_error)?;
             if size > cap || long_name.is_some() {
@@ -505,14 +491,16 @@ fn check_entries(
             _ => entry.header().path_bytes().into_owned(),
         };
         let name = String::from_utf8(name_bytes)
-            .map_err(|_| unsafe_archive("an entry name is not valid UTF-8 text"))?;
+            .map_err(|_| unsafe_archive(t!("core-entry-name-not-utf8")))?;
         if name.len() > MAX_PATH_BYTES {
-            return Err(unsafe_archive("an entry name is too long"));
+            return Err(unsafe_archive(t!("core-entry-name-too-long")));
         }
         if etype != tar::EntryType::Regular && etype != tar::EntryType::Continuous {
             let shown: String = name.chars().take(200).collect();
-            return Err(unsafe_archive(format!(
-                "{shown:?} is a {etype:?} entry, only regular files are accepted"
+            return Err(unsafe_archive(t!(
+                "core-entry-not-regular",
+                name = format!("{shown:?}"),
+                kind = format!("{etype:?}")
             )));
         }
         let size = entry.header().entry_size().map_err(stream_error)?;
@@ -523,7 +511,10 @@ fn check_entries(
                 std::mem::replace(&mut saw_sums, true)
             };
             if seen_before {
-                return Err(unsafe_archive(format!("{name:?} appears twice")));
+                return Err(unsafe_archive(t!(
+                    "core-entry-twice",
+                    name = format!("{name:?}")
+                )));
             }
             let expected = if name == MANIFEST_NAME {
                 copy.clone()
@@ -536,46 +527,47 @@ fn check_entries(
                 }
             };
             if size != expected.len || digest_of(&mut entry)? != expected {
-                return Err(corrupted(format!(
-                    "the sealed {name} differs from the copy outside the payload"
-                )));
+                return Err(corrupted(t!("core-sealed-copy-differs", name = &name)));
             }
             continue;
         }
         manifest::check_entry_path(&name)?;
         let Some(listed) = listed.get(name.as_str()).copied() else {
-            return Err(unsafe_archive(format!(
-                "{name:?} is not listed in the manifest"
+            return Err(unsafe_archive(t!(
+                "core-entry-not-listed",
+                name = format!("{name:?}")
             )));
         };
         if !seen.insert(listed.path.as_str()) {
-            return Err(unsafe_archive(format!("{name:?} appears twice")));
+            return Err(unsafe_archive(t!(
+                "core-entry-twice",
+                name = format!("{name:?}")
+            )));
         }
         if size != listed.size {
-            return Err(unsafe_archive(format!(
-                "{name:?} claims {size} bytes, the manifest says {}",
-                listed.size
+            return Err(unsafe_archive(t!(
+                "core-entry-size-mismatch",
+                name = format!("{name:?}"),
+                size = size,
+                listed = listed.size
             )));
         }
         let mut reader = ExactHashReader::new(&mut entry, size, progress);
         sink.entry(listed, &mut reader)?;
         io::copy(&mut reader, &mut io::sink()).map_err(stream_error)?;
         if !hex::encode(reader.digest()).eq_ignore_ascii_case(&listed.sha256) {
-            return Err(corrupted(format!("{name} does not match its checksum")));
+            return Err(corrupted(t!("core-entry-sum-mismatch", name = &name)));
         }
     }
     if !saw_manifest || !saw_sums {
-        return Err(corrupted("the payload ends without its sealed manifest"));
+        return Err(corrupted(t!("core-no-sealed-manifest")));
     }
     if let Some(missing) = manifest
         .entries
         .iter()
         .find(|e| !seen.contains(e.path.as_str()))
     {
-        return Err(corrupted(format!(
-            "{} is listed in the manifest but missing",
-            missing.path
-        )));
+        return Err(corrupted(t!("core-entry-missing", name = &missing.path)));
     }
     // Read to the very end: the rest must be zero padding, and reading
     // it makes zstd check its frame checksum and age its final chunk.
@@ -589,7 +581,7 @@ fn check_entries(
         }
         trailing += n as u64;
         if buf[..n].iter().any(|&b| b != 0) || trailing > MAX_TRAILING_ZEROS {
-            return Err(corrupted("unexpected data follows the end of the payload"));
+            return Err(corrupted(t!("core-data-after-payload")));
         }
     }
     drop(rest);
@@ -677,7 +669,7 @@ fn damaged_if_wrong_key(e: Error) -> Error {
     // An age header that names an unknown version is damage too: the
     // readable details (checked first) say which format wrote the file.
     if matches!(e.kind(), Kind::WrongKey | Kind::UnsupportedVersion) {
-        corrupted("an encrypted part's header is damaged (the passphrase was right)")
+        corrupted(t!("core-part-header-damaged"))
     } else {
         e
     }
@@ -688,14 +680,12 @@ fn damaged_if_wrong_key(e: Error) -> Error {
 fn pax_path(data: &[u8]) -> Result<Vec<u8>> {
     let mut path = Vec::new();
     for ext in tar::PaxExtensions::new(data) {
-        let ext = ext.map_err(|_| unsafe_archive("an extended header cannot be read"))?;
+        let ext = ext.map_err(|_| unsafe_archive(t!("core-pax-unreadable")))?;
         match ext.key_bytes() {
             b"path" => path = ext.value_bytes().to_vec(),
-            b"size" | b"linkpath" | b"GNU.sparse.name" | b"GNU.sparse.size"
-            | b"GNU.sparse.map" | b"GNU.sparse.major" | b"GNU.sparse.minor" => {
-                return Err(unsafe_archive(
-                    "an extended header changes an entry's size or kind, which carevault does not accept",
-                ))
+            b"size" | b"linkpath" | b"GNU.sparse.name" | b"GNU.sparse.size" | b"GNU.sparse.map"
+            | b"GNU.sparse.major" | b"GNU.sparse.minor" => {
+                return Err(unsafe_archive(t!("core-pax-changes-entry")))
             }
             _ => {}
         }
@@ -707,13 +697,16 @@ fn pax_path(data: &[u8]) -> Result<Vec<u8>> {
 fn stream_error(e: io::Error) -> Error {
     if let Some(src) = e.get_ref().and_then(|r| r.downcast_ref::<SourceIo>()) {
         return Error::io(
-            "reading the backup file",
+            t!("core-doing-reading-backup"),
             "",
             io::Error::new(src.0.kind(), src.0.to_string()),
         );
     }
     if e.kind() == io::ErrorKind::UnexpectedEof {
-        return corrupted("the payload ends before its last part");
+        return corrupted(t!("core-payload-ends-early"));
     }
-    corrupted(format!("the payload fails its checks ({e})"))
+    corrupted(t!(
+        "core-payload-fails-checks",
+        err = crate::error::io_words(&e)
+    ))
 }

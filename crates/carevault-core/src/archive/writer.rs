@@ -10,6 +10,7 @@ use crate::format::container::{
 };
 use crate::format::manifest::{AppSettings, Entry, Manifest, MANIFEST_NAME, SUMS_NAME};
 use crate::format::metadata::Metadata;
+use crate::i18n::t;
 use crate::snapshot::DbSnapshot;
 use crate::Progress;
 use std::fs::File;
@@ -49,11 +50,11 @@ impl Default for Compression {
 /// Turns an error from the payload pipeline into a carevault error.
 pub fn sink_error(e: io::Error) -> Error {
     match e.raw_os_error() {
-        Some(_) => Error::io("writing the backup file", "", e),
+        Some(_) => Error::io(t!("core-doing-writing-backup"), "", e),
         None => Error::new(
             Kind::Io,
-            format!("writing the backup failed: {e}"),
-            "check the destination storage and the data folder, then run the backup again",
+            t!("core-write-failed", err = crate::error::io_words(&e)),
+            t!("core-write-failed-advice"),
         ),
     }
 }
@@ -268,8 +269,10 @@ pub fn rewrite_head<W: Write + Seek>(
             .map(|(_, b)| BLOCK + padded(b.len() as u64))
             .sum::<u64>();
     if len != head_len {
-        return Err(Error::internal(format!(
-            "the container head would change length ({head_len} to {len} bytes)"
+        return Err(Error::internal(t!(
+            "core-head-length-changed",
+            before = head_len,
+            after = len
         )));
     }
     out.seek(SeekFrom::Start(0)).map_err(sink_error)?;
@@ -339,7 +342,7 @@ fn stream_payload(
         for f in files {
             let path = plan.home.join(&f.entry_path);
             let file = File::open(&path)
-                .map_err(|e| Error::io("opening a file to back it up", &path, e))?;
+                .map_err(|e| Error::io(t!("core-doing-opening-file-to-back-up"), &path, e))?;
             let mut reader = ExactHashReader::new(file, f.size, progress);
             let mut h = tar::Header::new_gnu();
             h.set_size(f.size);
@@ -351,8 +354,8 @@ fn stream_payload(
                     if e.kind() == io::ErrorKind::UnexpectedEof {
                         Error::new(
                             Kind::Io,
-                            "a file shrank while it was being backed up",
-                            "run the backup again when the app is not rewriting that file",
+                            t!("core-file-shrank"),
+                            t!("core-file-shrank-advice"),
                         )
                         .at(&path)
                     } else {
@@ -407,9 +410,11 @@ fn stream_payload(
         .and_then(|_| counted.flush())
         .map_err(sink_error)?;
         if counted.count != len {
-            return Err(Error::internal(format!(
-                "{name} was {} bytes long, {len} were announced",
-                counted.count
+            return Err(Error::internal(t!(
+                "core-entry-length-differs",
+                name = name,
+                count = counted.count,
+                announced = len
             )));
         }
         drop(counted);
@@ -451,8 +456,8 @@ fn gnu_header_for(w: &mut impl Write, path: &str) -> Result<tar::Header> {
         h.set_path(path).map_err(|e| {
             Error::new(
                 Kind::Usage,
-                format!("the database path {path} cannot be stored: {e}"),
-                "rename the database to a plain relative name",
+                t!("core-db-path-unstorable", path = path, err = &e),
+                t!("core-db-path-unstorable-advice"),
             )
         })?;
     }
@@ -508,9 +513,12 @@ pub fn write_container<W: Write + Seek + Send>(
             seal_payload(payload_out, recipient, chunks)
         });
         let streamed = stream_payload(pipe, plan, dbs, files, progress);
-        let sealed = sealing
-            .join()
-            .unwrap_or_else(|_| Err(io::Error::other("the backup writer thread failed")));
+        let sealed = sealing.join().unwrap_or_else(|_| {
+            Err(crate::error::io_error(
+                io::ErrorKind::Other,
+                t!("core-io-writer-failed"),
+            ))
+        });
         match (streamed, sealed) {
             // The writer's own failure (a full disk...) is the cause; an
             // abandoned stream is only the echo of the reader's failure.

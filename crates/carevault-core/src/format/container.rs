@@ -15,6 +15,7 @@
 //! ```
 
 use crate::error::{corrupted, Error, Kind, Result};
+use crate::i18n::t;
 
 /// Tar block size.
 pub const BLOCK: u64 = 512;
@@ -82,7 +83,7 @@ pub fn header_block_of_version(
 ) -> Result<[u8; 512]> {
     let mut h = tar::Header::new_ustar();
     h.set_path(name)
-        .map_err(|e| Error::internal(format!("tar name {name}: {e}")))?;
+        .map_err(|e| Error::internal(t!("core-tar-name-failed", name = name, err = &e)))?;
     h.set_size(size);
     h.set_mode(0o644);
     h.set_mtime(mtime);
@@ -90,7 +91,7 @@ pub fn header_block_of_version(
     h.set_gid(0);
     h.set_username(OWNER_NAME)
         .and_then(|_| h.set_groupname(&version_mark(version.0, version.1)))
-        .map_err(|e| Error::internal(format!("tar owner of {name}: {e}")))?;
+        .map_err(|e| Error::internal(t!("core-tar-owner-failed", name = name, err = &e)))?;
     h.set_entry_type(tar::EntryType::Regular);
     h.set_cksum();
     let mut out = [0u8; 512];
@@ -163,7 +164,7 @@ pub fn parse_block(block: &[u8; 512]) -> Result<Block> {
         .sum();
     let field = &block[148..156];
     if !posix_checksum_spelling(field, computed) {
-        return Err(corrupted("a container header fails its checksum"));
+        return Err(corrupted(t!("core-header-checksum")));
     }
     let h = tar::Header::from_byte_slice(block);
     let version_mark = h
@@ -175,25 +176,21 @@ pub fn parse_block(block: &[u8; 512]) -> Result<Block> {
             Some((major.parse::<u32>().ok()?, minor.parse::<u32>().ok()?))
         });
     if version_mark.is_some() && *field != *format!("{computed:07o}\0").as_bytes() {
-        return Err(corrupted("a container header fails its checksum"));
+        return Err(corrupted(t!("core-header-checksum")));
     }
     if h.entry_type() != tar::EntryType::Regular {
-        return Err(corrupted(
-            "the container holds an entry that is not a regular file",
-        ));
+        return Err(corrupted(t!("core-container-not-regular")));
     }
     if block[345] != 0 {
-        return Err(corrupted(
-            "a container entry name is not one carevault writes",
-        ));
+        return Err(corrupted(t!("core-container-name-foreign")));
     }
     let name_end = block[..100].iter().position(|&b| b == 0).unwrap_or(100);
     let name = std::str::from_utf8(&block[..name_end])
-        .map_err(|_| corrupted("a container entry name is not valid text"))?
+        .map_err(|_| corrupted(t!("core-container-name-not-text")))?
         .to_string();
     let len = h
         .entry_size()
-        .map_err(|_| corrupted("a container entry has an unreadable size"))?;
+        .map_err(|_| corrupted(t!("core-container-size-unreadable")))?;
     Ok(Block::Entry(EntryHeader {
         name,
         len,
@@ -241,7 +238,7 @@ pub struct Layout {
 pub fn not_a_backup() -> Error {
     Error::new(
         Kind::NotABackup,
-        "this file is not a carevault backup",
-        "choose a .bin file written by carevault",
+        t!("core-not-a-backup"),
+        t!("core-not-a-backup-advice"),
     )
 }

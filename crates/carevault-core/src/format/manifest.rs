@@ -4,6 +4,7 @@
 
 use crate::error::{Error, Kind, Result};
 use crate::format::metadata::Sealed;
+use crate::i18n::{t, Text};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -96,15 +97,15 @@ impl Manifest {
 
     /// Parses and validates a manifest.
     pub fn parse(bytes: &[u8]) -> Result<Manifest> {
-        let mut m: Manifest = serde_json::from_slice(bytes).map_err(|e| {
-            crate::error::corrupted("the manifest inside the backup cannot be read").because(e)
-        })?;
+        let mut m: Manifest = serde_json::from_slice(bytes)
+            .map_err(|e| crate::error::corrupted(t!("core-manifest-unreadable")).because(e))?;
         // The list grew by doubling while it was read: give the slack back.
         m.entries.shrink_to_fit();
         if m.entries.len() > MAX_ENTRIES {
-            return Err(crate::error::unsafe_archive(format!(
-                "the manifest lists {} entries (at most {MAX_ENTRIES} are accepted)",
-                m.entries.len()
+            return Err(crate::error::unsafe_archive(t!(
+                "core-manifest-too-many-entries",
+                count = m.entries.len(),
+                max = MAX_ENTRIES
             )));
         }
         let mut seen = std::collections::HashSet::new();
@@ -116,8 +117,9 @@ impl Manifest {
             while let Some(i) = p.rfind('/') {
                 p = &p[..i];
                 if all.contains(p) {
-                    return Err(crate::error::unsafe_archive(format!(
-                        "{p:?} is listed both as a file and as a folder"
+                    return Err(crate::error::unsafe_archive(t!(
+                        "core-manifest-file-and-folder",
+                        path = format!("{p:?}")
                     )));
                 }
             }
@@ -126,15 +128,16 @@ impl Manifest {
             // database after every check (a WAL replayed, a hot journal
             // rolled back): carevault never stores one, so none is accepted.
             if let Some(base) = side_file_base(&e.path).filter(|b| all.contains(b)) {
-                return Err(crate::error::unsafe_archive(format!(
-                    "{:?} would be the SQLite side file of {base:?}, which a restore must not put beside it",
-                    e.path
+                return Err(crate::error::unsafe_archive(t!(
+                    "core-manifest-side-file",
+                    path = format!("{:?}", e.path),
+                    base = format!("{base:?}")
                 )));
             }
             if !seen.insert(e.path.as_str()) {
-                return Err(crate::error::unsafe_archive(format!(
-                    "the manifest lists {} twice",
-                    e.path
+                return Err(crate::error::unsafe_archive(t!(
+                    "core-manifest-twice",
+                    path = &e.path
                 )));
             }
             // A database cannot hold more rows than it has bytes.
@@ -143,23 +146,26 @@ impl Manifest {
                 .values()
                 .fold(0u64, |t, n| t.saturating_add(*n));
             if rows > e.size {
-                return Err(crate::error::unsafe_archive(format!(
-                    "the manifest claims {rows} rows in {} bytes of {}",
-                    e.size, e.path
+                return Err(crate::error::unsafe_archive(t!(
+                    "core-manifest-rows-exceed-size",
+                    rows = rows,
+                    size = e.size,
+                    path = &e.path
                 )));
             }
             // Either case, as `sha256sum -c` accepts.
             if e.sha256.len() != 64 || !e.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(crate::error::corrupted(format!(
-                    "the manifest has an invalid checksum for {} (not 64 hexadecimal digits)",
-                    e.path
+                return Err(crate::error::corrupted(t!(
+                    "core-manifest-bad-checksum",
+                    path = &e.path
                 )));
             }
         }
         if m.total_size() > MAX_DATA_BYTES {
-            return Err(crate::error::unsafe_archive(format!(
-                "the manifest claims {} bytes of data (at most {MAX_DATA_BYTES} are accepted)",
-                m.total_size()
+            return Err(crate::error::unsafe_archive(t!(
+                "core-manifest-too-much-data",
+                size = m.total_size(),
+                max = MAX_DATA_BYTES
             )));
         }
         Ok(m)
@@ -169,36 +175,36 @@ impl Manifest {
     /// reader applies: a backup that its own reader would refuse is never
     /// reported as made.
     pub fn check_writable(&self) -> Result<()> {
-        let refuse = |what: String| {
+        let refuse = |what: Text| {
             Err(Error::new(
                 Kind::Usage,
-                format!("this data cannot be stored in one backup: {what}; nothing was written"),
-                "split the data folder or remove what is not clinic data, then run the backup again",
+                t!("core-data-unstorable", what = what),
+                t!("core-data-unstorable-advice"),
             ))
         };
         if self.entries.len() > MAX_ENTRIES {
-            return refuse(format!(
-                "{} files (at most {MAX_ENTRIES})",
-                self.entries.len()
+            return refuse(t!(
+                "core-data-too-many-files",
+                count = self.entries.len(),
+                max = MAX_ENTRIES
             ));
         }
         if self.total_size() > MAX_DATA_BYTES {
-            return refuse(format!(
-                "{} bytes (at most {MAX_DATA_BYTES})",
-                self.total_size()
+            return refuse(t!(
+                "core-data-too-many-bytes",
+                size = self.total_size(),
+                max = MAX_DATA_BYTES
             ));
         }
         // As stored: encrypted, the copy grows by age's header and a
         // 16-byte tag per 64 KiB chunk.
         let plain = self.encoded_len();
         if plain + plain / 65_536 * 16 + 16 + 4096 > MAX_MANIFEST_BYTES {
-            return refuse(format!(
-                "a list of contents over {MAX_MANIFEST_BYTES} bytes"
-            ));
+            return refuse(t!("core-data-list-too-long", max = MAX_MANIFEST_BYTES));
         }
         for e in &self.entries {
             if let Err(err) = check_entry_path(&e.path) {
-                return refuse(err.message().to_string());
+                return refuse(err.message_text().clone());
             }
         }
         Ok(())
@@ -265,22 +271,28 @@ pub fn side_file_base(p: &str) -> Option<&str> {
 /// A payload path is accepted only if it is relative, under `data/`, made of
 /// plain UTF-8 components with no `.`/`..`, no backslash, no control characters.
 pub fn check_entry_path(path: &str) -> Result<()> {
-    let refuse = |why: &str| Err(crate::error::unsafe_archive(format!("{path:?}: {why}")));
+    let refuse = |why: Text| {
+        Err(crate::error::unsafe_archive(t!(
+            "core-path-refused",
+            path = format!("{path:?}"),
+            why = why
+        )))
+    };
     if path.len() > MAX_PATH_BYTES {
-        return refuse("path too long");
+        return refuse(t!("core-path-too-long"));
     }
     if !path.starts_with("data/") {
-        return refuse("outside the data folder");
+        return refuse(t!("core-path-outside-data"));
     }
     if path.chars().any(|c| c.is_control() || c == '\\') {
-        return refuse("control character or backslash in the name");
+        return refuse(t!("core-path-control-char"));
     }
     for comp in path.split('/') {
         if comp.is_empty() || comp == "." || comp == ".." {
-            return refuse("empty, '.' or '..' path component");
+            return refuse(t!("core-path-dot-component"));
         }
         if comp.len() > MAX_COMPONENT_BYTES {
-            return refuse("a name longer than 255 bytes");
+            return refuse(t!("core-path-component-too-long"));
         }
     }
     Ok(())
@@ -291,8 +303,8 @@ pub fn check_sealed(readable: &Sealed, manifest: &Manifest) -> Result<()> {
     if readable != &manifest.metadata {
         return Err(Error::new(
             Kind::Tampered,
-            "the readable details of the backup (label, date, creator...) do not match the sealed copy inside it",
-            "the file was edited after it was written; trust the sealed details shown by `carevault show` and keep a note of this copy's origin",
+            t!("core-sealed-mismatch"),
+            t!("core-sealed-mismatch-advice"),
         ));
     }
     Ok(())

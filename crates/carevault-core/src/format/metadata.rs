@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Kind, Result};
 use crate::format::{FORMAT_NAME, NEWEST_READABLE};
+use crate::i18n::{t, Text};
 use serde::{Deserialize, Serialize};
 
 pub use crate::format::limits::{MAX_LABEL_CHARS, MAX_METADATA_BYTES};
@@ -102,9 +103,7 @@ impl Metadata {
             crate::format::origin::check_minor(minor)?;
         }
         if bytes.len() as u64 > MAX_METADATA_BYTES {
-            return Err(crate::error::corrupted(
-                "the readable details are too large",
-            ));
+            return Err(crate::error::corrupted(t!("core-details-too-large")));
         }
         // The container header said `carevault.json`: from here on,
         // anything that does not parse is damage, not another program's file.
@@ -125,8 +124,8 @@ impl Metadata {
         if version != Some(want as u64) || minor != Some(want_minor as u64) || want < 1 {
             return Err(Error::new(
                 Kind::Tampered,
-                "the readable details of the backup are damaged: their format version does not match the file's",
-                "use another copy of the backup; this one was altered after it was written",
+                t!("core-details-version-mismatch"),
+                t!("core-tampered-advice"),
             ));
         }
         let md: Metadata = serde_json::from_value(value).map_err(|e| damaged().because(e))?;
@@ -137,23 +136,23 @@ impl Metadata {
     fn validate(&self) -> Result<()> {
         let s = &self.sealed;
         crate::format::origin::check_minor(s.format_minor)?;
-        let bad = |what: &str| {
+        let bad = |what: Text| {
             Err(Error::new(
                 Kind::Tampered,
-                format!("the readable details of the backup are invalid: {what}"),
-                "use another copy of the backup; this one was altered after it was written",
+                t!("core-details-invalid", what = what),
+                t!("core-tampered-advice"),
             ))
         };
         if !valid_id(&s.id) {
-            return bad("backup ID");
+            return bad(t!("core-field-backup-id"));
         }
         if s.label.chars().count() > MAX_LABEL_CHARS || s.label.chars().any(char::is_control) {
-            return bad("label");
+            return bad(t!("core-field-label"));
         }
         if jiff::Timestamp::strptime("%Y-%m-%dT%H:%M:%S%.fZ", &s.created_at).is_err()
             && s.created_at.parse::<jiff::Timestamp>().is_err()
         {
-            return bad("timestamp");
+            return bad(t!("core-field-timestamp"));
         }
         let expected_payload = if s.encrypted {
             "payload.tar.zst.age"
@@ -161,10 +160,10 @@ impl Metadata {
             "payload.tar.zst"
         };
         if s.payload != expected_payload {
-            return bad("payload name");
+            return bad(t!("core-field-payload-name"));
         }
         if s.encrypted == self.key_slots.is_empty() {
-            return bad("key slots");
+            return bad(t!("core-field-key-slots"));
         }
         for slot in &self.key_slots {
             let name_ok = matches!(
@@ -179,12 +178,12 @@ impl Metadata {
                     .bytes()
                     .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
             if !name_ok || !hex_ok {
-                return bad("key slot");
+                return bad(t!("core-field-key-slot"));
             }
         }
         let has_recovery = self.key_slots.iter().any(|k| k.kind == "recovery");
         if !has_recovery && !s.recovery_recipients.is_empty() {
-            return bad("recovery keys without a recovery slot");
+            return bad(t!("core-field-recovery-without-slot"));
         }
         Ok(())
     }
@@ -193,16 +192,16 @@ impl Metadata {
 fn damaged() -> Error {
     Error::new(
         Kind::Tampered,
-        "the readable details of the backup are damaged or were edited",
-        "use another copy of the backup; this one was altered after it was written",
+        t!("core-details-damaged"),
+        t!("core-tampered-advice"),
     )
 }
 
 fn newer_version(v: u32) -> Error {
     Error::new(
         Kind::UnsupportedVersion,
-        format!("this backup uses format version {v}, and this carevault reads versions up to {NEWEST_READABLE}"),
-        "update carevault to a newer version to open this backup",
+        t!("core-newer-version", version = v, newest = NEWEST_READABLE),
+        t!("core-newer-version-advice"),
     )
 }
 

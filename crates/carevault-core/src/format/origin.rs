@@ -7,6 +7,7 @@
 
 use crate::error::{corrupted, Error, Kind, Result};
 use crate::format::metadata::Sealed;
+use crate::i18n::{t, Arg};
 use serde::{Deserialize, Serialize};
 
 /// Entry name of the origin record.
@@ -70,10 +71,10 @@ impl Origin {
     /// Parses and checks the shape of an origin record.
     pub fn parse(bytes: &[u8]) -> Result<Origin> {
         if bytes.len() as u64 > MAX_ORIGIN_BYTES {
-            return Err(corrupted("the backup's origin record is too large"));
+            return Err(corrupted(t!("core-origin-too-large")));
         }
         let o: Origin = serde_json::from_slice(bytes)
-            .map_err(|e| corrupted("the backup's origin record is damaged").because(e))?;
+            .map_err(|e| corrupted(t!("core-origin-damaged")).because(e))?;
         let hex64 = |h: &str| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit());
         let ok = o.origin == ORIGIN_FORMAT
             && hex64(&o.manifest.sha256)
@@ -83,7 +84,7 @@ impl Origin {
             && o.signer.public_key.len() < 200
             && o.signer.certificate.as_ref().is_none_or(|c| c.len() < 2048);
         if !ok {
-            return Err(corrupted("the backup's origin record is damaged"));
+            return Err(corrupted(t!("core-origin-damaged")));
         }
         Ok(o)
     }
@@ -119,10 +120,8 @@ pub fn check_minor(minor: u32) -> Result<()> {
     if minor > FORMAT_MINOR {
         return Err(Error::new(
             Kind::UnsupportedVersion,
-            format!(
-                "this backup uses format version 1.{minor}, and this carevault reads versions up to 1.{FORMAT_MINOR}"
-            ),
-            "update carevault to a newer version to open this backup",
+            t!("core-newer-minor", minor = minor, newest = FORMAT_MINOR),
+            t!("core-newer-version-advice"),
         ));
     }
     Ok(())
@@ -130,10 +129,10 @@ pub fn check_minor(minor: u32) -> Result<()> {
 
 /// Damage that a signature check finds: the record does not describe the
 /// file it is in, or the signature does not match the record.
-pub fn mismatch(what: &str) -> Error {
+pub fn mismatch(what: impl Into<Arg>) -> Error {
     Error::new(
         Kind::Tampered,
-        format!("the backup's signed origin does not match: {what}"),
-        "use another copy of the backup; this one was altered after it was signed",
+        t!("core-origin-mismatch", what = what),
+        t!("core-origin-mismatch-advice"),
     )
 }

@@ -3,6 +3,7 @@
 use super::{check_name, exists, not_found, Store, StoredObject};
 use crate::error::{Error, Kind, Result};
 use crate::fsutil::{self, TempFile, TEMP_PREFIX};
+use crate::i18n::t;
 use crate::Progress;
 use std::io::{Read, Write};
 use std::os::unix::fs::FileExt;
@@ -42,8 +43,8 @@ impl FolderStore {
         if name.contains('/') {
             return Err(Error::new(
                 Kind::Usage,
-                format!("{name:?} names a file in a sub-folder; a folder store holds only its own files"),
-                "give the backup's file name",
+                t!("core-store-subfolder", name = format!("{name:?}")),
+                t!("core-store-subfolder-advice"),
             ));
         }
         Ok(self.dir.join(name))
@@ -71,7 +72,7 @@ impl Store for FolderStore {
         let rd = match std::fs::read_dir(&self.dir) {
             Ok(rd) => rd,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(Error::io("listing a backup folder", &self.dir, e)),
+            Err(e) => return Err(Error::io(t!("core-doing-listing-folder"), &self.dir, e)),
         };
         let mut out = Vec::new();
         for de in rd.flatten() {
@@ -92,7 +93,7 @@ impl Store for FolderStore {
         let path = self.path_of(name)?;
         let file = fsutil::open_regular(&path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => not_found(self, name),
-            _ => Error::io("opening a backup", &path, e),
+            _ => Error::io(t!("core-doing-opening-a-backup"), &path, e),
         })?;
         let mut done = 0;
         while done < buf.len() {
@@ -100,7 +101,7 @@ impl Store for FolderStore {
                 Ok(0) => break,
                 Ok(n) => done += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(Error::io("reading a backup", &path, e)),
+                Err(e) => return Err(Error::io(t!("core-doing-reading-a-backup"), &path, e)),
             }
         }
         Ok(done)
@@ -112,17 +113,17 @@ impl Store for FolderStore {
             return Err(exists(self, name));
         }
         let mut src = fsutil::open_regular_following(from)
-            .map_err(|e| Error::io("opening the backup to copy", from, e))?;
+            .map_err(|e| Error::io(t!("core-doing-opening-backup-to-copy"), from, e))?;
         let total = src.metadata().map(|m| m.len()).unwrap_or(0);
         if fsutil::free_space(&self.dir)? < total {
             return Err(Error::new(
                 Kind::NoSpace,
-                format!(
-                    "{} has not enough free space for the backup ({} needed)",
-                    self.location(),
-                    fsutil::human_size(total)
+                t!(
+                    "core-store-no-space",
+                    store = self.location(),
+                    need = fsutil::human_size(total)
                 ),
-                "free space there or choose other storage",
+                t!("core-store-no-space-advice"),
             ));
         }
         progress.start(crate::Phase::Copy, total);
@@ -132,13 +133,13 @@ impl Store for FolderStore {
         loop {
             let n = src
                 .read(&mut buf)
-                .map_err(|e| Error::io("reading the backup to copy", from, e))?;
+                .map_err(|e| Error::io(t!("core-doing-reading-backup-to-copy"), from, e))?;
             if n == 0 {
                 break;
             }
             tmp.file()
                 .write_all(&buf[..n])
-                .map_err(|e| Error::io("writing the copy", &target, e))?;
+                .map_err(|e| Error::io(t!("core-doing-writing-copy"), &target, e))?;
             progress.advance(n as u64);
         }
         tmp.persist_new(&target).map_err(|e| {
@@ -155,7 +156,7 @@ impl Store for FolderStore {
         match std::fs::remove_file(&path) {
             Ok(()) => fsutil::sync_dir(&self.dir),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(not_found(self, name)),
-            Err(e) => Err(Error::io("deleting the backup", &path, e)),
+            Err(e) => Err(Error::io(t!("core-doing-deleting-backup"), &path, e)),
         }
     }
 }

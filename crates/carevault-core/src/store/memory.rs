@@ -28,7 +28,7 @@ impl MemoryStore {
 
 impl Store for MemoryStore {
     fn location(&self) -> String {
-        "the in-memory store".into()
+        crate::i18n::t!("core-memory-store").text()
     }
 
     fn list(&self) -> Result<Vec<StoredObject>> {
@@ -54,7 +54,8 @@ impl Store for MemoryStore {
 
     fn put(&self, name: &str, from: &Path, progress: &dyn Progress) -> Result<()> {
         check_name(name)?;
-        let bytes = std::fs::read(from).map_err(|e| Error::io("reading the backup", from, e))?;
+        let bytes = std::fs::read(from)
+            .map_err(|e| Error::io(crate::i18n::t!("core-doing-reading-the-backup"), from, e))?;
         progress.start(crate::Phase::Upload, bytes.len() as u64);
         let mut objects = self.objects();
         if objects.contains_key(name) {

@@ -18,6 +18,7 @@ pub use folder::FolderStore;
 pub use memory::MemoryStore;
 
 use crate::error::{Error, Kind, Result};
+use crate::i18n::t;
 use crate::Progress;
 use std::io::Write;
 use std::path::Path;
@@ -77,26 +78,26 @@ pub fn fetch_by_ranges<S: Store + ?Sized>(
     let mut file = open_partial(to)?;
     let mut have = file
         .metadata()
-        .map_err(|e| Error::io("reading the download's size", to, e))?
+        .map_err(|e| Error::io(t!("core-doing-reading-download-size"), to, e))?
         .len();
     let free = crate::fsutil::free_space(to.parent().unwrap_or(Path::new(".")))?;
     if size > have && free < size - have {
         return Err(Error::new(
             Kind::NoSpace,
-            format!(
-                "not enough free space for the download: need {}, have {}",
-                crate::fsutil::human_size(size - have),
-                crate::fsutil::human_size(free)
+            t!(
+                "core-download-no-space",
+                need = crate::fsutil::human_size(size - have),
+                have = crate::fsutil::human_size(free)
             ),
-            "free space there or download to other storage",
+            t!("core-download-no-space-advice"),
         )
         .at(to));
     }
     if have > size {
         return Err(Error::new(
             Kind::Usage,
-            format!("the partial download is larger ({have} bytes) than the object ({size} bytes)"),
-            "remove the partial download and run the command again",
+            t!("core-partial-larger", have = have, size = size),
+            t!("core-partial-larger-advice"),
         )
         .at(to));
     }
@@ -107,17 +108,20 @@ pub fn fetch_by_ranges<S: Store + ?Sized>(
         let want = (size - have).min(FETCH_BLOCK as u64) as usize;
         let n = store.read_at(name, have, &mut buf[..want])?;
         if n == 0 {
-            return Err(crate::error::truncated(format!(
-                "the stored object {name} ended at {have} of {size} bytes"
+            return Err(crate::error::truncated(t!(
+                "core-stored-object-ended",
+                name = name,
+                have = have,
+                size = size
             )));
         }
         file.write_all(&buf[..n])
-            .map_err(|e| Error::io("writing the download", to, e))?;
+            .map_err(|e| Error::io(t!("core-doing-writing-download"), to, e))?;
         have += n as u64;
         progress.advance(n as u64);
     }
     file.sync_all()
-        .map_err(|e| Error::io("syncing the download", to, e))?;
+        .map_err(|e| Error::io(t!("core-doing-syncing-download"), to, e))?;
     Ok(())
 }
 
@@ -134,23 +138,23 @@ fn open_partial(to: &Path) -> Result<std::fs::File> {
         .mode(crate::fsutil::PRIVATE_FILE_MODE)
         .custom_flags((rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK).bits() as i32)
         .open(to)
-        .map_err(|e| Error::io("opening the download", to, e))?;
+        .map_err(|e| Error::io(t!("core-doing-opening-download"), to, e))?;
     let m = f
         .metadata()
-        .map_err(|e| Error::io("reading the download's details", to, e))?;
+        .map_err(|e| Error::io(t!("core-doing-reading-download-details"), to, e))?;
     if !m.file_type().is_file() || m.nlink() != 1 || m.uid() != rustix::process::geteuid().as_raw()
     {
         return Err(Error::new(
             Kind::UnsafeArchive,
-            "the partial download's name is taken by something that is not a file of this download (a link, a device, or a file of another user)",
-            "remove that file from the folder and run the command again",
+            t!("core-partial-name-taken"),
+            t!("core-partial-name-taken-advice"),
         )
         .at(to));
     }
     f.set_permissions(std::fs::Permissions::from_mode(
         crate::fsutil::PRIVATE_FILE_MODE,
     ))
-    .map_err(|e| Error::io("making the download private", to, e))?;
+    .map_err(|e| Error::io(t!("core-doing-making-download-private"), to, e))?;
     Ok(f)
 }
 
@@ -170,8 +174,8 @@ pub fn check_name(name: &str) -> Result<()> {
     } else {
         Err(Error::new(
             Kind::Usage,
-            format!("{name:?} is not a name a backup may be stored under"),
-            "use the backup's file name as `carevault list` shows it",
+            t!("core-store-name-invalid", name = format!("{name:?}")),
+            t!("core-store-name-invalid-advice"),
         ))
     }
 }
@@ -180,8 +184,12 @@ pub fn check_name(name: &str) -> Result<()> {
 pub fn not_found(store: &dyn Store, name: &str) -> Error {
     Error::new(
         Kind::NotFound,
-        format!("{} holds no backup named {name}", store.location()),
-        "run `carevault list` (or `carevault offsite list`) to see what is there",
+        t!(
+            "core-store-not-found",
+            store = store.location(),
+            name = name
+        ),
+        t!("core-store-not-found-advice"),
     )
 }
 
@@ -189,8 +197,8 @@ pub fn not_found(store: &dyn Store, name: &str) -> Error {
 pub fn exists(store: &dyn Store, name: &str) -> Error {
     Error::new(
         Kind::Exists,
-        format!("{} already holds a backup named {name}; it was left as it is", store.location()),
-        "nothing is ever overwritten: if the stored one is a different file, find out where it came from before removing it",
+        t!("core-store-exists", store = store.location(), name = name),
+        t!("core-store-exists-advice"),
     )
 }
 

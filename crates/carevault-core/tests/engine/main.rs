@@ -12,6 +12,7 @@ mod damage;
 mod demo;
 mod demo_sync;
 mod faults;
+mod french;
 mod french_ops;
 mod hostile;
 mod live;
