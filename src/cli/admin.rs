@@ -183,7 +183,7 @@ pub fn audit(login: &Login, action: AuditAction, json: bool) -> Result<()> {
 pub fn sync(action: SyncAction, json: bool) -> Result<()> {
     let SyncAction::Status { home } = action;
     let state = sync_state(&home.home)
-        .map_err(|e| Error::io(&t!("cli-doing-reading-sync-state").text(), &home.home, e))?;
+        .map_err(|e| Error::io(t!("cli-doing-reading-sync-state"), &home.home, e))?;
     if json {
         print_json(&json!({ "sync": state }));
     } else {

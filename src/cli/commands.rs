@@ -179,12 +179,12 @@ fn write_secret_file(path: &Path, text: &str) -> Result<()> {
                 )
                 .at(path)
             } else {
-                Error::io(&t!("cli-doing-writing-key-file").text(), path, e)
+                Error::io(t!("cli-doing-writing-key-file"), path, e)
             }
         })?;
     f.write_all(text.as_bytes())
         .and_then(|_| f.sync_all())
-        .map_err(|e| Error::io(&t!("cli-doing-writing-key-file").text(), path, e))
+        .map_err(|e| Error::io(t!("cli-doing-writing-key-file"), path, e))
 }
 
 /// The folders a listing covers: every medium (or the one asked for) plus `--in`.

@@ -141,12 +141,12 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
             .at(dir));
         }
         std::fs::remove_dir_all(dir)
-            .map_err(|e| Error::io(&t!("cli-doing-removing-demo").text(), dir, e))?;
+            .map_err(|e| Error::io(t!("cli-doing-removing-demo"), dir, e))?;
     }
-    let creating = || t!("cli-doing-creating-demo").text();
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(&creating(), dir, e))?;
+    let creating = || t!("cli-doing-creating-demo");
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(creating(), dir, e))?;
     std::fs::write(dir.join(MARKER), b"made by carevault demo\n")
-        .map_err(|e| Error::io(&creating(), dir, e))?;
+        .map_err(|e| Error::io(creating(), dir, e))?;
     let clinic = dir.join("clinic");
     // The clinic's Public medium: its Documents folder (the profile's
     // default), where a Public backup goes.
@@ -197,10 +197,10 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
     {
         use age::secrecy::ExposeSecret;
         std::fs::write(dir.join("recovery-key.txt"), secret.expose_secret())
-            .map_err(|e| Error::io(&t!("cli-doing-writing-recovery-key").text(), dir, e))?;
+            .map_err(|e| Error::io(t!("cli-doing-writing-recovery-key"), dir, e))?;
     }
     std::fs::write(dir.join("passphrase.txt"), format!("{DEMO_PASSPHRASE}\n"))
-        .map_err(|e| Error::io(&t!("cli-doing-writing-demo-passphrase").text(), dir, e))?;
+        .map_err(|e| Error::io(t!("cli-doing-writing-demo-passphrase"), dir, e))?;
     if !json {
         println!("   {}", t!("cli-demo-public-key", key = &public));
         println!(
@@ -315,7 +315,7 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
     );
     let id = carevault_core::parse_identity_file(
         &std::fs::read_to_string(dir.join("recovery-key.txt"))
-            .map_err(|e| Error::io(&t!("cli-doing-reading-recovery-key").text(), dir, e))?,
+            .map_err(|e| Error::io(t!("cli-doing-reading-recovery-key"), dir, e))?,
     )?;
     let rec = Unlock::RecoveryKey(id);
     // A new tablet: no clinic data, no users yet; the recovery key is the gate.

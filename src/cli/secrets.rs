@@ -70,21 +70,12 @@ fn from_file(path: &Path, ask: &Ask) -> Result<SecretString> {
     let noun = ask.noun;
     let mut text = String::new();
     if path == Path::new("-") {
-        std::io::stdin().read_to_string(&mut text).map_err(|e| {
-            Error::io(
-                &t!("cli-doing-reading-secret-stdin", noun = noun).text(),
-                "",
-                e,
-            )
-        })?;
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Error::io(t!("cli-doing-reading-secret-stdin", noun = noun), "", e))?;
     } else {
-        text = std::fs::read_to_string(path).map_err(|e| {
-            Error::io(
-                &t!("cli-doing-reading-secret-file", noun = noun).text(),
-                path,
-                e,
-            )
-        })?;
+        text = std::fs::read_to_string(path)
+            .map_err(|e| Error::io(t!("cli-doing-reading-secret-file", noun = noun), path, e))?;
     }
     let line = text.lines().next().unwrap_or("").to_string();
     if line.is_empty() {
@@ -110,7 +101,7 @@ fn prompt(ask: &Ask) -> Result<SecretString> {
     }
     let read = |label: &Text| {
         rpassword::prompt_password(format!("{} ", t!("cli-prompt", label = label)))
-            .map_err(|e| Error::io(&t!("cli-doing-reading-secret", noun = noun).text(), "", e))
+            .map_err(|e| Error::io(t!("cli-doing-reading-secret", noun = noun), "", e))
     };
     let p = read(&ask.label)?;
     if p.is_empty() {
@@ -155,7 +146,7 @@ pub fn ask(file: Option<&Path>, ask: Ask) -> Result<SecretString> {
 pub fn unlock(passphrase_file: Option<&Path>, identity: Option<&Path>) -> Result<Unlock> {
     if let Some(id) = identity {
         let text = std::fs::read_to_string(id)
-            .map_err(|e| Error::io(&t!("cli-doing-reading-recovery-key").text(), id, e))?;
+            .map_err(|e| Error::io(t!("cli-doing-reading-recovery-key"), id, e))?;
         return Ok(Unlock::RecoveryKey(parse_identity_file(&text)?));
     }
     ask(

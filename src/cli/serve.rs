@@ -17,11 +17,11 @@ pub fn run(args: &ServeArgs, json: bool) -> Result<()> {
             .await
             .map_err(|e| {
                 let what = t!("cli-doing-listening", addr = args.listen.to_string());
-                Error::io(&what.text(), "", e)
+                Error::io(what, "", e)
             })?;
         let addr = listener
             .local_addr()
-            .map_err(|e| Error::io(&t!("cli-doing-reading-address").text(), "", e))?;
+            .map_err(|e| Error::io(t!("cli-doing-reading-address"), "", e))?;
         let shown = if addr.ip().is_unspecified() {
             std::net::SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
         } else {
@@ -44,6 +44,6 @@ pub fn run(args: &ServeArgs, json: bool) -> Result<()> {
         };
         serve(listener, config, ctrl_c)
             .await
-            .map_err(|e| Error::io(&t!("cli-doing-serving").text(), &args.home.home, e))
+            .map_err(|e| Error::io(t!("cli-doing-serving"), &args.home.home, e))
     })
 }

@@ -16,7 +16,7 @@ fn key_text(arg: &str) -> Result<String> {
     let p = std::path::Path::new(arg);
     if !arg.starts_with("RW") && p.is_file() {
         let bytes = carevault_core::fsutil::read_small(p, 4096)
-            .map_err(|e| carevault_core::Error::io(&t!("cli-doing-reading-key-file").text(), p, e))?
+            .map_err(|e| carevault_core::Error::io(t!("cli-doing-reading-key-file"), p, e))?
             .unwrap_or_default();
         return Ok(String::from_utf8_lossy(&bytes).into_owned());
     }
@@ -108,7 +108,7 @@ pub fn run(login: &Login, action: TrustAction, json: bool) -> Result<()> {
             let text = carevault_core::fsutil::read_small(&facility_key, 4096)
                 .map_err(|e| {
                     carevault_core::Error::io(
-                        &t!("cli-doing-reading-facility-key").text(),
+                        t!("cli-doing-reading-facility-key"),
                         &facility_key,
                         e,
                     )
@@ -230,10 +230,10 @@ fn write_new_secret(path: &std::path::Path, text: &str) -> Result<()> {
             )
             .at(path)
         } else {
-            carevault_core::Error::io(&t!("cli-doing-writing-key-file").text(), path, e)
+            carevault_core::Error::io(t!("cli-doing-writing-key-file"), path, e)
         }
     })?;
     f.write_all(text.as_bytes())
         .and_then(|_| f.sync_all())
-        .map_err(|e| carevault_core::Error::io(&t!("cli-doing-writing-key-file").text(), path, e))
+        .map_err(|e| carevault_core::Error::io(t!("cli-doing-writing-key-file"), path, e))
 }

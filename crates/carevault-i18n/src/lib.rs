@@ -294,29 +294,6 @@ impl Text {
     }
 }
 
-/// Text that is not (yet) a message of the catalogue, shown as it is in
-/// every language. Only for text that is data, never for a sentence of ours.
-impl From<String> for Text {
-    fn from(s: String) -> Text {
-        Text {
-            id: Cow::Owned(s),
-            args: Vec::new(),
-            verbatim: true,
-        }
-    }
-}
-
-/// See `From<String>`.
-impl From<&'static str> for Text {
-    fn from(s: &'static str) -> Text {
-        Text {
-            id: Cow::Borrowed(s),
-            args: Vec::new(),
-            verbatim: true,
-        }
-    }
-}
-
 impl fmt::Display for Text {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text())

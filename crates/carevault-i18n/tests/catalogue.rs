@@ -286,5 +286,9 @@ fn work_run_in_a_language_renders_in_it_and_the_thread_returns_to_its_own() {
         carevault_i18n::in_lang(Lang::Fr, || panic!("work that fails"))
     });
     assert!(r.is_err());
-    assert_eq!(carevault_i18n::current(), Lang::En, "a panic left French behind");
+    assert_eq!(
+        carevault_i18n::current(),
+        Lang::En,
+        "a panic left French behind"
+    );
 }

@@ -86,7 +86,7 @@ fn hash(password: &str) -> Result<String> {
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
-        .map_err(|e| Error::internal(format!("argon2 could not hash a password: {e}")))
+        .map_err(|e| Error::internal(t!("ops-password-hash-failed", error = e.to_string())))
 }
 
 /// The password epoch of a stored password hash: it changes whenever the

@@ -139,7 +139,7 @@ impl Staging {
             backup: Some(backup.clone()),
         };
         let mut text = serde_json::to_vec(&record)
-            .map_err(|e| Error::internal(format!("writing the restore journal: {e}")))?;
+            .map_err(|e| Error::internal(t!("ops-journal-write-failed", error = e.to_string())))?;
         text.push(b'\n');
         write_synced(&journal, &text)?;
         sync_dir(&self.dir)?;

@@ -259,3 +259,7 @@ ops-check-name-sync-endpoint = sync endpoint
 ops-audit-head-bad-hash = its hash is not 64 hex digits
 ops-audit-line-empty = the line is empty
 ops-audit-parser-says = { $err }
+
+# Faults inside carevault (reported with core-internal-advice).
+ops-journal-write-failed = writing the restore journal: { $error }
+ops-password-hash-failed = argon2 could not hash a password: { $error }

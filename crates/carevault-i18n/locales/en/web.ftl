@@ -15,8 +15,6 @@ web-recovery-path = choose "Use the recovery key instead" and paste the facility
 web-advice-need-key = type the passphrase, or { web-recovery-path }
 web-advice-recovery-key-only = unlock it with the recovery key it was made for or { web-recovery-path }
 web-advice-wrong-passphrase = check the passphrase (capital letters, spaces) or { web-recovery-path }
-# same in French
-web-advice-as-given = { $advice }
 web-advice-passphrase-only = check the passphrase (capital letters and spaces count): it is the one given when this backup was made (this backup has no recovery key slot)
 
 ## Keys in a request

@@ -264,3 +264,7 @@ ops-audit-head-bad-hash = son empreinte n'est pas faite de 64 chiffres hexadéci
 ops-audit-line-empty = la ligne est vide
 # same in French
 ops-audit-parser-says = { $err }
+
+# Fautes internes de carevault (avec core-internal-advice).
+ops-journal-write-failed = écriture du journal de restauration impossible : { $error }
+ops-password-hash-failed = argon2 n’a pas pu calculer l’empreinte d’un mot de passe : { $error }

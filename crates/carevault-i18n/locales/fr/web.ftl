@@ -15,8 +15,6 @@ web-recovery-path = choisissez « Utiliser la clé de récupération à la place
 web-advice-need-key = saisissez la phrase secrète, ou { web-recovery-path }
 web-advice-recovery-key-only = déverrouillez-la avec la clé de récupération pour laquelle elle a été faite : { web-recovery-path }
 web-advice-wrong-passphrase = vérifiez la phrase secrète (majuscules, espaces), ou { web-recovery-path }
-# same in French
-web-advice-as-given = { $advice }
 web-advice-passphrase-only = vérifiez la phrase secrète (les majuscules et les espaces comptent) : c'est celle donnée quand cette sauvegarde a été faite (cette sauvegarde n'a pas d'emplacement pour une clé de récupération)
 
 ## Keys in a request
