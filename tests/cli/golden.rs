@@ -44,6 +44,8 @@ pub(crate) fn settings() -> insta::Settings {
             "faite il y a [ÂGE]",
         ),
         (r"en pause (moins de 1 ms|\d+ ms)", "en pause [PAUSE]"),
+        (r"il fait \d+ octets", "il fait [N] octets"),
+        (r"jusqu'à l'octet \d+", "jusqu'à l'octet [N]"),
         (r"it is \d+ bytes long", "it is [N] bytes long"),
         (r"runs to byte \d+", "runs to byte [N]"),
         (r" {2,}", "  "),
