@@ -164,7 +164,11 @@ fn used_ids(text: &str) -> Vec<String> {
             // `T(` must not be the end of a longer name (`PUT(`).
             let before = rest[..i].chars().last();
             rest = &rest[i + opener.len()..];
-            if opener == "T(" && before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+            // `t!(` and `T(` must not be the end of a longer name
+            // (`format!(`, `PUT(`, `x.T(`).
+            let word = |c: char| c.is_alphanumeric() || c == '_';
+            if opener == "t!(" && before.is_some_and(word)
+                || opener == "T(" && before.is_some_and(|c| word(c) || c == '.')
             {
                 continue;
             }
@@ -173,15 +177,10 @@ fn used_ids(text: &str) -> Vec<String> {
                 continue;
             };
             let s = &s[1..];
+            // Every quoted first argument is taken as an ID: one that is not
+            // a valid ID is reported as missing, not passed over.
             if let Some(end) = s.find(q) {
-                let id = &s[..end];
-                if !id.is_empty()
-                    && id
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                {
-                    out.push(id.to_string());
-                }
+                out.push(s[..end].to_string());
             }
         }
     }

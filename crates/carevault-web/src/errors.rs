@@ -207,7 +207,7 @@ mod tests {
 
     /// The core's three pieces of advice that name the command line's ways
     /// to give a key, by their IDs. The IDs are held in constants: the
-    /// catalogue test reads `Text::new("...")` as a use of the catalogue's
+    /// catalogue test reads `Text::new` with a literal as a use of the catalogue's
     /// own message, and these are the core's, which it may not hold yet.
     const NEED_KEY: &str = "core-advice-need-key";
     const RECOVERY_ONLY: &str = "core-advice-recovery-key-only";
