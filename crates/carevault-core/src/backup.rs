@@ -143,9 +143,9 @@ pub fn plan_data(home: &Path) -> Result<DataPlan> {
     let mut stack = vec![data.clone()];
     while let Some(dir) = stack.pop() {
         let mut names: Vec<_> = std::fs::read_dir(&dir)
-            .map_err(|e| Error::io("listing the data folder", &dir, e))?
+            .map_err(|e| Error::io(t!("ops-doing-listing-data-folder"), &dir, e))?
             .collect::<std::io::Result<Vec<_>>>()
-            .map_err(|e| Error::io("listing the data folder", &dir, e))?;
+            .map_err(|e| Error::io(t!("ops-doing-listing-data-folder"), &dir, e))?;
         names.sort_by_key(|e| e.file_name());
         for de in names.into_iter().rev() {
             let path = de.path();
@@ -158,7 +158,7 @@ pub fn plan_data(home: &Path) -> Result<DataPlan> {
             };
             let ft = de
                 .file_type()
-                .map_err(|e| Error::io("inspecting a data file", &path, e))?;
+                .map_err(|e| Error::io(t!("ops-doing-inspecting-data-file"), &path, e))?;
             if ft.is_dir() {
                 stack.push(path);
             } else if ft.is_file() {
@@ -193,7 +193,7 @@ pub fn plan_data(home: &Path) -> Result<DataPlan> {
                 } else {
                     let size = de
                         .metadata()
-                        .map_err(|e| Error::io("inspecting a data file", &path, e))?
+                        .map_err(|e| Error::io(t!("ops-doing-inspecting-data-file"), &path, e))?
                         .len();
                     plan.files.push(FileSource { entry_path, size });
                 }
@@ -379,7 +379,13 @@ fn create_inner(
     let dest = destination(&profile, home, &req.target, encrypted)?;
     let _op = crate::hostlock::HostLock::Operation
         .try_exclusive(home)
-        .map_err(|e| Error::io("taking the operation lock", layout::data_dir(home), e))?
+        .map_err(|e| {
+            Error::io(
+                t!("ops-doing-taking-operation-lock"),
+                layout::data_dir(home),
+                e,
+            )
+        })?
         .ok_or_else(busy_error)?;
     crate::restore::recover(home)?;
     check_label(req.label.as_deref())?;
@@ -399,7 +405,7 @@ fn create_inner(
     let mut plan = plan_data(home)?;
     let sync_guard = wait_for_sync(home, req.wait_sync, progress)?;
     std::fs::create_dir_all(&dest.dir)
-        .map_err(|e| Error::io("creating the backup folder", &dest.dir, e))?;
+        .map_err(|e| Error::io(t!("ops-doing-creating-backup-folder"), &dest.dir, e))?;
     if dest.medium == crate::media::Medium::Private && matches!(req.target, Target::Medium(_)) {
         fsutil::private_dir(&layout::private_dir(home))?;
         fsutil::private_dir(&dest.dir)?;
@@ -572,7 +578,7 @@ fn create_inner(
     let size = tmp
         .file()
         .metadata()
-        .map_err(|e| Error::io("measuring the backup file", &tmp_path, e))?
+        .map_err(|e| Error::io(t!("ops-doing-measuring-backup"), &tmp_path, e))?
         .len();
     let final_path = dest.dir.join(file_name(&id));
     tmp.persist(&final_path)?;

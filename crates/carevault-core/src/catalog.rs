@@ -367,7 +367,7 @@ pub fn delete(permit: &Permit<Delete>, path: &Path) -> Result<Listed> {
 fn delete_inner(home: &Path, path: &Path) -> Result<Listed> {
     let _op = crate::hostlock::HostLock::Operation
         .try_exclusive(home)
-        .map_err(|e| Error::io("taking the operation lock", home, e))?
+        .map_err(|e| Error::io(t!("ops-doing-taking-operation-lock"), home, e))?
         .ok_or_else(crate::backup::busy_error)?;
     crate::restore::recover(home)?;
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);

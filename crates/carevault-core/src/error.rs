@@ -148,11 +148,11 @@ impl Error {
     }
 
     /// An operating-system error while doing `what` on `path`. `what` is a
-    /// phrase such as `t!("core-doing-reading-backup")` ("reading the backup
-    /// file"), or plain text for the transition.
-    pub fn io(what: impl Into<Arg>, path: impl AsRef<Path>, err: std::io::Error) -> Self {
+    /// message such as `t!("core-doing-reading-backup")` ("reading the backup
+    /// file"; in French a noun phrase, "la lecture du fichier de
+    /// sauvegarde"): never a phrase in one language.
+    pub fn io(what: Text, path: impl AsRef<Path>, err: std::io::Error) -> Self {
         let path = path.as_ref();
-        let what: Arg = what.into();
         let e = match err.raw_os_error() {
             Some(28) => Error::new(
                 Kind::NoSpace,
@@ -278,7 +278,7 @@ pub fn io_words(err: &std::io::Error) -> Arg {
 }
 
 /// Shorthand: an error that says the backup file is damaged.
-pub fn corrupted(what: impl Into<Arg>) -> Error {
+pub fn corrupted(what: Text) -> Error {
     Error::new(
         Kind::Corrupted,
         t!("core-corrupted", what = what),
@@ -287,7 +287,7 @@ pub fn corrupted(what: impl Into<Arg>) -> Error {
 }
 
 /// Shorthand: an error that says the backup file ends early.
-pub fn truncated(what: impl Into<Arg>) -> Error {
+pub fn truncated(what: Text) -> Error {
     Error::new(
         Kind::Truncated,
         t!("core-truncated", what = what),
@@ -296,7 +296,7 @@ pub fn truncated(what: impl Into<Arg>) -> Error {
 }
 
 /// Shorthand: the archive holds something a restore refuses.
-pub fn unsafe_archive(what: impl Into<Arg>) -> Error {
+pub fn unsafe_archive(what: Text) -> Error {
     Error::new(
         Kind::UnsafeArchive,
         t!("core-unsafe-archive", what = what),

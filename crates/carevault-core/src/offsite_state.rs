@@ -90,7 +90,7 @@ fn read_json<T: for<'de> Deserialize<'de> + Default>(path: &Path) -> Result<T> {
             .at(path)
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(T::default()),
-        Err(e) => Err(Error::io("reading the offsite state", path, e)),
+        Err(e) => Err(Error::io(t!("ops-doing-reading-offsite-state"), path, e)),
     }
 }
 
@@ -106,9 +106,9 @@ fn locked<T>(home: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
         .mode(0o600)
         .custom_flags(libc_nofollow())
         .open(&lock_path)
-        .map_err(|e| Error::io("opening the offsite state's lock", &lock_path, e))?;
+        .map_err(|e| Error::io(t!("ops-doing-opening-offsite-lock"), &lock_path, e))?;
     lock.lock()
-        .map_err(|e| Error::io("locking the offsite state", &lock_path, e))?;
+        .map_err(|e| Error::io(t!("ops-doing-locking-offsite-state"), &lock_path, e))?;
     f()
 }
 

@@ -121,7 +121,7 @@ impl Profile {
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Profile::default()),
-            Err(e) => return Err(Error::io("reading the profile", &path, e)),
+            Err(e) => return Err(Error::io(t!("ops-doing-reading-profile"), &path, e)),
         };
         let p: Profile = toml::from_str(&text).map_err(|e| {
             Error::new(

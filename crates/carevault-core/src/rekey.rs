@@ -33,15 +33,15 @@ fn copy_entry(
     ext: Extent,
     mtime: u64,
 ) -> Result<()> {
-    let io = |e| Error::io("copying the backup", "", e);
+    let io = |e| Error::io(t!("ops-doing-copying-backup"), "", e);
     out.write_all(&header_block(name, ext.len, mtime)?)
         .map_err(io)?;
     src.seek(SeekFrom::Start(ext.offset)).map_err(io)?;
     let n = std::io::copy(&mut src.take(ext.len), out).map_err(io)?;
     if n != ext.len {
-        return Err(crate::error::truncated(
-            "it changed while the passphrase was being changed",
-        ));
+        return Err(crate::error::truncated(t!(
+            "ops-damaged-changed-during-rekey"
+        )));
     }
     let pad = (padded(ext.len) - ext.len) as usize;
     out.write_all(&[0u8; 512][..pad]).map_err(io)
@@ -74,7 +74,7 @@ pub fn rekey_reporting(
     crate::passphrase::check_new_secret(new, &[permit.user()])?;
     let _op = crate::hostlock::HostLock::Operation
         .try_exclusive(permit.home())
-        .map_err(|e| Error::io("taking the operation lock", permit.home(), e))?
+        .map_err(|e| Error::io(t!("ops-doing-taking-operation-lock"), permit.home(), e))?
         .ok_or_else(crate::backup::busy_error)?;
     crate::restore::recover(permit.home())?;
     let result = rekey_file(path, old, new, log_n, max_log_n, progress);
@@ -165,7 +165,7 @@ fn rekey_file(
         copy_entry(&mut src, out, ORIGIN_SIG_NAME, signature, mtime)?;
     }
     out.write_all(&[0u8; 1024])
-        .map_err(|e| Error::io("writing the backup", "", e))?;
+        .map_err(|e| Error::io(t!("ops-doing-writing-the-backup"), "", e))?;
     crate::stop_point::stop_point(crate::stop_point::REKEY_WRITTEN);
     // Only over the file that was opened: another file renamed to this
     // path meanwhile is not replaced by a copy of a different backup.

@@ -61,7 +61,7 @@ pub fn clear(home: &Path) -> Result<()> {
     match std::fs::remove_file(&p) {
         Ok(()) => fsutil::sync_dir(&layout::private_dir(home)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(Error::io("removing the restore record", &p, e)),
+        Err(e) => Err(Error::io(t!("ops-doing-removing-restore-record"), &p, e)),
     }
 }
 
@@ -70,7 +70,7 @@ pub fn clear(home: &Path) -> Result<()> {
 pub fn current(home: &Path) -> Result<Option<RestoredFrom>> {
     let p = path(home);
     let Some(bytes) = fsutil::read_small(&p, 64 * 1024)
-        .map_err(|e| Error::io("reading the restore record", &p, e))?
+        .map_err(|e| Error::io(t!("ops-doing-reading-restore-record"), &p, e))?
     else {
         return Ok(None);
     };

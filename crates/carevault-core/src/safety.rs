@@ -135,7 +135,7 @@ pub fn put_back(permit: &Permit<Delete>, name: &str) -> Result<Returned> {
 fn put_back_inner(home: &Path, name: &str) -> Result<Returned> {
     let _op = HostLock::Operation
         .try_exclusive(home)
-        .map_err(|e| Error::io("taking the operation lock", home, e))?
+        .map_err(|e| Error::io(t!("ops-doing-taking-operation-lock"), home, e))?
         .ok_or_else(crate::backup::busy_error)?;
     crate::restore::recover(home)?;
     let dir = find(home, name)?;
@@ -151,7 +151,7 @@ fn put_back_inner(home: &Path, name: &str) -> Result<Returned> {
     let live = layout::data_dir(home);
     let barrier = HostLock::WriteBarrier.exclusive(home).map_err(|e| {
         Error::io(
-            "taking the write barrier",
+            t!("ops-doing-taking-write-barrier"),
             crate::hostlock::locks_dir(home),
             e,
         )
@@ -160,7 +160,7 @@ fn put_back_inner(home: &Path, name: &str) -> Result<Returned> {
         crate::restore::exchange(&dir.join("data"), &live)?;
     } else {
         crate::fault::rename(&dir.join("data"), &live)
-            .map_err(|e| Error::io("moving the safety copy in place", &live, e))?;
+            .map_err(|e| Error::io(t!("ops-doing-moving-safety-copy"), &live, e))?;
     }
     drop(barrier);
     sync_dir(home)?;
@@ -169,7 +169,7 @@ fn put_back_inner(home: &Path, name: &str) -> Result<Returned> {
     let renamed = safety_dir(home).join(format!("{stamp}-before-return-{name}"));
     let kept = if dir.join("data").exists() {
         crate::fault::rename(&dir, &renamed)
-            .map_err(|e| Error::io("naming the new safety copy", &renamed, e))?;
+            .map_err(|e| Error::io(t!("ops-doing-naming-safety-copy"), &renamed, e))?;
         sync_dir(&safety_dir(home))?;
         renamed.join("data")
     } else {
@@ -187,7 +187,8 @@ fn put_back_inner(home: &Path, name: &str) -> Result<Returned> {
 fn check_databases(data: &Path) -> Result<()> {
     let mut stack = vec![data.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let rd = std::fs::read_dir(&d).map_err(|e| Error::io("reading the safety copy", &d, e))?;
+        let rd = std::fs::read_dir(&d)
+            .map_err(|e| Error::io(t!("ops-doing-reading-safety-copy"), &d, e))?;
         for e in rd.flatten() {
             let p = e.path();
             let Ok(t) = e.file_type() else { continue };
@@ -226,7 +227,7 @@ pub fn remove(permit: &Permit<Delete>, name: &str) -> Result<SafetyCopy> {
     let result = (|| -> Result<SafetyCopy> {
         let _op = HostLock::Operation
             .try_exclusive(home)
-            .map_err(|e| Error::io("taking the operation lock", home, e))?
+            .map_err(|e| Error::io(t!("ops-doing-taking-operation-lock"), home, e))?
             .ok_or_else(crate::backup::busy_error)?;
         let dir = find(home, name)?;
         let copy = scan(home)
@@ -234,7 +235,7 @@ pub fn remove(permit: &Permit<Delete>, name: &str) -> Result<SafetyCopy> {
             .find(|c| c.name == name)
             .ok_or_else(|| Error::internal(t!("ops-internal-safety-copy-vanished")))?;
         crate::fault::remove_dir_all(&dir)
-            .map_err(|e| Error::io("removing the safety copy", &dir, e))?;
+            .map_err(|e| Error::io(t!("ops-doing-removing-safety-copy"), &dir, e))?;
         sync_dir(&safety_dir(home))?;
         Ok(copy)
     })();

@@ -137,7 +137,7 @@ pub fn report(permit: &Permit<View>) -> Result<StatusReport> {
     let profile = Profile::load(home)?;
     let sync = sync_state(home).map_err(|e| {
         Error::io(
-            "reading the sync state",
+            t!("ops-doing-reading-sync-state"),
             crate::hostlock::locks_dir(home),
             e,
         )

@@ -336,7 +336,7 @@ pub async fn post(
         // Refuse at once what cannot fit, then count the real bytes.
         uploads.room(&id, n, false)?;
     }
-    let io = |what: &'static str, path: &Path| {
+    let io = |what: Text, path: &Path| {
         let path = path.to_path_buf();
         move |e: std::io::Error| ApiError::from(Error::io(what, path, e))
     };
@@ -346,7 +346,7 @@ pub async fn post(
         .mode(0o600)
         .open(&partial.path)
         .await
-        .map_err(io("saving the upload", &partial.path))?;
+        .map_err(io(t!("web-doing-saving-upload"), &partial.path))?;
     let mut size: u64 = 0;
     let mut hash = Sha256::new();
     let mut stream = body.into_data_stream();
@@ -359,11 +359,11 @@ pub async fn post(
         hash.update(&chunk);
         file.write_all(&chunk)
             .await
-            .map_err(io("saving the upload", &partial.path))?;
+            .map_err(io(t!("web-doing-saving-upload"), &partial.path))?;
     }
     file.sync_all()
         .await
-        .map_err(io("saving the upload", &partial.path))?;
+        .map_err(io(t!("web-doing-saving-upload"), &partial.path))?;
     drop(file);
     let sha256 = hex::encode(hash.finalize());
     let final_path = file_of(&home, &id);
@@ -385,7 +385,7 @@ pub async fn post(
             },
         };
         std::fs::rename(&checked, &target)
-            .map_err(|e| Error::io("keeping the upload", &target, e))?;
+            .map_err(|e| Error::io(t!("web-doing-keeping-upload"), &target, e))?;
         carevault_core::fsutil::sync_dir(target.parent().expect("in the uploads folder"))?;
         Ok((metadata, santedb))
     })

@@ -33,7 +33,7 @@ fn read_head(path: &Path) -> Result<HeadState> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(HeadState::Missing),
-        Err(e) => return Err(Error::io("reading the audit trail's head file", path, e)),
+        Err(e) => return Err(Error::io(t!("ops-doing-reading-audit-head"), path, e)),
     };
     Ok(match serde_json::from_slice::<Head>(&bytes) {
         Ok(h) if is_hex_hash(&h.hash) => HeadState::Present(h),
@@ -143,7 +143,7 @@ fn open_for_append(path: &Path) -> Result<File> {
     opts.read(true).append(true).create(true);
     private_mode(&mut opts);
     opts.open(path)
-        .map_err(|e| Error::io("opening the audit trail", path, e))
+        .map_err(|e| Error::io(t!("ops-doing-opening-audit"), path, e))
 }
 
 pub(super) fn append(home: &Path, event: &Event) -> Result<Record> {
@@ -154,23 +154,24 @@ pub(super) fn append(home: &Path, event: &Event) -> Result<Record> {
     let mut file = open_for_append(&path)?;
     // Held until `file` is dropped: one appender at a time, across processes.
     file.lock()
-        .map_err(|e| Error::io("locking the audit trail", &path, e))?;
-    let io_err = |what: &str, e: io::Error| Error::io(what, &path, e);
+        .map_err(|e| Error::io(t!("ops-doing-locking-audit"), &path, e))?;
+    let io_err = |what: Text, e: io::Error| Error::io(what, &path, e);
 
     let mut size = file
         .metadata()
-        .map_err(|e| io_err("reading the audit trail", e))?
+        .map_err(|e| io_err(t!("ops-doing-reading-audit"), e))?
         .len();
     if size > 0 {
         let mut last = [0u8; 1];
-        read_at(&file, size - 1, &mut last).map_err(|e| io_err("reading the audit trail", e))?;
+        read_at(&file, size - 1, &mut last)
+            .map_err(|e| io_err(t!("ops-doing-reading-audit"), e))?;
         if last[0] != b'\n' {
             // An incomplete last line (a write cut short). Close it, so it
             // stays in the log as a line of its own for `verify` to report,
             // and the new record starts on a fresh line.
             file.write_all(b"\n")
                 .and_then(|()| file.sync_data())
-                .map_err(|e| io_err("repairing the end of the audit trail", e))?;
+                .map_err(|e| io_err(t!("ops-doing-repairing-audit-end"), e))?;
             size += 1;
         }
     }
@@ -183,7 +184,7 @@ pub(super) fn append(home: &Path, event: &Event) -> Result<Record> {
         HeadState::Present(h) => Some(h),
         HeadState::Missing | HeadState::Unreadable(_) => None,
     };
-    let last = last_record(&file, size).map_err(|e| io_err("reading the audit trail", e))?;
+    let last = last_record(&file, size).map_err(|e| io_err(t!("ops-doing-reading-audit"), e))?;
     let (prev_seq, prev) = match (head, last) {
         (Some(h), Some(l)) if l.seq > h.seq => (l.seq, l.hash),
         (Some(h), _) => (h.seq, h.hash),
@@ -213,10 +214,10 @@ pub(super) fn append(home: &Path, event: &Event) -> Result<Record> {
         // Take back our own partial line (we hold the lock), so that it
         // cannot break the next append.
         let _ = file.set_len(size);
-        return Err(io_err("writing to the audit trail", e));
+        return Err(io_err(t!("ops-doing-writing-audit"), e));
     }
     file.sync_data()
-        .map_err(|e| io_err("flushing the audit trail to storage", e))?;
+        .map_err(|e| io_err(t!("ops-doing-flushing-audit"), e))?;
     if created {
         sync_dir(&dir)?;
     }
@@ -237,14 +238,14 @@ fn with_log<T>(path: &Path, then: impl FnOnce(Option<Vec<u8>>) -> Result<T>) -> 
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return then(None),
-        Err(e) => return Err(Error::io("opening the audit trail", path, e)),
+        Err(e) => return Err(Error::io(t!("ops-doing-opening-audit"), path, e)),
     };
     file.lock_shared()
-        .map_err(|e| Error::io("locking the audit trail", path, e))?;
+        .map_err(|e| Error::io(t!("ops-doing-locking-audit"), path, e))?;
     let mut bytes = Vec::new();
     (&file)
         .read_to_end(&mut bytes)
-        .map_err(|e| Error::io("reading the audit trail", path, e))?;
+        .map_err(|e| Error::io(t!("ops-doing-reading-audit"), path, e))?;
     let out = then(Some(bytes));
     drop(file);
     out

@@ -41,8 +41,13 @@ fn open(home: &Path, create: bool) -> Result<Option<Connection>> {
         return Ok(None);
     }
     if create {
-        std::fs::create_dir_all(crate::layout::data_dir(home))
-            .map_err(|e| Error::io("creating the data folder", crate::layout::data_dir(home), e))?;
+        std::fs::create_dir_all(crate::layout::data_dir(home)).map_err(|e| {
+            Error::io(
+                t!("ops-doing-creating-data-folder"),
+                crate::layout::data_dir(home),
+                e,
+            )
+        })?;
     }
     // users.db may have come from a backup: read with SQLite's defences on.
     let c = crate::untrusted_db::open(

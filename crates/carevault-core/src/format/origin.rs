@@ -7,7 +7,7 @@
 
 use crate::error::{corrupted, Error, Kind, Result};
 use crate::format::metadata::Sealed;
-use crate::i18n::{t, Arg};
+use crate::i18n::{t, Text};
 use serde::{Deserialize, Serialize};
 
 /// Entry name of the origin record.
@@ -129,7 +129,7 @@ pub fn check_minor(minor: u32) -> Result<()> {
 
 /// Damage that a signature check finds: the record does not describe the
 /// file it is in, or the signature does not match the record.
-pub fn mismatch(what: impl Into<Arg>) -> Error {
+pub fn mismatch(what: Text) -> Error {
     Error::new(
         Kind::Tampered,
         t!("core-origin-mismatch", what = what),

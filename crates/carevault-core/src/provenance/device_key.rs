@@ -79,7 +79,7 @@ pub fn load(home: &Path) -> Result<Option<DeviceKey>> {
         Ok(Some(bytes)) => parse(&path, &bytes).map(Some),
         Ok(None) => Ok(None),
         Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Err(damaged(&path)),
-        Err(e) => Err(Error::io("reading this tablet's signing key", &path, e)),
+        Err(e) => Err(Error::io(t!("ops-doing-reading-device-key"), &path, e)),
     }
 }
 

@@ -53,7 +53,7 @@ pub fn certificate(home: &Path) -> Result<Option<String>> {
     let path = cert_path(home);
     match fsutil::read_small(&path, MAX_CERT_BYTES) {
         Ok(b) => Ok(b.map(|b| String::from_utf8_lossy(&b).into_owned())),
-        Err(e) => Err(Error::io("reading this tablet's key certificate", &path, e)),
+        Err(e) => Err(Error::io(t!("ops-doing-reading-key-certificate"), &path, e)),
     }
 }
 

@@ -56,7 +56,7 @@ impl Signed {
     /// Checks the manifest copy's bytes as stored against the signed hash.
     pub fn check_manifest(&self, stored: &[u8]) -> Result<()> {
         if hex::encode(sha2::Sha256::digest(stored)) != self.manifest_sha256 {
-            return Err(mismatch("the manifest copy differs from the one signed"));
+            return Err(mismatch(t!("ops-damaged-manifest-copy-differs")));
         }
         Ok(())
     }
@@ -83,9 +83,9 @@ pub fn split_origin_parts(parts: &mut Vec<(String, Extent)>) -> Result<Option<(E
         let sig = parts.pop().expect("two parts").1;
         let rec = parts.pop().expect("two parts").1;
         if rec.len > MAX_ORIGIN_BYTES || sig.len > MAX_SIG_BYTES {
-            return Err(crate::error::unsafe_archive(
-                "the backup's origin parts are larger than allowed",
-            ));
+            return Err(crate::error::unsafe_archive(t!(
+                "ops-damaged-origin-parts-too-large"
+            )));
         }
         Some((rec, sig))
     } else {
@@ -95,9 +95,7 @@ pub fn split_origin_parts(parts: &mut Vec<(String, Extent)>) -> Result<Option<(E
         .iter()
         .any(|(n, _)| n == ORIGIN_NAME || n == ORIGIN_SIG_NAME)
     {
-        return Err(corrupted(
-            "the container parts are not in carevault's order",
-        ));
+        return Err(corrupted(t!("ops-damaged-parts-out-of-order")));
     }
     Ok(origin)
 }
@@ -124,21 +122,21 @@ pub fn signature_shape_ok(text: &str) -> bool {
 pub fn verify_record(record: &[u8], signature: &[u8]) -> Result<Origin> {
     let origin = Origin::parse(record)?;
     let sig_text = std::str::from_utf8(signature)
-        .map_err(|_| corrupted("the backup's signature is not text"))?;
+        .map_err(|_| corrupted(t!("ops-damaged-signature-not-text")))?;
     if !signature_shape_ok(sig_text) {
-        return Err(corrupted("the backup's signature file is damaged"));
+        return Err(corrupted(t!("ops-damaged-signature-file")));
     }
     let sig = minisign::SignatureBox::from_string(sig_text)
-        .map_err(|e| corrupted(format!("the backup's signature is unreadable ({e})")))?;
+        .map_err(|e| corrupted(t!("ops-damaged-signature-unreadable", err = e.to_string())))?;
     let pk = minisign::PublicKey::from_base64(&origin.signer.public_key)
-        .map_err(|e| corrupted(format!("the signer's public key is unreadable ({e})")))?;
+        .map_err(|e| corrupted(t!("ops-damaged-signer-key-unreadable", err = e.to_string())))?;
     if key_id(pk.keynum()) != origin.signer.key_id {
-        return Err(mismatch("the key ID is not the signer's key"));
+        return Err(mismatch(t!("ops-damaged-key-id")));
     }
     minisign::verify(&pk, &sig, std::io::Cursor::new(record), true, false, false)
-        .map_err(|_| mismatch("the signature does not verify"))?;
+        .map_err(|_| mismatch(t!("ops-damaged-signature-invalid")))?;
     if sig.trusted_comment().ok().as_deref() != Some(origin.trusted_comment().as_str()) {
-        return Err(mismatch("the signed comment is not carevault's"));
+        return Err(mismatch(t!("ops-damaged-signed-comment")));
     }
     // The untrusted comment is not signed, and base64 has spare bits: the
     // file must be exactly what carevault writes, so no changed byte in a
@@ -146,7 +144,7 @@ pub fn verify_record(record: &[u8], signature: &[u8]) -> Result<Origin> {
     if sig.untrusted_comment().ok() != Some(untrusted_comment(&origin.signer.key_id))
         || sig.to_string() != sig_text
     {
-        return Err(corrupted("the backup's signature file is damaged"));
+        return Err(corrupted(t!("ops-damaged-signature-file")));
     }
     Ok(origin)
 }
@@ -162,27 +160,25 @@ pub fn read_origin(
     let minor = metadata.sealed.format_minor;
     let Some((rec_ext, sig_ext)) = layout.origin else {
         if minor >= 1 {
-            return Err(corrupted("the signed origin parts are missing"));
+            return Err(corrupted(t!("ops-damaged-origin-parts-missing")));
         }
         return Ok(None);
     };
     if minor == 0 {
-        return Err(corrupted(
-            "a version 1.0 backup holds parts that only version 1.1 writes",
-        ));
+        return Err(corrupted(t!("ops-damaged-origin-parts-in-1-0")));
     }
     let record = read_extent(file, rec_ext)?;
     let signature = read_extent(file, sig_ext)?;
     let origin = verify_record(&record, &signature)?;
     if origin.sealed != metadata.sealed {
-        return Err(mismatch("the readable details differ from the signed ones"));
+        return Err(mismatch(t!("ops-damaged-details-differ")));
     }
     if origin.payload.name != layout.payload.0 || origin.manifest.name != layout.manifest.0 {
-        return Err(mismatch("the part names differ from the signed ones"));
+        return Err(mismatch(t!("ops-damaged-part-names-differ")));
     }
     let sums = read_extent(file, layout.payload_sum)?;
     if payload_sum_line(&origin.payload.sha256, &origin.payload.name).as_bytes() != sums {
-        return Err(mismatch("the payload checksum differs from the signed one"));
+        return Err(mismatch(t!("ops-damaged-payload-checksum-differs")));
     }
     Ok(Some(Signed {
         key_id: origin.signer.key_id,
@@ -197,7 +193,7 @@ pub fn read_origin(
 /// blocks. `file` must hold a complete format 1.1 container without them.
 pub fn sign_container(home: &Path, file: &mut File, path: &Path, mtime: u64) -> Result<()> {
     let key = device_key::load_or_create(home)?;
-    let io = |e| Error::io("reading the new backup back to sign it", path, e);
+    let io = |e| Error::io(t!("ops-doing-reading-backup-to-sign"), path, e);
     let len = file.metadata().map_err(io)?.len();
     file.seek(SeekFrom::Start(0)).map_err(io)?;
     let layout = read_layout(file, len)?;
@@ -236,7 +232,7 @@ pub fn sign_container(home: &Path, file: &mut File, path: &Path, mtime: u64) -> 
     write_entry(&mut out, ORIGIN_NAME, &record, mtime)?;
     write_entry(&mut out, ORIGIN_SIG_NAME, signature.as_bytes(), mtime)?;
     out.write_all(&[0u8; 1024])
-        .map_err(|e| Error::io("writing the backup file", path, e))?;
+        .map_err(|e| Error::io(t!("ops-doing-writing-backup-file"), path, e))?;
     Ok(())
 }
 

@@ -130,7 +130,7 @@ fn load(home: &Path) -> Result<TrustFile> {
         Ok(None) => Ok(TrustFile::default()),
         Ok(Some(b)) => serde_json::from_slice(&b).map_err(|_| bad_file(&path)),
         Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Err(bad_file(&path)),
-        Err(e) => Err(Error::io("reading the trusted signing keys", &path, e)),
+        Err(e) => Err(Error::io(t!("ops-doing-reading-trusted-keys"), &path, e)),
     }
 }
 

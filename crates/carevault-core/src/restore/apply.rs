@@ -107,10 +107,10 @@ impl Staging {
         let dir = home.join(format!("{STAGING_PREFIX}{id}"));
         if dir.exists() {
             crate::fault::remove_dir_all(&dir)
-                .map_err(|e| Error::io("removing an old staging folder", &dir, e))?;
+                .map_err(|e| Error::io(t!("ops-doing-removing-old-staging"), &dir, e))?;
         }
         crate::fault::create_dir(&dir)
-            .map_err(|e| Error::io("creating the staging folder", &dir, e))?;
+            .map_err(|e| Error::io(t!("ops-doing-creating-staging"), &dir, e))?;
         crate::fsutil::private_dir(&dir)?;
         Ok(Staging { dir, keep: false })
     }
@@ -129,7 +129,7 @@ impl Staging {
         let staged = self.dir.join("data");
         let target = layout::data_dir(home);
         let staged_inode = std::fs::metadata(&staged)
-            .map_err(|e| Error::io("reading the staged data", &staged, e))?
+            .map_err(|e| Error::io(t!("ops-doing-reading-staged-data"), &staged, e))?
             .ino();
         let journal = self.dir.join(JOURNAL);
         let record = Journal {
@@ -145,7 +145,7 @@ impl Staging {
         sync_dir(&self.dir)?;
         let barrier = HostLock::WriteBarrier.exclusive(home).map_err(|e| {
             Error::io(
-                "taking the write barrier",
+                t!("ops-doing-taking-write-barrier"),
                 crate::hostlock::locks_dir(home),
                 e,
             )
@@ -155,7 +155,7 @@ impl Staging {
             exchange(&staged, &target)?;
         } else {
             crate::fault::rename(&staged, &target)
-                .map_err(|e| Error::io("moving the restored data in place", &target, e))?;
+                .map_err(|e| Error::io(t!("ops-doing-moving-restored-data"), &target, e))?;
         }
         // From here on the new data is live and the staging folder holds the
         // old data: it must never be removed as a failed staging folder.
@@ -226,23 +226,23 @@ impl Drop for Staging {
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     crate::fault::check(crate::fault::Op::Create, path)
-        .map_err(|e| Error::io("writing the restore journal", path, e))?;
+        .map_err(|e| Error::io(t!("ops-doing-writing-restore-journal"), path, e))?;
     let mut f = std::fs::File::create(path)
-        .map_err(|e| Error::io("writing the restore journal", path, e))?;
+        .map_err(|e| Error::io(t!("ops-doing-writing-restore-journal"), path, e))?;
     crate::fault::check(crate::fault::Op::Write, path)
         .and_then(|_| f.write_all(bytes))
         .and_then(|_| crate::fault::sync_file(&f, path))
-        .map_err(|e| Error::io("writing the restore journal", path, e))
+        .map_err(|e| Error::io(t!("ops-doing-writing-restore-journal"), path, e))
 }
 
 /// Atomically exchanges two folders (Linux `renameat2(RENAME_EXCHANGE)`).
 pub(crate) fn exchange(a: &Path, b: &Path) -> Result<()> {
     use rustix::fs::{renameat_with, RenameFlags, CWD};
     crate::fault::check(crate::fault::Op::Rename, b)
-        .map_err(|e| Error::io("swapping the restored data in place", b, e))?;
+        .map_err(|e| Error::io(t!("ops-doing-swapping-restored-data"), b, e))?;
     renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(|e| {
         Error::io(
-            "swapping the restored data in place",
+            t!("ops-doing-swapping-restored-data"),
             b,
             std::io::Error::from_raw_os_error(e.raw_os_error()),
         )
@@ -255,7 +255,7 @@ fn file_safety_copy(home: &Path, staging: &Path, id: &str) -> Result<PathBuf> {
     let old = staging.join("data");
     let root = safety_dir(home);
     crate::fault::create_dir_all(&root)
-        .map_err(|e| Error::io("creating the safety copy folder", &root, e))?;
+        .map_err(|e| Error::io(t!("ops-doing-creating-safety-folder"), &root, e))?;
     crate::fsutil::private_dir(&root)?;
     let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S").to_string();
     let mut n = 0u32;
@@ -272,7 +272,7 @@ fn file_safety_copy(home: &Path, staging: &Path, id: &str) -> Result<PathBuf> {
                 break dir;
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
-            Err(e) => return Err(Error::io("creating the safety copy folder", &dir, e)),
+            Err(e) => return Err(Error::io(t!("ops-doing-creating-safety-folder"), &dir, e)),
         }
     };
     crate::stop_point::stop_point(crate::stop_point::RESTORE_FILING);
@@ -280,11 +280,7 @@ fn file_safety_copy(home: &Path, staging: &Path, id: &str) -> Result<PathBuf> {
     if let Err(e) = crate::fault::rename(&old, &dest) {
         // Leave no empty safety-copy folder behind: the data is still in staging.
         let _ = std::fs::remove_dir(&dir);
-        return Err(Error::io(
-            "keeping the replaced data as a safety copy",
-            &dest,
-            e,
-        ));
+        return Err(Error::io(t!("ops-doing-keeping-safety-copy"), &dest, e));
     }
     sync_dir(&dir)?;
     sync_dir(&root)?;
@@ -339,7 +335,7 @@ pub fn recover(home: &Path) -> Result<Vec<Text>> {
             done.push(t!("ops-recover-undone", name = &name));
         }
         crate::fault::remove_dir_all(&dir)
-            .map_err(|e| Error::io("removing a stale staging folder", &dir, e))?;
+            .map_err(|e| Error::io(t!("ops-doing-removing-stale-staging"), &dir, e))?;
         sync_dir(home)?;
     }
     Ok(done)

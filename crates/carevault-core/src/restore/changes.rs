@@ -161,9 +161,9 @@ impl EntrySink for UsersSink {
         crate::fsutil::private_dir(&dir)?;
         let path = dir.join("users.db");
         let mut f = crate::fsutil::create_private(&path)
-            .map_err(|e| Error::io("reading the backup's users", &path, e))?;
+            .map_err(|e| Error::io(t!("ops-doing-reading-backup-users"), &path, e))?;
         std::io::copy(data, &mut f)
-            .map_err(|e| Error::io("reading the backup's users", &path, e))?;
+            .map_err(|e| Error::io(t!("ops-doing-reading-backup-users"), &path, e))?;
         Ok(())
     }
 }
@@ -192,7 +192,7 @@ impl TempDir {
         std::fs::DirBuilder::new()
             .mode(crate::fsutil::PRIVATE_DIR_MODE)
             .create(&dir)
-            .map_err(|e| Error::io("creating a temporary folder", &dir, e))?;
+            .map_err(|e| Error::io(t!("ops-doing-creating-temp-folder"), &dir, e))?;
         Ok(TempDir(dir))
     }
 

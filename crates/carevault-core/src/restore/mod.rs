@@ -280,10 +280,10 @@ fn restore_inner(
     progress: &dyn Progress,
 ) -> Result<RestoreOutcome> {
     let home = permit.home();
-    std::fs::create_dir_all(home).map_err(|e| Error::io("creating the app home", home, e))?;
+    std::fs::create_dir_all(home).map_err(|e| Error::io(t!("ops-doing-creating-home"), home, e))?;
     let _op = HostLock::Operation
         .try_exclusive(home)
-        .map_err(|e| Error::io("taking the operation lock", home, e))?
+        .map_err(|e| Error::io(t!("ops-doing-taking-operation-lock"), home, e))?
         .ok_or_else(crate::backup::busy_error)?;
     recover(home)?;
     let first_run = crate::auth::is_first_run(home);

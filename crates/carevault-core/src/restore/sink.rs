@@ -4,6 +4,7 @@ use crate::archive::reader::EntrySink;
 use crate::error::{Error, Result};
 use crate::format::manifest::Entry;
 use crate::fsutil::sync_dir;
+use crate::i18n::t;
 use crate::restore::dbcheck::{DbChecker, DbResult};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::OpenOptions;
@@ -39,7 +40,7 @@ impl StagingSink {
     /// is fsynced. Then waits for the database checks and returns them.
     pub fn finish(self) -> Result<BTreeMap<String, DbResult>> {
         crate::fault::syncfs(&self.root)
-            .map_err(|e| Error::io("flushing the restored files to storage", &self.root, e))?;
+            .map_err(|e| Error::io(t!("ops-doing-flushing-restored-files"), &self.root, e))?;
         for d in self.dirs.iter().rev() {
             sync_dir(d)?;
         }
@@ -56,29 +57,33 @@ impl EntrySink for StagingSink {
         let parent = path.parent().unwrap_or(&self.root).to_path_buf();
         if !self.dirs.contains(&parent) {
             crate::fault::create_dir_all(&parent)
-                .map_err(|e| Error::io("creating a folder in staging", &parent, e))?;
+                .map_err(|e| Error::io(t!("ops-doing-creating-staging-subfolder"), &parent, e))?;
             let mut p = parent.as_path();
             while p != self.root && self.dirs.insert(p.to_path_buf()) {
                 p = p.parent().unwrap_or(&self.root);
             }
         }
         crate::fault::check(crate::fault::Op::Create, &path)
-            .map_err(|e| Error::io("creating a restored file in staging", &path, e))?;
+            .map_err(|e| Error::io(t!("ops-doing-creating-restored-file"), &path, e))?;
         let mut f = OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&path)
-            .map_err(|e| Error::io("creating a restored file in staging", &path, e))?;
+            .map_err(|e| Error::io(t!("ops-doing-creating-restored-file"), &path, e))?;
         loop {
             let n = data.read(&mut self.buf).map_err(|e| {
-                crate::error::corrupted(format!("{} cannot be read back ({e})", entry.path))
+                crate::error::corrupted(t!(
+                    "ops-damaged-entry-unreadable",
+                    path = &entry.path,
+                    err = crate::error::io_words(&e)
+                ))
             })?;
             if n == 0 {
                 break;
             }
             crate::fault::check(crate::fault::Op::Write, &path)
                 .and_then(|_| f.write_all(&self.buf[..n]))
-                .map_err(|e| Error::io("writing a restored file in staging", &path, e))?;
+                .map_err(|e| Error::io(t!("ops-doing-writing-restored-file"), &path, e))?;
         }
         drop(f);
         if entry.kind == "sqlite" {

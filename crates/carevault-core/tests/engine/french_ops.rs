@@ -364,3 +364,90 @@ fn restore_report_lines_have_french_titles_and_english_json_names() {
     assert!(names.contains(&"sync endpoint"), "{names:?}");
     assert!(json["checks"][0].get("title").is_none());
 }
+
+/// The catalogue's text of `id` in `lang`, with each `(name, value)` filled in.
+fn catalogue_text(lang: Lang, id: &str, args: &[(&str, &str)]) -> String {
+    let mut s = carevault_i18n::template(lang, id)
+        .unwrap_or_else(|| panic!("{id} is not in the {lang} catalogue"));
+    for (name, value) in args {
+        s = s.replace(&format!("{{{name}}}"), value);
+    }
+    assert!(!s.contains('{'), "{id}: an argument was left unfilled: {s}");
+    s
+}
+
+#[test]
+fn an_unreadable_profile_is_reported_entirely_in_french() {
+    let t = tempfile::tempdir().unwrap();
+    let home = small_home(t.path());
+    // A folder where the profile file is expected: the system refuses to
+    // read it (EISDIR), whoever runs the test.
+    let profile = home.join(carevault_core::profile::PROFILE_NAME);
+    let _ = std::fs::remove_file(&profile);
+    std::fs::create_dir(&profile).unwrap();
+    let os = std::io::Error::from_raw_os_error(21).to_string();
+
+    let e = Profile::load(&home).expect_err("a folder was read as the profile");
+    assert_eq!(e.kind(), Kind::Io);
+    assert_eq!(e.path(), Some(profile.as_path()));
+    assert_eq!(
+        e.message_in(Lang::En),
+        format!("the system could not complete reading the profile: {os}")
+    );
+    let fr = e.message_in(Lang::Fr);
+    assert_eq!(
+        fr,
+        format!("le système n'a pas pu terminer la lecture du profil : {os}")
+    );
+    let what = catalogue_text(Lang::Fr, "ops-doing-reading-profile", &[]);
+    assert_eq!(
+        fr,
+        catalogue_text(Lang::Fr, "core-io-failed", &[("what", &what), ("err", &os)])
+    );
+    // Apart from the system's own words (data, passed on as they are), no
+    // English word of the old phrase is left.
+    let ours = fr.replace(&os, "");
+    for word in ["reading", "the", "profile"] {
+        assert!(
+            !ours
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|w| w == word),
+            "{word:?} left in {fr:?}"
+        );
+    }
+    assert_eq!(
+        e.advice_in(Lang::Fr),
+        catalogue_text(Lang::Fr, "core-io-failed-advice", &[])
+    );
+}
+
+#[test]
+fn a_signed_backup_stripped_of_its_origin_parts_is_reported_entirely_in_french() {
+    let t = tempfile::tempdir().unwrap();
+    let home = small_home(t.path());
+    let file = make_backup(&home, &t.path().join("out"), None).path;
+    let bytes = std::fs::read(&file).unwrap();
+    let (record, _) = Opened::open(&file).unwrap().layout.origin.unwrap();
+    let mut stripped = bytes[..record.offset as usize - 512].to_vec();
+    stripped.resize(stripped.len() + 1024, 0);
+    let bad = t.path().join("stripped.bin");
+    std::fs::write(&bad, &stripped).unwrap();
+
+    let e = Opened::open(&bad)
+        .err()
+        .expect("a stripped backup was opened");
+    assert_eq!(e.kind(), Kind::Corrupted);
+    assert_eq!(
+        e.message_in(Lang::En),
+        "the backup file is damaged: the signed origin parts are missing"
+    );
+    assert_eq!(
+        e.message_in(Lang::Fr),
+        "le fichier de sauvegarde est endommagé : les parties signées de l'origine sont absentes"
+    );
+    let what = catalogue_text(Lang::Fr, "ops-damaged-origin-parts-missing", &[]);
+    assert_eq!(
+        e.message_in(Lang::Fr),
+        catalogue_text(Lang::Fr, "core-corrupted", &[("what", &what)])
+    );
+}

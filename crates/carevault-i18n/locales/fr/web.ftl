@@ -147,3 +147,10 @@ web-santedb-check-failed-advice = la sauvegarde SanteDB ne contient pas toutes s
 web-import-no-backup = l'import n'a écrit aucune sauvegarde
 web-import-admin-only = importer une sauvegarde SanteDB à la place des données de la clinique de cette tablette demande un Administrateur système
 web-import-admin-only-advice = demandez à un Administrateur système de l'importer et de la restaurer
+
+## What the server was doing when the system refused (the `what` of core-io-*).
+web-doing-checking-sync-lock = la vérification du verrou de synchronisation
+web-doing-checking-operation-lock = la vérification du verrou des opérations
+web-doing-reading-sync-state = la lecture de l'état de synchronisation
+web-doing-saving-upload = l'enregistrement du fichier envoyé
+web-doing-keeping-upload = la conservation du fichier envoyé

@@ -133,7 +133,7 @@ pub async fn create(
         let home = s.home.clone();
         let target = Target::Medium(medium);
         let dest = backup::preflight(&permit, &target, b.encrypt).map_err(|e| ApiError::from(e).policy())?;
-        let sync = hostlock::sync_running(&home).map_err(|e| Error::io("checking the sync lock", &home, e))?;
+        let sync = hostlock::sync_running(&home).map_err(|e| Error::io(t!("web-doing-checking-sync-lock"), &home, e))?;
         if sync {
             return Err(ApiError::busy(
                 t!("web-sync-running-backup"),

@@ -316,7 +316,7 @@ pub fn ensure_idle(state: &AppState) -> Result<(), ApiError> {
     match HostLock::Operation.try_exclusive(&state.home) {
         Ok(Some(_guard)) => Ok(()),
         Ok(None) => Err(busy()),
-        Err(e) => Err(Error::io("checking the operation lock", &state.home, e).into()),
+        Err(e) => Err(Error::io(t!("web-doing-checking-operation-lock"), &state.home, e).into()),
     }
 }
 

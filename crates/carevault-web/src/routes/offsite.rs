@@ -47,7 +47,7 @@ pub async fn push_now(
             ));
         }
         let sync = carevault_core::hostlock::sync_running(&home)
-            .map_err(|e| carevault_core::Error::io("checking the sync lock", &home, e))?;
+            .map_err(|e| carevault_core::Error::io(t!("web-doing-checking-sync-lock"), &home, e))?;
         if sync {
             return Err(ApiError::busy(
                 t!("web-sync-running-offsite"),

@@ -20,7 +20,8 @@ pub async fn sync(State(state): State<AppState>, who: Who) -> Result<Json<Value>
     let home = state.home.clone();
     let lang = language::current();
     blocking(move || {
-        let s = sync_state(&home).map_err(|e| Error::io("reading the sync state", &home, e))?;
+        let s = sync_state(&home)
+            .map_err(|e| Error::io(t!("web-doing-reading-sync-state"), &home, e))?;
         let mut v = json!(s);
         let data = layout::data_dir(&home);
         let summary = carevault_core::clinic_app::current().sync_summary(&data);
