@@ -59,16 +59,30 @@ fn walk(cmd: Command, parent: &str, words: &Words) -> Command {
     } else {
         format!("{parent} {}", cmd.get_name())
     };
-    let cmd = match about(&path) {
+    // Under clap's `help` subcommand are copies of the commands (what
+    // `carevault help help` lists): "carevault help users add" is described
+    // as "carevault users add" is.
+    let cmd = match about(&path.replace(" help ", " ")) {
         Some(text) => cmd.about(text.render(words.lang)).long_about(None),
         None if cmd.get_name() == "help" => cmd.about(t!("cli-help-about-help").render(words.lang)),
         None => cmd,
     };
-    let cmd = cmd
+    let options: Vec<String> = cmd
+        .get_arguments()
+        .filter(|a| !a.is_positional())
+        .map(|a| a.get_id().to_string())
+        .collect();
+    let mut cmd = cmd
         .help_template(words.template.clone())
         .subcommand_help_heading(words.commands)
         .subcommand_value_name(words.command)
         .mut_args(|arg| localise_arg(&path, arg, words));
+    // Clap prints the headings in the order of the arguments that carry
+    // them; moving the options after the positionals keeps its order
+    // (`Arguments` before `Options`). `mut_arg` puts the argument last.
+    for id in options {
+        cmd = cmd.mut_arg(id, |a| a);
+    }
     cmd.mut_subcommands(|sub| walk(sub, &path, words))
 }
 
