@@ -553,5 +553,16 @@ mod tests {
             "{}",
             helps[2]
         );
+        // `carevault help help` lists the commands with their French descriptions.
+        let help = cmd.find_subcommand_mut("help").expect("help");
+        let listed = help.render_help().to_string();
+        assert!(
+            listed.contains(&t!("cli-about-backup").render(Lang::Fr)),
+            "{listed}"
+        );
+        assert!(
+            !listed.contains(&t!("cli-about-backup").render(Lang::En)),
+            "{listed}"
+        );
     }
 }
