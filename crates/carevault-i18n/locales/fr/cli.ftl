@@ -439,12 +439,12 @@ cli-arg-help = Afficher l'aide
 cli-arg-version = Afficher la version
 cli-arg-json = Afficher les résultats en JSON (voir docs/JSON.md)
 cli-arg-user = Se connecter sous ce nom d'utilisateur (son rôle décide de ce qui est permis)
-cli-arg-password-file = Lire le mot de passe de l'utilisateur dans ce fichier ("-" = entrée standard). Sinon CAREVAULT_PASSWORD, sinon une question
+cli-arg-password-file = Lire le mot de passe de l'utilisateur dans ce fichier ("-" = entrée standard). Sinon CAREVAULT_PASSWORD, sinon une invite
 cli-arg-home = Le dossier de l'application (contient data/, private/ et carevault.toml)
 cli-arg-in = Chercher aussi dans ce dossier (répétable)
 cli-arg-media = Seulement ce support (private, public ou external)
 cli-arg-backup = Identifiant, libellé ou fichier de la sauvegarde (docs/CLI.md, « Naming a backup »)
-cli-arg-passphrase-file = Lire la phrase secrète dans ce fichier ("-" = entrée standard). Sinon CAREVAULT_PASSPHRASE, sinon une question dans le terminal
+cli-arg-passphrase-file = Lire la phrase secrète dans ce fichier ("-" = entrée standard). Sinon CAREVAULT_PASSPHRASE, sinon une invite dans le terminal
 cli-arg-identity = Déverrouiller avec un fichier de clé de récupération (de `carevault keygen`) au lieu de la phrase secrète
 cli-arg-wait-sync = Attendre au plus ce nombre de secondes la fin d'une synchronisation en cours
 cli-arg-out = Écrire la clé secrète dans ce fichier (refuse de l'écraser)
@@ -467,7 +467,7 @@ cli-arg-restore-dry-run = Afficher ce qui se passerait, sans rien changer
 cli-arg-restore-yes = Remplacer les données de la clinique existantes sans demander (pour les scripts ; dans un terminal, la restauration demande et montre ce qu'elle remplace)
 cli-arg-restore-full-check = Faire le `PRAGMA integrity_check` complet de chaque base restaurée, même quand la sauvegarde a scellé son propre contrôle réussi
 cli-arg-show-contents = Montrer aussi le contenu (demande la phrase secrète)
-cli-arg-rekey-new-passphrase-file = Lire la nouvelle phrase secrète dans ce fichier. Sinon CAREVAULT_NEW_PASSPHRASE, sinon une question
+cli-arg-rekey-new-passphrase-file = Lire la nouvelle phrase secrète dans ce fichier. Sinon CAREVAULT_NEW_PASSPHRASE, sinon une invite
 cli-arg-users-role = "Clinical Manager", "Clinic Nurse", "System Administrator" ou "Clinic Staff"
 cli-arg-safety-copy-name = Son nom, tel que `list` l'affiche
 cli-arg-trust-key = La clé publique (commence par RW), ou un fichier qui la contient
@@ -478,10 +478,10 @@ cli-arg-trust-remove-key = Identifiant ou nom de la clé
 cli-arg-serve-listen = Adresse et port d'écoute (boucle locale sauf indication contraire)
 cli-arg-serve-max-upload = Plus grand fichier de sauvegarde accepté en envoi, en octets (8 Gio par défaut)
 cli-arg-santedb-file = Le fichier de sauvegarde SanteDB
-cli-arg-santedb-passphrase-file = Lire la phrase secrète de la sauvegarde SanteDB dans ce fichier ("-" = entrée standard). Sinon CAREVAULT_SANTEDB_PASSPHRASE, sinon une question ; demandée seulement si le fichier est chiffré
+cli-arg-santedb-passphrase-file = Lire la phrase secrète de la sauvegarde SanteDB dans ce fichier ("-" = entrée standard). Sinon CAREVAULT_SANTEDB_PASSPHRASE, sinon une invite ; demandée seulement si le fichier est chiffré
 cli-arg-santedb-to = Dossier de la sauvegarde carevault (la règle External s'applique)
 cli-arg-santedb-label = Un libellé pour la sauvegarde carevault (par défaut : SanteDB-<heure de création>)
-cli-arg-santedb-encrypt-with-passphrase-file = Lire la phrase secrète de la sauvegarde carevault dans ce fichier. Sinon CAREVAULT_NEW_PASSPHRASE, sinon une question
+cli-arg-santedb-encrypt-with-passphrase-file = Lire la phrase secrète de la sauvegarde carevault dans ce fichier. Sinon CAREVAULT_NEW_PASSPHRASE, sinon une invite
 cli-arg-santedb-no-encrypt = Faire la sauvegarde carevault non chiffrée (refusé là où la règle exige le chiffrement)
 cli-arg-santedb-recovery-key = Une clé publique de récupération (age1...) qui peut aussi déverrouiller la sauvegarde carevault (répétable)
 cli-arg-santedb-dry-run = Tout lire et vérifier, afficher ce qui serait importé, ne rien écrire
