@@ -214,6 +214,51 @@ fn french_locale_gives_french_command_descriptions_in_help() {
     assert!(!stdout(&en).contains(&msg(Lang::Fr, "cli-about-backup")));
 }
 
+/// `carevault backup --help` in French: headings, every option's help, the
+/// default value and `--help` itself are French; English is clap's own.
+#[test]
+fn french_locale_gives_french_option_help_and_headings() {
+    let out = run_in(FR, &["backup", "--help"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("\nUtilisation : carevault backup [OPTIONS]\n"),
+        "{text}"
+    );
+    assert!(text.contains("\nOptions :\n"), "{text}");
+    for id in [
+        "cli-arg-backup-no-verify",
+        "cli-arg-backup-to",
+        "cli-arg-json",
+        "cli-arg-help",
+    ] {
+        assert!(text.contains(&msg(Lang::Fr, id)), "{id}: {text}");
+    }
+    assert!(text.contains("[par défaut : private]"), "{text}");
+    for english in [
+        "Usage:",
+        "Options:",
+        "Print help",
+        "[default:",
+        "Write to this folder",
+    ] {
+        assert!(!text.contains(english), "{english:?} left in {text}");
+    }
+    golden!("fr-backup-help", out);
+    // The same help in English is clap's, from the doc comments.
+    let en = stdout(&run(&["backup", "--help"]));
+    assert!(en.contains("\nUsage: carevault backup [OPTIONS]\n"), "{en}");
+    assert!(
+        en.contains(&msg(Lang::En, "cli-arg-backup-no-verify")),
+        "{en}"
+    );
+    assert!(en.contains("[default: private]"), "{en}");
+    assert!(
+        !en.contains(&msg(Lang::Fr, "cli-arg-backup-no-verify")),
+        "{en}"
+    );
+}
+
 /// At a terminal in French, the restore's question is French and names the
 /// word to type, `oui`; `oui` restores (and `non` would not).
 #[test]

@@ -390,3 +390,78 @@ cli-demo-err-missing-database = { $path } is missing: this is not a demo data fo
 cli-demo-err-not-demo-data = { $path } has no { $what }: the demo writer needs a generated demo clinic; run `carevault demo init` on a fresh home first
 cli-demo-err-retries-exhausted = the demo writer gave up after { $seconds } s of retries on { $path } (last error: { $last }); check that the data folder exists and is writable, then start the writer again
 cli-demo-err-partial-write = writer transaction { $txn } committed in clinical.db but not in sync.db ({ $cause }), and undoing it failed ({ $undo }): { $path } now holds a partial transaction; restore a backup or re-create the demo home
+
+## help.rs: --help in French. Each option's and argument's help (the
+## doc comment in args.rs, offsite.rs and fleet.rs as clap shows it, without
+## the final full stop), clap's headings and its built-in help texts. The
+## English messages are what clap prints (English help is clap's own).
+cli-help-usage = Usage:
+cli-help-heading-commands = Commands
+cli-help-heading-arguments = Arguments
+cli-help-heading-options = Options
+cli-help-value-command = COMMAND
+cli-help-default = [default: { $value }]
+cli-help-about-help = Print this message or the help of the given subcommand(s)
+cli-arg-help = Print help
+cli-arg-version = Print version
+cli-arg-json = Print results as JSON (see docs/JSON.md)
+cli-arg-user = Log in as this user (their role decides what is allowed)
+cli-arg-password-file = Read the user's password from this file ("-" = standard input). Else CAREVAULT_PASSWORD, else a prompt
+cli-arg-home = The app home (holds data/, private/ and carevault.toml)
+cli-arg-in = Also look in this folder (repeatable)
+cli-arg-media = Only this medium (private, public or external)
+cli-arg-backup = Backup ID, label or file (docs/CLI.md, "Naming a backup")
+cli-arg-passphrase-file = Read the passphrase from this file ("-" = standard input). Else CAREVAULT_PASSPHRASE, else a prompt on the terminal
+cli-arg-identity = Unlock with a recovery key file (from `carevault keygen`) instead of the passphrase
+cli-arg-wait-sync = Wait up to this many seconds for a running synchronization to end
+cli-arg-out = Write the secret key to this file (refuses to overwrite)
+cli-arg-demo-dir = Folder for the demo run (replaced if an earlier demo made it)
+cli-arg-demo-patients = Patients in the demo clinic
+cli-arg-demo-photos = Photos in the demo clinic
+cli-arg-demo-init-home = Where to create it
+cli-arg-demo-home = The app home
+cli-arg-demo-seconds = How long the synchronization lasts
+cli-arg-demo-rate = Transactions per second (default: as fast as possible)
+cli-arg-demo-max = Stop after this many transactions
+cli-arg-backup-to = Write to this folder instead of a medium (the External policy applies)
+cli-arg-backup-label = A label shown in listings
+cli-arg-backup-medium = Medium: private, public or external (falls back to public when no SD card or USB drive is mounted)
+cli-arg-backup-passphrase-file = Read the passphrase from this file ("-" = standard input)
+cli-arg-backup-no-encrypt = Make an unencrypted backup (refused where policy requires encryption)
+cli-arg-backup-recovery-key = A recovery public key (age1...) that can also unlock the backup (repeatable)
+cli-arg-backup-no-verify = Skip reading the written file back before reporting it (for benchmarks only: an unverified backup may not be restorable)
+cli-arg-restore-dry-run = Print what would happen and change nothing
+cli-arg-restore-yes = Replace existing clinic data without asking (for scripts; at a terminal the restore asks, showing what it replaces)
+cli-arg-restore-full-check = Run the whole `PRAGMA integrity_check` of every restored database, even where the backup sealed its own passing check
+cli-arg-show-contents = Show contents too (asks for the passphrase)
+cli-arg-rekey-new-passphrase-file = Read the new passphrase from this file. Else CAREVAULT_NEW_PASSPHRASE, else a prompt
+cli-arg-users-role = "Clinical Manager", "Clinic Nurse", "System Administrator" or "Clinic Staff"
+cli-arg-safety-copy-name = Its name, as `list` shows it
+cli-arg-trust-key = The public key (starts with RW), or a file holding it
+cli-arg-trust-name = A name for the tablet (or facility) the key belongs to
+cli-arg-trust-facility = KEY is a facility key (`trust facility-key`): trust every tablet whose device key it certified
+cli-arg-trust-facility-key = The facility's secret key file
+cli-arg-trust-remove-key = Key ID or name
+cli-arg-serve-listen = Address and port to listen on (loopback unless told otherwise)
+cli-arg-serve-max-upload = Largest backup file accepted as an upload, in bytes (default 8 GiB)
+cli-arg-santedb-file = The SanteDB backup file
+cli-arg-santedb-passphrase-file = Read the SanteDB backup's passphrase from this file ("-" = standard input). Else CAREVAULT_SANTEDB_PASSPHRASE, else a prompt; asked only when the file is encrypted
+cli-arg-santedb-to = Folder for the carevault backup (the External policy applies)
+cli-arg-santedb-label = A label for the carevault backup (default: SanteDB-<creation time>)
+cli-arg-santedb-encrypt-with-passphrase-file = Read the carevault backup's passphrase from this file. Else CAREVAULT_NEW_PASSPHRASE, else a prompt
+cli-arg-santedb-no-encrypt = Make the carevault backup unencrypted (refused where policy requires encryption)
+cli-arg-santedb-recovery-key = A recovery public key (age1...) that can also unlock the carevault backup (repeatable)
+cli-arg-santedb-dry-run = Read and check everything, print what would be imported, write nothing
+cli-arg-offsite-push-ids = Backup IDs to upload
+cli-arg-offsite-push-all = Every local backup that is not offsite yet
+cli-arg-offsite-list-device = Another tablet's device key ID, for the `{"{"}device{"}"}` part of the prefix (a replacement tablet reading the lost one's copies)
+cli-arg-offsite-get-id = Backup ID (or its file name)
+cli-arg-offsite-get-to = The folder to put it in
+cli-arg-offsite-get-device = Another tablet's device key ID (see `list --device`)
+cli-arg-check-bucket-store = Check this bucket (s3://BUCKET) rather than the profile's
+cli-arg-check-bucket-config = With --store: the settings file (see `carevault fleet --help`)
+cli-arg-fleet-store = The bucket and prefix the tablets write under: s3://BUCKET/PREFIX/
+cli-arg-fleet-config = A file (mode 0600) with `endpoint`, `region`, `access_key` and `secret_key` lines; else CAREVAULT_S3_ENDPOINT, CAREVAULT_S3_REGION, CAREVAULT_S3_ACCESS_KEY and CAREVAULT_S3_SECRET_KEY
+cli-arg-fleet-index = The index file (SQLite), made if missing
+cli-arg-fleet-days = A device with no offsite copy newer than this many days is at risk
+cli-arg-fleet-audit-sample = Check this many backups, picked at random (default: all)

@@ -424,3 +424,77 @@ cli-demo-err-missing-database = { $path } manque : ce n'est pas un dossier de do
 cli-demo-err-not-demo-data = { $path } n'a pas de { $what } : l'écrivain de démonstration a besoin d'une clinique de démonstration générée ; lancez d'abord `carevault demo init` sur un nouveau dossier
 cli-demo-err-retries-exhausted = l'écrivain de démonstration a abandonné après { $seconds } s de nouvelles tentatives sur { $path } (dernière erreur : { $last }) ; vérifiez que le dossier de données existe et est accessible en écriture, puis relancez l'écrivain
 cli-demo-err-partial-write = la transaction { $txn } de l'écrivain est enregistrée dans clinical.db mais pas dans sync.db ({ $cause }), et son annulation a échoué ({ $undo }) : { $path } contient maintenant une transaction partielle ; restaurez une sauvegarde ou recréez le dossier de démonstration
+
+## help.rs: --help en français. L'aide de chaque option et argument, les
+## titres de clap et ses textes d'aide intégrés. Les titres se terminent par
+## une espace : clap ajoute le deux-points.
+cli-help-usage = Utilisation :
+cli-help-heading-commands = Commandes{" "}
+cli-help-heading-arguments = Arguments{" "}
+cli-help-heading-options = Options{" "}
+cli-help-value-command = COMMANDE
+cli-help-default = [par défaut : { $value }]
+cli-help-about-help = Afficher ce message ou l'aide des sous-commandes données
+cli-arg-help = Afficher l'aide
+cli-arg-version = Afficher la version
+cli-arg-json = Afficher les résultats en JSON (voir docs/JSON.md)
+cli-arg-user = Se connecter sous ce nom d'utilisateur (son rôle décide de ce qui est permis)
+cli-arg-password-file = Lire le mot de passe de l'utilisateur dans ce fichier ("-" = entrée standard). Sinon CAREVAULT_PASSWORD, sinon une invite
+cli-arg-home = Le dossier de l'application (contient data/, private/ et carevault.toml)
+cli-arg-in = Chercher aussi dans ce dossier (répétable)
+cli-arg-media = Seulement ce support (private, public ou external)
+cli-arg-backup = Identifiant, libellé ou fichier de la sauvegarde (docs/CLI.md, « Naming a backup »)
+cli-arg-passphrase-file = Lire la phrase secrète dans ce fichier ("-" = entrée standard). Sinon CAREVAULT_PASSPHRASE, sinon une invite dans le terminal
+cli-arg-identity = Déverrouiller avec un fichier de clé de récupération (de `carevault keygen`) au lieu de la phrase secrète
+cli-arg-wait-sync = Attendre au plus ce nombre de secondes la fin d'une synchronisation en cours
+cli-arg-out = Écrire la clé secrète dans ce fichier (refuse de l'écraser)
+cli-arg-demo-dir = Dossier de la démonstration (remplacé si une démonstration précédente l'a créé)
+cli-arg-demo-patients = Patients de la clinique de démonstration
+cli-arg-demo-photos = Photos de la clinique de démonstration
+cli-arg-demo-init-home = Où le créer
+cli-arg-demo-home = Le dossier de l'application
+cli-arg-demo-seconds = Durée de la synchronisation
+cli-arg-demo-rate = Transactions par seconde (par défaut : aussi vite que possible)
+cli-arg-demo-max = S'arrêter après ce nombre de transactions
+cli-arg-backup-to = Écrire dans ce dossier au lieu d'un support (la règle External s'applique)
+cli-arg-backup-label = Un libellé affiché dans les listes
+cli-arg-backup-medium = Support : private, public ou external (public si aucune carte SD ni clé USB n'est montée)
+cli-arg-backup-passphrase-file = Lire la phrase secrète dans ce fichier ("-" = entrée standard)
+cli-arg-backup-no-encrypt = Faire une sauvegarde non chiffrée (refusé là où la règle exige le chiffrement)
+cli-arg-backup-recovery-key = Une clé publique de récupération (age1...) qui peut aussi déverrouiller la sauvegarde (répétable)
+cli-arg-backup-no-verify = Ne pas relire le fichier écrit avant d'annoncer la sauvegarde (pour les mesures de performance seulement : une sauvegarde non vérifiée peut ne pas être restaurable)
+cli-arg-restore-dry-run = Afficher ce qui se passerait, sans rien changer
+cli-arg-restore-yes = Remplacer les données de la clinique existantes sans demander (pour les scripts ; dans un terminal, la restauration demande et montre ce qu'elle remplace)
+cli-arg-restore-full-check = Faire le `PRAGMA integrity_check` complet de chaque base restaurée, même quand la sauvegarde a scellé son propre contrôle réussi
+cli-arg-show-contents = Montrer aussi le contenu (demande la phrase secrète)
+cli-arg-rekey-new-passphrase-file = Lire la nouvelle phrase secrète dans ce fichier. Sinon CAREVAULT_NEW_PASSPHRASE, sinon une invite
+cli-arg-users-role = "Clinical Manager", "Clinic Nurse", "System Administrator" ou "Clinic Staff"
+cli-arg-safety-copy-name = Son nom, tel que `list` l'affiche
+cli-arg-trust-key = La clé publique (commence par RW), ou un fichier qui la contient
+cli-arg-trust-name = Un nom pour la tablette (ou l'établissement) à qui la clé appartient
+cli-arg-trust-facility = KEY est une clé d'établissement (`trust facility-key`) : faire confiance à chaque tablette dont elle a certifié la clé
+cli-arg-trust-facility-key = Le fichier de clé secrète de l'établissement
+cli-arg-trust-remove-key = Identifiant ou nom de la clé
+cli-arg-serve-listen = Adresse et port d'écoute (boucle locale sauf indication contraire)
+cli-arg-serve-max-upload = Plus grand fichier de sauvegarde accepté en envoi, en octets (8 Gio par défaut)
+cli-arg-santedb-file = Le fichier de sauvegarde SanteDB
+cli-arg-santedb-passphrase-file = Lire la phrase secrète de la sauvegarde SanteDB dans ce fichier ("-" = entrée standard). Sinon CAREVAULT_SANTEDB_PASSPHRASE, sinon une invite ; demandée seulement si le fichier est chiffré
+cli-arg-santedb-to = Dossier de la sauvegarde carevault (la règle External s'applique)
+cli-arg-santedb-label = Un libellé pour la sauvegarde carevault (par défaut : SanteDB-<heure de création>)
+cli-arg-santedb-encrypt-with-passphrase-file = Lire la phrase secrète de la sauvegarde carevault dans ce fichier. Sinon CAREVAULT_NEW_PASSPHRASE, sinon une invite
+cli-arg-santedb-no-encrypt = Faire la sauvegarde carevault non chiffrée (refusé là où la règle exige le chiffrement)
+cli-arg-santedb-recovery-key = Une clé publique de récupération (age1...) qui peut aussi déverrouiller la sauvegarde carevault (répétable)
+cli-arg-santedb-dry-run = Tout lire et vérifier, afficher ce qui serait importé, ne rien écrire
+cli-arg-offsite-push-ids = Identifiants des sauvegardes à envoyer
+cli-arg-offsite-push-all = Chaque sauvegarde locale qui n'est pas encore hors site
+cli-arg-offsite-list-device = L'identifiant de clé d'une autre tablette, pour la partie `{"{"}device{"}"}` du préfixe (une tablette de remplacement qui lit les copies de celle perdue)
+cli-arg-offsite-get-id = Identifiant de la sauvegarde (ou son nom de fichier)
+cli-arg-offsite-get-to = Le dossier où la mettre
+cli-arg-offsite-get-device = L'identifiant de clé d'une autre tablette (voir `list --device`)
+cli-arg-check-bucket-store = Vérifier ce bucket (s3://BUCKET) plutôt que celui du profil
+cli-arg-check-bucket-config = Avec --store : le fichier de réglages (voir `carevault fleet --help`)
+cli-arg-fleet-store = Le bucket et le préfixe sous lesquels les tablettes écrivent : s3://BUCKET/PREFIX/
+cli-arg-fleet-config = Un fichier (mode 0600) avec des lignes `endpoint`, `region`, `access_key` et `secret_key` ; sinon CAREVAULT_S3_ENDPOINT, CAREVAULT_S3_REGION, CAREVAULT_S3_ACCESS_KEY et CAREVAULT_S3_SECRET_KEY
+cli-arg-fleet-index = Le fichier d'index (SQLite), créé s'il manque
+cli-arg-fleet-days = Une tablette sans copie hors site plus récente que ce nombre de jours est en danger
+cli-arg-fleet-audit-sample = Vérifier ce nombre de sauvegardes, tirées au hasard (par défaut : toutes)
