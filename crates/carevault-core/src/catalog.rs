@@ -172,19 +172,24 @@ pub fn scan_stores(stores: &[FolderStore]) -> Vec<Listed> {
     }
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     let chunk = candidates.len().div_ceil(workers).max(16);
+    // A spawned thread has no language of its own: the workers render what
+    // they say (a damaged file's problem) in the caller's.
+    let lang = crate::i18n::current();
     let mut out: Vec<Listed> = std::thread::scope(|s| {
         let handles: Vec<_> = candidates
             .chunks(chunk)
             .map(|part| {
                 s.spawn(move || {
-                    part.iter()
-                        .filter_map(|(p, n, medium)| {
-                            examine(p, *n).map(|mut l| {
-                                l.medium = (!medium.is_empty()).then(|| medium.clone());
-                                l
+                    crate::i18n::in_lang(lang, || {
+                        part.iter()
+                            .filter_map(|(p, n, medium)| {
+                                examine(p, *n).map(|mut l| {
+                                    l.medium = (!medium.is_empty()).then(|| medium.clone());
+                                    l
+                                })
                             })
-                        })
-                        .collect::<Vec<_>>()
+                            .collect::<Vec<_>>()
+                    })
                 })
             })
             .collect();
@@ -431,7 +436,11 @@ pub fn remember_verification<T>(home: &Path, id: &str, result: &Result<T>) -> Re
                 .strftime("%Y-%m-%dT%H:%M:%SZ")
                 .to_string(),
             ok: result.is_ok(),
-            problem: result.as_ref().err().map(|e| e.message().to_string()),
+            // A stored record: English, whoever verified (docs/PROFILE.md).
+            problem: result
+                .as_ref()
+                .err()
+                .map(|e| e.message_in(crate::i18n::Lang::En)),
         },
     );
     // O_EXCL|O_NOFOLLOW, 0600, in a 0700 folder (fsutil::write_private).

@@ -77,7 +77,27 @@ impl Lang {
     /// The best of the catalogue's languages for an HTTP `Accept-Language`
     /// value (`fr-CH, fr;q=0.9, en;q=0.8`), `None` when none is wanted.
     pub fn negotiate(accept_language: &str) -> Option<Lang> {
-        let requested = fluent_langneg::accepted_languages::parse(accept_language);
+        // Weights as RFC 9110 gives them (`fluent-langneg`'s parser keeps
+        // only the order): highest first, the order of the list among
+        // equals; `q=0` means "not this one"; a malformed entry is ignored.
+        let mut weighted: Vec<(f32, usize, LanguageIdentifier)> = accept_language
+            .split(',')
+            .enumerate()
+            .filter_map(|(i, entry)| {
+                let mut parts = entry.split(';');
+                let tag = parts.next()?.trim().parse::<LanguageIdentifier>().ok()?;
+                let mut q = 1.0f32;
+                for p in parts {
+                    let p = p.trim();
+                    if let Some(v) = p.strip_prefix("q=").or_else(|| p.strip_prefix("Q=")) {
+                        q = v.trim().parse().ok().filter(|q| (0.0..=1.0).contains(q))?;
+                    }
+                }
+                (q > 0.0).then_some((q, i, tag))
+            })
+            .collect();
+        weighted.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let requested: Vec<LanguageIdentifier> = weighted.into_iter().map(|w| w.2).collect();
         let available: Vec<LanguageIdentifier> = Lang::ALL.iter().map(|l| l.id()).collect();
         let chosen = fluent_langneg::negotiate_languages(
             &requested,
@@ -145,7 +165,8 @@ pub fn current() -> Lang {
 
 /// Runs `work` with [`current`] answering `lang` on this thread (the web
 /// server runs each request's and each job's work so), then restores what
-/// was before, also when `work` panics.
+/// was before, also when `work` panics. A thread that `work` spawns does
+/// not inherit it: pass `current()` to the thread and call `in_lang` there.
 pub fn in_lang<R>(lang: Lang, work: impl FnOnce() -> R) -> R {
     struct Restore(Option<Lang>);
     impl Drop for Restore {
@@ -242,8 +263,6 @@ impl From<char> for Arg {
 pub struct Text {
     id: Cow<'static, str>,
     args: Vec<(&'static str, Arg)>,
-    /// Not a message: text shown as it is (see `From<String>`).
-    verbatim: bool,
 }
 
 impl Text {
@@ -252,7 +271,6 @@ impl Text {
         Text {
             id: id.into(),
             args: Vec::new(),
-            verbatim: false,
         }
     }
 
@@ -271,9 +289,6 @@ impl Text {
     /// catalogue is rendered in English; one missing from both is rendered
     /// as its ID (the catalogue test fails on either, so neither ships).
     pub fn render(&self, lang: Lang) -> String {
-        if self.verbatim {
-            return self.id.to_string();
-        }
         let mut args = FluentArgs::new();
         for (name, value) in &self.args {
             let v = match value {

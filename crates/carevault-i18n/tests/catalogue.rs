@@ -222,8 +222,17 @@ fn every_message_the_code_names_is_in_the_catalogue() {
             continue;
         }
         let text = std::fs::read_to_string(f).unwrap();
+        let page = f.extension().is_some_and(|e| e == "js" || e == "html");
         for id in used_ids(&text) {
             used += 1;
+            // The page gets only these from GET /api/strings.
+            if page && !(id.starts_with("ui-") || id.starts_with("common-")) {
+                missing.push(format!(
+                    "{}: {id} (the page is served ui- and common- only)",
+                    f.display()
+                ));
+                continue;
+            }
             if !en.contains_key(&id) {
                 missing.push(format!(
                     "{}: {id}",
@@ -273,6 +282,12 @@ fn languages_are_chosen_from_tags_locales_and_browsers() {
     assert_eq!(Lang::negotiate("de-DE, en;q=0.5"), Some(Lang::En));
     assert_eq!(Lang::negotiate("de-DE"), None);
     assert_eq!(Lang::negotiate(""), None);
+    // Weights decide, not the order; q=0 is a refusal; nonsense is ignored.
+    assert_eq!(Lang::negotiate("en;q=0.1, fr;q=0.9"), Some(Lang::Fr));
+    assert_eq!(Lang::negotiate("fr;q=0, en"), Some(Lang::En));
+    assert_eq!(Lang::negotiate("fr;q=0"), None);
+    assert_eq!(Lang::negotiate("fr;q=banana, en;q=0.5"), Some(Lang::En));
+    assert_eq!(Lang::negotiate("*, fr;q=0.8"), Some(Lang::Fr));
 }
 
 #[test]
@@ -290,4 +305,27 @@ fn work_run_in_a_language_renders_in_it_and_the_thread_returns_to_its_own() {
         Lang::En,
         "a panic left French behind"
     );
+}
+
+#[test]
+fn the_pages_templates_keep_every_argument_as_a_placeholder() {
+    for lang in Lang::ALL {
+        let all = load(lang);
+        for (id, m) in all
+            .iter()
+            .filter(|(id, _)| id.starts_with("ui-") || id.starts_with("common-"))
+        {
+            let t = carevault_i18n::template(lang, id).unwrap_or_default();
+            for v in &m.vars {
+                assert!(
+                    t.contains(&format!("{{{v}}}")),
+                    "{lang} {id}: {{{v}}} is not in the page's template {t:?}"
+                );
+            }
+            assert!(
+                !t.contains('$'),
+                "{lang} {id}: Fluent syntax left in the page's template {t:?}"
+            );
+        }
+    }
 }

@@ -24,7 +24,11 @@ pub(crate) fn io(what: Text, path: impl AsRef<Path>, err: std::io::Error) -> Err
         ),
         _ => Error::new(
             Kind::Io,
-            t!("offsite-io-failed", what = what, error = &err),
+            t!(
+                "offsite-io-failed",
+                what = what,
+                error = carevault_core::error::io_words(&err)
+            ),
             t!("offsite-io-failed-advice"),
         ),
     };

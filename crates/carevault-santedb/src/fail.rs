@@ -55,7 +55,11 @@ pub fn io(what: Text, path: impl AsRef<Path>, err: std::io::Error) -> Error {
         ),
         _ => Error::new(
             Kind::Io,
-            t!("santedb-io-failed", what = what, error = &err),
+            t!(
+                "santedb-io-failed",
+                what = what,
+                error = carevault_core::error::io_words(&err)
+            ),
             t!("santedb-io-failed-advice"),
         ),
     };

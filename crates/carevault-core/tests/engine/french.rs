@@ -189,3 +189,66 @@ fn a_folder_given_as_the_backup_file_is_refused_in_french_words_of_our_own() {
         catalogue(Lang::Fr, "core-io-failed-advice", &[])
     );
 }
+
+/// A listing opens files on worker threads of its own: a damaged file's
+/// problem is still in the language of the one who lists (a French web
+/// request on a server started in English), not the process's.
+#[test]
+fn a_damaged_file_in_a_listing_is_described_in_the_language_of_who_lists() {
+    let t = tempfile::tempdir().unwrap();
+    let home = small_home(t.path());
+    let docs = t.path().join("docs");
+    let out = make_backup(&home, &docs, None);
+    let bytes = std::fs::read(&out.path).unwrap();
+    std::fs::write(docs.join("cut.bin"), &bytes[..300]).unwrap();
+    let stores = [carevault_core::store::FolderStore::new(&docs, "Public")];
+    let problem = |lang| {
+        carevault_core::i18n::in_lang(lang, || carevault_core::catalog::scan_stores(&stores))
+            .into_iter()
+            .find_map(|l| l.problem)
+            .expect("the cut file is listed as damaged")
+    };
+    assert_eq!(
+        problem(Lang::Fr),
+        "le fichier de sauvegarde est incomplet : il ne fait que 300 octets"
+    );
+    assert_eq!(
+        problem(Lang::En),
+        "the backup file is incomplete: it is only 300 bytes long"
+    );
+}
+
+/// What a verification found is a stored record: kept in English whoever
+/// verified, so that a French nurse's verification reads the same to an
+/// English administrator (docs/PROFILE.md, "[ui]").
+#[test]
+fn a_failed_verification_is_recorded_in_english_whatever_the_verifiers_language() {
+    let t = tempfile::tempdir().unwrap();
+    let home = small_home(t.path());
+    let docs = t.path().join("docs");
+    let out = make_backup(&home, &docs, Some(PASS));
+    let opened = carevault_core::archive::reader::Opened::open(&out.path).unwrap();
+    let id = opened.metadata.sealed.id.clone();
+    let payload = opened.layout.payload.1.clone();
+    drop(opened);
+    let permit = viewer(&home);
+    let mut bytes = std::fs::read(&out.path).unwrap();
+    bytes[(payload.offset + payload.len / 2) as usize] ^= 0x01;
+    std::fs::write(&out.path, &bytes).unwrap();
+    let unlock = carevault_core::archive::keys::Unlock::Passphrase(
+        carevault_core::SecretString::from(PASS.to_string()),
+    );
+    let e = carevault_core::i18n::in_lang(Lang::Fr, || {
+        carevault_core::verify::verify(&permit, &out.path, Some(&unlock), 18, &NoProgress)
+    })
+    .map(|_| ())
+    .expect_err("a damaged payload verifies");
+    let recorded = carevault_core::catalog::last_verification(&home, &id)
+        .expect("the failed verification is recorded");
+    assert!(!recorded.ok);
+    assert_eq!(
+        recorded.problem.as_deref(),
+        Some(e.message_in(Lang::En).as_str())
+    );
+    assert_ne!(e.message_in(Lang::Fr), e.message_in(Lang::En));
+}

@@ -12,14 +12,20 @@ const PAGE_PREFIXES: [&str; 2] = ["ui-", "common-"];
 /// { ID: template } }`, each `{ $name }` of a message left as `{name}` for
 /// the page to fill in. Needs no session: the login screen uses it.
 pub async fn strings(Language(lang): Language) -> Json<Value> {
+    // The IDs are the compiled-in catalogue's: found once, not per request.
+    static IDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let ids = IDS.get_or_init(|| {
+        PAGE_PREFIXES
+            .iter()
+            .flat_map(|p| carevault_i18n::ids(Lang::En, p))
+            .collect()
+    });
     let mut strings = Map::new();
-    for prefix in PAGE_PREFIXES {
-        for id in carevault_i18n::ids(Lang::En, prefix) {
-            let text = carevault_i18n::template(lang, &id)
-                .or_else(|| carevault_i18n::template(Lang::En, &id))
-                .unwrap_or_else(|| id.clone());
-            strings.insert(id, Value::String(text));
-        }
+    for id in ids.iter().cloned() {
+        let text = carevault_i18n::template(lang, &id)
+            .or_else(|| carevault_i18n::template(Lang::En, &id))
+            .unwrap_or_else(|| id.clone());
+        strings.insert(id, Value::String(text));
     }
     let languages: Vec<Value> = Lang::ALL
         .iter()
