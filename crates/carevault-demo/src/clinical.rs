@@ -75,13 +75,18 @@ pub(crate) fn generate(
 ) -> Result<ClinicalOut, DemoError> {
     let mut conn = create_bulk(path)?;
     let out = {
-        let tx = conn
-            .transaction()
-            .map_err(DemoError::sql("begin the bulk load", path))?;
-        let out = fill(&tx, patients, briefs, rng)
-            .map_err(DemoError::sql("generate clinical data", path))?;
-        tx.commit()
-            .map_err(DemoError::sql("commit the bulk load", path))?;
+        let tx = conn.transaction().map_err(DemoError::sql(
+            carevault_i18n::t!("cli-demo-doing-begin-the-bulk-load"),
+            path,
+        ))?;
+        let out = fill(&tx, patients, briefs, rng).map_err(DemoError::sql(
+            carevault_i18n::t!("cli-demo-doing-generate-clinical-data"),
+            path,
+        ))?;
+        tx.commit().map_err(DemoError::sql(
+            carevault_i18n::t!("cli-demo-doing-commit-the-bulk-load"),
+            path,
+        ))?;
         out
     };
     finish_bulk(conn, path)?;

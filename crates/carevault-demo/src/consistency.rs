@@ -62,7 +62,7 @@ pub fn check_consistency(data_dir: &Path) -> Result<ConsistencyReport, DemoError
                 [table],
                 |r| r.get(0),
             )
-            .map_err(DemoError::sql("read the schema", path))?;
+            .map_err(DemoError::sql(carevault_i18n::t!("cli-demo-doing-read-the-schema"), path))?;
         if found == 0 {
             return Err(DemoError::NotDemoData {
                 path: path.clone(),
@@ -75,13 +75,18 @@ pub fn check_consistency(data_dir: &Path) -> Result<ConsistencyReport, DemoError
         conn: &conn,
         problems: &mut report.problems,
     };
-    c.run(data_dir)
-        .map_err(DemoError::sql("check consistency", data_dir))?;
+    c.run(data_dir).map_err(DemoError::sql(
+        carevault_i18n::t!("cli-demo-doing-check-consistency"),
+        data_dir,
+    ))?;
     report.visits_from_writer = count(
         &conn,
         "SELECT count(DISTINCT writer_txn) FROM clinical.visits WHERE writer_txn IS NOT NULL",
     )
-    .map_err(DemoError::sql("count writer visits", &clinical))?;
+    .map_err(DemoError::sql(
+        carevault_i18n::t!("cli-demo-doing-count-writer-visits"),
+        &clinical,
+    ))?;
     report.outbox_from_writer = count(
         &conn,
         &format!(
@@ -89,7 +94,10 @@ pub fn check_consistency(data_dir: &Path) -> Result<ConsistencyReport, DemoError
             writer("o")
         ),
     )
-    .map_err(DemoError::sql("count writer outbox entries", &sync))?;
+    .map_err(DemoError::sql(
+        carevault_i18n::t!("cli-demo-doing-count-writer-outbox-entries"),
+        &sync,
+    ))?;
     Ok(report)
 }
 

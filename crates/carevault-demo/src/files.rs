@@ -22,9 +22,18 @@ const JPEG_HEAD: [u8; 20] = [
 const JPEG_TAIL: [u8; 2] = [0xFF, 0xD9];
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), DemoError> {
-    let mut f = File::create(path).map_err(DemoError::io("create", path))?;
-    f.write_all(bytes).map_err(DemoError::io("write", path))?;
-    f.sync_all().map_err(DemoError::io("fsync", path))
+    let mut f = File::create(path).map_err(DemoError::io(
+        carevault_i18n::t!("cli-demo-doing-create"),
+        path,
+    ))?;
+    f.write_all(bytes).map_err(DemoError::io(
+        carevault_i18n::t!("cli-demo-doing-write"),
+        path,
+    ))?;
+    f.sync_all().map_err(DemoError::io(
+        carevault_i18n::t!("cli-demo-doing-fsync"),
+        path,
+    ))
 }
 
 /// File name stem for the `i`-th file about one of `briefs` (several files
@@ -47,7 +56,10 @@ pub(crate) fn photos(
     n: u64,
     rng: &mut StdRng,
 ) -> Result<(), DemoError> {
-    std::fs::create_dir_all(dir).map_err(DemoError::io("create the folder", dir))?;
+    std::fs::create_dir_all(dir).map_err(DemoError::io(
+        carevault_i18n::t!("cli-demo-doing-create-the-folder"),
+        dir,
+    ))?;
     let mut buf = Vec::with_capacity(300 * 1024);
     for i in 0..usize::try_from(n).unwrap_or(usize::MAX) {
         let (_, stem) = stem(briefs, i);
@@ -77,7 +89,10 @@ pub(crate) fn documents(
     facility: &str,
     rng: &mut StdRng,
 ) -> Result<(), DemoError> {
-    std::fs::create_dir_all(dir).map_err(DemoError::io("create the folder", dir))?;
+    std::fs::create_dir_all(dir).map_err(DemoError::io(
+        carevault_i18n::t!("cli-demo-doing-create-the-folder"),
+        dir,
+    ))?;
     for i in 0..usize::try_from(n).unwrap_or(usize::MAX) {
         let (p, stem) = stem(briefs, i);
         let (slug, title) = DOC_KINDS[rng.gen_range(0..DOC_KINDS.len())];
@@ -114,7 +129,10 @@ struct AppToml<'a> {
 /// Writes the app config; returns the facility name.
 pub(crate) fn config(path: &Path, seed: u64, rng: &mut StdRng) -> Result<String, DemoError> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(DemoError::io("create the folder", dir))?;
+        std::fs::create_dir_all(dir).map_err(DemoError::io(
+            carevault_i18n::t!("cli-demo-doing-create-the-folder"),
+            dir,
+        ))?;
     }
     let facility = pick(rng, FACILITIES);
     let cfg = AppToml {
@@ -124,7 +142,7 @@ pub(crate) fn config(path: &Path, seed: u64, rng: &mut StdRng) -> Result<String,
         device_name: format!("demo-tablet-{:02}", rng.gen_range(1..100)),
     };
     let body = toml::to_string(&cfg).map_err(|e| DemoError::Io {
-        action: "serialize",
+        action: Box::new(carevault_i18n::t!("cli-demo-doing-serialize")),
         path: path.to_path_buf(),
         source: std::io::Error::other(e),
     })?;

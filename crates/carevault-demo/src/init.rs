@@ -36,17 +36,22 @@ pub fn init(home: &Path, opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
     }
     let data = layout::data_dir(home);
     check_target(&data)?;
-    std::fs::create_dir_all(home).map_err(DemoError::io("create the app home", home))?;
+    std::fs::create_dir_all(home).map_err(DemoError::io(
+        carevault_i18n::t!("cli-demo-doing-create-the-app-home"),
+        home,
+    ))?;
     let staging = home.join(".data.demo-init.tmp");
     if staging.exists() {
         // Left by an interrupted init: it was never the data folder.
         std::fs::remove_dir_all(&staging).map_err(DemoError::io(
-            "remove the leftover staging folder",
+            carevault_i18n::t!("cli-demo-doing-remove-the-leftover-staging-folder"),
             &staging,
         ))?;
     }
-    std::fs::create_dir_all(&staging)
-        .map_err(DemoError::io("create the staging folder", &staging))?;
+    std::fs::create_dir_all(&staging).map_err(DemoError::io(
+        carevault_i18n::t!("cli-demo-doing-create-the-staging-folder"),
+        &staging,
+    ))?;
     let mut summary = match build(home, &staging, opts) {
         Ok(s) => s,
         Err(e) => {
@@ -58,13 +63,16 @@ pub fn init(home: &Path, opts: &DemoOptions) -> Result<DemoSummary, DemoError> {
     if let Err(e) = std::fs::rename(&staging, &data) {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(DemoError::io(
-            "move the generated data into place at",
+            carevault_i18n::t!("cli-demo-doing-move-the-generated-data-into-place-at"),
             &data,
         )(e));
     }
     sync_dir(home)?;
     let backups = layout::private_backups(home);
-    std::fs::create_dir_all(&backups).map_err(DemoError::io("create the folder", &backups))?;
+    std::fs::create_dir_all(&backups).map_err(DemoError::io(
+        carevault_i18n::t!("cli-demo-doing-create-the-folder"),
+        &backups,
+    ))?;
     summary.bytes_on_disk = tree_size(&data)?;
     Ok(summary)
 }
@@ -81,7 +89,10 @@ fn check_target(data: &Path) -> Result<(), DemoError> {
         });
     }
     let mut names: Vec<String> = std::fs::read_dir(data)
-        .map_err(DemoError::io("list", data))?
+        .map_err(DemoError::io(
+            carevault_i18n::t!("cli-demo-doing-list"),
+            data,
+        ))?
         .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
         .collect();
     names.sort();
@@ -188,18 +199,26 @@ fn users_db(path: &Path, mut rng: StdRng) -> Result<u64, DemoError> {
         rows.push((user, display, role, phc));
     }
     let mut conn = create_bulk(path)?;
-    let tx = conn.transaction().map_err(DemoError::sql("begin", path))?;
-    tx.execute_batch(USERS_SCHEMA)
-        .map_err(DemoError::sql("create the users table", path))?;
+    let tx = conn.transaction().map_err(DemoError::sql(
+        carevault_i18n::t!("cli-demo-doing-begin"),
+        path,
+    ))?;
+    tx.execute_batch(USERS_SCHEMA).map_err(DemoError::sql(
+        carevault_i18n::t!("cli-demo-doing-create-the-users-table"),
+        path,
+    ))?;
     let created = timestamp(clinic_time(&mut rng, TODAY - WINDOW_DAYS));
     for (user, display, role, phc) in &rows {
         tx.execute(
             "INSERT INTO users (username, display_name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![user, display, role, phc, created],
         )
-        .map_err(DemoError::sql("insert a user", path))?;
+        .map_err(DemoError::sql(carevault_i18n::t!("cli-demo-doing-insert-a-user"), path))?;
     }
-    tx.commit().map_err(DemoError::sql("commit", path))?;
+    tx.commit().map_err(DemoError::sql(
+        carevault_i18n::t!("cli-demo-doing-commit"),
+        path,
+    ))?;
     finish_bulk(conn, path)?;
     Ok(rows.len() as u64)
 }
@@ -215,9 +234,14 @@ const SYNC_ERRORS: &[&str] = &[
 /// sync log of roughly one synchronization a day. Returns (outbox, log) counts.
 fn sync_db(path: &Path, pending: &[Pending], rng: &mut StdRng) -> Result<(u64, u64), DemoError> {
     let mut conn = create_bulk(path)?;
-    let tx = conn.transaction().map_err(DemoError::sql("begin", path))?;
-    tx.execute_batch(SYNC_SCHEMA)
-        .map_err(DemoError::sql("create the sync tables", path))?;
+    let tx = conn.transaction().map_err(DemoError::sql(
+        carevault_i18n::t!("cli-demo-doing-begin"),
+        path,
+    ))?;
+    tx.execute_batch(SYNC_SCHEMA).map_err(DemoError::sql(
+        carevault_i18n::t!("cli-demo-doing-create-the-sync-tables"),
+        path,
+    ))?;
     let mut order: Vec<&Pending> = pending.iter().collect();
     order.sort_by_key(|p| p.created_at);
     let mut outbox = 0u64;
@@ -228,7 +252,10 @@ fn sync_db(path: &Path, pending: &[Pending], rng: &mut StdRng) -> Result<(u64, u
                 "INSERT INTO outbox (entity, entity_uuid, op, payload, txn_id, created_at) \
                  VALUES (?1, ?2, 'insert', ?3, ?4, ?5)",
             )
-            .map_err(DemoError::sql("prepare", path))?;
+            .map_err(DemoError::sql(
+                carevault_i18n::t!("cli-demo-doing-prepare"),
+                path,
+            ))?;
         let mut txn = String::new();
         let mut txn_time = i64::MIN;
         for p in order {
@@ -244,7 +271,10 @@ fn sync_db(path: &Path, pending: &[Pending], rng: &mut StdRng) -> Result<(u64, u
                 txn,
                 timestamp(p.created_at)
             ])
-            .map_err(DemoError::sql("insert an outbox entry", path))?;
+            .map_err(DemoError::sql(
+                carevault_i18n::t!("cli-demo-doing-insert-an-outbox-entry"),
+                path,
+            ))?;
             outbox += 1;
         }
         let mut ins = tx
@@ -252,7 +282,10 @@ fn sync_db(path: &Path, pending: &[Pending], rng: &mut StdRng) -> Result<(u64, u
                 "INSERT INTO sync_log (started_at, ended_at, pushed, pulled, status, error) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )
-            .map_err(DemoError::sql("prepare", path))?;
+            .map_err(DemoError::sql(
+                carevault_i18n::t!("cli-demo-doing-prepare"),
+                path,
+            ))?;
         let last_ok = last_sync_end();
         let last_day = last_ok / 86_400;
         for day in TODAY - WINDOW_DAYS..=TODAY {
@@ -290,13 +323,21 @@ fn sync_db(path: &Path, pending: &[Pending], rng: &mut StdRng) -> Result<(u64, u
                 status,
                 error
             ])
-            .map_err(DemoError::sql("insert a sync log entry", path))?;
+            .map_err(DemoError::sql(
+                carevault_i18n::t!("cli-demo-doing-insert-a-sync-log-entry"),
+                path,
+            ))?;
             log += 1;
         }
     }
-    tx.execute_batch(SYNC_INDEXES)
-        .map_err(DemoError::sql("create the sync indexes", path))?;
-    tx.commit().map_err(DemoError::sql("commit", path))?;
+    tx.execute_batch(SYNC_INDEXES).map_err(DemoError::sql(
+        carevault_i18n::t!("cli-demo-doing-create-the-sync-indexes"),
+        path,
+    ))?;
+    tx.commit().map_err(DemoError::sql(
+        carevault_i18n::t!("cli-demo-doing-commit"),
+        path,
+    ))?;
     finish_bulk(conn, path)?;
     Ok((outbox, log))
 }
@@ -305,18 +346,28 @@ fn sync_db(path: &Path, pending: &[Pending], rng: &mut StdRng) -> Result<(u64, u
 fn sync_dir(dir: &Path) -> Result<(), DemoError> {
     std::fs::File::open(dir)
         .and_then(|f| f.sync_all())
-        .map_err(DemoError::io("fsync the folder", dir))
+        .map_err(DemoError::io(
+            carevault_i18n::t!("cli-demo-doing-fsync-the-folder"),
+            dir,
+        ))
 }
 
 /// Sum of the sizes of the regular files under `dir`.
 fn tree_size(dir: &Path) -> Result<u64, DemoError> {
     let mut total = 0;
-    for entry in std::fs::read_dir(dir).map_err(DemoError::io("list", dir))? {
-        let entry = entry.map_err(DemoError::io("list", dir))?;
+    for entry in std::fs::read_dir(dir).map_err(DemoError::io(
+        carevault_i18n::t!("cli-demo-doing-list"),
+        dir,
+    ))? {
+        let entry = entry.map_err(DemoError::io(
+            carevault_i18n::t!("cli-demo-doing-list"),
+            dir,
+        ))?;
         let path = entry.path();
-        let meta = entry
-            .metadata()
-            .map_err(DemoError::io("read the size of", &path))?;
+        let meta = entry.metadata().map_err(DemoError::io(
+            carevault_i18n::t!("cli-demo-doing-read-the-size-of"),
+            &path,
+        ))?;
         if meta.is_dir() {
             total += tree_size(&path)?;
         } else if meta.is_file() {

@@ -110,7 +110,8 @@ pub enum DemoError {
 
     #[error("could not {action} {path}: {source}")]
     Io {
-        action: &'static str,
+        /// Boxed: a `Text` inline would make every `Result<_, DemoError>` large.
+        action: Box<carevault_i18n::Text>,
         path: PathBuf,
         #[source]
         source: std::io::Error,
@@ -118,7 +119,8 @@ pub enum DemoError {
 
     #[error("SQLite failed to {action} in {path}: {source}")]
     Sqlite {
-        action: &'static str,
+        /// Boxed: a `Text` inline would make every `Result<_, DemoError>` large.
+        action: Box<carevault_i18n::Text>,
         path: PathBuf,
         #[source]
         source: rusqlite::Error,
@@ -187,7 +189,7 @@ impl DemoError {
                 source,
             } => t!(
                 "cli-demo-err-io",
-                action = *action,
+                action = &**action,
                 path = path,
                 err = source
             ),
@@ -197,7 +199,7 @@ impl DemoError {
                 source,
             } => t!(
                 "cli-demo-err-sqlite",
-                action = *action,
+                action = &**action,
                 path = path,
                 err = source.to_string()
             ),
@@ -234,26 +236,51 @@ impl DemoError {
     }
 
     pub(crate) fn io(
-        action: &'static str,
+        action: carevault_i18n::Text,
         path: impl Into<PathBuf>,
     ) -> impl FnOnce(std::io::Error) -> DemoError {
         let path = path.into();
         move |source| DemoError::Io {
-            action,
+            action: Box::new(action),
             path,
             source,
         }
     }
 
     pub(crate) fn sql(
-        action: &'static str,
+        action: carevault_i18n::Text,
         path: impl Into<PathBuf>,
     ) -> impl FnOnce(rusqlite::Error) -> DemoError {
         let path = path.into();
         move |source| DemoError::Sqlite {
-            action,
+            action: Box::new(action),
             path,
             source,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use carevault_i18n::{t, Lang};
+
+    /// A failed step reads whole in French: the step itself is a message
+    /// too, not an English name inside a French sentence; English (and the
+    /// `Display` the demo's callers log) is as it always was.
+    #[test]
+    fn a_failed_demo_step_is_told_in_the_readers_language() {
+        let not_found = || std::io::Error::from(std::io::ErrorKind::NotFound);
+        let e = DemoError::io(t!("cli-demo-doing-create-the-folder"), "/demo/clinic")(not_found());
+        let err = not_found().to_string();
+        assert_eq!(
+            e.to_string(),
+            format!("could not create the folder /demo/clinic: {err}")
+        );
+        assert_eq!(e.text().render(Lang::En), e.to_string());
+        assert_eq!(
+            e.text().render(Lang::Fr),
+            format!("impossible de créer le dossier /demo/clinic : {err}")
+        );
     }
 }

@@ -151,13 +151,18 @@ pub(crate) fn create_bulk(path: &Path) -> Result<Connection, DemoError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags)
-        .map_err(DemoError::sql("create the database", path))?;
+    let conn = Connection::open_with_flags(path, flags).map_err(DemoError::sql(
+        carevault_i18n::t!("cli-demo-doing-create-the-database"),
+        path,
+    ))?;
     conn.execute_batch(
         "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536; \
          PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = OFF;",
     )
-    .map_err(DemoError::sql("set up the bulk load", path))?;
+    .map_err(DemoError::sql(
+        carevault_i18n::t!("cli-demo-doing-set-up-the-bulk-load"),
+        path,
+    ))?;
     Ok(conn)
 }
 
@@ -165,22 +170,35 @@ pub(crate) fn create_bulk(path: &Path) -> Result<Connection, DemoError> {
 /// and fsyncs the file (the load ran with `synchronous = OFF`).
 pub(crate) fn finish_bulk(conn: Connection, path: &Path) -> Result<(), DemoError> {
     conn.pragma_update(None, "user_version", SCHEMA_VERSION)
-        .map_err(DemoError::sql("set the schema version", path))?;
+        .map_err(DemoError::sql(
+            carevault_i18n::t!("cli-demo-doing-set-the-schema-version"),
+            path,
+        ))?;
     let mode: String = conn
         .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-        .map_err(DemoError::sql("switch to WAL mode", path))?;
+        .map_err(DemoError::sql(
+            carevault_i18n::t!("cli-demo-doing-switch-to-wal-mode"),
+            path,
+        ))?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(DemoError::Sqlite {
-            action: "switch to WAL mode",
+            action: Box::new(carevault_i18n::t!("cli-demo-doing-switch-to-wal-mode")),
             path: path.to_path_buf(),
             source: rusqlite::Error::InvalidQuery,
         });
     }
-    conn.close()
-        .map_err(|(_, e)| DemoError::sql("close the database", path)(e))?;
+    conn.close().map_err(|(_, e)| {
+        DemoError::sql(
+            carevault_i18n::t!("cli-demo-doing-close-the-database"),
+            path,
+        )(e)
+    })?;
     std::fs::File::open(path)
         .and_then(|f| f.sync_all())
-        .map_err(DemoError::io("fsync", path))
+        .map_err(DemoError::io(
+            carevault_i18n::t!("cli-demo-doing-fsync"),
+            path,
+        ))
 }
 
 /// A connection of the app writer: existing database only (a missing file
@@ -204,16 +222,24 @@ pub(crate) fn open_read_only(
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
         | OpenFlags::SQLITE_OPEN_URI
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn =
-        Connection::open_with_flags(path, flags).map_err(DemoError::sql("open read-only", path))?;
+    let conn = Connection::open_with_flags(path, flags).map_err(DemoError::sql(
+        carevault_i18n::t!("cli-demo-doing-open-read-only"),
+        path,
+    ))?;
     conn.busy_timeout(Duration::from_secs(5))
-        .map_err(DemoError::sql("set the busy timeout", path))?;
+        .map_err(DemoError::sql(
+            carevault_i18n::t!("cli-demo-doing-set-the-busy-timeout"),
+            path,
+        ))?;
     for (name, other) in attach {
         conn.execute(
             &format!("ATTACH DATABASE ?1 AS {name}"),
             [file_uri_ro(other)],
         )
-        .map_err(DemoError::sql("attach read-only", other))?;
+        .map_err(DemoError::sql(
+            carevault_i18n::t!("cli-demo-doing-attach-read-only"),
+            other,
+        ))?;
     }
     Ok(conn)
 }

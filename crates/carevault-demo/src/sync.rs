@@ -93,8 +93,10 @@ pub fn run_sync(
     opts: &SyncOptions,
     stop: &AtomicBool,
 ) -> Result<SyncStats, DemoError> {
-    let _session = SyncSession::begin(home)
-        .map_err(DemoError::io("take the sync lock in", locks_dir(home)))?;
+    let _session = SyncSession::begin(home).map_err(DemoError::io(
+        carevault_i18n::t!("cli-demo-doing-take-the-sync-lock-in"),
+        locks_dir(home),
+    ))?;
     let began = Instant::now();
     let deadline = began.checked_add(opts.duration);
     let mut s = Sync::start(home, opts.seed)?;
@@ -151,7 +153,7 @@ impl From<DemoError> for Failure {
 }
 
 /// Maps a SQLite error: busy or locked is worth another attempt.
-fn sql(action: &'static str, path: &Path) -> impl FnOnce(rusqlite::Error) -> Failure {
+fn sql(action: carevault_i18n::Text, path: &Path) -> impl FnOnce(rusqlite::Error) -> Failure {
     let path = path.to_path_buf();
     move |source| {
         let busy = matches!(
@@ -159,7 +161,7 @@ fn sql(action: &'static str, path: &Path) -> impl FnOnce(rusqlite::Error) -> Fai
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
         );
         let e = DemoError::Sqlite {
-            action,
+            action: Box::new(action),
             path,
             source,
         };
@@ -212,9 +214,10 @@ fn sleep_until(due: Instant, stop: &AtomicBool) -> bool {
 }
 
 fn take_barrier(home: &Path) -> Result<LockGuard, DemoError> {
-    HostLock::WriteBarrier
-        .shared(home)
-        .map_err(DemoError::io("take the write barrier in", locks_dir(home)))
+    HostLock::WriteBarrier.shared(home).map_err(DemoError::io(
+        carevault_i18n::t!("cli-demo-doing-take-the-write-barrier-in"),
+        locks_dir(home),
+    ))
 }
 
 /// Identity of the data folder and its two databases; a missing one is an error.
@@ -225,13 +228,16 @@ fn current_ids(data: &Path) -> Result<Ids, DemoError> {
             return Err(DemoError::MissingDatabase { path });
         }
     }
-    Ids::of(data).map_err(DemoError::io("read the identity of", data))
+    Ids::of(data).map_err(DemoError::io(
+        carevault_i18n::t!("cli-demo-doing-read-the-identity-of"),
+        data,
+    ))
 }
 
 /// The error when a restore swapped the data folder during the run.
 fn replaced(data: &Path) -> DemoError {
     DemoError::Io {
-        action: "go on synchronizing",
+        action: Box::new(carevault_i18n::t!("cli-demo-doing-go-on-synchronizing")),
         path: data.to_path_buf(),
         source: std::io::Error::other(
             "the data folder was replaced while the sync ran (a restore swapped it in), so this sync \
@@ -290,7 +296,7 @@ impl<'h> Sync<'h> {
         let ids = current_ids(&data)?;
         let open = |path: &Path| {
             open_app(path).map_err(|source| DemoError::Sqlite {
-                action: "open",
+                action: Box::new(carevault_i18n::t!("cli-demo-doing-open")),
                 path: path.to_path_buf(),
                 source,
             })
@@ -308,7 +314,10 @@ impl<'h> Sync<'h> {
                     [table],
                     |r| r.get(0),
                 )
-                .map_err(DemoError::sql("read the schema", path))?;
+                .map_err(DemoError::sql(
+                    carevault_i18n::t!("cli-demo-doing-read-the-schema"),
+                    path,
+                ))?;
             if found == 0 {
                 return Err(DemoError::NotDemoData {
                     path: path.clone(),
@@ -323,7 +332,10 @@ impl<'h> Sync<'h> {
                  VALUES (?1, NULL, 0, 0, 'partial', NULL)",
                 [&started_at],
             )
-            .map_err(sql("start the sync log entry", &sync_path))?;
+            .map_err(sql(
+                carevault_i18n::t!("cli-demo-doing-start-the-sync-log-entry"),
+                &sync_path,
+            ))?;
             Ok(sync.last_insert_rowid())
         })?
         .unwrap_or_default();
@@ -401,13 +413,15 @@ impl<'h> Sync<'h> {
         let done = with_retries(Some(stop), || {
             let _barrier = take_barrier(self.home)?;
             self.same_data()?;
-            let pushed = self
-                .push(d)
-                .map_err(sql("push outbox entries", &self.sync_path))?;
+            let pushed = self.push(d).map_err(sql(
+                carevault_i18n::t!("cli-demo-doing-push-outbox-entries"),
+                &self.sync_path,
+            ))?;
             self.stats.pushed += pushed;
-            let pulled = self
-                .pull(d)
-                .map_err(sql("apply pulled changes", &self.clinical_path))?;
+            let pulled = self.pull(d).map_err(sql(
+                carevault_i18n::t!("cli-demo-doing-apply-pulled-changes"),
+                &self.clinical_path,
+            ))?;
             self.stats.pulled += pulled;
             Ok(())
         })?;
@@ -496,8 +510,10 @@ impl<'h> Sync<'h> {
         with_retries(None, || {
             let _barrier = take_barrier(self.home)?;
             self.same_data()?;
-            self.complete(&ended_at, "ok", None)
-                .map_err(sql("complete the sync log entry", &self.sync_path))
+            self.complete(&ended_at, "ok", None).map_err(sql(
+                carevault_i18n::t!("cli-demo-doing-complete-the-sync-log-entry"),
+                &self.sync_path,
+            ))
         })?;
         Ok(())
     }

@@ -37,7 +37,9 @@ impl Failure {
             Failure::Retry(e.to_string(), path)
         } else {
             Failure::Fatal(DemoError::Sqlite {
-                action: "run a writer transaction",
+                action: Box::new(carevault_i18n::t!(
+                    "cli-demo-doing-run-a-writer-transaction"
+                )),
                 path,
                 source: e,
             })

@@ -198,7 +198,7 @@ impl Writer<'_> {
         let waited = Instant::now();
         let _barrier = HostLock::WriteBarrier.shared(self.home).map_err(|e| {
             Failure::Fatal(DemoError::io(
-                "take the write barrier in",
+                carevault_i18n::t!("cli-demo-doing-take-the-write-barrier-in"),
                 locks_dir(self.home),
             )(e))
         })?;

@@ -229,7 +229,7 @@ fn a_failed_verification_is_recorded_in_english_whatever_the_verifiers_language(
     let out = make_backup(&home, &docs, Some(PASS));
     let opened = carevault_core::archive::reader::Opened::open(&out.path).unwrap();
     let id = opened.metadata.sealed.id.clone();
-    let payload = opened.layout.payload.1.clone();
+    let payload = opened.layout.payload.1;
     drop(opened);
     let permit = viewer(&home);
     let mut bytes = std::fs::read(&out.path).unwrap();
