@@ -1,15 +1,5 @@
 # carevault: offsite messages (en).
 
-## Shared shapes (the same words as the core's Error::io and truncated).
-offsite-io-disk-full = the disk is full while { $what }
-offsite-io-disk-full-advice = free space on that storage (delete old files or safety copies) and run the command again
-offsite-io-denied = permission denied while { $what }
-offsite-io-denied-advice = check that this folder is writable by the user running carevault and is not mounted read-only
-offsite-io-failed = the system could not complete { $what }: { $error }
-offsite-io-failed-advice = check that the storage is present and healthy, then run the command again
-offsite-incomplete = the backup file is incomplete: { $what }
-offsite-incomplete-advice = the file was cut short (interrupted copy or full storage); copy it again from its source or use another backup
-
 ## The store's answers.
 offsite-location = the offsite store { $endpoint } (bucket { $bucket })
 offsite-no-bucket = { $location }: the bucket does not exist

@@ -1,19 +1,5 @@
 # carevault: santedb messages (en).
 
-## Shared shapes (the same words as the core's shorthands).
-santedb-damaged = the backup file is damaged: { $what }
-santedb-damaged-advice = this copy cannot be trusted; use another copy of the backup (for example the one on external media)
-santedb-incomplete = the backup file is incomplete: { $what }
-santedb-incomplete-advice = the file was cut short (interrupted copy or full storage); copy it again from its source or use another backup
-santedb-refused-entry = the backup holds an entry that is refused: { $what }
-santedb-refused-entry-advice = this file was not written by carevault or was altered; do not restore it, and report where it came from
-santedb-io-disk-full = the disk is full while { $what }
-santedb-io-disk-full-advice = free space on that storage (delete old files or safety copies) and run the command again
-santedb-io-denied = permission denied while { $what }
-santedb-io-denied-advice = check that this folder is writable by the user running carevault and is not mounted read-only
-santedb-io-failed = the system could not complete { $what }: { $error }
-santedb-io-failed-advice = check that the storage is present and healthy, then run the command again
-
 ## The layers' faults.
 santedb-read-failed = the SanteDB backup could not be read: { $error }
 santedb-read-failed-advice = check that the storage is present and healthy, then run the command again

@@ -1,15 +1,5 @@
 # carevault : messages des copies hors site (fr).
 
-## Formes communes (les mêmes mots que Error::io et truncated du cœur).
-offsite-io-disk-full = le stockage est plein pendant { $what }
-offsite-io-disk-full-advice = libérez de l'espace sur ce stockage (supprimez d'anciens fichiers ou des copies de sécurité) et relancez la commande
-offsite-io-denied = accès refusé pendant { $what }
-offsite-io-denied-advice = vérifiez que l'utilisateur qui lance carevault peut écrire dans ce dossier et qu'il n'est pas monté en lecture seule
-offsite-io-failed = le système n'a pas pu terminer { $what } : { $error }
-offsite-io-failed-advice = vérifiez que le stockage est présent et en bon état, puis relancez la commande
-offsite-incomplete = le fichier de sauvegarde est incomplet : { $what }
-offsite-incomplete-advice = le fichier a été tronqué (copie interrompue ou stockage plein) ; copiez-le de nouveau depuis sa source ou utilisez une autre sauvegarde
-
 ## Les réponses du stockage.
 offsite-location = le stockage hors site { $endpoint } (bucket { $bucket })
 offsite-no-bucket = { $location } : le bucket n'existe pas

@@ -1,19 +1,5 @@
 # carevault : messages de l'import SanteDB (fr).
 
-## Formes communes (les mêmes mots que les raccourcis du cœur).
-santedb-damaged = le fichier de sauvegarde est endommagé : { $what }
-santedb-damaged-advice = cette copie n'est pas fiable ; utilisez une autre copie de la sauvegarde (par exemple celle du support externe)
-santedb-incomplete = le fichier de sauvegarde est incomplet : { $what }
-santedb-incomplete-advice = le fichier a été tronqué (copie interrompue ou stockage plein) ; copiez-le de nouveau depuis sa source ou utilisez une autre sauvegarde
-santedb-refused-entry = la sauvegarde contient un élément refusé : { $what }
-santedb-refused-entry-advice = ce fichier n'a pas été écrit par carevault ou a été modifié ; ne le restaurez pas et signalez sa provenance
-santedb-io-disk-full = le stockage est plein pendant { $what }
-santedb-io-disk-full-advice = libérez de l'espace sur ce stockage (supprimez d'anciens fichiers ou des copies de sécurité) et relancez la commande
-santedb-io-denied = accès refusé pendant { $what }
-santedb-io-denied-advice = vérifiez que l'utilisateur qui lance carevault peut écrire dans ce dossier et qu'il n'est pas monté en lecture seule
-santedb-io-failed = le système n'a pas pu terminer { $what } : { $error }
-santedb-io-failed-advice = vérifiez que le stockage est présent et en bon état, puis relancez la commande
-
 ## Les défauts des couches.
 santedb-read-failed = la sauvegarde SanteDB n'a pas pu être lue : { $error }
 santedb-read-failed-advice = vérifiez que le stockage est présent et en bon état, puis relancez la commande

@@ -89,7 +89,7 @@ fn a_damaged_layer_is_told_in_french_down_to_what_was_being_read() {
         ),
         "{fr_msg}"
     );
-    assert_eq!(e.advice_in(Lang::Fr), fr("santedb-damaged-advice"));
+    assert_eq!(e.advice_in(Lang::Fr), fr("core-corrupted-advice"));
     let en = e.message_in(Lang::En);
     assert!(
         en.starts_with(
