@@ -140,20 +140,6 @@ impl Phase {
             Phase::Import => "import",
         }
     }
-
-    /// What a person reads while it runs.
-    pub fn words(self) -> &'static str {
-        match self {
-            Phase::WaitingForSync => "Waiting for the synchronization to end",
-            Phase::KeyDerivation => "Checking the passphrase",
-            Phase::Backup => "Writing the backup",
-            Phase::Read => "Reading and checking",
-            Phase::Copy => "Copying",
-            Phase::Upload => "Uploading",
-            Phase::Download => "Downloading",
-            Phase::Import => "Importing",
-        }
-    }
 }
 
 /// Receives progress of a long operation. Implementations must be cheap:
