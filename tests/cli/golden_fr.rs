@@ -82,7 +82,7 @@ fn french_locale_gives_french_text_for_the_everyday_commands_and_their_failures(
     golden!("fr-list-one", list);
     let status = run_in(FR, &["status", "--home", c.h()]);
     assert!(
-        stdout(&status).starts_with("Synchronisation  Inactive\n"),
+        stdout(&status).starts_with("Synchronisation  Inactif\n"),
         "{}",
         stdout(&status)
     );
@@ -135,7 +135,7 @@ fn profile_language_fr_wins_over_an_english_locale() {
     let out = run_in("en_US.UTF-8", &["status", "--home", c.h()]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).starts_with("Synchronisation  Inactive\n"),
+        stdout(&out).starts_with("Synchronisation  Inactif\n"),
         "{}",
         stdout(&out)
     );
@@ -301,7 +301,7 @@ fn french_restore_at_a_terminal_asks_in_french_and_takes_oui() {
         shown.contains(&msg(Lang::Fr, "cli-confirm-safety-copy")),
         "{shown}"
     );
-    assert!(rest.contains("Restauré : "), "{rest}");
+    assert!(rest.contains("Restaurée : "), "{rest}");
     assert!(
         rest.contains(&msg(Lang::Fr, "cli-restore-checks")),
         "{rest}"

@@ -279,15 +279,15 @@ core-found-in-private = le stockage privé de cette tablette
 core-found-in-place = { $place } ({ $dir })
 # same in French
 core-found-in-folder = { $dir }
-core-media-fallback-refused = La carte SD ou clé USB { $mounts } n'accepte pas l'écriture (elle est peut-être verrouillée, en lecture seule ou pleine) : sauvegarde enregistrée dans le dossier Documents à la place.
+core-media-fallback-refused = La carte SD ou clé USB montée sur { $mounts } n'accepte pas l'écriture (elle est peut-être verrouillée, en lecture seule ou pleine) : sauvegarde enregistrée dans le dossier Documents à la place.
 core-policy-advice-none = donnez une phrase secrète (la règle de l'établissement impose le chiffrement sur tous les supports)
 core-policy-advice-one = donnez une phrase secrète, ou choisissez { $medium }
 core-policy-advice-many = donnez une phrase secrète, ou choisissez { $media } ou { $last }
 core-policy-needs-encryption = les sauvegardes sur { $medium } doivent être chiffrées (règle de l'établissement)
-core-media-external-at = carte SD ou clé USB { $mount }
-core-media-external-at-also = carte SD ou clé USB { $mount } ; également branchés, non utilisés : { $rest }
+core-media-external-at = carte SD ou clé USB montée sur { $mount }
+core-media-external-at-also = carte SD ou clé USB montée sur { $mount } ; également branchés, non utilisés : { $rest }
 core-media-none-attached = Aucune carte SD ni clé USB n'est branchée : les sauvegardes External vont dans le dossier Documents.
-core-media-external-unusable = La carte SD ou clé USB { $mounts } est inutilisable : les sauvegardes External vont dans le dossier Documents.
+core-media-external-unusable = La carte SD ou clé USB montée sur { $mounts } est inutilisable : les sauvegardes External vont dans le dossier Documents.
 core-folder-not-writable = impossible d'écrire dans ce dossier
 core-folder-blocked = un élément qui n'est pas un dossier occupe sa place
 core-folder-will-be-created = le dossier sera créé par la première sauvegarde
@@ -341,7 +341,7 @@ core-pass-tip-your-dates = évitez les dates et années qui vous sont associées
 ## clinic_app.rs: how reports name the guide app's tables.
 # same in French
 core-table-patients = patients
-core-table-visits = consultations
+core-table-visits = visites
 core-table-immunizations = vaccinations
 core-table-outbox = file d'envoi
 core-table-sync-log = journal de synchronisation

@@ -21,7 +21,7 @@ ops-check-integrity-says = integrity_check de { $path } signale : { $problem }
 ops-check-not-carevault-form = { $path } n'est pas enregistrée comme carevault enregistre les bases de données (mode rollback-journal, octets 18 et 19 de l'en-tête à 1)
 ops-check-row-counts-differ = le nombre de lignes de { $path } ne correspond pas au manifeste
 ops-check-db-cannot-open = { $path } ne peut pas être ouverte
-ops-check-journal-mode-not-set = le mode de journal de { $path } ne peut pas être rétabli
+ops-check-journal-mode-not-set = le mode de journal de { $path } ne peut pas être défini
 ops-check-cannot-open-for-checks = { $path } ne peut pas être ouverte pour ses vérifications ({ $err })
 # same in French
 ops-check-path = { $path }
@@ -101,8 +101,8 @@ ops-audit-line-after = la ligne { $line } (après l'entrée seq { $prev })
 ops-audit-line-incomplete = { $what } est incomplète : le journal s'arrête au milieu d'une entrée (une écriture a été interrompue, ou le fichier a été tronqué)
 ops-audit-line-damaged = { $what } est endommagée et ne peut pas être lue comme une entrée d'audit : { $why }
 ops-audit-entry-repeated = l'entrée seq { $seq } apparaît { $times } fois dans le journal : des entrées ont été copiées ou rejouées
-ops-audit-why-removed-or-damaged = supprimées après leur écriture, ou illisibles dans une ligne endommagée
-ops-audit-why-removed = supprimées après leur écriture
+ops-audit-why-removed-or-damaged = supprimée(s) après écriture, ou illisible(s) dans une ligne endommagée
+ops-audit-why-removed = supprimée(s) après écriture
 ops-audit-head-missing = le fichier de tête audit.head est absent : on ne peut pas exclure la suppression des dernières entrées (la prochaine entrée ajoutée le réécrit)
 ops-audit-head-damaged = le fichier de tête audit.head est endommagé ({ $why }) : on ne peut pas exclure la suppression des dernières entrées
 ops-audit-why-head-went-on = le fichier de tête indique que le journal allait jusqu'à seq { $seq }
@@ -163,7 +163,7 @@ ops-restore-needs-login = ce dossier de l'application contient maintenant des do
 ops-restore-needs-login-advice = connectez-vous avec --user (Responsable clinique, Infirmier de la clinique ou Administrateur système) et relancez
 ops-restore-needs-admin = { $user } ({ $role }) n'a pas le droit de restaurer cette sauvegarde à la place des données de la clinique : { $why }
 ops-restore-needs-admin-advice = demandez à un Administrateur système de la restaurer (il voit quels seront les utilisateurs et leurs rôles), ou restaurez une sauvegarde signée par cette tablette ou par une clé de confiance
-ops-restore-needs-admin-first-run = ce dossier de l'application contient des données de la clinique : restaurer cette sauvegarde demande un Administrateur système : { $why }
+ops-restore-needs-admin-first-run = ce dossier de l'application contient des données de la clinique : restaurer cette sauvegarde demande un Administrateur système, car { $why }
 ops-restore-needs-admin-first-run-advice = connectez-vous avec --user en tant qu'Administrateur système
 
 ## Profile
@@ -233,7 +233,7 @@ ops-busy-advice = attendez qu'elle se termine, puis relancez la commande
 ## Finding a backup by ID, label or path
 ops-find-no-file = le fichier de sauvegarde n'existe pas
 ops-find-no-file-advice = vérifiez le chemin, ou désignez la sauvegarde par l'identifiant ou le libellé qu'affiche `carevault list`
-ops-find-id-conflict = { $n } fichiers portent l'identifiant de sauvegarde { $id } : aucun n'est utilisé par identifiant : { $paths }
+ops-find-id-conflict = { $n } fichiers portent l'identifiant de sauvegarde { $id }, donc aucun n'est utilisé par identifiant : { $paths }
 ops-find-id-conflict-advice = un Administrateur système doit supprimer le fichier qui n'est pas une sauvegarde de cette tablette (`carevault list` indique qui a signé chacun), ou donnez le chemin du fichier
 ops-find-none = aucune sauvegarde avec l'identifiant ou le libellé { $what } n'a été trouvée
 ops-find-none-advice = lancez `carevault list` pour voir les sauvegardes et leurs identifiants
@@ -267,7 +267,7 @@ ops-audit-parser-says = { $err }
 
 # Fautes internes de carevault (avec core-internal-advice).
 ops-journal-write-failed = écriture du journal de restauration impossible : { $error }
-ops-password-hash-failed = argon2 n’a pas pu calculer l’empreinte d’un mot de passe : { $error }
+ops-password-hash-failed = argon2 n'a pas pu calculer l'empreinte d'un mot de passe : { $error }
 
 ## What the operations were doing when the system refused (the `what` of core-io-*).
 # In French a noun phrase with its article, as core-io-* expect.

@@ -11,7 +11,7 @@ web-no-route = cette page ou cette route de l'API n'existe pas
 web-no-route-advice = voir docs/API.md
 
 ## The web's own ways to give a key, in place of the command line's
-web-recovery-path = choisissez « Utiliser la clé de récupération à la place », puis collez la clé de récupération de l'établissement ou choisissez son fichier de clé
+web-recovery-path = choisissez « Utiliser plutôt la clé de récupération », puis collez la clé de récupération de l'établissement ou choisissez son fichier de clé
 web-advice-need-key = saisissez la phrase secrète, ou { web-recovery-path }
 web-advice-recovery-key-only = déverrouillez-la avec la clé de récupération pour laquelle elle a été faite : { web-recovery-path }
 web-advice-wrong-passphrase = vérifiez la phrase secrète (majuscules, espaces), ou { web-recovery-path }
@@ -87,7 +87,7 @@ web-encrypt-needs-passphrase-advice = saisissez une phrase secrète solide, et n
 web-passphrase-not-encrypted = une phrase secrète a été donnée pour une sauvegarde qui ne doit pas être chiffrée
 web-passphrase-not-encrypted-advice = cochez « Chiffrer cette sauvegarde », ou laissez la phrase secrète vide
 web-sync-running-backup = une synchronisation est en cours, donc aucune sauvegarde n'a été lancée
-web-sync-running-backup-advice = attendez que Système > Synchronisation indique Inactive, puis refaites la sauvegarde
+web-sync-running-backup-advice = attendez que Système > Synchronisation indique Inactif, puis refaites la sauvegarde
 # same in French (the cause is the serializer's own text, for a report of the fault)
 web-report-failed = { $error }
 web-upload-restore-admin-only = seul un Administrateur système peut restaurer un fichier envoyé à la place des données de la clinique de cette tablette
@@ -109,7 +109,7 @@ web-rekey-unencrypted-advice = faites plutôt une nouvelle sauvegarde chiffrée
 web-offsite-not-configured = les copies hors site ne sont pas configurées sur cette tablette
 web-offsite-not-configured-advice = ajoutez une section [offsite] à carevault.toml (voir docs/OFFSITE.md)
 web-sync-running-offsite = une synchronisation est en cours, donc la copie hors site n'a pas été lancée
-web-sync-running-offsite-advice = attendez que Système > Synchronisation indique Inactive, puis relancez la copie hors site
+web-sync-running-offsite-advice = attendez que Système > Synchronisation indique Inactif, puis relancez la copie hors site
 web-offsite-running = une copie hors site est déjà en cours
 web-offsite-running-advice = attendez qu'elle se termine ; elle copie toutes les sauvegardes en attente
 
@@ -144,7 +144,7 @@ web-santedb-truncated-advice = le fichier est incomplet (une copie qui s'est arr
 web-santedb-damaged-advice = le fichier est endommagé : copiez-le à nouveau depuis l'appareil SanteDB, ou utilisez une autre de ses sauvegardes
 web-santedb-not-a-backup-advice = choisissez le fichier .bin écrit par la fonction Sauvegarde de l'application SanteDB, ou une sauvegarde carevault pour la restaurer
 web-santedb-check-failed-advice = la sauvegarde SanteDB ne contient pas toutes ses données : faites une nouvelle sauvegarde sur l'appareil SanteDB et importez-la
-web-import-no-backup = l'import n'a écrit aucune sauvegarde
+web-import-no-backup = l'importation n'a écrit aucune sauvegarde
 web-import-admin-only = importer une sauvegarde SanteDB à la place des données de la clinique de cette tablette demande un Administrateur système
 web-import-admin-only-advice = demandez à un Administrateur système de l'importer et de la restaurer
 
