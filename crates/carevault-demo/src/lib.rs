@@ -280,7 +280,7 @@ mod tests {
         assert_eq!(e.text().render(Lang::En), e.to_string());
         assert_eq!(
             e.text().render(Lang::Fr),
-            format!("impossible de créer le dossier /demo/clinic : {err}")
+            format!("échec de l'opération « créer le dossier » sur /demo/clinic : {err}")
         );
     }
 }

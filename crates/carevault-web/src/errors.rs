@@ -237,7 +237,9 @@ mod tests {
             let fr = api.body(Lang::Fr).advice;
             assert_ne!(fr, english, "{id} has no French");
             assert!(!fr.contains("--identity"), "{fr}");
-            assert!(fr.contains("Utiliser la clé de récupération"), "{fr}");
+            // It names the page's own button, in the page's words.
+            let button = carevault_i18n::message(Lang::Fr, "ui-use-recovery-key").unwrap();
+            assert!(fr.contains(&format!("« {button} »")), "{fr}");
             assert_eq!(api.kind, "wrong_key");
         }
         // Advice of the catalogue that names no key is kept as it is.
