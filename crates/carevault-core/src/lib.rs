@@ -16,6 +16,8 @@
 //!   [`safety`] (the data restores replaced) are the operations the CLI and
 //!   the web app call. None of them prints: they return values and report
 //!   progress through [`Progress`].
+//! - [`units`] is presentation shared by every screen (sizes as
+//!   "12.3 MB"): no I/O, no policy.
 //! - [`stop_point`] lets tests stop the real binary at a named moment.
 //! - [`store`] is the storage seam: a folder, object storage (the
 //!   offsite crate) or memory, behind one trait: list, ranged read,
@@ -77,6 +79,7 @@ pub mod snapshot;
 pub mod status;
 pub mod stop_point;
 pub mod store;
+pub mod units;
 pub mod unlocking;
 pub mod untrusted_db;
 pub mod usb_copy;
