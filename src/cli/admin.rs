@@ -5,8 +5,8 @@ use super::output::{local_time, print_json, role_name};
 use super::progress::Bar;
 use super::secrets::{self, Login};
 use carevault_core::auth::{self, AuditTrail, ManageUsers, Role, View};
-use carevault_core::hostlock::{sync_state, SyncState};
 use carevault_core::i18n::{t, Text};
+use carevault_core::ops::sync::{self as vault_sync, SyncState};
 use carevault_core::units::human_size;
 use carevault_core::{audit, Error, Kind, Result};
 use serde_json::json;
@@ -182,8 +182,7 @@ pub fn audit(login: &Login, action: AuditAction, json: bool) -> Result<()> {
 
 pub fn sync(action: SyncAction, json: bool) -> Result<()> {
     let SyncAction::Status { home } = action;
-    let state = sync_state(&home.home)
-        .map_err(|e| Error::io(t!("cli-doing-reading-sync-state"), &home.home, e))?;
+    let state = vault_sync::state(&home.home)?;
     if json {
         print_json(&json!({ "sync": state }));
     } else {

@@ -15,7 +15,7 @@ use serde_json::json;
 fn key_text(arg: &str) -> Result<String> {
     let p = std::path::Path::new(arg);
     if !arg.starts_with("RW") && p.is_file() {
-        let bytes = carevault_core::fsutil::read_small(p, 4096)
+        let bytes = carevault_core::ops::files::read_small(p, 4096)
             .map_err(|e| carevault_core::Error::io(t!("cli-doing-reading-key-file"), p, e))?
             .unwrap_or_default();
         return Ok(String::from_utf8_lossy(&bytes).into_owned());
@@ -105,7 +105,7 @@ pub fn run(login: &Login, action: TrustAction, json: bool) -> Result<()> {
         }
         TrustAction::Certify { facility_key, home } => {
             let permit = login.permit::<ManageTrust>(&home.home)?;
-            let text = carevault_core::fsutil::read_small(&facility_key, 4096)
+            let text = carevault_core::ops::files::read_small(&facility_key, 4096)
                 .map_err(|e| {
                     carevault_core::Error::io(
                         t!("cli-doing-reading-facility-key"),
@@ -221,7 +221,7 @@ pub fn changes_lines(c: &Changes, replaces: bool) -> Vec<String> {
 /// Writes a new secret key file (O_EXCL|O_NOFOLLOW, 0600); never overwrites.
 fn write_new_secret(path: &std::path::Path, text: &str) -> Result<()> {
     use std::io::Write;
-    let mut f = carevault_core::fsutil::create_private(path).map_err(|e| {
+    let mut f = carevault_core::ops::files::create_private(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             carevault_core::Error::new(
                 carevault_core::Kind::Usage,
