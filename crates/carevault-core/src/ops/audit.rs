@@ -1,10 +1,11 @@
 //! The audited events a front end decides on, each recorded one way (its
 //! action name, outcome and reason fixed here, in English: the log is read
 //! by investigators, not shown on a screen). The operations of the library
-//! audit themselves; these are the ones a front end sees first.
+//! audit themselves; these are the ones a front end sees first. Reading
+//! and checking the trail takes the [`AuditTrail`] permit.
 
-use crate::audit::{self, Event, Outcome, Record};
-use crate::auth::{Create, Permit, Restore};
+use crate::audit::{self, AuditCheck, Event, Outcome, Record};
+use crate::auth::{AuditTrail, Create, Permit, Restore};
 use crate::Result;
 use std::path::Path;
 
@@ -58,4 +59,15 @@ pub fn offsite_fetched(home: &Path, user: &str, id: &str, key: &str) -> Result<R
             .medium("Offsite")
             .reason(key),
     )
+}
+
+/// Every record of the trail, oldest first (`audit list`).
+pub fn list(permit: &Permit<AuditTrail>) -> Result<Vec<Record>> {
+    audit::read(permit.home())
+}
+
+/// Checks the chain of the trail and its head (`audit verify`): the
+/// problems found, none when it is intact.
+pub fn check(permit: &Permit<AuditTrail>) -> Result<AuditCheck> {
+    audit::verify(permit.home())
 }

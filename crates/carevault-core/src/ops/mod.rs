@@ -17,7 +17,10 @@
 //! - [`sync`]: the app's synchronization, as the operations see it (is one
 //!   running, wait for it to end).
 //! - [`audit`]: the events a front end decides (a refused login, a refused
-//!   import, a download), each recorded in one way.
+//!   import, a download), each recorded in one way; reading and checking
+//!   the trail.
+//! - [`users`]: adding users, their passwords and roles, with the
+//!   `ManageUsers` permit.
 //! - [`verify`]: verifying a file when nobody is logged in yet (first run).
 //! - [`files`]: the safe file primitives a front end needs for I/O of its
 //!   own (a key file the CLI writes, an upload the web keeps).
@@ -26,4 +29,5 @@ pub mod audit;
 pub mod files;
 pub mod show;
 pub mod sync;
+pub mod users;
 pub mod verify;

@@ -235,3 +235,60 @@ fn first_run_verify_is_audited_with_the_backup_id_and_the_failure() {
     assert_eq!(got[1].outcome, Outcome::Failure);
     assert!(!got[1].reason.as_deref().unwrap_or_default().is_empty());
 }
+
+#[test]
+fn user_changes_act_on_the_permits_home_and_report_what_changed() {
+    use carevault_core::auth::{ManageUsers, Role};
+    let root = tempfile::tempdir().unwrap();
+    let home = small_home(root.path());
+    let admin = auth::permit::<ManageUsers>(&home, "admin", ADMIN_PW).unwrap();
+
+    let added = ops::users::add(&admin, "clerk", Role::ClinicNurse, "clerk password one").unwrap();
+    assert_eq!(
+        serde_json::to_value(&added).unwrap(),
+        serde_json::json!({"result": "added", "user": "clerk", "role": Role::ClinicNurse})
+    );
+    auth::authenticate(&home, "clerk", "clerk password one").expect("the new user logs in");
+
+    let changed = ops::users::set_password(&admin, "clerk", "clerk password two").unwrap();
+    assert_eq!(
+        serde_json::to_value(&changed).unwrap(),
+        serde_json::json!({"result": "password changed", "user": "clerk"})
+    );
+    assert!(auth::authenticate(&home, "clerk", "clerk password one").is_err());
+    auth::authenticate(&home, "clerk", "clerk password two").expect("new password");
+
+    let r = ops::users::set_role(&admin, "clerk", Role::SystemAdministrator).unwrap();
+    assert_eq!(r.role, Some(Role::SystemAdministrator));
+    let listed = ops::users::list(&admin).unwrap();
+    let clerk = listed
+        .iter()
+        .find(|u| u.username == "clerk")
+        .expect("listed");
+    assert_eq!(clerk.effective_role, Role::SystemAdministrator);
+
+    let e = ops::users::set_role(&admin, "nobody", Role::ClinicNurse).expect_err("no such user");
+    assert_eq!(e.kind(), Kind::NotFound, "{e}");
+}
+
+#[test]
+fn audit_list_and_check_read_the_trail_and_see_it_altered() {
+    use carevault_core::auth::AuditTrail;
+    let root = tempfile::tempdir().unwrap();
+    let home = small_home(root.path());
+    ops::audit::login_throttled(&home, "mallory", 5).unwrap();
+    let permit = auth::permit::<AuditTrail>(&home, "admin", ADMIN_PW).unwrap();
+
+    let listed = ops::audit::list(&permit).unwrap();
+    assert_eq!(listed, audit::read(&home).unwrap());
+    assert!(listed.iter().any(|r| r.event.user == "mallory"));
+    let check = ops::audit::check(&permit).unwrap();
+    assert!(check.is_intact(), "{:?}", check.problems);
+    assert_eq!(check.entries, listed.len() as u64);
+
+    let log = home.join("private/audit.log");
+    let text = std::fs::read_to_string(&log).unwrap();
+    std::fs::write(&log, text.replacen("mallory", "mallorx", 1)).unwrap();
+    let check = ops::audit::check(&permit).unwrap();
+    assert!(!check.is_intact(), "an edited record went unnoticed");
+}
