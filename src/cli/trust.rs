@@ -6,7 +6,7 @@ use super::output::{print_json, trust_text};
 use super::secrets::Login;
 use carevault_core::auth::ManageTrust;
 use carevault_core::i18n::{t, Text};
-use carevault_core::provenance::{device_key, facility, trust};
+use carevault_core::provenance::{facility, trust};
 use carevault_core::restore::Changes;
 use carevault_core::Result;
 use serde_json::json;
@@ -45,23 +45,21 @@ pub fn run(login: &Login, action: TrustAction, json: bool) -> Result<()> {
             }
         }
         TrustAction::List { home } => {
-            let _permit = login.permit::<ManageTrust>(&home.home)?;
-            let own = device_key::load_or_create(&home.home)?;
-            let keys = trust::list(&home.home)?;
+            let permit = login.permit::<ManageTrust>(&home.home)?;
+            let listing = carevault_core::ops::trust::list(&permit)?;
             if json {
-                print_json(&json!({
-                    "device": {"key_id": own.key_id(), "public_key": own.public_key()},
-                    "trusted": keys,
-                }));
+                print_json(&json!(listing));
             } else {
+                let own = &listing.device;
                 println!(
                     "{}",
-                    t!("cli-trust-own", id = own.key_id(), key = own.public_key())
+                    t!("cli-trust-own", id = &own.key_id, key = &own.public_key)
                 );
+                let keys = listing.trusted;
                 if keys.is_empty() {
                     println!("{}", t!("cli-trust-none"));
                 }
-                if let Some(_cert) = facility::certificate(&home.home)? {
+                if carevault_core::ops::trust::certified(&permit)? {
                     println!("{}", t!("cli-trust-certified"));
                 }
                 let (device, facility) = (

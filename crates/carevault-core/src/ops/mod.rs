@@ -19,6 +19,7 @@
 //! - [`audit`]: the events a front end decides (a refused login, a refused
 //!   import, a download), each recorded in one way; reading and checking
 //!   the trail.
+//! - [`trust`]: this tablet's key and its trust list.
 //! - [`users`]: adding users, their passwords and roles, with the
 //!   `ManageUsers` permit.
 //! - [`verify`]: verifying a file when nobody is logged in yet (first run).
@@ -29,5 +30,6 @@ pub mod audit;
 pub mod files;
 pub mod show;
 pub mod sync;
+pub mod trust;
 pub mod users;
 pub mod verify;

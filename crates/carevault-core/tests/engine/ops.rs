@@ -292,3 +292,30 @@ fn audit_list_and_check_read_the_trail_and_see_it_altered() {
     let check = ops::audit::check(&permit).unwrap();
     assert!(!check.is_intact(), "an edited record went unnoticed");
 }
+
+#[test]
+fn trust_listing_holds_the_device_key_the_trusted_keys_and_certification() {
+    use carevault_core::auth::ManageTrust;
+    use carevault_core::provenance::{device_key, facility, trust};
+    let root = tempfile::tempdir().unwrap();
+    let home = small_home(root.path());
+    let admin = auth::permit::<ManageTrust>(&home, "admin", ADMIN_PW).unwrap();
+
+    let first = ops::trust::list(&admin).unwrap();
+    let own = device_key::load_or_create(&home).unwrap();
+    assert_eq!(first.device.key_id, own.key_id());
+    assert_eq!(first.device.public_key, own.public_key());
+    assert!(!ops::trust::certified(&admin).unwrap());
+
+    let (secret, public) = facility::generate().unwrap();
+    let added = trust::add(&admin, &public, "district office").unwrap();
+    facility::certify(&admin, &secret).unwrap();
+    let after = ops::trust::list(&admin).unwrap();
+    assert_eq!(after.device, first.device, "the device key stays the same");
+    assert!(after.trusted.iter().any(|k| k.key_id == added.key_id));
+    assert!(ops::trust::certified(&admin).unwrap());
+
+    let v = serde_json::to_value(&after).unwrap();
+    assert_eq!(v["device"]["key_id"], own.key_id());
+    assert!(v["trusted"].is_array());
+}
