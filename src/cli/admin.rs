@@ -5,9 +5,12 @@ use super::output::{local_time, print_json, role_name};
 use super::progress::Bar;
 use super::secrets::{self, Login};
 use carevault_core::auth::{self, AuditTrail, ManageUsers, Role, View};
-use carevault_core::fsutil::human_size;
-use carevault_core::hostlock::{sync_state, SyncState};
 use carevault_core::i18n::{t, Text};
+use carevault_core::ops::{
+    self,
+    sync::{self as vault_sync, SyncState},
+};
+use carevault_core::units::human_size;
 use carevault_core::{audit, Error, Kind, Result};
 use serde_json::json;
 use std::path::Path;
@@ -59,13 +62,9 @@ pub fn users(login: &Login, action: UsersAction, json: bool) -> Result<()> {
                 }
                 auth::first_user(home, &name, &new_password(new_password_file.as_deref())?)?;
             } else {
-                let _permit = login.permit::<ManageUsers>(home)?;
-                auth::add_user(
-                    home,
-                    &name,
-                    role,
-                    &new_password(new_password_file.as_deref())?,
-                )?;
+                let permit = login.permit::<ManageUsers>(home)?;
+                let password = new_password(new_password_file.as_deref())?;
+                ops::users::add(&permit, &name, role, &password)?;
             }
             say(
                 json,
@@ -74,8 +73,8 @@ pub fn users(login: &Login, action: UsersAction, json: bool) -> Result<()> {
             );
         }
         UsersAction::List { home } => {
-            let _permit = login.permit::<ManageUsers>(&home.home)?;
-            let users = auth::list_users(&home.home)?;
+            let permit = login.permit::<ManageUsers>(&home.home)?;
+            let users = ops::users::list(&permit)?;
             if json {
                 print_json(&json!({ "users": users }));
             } else {
@@ -89,25 +88,22 @@ pub fn users(login: &Login, action: UsersAction, json: bool) -> Result<()> {
             new_password_file,
             home,
         } => {
-            let _permit = login.permit::<ManageUsers>(&home.home)?;
-            auth::set_password(
-                &home.home,
-                &name,
-                &new_password(new_password_file.as_deref())?,
-            )?;
+            let permit = login.permit::<ManageUsers>(&home.home)?;
+            let password = new_password(new_password_file.as_deref())?;
+            let r = ops::users::set_password(&permit, &name, &password)?;
             say(
                 json,
-                json!({"result": "password changed", "user": name}),
+                json!(r),
                 t!("cli-user-password-changed", name = &name),
             );
         }
         UsersAction::Role { name, role, home } => {
-            let _permit = login.permit::<ManageUsers>(&home.home)?;
+            let permit = login.permit::<ManageUsers>(&home.home)?;
             let role = parse_role(&role)?;
-            auth::set_role(&home.home, &name, role)?;
+            let r = ops::users::set_role(&permit, &name, role)?;
             say(
                 json,
-                json!({"result": "role changed", "user": name, "role": role}),
+                json!(r),
                 t!(
                     "cli-user-role-changed",
                     name = &name,
@@ -130,8 +126,8 @@ fn say(json: bool, v: serde_json::Value, text: Text) {
 pub fn audit(login: &Login, action: AuditAction, json: bool) -> Result<()> {
     match action {
         AuditAction::List { home } => {
-            let _permit = login.permit::<AuditTrail>(&home.home)?;
-            let records = audit::read(&home.home)?;
+            let permit = login.permit::<AuditTrail>(&home.home)?;
+            let records = ops::audit::list(&permit)?;
             if json {
                 print_json(&json!({ "entries": records }));
             } else {
@@ -156,8 +152,8 @@ pub fn audit(login: &Login, action: AuditAction, json: bool) -> Result<()> {
             }
         }
         AuditAction::Verify { home } => {
-            let _permit = login.permit::<AuditTrail>(&home.home)?;
-            let check = audit::verify(&home.home)?;
+            let permit = login.permit::<AuditTrail>(&home.home)?;
+            let check = ops::audit::check(&permit)?;
             if json {
                 print_json(&json!({ "entries": check.entries, "problems": check.problems }));
             } else if check.problems.is_empty() {
@@ -182,8 +178,7 @@ pub fn audit(login: &Login, action: AuditAction, json: bool) -> Result<()> {
 
 pub fn sync(action: SyncAction, json: bool) -> Result<()> {
     let SyncAction::Status { home } = action;
-    let state = sync_state(&home.home)
-        .map_err(|e| Error::io(t!("cli-doing-reading-sync-state"), &home.home, e))?;
+    let state = vault_sync::state(&home.home)?;
     if json {
         print_json(&json!({ "sync": state }));
     } else {

@@ -4,14 +4,13 @@ use super::args::{BackupArgs, Cli, Command, ListArgs, UnlockArgs};
 use super::output::{local_time, print_json, print_listing, yes_no};
 use super::progress::Bar;
 use super::secrets::{self, Login};
-use carevault_core::archive::reader::Opened;
 use carevault_core::auth::{self, Create, Delete, Restore, View};
 use carevault_core::backup::{self, BackupRequest, Target};
-use carevault_core::fsutil::human_size;
 use carevault_core::i18n::t;
 use carevault_core::media::Medium;
 use carevault_core::profile::Profile;
 use carevault_core::restore::{self, RestoreOutcome, RestoreRequest};
+use carevault_core::units::human_size;
 use carevault_core::{catalog, rekey, verify, Error, Kind, Result, Unlock};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -538,26 +537,13 @@ fn cmd_show(
     let home = &list.home.home;
     let permit = login.permit::<View>(home)?;
     let path = catalog::find(&permit, &folders(list)?, what)?;
-    let mut opened = Opened::open(&path)?;
-    let md = opened.metadata.clone();
-    let mut manifest = None;
-    if contents {
-        let profile = Profile::load(home)?;
-        let how = unlock_for(home, &path, unlock)?;
-        let key = opened.unlock(how.as_ref(), profile.encryption.max_work_factor)?;
-        manifest = Some(opened.manifest(key.as_ref())?.0);
-    }
-    let last = catalog::last_verification(home, &md.sealed.id);
-    let trust = carevault_core::provenance::trust::assess(home, opened.signed.as_ref())?;
+    let how = contents.then_some(|| unlock_for(home, &path, unlock));
+    let r = carevault_core::ops::show::show(&permit, &path, how)?;
     if json {
-        let summary = manifest.as_ref().map(|m| json!({
-            "entries": m.entries.len(), "data_bytes": m.total_size(), "rows": backup::key_rows(m), "settings": m.settings,
-        }));
-        print_json(
-            &json!({"path": path, "size": opened.file_len, "metadata": md, "contents": summary, "last_verification": last, "signed": opened.signed, "trust": trust}),
-        );
+        print_json(&json!(r));
         return Ok(());
     }
+    let md = &r.metadata;
     let s = &md.sealed;
     println!("{}", t!("cli-show-label", label = &s.label, id = &s.id));
     println!(
@@ -574,10 +560,7 @@ fn cmd_show(
         "{}",
         t!("cli-show-encrypted", encrypted = yes_no(s.encrypted))
     );
-    println!(
-        "{}",
-        t!("cli-show-size", size = human_size(opened.file_len))
-    );
+    println!("{}", t!("cli-show-size", size = human_size(r.size)));
     println!(
         "{}",
         t!(
@@ -599,10 +582,10 @@ fn cmd_show(
         "{}",
         t!(
             "cli-show-signature",
-            signature = super::output::trust_text(&trust)
+            signature = super::output::trust_text(&r.trust)
         )
     );
-    match last {
+    match r.last_verification {
         Some(v) if v.ok => println!("{}", t!("cli-show-verified-ok", at = local_time(&v.at))),
         Some(v) => println!(
             "{}",
@@ -614,19 +597,19 @@ fn cmd_show(
         ),
         None => println!("{}", t!("cli-show-verified-never")),
     }
-    match manifest {
-        Some(m) => {
+    match r.contents {
+        Some(c) => {
             println!(
                 "{}",
                 t!(
                     "cli-show-contents",
-                    entries = m.entries.len(),
-                    data = human_size(m.total_size()),
-                    realm = &m.settings.realm,
-                    endpoint = &m.settings.sync_endpoint
+                    entries = c.entries,
+                    data = human_size(c.data_bytes),
+                    realm = &c.settings.realm,
+                    endpoint = &c.settings.sync_endpoint
                 )
             );
-            print_rows(&backup::key_rows(&m));
+            print_rows(&c.rows);
         }
         None => println!("{}", t!("cli-show-contents-hidden")),
     }

@@ -3,13 +3,13 @@
 
 use super::args::{DemoAction, DemoArgs};
 use super::output::print_json;
-use carevault_core::archive::keys::DEFAULT_MAX_SCRYPT_LOG_N;
 use carevault_core::auth::{self, Create, View};
 use carevault_core::backup::{self, BackupRequest, Target};
-use carevault_core::fsutil::human_size;
 use carevault_core::i18n::{t, Text};
+use carevault_core::profile::EncryptionSettings;
 use carevault_core::profile::Profile;
 use carevault_core::restore::{self, RestoreOutcome, RestoreRequest};
+use carevault_core::units::human_size;
 use carevault_core::{catalog, verify, Error, Kind, NoProgress, Result, SecretString, Unlock};
 use carevault_demo::{self as demo, DemoOptions, WriterOptions};
 use serde_json::json;
@@ -291,7 +291,7 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
         &viewer,
         &out.path,
         Some(&pass),
-        DEFAULT_MAX_SCRYPT_LOG_N,
+        EncryptionSettings::default().max_work_factor,
         &NoProgress,
     )?;
     if !json {
@@ -325,7 +325,7 @@ fn full_cycle(args: &DemoArgs, json: bool) -> Result<()> {
         &RestoreRequest {
             file: &out.path,
             unlock: Some(&rec),
-            max_log_n: DEFAULT_MAX_SCRYPT_LOG_N,
+            max_log_n: EncryptionSettings::default().max_work_factor,
             dry_run: false,
             expect_id: None,
         },

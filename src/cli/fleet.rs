@@ -140,7 +140,7 @@ fn view(store: &StoreArgs, index_path: &std::path::Path, days: u32, json: bool) 
             d.device.clone(),
             d.backups.to_string(),
             nb.map_or("-".into(), |b| b.made.clone()),
-            nb.map_or("-".into(), |b| carevault_core::fsutil::human_size(b.size)),
+            nb.map_or("-".into(), |b| carevault_core::units::human_size(b.size)),
             d.size_trend_percent
                 .map_or("-".into(), |p| format!("{p:+}%")),
             no.map_or("-".into(), |o| o.uploaded.clone()),

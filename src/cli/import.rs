@@ -6,8 +6,8 @@ use super::output::{local_time, print_json};
 use super::progress::Bar;
 use super::secrets::{self, Login};
 use carevault_core::auth::Create;
-use carevault_core::fsutil::human_size;
 use carevault_core::i18n::t;
+use carevault_core::units::human_size;
 use carevault_core::Result;
 use carevault_santedb::{ImportOutcome, ImportRequest};
 

@@ -4,12 +4,12 @@
 use super::output::print_json;
 use super::progress::Bar;
 use super::secrets::Login;
-use carevault_core::audit::{self, Event, Outcome};
 use carevault_core::auth::{self, Create, View};
-use carevault_core::fsutil::human_size;
 use carevault_core::i18n::t;
 use carevault_core::offsite_state;
+use carevault_core::ops;
 use carevault_core::profile::Profile;
+use carevault_core::units::human_size;
 use carevault_core::{Error, Kind, Result};
 use carevault_offsite::{fetch, push, Config, S3Store};
 use clap::Subcommand;
@@ -265,13 +265,7 @@ fn get(
         let bar = Bar::new();
         fetch::get_checked(&store, id, to, &bar)?
     };
-    audit::append(
-        home,
-        &Event::new(&user, "offsite get", Outcome::Success)
-            .backup(got.id.as_deref().unwrap_or(id))
-            .medium("Offsite")
-            .reason(&got.key),
-    )?;
+    ops::audit::offsite_fetched(home, &user, got.id.as_deref().unwrap_or(id), &got.key)?;
     if json {
         print_json(
             &json!({"result": "downloaded", "path": got.path, "size": got.size, "id": got.id}),

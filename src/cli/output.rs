@@ -2,9 +2,9 @@
 
 use carevault_core::auth::Role;
 use carevault_core::catalog::Listed;
-use carevault_core::fsutil::human_size;
 use carevault_core::i18n::{t, Text};
 use carevault_core::provenance::TrustLevel;
+use carevault_core::units::human_size;
 use carevault_core::Error;
 use serde_json::json;
 

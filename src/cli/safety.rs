@@ -4,8 +4,8 @@ use super::args::SafetyAction;
 use super::output::{local_time, print_json};
 use super::secrets::Login;
 use carevault_core::auth::{Delete, View};
-use carevault_core::fsutil::human_size;
 use carevault_core::i18n::t;
+use carevault_core::units::human_size;
 use carevault_core::{safety, Result};
 use serde_json::json;
 

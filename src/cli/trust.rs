@@ -6,7 +6,7 @@ use super::output::{print_json, trust_text};
 use super::secrets::Login;
 use carevault_core::auth::ManageTrust;
 use carevault_core::i18n::{t, Text};
-use carevault_core::provenance::{device_key, facility, trust};
+use carevault_core::provenance::{facility, trust};
 use carevault_core::restore::Changes;
 use carevault_core::Result;
 use serde_json::json;
@@ -15,7 +15,7 @@ use serde_json::json;
 fn key_text(arg: &str) -> Result<String> {
     let p = std::path::Path::new(arg);
     if !arg.starts_with("RW") && p.is_file() {
-        let bytes = carevault_core::fsutil::read_small(p, 4096)
+        let bytes = carevault_core::ops::files::read_small(p, 4096)
             .map_err(|e| carevault_core::Error::io(t!("cli-doing-reading-key-file"), p, e))?
             .unwrap_or_default();
         return Ok(String::from_utf8_lossy(&bytes).into_owned());
@@ -45,23 +45,21 @@ pub fn run(login: &Login, action: TrustAction, json: bool) -> Result<()> {
             }
         }
         TrustAction::List { home } => {
-            let _permit = login.permit::<ManageTrust>(&home.home)?;
-            let own = device_key::load_or_create(&home.home)?;
-            let keys = trust::list(&home.home)?;
+            let permit = login.permit::<ManageTrust>(&home.home)?;
+            let listing = carevault_core::ops::trust::list(&permit)?;
             if json {
-                print_json(&json!({
-                    "device": {"key_id": own.key_id(), "public_key": own.public_key()},
-                    "trusted": keys,
-                }));
+                print_json(&json!(listing));
             } else {
+                let own = &listing.device;
                 println!(
                     "{}",
-                    t!("cli-trust-own", id = own.key_id(), key = own.public_key())
+                    t!("cli-trust-own", id = &own.key_id, key = &own.public_key)
                 );
+                let keys = listing.trusted;
                 if keys.is_empty() {
                     println!("{}", t!("cli-trust-none"));
                 }
-                if let Some(_cert) = facility::certificate(&home.home)? {
+                if carevault_core::ops::trust::certified(&permit)? {
                     println!("{}", t!("cli-trust-certified"));
                 }
                 let (device, facility) = (
@@ -105,7 +103,7 @@ pub fn run(login: &Login, action: TrustAction, json: bool) -> Result<()> {
         }
         TrustAction::Certify { facility_key, home } => {
             let permit = login.permit::<ManageTrust>(&home.home)?;
-            let text = carevault_core::fsutil::read_small(&facility_key, 4096)
+            let text = carevault_core::ops::files::read_small(&facility_key, 4096)
                 .map_err(|e| {
                     carevault_core::Error::io(
                         t!("cli-doing-reading-facility-key"),
@@ -221,7 +219,7 @@ pub fn changes_lines(c: &Changes, replaces: bool) -> Vec<String> {
 /// Writes a new secret key file (O_EXCL|O_NOFOLLOW, 0600); never overwrites.
 fn write_new_secret(path: &std::path::Path, text: &str) -> Result<()> {
     use std::io::Write;
-    let mut f = carevault_core::fsutil::create_private(path).map_err(|e| {
+    let mut f = carevault_core::ops::files::create_private(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             carevault_core::Error::new(
                 carevault_core::Kind::Usage,

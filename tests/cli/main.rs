@@ -9,6 +9,7 @@ mod support;
 
 mod audit_list;
 mod commands;
+mod front_ends;
 mod golden;
 mod golden_fr;
 mod import_cli;

@@ -347,19 +347,3 @@ pub fn free_space(path: &Path) -> Result<u64> {
     })?;
     Ok(st.f_bavail.saturating_mul(st.f_frsize))
 }
-
-/// Human-readable size ("12.3 MB").
-pub fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
-    let mut v = bytes as f64;
-    let mut u = 0;
-    while v >= 1000.0 && u + 1 < UNITS.len() {
-        v /= 1000.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
-}

@@ -12,10 +12,17 @@
 //!   writes and reads it as streams (tar, zstd, age), checking every byte.
 //!   [`format::limits`] holds every limit; the writer applies each one
 //!   before a backup is reported, and reads every backup back.
-//! - [`backup`], [`verify`], [`restore`], [`catalog`], [`rekey`] and
-//!   [`safety`] (the data restores replaced) are the operations the CLI and
-//!   the web app call. None of them prints: they return values and report
-//!   progress through [`Progress`].
+//! - [`backup`], [`verify`], [`restore`], [`catalog`], [`rekey`],
+//!   [`safety`] (the data restores replaced), [`status`] and [`auth`], with
+//!   [`ops`] (show, the sync as a front end checks it, the audited events
+//!   a front end decides), are the door the CLI and the web app go through:
+//!   each takes the permit, locks, recovers and audits once, and returns a
+//!   serde-serialisable report. None of them prints: they return values
+//!   and report progress through [`Progress`]. A front end names these and
+//!   their report types (and [`units`], [`i18n`], [`profile`], [`media`]),
+//!   never [`archive`], [`hostlock`] or [`fsutil`] (docs/EMBEDDING.md).
+//! - [`units`] is presentation shared by every screen (sizes as
+//!   "12.3 MB"): no I/O, no policy.
 //! - [`stop_point`] lets tests stop the real binary at a named moment.
 //! - [`store`] is the storage seam: a folder, object storage (the
 //!   offsite crate) or memory, behind one trait: list, ranged read,
@@ -65,6 +72,7 @@ pub mod hostlock;
 pub mod layout;
 pub mod media;
 pub mod offsite_state;
+pub mod ops;
 pub mod passphrase;
 pub mod preview;
 pub mod profile;
@@ -77,6 +85,7 @@ pub mod snapshot;
 pub mod status;
 pub mod stop_point;
 pub mod store;
+pub mod units;
 pub mod unlocking;
 pub mod untrusted_db;
 pub mod usb_copy;

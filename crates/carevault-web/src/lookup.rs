@@ -78,11 +78,10 @@ fn trust_of(home: &Path, l: &Listed) -> Option<carevault_core::provenance::Trust
     // has no signature yet: read it from the file.
     let signed = match &l.signed {
         Some(s) => Some(s.clone()),
-        None if m.sealed.format_minor >= 1 => {
-            carevault_core::archive::reader::Opened::open(&l.path)
-                .ok()?
-                .signed
-        }
+        None if m.sealed.format_minor >= 1 => carevault_core::ops::show::BackupFile::open(&l.path)
+            .ok()?
+            .signed()
+            .cloned(),
         None => None,
     };
     carevault_core::provenance::trust::assess(home, signed.as_ref()).ok()

@@ -7,7 +7,7 @@ use crate::AppState;
 use carevault_core::i18n::{t, Lang};
 use carevault_core::offsite_state::{self, OffsiteRecord, PushState};
 use carevault_core::profile::Profile;
-use carevault_core::{hostlock, Error, Kind, NoProgress, Progress, Result};
+use carevault_core::{Error, Kind, NoProgress, Progress, Result};
 use carevault_offsite::push::{self, Local};
 use carevault_offsite::{Config, S3Store};
 use serde_json::{json, Value};
@@ -139,7 +139,7 @@ pub fn push_all(home: &Path, user: &str, todo: &[Local], progress: &dyn Progress
     // What another push copied meanwhile is not copied again.
     let done = offsite_state::records(home)?;
     for b in todo.iter().filter(|b| !done.contains_key(&b.id)) {
-        let Some(_sync) = hostlock::when_sync_idle(home, None, progress)? else {
+        let Some(_sync) = carevault_core::ops::sync::hold_when_idle(home, None, progress)? else {
             return Err(Error::new(
                 Kind::Busy,
                 t!("web-sync-running-offsite"),

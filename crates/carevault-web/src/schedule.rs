@@ -17,7 +17,7 @@
 use crate::AppState;
 use carevault_core::media::Medium;
 use carevault_core::profile::Profile;
-use carevault_core::{auth, auto, hostlock, layout, Kind, NoProgress};
+use carevault_core::{auth, auto, layout, Kind, NoProgress};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -128,7 +128,7 @@ fn tick(state: &AppState) {
     let home = &state.home;
     if auth::is_first_run(home)
         || state.jobs.exclusive_running()
-        || hostlock::sync_running(home).unwrap_or(true)
+        || carevault_core::ops::sync::running(home).unwrap_or(true)
     {
         return;
     }

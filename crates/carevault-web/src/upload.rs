@@ -23,10 +23,10 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use carevault_core::archive::reader::Opened;
 use carevault_core::auth::{self, View};
-use carevault_core::fsutil::human_size;
 use carevault_core::i18n::{t, Text};
+use carevault_core::ops::show::BackupFile;
+use carevault_core::units::human_size;
 use carevault_core::Error;
 use futures_util::StreamExt;
 use serde_json::{json, Value};
@@ -372,8 +372,8 @@ pub async fn post(
     let (metadata, santedb) = blocking(move || {
         // A carevault backup, else a SanteDB `.bin` (checked by its clear
         // header; kept for "Import and restore" only).
-        let (metadata, santedb) = match Opened::open(&checked) {
-            Ok(opened) => (json!(opened.metadata), None),
+        let (metadata, santedb) = match BackupFile::open(&checked) {
+            Ok(opened) => (json!(opened.metadata()), None),
             Err(e) => match carevault_santedb::probe(&checked) {
                 Ok((layout, encrypted)) => (
                     Value::Null,
@@ -386,7 +386,7 @@ pub async fn post(
         };
         std::fs::rename(&checked, &target)
             .map_err(|e| Error::io(t!("web-doing-keeping-upload"), &target, e))?;
-        carevault_core::fsutil::sync_dir(target.parent().expect("in the uploads folder"))?;
+        carevault_core::ops::files::sync_dir(target.parent().expect("in the uploads folder"))?;
         Ok((metadata, santedb))
     })
     .await

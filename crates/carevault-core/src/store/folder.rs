@@ -121,7 +121,7 @@ impl Store for FolderStore {
                 t!(
                     "core-store-no-space",
                     store = self.location(),
-                    need = fsutil::human_size(total)
+                    need = crate::units::human_size(total)
                 ),
                 t!("core-store-no-space-advice"),
             ));

@@ -86,8 +86,8 @@ pub fn fetch_by_ranges<S: Store + ?Sized>(
             Kind::NoSpace,
             t!(
                 "core-download-no-space",
-                need = crate::fsutil::human_size(size - have),
-                have = crate::fsutil::human_size(free)
+                need = crate::units::human_size(size - have),
+                have = crate::units::human_size(free)
             ),
             t!("core-download-no-space-advice"),
         )

@@ -17,6 +17,7 @@ mod french_ops;
 mod hostile;
 mod live;
 mod media;
+mod ops;
 mod origin_interop;
 mod phases;
 mod property;

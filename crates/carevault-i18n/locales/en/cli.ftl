@@ -154,7 +154,6 @@ cli-user-role-changed = { $name } is now { $role }
 cli-audit-intact = OK: { $entries } entries, the chain is intact
 cli-audit-altered = the audit trail was altered: { $n } problem(s)
 cli-audit-altered-advice = keep a copy of private/audit.log for investigation and report it to the System Administrator
-cli-doing-reading-sync-state = reading the sync state
 cli-sync-idle = Idle
 cli-sync-running = Running
 cli-sync-running-since = Running since { $since }

@@ -276,6 +276,7 @@ ops-doing-creating-data-folder = creating the data folder
 ops-doing-listing-data-folder = listing the data folder
 ops-doing-inspecting-data-file = inspecting a data file
 ops-doing-taking-operation-lock = taking the operation lock
+ops-doing-checking-operation-lock = checking the operation lock
 ops-doing-creating-backup-folder = creating the backup folder
 ops-doing-measuring-backup = measuring the backup file
 ops-doing-opening-offsite-lock = opening the offsite state's lock

@@ -149,8 +149,5 @@ web-import-admin-only = importing a SanteDB backup over this tablet's clinic dat
 web-import-admin-only-advice = ask a System Administrator to import and restore it
 
 ## What the server was doing when the system refused (the `what` of core-io-*).
-web-doing-checking-sync-lock = checking the sync lock
-web-doing-checking-operation-lock = checking the operation lock
-web-doing-reading-sync-state = reading the sync state
 web-doing-saving-upload = saving the upload
 web-doing-keeping-upload = keeping the upload

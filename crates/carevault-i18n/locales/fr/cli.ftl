@@ -189,7 +189,6 @@ cli-user-role-changed = { $name } est maintenant { $role }
 cli-audit-intact = OK : { $entries } entrées, la chaîne est intacte
 cli-audit-altered = le journal d'audit a été modifié : { $n } problème(s)
 cli-audit-altered-advice = gardez une copie de private/audit.log pour l'enquête et signalez-le à l'Administrateur système
-cli-doing-reading-sync-state = la lecture de l'état de synchronisation
 cli-sync-idle = Inactif
 cli-sync-running = En cours
 cli-sync-running-since = En cours depuis { $since }

@@ -282,6 +282,7 @@ ops-doing-creating-data-folder = la création du dossier des données
 ops-doing-listing-data-folder = la lecture de la liste du dossier des données
 ops-doing-inspecting-data-file = l'examen d'un fichier de données
 ops-doing-taking-operation-lock = la prise du verrou des opérations
+ops-doing-checking-operation-lock = la vérification du verrou des opérations
 ops-doing-creating-backup-folder = la création du dossier de sauvegardes
 ops-doing-measuring-backup = la mesure de la taille du fichier de sauvegarde
 ops-doing-opening-offsite-lock = l'ouverture du verrou de l'état hors site

@@ -149,8 +149,5 @@ web-import-admin-only = importer une sauvegarde SanteDB à la place des données
 web-import-admin-only-advice = demandez à un Administrateur système de l'importer et de la restaurer
 
 ## What the server was doing when the system refused (the `what` of core-io-*).
-web-doing-checking-sync-lock = la vérification du verrou de synchronisation
-web-doing-checking-operation-lock = la vérification du verrou des opérations
-web-doing-reading-sync-state = la lecture de l'état de synchronisation
 web-doing-saving-upload = l'enregistrement du fichier envoyé
 web-doing-keeping-upload = la conservation du fichier envoyé

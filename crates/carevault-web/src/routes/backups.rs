@@ -16,16 +16,14 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use carevault_core::archive::reader::Opened;
-use carevault_core::audit::{self, Event, Outcome};
-use carevault_core::auth::{Create, Delete, Restore, Role, View};
+use carevault_core::auth::{Create, Delete, Permit, Restore, Role, View};
 use carevault_core::backup::{self, BackupRequest, Target};
 use carevault_core::catalog::{self, Listed};
-use carevault_core::hostlock;
 use carevault_core::i18n::t;
 use carevault_core::media::Medium;
+use carevault_core::ops::{self, show::BackupFile};
 use carevault_core::profile::Profile;
-use carevault_core::{verify as core_verify, Error};
+use carevault_core::verify as core_verify;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -133,7 +131,7 @@ pub async fn create(
         let home = s.home.clone();
         let target = Target::Medium(medium);
         let dest = backup::preflight(&permit, &target, b.encrypt).map_err(|e| ApiError::from(e).policy())?;
-        let sync = hostlock::sync_running(&home).map_err(|e| Error::io(t!("web-doing-checking-sync-lock"), &home, e))?;
+        let sync = ops::sync::running(&home)?;
         if sync {
             return Err(ApiError::busy(
                 t!("web-sync-running-backup"),
@@ -215,17 +213,11 @@ pub async fn contents(
         let k = keyed::prepare(&s, &who, &id, b, permit.user(), |_| Ok(()))?;
         let (f, unlock) = (&k.found, k.unlock.as_ref());
         let _turn = keyed::wait_turn(&k.slot, &abandoned)?;
-        let mut opened = Opened::open(f.path())?;
+        let mut opened = BackupFile::open(f.path())?;
         let unlocked = opened.unlock(unlock, k.max_log_n);
         passphrase_result(&s, &f.key(), unlock, &unlocked);
         let key = unlocked.map_err(|e| key_error(e, f.path()))?;
-        let (m, _) = opened.manifest(key.as_ref())?;
-        Ok(Json(json!({
-            "entries": m.entries.len(),
-            "data_bytes": m.total_size(),
-            "rows": backup::key_rows(&m),
-            "settings": m.settings,
-        })))
+        Ok(Json(json!(opened.contents(&key)?)))
     })
     .await
 }
@@ -279,7 +271,7 @@ pub async fn restore(
         let home = s.home.clone();
         let f = find(&s, Some(&who.key), &id)?;
         if f.location == UPLOAD && permit.role() != Some(Role::SystemAdministrator) {
-            return Err(upload_needs_admin(&s, permit.user(), &f.key()));
+            return Err(upload_needs_admin(&permit, &f.key()));
         }
         let unlock = unlock_for(&home, f.path(), b)?;
         let _starting = start_exclusive(&s)?;
@@ -311,14 +303,9 @@ pub async fn restore(
 /// The 403 for restoring an upload over clinic data without being a System
 /// Administrator (audited): a file from anywhere could hold other users
 /// and roles.
-pub(super) fn upload_needs_admin(s: &crate::AppState, user: &str, id: &str) -> ApiError {
-    let _ = audit::append(
-        &s.home,
-        &Event::new(user, "restore", Outcome::Refused)
-            .backup(id)
-            .medium("upload")
-            .reason("an uploaded backup restores over clinic data only for a System Administrator"),
-    );
+pub(super) fn upload_needs_admin(permit: &Permit<Restore>, id: &str) -> ApiError {
+    // The refusal stands even when it cannot be recorded.
+    let _ = ops::audit::upload_restore_refused(permit, id);
     ApiError::forbidden(
         t!("web-upload-restore-admin-only"),
         t!("web-upload-restore-admin-only-advice"),

@@ -17,7 +17,6 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use carevault_core::audit::{self, Event, Outcome};
 use carevault_core::i18n::t;
 use carevault_core::media::Medium;
 use carevault_core::profile::OffsiteSettings;
@@ -113,7 +112,7 @@ fn save_credentials(home: &Path, e: &Entered) -> carevault_core::Result<()> {
         e.access_key.trim(),
         e.secret_key.trim()
     );
-    carevault_core::fsutil::write_private(
+    carevault_core::ops::files::write_private(
         &carevault_core::layout::private_dir(home).join("offsite-credentials"),
         text.as_bytes(),
     )
@@ -170,12 +169,11 @@ pub async fn get(
             .start(JobKind::Download, Owner::FirstRun, lang, move |p| {
                 let store = S3Store::new(&cfg)?;
                 let got = fetch::get_checked(&store, &id, &to, p)?;
-                audit::append(
+                carevault_core::ops::audit::offsite_fetched(
                     &home,
-                    &Event::new(permit.user(), "offsite get", Outcome::Success)
-                        .backup(got.id.as_deref().unwrap_or(&id))
-                        .medium("Offsite")
-                        .reason(&got.key),
+                    permit.user(),
+                    got.id.as_deref().unwrap_or(&id),
+                    &got.key,
                 )?;
                 if save {
                     save_credentials(&home, &entered)?;

@@ -27,9 +27,8 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use carevault_core::audit::{self, Event, Outcome};
 use carevault_core::auth::{self, Create, Permit, Role, View};
-use carevault_core::catalog::{self, Listed};
+use carevault_core::catalog::Listed;
 use carevault_core::i18n::{t, Lang};
 use carevault_core::media::Medium;
 use carevault_core::profile::Profile;
@@ -139,18 +138,7 @@ impl Verifier {
         match self {
             Verifier::User(permit) => verify::verify(permit, path, Some(unlock), max_log_n, p),
             Verifier::FirstRun => {
-                let r = verify::verify_file(path, Some(unlock), max_log_n, p);
-                let event = match &r {
-                    Ok(_) => Event::new("first-run", "verify", Outcome::Success),
-                    Err(e) => Event::new("first-run", "verify", Outcome::Failure)
-                        .reason(&e.message_in(Lang::En)),
-                };
-                let event = match catalog::id_of(path) {
-                    Some(id) => event.backup(&id),
-                    None => event,
-                };
-                audit::append(home, &event)?;
-                r
+                carevault_core::ops::verify::first_run(home, path, unlock, max_log_n, p)
             }
         }
     }
@@ -321,14 +309,8 @@ pub async fn logged_in(
 ) -> Answer {
     let create = permit::<Create>(&who).await?;
     if create.role() != Some(Role::SystemAdministrator) {
-        let user = create.user().to_string();
-        let home = state.home.clone();
         blocking(move || {
-            audit::append(
-                &home,
-                &Event::new(&user, "import", Outcome::Refused)
-                    .reason("a SanteDB import over clinic data is only for a System Administrator"),
-            )?;
+            carevault_core::ops::audit::import_refused(&create)?;
             Ok(())
         })
         .await?;

@@ -9,7 +9,6 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use carevault_core::audit::{self, Event, Outcome};
 use carevault_core::auth::{self, Action, Authenticated, Create, Delete, Restore};
 use carevault_core::i18n::t;
 use carevault_core::Kind;
@@ -110,13 +109,10 @@ pub async fn login(
     if let Err(t) = state.logins.begin(&key, Some(peer.ip())) {
         if t.first {
             let home = state.home.clone();
-            let reason = format!("too many failed logins; throttled ({} s)", t.seconds());
+            let seconds = t.seconds();
             let user = c.username.clone();
             blocking(move || {
-                audit::append(
-                    &home,
-                    &Event::new(&user, "login", Outcome::Refused).reason(&reason),
-                )?;
+                carevault_core::ops::audit::login_throttled(&home, &user, seconds)?;
                 Ok(())
             })
             .await?;

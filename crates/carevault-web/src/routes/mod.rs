@@ -308,16 +308,12 @@ pub fn start_exclusive(state: &AppState) -> Result<std::sync::MutexGuard<'_, ()>
 
 /// 409 unless no backup or restore runs (here, or in another process).
 pub fn ensure_idle(state: &AppState) -> Result<(), ApiError> {
-    use carevault_core::hostlock::HostLock;
     let busy = || ApiError::from(carevault_core::backup::busy_error());
-    if state.jobs.exclusive_running() {
+    if state.jobs.exclusive_running() || carevault_core::ops::sync::operation_running(&state.home)?
+    {
         return Err(busy());
     }
-    match HostLock::Operation.try_exclusive(&state.home) {
-        Ok(Some(_guard)) => Ok(()),
-        Ok(None) => Err(busy()),
-        Err(e) => Err(Error::io(t!("web-doing-checking-operation-lock"), &state.home, e).into()),
-    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -46,8 +46,7 @@ pub async fn push_now(
                 t!("web-offsite-not-configured-advice"),
             ));
         }
-        let sync = carevault_core::hostlock::sync_running(&home)
-            .map_err(|e| carevault_core::Error::io(t!("web-doing-checking-sync-lock"), &home, e))?;
+        let sync = carevault_core::ops::sync::running(&home)?;
         if sync {
             return Err(ApiError::busy(
                 t!("web-sync-running-offsite"),

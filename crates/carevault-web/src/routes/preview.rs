@@ -29,7 +29,7 @@ pub async fn preview(
     blocking(move || {
         let k = keyed::prepare(&s, &who, &id, b, permit.user(), |f| {
             if f.location == UPLOAD && permit.role() != Some(Role::SystemAdministrator) {
-                return Err(upload_needs_admin(&s, permit.user(), &f.key()));
+                return Err(upload_needs_admin(&permit, &f.key()));
             }
             Ok(())
         })?;

@@ -8,9 +8,9 @@ use crate::AppState;
 use axum::extract::State;
 use axum::Json;
 use carevault_core::auth::View;
-use carevault_core::hostlock::sync_state;
 use carevault_core::i18n::t;
-use carevault_core::{layout, Error};
+use carevault_core::layout;
+use carevault_core::ops::sync;
 use serde_json::{json, Value};
 
 /// `GET /api/sync`: Idle or Running (since when), and the app's sync
@@ -20,8 +20,7 @@ pub async fn sync(State(state): State<AppState>, who: Who) -> Result<Json<Value>
     let home = state.home.clone();
     let lang = language::current();
     blocking(move || {
-        let s = sync_state(&home)
-            .map_err(|e| Error::io(t!("web-doing-reading-sync-state"), &home, e))?;
+        let s = sync::state(&home)?;
         let mut v = json!(s);
         let data = layout::data_dir(&home);
         let summary = carevault_core::clinic_app::current().sync_summary(&data);
