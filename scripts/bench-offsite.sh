@@ -54,10 +54,11 @@ if ((${#need[@]})) || ((!have_aws)); then
   fi
 fi
 [[ -x "$BENCH_S3S_FS" ]] || { log "s3s-fs is missing at $BENCH_S3S_FS (install it as .ci/run does, or set BENCH_S3S_FS)"; exit 1; }
-# Measure the real program, not a version manager's shim around it.
-aws_bin="$(command -v aws)"
+# Measure the real program, not a version manager's shim around it
+# (BENCH_AWS / BENCH_RCLONE, when set, name the programs to measure).
+aws_bin="${BENCH_AWS:-$(command -v aws)}"
 if [[ "$aws_bin" == */shims/* ]] && command -v pyenv >/dev/null 2>&1; then aws_bin="$(pyenv which aws)"; fi
-export BENCH_AWS="$aws_bin" BENCH_RCLONE="$(command -v rclone)"
+export BENCH_AWS="$aws_bin" BENCH_RCLONE="${BENCH_RCLONE:-$(command -v rclone)}"
 
 # --- 2. build (as scripts/bench.sh: a private copy of the release binary) ---
 if [[ "${BENCH_NO_BUILD:-0}" != 1 ]]; then

@@ -276,8 +276,9 @@ def main():
         "versions": {
             "carevault": subprocess.run([CV, "--version"], capture_output=True, text=True).stdout.strip(),
             "rclone": subprocess.run([RCLONE, "version"], capture_output=True, text=True).stdout.splitlines()[0],
-            "aws": subprocess.run([AWS, "--version"], capture_output=True, text=True, env=ENV).stdout.strip()
-            or subprocess.run([AWS, "--version"], capture_output=True, text=True, env=ENV).stderr.strip(),
+            "aws": (
+                lambda p: (p.stdout.strip() or p.stderr.strip() or "?").splitlines()[0]
+            )(subprocess.run([AWS, "--version"], capture_output=True, text=True, env=ENV)),
         },
         "rows": [],
     }
