@@ -245,6 +245,48 @@ fn a_wrong_content_md5_is_refused_by_s3s_fs_and_the_backup_is_not_marked_offsite
 }
 
 #[test]
+fn part_md5s_handed_to_the_upload_that_are_not_the_file_s_are_refused_and_nothing_is_stored() {
+    // A push hands the upload the part MD5s of its own read of the file;
+    // the upload sends them as Content-MD5 without reading the file again.
+    let Some(s) = servers::s3s_fs("part MD5s handed to the upload") else {
+        return;
+    };
+    let t = tempfile::tempdir().unwrap();
+    let name = "Backup-20260101-000000-0badd5e5.bin";
+    let file = random_file(t.path(), name, (5 << 20) * 2 + 100);
+    let store = store_at(&s.endpoint(), &t.path().join("journal"), Clock::system(), 1);
+    // One MD5 per part (three), none the file's: s3s-fs 0.14 does not
+    // check Content-MD5 on UploadPart, so the part's ETag (the MD5 of
+    // what arrived) is compared with the MD5 handed over, found different,
+    // and the upload fails; no object is made.
+    let wrong = [[0u8; 16]; 3];
+    let e = store
+        .put_checked_with(name, &file, Some(&wrong), &carevault_core::NoProgress)
+        .unwrap_err();
+    assert_eq!(e.kind(), carevault_core::Kind::Corrupted, "{}", e.message());
+    assert!(
+        e.message().contains("not the MD5 of the data sent"),
+        "{}",
+        e.message()
+    );
+    assert!(store.head(&format!("backups/{name}")).unwrap().is_none());
+    // A list that does not have one MD5 per part is not used: the upload
+    // reads the file for them, and the object is the file (a fresh upload
+    // under another name).
+    let name = "Backup-20260101-000000-0badd5e6.bin";
+    let file = random_file(t.path(), name, (5 << 20) * 2 + 100);
+    let short = [[0u8; 16]; 2];
+    let info = store
+        .put_checked_with(name, &file, Some(&short), &carevault_core::NoProgress)
+        .unwrap();
+    assert_eq!(info.size, std::fs::metadata(&file).unwrap().len());
+    assert_eq!(
+        download(&store, name, t.path()),
+        std::fs::read(&file).unwrap()
+    );
+}
+
+#[test]
 fn a_body_damaged_in_transit_that_moto_accepts_is_caught_by_the_etag_check() {
     // moto does not check Content-MD5: the ETag comparison must.
     let Some(s) = servers::moto("damaged body on moto", None) else {

@@ -27,7 +27,7 @@ pub(crate) fn unquote(etag: &str) -> &str {
 }
 
 /// MD5 of each `part_size` slice of the file.
-fn part_md5s(path: &Path, size: u64, part_size: u64) -> Result<Vec<[u8; 16]>> {
+pub(crate) fn part_md5s(path: &Path, size: u64, part_size: u64) -> Result<Vec<[u8; 16]>> {
     let mut f = carevault_core::fsutil::open_regular_following(path)
         .map_err(|e| crate::fail::io(t!("offsite-doing-opening-upload"), path, e))?;
     let mut out = Vec::new();
@@ -182,7 +182,10 @@ pub(crate) fn put_small(
 }
 
 /// Uploads the file at `path` as `key`, create-only; resumes from the
-/// journal of `name` in `journal_dir`.
+/// journal of `name` in `journal_dir`. `known`: the MD5 of each
+/// `part_size` slice, when the caller has read them already (used only
+/// when there is one per part of the file's current size).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn upload(
     client: &Client,
     key: &str,
@@ -190,12 +193,16 @@ pub(crate) fn upload(
     path: &Path,
     part_size: u64,
     journal_dir: &Path,
+    known: Option<&[[u8; 16]]>,
     progress: &dyn Progress,
 ) -> Result<ObjectInfo> {
     let size = std::fs::metadata(path)
         .map_err(|e| crate::fail::io(t!("offsite-doing-reading-size"), path, e))?
         .len();
-    let md5s = part_md5s(path, size, part_size)?;
+    let md5s = match known {
+        Some(k) if k.len() as u64 == parts_of(size, part_size) => k.to_vec(),
+        _ => part_md5s(path, size, part_size)?,
+    };
     let want = if size <= part_size {
         hex::encode(md5s[0])
     } else {
@@ -527,6 +534,11 @@ fn try_multipart(
     }
     journal::remove(journal_dir, name);
     checked.map(Some)
+}
+
+/// How many parts a file of `size` makes (one for an empty file).
+pub(crate) fn parts_of(size: u64, part_size: u64) -> u64 {
+    size.div_ceil(part_size.max(1)).max(1)
 }
 
 fn part_len(size: u64, part_size: u64, n: u16) -> u64 {

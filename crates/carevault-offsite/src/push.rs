@@ -152,10 +152,19 @@ fn sidecar(name: &str, size: u64, sha256: &str, opened: &Opened) -> Vec<u8> {
     b
 }
 
-/// The SHA-256 of the open file and the ETag an upload of it with parts of
-/// `part_size` must get (the MD5 of a single part, or the MD5 of the part
-/// MD5s and the count), from one read of its bytes.
-fn digests(file: &std::fs::File, size: u64, part_size: u64) -> Result<(String, String)> {
+/// What one read of a backup's bytes gives: its SHA-256, the ETag an upload
+/// with parts of `part_size` must get (the MD5 of a single part, or the
+/// MD5 of the part MD5s and the count), and the part MD5s themselves
+/// (each part's Content-MD5).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Digests {
+    pub sha256: String,
+    pub etag: String,
+    pub part_md5s: Vec<[u8; 16]>,
+}
+
+/// [`Digests`] of the open file, from one read of its bytes.
+pub(crate) fn digests(file: &std::fs::File, size: u64, part_size: u64) -> Result<Digests> {
     use md5::Digest as _;
     use std::os::unix::fs::FileExt;
     let mut sha = <sha2::Sha256 as sha2::Digest>::new();
@@ -188,7 +197,14 @@ fn digests(file: &std::fs::File, size: u64, part_size: u64) -> Result<(String, S
     } else {
         crate::multipart::multipart_etag(&md5s)
     };
-    Ok((hex::encode(sha2::Digest::finalize(sha)), etag))
+    if md5s.is_empty() {
+        md5s.push(md5::Md5::digest(b"").into());
+    }
+    Ok(Digests {
+        sha256: hex::encode(sha2::Digest::finalize(sha)),
+        etag,
+        part_md5s: md5s,
+    })
 }
 
 fn changed(what: Text) -> Error {
@@ -246,15 +262,18 @@ pub fn push_one(
     let verified_at = now();
     let name = carevault_core::backup::file_name(&id);
     let size = opened.file_len;
-    let (sha256, etag) = digests(&file, size, store.part_size())?;
-    let info = store.put_checked(&name, &pinned, progress)?;
+    // The part MD5s of this read go to the upload, which would otherwise
+    // read the whole file once more for them.
+    let before = digests(&file, size, store.part_size())?;
+    let info = store.put_checked_with(&name, &pinned, Some(&before.part_md5s), progress)?;
     let after = digests(&file, size, store.part_size())?;
-    if crate::multipart::unquote(&info.etag) != etag || info.size != size {
+    if crate::multipart::unquote(&info.etag) != before.etag || info.size != size {
         return Err(changed(t!("offsite-changed-store-other-bytes")));
     }
-    if after != (sha256.clone(), etag) {
+    if after != before {
         return Err(changed(t!("offsite-changed-after-upload")));
     }
+    let sha256 = before.sha256;
     store.put_bytes(
         &format!("backups/{name}.json"),
         &sidecar(&name, size, &sha256, &opened),
@@ -348,4 +367,39 @@ pub fn record_error(home: &Path, e: &Error) -> Result<()> {
 /// Records that a push copied everything it was asked to.
 pub fn record_success(home: &Path) -> Result<()> {
     offsite_state::update_push_state(home, |s| s.last_success = Some(now()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The upload takes the part MD5s of push's own read instead of reading
+    /// the file again: they must be the ones it would have read itself, and
+    /// the ETag the one the store computes from them.
+    #[test]
+    fn digests_give_the_upload_the_part_md5s_it_would_read_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        for size in [0usize, 1, 5, 12, 15, (3 << 20) + 7] {
+            let p = dir.path().join(format!("f{size}"));
+            let bytes: Vec<u8> = (0..size).map(|i| (i * 7 + i / 251) as u8).collect();
+            std::fs::write(&p, &bytes).unwrap();
+            let part = if size > 1 << 20 { 1 << 20 } else { 5 };
+            let f = std::fs::File::open(&p).unwrap();
+            let d = digests(&f, size as u64, part).unwrap();
+            let read = crate::multipart::part_md5s(&p, size as u64, part).unwrap();
+            assert_eq!(d.part_md5s, read, "size {size}");
+            assert_eq!(
+                d.part_md5s.len() as u64,
+                crate::multipart::parts_of(size as u64, part),
+                "size {size}"
+            );
+            let etag = if read.len() == 1 {
+                hex::encode(read[0])
+            } else {
+                crate::multipart::multipart_etag(&read)
+            };
+            assert_eq!(d.etag, etag, "size {size}");
+            assert_eq!(d.sha256, sha256_file(&p).unwrap(), "size {size}");
+        }
+    }
 }

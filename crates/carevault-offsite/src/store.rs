@@ -124,6 +124,21 @@ impl S3Store {
         from: &Path,
         progress: &dyn Progress,
     ) -> Result<ObjectInfo> {
+        self.put_checked_with(name, from, None, progress)
+    }
+
+    /// [`S3Store::put_checked`] with the MD5 of each [`S3Store::part_size`]
+    /// slice of `from` already known (read by the caller from the same open
+    /// file): the upload then does not read the whole file once more to
+    /// compute them. MD5s that are not the file's are refused by the store
+    /// (Content-MD5) or by the ETag check, never stored as the backup.
+    pub fn put_checked_with(
+        &self,
+        name: &str,
+        from: &Path,
+        part_md5s: Option<&[[u8; 16]]>,
+        progress: &dyn Progress,
+    ) -> Result<ObjectInfo> {
         check_name(name)?;
         let key = self.key(name);
         let _held = crate::journal::lock(&self.journal_dir, name)?;
@@ -134,6 +149,7 @@ impl S3Store {
             from,
             self.part_size,
             &self.journal_dir,
+            part_md5s,
             progress,
         )
     }
