@@ -154,3 +154,5 @@ web-doing-checking-operation-lock = checking the operation lock
 web-doing-reading-sync-state = reading the sync state
 web-doing-saving-upload = saving the upload
 web-doing-keeping-upload = keeping the upload
+web-fleet-token-needed = this fleet page asks for its access token, and the request had none or another one
+web-fleet-token-needed-advice = enter the token from the file given to carevault fleet serve with --token-file

@@ -154,3 +154,5 @@ web-doing-checking-operation-lock = la vérification du verrou des opérations
 web-doing-reading-sync-state = la lecture de l'état de synchronisation
 web-doing-saving-upload = l'enregistrement du fichier envoyé
 web-doing-keeping-upload = la conservation du fichier envoyé
+web-fleet-token-needed = cette page du parc demande son jeton d'accès, et la requête n'en avait pas ou en avait un autre
+web-fleet-token-needed-advice = saisissez le jeton du fichier donné à carevault fleet serve avec --token-file
