@@ -191,7 +191,10 @@ fn serve(args: ServeArgs, json: bool) -> Result<()> {
         None if !args.listen.ip().is_loopback() => {
             return Err(Error::new(
                 Kind::Usage,
-                t!("cli-fleet-serve-needs-token", addr = args.listen.to_string()),
+                t!(
+                    "cli-fleet-serve-needs-token",
+                    addr = args.listen.to_string()
+                ),
                 t!("cli-fleet-serve-needs-token-advice"),
             ))
         }
@@ -245,8 +248,8 @@ fn serve(args: ServeArgs, json: bool) -> Result<()> {
 fn read_token(path: &std::path::Path) -> Result<String> {
     use std::os::unix::fs::PermissionsExt;
     let bad = |msg| Error::new(Kind::Usage, msg, t!("cli-fleet-token-advice")).at(path);
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Error::io(t!("cli-doing-reading-token"), path, e))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| Error::io(t!("cli-doing-reading-token"), path, e))?;
     if !meta.is_file() {
         return Err(bad(t!("cli-fleet-token-not-file")));
     }

@@ -92,6 +92,7 @@
       li.append(reasons);
       list.append(li);
     }
+    const labels = [...document.querySelectorAll('table.fleet thead th')].map((h) => h.textContent);
     const rows = $('rows');
     rows.replaceChildren();
     for (const d of devices) {
@@ -113,7 +114,7 @@
       ];
       cells.forEach((c, i) => {
         const td = el(i === 0 ? 'th' : 'td', c, [2, 4].includes(i) ? 'num' : '');
-        if (i === 0) td.scope = 'row';
+        if (i === 0) td.scope = 'row'; else td.dataset.label = labels[i] || '';
         if (i === 1) td.className = d.at_risk.length ? 'state-risk' : 'state-ok';
         tr.append(td);
       });

@@ -32,6 +32,7 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use tower_http::timeout::TimeoutLayer;
 
@@ -78,6 +79,24 @@ pub struct FleetPage {
     /// comparison takes says nothing about the token's bytes.
     token: Option<[u8; 32]>,
     limits: Limits,
+    /// Refresh requests waiting for or running the refresh.
+    refreshing: AtomicUsize,
+}
+
+/// Counts a refresh request while it lives.
+struct Counted<'a>(&'a AtomicUsize);
+
+impl<'a> Counted<'a> {
+    fn new(n: &'a AtomicUsize) -> Counted<'a> {
+        n.fetch_add(1, Ordering::SeqCst);
+        Counted(n)
+    }
+}
+
+impl Drop for Counted<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 type FleetState = Arc<FleetPage>;
@@ -106,6 +125,7 @@ impl FleetPage {
             days: config.days,
             token: config.token.as_deref().map(digest),
             limits: config.limits,
+            refreshing: AtomicUsize::new(0),
         })
     }
 
@@ -128,6 +148,7 @@ impl FleetPage {
         let mut doc = rep.document(&self.store, &self.index, self.days, &snap.refresh);
         doc["refreshed_at"] = json!(report::time(snap.refreshed_at));
         doc["generation"] = json!(snap.generation);
+        doc["refreshing"] = json!(self.refreshing.load(Ordering::SeqCst));
         doc
     }
 }
@@ -227,6 +248,8 @@ async fn refresh_now(
     headers: HeaderMap,
 ) -> std::result::Result<Response, ApiError> {
     check_token(&state, &headers)?;
+    let counted = state.clone();
+    let _counted = Counted::new(&counted.refreshing);
     let seen = state.snapshot().generation;
     let work = state.work.clone().lock_owned().await;
     let lang = language::current();
