@@ -54,6 +54,7 @@ pub fn writer(endpoint: &str) -> S3Store {
 
 /// The sidecar of backup `id` of `fac/dev` and, with `uploaded`, its
 /// status event carrying the audit head `seq`.
+#[allow(clippy::too_many_arguments)]
 pub fn put_backup(
     s: &S3Store,
     fac: &str,
