@@ -281,3 +281,29 @@ async fn with_a_token_every_fleet_route_needs_it_and_the_page_asks_for_it() {
     assert_eq!(get(&page.url, "/api/fleet/strings").await.0, StatusCode::OK);
     page.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_that_cannot_reach_the_store_fails_and_the_last_report_stays() {
+    let Some(srv) = servers::s3s_fs("fleet page store gone") else {
+        return;
+    };
+    fill(&writer(&srv.endpoint()));
+    let page = FleetServer::start(&srv.endpoint(), None).await;
+    // The store goes away (its process ends).
+    drop(srv);
+    let (st, body) = refresh(&page.url).await;
+    assert_eq!(st, StatusCode::BAD_GATEWAY, "{body}");
+    assert_eq!(body["error"]["kind"], "unreachable", "{body}");
+    let (st, doc) = get(&page.url, "/api/fleet").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(
+        (doc["generation"].clone(), doc["refreshing"].clone()),
+        (1.into(), 0.into())
+    );
+    assert_eq!(
+        at_risk(&doc),
+        ["mathare/dev2"],
+        "the last report stays: {doc}"
+    );
+    page.stop().await;
+}

@@ -1,7 +1,7 @@
 //! Browser test of the fleet page (`carevault fleet serve`) against a real
 //! S3 server (s3s-fs on loopback) holding a small fleet: the device at risk
 //! comes first, and a refresh after its new backup's sidecar and event
-//! landed shows it safe. Screenshots: `fleet-at-risk`, `fleet-refreshed`,
+//! landed shows it safe; a name like markup stays text. Screenshots: `fleet-at-risk`, `fleet-refreshed`,
 //! `fleet-fr` (docs/SCREENS.md).
 
 use crate::fleet_fixture::*;
@@ -85,6 +85,26 @@ async fn implementer_sees_the_device_at_risk_first_and_a_refresh_shows_its_new_c
     );
     assert!(b.text("risk-title").await.contains("Aucun appareil"));
     b.screenshots("fleet-fr").await;
+
+    // Names from the bucket are text, never HTML: a backup object named
+    // like markup (its upload did not finish, so the reason names it).
+    let hostile = "<img src=x onerror=window.pwned=1>";
+    s.put_bytes(&format!("mathare/dev3/backups/{hostile}.bin"), b"x")
+        .unwrap();
+    b.click("refresh").await;
+    b.wait_js(
+        "document.body.dataset.generation === '3'",
+        "the report with the hostile name",
+    )
+    .await;
+    assert_eq!(rows(&b).await[0], "mathare/dev3");
+    let item = b.text("risk-item").await;
+    assert!(item.contains(hostile), "shown as text: {item}");
+    assert!(
+        !b.exists("[data-testid=\"risk-list\"] img").await,
+        "no element made from it"
+    );
+    assert_eq!(b.js("return window.pwned === undefined").await, true);
 
     b.close().await;
     page.stop().await;
