@@ -583,3 +583,134 @@ fn the_auditor_catches_a_damaged_object() {
     assert_eq!(r["ok"], 1);
     let _ = second;
 }
+
+/// `carevault fleet serve` with `extra`, settings in the environment.
+fn fleet_serve(endpoint: &str, index: &std::path::Path, extra: &[&str]) -> std::process::Command {
+    let mut c = bin();
+    c.args([
+        "--json",
+        "fleet",
+        "serve",
+        "--store",
+        &format!("s3://{BUCKET}/tablets/"),
+        "--index",
+    ])
+    .arg(index)
+    .args(extra)
+    .env("CAREVAULT_S3_ENDPOINT", endpoint)
+    .env("CAREVAULT_S3_ACCESS_KEY", servers::AK)
+    .env("CAREVAULT_S3_SECRET_KEY", servers::SK);
+    c
+}
+
+#[test]
+fn fleet_serve_refuses_a_network_address_without_a_token_and_a_token_others_may_read() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = tempfile::tempdir().unwrap();
+    let idx = t.path().join("idx.sqlite");
+    // Nothing listens there: each refusal comes before the store is read.
+    let out = fleet_serve("http://127.0.0.1:9", &idx, &["--listen", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("no access token"),
+        "{out:?}"
+    );
+    let token = t.path().join("token");
+    std::fs::write(&token, "0123456789abcdef0123456789abcdef\n").unwrap();
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let tok = token.to_str().unwrap();
+    let out = fleet_serve(
+        "http://127.0.0.1:9",
+        &idx,
+        &["--listen", "0.0.0.0:0", "--token-file", tok],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(12), "{out:?}");
+    std::fs::write(&token, "short\n").unwrap();
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = fleet_serve(
+        "http://127.0.0.1:9",
+        &idx,
+        &["--listen", "0.0.0.0:0", "--token-file", tok],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("16 printable"),
+        "{out:?}"
+    );
+    assert!(!idx.exists(), "nothing was indexed");
+}
+
+#[test]
+fn fleet_serve_prints_its_address_serves_the_report_and_stops_on_ctrl_c() {
+    use std::io::{BufRead, Read, Write};
+    let Some(srv) = servers::s3s_fs("fleet serve") else {
+        return;
+    };
+    let t = tempfile::tempdir().unwrap();
+    let s = store(&srv.endpoint(), "tablets/");
+    let n = now();
+    put_backup(
+        &s,
+        "mathare",
+        "dev9",
+        "z1",
+        700,
+        n - 9 * DAY,
+        Some(n - 9 * DAY + 60),
+        None,
+    );
+    /// Ends the server also when the test fails half-way.
+    struct Running(std::process::Child);
+    impl Drop for Running {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = Running(
+        fleet_serve(
+            &srv.endpoint(),
+            &t.path().join("idx.sqlite"),
+            &["--listen", "127.0.0.1:0"],
+        )
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap(),
+    );
+    // The first JSON object says where it listens, once it does.
+    let mut out = std::io::BufReader::new(child.0.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.ends_with("}\n") || line.matches('{').count() != line.matches('}').count() {
+        assert!(out.read_line(&mut line).unwrap() > 0, "it ended: {line:?}");
+    }
+    let started: serde_json::Value =
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    let addr = started["listen"].as_str().unwrap().to_string();
+    assert_eq!(started["url"], format!("http://{addr}/"));
+    let mut c = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        c,
+        "GET /api/fleet HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    c.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let body: serde_json::Value =
+        serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert_eq!(at_risk(&body), ["mathare/dev9"], "{body}");
+    assert_eq!(body["generation"], 1);
+    let st = std::process::Command::new("kill")
+        .args(["-INT", &child.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let status = child.0.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}

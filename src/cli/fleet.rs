@@ -48,11 +48,33 @@ pub enum FleetAction {
         #[arg(long, value_name = "N")]
         sample: Option<usize>,
     },
+    /// A read-only web page of the fleet report, on this machine (docs/FLEET.md).
+    Serve(ServeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The index file (SQLite), made if missing.
+    #[arg(long, value_name = "FILE", default_value = "carevault-fleet.sqlite")]
+    pub index: PathBuf,
+    /// A device with no offsite copy newer than this many days is at risk.
+    #[arg(long, default_value_t = 7)]
+    pub days: u32,
+    /// Address and port to listen on (loopback unless told otherwise).
+    #[arg(long, default_value = "127.0.0.1:8090")]
+    pub listen: std::net::SocketAddr,
+    /// A file (mode 0600) holding the access token the page asks for;
+    /// required when --listen is not a loopback address.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
 }
 
 pub fn run(args: FleetArgs, json: bool) -> Result<()> {
     match args.action {
         Some(FleetAction::Audit { store, sample }) => audit(&store, sample, json),
+        Some(FleetAction::Serve(a)) => serve(a, json),
         None => {
             let store = args.store.ok_or_else(|| {
                 Error::new(
@@ -66,7 +88,7 @@ pub fn run(args: FleetArgs, json: bool) -> Result<()> {
     }
 }
 
-fn connect(store: &StoreArgs) -> Result<(StoreUrl, carevault_offsite::Config)> {
+pub(super) fn connect(store: &StoreArgs) -> Result<(StoreUrl, carevault_offsite::Config)> {
     let url = StoreUrl::parse(&store.store)?;
     let cfg = fleet::config(&url, store.config.as_deref())?;
     Ok((url, cfg))
@@ -85,24 +107,11 @@ fn view(store: &StoreArgs, index_path: &std::path::Path, days: u32, json: bool) 
         now: jiff::Timestamp::now().as_second(),
     };
     let rep = report::build(&index, policy)?;
-    let at_risk: Vec<_> = rep
-        .devices
-        .iter()
-        .filter(|d| !d.at_risk.is_empty())
-        .map(|d| json!({"facility": d.facility, "device": d.device, "reasons": d.at_risk}))
-        .collect();
     if json {
-        print_json(&json!({
-            "store": url.to_url(),
-            "index": index_path,
-            "policy_days": days,
-            "refresh": refresh,
-            "devices": rep.devices,
-            "at_risk": at_risk,
-            "problems": rep.problems,
-        }));
+        print_json(&rep.document(&url.to_url(), index_path, days, &refresh));
         return Ok(());
     }
+    let at_risk = rep.devices.iter().filter(|d| !d.at_risk.is_empty()).count();
     println!(
         "{}",
         t!(
@@ -150,10 +159,10 @@ fn view(store: &StoreArgs, index_path: &std::path::Path, days: u32, json: bool) 
         ]);
     }
     println!("{t}");
-    if at_risk.is_empty() {
+    if at_risk == 0 {
         println!("\n{}", t!("cli-fleet-none-at-risk", days = days));
     } else {
-        println!("\n{}", t!("cli-fleet-at-risk", n = at_risk.len()));
+        println!("\n{}", t!("cli-fleet-at-risk", n = at_risk));
         for d in rep.devices.iter().filter(|d| !d.at_risk.is_empty()) {
             println!("  {}/{}:", d.facility, d.device);
             for r in &d.at_risk {
@@ -172,6 +181,95 @@ fn view(store: &StoreArgs, index_path: &std::path::Path, days: u32, json: bool) 
         }
     }
     Ok(())
+}
+
+/// `carevault fleet serve`: refreshes the index, then serves the page
+/// until Ctrl-C.
+fn serve(args: ServeArgs, json: bool) -> Result<()> {
+    let token = match &args.token_file {
+        Some(path) => Some(read_token(path)?),
+        None if !args.listen.ip().is_loopback() => {
+            return Err(Error::new(
+                Kind::Usage,
+                t!(
+                    "cli-fleet-serve-needs-token",
+                    addr = args.listen.to_string()
+                ),
+                t!("cli-fleet-serve-needs-token-advice"),
+            ))
+        }
+        None => None,
+    };
+    let (url, cfg) = connect(&args.store)?;
+    let page = carevault_web::FleetPage::open(carevault_web::FleetConfig {
+        store: url.to_url(),
+        offsite: cfg,
+        index: args.index.clone(),
+        days: args.days,
+        token,
+        limits: carevault_web::Limits::default(),
+    })?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::internal(t!("cli-serve-runtime-failed", err = &e)))?;
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| {
+                let what = t!("cli-doing-listening", addr = args.listen.to_string());
+                Error::io(what, "", e)
+            })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::io(t!("cli-doing-reading-address"), "", e))?;
+        let shown = if addr.ip().is_unspecified() {
+            std::net::SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
+        } else {
+            addr
+        };
+        let page_url = format!("http://{shown}/");
+        if json {
+            print_json(&json!({ "url": page_url, "listen": addr.to_string() }));
+        } else {
+            println!("{}", t!("cli-fleet-serve-url", url = &page_url));
+        }
+        let ctrl_c = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        carevault_web::serve_fleet(listener, page, ctrl_c)
+            .await
+            .map_err(|e| Error::io(t!("cli-doing-serving-fleet"), &args.index, e))
+    })
+}
+
+/// The access token: a file of the owner's only (mode 0600), one line of
+/// at least 16 characters.
+fn read_token(path: &std::path::Path) -> Result<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let bad = |msg| Error::new(Kind::Usage, msg, t!("cli-fleet-token-advice")).at(path);
+    let meta =
+        std::fs::metadata(path).map_err(|e| Error::io(t!("cli-doing-reading-token"), path, e))?;
+    if !meta.is_file() {
+        return Err(bad(t!("cli-fleet-token-not-file")));
+    }
+    if meta.permissions().mode() & 0o077 != 0 {
+        return Err(Error::new(
+            Kind::PermissionDenied,
+            t!("cli-fleet-token-readable"),
+            t!("cli-fleet-token-advice"),
+        )
+        .at(path));
+    }
+    let bytes = carevault_core::fsutil::read_small(path, 1024)
+        .map_err(|e| Error::io(t!("cli-doing-reading-token"), path, e))?
+        .ok_or_else(|| bad(t!("cli-fleet-token-not-file")))?;
+    let token = String::from_utf8(bytes)
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| s.len() >= 16 && s.chars().all(|c| c.is_ascii_graphic()))
+        .ok_or_else(|| bad(t!("cli-fleet-token-bad")))?;
+    Ok(token)
 }
 
 fn audit(store: &StoreArgs, sample: Option<usize>, json: bool) -> Result<()> {

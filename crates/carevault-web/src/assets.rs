@@ -7,6 +7,8 @@ const INDEX: &str = include_str!("../assets/index.html");
 const APP_JS: &str = include_str!("../assets/app.js");
 const APP_CSS: &str = include_str!("../assets/app.css");
 const ICONS: &str = include_str!("../assets/icons.svg");
+const FLEET_HTML: &str = include_str!("../assets/fleet.html");
+const FLEET_JS: &str = include_str!("../assets/fleet.js");
 
 fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
     (
@@ -32,4 +34,13 @@ pub async fn app_css() -> impl IntoResponse {
 
 pub async fn icons() -> impl IntoResponse {
     asset("image/svg+xml", ICONS)
+}
+
+/// The fleet page (`carevault fleet serve`).
+pub async fn fleet_html() -> impl IntoResponse {
+    asset("text/html; charset=utf-8", FLEET_HTML)
+}
+
+pub async fn fleet_js() -> impl IntoResponse {
+    asset("text/javascript; charset=utf-8", FLEET_JS)
 }

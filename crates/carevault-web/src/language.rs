@@ -36,6 +36,12 @@ pub async fn scope(State(state): State<AppState>, req: Request, next: Next) -> R
     REQUEST_LANG.scope(lang, next.run(req)).await
 }
 
+/// [`scope`] for the fleet page: the browser's language only.
+pub async fn scope_browser(req: Request, next: Next) -> Response {
+    let lang = of_browser(req.headers());
+    REQUEST_LANG.scope(lang, next.run(req)).await
+}
+
 /// The language of the request being answered (English outside one: the
 /// scheduler, a test calling a function directly).
 pub fn current() -> Lang {
@@ -53,8 +59,13 @@ pub fn of(parts: &Parts, state: &AppState) -> Lang {
     if let Some(l) = Profile::load(&state.home).ok().and_then(|p| p.language()) {
         return l;
     }
-    parts
-        .headers
+    of_browser(&parts.headers)
+}
+
+/// The browser's language (`Accept-Language`), else English: the fleet
+/// page's, which has no profile.
+pub fn of_browser(headers: &axum::http::HeaderMap) -> Lang {
+    headers
         .get(ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .filter(|v| v.len() <= MAX_ACCEPT_LANGUAGE)

@@ -4,6 +4,8 @@
 //! How the pieces fit:
 //! - [`serve`] runs the server on a listener until a shutdown future ends
 //!   (the CLI's `carevault serve`, and the tests on port 0).
+//! - [`serve_fleet`] serves the read-only fleet page of `carevault fleet
+//!   serve` (`fleet_server`: its own routes, no home, no users).
 //! - `routes/` holds one module per group of routes; every decision about
 //!   who may do what is the core's (`auth::authorize::<A>`), never ours.
 //! - `server` (the connection loop: header-read timeout, connection cap),
@@ -25,6 +27,7 @@
 mod assets;
 mod clock;
 mod errors;
+mod fleet_server;
 mod jobs;
 mod json;
 mod language;
@@ -39,6 +42,7 @@ mod throttle;
 mod upload;
 
 pub use clock::Clock;
+pub use fleet_server::{serve_fleet, FleetConfig, FleetPage};
 pub use schedule::Scheduler;
 
 use std::future::Future;

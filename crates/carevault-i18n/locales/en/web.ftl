@@ -151,3 +151,5 @@ web-import-admin-only-advice = ask a System Administrator to import and restore 
 ## What the server was doing when the system refused (the `what` of core-io-*).
 web-doing-saving-upload = saving the upload
 web-doing-keeping-upload = keeping the upload
+web-fleet-token-needed = this fleet page asks for its access token, and the request had none or another one
+web-fleet-token-needed-advice = enter the token from the file given to carevault fleet serve with --token-file

@@ -151,3 +151,5 @@ web-import-admin-only-advice = demandez à un Administrateur système de l'impor
 ## What the server was doing when the system refused (the `what` of core-io-*).
 web-doing-saving-upload = l'enregistrement du fichier envoyé
 web-doing-keeping-upload = la conservation du fichier envoyé
+web-fleet-token-needed = cette page du parc demande son jeton d'accès, et la requête n'en avait pas ou en avait un autre
+web-fleet-token-needed-advice = saisissez le jeton du fichier donné à carevault fleet serve avec --token-file

@@ -339,3 +339,33 @@ fn judge(facility: String, device: String, a: Acc, policy: Policy) -> Device {
         at_risk: risk,
     }
 }
+
+impl Report {
+    /// The report as `carevault --json fleet` prints it and the fleet
+    /// page's `GET /api/fleet` answers it (docs/JSON.md): the store, the
+    /// index file, the policy, what the refresh did, every device, the
+    /// devices at risk (facility, device, reasons) and the unusable objects.
+    pub fn document(
+        &self,
+        store: &str,
+        index: &std::path::Path,
+        days: u32,
+        refresh: &super::index::Refresh,
+    ) -> serde_json::Value {
+        let at_risk: Vec<_> = self
+            .devices
+            .iter()
+            .filter(|d| !d.at_risk.is_empty())
+            .map(|d| serde_json::json!({"facility": d.facility, "device": d.device, "reasons": d.at_risk}))
+            .collect();
+        serde_json::json!({
+            "store": store,
+            "index": index,
+            "policy_days": days,
+            "refresh": refresh,
+            "devices": self.devices,
+            "at_risk": at_risk,
+            "problems": self.problems,
+        })
+    }
+}

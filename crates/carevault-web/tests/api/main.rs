@@ -4,6 +4,8 @@
 
 #[path = "../api_common/mod.rs"]
 mod api_common;
+#[path = "../fleet_fixture/mod.rs"]
+mod fleet_fixture;
 #[path = "../relay/mod.rs"]
 mod relay;
 #[path = "../santedb_fixture/mod.rs"]
@@ -16,6 +18,7 @@ mod servers;
 mod abuse;
 mod first_run;
 mod first_run_offsite;
+mod fleet;
 mod import;
 mod jobs;
 mod language;

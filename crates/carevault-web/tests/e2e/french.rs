@@ -45,7 +45,7 @@ impl WebDriverCompatibleCommand for Cdp {
 /// Makes the browser's language French: every request it sends (the page,
 /// its `fetch` calls, the job event streams) says `Accept-Language: fr-FR`,
 /// as a tablet set to French does.
-async fn browser_in_french(b: &Browser) {
+pub(crate) async fn browser_in_french(b: &Browser) {
     let ua = b.js("return navigator.userAgent").await;
     b.c.issue_cmd(Cdp {
         cmd: "Emulation.setUserAgentOverride",

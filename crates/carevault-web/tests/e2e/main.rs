@@ -4,6 +4,8 @@
 
 #[path = "../e2e_support/mod.rs"]
 mod e2e_support;
+#[path = "../fleet_fixture/mod.rs"]
+mod fleet_fixture;
 #[path = "../santedb_fixture/mod.rs"]
 mod santedb_fixture;
 // The CLI's offsite tests start the S3 servers the same way.
@@ -12,6 +14,7 @@ mod santedb_fixture;
 mod servers;
 
 mod explorer;
+mod fleet;
 mod french;
 mod import;
 mod offsite;

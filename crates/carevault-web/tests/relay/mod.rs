@@ -16,6 +16,10 @@ pub struct Relay {
     holding: watch::Receiver<bool>,
     /// Set to true to pass everything again.
     release: Arc<watch::Sender<bool>>,
+    holding_tx: Arc<watch::Sender<bool>>,
+    /// Bytes the clients sent, and the mark past which they are held.
+    sent: Arc<AtomicU64>,
+    mark: Arc<AtomicU64>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -28,7 +32,9 @@ impl Relay {
         let holding_tx = Arc::new(holding_tx);
         let release = Arc::new(watch::channel(false).0);
         let sent = Arc::new(AtomicU64::new(0));
+        let mark = Arc::new(AtomicU64::new(hold_after));
         let rel = release.clone();
+        let (sent0, mark0, holding0) = (sent.clone(), mark.clone(), holding_tx.clone());
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 let up = TcpStream::connect(("127.0.0.1", upstream)).await.unwrap();
@@ -36,6 +42,7 @@ impl Relay {
                 let (ur, uw) = up.into_split();
                 tokio::spawn(pipe(ur, cw));
                 let (sent, holding_tx, release) = (sent.clone(), holding_tx.clone(), rel.clone());
+                let mark = mark.clone();
                 tokio::spawn(async move {
                     let mut cr = cr;
                     let mut uw = uw;
@@ -46,6 +53,7 @@ impl Relay {
                             Ok(n) => n,
                         };
                         let before = sent.fetch_add(n as u64, Ordering::SeqCst);
+                        let hold_after = mark.load(Ordering::SeqCst);
                         if before + n as u64 >= hold_after && !*release.borrow() {
                             // Pass what reaches the mark, hold the rest.
                             let pass = hold_after.saturating_sub(before).min(n as u64) as usize;
@@ -72,6 +80,9 @@ impl Relay {
             port,
             holding,
             release,
+            holding_tx: holding0,
+            sent: sent0,
+            mark: mark0,
             task,
         }
     }
@@ -84,6 +95,16 @@ impl Relay {
     pub async fn held(&self) {
         let mut h = self.holding.clone();
         let _ = h.wait_for(|held| *held).await;
+    }
+
+    /// Holds again from now: the clients' next bytes wait until
+    /// [`Relay::release`].
+    #[allow(dead_code)]
+    pub fn hold_now(&self) {
+        self.holding_tx.send_replace(false);
+        self.release.send_replace(false);
+        self.mark
+            .store(self.sent.load(Ordering::SeqCst), Ordering::SeqCst);
     }
 
     /// Passes everything from now on.
