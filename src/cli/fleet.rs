@@ -261,7 +261,7 @@ fn read_token(path: &std::path::Path) -> Result<String> {
         )
         .at(path));
     }
-    let bytes = carevault_core::fsutil::read_small(path, 1024)
+    let bytes = carevault_core::ops::files::read_small(path, 1024)
         .map_err(|e| Error::io(t!("cli-doing-reading-token"), path, e))?
         .ok_or_else(|| bad(t!("cli-fleet-token-not-file")))?;
     let token = String::from_utf8(bytes)
