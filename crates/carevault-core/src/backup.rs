@@ -617,7 +617,7 @@ fn check_head_writable(metadata: &Metadata, slots: &[(String, Vec<u8>)]) -> Resu
     ) {
         return refuse(t!(
             "ops-backup-head-breaks-rules",
-            problem = e.message_text()
+            problem = Error::from(e).message_text()
         ));
     }
     if let Some((name, _)) = slots.iter().find(|(_, b)| b.len() as u64 > MAX_SLOT_BYTES) {

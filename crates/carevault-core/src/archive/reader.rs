@@ -96,7 +96,7 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
         return Err(if n > 0 && head[..n] == name[..n] {
             truncated(t!("core-file-too-short", file_len = file_len))
         } else {
-            not_a_backup()
+            not_a_backup().into()
         });
     }
     let mut at = 0u64;
@@ -109,12 +109,12 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
             // "not a backup": a damaged one is damage.
             Err(e) if at == 0 => {
                 return Err(if looks_like_damaged_header(&block) {
-                    e
+                    e.into()
                 } else {
-                    not_a_backup()
+                    not_a_backup().into()
                 })
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
             Ok(Block::Zero) => {
                 let second = read_block(file, at + BLOCK, file_len)?;
                 if second.iter().any(|&b| b != 0) {
@@ -130,7 +130,7 @@ pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
             })) => {
                 if at == 0 {
                     if name != METADATA_NAME {
-                        return Err(not_a_backup());
+                        return Err(not_a_backup().into());
                     }
                     first_mark = version_mark;
                 }
@@ -246,7 +246,8 @@ impl Opened {
         let with_path = |e: Error| if e.path().is_none() { e.at(path) } else { e };
         let layout = read_layout(&mut file, file_len).map_err(with_path)?;
         let md_bytes = read_extent(&mut file, layout.metadata).map_err(with_path)?;
-        let metadata = Metadata::parse_marked(&md_bytes, layout.version_mark).map_err(with_path)?;
+        let metadata = Metadata::parse_marked(&md_bytes, layout.version_mark)
+            .map_err(|e| with_path(e.into()))?;
         if metadata.sealed.payload != layout.payload.0 {
             return Err(with_path(Error::new(
                 Kind::Tampered,
@@ -354,9 +355,10 @@ impl Opened {
             len: bytes.len() as u64,
             sha256: sha2::Sha256::digest(&bytes).into(),
         };
-        let m = Manifest::parse(&bytes).map_err(|e| e.at(&self.path))?;
+        let m = Manifest::parse(&bytes).map_err(|e| Error::from(e).at(&self.path))?;
         drop(bytes);
-        manifest::check_sealed(&self.metadata.sealed, &m).map_err(|e| e.at(&self.path))?;
+        manifest::check_sealed(&self.metadata.sealed, &m)
+            .map_err(|e| Error::from(e).at(&self.path))?;
         Ok((m, copy))
     }
 
