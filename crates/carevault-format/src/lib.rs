@@ -5,7 +5,9 @@
 //! written specification of everything in this crate.
 //!
 //! - [`limits`]: every limit of the format, in one place.
-//! - [`container`]: the outer tar container (names, headers, [`Layout`]).
+//! - [`container`]: the outer tar container (names, headers, [`Layout`]),
+//!   and [`parser`], a push parser that finds its parts in the bytes it is
+//!   fed (`Parser::feed(&[u8]) -> Step`) with every rule of the layout.
 //! - [`metadata`], [`manifest`], [`origin`]: the readable metadata, the
 //!   manifest and the signed origin record, with their checks.
 //! - [`error`]: what a rule refuses, typed. The core (`carevault-core`)
@@ -22,6 +24,7 @@ pub mod limits;
 pub mod manifest;
 pub mod metadata;
 pub mod origin;
+pub mod parser;
 
 pub use error::{Error, Result};
 

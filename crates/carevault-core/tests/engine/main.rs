@@ -18,6 +18,7 @@ mod hostile;
 mod live;
 mod media;
 mod origin_interop;
+mod parser;
 mod phases;
 mod property;
 mod provenance;
