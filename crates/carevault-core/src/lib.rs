@@ -9,8 +9,10 @@
 //!   patients, the queue of unsent changes), behind one trait.
 //! - [`snapshot`] pins every database at one instant and streams its pages.
 //! - [`format`] (the crate `carevault-format`) describes the backup file
-//!   as data, with no I/O and no threads; [`archive`]
-//!   writes and reads it as streams (tar, zstd, age), checking every byte.
+//!   as data, with no I/O and no threads: its rules decide, [`archive`]
+//!   writes and reads the bytes as streams (tar, zstd, age). The reader
+//!   feeds the container's headers to [`format::parser`] and the payload's
+//!   tar headers to [`format::entries`], and checks every byte.
 //!   [`format::limits`] holds every limit; the writer applies each one
 //!   before a backup is reported, and reads every backup back.
 //! - [`backup`], [`verify`], [`restore`], [`catalog`], [`rekey`] and

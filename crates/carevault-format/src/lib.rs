@@ -8,6 +8,9 @@
 //! - [`container`]: the outer tar container (names, headers, [`Layout`]),
 //!   and [`parser`], a push parser that finds its parts in the bytes it is
 //!   fed (`Parser::feed(&[u8]) -> Step`) with every rule of the layout.
+//! - [`entries`]: the rules for the payload's tar entries (long names,
+//!   PAX records, name lengths, what may follow the end), as a state
+//!   machine fed the raw tar headers.
 //! - [`metadata`], [`manifest`], [`origin`]: the readable metadata, the
 //!   manifest and the signed origin record, with their checks.
 //! - [`error`]: what a rule refuses, typed. The core (`carevault-core`)
@@ -19,6 +22,7 @@
 //! [`Layout`]: container::Layout
 
 pub mod container;
+pub mod entries;
 pub mod error;
 pub mod limits;
 pub mod manifest;

@@ -7,9 +7,9 @@ use crate::archive::keys::{self, BackupKey, Unlock};
 use crate::archive::pipe;
 use crate::error::{corrupted, unsafe_archive, Error, Kind, Result};
 use crate::format::container::{payload_sum_line, Extent, Layout, BLOCK};
+use crate::format::entries::{EntryRules, Header};
 use crate::format::limits::{
-    MAX_AGE_HEADER_BYTES, MAX_MANIFEST_BYTES, MAX_PATH_BYTES, MAX_PAX_BYTES, MAX_PAYLOAD_SUM_BYTES,
-    MAX_SLOT_BYTES, MAX_TRAILING_ZEROS, MAX_WINDOW_LOG,
+    MAX_AGE_HEADER_BYTES, MAX_MANIFEST_BYTES, MAX_PAYLOAD_SUM_BYTES, MAX_SLOT_BYTES, MAX_WINDOW_LOG,
 };
 use crate::format::manifest::{self, Entry, Manifest, MANIFEST_NAME, SUMS_NAME};
 use crate::format::metadata::Metadata;
@@ -318,58 +318,24 @@ fn check_entries(
         .map(|e| (e.path.as_str(), e))
         .collect();
     let (mut saw_manifest, mut saw_sums) = (false, false);
-    // Raw entries: GNU long names and PAX headers are read here with a cap,
-    // so no header can make the reader hold an unbounded name in memory,
-    // and PAX records that would change a size or a type are refused.
-    let mut long_name: Option<Vec<u8>> = None;
+    // Raw entries: the format's entry rules decide on each header (GNU
+    // long names and PAX headers within their caps, the name, the type);
+    // the extensions' data is read here and handed to them.
+    let mut rules = EntryRules::new();
     for item in archive.entries().map_err(stream_error)?.raw(true) {
         let mut entry = item.map_err(stream_error)?;
-        let etype = entry.header().entry_type();
-        if etype == tar::EntryType::GNULongName || etype == tar::EntryType::XHeader {
-            let (cap, what) = if etype == tar::EntryType::XHeader {
-                (MAX_PAX_BYTES, t!("core-pax-too-large"))
-            } else {
-                (MAX_PATH_BYTES as u64 + 1, t!("core-entry-name-too-long"))
-            };
-            let size = entry.header().entry_size().map_err(stream_error)?;
-            if size > cap || long_name.is_some() {
-                return Err(unsafe_archive(what));
+        let (name, size) = match rules.header(entry.header())? {
+            Header::Extension { size } => {
+                let mut buf = Vec::with_capacity(size as usize);
+                (&mut entry)
+                    .take(size)
+                    .read_to_end(&mut buf)
+                    .map_err(stream_error)?;
+                rules.extension(buf)?;
+                continue;
             }
-            let mut buf = Vec::with_capacity(size as usize);
-            (&mut entry)
-                .take(size)
-                .read_to_end(&mut buf)
-                .map_err(stream_error)?;
-            if etype == tar::EntryType::XHeader {
-                // A PAX header's `path` names the next entry (as Python's
-                // tarfile writes long or non-ASCII names).
-                buf = pax_path(&buf)?;
-            }
-            while buf.last() == Some(&0) {
-                buf.pop();
-            }
-            long_name = Some(buf);
-            continue;
-        }
-        // A ustar prefix is part of the name (`path_bytes` joins them).
-        let name_bytes = match long_name.take() {
-            Some(n) if !n.is_empty() => n,
-            _ => entry.header().path_bytes().into_owned(),
+            Header::Entry { name, size } => (name, size),
         };
-        let name = String::from_utf8(name_bytes)
-            .map_err(|_| unsafe_archive(t!("core-entry-name-not-utf8")))?;
-        if name.len() > MAX_PATH_BYTES {
-            return Err(unsafe_archive(t!("core-entry-name-too-long")));
-        }
-        if etype != tar::EntryType::Regular && etype != tar::EntryType::Continuous {
-            let shown: String = name.chars().take(200).collect();
-            return Err(unsafe_archive(t!(
-                "core-entry-not-regular",
-                name = format!("{shown:?}"),
-                kind = format!("{etype:?}")
-            )));
-        }
-        let size = entry.header().entry_size().map_err(stream_error)?;
         if name == MANIFEST_NAME || name == SUMS_NAME {
             let seen_before = if name == MANIFEST_NAME {
                 std::mem::replace(&mut saw_manifest, true)
@@ -439,16 +405,12 @@ fn check_entries(
     // it makes zstd check its frame checksum and age its final chunk.
     let mut rest = archive.into_inner();
     let mut buf = [0u8; 8192];
-    let mut trailing = 0u64;
     loop {
         let n = rest.read(&mut buf).map_err(stream_error)?;
         if n == 0 {
             break;
         }
-        trailing += n as u64;
-        if buf[..n].iter().any(|&b| b != 0) || trailing > MAX_TRAILING_ZEROS {
-            return Err(corrupted(t!("core-data-after-payload")));
-        }
+        rules.trailing(&buf[..n])?;
     }
     drop(rest);
     Ok(())
@@ -539,24 +501,6 @@ fn damaged_if_wrong_key(e: Error) -> Error {
     } else {
         e
     }
-}
-
-/// The `path` record of a PAX extended header; an empty result when it has
-/// none. Records that change how the entry is read are refused.
-fn pax_path(data: &[u8]) -> Result<Vec<u8>> {
-    let mut path = Vec::new();
-    for ext in tar::PaxExtensions::new(data) {
-        let ext = ext.map_err(|_| unsafe_archive(t!("core-pax-unreadable")))?;
-        match ext.key_bytes() {
-            b"path" => path = ext.value_bytes().to_vec(),
-            b"size" | b"linkpath" | b"GNU.sparse.name" | b"GNU.sparse.size" | b"GNU.sparse.map"
-            | b"GNU.sparse.major" | b"GNU.sparse.minor" => {
-                return Err(unsafe_archive(t!("core-pax-changes-entry")))
-            }
-            _ => {}
-        }
-    }
-    Ok(path)
 }
 
 /// Classifies an error raised while decoding the payload stream.
