@@ -23,6 +23,26 @@ pub const BLOCK: u64 = 512;
 pub const METADATA_NAME: &str = "carevault.json";
 /// Name of the last entry: SHA-256 of the payload as stored (`sha256sum -c` format).
 pub const PAYLOAD_SUM_NAME: &str = "payload.sha256";
+/// Name of the key slot wrapped with the passphrase.
+pub const PASSPHRASE_SLOT_NAME: &str = "key-passphrase.age";
+/// Name of the key slot wrapped to recovery keys.
+pub const RECOVERY_SLOT_NAME: &str = "key-recovery.age";
+/// Name of an unencrypted payload.
+pub const PAYLOAD_NAME: &str = "payload.tar.zst";
+/// Name of an encrypted payload.
+pub const PAYLOAD_AGE_NAME: &str = "payload.tar.zst.age";
+/// Name of the manifest copy of an encrypted backup (an unencrypted one is
+/// `manifest::MANIFEST_NAME`).
+pub const MANIFEST_COPY_AGE_NAME: &str = "manifest.json.age";
+
+/// The payload's entry name for a backup that is (or is not) encrypted.
+pub fn payload_name(encrypted: bool) -> &'static str {
+    if encrypted {
+        PAYLOAD_AGE_NAME
+    } else {
+        PAYLOAD_NAME
+    }
+}
 
 /// The content of the payload checksum entry.
 pub fn payload_sum_line(digest_hex: &str, payload_name: &str) -> String {

@@ -1,6 +1,7 @@
 //! The readable metadata (`carevault.json`): what the Backup Explorer shows
 //! without the passphrase. It holds no patient data.
 
+use crate::container::{payload_name, PASSPHRASE_SLOT_NAME, RECOVERY_SLOT_NAME};
 use crate::error::{Error, Result};
 use crate::{FORMAT_NAME, NEWEST_READABLE};
 use carevault_i18n::{t, Text};
@@ -152,11 +153,7 @@ impl Metadata {
         {
             return bad(t!("core-field-timestamp"));
         }
-        let expected_payload = if s.encrypted {
-            "payload.tar.zst.age"
-        } else {
-            "payload.tar.zst"
-        };
+        let expected_payload = payload_name(s.encrypted);
         if s.payload != expected_payload {
             return bad(t!("core-field-payload-name"));
         }
@@ -166,7 +163,7 @@ impl Metadata {
         for slot in &self.key_slots {
             let name_ok = matches!(
                 (slot.kind.as_str(), slot.name.as_str()),
-                ("passphrase", "key-passphrase.age") | ("recovery", "key-recovery.age")
+                ("passphrase", PASSPHRASE_SLOT_NAME) | ("recovery", RECOVERY_SLOT_NAME)
             );
             // Lowercase only: this checksum is the slot's only guard, so
             // a flipped case bit must not pass.

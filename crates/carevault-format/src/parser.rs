@@ -33,7 +33,7 @@
 
 use crate::container::{
     looks_like_damaged_header, parse_block, Block, EntryHeader, Extent, Layout, BLOCK,
-    METADATA_NAME, PAYLOAD_SUM_NAME,
+    MANIFEST_COPY_AGE_NAME, METADATA_NAME, PAYLOAD_NAME, PAYLOAD_SUM_NAME,
 };
 use crate::error::{Error, Result};
 use crate::limits::{
@@ -349,11 +349,11 @@ impl Parser {
             return Err(Error::Corrupted(t!("core-parts-out-of-order")));
         }
         let expect_manifest = if payload.0.ends_with(".age") {
-            "manifest.json.age"
+            MANIFEST_COPY_AGE_NAME
         } else {
             MANIFEST_NAME
         };
-        if manifest.0 != expect_manifest || !payload.0.starts_with("payload.tar.zst") {
+        if manifest.0 != expect_manifest || !payload.0.starts_with(PAYLOAD_NAME) {
             return Err(Error::Corrupted(t!("core-parts-out-of-order")));
         }
         if metadata.len > MAX_METADATA_BYTES || manifest.1.len > MAX_MANIFEST_BYTES {
