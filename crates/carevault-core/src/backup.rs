@@ -9,6 +9,7 @@ use crate::archive::writer::{
 use crate::audit::{self, Event, Outcome};
 use crate::auth::{Create, Permit};
 use crate::error::{Error, Kind, Result};
+use crate::format::container::{payload_name, PASSPHRASE_SLOT_NAME, RECOVERY_SLOT_NAME};
 use crate::format::manifest::{AppSettings, Manifest};
 use crate::format::metadata::{KeySlot, Metadata, Sealed, MAX_LABEL_CHARS};
 use crate::format::{FORMAT_NAME, FORMAT_VERSION};
@@ -438,10 +439,10 @@ fn create_inner(
     };
     if let Some((key, _)) = pending_slot {
         let len = keys::passphrase_slot_len(key, req.scrypt_log_n)?;
-        slots.push(("key-passphrase.age".into(), vec![0u8; len]));
+        slots.push((PASSPHRASE_SLOT_NAME.into(), vec![0u8; len]));
         if !recipients.is_empty() {
             slots.push((
-                "key-recovery.age".into(),
+                RECOVERY_SLOT_NAME.into(),
                 keys::recovery_slot(key, &recipients)?,
             ));
         }
@@ -449,7 +450,7 @@ fn create_inner(
     for (name, bytes) in &slots {
         key_slots.push(KeySlot {
             name: name.clone(),
-            kind: if name == "key-passphrase.age" {
+            kind: if name == PASSPHRASE_SLOT_NAME {
                 "passphrase"
             } else {
                 "recovery"
@@ -481,12 +482,7 @@ fn create_inner(
             app_version: env!("CARGO_PKG_VERSION").into(),
             facility: config.facility.clone(),
             device: config.device_name.clone(),
-            payload: if encrypted {
-                "payload.tar.zst.age"
-            } else {
-                "payload.tar.zst"
-            }
-            .into(),
+            payload: payload_name(encrypted).into(),
             recovery_recipients: req
                 .recovery_keys
                 .iter()
@@ -617,7 +613,7 @@ fn check_head_writable(metadata: &Metadata, slots: &[(String, Vec<u8>)]) -> Resu
     ) {
         return refuse(t!(
             "ops-backup-head-breaks-rules",
-            problem = e.message_text()
+            problem = Error::from(e).message_text()
         ));
     }
     if let Some((name, _)) = slots.iter().find(|(_, b)| b.len() as u64 > MAX_SLOT_BYTES) {

@@ -303,3 +303,31 @@ pub fn unsafe_archive(what: Text) -> Error {
         t!("core-unsafe-archive-advice"),
     )
 }
+
+/// A format rule's refusal (the crate `carevault-format`, which cannot
+/// use this type) as the library's error: the same kind, message and
+/// advice the rule gave before it moved out of the core.
+impl From<carevault_format::Error> for Error {
+    fn from(e: carevault_format::Error) -> Error {
+        use carevault_format::Error as F;
+        match e {
+            F::NotABackup => Error::new(
+                Kind::NotABackup,
+                t!("core-not-a-backup"),
+                t!("core-not-a-backup-advice"),
+            ),
+            F::Truncated(m) => truncated(m),
+            F::Corrupted(m) => corrupted(m),
+            F::Tampered { message, advice } => Error::new(Kind::Tampered, message, advice),
+            F::Newer(m) => Error::new(Kind::UnsupportedVersion, m, t!("core-newer-version-advice")),
+            F::Unsafe(m) => unsafe_archive(m),
+            F::Unstorable(what) => Error::new(
+                Kind::Usage,
+                t!("core-data-unstorable", what = what),
+                t!("core-data-unstorable-advice"),
+            ),
+            F::Internal(m) => Error::internal(m),
+            F::Json(inner, cause) => Error::from(*inner).because(cause),
+        }
+    }
+}

@@ -8,8 +8,11 @@
 //!   [`clinic_app`] is what carevault knows of the app itself (key tables,
 //!   patients, the queue of unsent changes), behind one trait.
 //! - [`snapshot`] pins every database at one instant and streams its pages.
-//! - [`format`] describes the backup file as data (no I/O); [`archive`]
-//!   writes and reads it as streams (tar, zstd, age), checking every byte.
+//! - [`format`] (the crate `carevault-format`) describes the backup file
+//!   as data, with no I/O and no threads: its rules decide, [`archive`]
+//!   writes and reads the bytes as streams (tar, zstd, age). The reader
+//!   feeds the container's headers to [`format::parser`] and the payload's
+//!   tar headers to [`format::entries`], and checks every byte.
 //!   [`format::limits`] holds every limit; the writer applies each one
 //!   before a backup is reported, and reads every backup back.
 //! - [`backup`], [`verify`], [`restore`], [`catalog`], [`rekey`],
@@ -44,7 +47,9 @@ pub mod catalog;
 pub mod clinic_app;
 pub mod error;
 pub mod fault;
-pub mod format;
+/// The backup file format as data (the crate `carevault-format`): names,
+/// limits, the metadata and manifest types, the container's rules.
+pub use carevault_format as format;
 pub mod fsutil;
 /// The message catalogue (`carevault-i18n`): every sentence shown to a person.
 pub mod i18n {

@@ -8,7 +8,9 @@ use crate::archive::writer::write_entry;
 use crate::audit::{self, Event, Outcome};
 use crate::auth::{Create, Permit};
 use crate::error::{Error, Kind, Result};
-use crate::format::container::{header_block, padded, Extent, METADATA_NAME, PAYLOAD_SUM_NAME};
+use crate::format::container::{
+    header_block, padded, Extent, METADATA_NAME, PASSPHRASE_SLOT_NAME, PAYLOAD_SUM_NAME,
+};
 use crate::format::origin::{ORIGIN_NAME, ORIGIN_SIG_NAME};
 use crate::fsutil::TempFile;
 use crate::i18n::t;
@@ -142,7 +144,7 @@ fn rekey_file(
     let out = &mut crate::fault::Checked::new(tmp.file(), &tmp_path);
     write_entry(out, METADATA_NAME, &md.to_bytes(), mtime)?;
     for (name, ext) in &opened.layout.slots {
-        if name == "key-passphrase.age" {
+        if name == PASSPHRASE_SLOT_NAME {
             write_entry(out, name, &slot, mtime)?;
         } else {
             copy_entry(&mut src, out, name, *ext, mtime)?;

@@ -104,7 +104,7 @@ pub fn check_written(
             return Err(crate::error::corrupted(t!("core-readback-details-differ")));
         }
         for (name, bytes) in opened.slots() {
-            if name == "key-passphrase.age" {
+            if name == crate::format::container::PASSPHRASE_SLOT_NAME {
                 let dec = age::Decryptor::new(&bytes[..])
                     .map_err(crate::archive::keys::map_decrypt_error)?;
                 if !dec.is_scrypt() {

@@ -7,6 +7,7 @@
 //! is the `age` crate (the age-encryption.org/v1 format).
 
 use crate::error::{Error, Kind, Result};
+use crate::format::container::{PASSPHRASE_SLOT_NAME, RECOVERY_SLOT_NAME};
 use crate::i18n::t;
 use age::secrecy::{ExposeSecret, SecretString};
 use std::io::{Read, Write};
@@ -179,11 +180,11 @@ pub fn unlock(slots: &[(String, Vec<u8>)], how: &Unlock, max_log_n: u8) -> Resul
         Unlock::Passphrase(p) => {
             let mut id = age::scrypt::Identity::new(p.clone());
             id.set_max_work_factor(max_log_n);
-            ("key-passphrase.age", Box::new(id))
+            (PASSPHRASE_SLOT_NAME, Box::new(id))
         }
-        Unlock::RecoveryKey(id) => ("key-recovery.age", Box::new(id.clone())),
+        Unlock::RecoveryKey(id) => (RECOVERY_SLOT_NAME, Box::new(id.clone())),
     };
-    let has_recovery = slots.iter().any(|(n, _)| n == "key-recovery.age");
+    let has_recovery = slots.iter().any(|(n, _)| n == RECOVERY_SLOT_NAME);
     let Some((_, bytes)) = slots.iter().find(|(n, _)| n == want) else {
         return Err(match how {
             Unlock::Passphrase(_) => Error::new(

@@ -5,17 +5,15 @@
 use crate::archive::hashio::ExactHashReader;
 use crate::archive::keys::{self, BackupKey, Unlock};
 use crate::archive::pipe;
-use crate::error::{corrupted, truncated, unsafe_archive, Error, Kind, Result};
-use crate::format::container::{
-    looks_like_damaged_header, not_a_backup, parse_block, payload_sum_line, Block, EntryHeader,
-    Extent, Layout, BLOCK, METADATA_NAME, PAYLOAD_SUM_NAME,
-};
+use crate::error::{corrupted, unsafe_archive, Error, Kind, Result};
+use crate::format::container::{payload_sum_line, Extent, Layout, BLOCK};
+use crate::format::entries::{EntryRules, Header};
 use crate::format::limits::{
-    CONTAINER_RECORD, MAX_AGE_HEADER_BYTES, MAX_MANIFEST_BYTES, MAX_METADATA_BYTES, MAX_PATH_BYTES,
-    MAX_PAX_BYTES, MAX_PAYLOAD_SUM_BYTES, MAX_SLOT_BYTES, MAX_TRAILING_ZEROS, MAX_WINDOW_LOG,
+    MAX_AGE_HEADER_BYTES, MAX_MANIFEST_BYTES, MAX_PAYLOAD_SUM_BYTES, MAX_SLOT_BYTES, MAX_WINDOW_LOG,
 };
 use crate::format::manifest::{self, Entry, Manifest, MANIFEST_NAME, SUMS_NAME};
 use crate::format::metadata::Metadata;
+use crate::format::parser::{Parser, Step};
 use crate::i18n::t;
 use crate::Progress;
 use sha2::Digest;
@@ -59,21 +57,6 @@ pub struct Opened {
     pub signed: Option<crate::provenance::Signed>,
 }
 
-fn read_block(file: &mut File, at: u64, file_len: u64) -> Result<[u8; 512]> {
-    if at + BLOCK > file_len {
-        return Err(truncated(t!(
-            "core-ends-inside-header",
-            file_len = file_len,
-            at = at
-        )));
-    }
-    let mut b = [0u8; 512];
-    file.seek(SeekFrom::Start(at))
-        .and_then(|_| file.read_exact(&mut b))
-        .map_err(|e| Error::io(t!("core-doing-reading-backup"), "", e))?;
-    Ok(b)
-}
-
 pub(crate) fn read_extent(file: &mut File, ext: Extent) -> Result<Vec<u8>> {
     let mut v = vec![0u8; ext.len as usize];
     file.seek(SeekFrom::Start(ext.offset))
@@ -82,149 +65,30 @@ pub(crate) fn read_extent(file: &mut File, ext: Extent) -> Result<Vec<u8>> {
     Ok(v)
 }
 
-/// Finds the parts of the container, checking the order and the file length.
+/// Finds the parts of the container, checking the order and the file
+/// length: reads what the format's push parser asks for and seeks past
+/// the entries' data (the rules themselves are `format::parser`'s).
 pub fn read_layout(file: &mut File, file_len: u64) -> Result<Layout> {
-    if file_len == 0 {
-        return Err(truncated(t!("core-file-empty")));
-    }
-    if file_len < BLOCK {
-        let mut head = vec![0u8; file_len as usize];
-        file.read_exact(&mut head)
-            .map_err(|e| Error::io(t!("core-doing-reading-backup"), "", e))?;
-        let name = METADATA_NAME.as_bytes();
-        let n = head.len().min(name.len());
-        return Err(if n > 0 && head[..n] == name[..n] {
-            truncated(t!("core-file-too-short", file_len = file_len))
-        } else {
-            not_a_backup()
-        });
-    }
-    let mut at = 0u64;
-    let mut first_mark = None;
-    let mut parts: Vec<(String, Extent)> = Vec::new();
+    let io = |e| Error::io(t!("core-doing-reading-backup"), "", e);
+    let mut parser = Parser::new(file_len);
+    let mut step = parser.feed(&[])?;
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    let mut buf = Vec::with_capacity(BLOCK as usize);
     loop {
-        let block = read_block(file, at, file_len)?;
-        match parse_block(&block) {
-            // Only a first block that is no tar header of ours at all is
-            // "not a backup": a damaged one is damage.
-            Err(e) if at == 0 => {
-                return Err(if looks_like_damaged_header(&block) {
-                    e
-                } else {
-                    not_a_backup()
-                })
+        step = match step {
+            Step::Need(n) => {
+                buf.resize(n, 0);
+                file.read_exact(&mut buf).map_err(io)?;
+                parser.feed(&buf)?
             }
-            Err(e) => return Err(e),
-            Ok(Block::Zero) => {
-                let second = read_block(file, at + BLOCK, file_len)?;
-                if second.iter().any(|&b| b != 0) {
-                    return Err(corrupted(t!("core-end-marker-damaged")));
-                }
-                at += 2 * BLOCK;
-                break;
+            Step::Skip(n) => {
+                file.seek(SeekFrom::Start(parser.position() + n))
+                    .map_err(io)?;
+                parser.skip(n)?
             }
-            Ok(Block::Entry(EntryHeader {
-                name,
-                len,
-                version_mark,
-            })) => {
-                if at == 0 {
-                    if name != METADATA_NAME {
-                        return Err(not_a_backup());
-                    }
-                    first_mark = version_mark;
-                }
-                if parts.len() >= 8 {
-                    return Err(corrupted(t!("core-too-many-parts")));
-                }
-                let ext = Extent {
-                    offset: at + BLOCK,
-                    len,
-                };
-                if ext.padded_end() > file_len {
-                    return Err(truncated(t!(
-                        "core-part-beyond-end",
-                        file_len = file_len,
-                        part = &name,
-                        end = ext.padded_end()
-                    )));
-                }
-                check_padding(file, ext)?;
-                at = ext.padded_end();
-                parts.push((name, ext));
-            }
+            Step::Done(layout) => return Ok(layout),
         }
     }
-    if file_len > at {
-        // `tar` pads an archive with zeros to a whole record; carevault
-        // writes none, so a file that carries carevault's mark must end
-        // exactly (a truncation or an appended byte is damage). Anything
-        // but zeros after the end is damage in any file.
-        let record_end = at.div_ceil(CONTAINER_RECORD) * CONTAINER_RECORD;
-        if first_mark.is_some() || file_len > record_end || !zeros_between(file, at, file_len)? {
-            return Err(corrupted(t!("core-bytes-after-end", count = file_len - at)));
-        }
-    }
-    let origin = crate::provenance::split_origin_parts(&mut parts)?;
-    let n = parts.len();
-    if n < 4 {
-        return Err(corrupted(t!("core-missing-parts")));
-    }
-    let metadata = parts[0].1;
-    let payload_sum = parts[n - 1].clone();
-    let manifest = parts[n - 2].clone();
-    let payload = parts[n - 3].clone();
-    let slots = parts[1..n - 3].to_vec();
-    if payload_sum.0 != PAYLOAD_SUM_NAME || payload_sum.1.len > MAX_PAYLOAD_SUM_BYTES {
-        return Err(corrupted(t!("core-parts-out-of-order")));
-    }
-    let expect_manifest = if payload.0.ends_with(".age") {
-        "manifest.json.age"
-    } else {
-        MANIFEST_NAME
-    };
-    if manifest.0 != expect_manifest || !payload.0.starts_with("payload.tar.zst") {
-        return Err(corrupted(t!("core-parts-out-of-order")));
-    }
-    if metadata.len > MAX_METADATA_BYTES || manifest.1.len > MAX_MANIFEST_BYTES {
-        return Err(unsafe_archive(t!("core-part-too-large")));
-    }
-    Ok(Layout {
-        metadata,
-        slots,
-        payload,
-        manifest,
-        payload_sum: payload_sum.1,
-        origin,
-        file_len: at,
-        version_mark: first_mark,
-    })
-}
-
-/// Whether every byte of `file` from `from` to `to` is zero.
-fn zeros_between(file: &mut File, from: u64, to: u64) -> Result<bool> {
-    let mut b = vec![0u8; (to - from) as usize];
-    file.seek(SeekFrom::Start(from))
-        .and_then(|_| file.read_exact(&mut b))
-        .map_err(|e| Error::io(t!("core-doing-reading-backup"), "", e))?;
-    Ok(b.iter().all(|&x| x == 0))
-}
-
-/// The zero bytes that pad an entry to whole blocks must be zero: nothing
-/// in a backup file goes unchecked.
-fn check_padding(file: &mut File, ext: Extent) -> Result<()> {
-    let pad = (ext.padded_end() - ext.offset - ext.len) as usize;
-    if pad == 0 {
-        return Ok(());
-    }
-    let mut b = [0u8; 512];
-    file.seek(SeekFrom::Start(ext.offset + ext.len))
-        .and_then(|_| file.read_exact(&mut b[..pad]))
-        .map_err(|e| Error::io(t!("core-doing-reading-backup"), "", e))?;
-    if b[..pad].iter().any(|&x| x != 0) {
-        return Err(corrupted(t!("core-padding-damaged")));
-    }
-    Ok(())
 }
 
 impl Opened {
@@ -246,7 +110,8 @@ impl Opened {
         let with_path = |e: Error| if e.path().is_none() { e.at(path) } else { e };
         let layout = read_layout(&mut file, file_len).map_err(with_path)?;
         let md_bytes = read_extent(&mut file, layout.metadata).map_err(with_path)?;
-        let metadata = Metadata::parse_marked(&md_bytes, layout.version_mark).map_err(with_path)?;
+        let metadata = Metadata::parse_marked(&md_bytes, layout.version_mark)
+            .map_err(|e| with_path(e.into()))?;
         if metadata.sealed.payload != layout.payload.0 {
             return Err(with_path(Error::new(
                 Kind::Tampered,
@@ -354,9 +219,10 @@ impl Opened {
             len: bytes.len() as u64,
             sha256: sha2::Sha256::digest(&bytes).into(),
         };
-        let m = Manifest::parse(&bytes).map_err(|e| e.at(&self.path))?;
+        let m = Manifest::parse(&bytes).map_err(|e| Error::from(e).at(&self.path))?;
         drop(bytes);
-        manifest::check_sealed(&self.metadata.sealed, &m).map_err(|e| e.at(&self.path))?;
+        manifest::check_sealed(&self.metadata.sealed, &m)
+            .map_err(|e| Error::from(e).at(&self.path))?;
         Ok((m, copy))
     }
 
@@ -452,58 +318,24 @@ fn check_entries(
         .map(|e| (e.path.as_str(), e))
         .collect();
     let (mut saw_manifest, mut saw_sums) = (false, false);
-    // Raw entries: GNU long names and PAX headers are read here with a cap,
-    // so no header can make the reader hold an unbounded name in memory,
-    // and PAX records that would change a size or a type are refused.
-    let mut long_name: Option<Vec<u8>> = None;
+    // Raw entries: the format's entry rules decide on each header (GNU
+    // long names and PAX headers within their caps, the name, the type);
+    // the extensions' data is read here and handed to them.
+    let mut rules = EntryRules::new();
     for item in archive.entries().map_err(stream_error)?.raw(true) {
         let mut entry = item.map_err(stream_error)?;
-        let etype = entry.header().entry_type();
-        if etype == tar::EntryType::GNULongName || etype == tar::EntryType::XHeader {
-            let (cap, what) = if etype == tar::EntryType::XHeader {
-                (MAX_PAX_BYTES, t!("core-pax-too-large"))
-            } else {
-                (MAX_PATH_BYTES as u64 + 1, t!("core-entry-name-too-long"))
-            };
-            let size = entry.header().entry_size().map_err(stream_error)?;
-            if size > cap || long_name.is_some() {
-                return Err(unsafe_archive(what));
+        let (name, size) = match rules.header(entry.header())? {
+            Header::Extension { size } => {
+                let mut buf = Vec::with_capacity(size as usize);
+                (&mut entry)
+                    .take(size)
+                    .read_to_end(&mut buf)
+                    .map_err(stream_error)?;
+                rules.extension(buf)?;
+                continue;
             }
-            let mut buf = Vec::with_capacity(size as usize);
-            (&mut entry)
-                .take(size)
-                .read_to_end(&mut buf)
-                .map_err(stream_error)?;
-            if etype == tar::EntryType::XHeader {
-                // A PAX header's `path` names the next entry (as Python's
-                // tarfile writes long or non-ASCII names).
-                buf = pax_path(&buf)?;
-            }
-            while buf.last() == Some(&0) {
-                buf.pop();
-            }
-            long_name = Some(buf);
-            continue;
-        }
-        // A ustar prefix is part of the name (`path_bytes` joins them).
-        let name_bytes = match long_name.take() {
-            Some(n) if !n.is_empty() => n,
-            _ => entry.header().path_bytes().into_owned(),
+            Header::Entry { name, size } => (name, size),
         };
-        let name = String::from_utf8(name_bytes)
-            .map_err(|_| unsafe_archive(t!("core-entry-name-not-utf8")))?;
-        if name.len() > MAX_PATH_BYTES {
-            return Err(unsafe_archive(t!("core-entry-name-too-long")));
-        }
-        if etype != tar::EntryType::Regular && etype != tar::EntryType::Continuous {
-            let shown: String = name.chars().take(200).collect();
-            return Err(unsafe_archive(t!(
-                "core-entry-not-regular",
-                name = format!("{shown:?}"),
-                kind = format!("{etype:?}")
-            )));
-        }
-        let size = entry.header().entry_size().map_err(stream_error)?;
         if name == MANIFEST_NAME || name == SUMS_NAME {
             let seen_before = if name == MANIFEST_NAME {
                 std::mem::replace(&mut saw_manifest, true)
@@ -573,16 +405,12 @@ fn check_entries(
     // it makes zstd check its frame checksum and age its final chunk.
     let mut rest = archive.into_inner();
     let mut buf = [0u8; 8192];
-    let mut trailing = 0u64;
     loop {
         let n = rest.read(&mut buf).map_err(stream_error)?;
         if n == 0 {
             break;
         }
-        trailing += n as u64;
-        if buf[..n].iter().any(|&b| b != 0) || trailing > MAX_TRAILING_ZEROS {
-            return Err(corrupted(t!("core-data-after-payload")));
-        }
+        rules.trailing(&buf[..n])?;
     }
     drop(rest);
     Ok(())
@@ -673,24 +501,6 @@ fn damaged_if_wrong_key(e: Error) -> Error {
     } else {
         e
     }
-}
-
-/// The `path` record of a PAX extended header; an empty result when it has
-/// none. Records that change how the entry is read are refused.
-fn pax_path(data: &[u8]) -> Result<Vec<u8>> {
-    let mut path = Vec::new();
-    for ext in tar::PaxExtensions::new(data) {
-        let ext = ext.map_err(|_| unsafe_archive(t!("core-pax-unreadable")))?;
-        match ext.key_bytes() {
-            b"path" => path = ext.value_bytes().to_vec(),
-            b"size" | b"linkpath" | b"GNU.sparse.name" | b"GNU.sparse.size" | b"GNU.sparse.map"
-            | b"GNU.sparse.major" | b"GNU.sparse.minor" => {
-                return Err(unsafe_archive(t!("core-pax-changes-entry")))
-            }
-            _ => {}
-        }
-    }
-    Ok(path)
 }
 
 /// Classifies an error raised while decoding the payload stream.

@@ -6,7 +6,8 @@ use crate::archive::pipe;
 use crate::archive::snapcheck;
 use crate::error::{Error, Kind, Result};
 use crate::format::container::{
-    header_block, padded, payload_sum_line, BLOCK, METADATA_NAME, PAYLOAD_SUM_NAME,
+    header_block, padded, payload_sum_line, BLOCK, MANIFEST_COPY_AGE_NAME, METADATA_NAME,
+    PAYLOAD_SUM_NAME,
 };
 use crate::format::manifest::{AppSettings, Entry, Manifest, MANIFEST_NAME, SUMS_NAME};
 use crate::format::metadata::Metadata;
@@ -536,7 +537,7 @@ pub fn write_container<W: Write + Seek + Send>(
     // The manifest's copy outside the payload; encrypted, it is sealed
     // straight into the file (no second copy of it in memory).
     match plan.recipient {
-        Some(r) => write_entry_streamed(out, &format!("{MANIFEST_NAME}.age"), plan.mtime, |w| {
+        Some(r) => write_entry_streamed(out, MANIFEST_COPY_AGE_NAME, plan.mtime, |w| {
             seal_manifest(w, r, &manifest)
         })?,
         None => write_entry_streamed(out, MANIFEST_NAME, plan.mtime, |w| {

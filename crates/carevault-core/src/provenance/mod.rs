@@ -24,8 +24,7 @@ use crate::error::{corrupted, Error, Result};
 use crate::format::container::{payload_sum_line, Extent};
 use crate::format::metadata::Metadata;
 use crate::format::origin::{
-    mismatch, Origin, PartHash, Signer, MAX_ORIGIN_BYTES, MAX_SIG_BYTES, ORIGIN_FORMAT,
-    ORIGIN_NAME, ORIGIN_SIG_NAME,
+    Origin, PartHash, Signer, ORIGIN_FORMAT, ORIGIN_NAME, ORIGIN_SIG_NAME,
 };
 use crate::i18n::t;
 use serde::Serialize;
@@ -74,30 +73,17 @@ pub fn key_id(keynum: &[u8]) -> String {
     format!("{:016X}", u64::from_le_bytes(b))
 }
 
+/// The record does not describe the file it is in, or the signature does
+/// not match the record (`format::origin::mismatch`, as the library's error).
+fn mismatch(what: crate::i18n::Text) -> Error {
+    crate::format::origin::mismatch(what).into()
+}
+
 /// Takes the origin parts off the end of a container's part list, if they
-/// are there; refuses them anywhere else or one without the other.
+/// are there; refuses them anywhere else or one without the other (the
+/// rule is the format crate's).
 pub fn split_origin_parts(parts: &mut Vec<(String, Extent)>) -> Result<Option<(Extent, Extent)>> {
-    let n = parts.len();
-    let named = |i: usize, name: &str| parts.get(i).is_some_and(|(n, _)| n == name);
-    let origin = if n >= 2 && named(n - 2, ORIGIN_NAME) && named(n - 1, ORIGIN_SIG_NAME) {
-        let sig = parts.pop().expect("two parts").1;
-        let rec = parts.pop().expect("two parts").1;
-        if rec.len > MAX_ORIGIN_BYTES || sig.len > MAX_SIG_BYTES {
-            return Err(crate::error::unsafe_archive(t!(
-                "ops-damaged-origin-parts-too-large"
-            )));
-        }
-        Some((rec, sig))
-    } else {
-        None
-    };
-    if parts
-        .iter()
-        .any(|(n, _)| n == ORIGIN_NAME || n == ORIGIN_SIG_NAME)
-    {
-        return Err(corrupted(t!("ops-damaged-parts-out-of-order")));
-    }
-    Ok(origin)
+    Ok(crate::format::origin::split_origin_parts(parts)?)
 }
 
 /// Whether `text` has the shape of a minisign signature file: its second

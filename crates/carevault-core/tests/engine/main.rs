@@ -19,6 +19,7 @@ mod live;
 mod media;
 mod ops;
 mod origin_interop;
+mod parser;
 mod phases;
 mod property;
 mod provenance;

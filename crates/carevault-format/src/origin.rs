@@ -5,9 +5,10 @@
 //! parts after `payload.sha256`. This module holds the rules as data (no
 //! I/O); signing and checking are in `crate::provenance`.
 
-use crate::error::{corrupted, Error, Kind, Result};
-use crate::format::metadata::Sealed;
-use crate::i18n::{t, Text};
+use crate::container::Extent;
+use crate::error::{Error, Result};
+use crate::metadata::Sealed;
+use carevault_i18n::{t, Text};
 use serde::{Deserialize, Serialize};
 
 /// Entry name of the origin record.
@@ -71,10 +72,10 @@ impl Origin {
     /// Parses and checks the shape of an origin record.
     pub fn parse(bytes: &[u8]) -> Result<Origin> {
         if bytes.len() as u64 > MAX_ORIGIN_BYTES {
-            return Err(corrupted(t!("core-origin-too-large")));
+            return Err(Error::Corrupted(t!("core-origin-too-large")));
         }
         let o: Origin = serde_json::from_slice(bytes)
-            .map_err(|e| corrupted(t!("core-origin-damaged")).because(e))?;
+            .map_err(|e| Error::Corrupted(t!("core-origin-damaged")).because(e))?;
         let hex64 = |h: &str| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit());
         let ok = o.origin == ORIGIN_FORMAT
             && hex64(&o.manifest.sha256)
@@ -84,7 +85,7 @@ impl Origin {
             && o.signer.public_key.len() < 200
             && o.signer.certificate.as_ref().is_none_or(|c| c.len() < 2048);
         if !ok {
-            return Err(corrupted(t!("core-origin-damaged")));
+            return Err(Error::Corrupted(t!("core-origin-damaged")));
         }
         Ok(o)
     }
@@ -118,11 +119,11 @@ fn clean(s: &str) -> String {
 /// Refuses a minor version newer than this build reads.
 pub fn check_minor(minor: u32) -> Result<()> {
     if minor > FORMAT_MINOR {
-        return Err(Error::new(
-            Kind::UnsupportedVersion,
-            t!("core-newer-minor", minor = minor, newest = FORMAT_MINOR),
-            t!("core-newer-version-advice"),
-        ));
+        return Err(Error::Newer(t!(
+            "core-newer-minor",
+            minor = minor,
+            newest = FORMAT_MINOR
+        )));
     }
     Ok(())
 }
@@ -130,9 +131,32 @@ pub fn check_minor(minor: u32) -> Result<()> {
 /// Damage that a signature check finds: the record does not describe the
 /// file it is in, or the signature does not match the record.
 pub fn mismatch(what: Text) -> Error {
-    Error::new(
-        Kind::Tampered,
-        t!("core-origin-mismatch", what = what),
-        t!("core-origin-mismatch-advice"),
-    )
+    Error::Tampered {
+        message: t!("core-origin-mismatch", what = what),
+        advice: t!("core-origin-mismatch-advice"),
+    }
+}
+
+/// Takes the origin parts (format 1.1) off the end of the container's
+/// parts, checking their sizes; no other part may carry their names.
+pub fn split_origin_parts(parts: &mut Vec<(String, Extent)>) -> Result<Option<(Extent, Extent)>> {
+    let n = parts.len();
+    let named = |i: usize, name: &str| parts.get(i).is_some_and(|(n, _)| n == name);
+    let origin = if n >= 2 && named(n - 2, ORIGIN_NAME) && named(n - 1, ORIGIN_SIG_NAME) {
+        let sig = parts.pop().expect("two parts").1;
+        let rec = parts.pop().expect("two parts").1;
+        if rec.len > MAX_ORIGIN_BYTES || sig.len > MAX_SIG_BYTES {
+            return Err(Error::Unsafe(t!("ops-damaged-origin-parts-too-large")));
+        }
+        Some((rec, sig))
+    } else {
+        None
+    };
+    if parts
+        .iter()
+        .any(|(n, _)| n == ORIGIN_NAME || n == ORIGIN_SIG_NAME)
+    {
+        return Err(Error::Corrupted(t!("ops-damaged-parts-out-of-order")));
+    }
+    Ok(origin)
 }

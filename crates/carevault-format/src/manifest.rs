@@ -2,15 +2,15 @@
 //! repeated, encrypted the same way, at the end of the container so that
 //! `show` and a restore's plan can read it without decrypting the payload).
 
-use crate::error::{Error, Kind, Result};
-use crate::format::metadata::Sealed;
-use crate::i18n::{t, Text};
+use crate::error::{Error, Result};
+use crate::metadata::Sealed;
+use carevault_i18n::{t, Text};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use crate::format::limits::{MAX_COMPONENT_BYTES, MAX_DATA_BYTES, MAX_PATH_BYTES};
-pub use crate::format::limits::{MAX_ENTRIES, MAX_MANIFEST_BYTES};
+use crate::limits::{MAX_COMPONENT_BYTES, MAX_DATA_BYTES, MAX_PATH_BYTES};
+pub use crate::limits::{MAX_ENTRIES, MAX_MANIFEST_BYTES};
 
 /// Name of the manifest inside the payload.
 pub const MANIFEST_NAME: &str = "manifest.json";
@@ -98,11 +98,11 @@ impl Manifest {
     /// Parses and validates a manifest.
     pub fn parse(bytes: &[u8]) -> Result<Manifest> {
         let mut m: Manifest = serde_json::from_slice(bytes)
-            .map_err(|e| crate::error::corrupted(t!("core-manifest-unreadable")).because(e))?;
+            .map_err(|e| Error::Corrupted(t!("core-manifest-unreadable")).because(e))?;
         // The list grew by doubling while it was read: give the slack back.
         m.entries.shrink_to_fit();
         if m.entries.len() > MAX_ENTRIES {
-            return Err(crate::error::unsafe_archive(t!(
+            return Err(Error::Unsafe(t!(
                 "core-manifest-too-many-entries",
                 count = m.entries.len(),
                 max = MAX_ENTRIES
@@ -117,7 +117,7 @@ impl Manifest {
             while let Some(i) = p.rfind('/') {
                 p = &p[..i];
                 if all.contains(p) {
-                    return Err(crate::error::unsafe_archive(t!(
+                    return Err(Error::Unsafe(t!(
                         "core-manifest-file-and-folder",
                         path = format!("{p:?}")
                     )));
@@ -128,17 +128,14 @@ impl Manifest {
             // database after every check (a WAL replayed, a hot journal
             // rolled back): carevault never stores one, so none is accepted.
             if let Some(base) = side_file_base(&e.path).filter(|b| all.contains(b)) {
-                return Err(crate::error::unsafe_archive(t!(
+                return Err(Error::Unsafe(t!(
                     "core-manifest-side-file",
                     path = format!("{:?}", e.path),
                     base = format!("{base:?}")
                 )));
             }
             if !seen.insert(e.path.as_str()) {
-                return Err(crate::error::unsafe_archive(t!(
-                    "core-manifest-twice",
-                    path = &e.path
-                )));
+                return Err(Error::Unsafe(t!("core-manifest-twice", path = &e.path)));
             }
             // A database cannot hold more rows than it has bytes.
             let rows = e
@@ -146,7 +143,7 @@ impl Manifest {
                 .values()
                 .fold(0u64, |t, n| t.saturating_add(*n));
             if rows > e.size {
-                return Err(crate::error::unsafe_archive(t!(
+                return Err(Error::Unsafe(t!(
                     "core-manifest-rows-exceed-size",
                     rows = rows,
                     size = e.size,
@@ -155,14 +152,14 @@ impl Manifest {
             }
             // Either case, as `sha256sum -c` accepts.
             if e.sha256.len() != 64 || !e.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(crate::error::corrupted(t!(
+                return Err(Error::Corrupted(t!(
                     "core-manifest-bad-checksum",
                     path = &e.path
                 )));
             }
         }
         if m.total_size() > MAX_DATA_BYTES {
-            return Err(crate::error::unsafe_archive(t!(
+            return Err(Error::Unsafe(t!(
                 "core-manifest-too-much-data",
                 size = m.total_size(),
                 max = MAX_DATA_BYTES
@@ -175,13 +172,7 @@ impl Manifest {
     /// reader applies: a backup that its own reader would refuse is never
     /// reported as made.
     pub fn check_writable(&self) -> Result<()> {
-        let refuse = |what: Text| {
-            Err(Error::new(
-                Kind::Usage,
-                t!("core-data-unstorable", what = what),
-                t!("core-data-unstorable-advice"),
-            ))
-        };
+        let refuse = |what: Text| Err(Error::Unstorable(what));
         if self.entries.len() > MAX_ENTRIES {
             return refuse(t!(
                 "core-data-too-many-files",
@@ -203,8 +194,9 @@ impl Manifest {
             return refuse(t!("core-data-list-too-long", max = MAX_MANIFEST_BYTES));
         }
         for e in &self.entries {
-            if let Err(err) = check_entry_path(&e.path) {
-                return refuse(err.message_text().clone());
+            // Worded as a reader's refusal of it would be.
+            if let Some(why) = path_problem(&e.path) {
+                return refuse(t!("core-unsafe-archive", what = why));
             }
         }
         Ok(())
@@ -271,12 +263,20 @@ pub fn side_file_base(p: &str) -> Option<&str> {
 /// A payload path is accepted only if it is relative, under `data/`, made of
 /// plain UTF-8 components with no `.`/`..`, no backslash, no control characters.
 pub fn check_entry_path(path: &str) -> Result<()> {
+    match path_problem(path) {
+        Some(why) => Err(Error::Unsafe(why)),
+        None => Ok(()),
+    }
+}
+
+/// What is wrong with a payload path, if anything.
+fn path_problem(path: &str) -> Option<Text> {
     let refuse = |why: Text| {
-        Err(crate::error::unsafe_archive(t!(
+        Some(t!(
             "core-path-refused",
             path = format!("{path:?}"),
             why = why
-        )))
+        ))
     };
     if path.len() > MAX_PATH_BYTES {
         return refuse(t!("core-path-too-long"));
@@ -295,17 +295,16 @@ pub fn check_entry_path(path: &str) -> Result<()> {
             return refuse(t!("core-path-component-too-long"));
         }
     }
-    Ok(())
+    None
 }
 
 /// Guard used by readers: the manifest and the readable metadata must agree.
 pub fn check_sealed(readable: &Sealed, manifest: &Manifest) -> Result<()> {
     if readable != &manifest.metadata {
-        return Err(Error::new(
-            Kind::Tampered,
-            t!("core-sealed-mismatch"),
-            t!("core-sealed-mismatch-advice"),
-        ));
+        return Err(Error::Tampered {
+            message: t!("core-sealed-mismatch"),
+            advice: t!("core-sealed-mismatch-advice"),
+        });
     }
     Ok(())
 }

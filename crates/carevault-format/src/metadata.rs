@@ -1,12 +1,13 @@
 //! The readable metadata (`carevault.json`): what the Backup Explorer shows
 //! without the passphrase. It holds no patient data.
 
-use crate::error::{Error, Kind, Result};
-use crate::format::{FORMAT_NAME, NEWEST_READABLE};
-use crate::i18n::{t, Text};
+use crate::container::{payload_name, PASSPHRASE_SLOT_NAME, RECOVERY_SLOT_NAME};
+use crate::error::{Error, Result};
+use crate::{FORMAT_NAME, NEWEST_READABLE};
+use carevault_i18n::{t, Text};
 use serde::{Deserialize, Serialize};
 
-pub use crate::format::limits::{MAX_LABEL_CHARS, MAX_METADATA_BYTES};
+pub use crate::limits::{MAX_LABEL_CHARS, MAX_METADATA_BYTES};
 
 /// The part of the metadata that is sealed: repeated inside the encrypted
 /// manifest and compared on every verify and restore.
@@ -100,10 +101,10 @@ impl Metadata {
             if v > NEWEST_READABLE {
                 return Err(newer_version(v));
             }
-            crate::format::origin::check_minor(minor)?;
+            crate::origin::check_minor(minor)?;
         }
         if bytes.len() as u64 > MAX_METADATA_BYTES {
-            return Err(crate::error::corrupted(t!("core-details-too-large")));
+            return Err(Error::Corrupted(t!("core-details-too-large")));
         }
         // The container header said `carevault.json`: from here on,
         // anything that does not parse is damage, not another program's file.
@@ -122,11 +123,10 @@ impl Metadata {
         // with the rest of the details.
         let (want, want_minor) = mark.unwrap_or((1, minor.unwrap_or(0) as u32));
         if version != Some(want as u64) || minor != Some(want_minor as u64) || want < 1 {
-            return Err(Error::new(
-                Kind::Tampered,
-                t!("core-details-version-mismatch"),
-                t!("core-tampered-advice"),
-            ));
+            return Err(Error::Tampered {
+                message: t!("core-details-version-mismatch"),
+                advice: t!("core-tampered-advice"),
+            });
         }
         let md: Metadata = serde_json::from_value(value).map_err(|e| damaged().because(e))?;
         md.validate()?;
@@ -135,13 +135,12 @@ impl Metadata {
 
     fn validate(&self) -> Result<()> {
         let s = &self.sealed;
-        crate::format::origin::check_minor(s.format_minor)?;
+        crate::origin::check_minor(s.format_minor)?;
         let bad = |what: Text| {
-            Err(Error::new(
-                Kind::Tampered,
-                t!("core-details-invalid", what = what),
-                t!("core-tampered-advice"),
-            ))
+            Err(Error::Tampered {
+                message: t!("core-details-invalid", what = what),
+                advice: t!("core-tampered-advice"),
+            })
         };
         if !valid_id(&s.id) {
             return bad(t!("core-field-backup-id"));
@@ -154,11 +153,7 @@ impl Metadata {
         {
             return bad(t!("core-field-timestamp"));
         }
-        let expected_payload = if s.encrypted {
-            "payload.tar.zst.age"
-        } else {
-            "payload.tar.zst"
-        };
+        let expected_payload = payload_name(s.encrypted);
         if s.payload != expected_payload {
             return bad(t!("core-field-payload-name"));
         }
@@ -168,7 +163,7 @@ impl Metadata {
         for slot in &self.key_slots {
             let name_ok = matches!(
                 (slot.kind.as_str(), slot.name.as_str()),
-                ("passphrase", "key-passphrase.age") | ("recovery", "key-recovery.age")
+                ("passphrase", PASSPHRASE_SLOT_NAME) | ("recovery", RECOVERY_SLOT_NAME)
             );
             // Lowercase only: this checksum is the slot's only guard, so
             // a flipped case bit must not pass.
@@ -190,19 +185,18 @@ impl Metadata {
 }
 
 fn damaged() -> Error {
-    Error::new(
-        Kind::Tampered,
-        t!("core-details-damaged"),
-        t!("core-tampered-advice"),
-    )
+    Error::Tampered {
+        message: t!("core-details-damaged"),
+        advice: t!("core-tampered-advice"),
+    }
 }
 
 fn newer_version(v: u32) -> Error {
-    Error::new(
-        Kind::UnsupportedVersion,
-        t!("core-newer-version", version = v, newest = NEWEST_READABLE),
-        t!("core-newer-version-advice"),
-    )
+    Error::Newer(t!(
+        "core-newer-version",
+        version = v,
+        newest = NEWEST_READABLE
+    ))
 }
 
 /// Backup IDs: 1 to 64 characters of `[A-Za-z0-9-]`.

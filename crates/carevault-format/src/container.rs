@@ -14,8 +14,8 @@
 //! two zero blocks         end of archive; nothing may follow
 //! ```
 
-use crate::error::{corrupted, Error, Kind, Result};
-use crate::i18n::t;
+use crate::error::{Error, Result};
+use carevault_i18n::t;
 
 /// Tar block size.
 pub const BLOCK: u64 = 512;
@@ -23,6 +23,26 @@ pub const BLOCK: u64 = 512;
 pub const METADATA_NAME: &str = "carevault.json";
 /// Name of the last entry: SHA-256 of the payload as stored (`sha256sum -c` format).
 pub const PAYLOAD_SUM_NAME: &str = "payload.sha256";
+/// Name of the key slot wrapped with the passphrase.
+pub const PASSPHRASE_SLOT_NAME: &str = "key-passphrase.age";
+/// Name of the key slot wrapped to recovery keys.
+pub const RECOVERY_SLOT_NAME: &str = "key-recovery.age";
+/// Name of an unencrypted payload.
+pub const PAYLOAD_NAME: &str = "payload.tar.zst";
+/// Name of an encrypted payload.
+pub const PAYLOAD_AGE_NAME: &str = "payload.tar.zst.age";
+/// Name of the manifest copy of an encrypted backup (an unencrypted one is
+/// `manifest::MANIFEST_NAME`).
+pub const MANIFEST_COPY_AGE_NAME: &str = "manifest.json.age";
+
+/// The payload's entry name for a backup that is (or is not) encrypted.
+pub fn payload_name(encrypted: bool) -> &'static str {
+    if encrypted {
+        PAYLOAD_AGE_NAME
+    } else {
+        PAYLOAD_NAME
+    }
+}
 
 /// The content of the payload checksum entry.
 pub fn payload_sum_line(digest_hex: &str, payload_name: &str) -> String {
@@ -67,10 +87,7 @@ pub fn header_block(name: &str, size: u64, mtime: u64) -> Result<[u8; 512]> {
         name,
         size,
         mtime,
-        (
-            crate::format::FORMAT_VERSION,
-            crate::format::origin::FORMAT_MINOR,
-        ),
+        (crate::FORMAT_VERSION, crate::origin::FORMAT_MINOR),
     )
 }
 
@@ -83,7 +100,7 @@ pub fn header_block_of_version(
 ) -> Result<[u8; 512]> {
     let mut h = tar::Header::new_ustar();
     h.set_path(name)
-        .map_err(|e| Error::internal(t!("core-tar-name-failed", name = name, err = &e)))?;
+        .map_err(|e| Error::Internal(t!("core-tar-name-failed", name = name, err = &e)))?;
     h.set_size(size);
     h.set_mode(0o644);
     h.set_mtime(mtime);
@@ -91,7 +108,7 @@ pub fn header_block_of_version(
     h.set_gid(0);
     h.set_username(OWNER_NAME)
         .and_then(|_| h.set_groupname(&version_mark(version.0, version.1)))
-        .map_err(|e| Error::internal(t!("core-tar-owner-failed", name = name, err = &e)))?;
+        .map_err(|e| Error::Internal(t!("core-tar-owner-failed", name = name, err = &e)))?;
     h.set_entry_type(tar::EntryType::Regular);
     h.set_cksum();
     let mut out = [0u8; 512];
@@ -164,7 +181,7 @@ pub fn parse_block(block: &[u8; 512]) -> Result<Block> {
         .sum();
     let field = &block[148..156];
     if !posix_checksum_spelling(field, computed) {
-        return Err(corrupted(t!("core-header-checksum")));
+        return Err(Error::Corrupted(t!("core-header-checksum")));
     }
     let h = tar::Header::from_byte_slice(block);
     let version_mark = h
@@ -176,21 +193,21 @@ pub fn parse_block(block: &[u8; 512]) -> Result<Block> {
             Some((major.parse::<u32>().ok()?, minor.parse::<u32>().ok()?))
         });
     if version_mark.is_some() && *field != *format!("{computed:07o}\0").as_bytes() {
-        return Err(corrupted(t!("core-header-checksum")));
+        return Err(Error::Corrupted(t!("core-header-checksum")));
     }
     if h.entry_type() != tar::EntryType::Regular {
-        return Err(corrupted(t!("core-container-not-regular")));
+        return Err(Error::Corrupted(t!("core-container-not-regular")));
     }
     if block[345] != 0 {
-        return Err(corrupted(t!("core-container-name-foreign")));
+        return Err(Error::Corrupted(t!("core-container-name-foreign")));
     }
     let name_end = block[..100].iter().position(|&b| b == 0).unwrap_or(100);
     let name = std::str::from_utf8(&block[..name_end])
-        .map_err(|_| corrupted(t!("core-container-name-not-text")))?
+        .map_err(|_| Error::Corrupted(t!("core-container-name-not-text")))?
         .to_string();
     let len = h
         .entry_size()
-        .map_err(|_| corrupted(t!("core-container-size-unreadable")))?;
+        .map_err(|_| Error::Corrupted(t!("core-container-size-unreadable")))?;
     Ok(Block::Entry(EntryHeader {
         name,
         len,
@@ -234,11 +251,7 @@ pub struct Layout {
     pub version_mark: Option<(u32, u32)>,
 }
 
-/// Message for a first block that is not ours.
+/// The refusal of a first block that is not ours.
 pub fn not_a_backup() -> Error {
-    Error::new(
-        Kind::NotABackup,
-        t!("core-not-a-backup"),
-        t!("core-not-a-backup-advice"),
-    )
+    Error::NotABackup
 }
