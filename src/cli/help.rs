@@ -209,6 +209,7 @@ fn arg_help(path: &str, id: &str) -> Option<Text> {
         ("fleet" | "fleet audit", "config") => t!("cli-arg-fleet-config"),
         ("fleet", "index") => t!("cli-arg-fleet-index"),
         ("fleet", "days") => t!("cli-arg-fleet-days"),
+        ("fleet", "full") => t!("cli-arg-fleet-full"),
         ("fleet audit", "sample") => t!("cli-arg-fleet-audit-sample"),
         _ => return None,
     })
