@@ -247,6 +247,56 @@ fn a_second_run_reads_only_the_new_and_changed_objects() {
 }
 
 #[test]
+fn an_older_backup_copied_late_is_found_through_its_status_event_without_a_full_listing() {
+    let Some(srv) = servers::s3s_fs("fleet late sidecar") else {
+        return;
+    };
+    let t = tempfile::tempdir().unwrap();
+    let s = store(&srv.endpoint(), "tablets/");
+    let n = now();
+    for i in 0..2 {
+        let made = n - (3 - i) * DAY;
+        let id = format!("20260110-00000{i}");
+        put_backup(&s, "fac", "dev1", &id, 100, made, Some(made + 60), None);
+    }
+    let idx = t.path().join("idx.sqlite");
+    let proxy = proxy::Proxy::start(srv.port);
+    fixture::ok(&fleet(&proxy.endpoint(), "tablets/", &idx, &[]));
+    proxy.drain();
+    // A backup made before the others, uploaded now: its sidecar sorts
+    // before the folder's last indexed key, its event (upload time) after.
+    put_backup(
+        &s,
+        "fac",
+        "dev1",
+        "20260101-000000",
+        100,
+        n - 9 * DAY,
+        Some(n - 30),
+        None,
+    );
+    let r = json(&fleet(&proxy.endpoint(), "tablets/", &idx, &[]));
+    assert_eq!(r["refresh"]["full"], false, "{r}");
+    assert_eq!(r["refresh"]["read"], 2, "{r}");
+    assert_eq!(r["refresh"]["unchanged"], 4, "{r}");
+    let d = device(&r, "fac", "dev1");
+    assert_eq!(d["backups"], 3, "{d}");
+    assert_eq!(d["newest_offsite"]["backup"], "20260101-000000");
+    assert_eq!(d["at_risk"].as_array().unwrap().len(), 0, "{d}");
+    let seen = proxy.drain();
+    assert!(
+        seen.iter()
+            .any(|s| s.method == "HEAD"
+                && s.target.contains("backups/Backup-20260101-000000.bin.json")),
+        "the sidecar is looked up by its key: {seen:?}"
+    );
+    // The next run has nothing more to read.
+    let r = json(&fleet(&proxy.endpoint(), "tablets/", &idx, &[]));
+    assert_eq!(r["refresh"]["read"], 0, "{r}");
+    assert_eq!(device(&r, "fac", "dev1")["backups"], 3);
+}
+
+#[test]
 fn a_key_written_before_the_last_indexed_one_is_found_by_the_next_full_listing() {
     let Some(srv) = servers::s3s_fs("fleet full listing") else {
         return;

@@ -273,6 +273,13 @@ impl Index {
         // What was read is kept even when the walk failed.
         conn.execute_batch("COMMIT").map_err(dberr)?;
         walked?;
+        let mut late = 0;
+        if !full {
+            late = late_sidecars(&self.conn, store, gen, &mut stats).map_err(|e| match e {
+                Fail::Db(e) => db_error(&path, e),
+                Fail::Store(e) => e,
+            })?;
+        }
         if full {
             let tx = self.conn.transaction().map_err(|e| db_error(&path, e))?;
             for table in ["sidecars", "events", "problems"] {
@@ -301,10 +308,57 @@ impl Index {
             .conn
             .query_row("SELECT count(*) FROM objects", [], |r| r.get(0))
             .map_err(|e| db_error(&path, e))?;
-        let written = stats.listed - stats.ignored - plan_unchanged;
+        let written = stats.listed - stats.ignored - plan_unchanged + late;
         stats.unchanged = (total.max(0) as u64).saturating_sub(written);
         Ok(stats)
     }
+}
+
+/// Sidecars named by this run's new status events and not indexed: a
+/// backup older than the newest one, copied late, has a sidecar that sorts
+/// before its folder's starting point, while its event (keyed by upload
+/// time) comes after. Each is looked up by its key (HEAD, then GET).
+fn late_sidecars(
+    conn: &Connection,
+    store: &S3Store,
+    gen: i64,
+    stats: &mut Refresh,
+) -> std::result::Result<u64, Fail> {
+    let missing: Vec<String> = conn
+        .prepare(
+            "SELECT DISTINCT e.facility || '/' || e.device || '/backups/Backup-' || e.backup || '.bin.json'
+             FROM events e JOIN objects o ON o.key = e.key
+             WHERE o.gen = ?1 AND NOT EXISTS
+               (SELECT 1 FROM objects s WHERE s.key =
+                  e.facility || '/' || e.device || '/backups/Backup-' || e.backup || '.bin.json')",
+        )?
+        .query_map(params![gen], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut written = 0;
+    for key in missing {
+        // An event's backup ID is hostile too: only a key that is a
+        // sidecar's, of a safe name, is looked up.
+        if !matches!(classify(&key), Some((_, _, ObjectKind::Sidecar, _)))
+            || carevault_core::store::check_name(&key).is_err()
+        {
+            continue;
+        }
+        let Some(info) = store.head(&key).map_err(Fail::Store)? else {
+            continue;
+        };
+        let o = ListedObject {
+            name: key,
+            size: info.size,
+            etag: info.etag,
+        };
+        written += 1;
+        let mut ignore = Refresh::default();
+        if plan(conn, &o, gen, &mut ignore)? {
+            stats.read += 1;
+            record(conn, &o, store.get_small(&o.name, MAX_OBJECT))?;
+        }
+    }
+    Ok(written)
 }
 
 /// A full run relists every folder from its start once in this many runs.
