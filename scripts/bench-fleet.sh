@@ -2,8 +2,10 @@
 # Fleet index benchmark: `carevault fleet` on a bucket of DEVICES tablets x
 # BACKUPS backups, each backup a sidecar and a status event (the objects
 # the index reads; no backup files). Reports wall time and peak RSS
-# (/usr/bin/time -v) of a first index and of an incremental one after 1%
-# of the devices made one more backup. Not run by the tests.
+# (/usr/bin/time -v), the CPU time of carevault and of the server, and the
+# listing requests, of a first index, of an incremental one after 1% of the
+# devices made one more backup, and of a full run (`--full`) after it. Not
+# run by the tests.
 #
 # The bucket is s3s-fs on 127.0.0.1. s3s-fs keeps each object as the file
 # <root>/<bucket>/<key> (and its ETag is the MD5 of the file when no
@@ -85,4 +87,6 @@ measure first
 # 1% of the devices make one more backup.
 python3 "$REPO/scripts/bench/fleet_fill.py" "$ROOT/$BUCKET/tablets" "$DEVICES" 1 "$((DEVICES / 100 > 0 ? DEVICES / 100 : 1))"
 measure incremental
+# The full run (every 10th, or --full) relists every folder from its start.
+measure full --full
 echo "index file: $(du -h "$INDEX" | cut -f1); load average: $(cut -d' ' -f1-3 /proc/loadavg)"

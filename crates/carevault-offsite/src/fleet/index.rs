@@ -15,7 +15,7 @@
 //! the full run that comes once in [`FULL_EVERY`] runs or on request.
 
 use super::parse::{self, MAX_OBJECT};
-use super::walk::{self, Found, Job};
+use super::walk::{self, Found, Job, Next};
 use crate::{ListedObject, S3Store};
 use carevault_core::error::{Error, Kind, Result};
 use carevault_core::i18n::t;
@@ -205,7 +205,7 @@ impl Index {
         let mut first = Vec::new();
         for fac in top.folders {
             if is_safe_key_part(fac.trim_end_matches('/')) {
-                first.push(Job::Devices(fac));
+                first.push(Next::Devices(fac));
             } else {
                 stats.listed += 1;
                 stats.ignored += 1;
@@ -214,7 +214,11 @@ impl Index {
         let mut plan_unchanged = 0u64;
         let mut batch = 0usize;
         conn.execute_batch("BEGIN").map_err(dberr)?;
-        let walked = walk::run(store, first, |found| {
+        let prepare = |next| match next {
+            Next::Devices(fac) => Ok(Job::Devices(fac)),
+            Next::Folder(folder) => folder_job(conn, folder, full).map_err(dberr),
+        };
+        let walked = walk::run(store, first, prepare, |found| {
             let fail = |e| match e {
                 Fail::Db(e) => db_error(&path, e),
                 Fail::Store(e) => e,
@@ -238,8 +242,7 @@ impl Index {
                             continue;
                         }
                         for dir in walk::FOLDERS {
-                            let folder = format!("{dev}{dir}");
-                            jobs.push(folder_job(conn, folder, full).map_err(dberr)?);
+                            jobs.push(Next::Folder(format!("{dev}{dir}")));
                         }
                     }
                     Ok(jobs)

@@ -101,13 +101,29 @@ fn work(store: &S3Store, job: Job) -> Found {
     }
 }
 
+/// A job to come: only its folder, so that a long queue holds no more
+/// than names (what the index knows of the folder is looked up when the
+/// job is handed out).
+pub enum Next {
+    /// `fac/`.
+    Devices(String),
+    /// `fac/dev/backups/` or `fac/dev/events/`.
+    Folder(String),
+}
+
+/// Jobs handed out at once: enough to keep every worker busy, few enough
+/// that what they carry and find stays small.
+const IN_FLIGHT: usize = 2 * WORKERS;
+
 /// Runs `first` and every job `each` asks for on [`WORKERS`] threads;
-/// `each` gets what each job found (on this thread) and returns the
-/// next jobs. Stops at the first error `each` returns.
+/// `prepare` turns a [`Next`] into its job as it is handed out, `each`
+/// gets what each job found (on this thread) and returns the next jobs.
+/// Stops at the first error either returns.
 pub fn run(
     store: &S3Store,
-    first: Vec<Job>,
-    mut each: impl FnMut(Found) -> Result<Vec<Job>>,
+    first: Vec<Next>,
+    mut prepare: impl FnMut(Next) -> Result<Job>,
+    mut each: impl FnMut(Found) -> Result<Vec<Next>>,
 ) -> Result<()> {
     let (job_tx, job_rx) = mpsc::channel::<Job>();
     let (found_tx, found_rx) = mpsc::channel::<Found>();
@@ -137,25 +153,35 @@ pub fn run(
             });
         }
         drop(found_tx);
-        let mut pending = 0usize;
-        for job in first {
-            pending += 1;
-            let _ = job_tx.send(job);
-        }
+        let mut backlog: std::collections::VecDeque<Next> = first.into();
+        let mut in_flight = 0usize;
         let mut result = Ok(());
-        while pending > 0 {
+        loop {
+            while in_flight < IN_FLIGHT {
+                let Some(next) = backlog.pop_front() else {
+                    break;
+                };
+                match prepare(next) {
+                    Ok(job) => {
+                        in_flight += 1;
+                        let _ = job_tx.send(job);
+                    }
+                    Err(e) => {
+                        result = Err(e);
+                        break;
+                    }
+                }
+            }
+            if in_flight == 0 || result.is_err() {
+                break;
+            }
             let Ok(found) = found_rx.recv() else {
                 result = Err(Error::internal(t!("offsite-fleet-reader-failed")));
                 break;
             };
-            pending -= 1;
+            in_flight -= 1;
             match each(found) {
-                Ok(next) => {
-                    for job in next {
-                        pending += 1;
-                        let _ = job_tx.send(job);
-                    }
-                }
+                Ok(next) => backlog.extend(next),
                 Err(e) => {
                     result = Err(e);
                     break;
