@@ -2,8 +2,10 @@
 # Fleet index benchmark: `carevault fleet` on a bucket of DEVICES tablets x
 # BACKUPS backups, each backup a sidecar and a status event (the objects
 # the index reads; no backup files). Reports wall time and peak RSS
-# (/usr/bin/time -v) of a first index and of an incremental one after 1%
-# of the devices made one more backup. Not run by the tests.
+# (/usr/bin/time -v), the CPU time of carevault and of the server, and the
+# listing requests, of a first index, of an incremental one after 1% of the
+# devices made one more backup, and of a full run (`--full`) after it. Not
+# run by the tests.
 #
 # The bucket is s3s-fs on 127.0.0.1. s3s-fs keeps each object as the file
 # <root>/<bucket>/<key> (and its ETag is the MD5 of the file when no
@@ -56,23 +58,35 @@ export CAREVAULT_S3_ENDPOINT="http://127.0.0.1:$PORT" CAREVAULT_S3_ACCESS_KEY=$A
 INDEX="$DIR/fleet.sqlite"
 rm -f "$INDEX" "$INDEX-wal" "$INDEX-shm"
 
-measure() { # label
-  local label=$1 out="$DIR/$1.json" tv="$DIR/$1.time"
-  /usr/bin/time -v "$BIN" --json fleet --store "s3://$BUCKET/tablets/" --index "$INDEX" >"$out" 2>"$tv"
-  python3 - "$label" "$out" "$tv" <<'PY'
+srv_cpu() { # the server's CPU time so far, in clock ticks
+  awk '{print $14 + $15}' "/proc/$SRV/stat"
+}
+
+measure() { # label [extra fleet arguments]
+  local label=$1 out="$DIR/$1.json" tv="$DIR/$1.time" before after
+  shift
+  before=$(srv_cpu)
+  /usr/bin/time -v "$BIN" --json fleet --store "s3://$BUCKET/tablets/" --index "$INDEX" "$@" >"$out" 2>"$tv"
+  after=$(srv_cpu)
+  python3 - "$label" "$out" "$tv" "$(( after - before ))" "$(getconf CLK_TCK)" <<'PY'
 import json, re, sys
-label, out, tv = sys.argv[1:]
+label, out, tv, srv_ticks, hz = sys.argv[1:]
 r = json.load(open(out))["refresh"]
 t = open(tv).read()
 wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", t).group(1)
 parts = [float(p) for p in wall.split(":")]
 secs = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
 rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1))
-print(f"{label}: {secs:.1f} s, peak RSS {rss / 1024:.1f} MiB; listed {r['listed']}, read {r['read']}, unchanged {r['unchanged']}")
+cpu = sum(float(re.search(rf"{w} time \(seconds\): (\S+)", t).group(1)) for w in ("User", "System"))
+extra = "".join(f", {k} {r[k]}" for k in ("requests", "full") if k in r)
+print(f"{label}: {secs:.1f} s, peak RSS {rss / 1024:.1f} MiB; listed {r['listed']}, read {r['read']}, "
+      f"unchanged {r['unchanged']}{extra}; CPU: carevault {cpu:.1f} s, server {int(srv_ticks) / int(hz):.1f} s")
 PY
 }
 measure first
 # 1% of the devices make one more backup.
 python3 "$REPO/scripts/bench/fleet_fill.py" "$ROOT/$BUCKET/tablets" "$DEVICES" 1 "$((DEVICES / 100 > 0 ? DEVICES / 100 : 1))"
 measure incremental
+# The full run (every 10th, or --full) relists every folder from its start.
+measure full --full
 echo "index file: $(du -h "$INDEX" | cut -f1); load average: $(cut -d' ' -f1-3 /proc/loadavg)"

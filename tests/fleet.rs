@@ -182,14 +182,39 @@ fn a_second_run_reads_only_the_new_and_changed_objects() {
         "the first run reads every sidecar and event"
     );
 
-    // Nothing changed: nothing is read.
+    // Nothing changed: nothing is read. The walk asks the prefix for its
+    // facilities, the facility for its devices, and each device's
+    // backups/ and events/ folders for the keys after its last indexed
+    // one: 1 + 1 + 3 x 2 listing requests (docs/FLEET.md).
     let again = fleet(&proxy.endpoint(), "tablets/", &idx, &[]);
     fixture::ok(&again);
-    assert_eq!(json(&again)["refresh"]["read"], 0);
+    let r2 = json(&again);
+    assert_eq!(r2["refresh"]["read"], 0);
+    assert_eq!(r2["refresh"]["full"], false);
     assert_eq!(
-        reads(&proxy.drain()),
-        0,
-        "an unchanged bucket is only listed"
+        r2["refresh"]["listed"], 0,
+        "no key after the last indexed ones"
+    );
+    assert_eq!(r2["refresh"]["unchanged"], 24);
+    let seen = proxy.drain();
+    assert_eq!(reads(&seen), 0, "an unchanged bucket is only listed");
+    let lists: Vec<&proxy::Seen> = seen
+        .iter()
+        .filter(|s| s.target.contains("list-type=2"))
+        .collect();
+    assert_eq!(lists.len(), 8, "{lists:?}");
+    assert_eq!(r2["refresh"]["requests"], 8);
+    assert!(lists.iter().all(|s| s.target.contains("delimiter=%2F")));
+    let folder_lists: Vec<_> = lists
+        .iter()
+        .filter(|s| s.target.contains("backups%2F") || s.target.contains("events%2F"))
+        .collect();
+    assert_eq!(folder_lists.len(), 6, "{lists:?}");
+    assert!(
+        folder_lists
+            .iter()
+            .all(|s| s.target.contains("start-after=")),
+        "{folder_lists:?}"
     );
 
     // One new backup on dev2 (sidecar and event): exactly two reads.
@@ -219,6 +244,121 @@ fn a_second_run_reads_only_the_new_and_changed_objects() {
         "dev2-new"
     );
     assert_eq!(device(&r3, "fac", "dev2")["backups"], 5);
+}
+
+#[test]
+fn an_older_backup_copied_late_is_found_through_its_status_event_without_a_full_listing() {
+    let Some(srv) = servers::s3s_fs("fleet late sidecar") else {
+        return;
+    };
+    let t = tempfile::tempdir().unwrap();
+    let s = store(&srv.endpoint(), "tablets/");
+    let n = now();
+    for i in 0..2 {
+        let made = n - (3 - i) * DAY;
+        let id = format!("20260110-00000{i}");
+        put_backup(&s, "fac", "dev1", &id, 100, made, Some(made + 60), None);
+    }
+    let idx = t.path().join("idx.sqlite");
+    let proxy = proxy::Proxy::start(srv.port);
+    fixture::ok(&fleet(&proxy.endpoint(), "tablets/", &idx, &[]));
+    proxy.drain();
+    // A backup made before the others, uploaded now: its sidecar sorts
+    // before the folder's last indexed key, its event (upload time) after.
+    put_backup(
+        &s,
+        "fac",
+        "dev1",
+        "20260101-000000",
+        100,
+        n - 9 * DAY,
+        Some(n - 30),
+        None,
+    );
+    let r = json(&fleet(&proxy.endpoint(), "tablets/", &idx, &[]));
+    assert_eq!(r["refresh"]["full"], false, "{r}");
+    assert_eq!(r["refresh"]["read"], 2, "{r}");
+    assert_eq!(r["refresh"]["unchanged"], 4, "{r}");
+    let d = device(&r, "fac", "dev1");
+    assert_eq!(d["backups"], 3, "{d}");
+    assert_eq!(d["newest_offsite"]["backup"], "20260101-000000");
+    assert_eq!(d["at_risk"].as_array().unwrap().len(), 0, "{d}");
+    let seen = proxy.drain();
+    assert!(
+        seen.iter()
+            .any(|s| s.method == "HEAD"
+                && s.target.contains("backups/Backup-20260101-000000.bin.json")),
+        "the sidecar is looked up by its key: {seen:?}"
+    );
+    // The next run has nothing more to read.
+    let r = json(&fleet(&proxy.endpoint(), "tablets/", &idx, &[]));
+    assert_eq!(r["refresh"]["read"], 0, "{r}");
+    assert_eq!(device(&r, "fac", "dev1")["backups"], 3);
+}
+
+#[test]
+fn a_key_written_before_the_last_indexed_one_is_found_by_the_next_full_listing() {
+    let Some(srv) = servers::s3s_fs("fleet full listing") else {
+        return;
+    };
+    let t = tempfile::tempdir().unwrap();
+    let s = store(&srv.endpoint(), "tablets/");
+    let n = now();
+    for i in 0..3 {
+        let made = n - (5 - i) * DAY;
+        let id = format!("20260110-00000{i}");
+        put_backup(&s, "fac", "dev1", &id, 100, made, Some(made + 60), None);
+    }
+    let idx = t.path().join("idx.sqlite");
+    let first = json(&fleet(&srv.endpoint(), "tablets/", &idx, &[]));
+    assert_eq!(first["refresh"]["full"], true, "{first}");
+    assert_eq!(device(&first, "fac", "dev1")["backups"], 3);
+
+    // An older backup copied late: its sidecar and its event both sort
+    // before the last keys indexed from their folders.
+    let made = n - 9 * DAY;
+    put_backup(
+        &s,
+        "fac",
+        "dev1",
+        "20260101-000000",
+        100,
+        made,
+        Some(made + 60),
+        None,
+    );
+    // Incremental runs ask each folder only for keys after its last one,
+    // and miss it; the tenth run after the full one lists everything again.
+    for run in 2..=10 {
+        let r = json(&fleet(&srv.endpoint(), "tablets/", &idx, &[]));
+        assert_eq!(r["refresh"]["full"], false, "run {run}: {r}");
+        assert_eq!(r["refresh"]["read"], 0, "run {run}: {r}");
+        assert_eq!(device(&r, "fac", "dev1")["backups"], 3, "run {run}");
+    }
+    let r = json(&fleet(&srv.endpoint(), "tablets/", &idx, &[]));
+    assert_eq!(r["refresh"]["full"], true, "{r}");
+    assert_eq!(r["refresh"]["read"], 2, "{r}");
+    assert_eq!(r["refresh"]["unchanged"], 6, "{r}");
+    assert_eq!(device(&r, "fac", "dev1")["backups"], 4);
+
+    // `--full` asks for the same at once, and drops what is gone.
+    let late = n - 8 * DAY;
+    put_backup(&s, "fac", "dev1", "20260102-000000", 100, late, None, None);
+    let dev = store(&srv.endpoint(), "tablets/fac/dev1/");
+    carevault_core::store::Store::delete(&dev, "Backup-20260110-000000.bin.json").unwrap();
+    let r = json(&fleet(&srv.endpoint(), "tablets/", &idx, &[]));
+    assert_eq!(r["refresh"]["full"], false);
+    assert_eq!(device(&r, "fac", "dev1")["backups"], 4, "{r}");
+    let r = json(&fleet(&srv.endpoint(), "tablets/", &idx, &["--full"]));
+    assert_eq!(r["refresh"]["full"], true, "{r}");
+    assert_eq!(r["refresh"]["read"], 1, "{r}");
+    assert_eq!(r["refresh"]["removed"], 1, "{r}");
+    let d = device(&r, "fac", "dev1");
+    assert_eq!(d["backups"], 4, "{d}");
+    assert!(
+        d["at_risk"].to_string().contains("20260102-000000"),
+        "the late sidecar has no event: {d}"
+    );
 }
 
 #[test]

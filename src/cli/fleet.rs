@@ -36,6 +36,10 @@ pub struct FleetArgs {
     /// A device with no offsite copy newer than this many days is at risk.
     #[arg(long, default_value_t = 7)]
     pub days: u32,
+    /// List every folder from its start, as one run in ten does: finds keys
+    /// written out of order and drops objects gone from the bucket.
+    #[arg(long)]
+    pub full: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -83,7 +87,7 @@ pub fn run(args: FleetArgs, json: bool) -> Result<()> {
                     t!("cli-fleet-no-store-advice"),
                 )
             })?;
-            view(&store, &args.index, args.days, json)
+            view(&store, &args.index, args.days, args.full, json)
         }
     }
 }
@@ -94,14 +98,20 @@ pub(super) fn connect(store: &StoreArgs) -> Result<(StoreUrl, carevault_offsite:
     Ok((url, cfg))
 }
 
-fn view(store: &StoreArgs, index_path: &std::path::Path, days: u32, json: bool) -> Result<()> {
+fn view(
+    store: &StoreArgs,
+    index_path: &std::path::Path,
+    days: u32,
+    full: bool,
+    json: bool,
+) -> Result<()> {
     let (url, cfg) = connect(store)?;
     let s3 = S3Store::new(&cfg)?;
     let mut index = Index::open(
         index_path,
         &format!("{} {}", cfg.settings.endpoint, url.to_url()),
     )?;
-    let refresh = index.refresh(&s3)?;
+    let refresh = index.refresh(&s3, full)?;
     let policy = report::Policy {
         days,
         now: jiff::Timestamp::now().as_second(),

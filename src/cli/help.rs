@@ -211,6 +211,7 @@ fn arg_help(path: &str, id: &str) -> Option<Text> {
         ("fleet" | "fleet serve", "days") => t!("cli-arg-fleet-days"),
         ("fleet serve", "listen") => t!("cli-arg-fleet-serve-listen"),
         ("fleet serve", "token_file") => t!("cli-arg-fleet-serve-token-file"),
+        ("fleet", "full") => t!("cli-arg-fleet-full"),
         ("fleet audit", "sample") => t!("cli-arg-fleet-audit-sample"),
         _ => return None,
     })

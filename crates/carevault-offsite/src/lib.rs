@@ -39,4 +39,4 @@ pub mod throttle;
 
 pub use config::{Config, Credentials};
 pub use http::{Clock, RetryPolicy};
-pub use store::{ListedObject, ObjectInfo, S3Store};
+pub use store::{Level, ListedObject, ObjectInfo, S3Store};

@@ -295,7 +295,104 @@ impl S3Store {
     }
 }
 
+/// One level of a listing with delimiter `/`: the objects directly in a
+/// folder and the folders in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Level {
+    /// Objects directly in the folder (names relative to the prefix).
+    pub objects: Vec<ListedObject>,
+    /// Folders in it (relative to the prefix, ending in `/`); names that
+    /// are not safe keys are left out and counted in `unsafe_names`.
+    pub folders: Vec<String>,
+    /// Keys and folders left out because they are not safe names.
+    pub unsafe_names: u64,
+    /// Listing requests made.
+    pub requests: u64,
+}
+
 impl S3Store {
+    /// One level of `<prefix><sub>` (`sub` empty or ending in `/`), with
+    /// delimiter `/` and, with `after`, only the keys after
+    /// `<prefix><after>` (S3's `start-after`). A delimiter lets a server
+    /// answer from that folder alone, and many folders can be listed at
+    /// once where one continuation-token listing is strictly sequential.
+    pub fn list_level(&self, sub: &str, after: Option<&str>) -> Result<Level> {
+        let base = format!("{}{sub}", self.prefix);
+        let after = after.map(|a| format!("{}{a}", self.prefix));
+        let mut token: Option<String> = None;
+        let mut level = Level::default();
+        for _page in 0..10_000 {
+            let signer = |t: &jiff02::Timestamp| {
+                let mut a = self.client.bucket.list_objects_v2(Some(&self.client.creds));
+                a.with_prefix(base.as_str());
+                a.with_delimiter("/");
+                if let Some(after) = &after {
+                    a.with_start_after(after.as_str());
+                }
+                if let Some(tok) = &token {
+                    a.with_continuation_token(tok.as_str());
+                }
+                sign(a, &[], t)
+            };
+            let reply = self.client.send(
+                &t!("offsite-what-listing"),
+                &base,
+                Method::GET,
+                &signer,
+                &[],
+                &Body::Empty,
+            )?;
+            level.requests += 1;
+            if reply.status != 200 {
+                return Err(reply.error(&self.client.location, &t!("offsite-what-listing"), &base));
+            }
+            let parsed = rusty_s3::actions::ListObjectsV2::parse_response(
+                &String::from_utf8_lossy(&reply.body),
+            )
+            .map_err(|e| {
+                Error::new(
+                    Kind::Unreachable,
+                    t!(
+                        "offsite-listing-unreadable",
+                        location = &self.client.location,
+                        error = e.to_string()
+                    ),
+                    t!("offsite-listing-unreadable-advice"),
+                )
+            })?;
+            for c in parsed.contents {
+                match c.key.strip_prefix(&base) {
+                    Some(rest) if check_name(rest).is_ok() && !rest.contains('/') => {
+                        level.objects.push(ListedObject {
+                            name: format!("{sub}{rest}"),
+                            size: c.size.unwrap_or(0),
+                            etag: crate::multipart::unquote(c.etag.as_deref().unwrap_or(""))
+                                .to_string(),
+                        })
+                    }
+                    _ => level.unsafe_names += 1,
+                }
+            }
+            for p in parsed.common_prefixes {
+                match p
+                    .prefix
+                    .strip_prefix(&base)
+                    .and_then(|r| r.strip_suffix('/'))
+                {
+                    Some(rest) if !rest.contains('/') && check_name(rest).is_ok() => {
+                        level.folders.push(format!("{sub}{rest}/"))
+                    }
+                    _ => level.unsafe_names += 1,
+                }
+            }
+            match parsed.next_continuation_token {
+                Some(t) if !t.is_empty() => token = Some(t),
+                _ => return Ok(level),
+            }
+        }
+        Ok(level)
+    }
+
     /// A bucket-level setting (`GET /bucket?<sub>`, e.g. `versioning`):
     /// the status and body of the answer, whatever its status.
     pub fn bucket_setting(&self, sub: &str) -> Result<(u16, Vec<u8>)> {

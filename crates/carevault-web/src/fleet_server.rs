@@ -156,7 +156,7 @@ impl FleetPage {
 /// One refresh of the index, and the report built from it in every
 /// language (the at-risk reasons are sentences).
 fn refresh(work: &mut Work, days: u32, generation: u64) -> Result<Snapshot> {
-    let refresh = work.index.refresh(&work.s3)?;
+    let refresh = work.index.refresh(&work.s3, false)?;
     let now = jiff::Timestamp::now().as_second();
     let policy = report::Policy { days, now };
     let mut reports = Vec::new();

@@ -463,6 +463,7 @@ cli-arg-fleet-store = The bucket and prefix the tablets write under: s3://BUCKET
 cli-arg-fleet-config = A file (mode 0600) with `endpoint`, `region`, `access_key` and `secret_key` lines; else CAREVAULT_S3_ENDPOINT, CAREVAULT_S3_REGION, CAREVAULT_S3_ACCESS_KEY and CAREVAULT_S3_SECRET_KEY
 cli-arg-fleet-index = The index file (SQLite), made if missing
 cli-arg-fleet-days = A device with no offsite copy newer than this many days is at risk
+cli-arg-fleet-full = List every folder from its start, as one run in ten does: finds keys written out of order and drops objects gone from the bucket
 cli-arg-fleet-audit-sample = Check this many backups, picked at random (default: all)
 
 # Steps of the demo generator that can fail on a folder or SQLite (cli-demo-err-io, -sqlite).

@@ -496,6 +496,7 @@ cli-arg-fleet-store = Le bucket et le préfixe sous lesquels les tablettes écri
 cli-arg-fleet-config = Un fichier (mode 0600) avec des lignes `endpoint`, `region`, `access_key` et `secret_key` ; sinon CAREVAULT_S3_ENDPOINT, CAREVAULT_S3_REGION, CAREVAULT_S3_ACCESS_KEY et CAREVAULT_S3_SECRET_KEY
 cli-arg-fleet-index = Le fichier d'index (SQLite), créé s'il manque
 cli-arg-fleet-days = Une tablette sans copie hors site plus récente que ce nombre de jours est en danger
+cli-arg-fleet-full = Lister chaque dossier depuis le début, comme le fait une exécution sur dix : trouve les clés écrites hors de leur ordre et retire de l'index les objets disparus du bucket
 cli-arg-fleet-audit-sample = Vérifier ce nombre de sauvegardes, tirées au hasard (par défaut : toutes)
 
 # Étapes du générateur de démonstration qui peuvent échouer sur un dossier ou SQLite (cli-demo-err-io, -sqlite).

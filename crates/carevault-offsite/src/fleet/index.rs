@@ -1,16 +1,21 @@
 //! The fleet index: an embedded SQLite file that remembers every object
 //! key seen under the fleet's prefix with its size and ETag, and what was
-//! read from each sidecar and status event. A refresh lists the prefix
-//! (one request per 1,000 keys) and reads only the objects that are new
-//! or whose size or ETag changed; objects gone from the listing are
-//! dropped. The changed objects of a page are read 8 at a time.
+//! read from each sidecar and status event. A refresh walks the prefix's
+//! folders ([`super::walk`]) and reads only the objects that are new or
+//! whose size or ETag changed.
 //!
-//! Why keys seen rather than a per-device listing position: a listing
-//! position per device costs one listing request per device on every run
-//! (10,000 requests for 10,000 tablets even when nothing changed), where
-//! one listing of the whole prefix costs one request per 1,000 keys.
+//! Why a walk of folders with `start-after` rather than one listing of the
+//! whole prefix: the whole listing is one request per 1,000 keys (400 for
+//! 10,000 tablets x 20 backups) but strictly sequential, each page waiting
+//! for the one before, and on every run it returns every key again; the
+//! walk costs about two requests per device (20,000 for 10,000 tablets),
+//! all small and many in flight, and an incremental run's answers hold
+//! only the keys written since. Keys written out of order (a backup older
+//! than the newest indexed one, copied late) and removals are caught by
+//! the full run that comes once in [`FULL_EVERY`] runs or on request.
 
 use super::parse::{self, MAX_OBJECT};
+use super::walk::{self, Found, Job, Next};
 use crate::{ListedObject, S3Store};
 use carevault_core::error::{Error, Kind, Result};
 use carevault_core::i18n::t;
@@ -47,12 +52,19 @@ pub struct Refresh {
     pub listed: u64,
     /// Sidecars and status events read (GET requests).
     pub read: u64,
-    /// Objects already indexed with the same size and ETag (not read).
+    /// Objects indexed before and not read this run: listed with the same
+    /// size and ETag, or not listed since they come before a folder's
+    /// starting point.
     pub unchanged: u64,
-    /// Objects indexed before and gone from the listing now.
+    /// Objects indexed before and gone from the bucket (full runs only).
     pub removed: u64,
-    /// Keys that are not carevault objects (left alone).
+    /// Keys that are not carevault objects (left alone), and folders
+    /// that are not facilities, devices or their `backups/` and `events/`.
     pub ignored: u64,
+    /// Listing requests made.
+    pub requests: u64,
+    /// Whether this run listed every folder from its start.
+    pub full: bool,
 }
 
 /// What an object key is.
@@ -150,64 +162,245 @@ impl Index {
     }
 
     /// Lists the store and brings the index up to date, reading only new
-    /// or changed objects. Each page is committed on its own, so a run cut
-    /// short keeps what it read; objects gone from the listing are dropped
-    /// only after a whole listing.
-    pub fn refresh(&mut self, store: &S3Store) -> Result<Refresh> {
-        let gen: i64 = self
-            .conn
-            .query_row(
-                "SELECT CAST(v AS INTEGER) FROM meta WHERE k='gen'",
-                [],
+    /// or changed objects (the walk of [`super::walk`]). An incremental
+    /// run asks each device folder only for the keys after the last one
+    /// indexed from it; a full run (`full`, the first run, and every
+    /// [`FULL_EVERY`]th run) lists every folder from its start, so keys
+    /// that appeared out of order are found and objects gone from the
+    /// bucket are dropped. What was read is committed as it comes in, so
+    /// a run cut short keeps it; removals only follow a whole full run.
+    pub fn refresh(&mut self, store: &S3Store, full: bool) -> Result<Refresh> {
+        let path = self.path.clone();
+        let conn = &self.conn;
+        let dberr = |e| db_error(&path, e);
+        let meta = |k: &str| -> Result<Option<i64>> {
+            conn.query_row(
+                "SELECT CAST(v AS INTEGER) FROM meta WHERE k=?1",
+                params![k],
                 |r| r.get(0),
             )
             .optional()
-            .map_err(|e| self.err(e))?
-            .unwrap_or(0)
-            + 1;
-        self.conn
-            .execute(
-                "INSERT INTO meta(k, v) VALUES('gen', ?1) ON CONFLICT(k) DO UPDATE SET v=excluded.v",
-                params![gen.to_string()],
+            .map_err(dberr)
+        };
+        let set_meta = |k: &str, v: i64| -> Result<()> {
+            conn.execute(
+                "INSERT INTO meta(k, v) VALUES(?1, ?2) ON CONFLICT(k) DO UPDATE SET v=excluded.v",
+                params![k, v.to_string()],
             )
-            .map_err(|e| self.err(e))?;
-        let mut stats = Refresh::default();
-        let path = self.path.clone();
-        let conn = &mut self.conn;
-        store.list_pages("", |page| {
+            .map(|_| ())
+            .map_err(dberr)
+        };
+        let gen = meta("gen")?.unwrap_or(0) + 1;
+        set_meta("gen", gen)?;
+        let full = full || meta("full_gen")?.is_none_or(|f| gen - f >= FULL_EVERY);
+        let mut stats = Refresh {
+            full,
+            ..Refresh::default()
+        };
+        let top = store.list_level("", None)?;
+        stats.requests += top.requests;
+        let stray = top.objects.len() as u64 + top.unsafe_names;
+        stats.listed += stray;
+        stats.ignored += stray;
+        let mut first = Vec::new();
+        for fac in top.folders {
+            if is_safe_key_part(fac.trim_end_matches('/')) {
+                first.push(Next::Devices(fac));
+            } else {
+                stats.listed += 1;
+                stats.ignored += 1;
+            }
+        }
+        let mut plan_unchanged = 0u64;
+        let mut batch = 0usize;
+        conn.execute_batch("BEGIN").map_err(dberr)?;
+        let prepare = |next| match next {
+            Next::Devices(fac) => Ok(Job::Devices(fac)),
+            Next::Folder(folder) => folder_job(conn, folder, full).map_err(dberr),
+        };
+        let walked = walk::run(store, first, prepare, |found| {
             let fail = |e| match e {
                 Fail::Db(e) => db_error(&path, e),
                 Fail::Store(e) => e,
             };
-            let tx = conn.transaction().map_err(|e| db_error(&path, e))?;
-            let mut to_read = Vec::new();
-            for o in &page {
-                if plan(&tx, o, gen, &mut stats).map_err(fail)? {
-                    to_read.push(o);
+            match found {
+                Found::Failed(e) => Err(e),
+                Found::Devices {
+                    devices,
+                    stray,
+                    requests,
+                } => {
+                    stats.requests += requests;
+                    stats.listed += stray;
+                    stats.ignored += stray;
+                    let mut jobs = Vec::new();
+                    for dev in devices {
+                        let safe = dev.trim_end_matches('/').split('/').all(is_safe_key_part);
+                        if !safe {
+                            stats.listed += 1;
+                            stats.ignored += 1;
+                            continue;
+                        }
+                        for dir in walk::FOLDERS {
+                            jobs.push(Next::Folder(format!("{dev}{dir}")));
+                        }
+                    }
+                    Ok(jobs)
+                }
+                Found::Folder {
+                    objects,
+                    stray,
+                    requests,
+                } => {
+                    stats.requests += requests;
+                    stats.listed += stray;
+                    stats.ignored += stray;
+                    let before = stats.unchanged;
+                    for (o, got) in objects {
+                        if plan(conn, &o, gen, &mut stats).map_err(fail)? {
+                            stats.read += 1;
+                            let got = got.unwrap_or_else(|| store.get_small(&o.name, MAX_OBJECT));
+                            record(conn, &o, got).map_err(fail)?;
+                        }
+                    }
+                    plan_unchanged += stats.unchanged - before;
+                    batch += 1;
+                    if batch >= COMMIT_EVERY {
+                        batch = 0;
+                        conn.execute_batch("COMMIT; BEGIN").map_err(dberr)?;
+                    }
+                    Ok(Vec::new())
                 }
             }
-            stats.read += to_read.len() as u64;
-            for (o, got) in to_read.iter().zip(read_all(store, &to_read)) {
-                record(&tx, o, got).map_err(fail)?;
+        });
+        // What was read is kept even when the walk failed.
+        conn.execute_batch("COMMIT").map_err(dberr)?;
+        walked?;
+        let mut late = 0;
+        if !full {
+            late = late_sidecars(&self.conn, store, gen, &mut stats).map_err(|e| match e {
+                Fail::Db(e) => db_error(&path, e),
+                Fail::Store(e) => e,
+            })?;
+        }
+        if full {
+            let tx = self.conn.transaction().map_err(|e| db_error(&path, e))?;
+            for table in ["sidecars", "events", "problems"] {
+                tx.execute(
+                    &format!(
+                        "DELETE FROM {table} WHERE key IN (SELECT key FROM objects WHERE gen < ?1)"
+                    ),
+                    params![gen],
+                )
+                .map_err(|e| db_error(&path, e))?;
             }
-            tx.commit().map_err(|e| db_error(&path, e))
-        })?;
-        let tx = self.conn.transaction().map_err(|e| db_error(&path, e))?;
-        for table in ["sidecars", "events", "problems"] {
+            stats.removed = tx
+                .execute("DELETE FROM objects WHERE gen < ?1", params![gen])
+                .map_err(|e| db_error(&path, e))? as u64;
             tx.execute(
-                &format!(
-                    "DELETE FROM {table} WHERE key IN (SELECT key FROM objects WHERE gen < ?1)"
-                ),
-                params![gen],
+                "INSERT INTO meta(k, v) VALUES('full_gen', ?1) ON CONFLICT(k) DO UPDATE SET v=excluded.v",
+                params![gen.to_string()],
             )
             .map_err(|e| db_error(&path, e))?;
+            tx.commit().map_err(|e| db_error(&path, e))?;
         }
-        stats.removed = tx
-            .execute("DELETE FROM objects WHERE gen < ?1", params![gen])
-            .map_err(|e| db_error(&path, e))? as u64;
-        tx.commit().map_err(|e| db_error(&path, e))?;
+        // Objects indexed and not read this run: listed with the same size
+        // and ETag, or (incremental) not listed at all, since each folder
+        // was asked only for the keys after its last indexed one.
+        let total: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM objects", [], |r| r.get(0))
+            .map_err(|e| db_error(&path, e))?;
+        let written = stats.listed - stats.ignored - plan_unchanged + late;
+        stats.unchanged = (total.max(0) as u64).saturating_sub(written);
         Ok(stats)
     }
+}
+
+/// Sidecars named by this run's new status events and not indexed: a
+/// backup older than the newest one, copied late, has a sidecar that sorts
+/// before its folder's starting point, while its event (keyed by upload
+/// time) comes after. Each is looked up by its key (HEAD, then GET).
+fn late_sidecars(
+    conn: &Connection,
+    store: &S3Store,
+    gen: i64,
+    stats: &mut Refresh,
+) -> std::result::Result<u64, Fail> {
+    let missing: Vec<String> = conn
+        .prepare(
+            "SELECT DISTINCT e.facility || '/' || e.device || '/backups/Backup-' || e.backup || '.bin.json'
+             FROM events e JOIN objects o ON o.key = e.key
+             WHERE o.gen = ?1 AND NOT EXISTS
+               (SELECT 1 FROM objects s WHERE s.key =
+                  e.facility || '/' || e.device || '/backups/Backup-' || e.backup || '.bin.json')",
+        )?
+        .query_map(params![gen], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut written = 0;
+    for key in missing {
+        // An event's backup ID is hostile too: only a key that is a
+        // sidecar's, of a safe name, is looked up.
+        if !matches!(classify(&key), Some((_, _, ObjectKind::Sidecar, _)))
+            || carevault_core::store::check_name(&key).is_err()
+        {
+            continue;
+        }
+        let Some(info) = store.head(&key).map_err(Fail::Store)? else {
+            continue;
+        };
+        let o = ListedObject {
+            name: key,
+            size: info.size,
+            etag: info.etag,
+        };
+        written += 1;
+        let mut ignore = Refresh::default();
+        if plan(conn, &o, gen, &mut ignore)? {
+            stats.read += 1;
+            record(conn, &o, store.get_small(&o.name, MAX_OBJECT))?;
+        }
+    }
+    Ok(written)
+}
+
+/// A full run relists every folder from its start once in this many runs.
+pub const FULL_EVERY: i64 = 10;
+
+/// Folders recorded per SQLite transaction.
+const COMMIT_EVERY: usize = 256;
+
+/// The job for `folder` (`fac/dev/backups/`): in a full run, from its
+/// start with what the index knows of it; else after its last indexed key.
+fn folder_job(conn: &Connection, folder: String, full: bool) -> rusqlite::Result<Job> {
+    // Keys of the folder are those from `folder` up to (not with) the
+    // same text with its last `/` replaced by the next character, `0`.
+    let end = format!("{}0", &folder[..folder.len() - 1]);
+    if full {
+        let mut st = conn
+            .prepare_cached("SELECT key, size, etag FROM objects WHERE key >= ?1 AND key < ?2")?;
+        let known = st
+            .query_map(params![folder, end], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    (r.get::<_, i64>(1)?.max(0) as u64, r.get::<_, String>(2)?),
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        return Ok(Job::Folder {
+            folder,
+            after: None,
+            known,
+        });
+    }
+    let after: Option<String> = conn
+        .prepare_cached("SELECT max(key) FROM objects WHERE key >= ?1 AND key < ?2")?
+        .query_row(params![folder, end], |r| r.get(0))?;
+    Ok(Job::Folder {
+        folder,
+        after,
+        known: Default::default(),
+    })
 }
 
 enum Fail {
@@ -222,7 +415,7 @@ impl From<rusqlite::Error> for Fail {
 }
 
 fn problem(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     key: &str,
     fac: &str,
     dev: &str,
@@ -235,42 +428,9 @@ fn problem(
     .map(|_| ())
 }
 
-/// Requests in flight at once while reading a page's changed objects
-/// (the first index is bound by request latency, not by CPU).
-const READERS: usize = 8;
-
-/// Reads `objects` (each at most [`MAX_OBJECT`]), [`READERS`] at a time;
-/// the answers in the same order.
-fn read_all(store: &S3Store, objects: &[&ListedObject]) -> Vec<Result<Vec<u8>>> {
-    if objects.is_empty() {
-        return Vec::new();
-    }
-    let chunk = objects.len().div_ceil(READERS);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = objects
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|o| store.get_small(&o.name, MAX_OBJECT))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| {
-                w.join().unwrap_or_else(|_| {
-                    vec![Err(Error::internal(t!("offsite-fleet-reader-failed")))]
-                })
-            })
-            .collect()
-    })
-}
-
 /// Brings the index's row of `o` up to date; true when `o` must be read.
 fn plan(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     o: &ListedObject,
     gen: i64,
     stats: &mut Refresh,
@@ -332,7 +492,7 @@ fn plan(
 
 /// Records what was read of `o`: its sidecar or event, or a problem.
 fn record(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     o: &ListedObject,
     got: Result<Vec<u8>>,
 ) -> std::result::Result<(), Fail> {

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod index;
 pub mod parse;
 pub mod report;
+pub mod walk;
 
 use crate::{Config, Credentials, RetryPolicy};
 use carevault_core::error::{Error, Kind, Result};
