@@ -11,6 +11,8 @@
 //! - [`S3Store`]: the core's `Store` on a bucket: create-only puts (one
 //!   request for small files, a journalled multipart upload that resumes
 //!   across runs for larger ones), ranged reads, listing.
+//! - `sigv4`: the request's SigV4 signature moved into the
+//!   `Authorization` header (stores that enforce IAM policies want it).
 //! - [`throttle`]: the bandwidth limit on request bodies.
 //! - [`fetch`]: the listing with sidecars, and the checked download.
 //! - [`push`]: what is pending, and one backup's audited upload (file,
@@ -34,6 +36,7 @@ pub mod http;
 mod journal;
 mod multipart;
 pub mod push;
+mod sigv4;
 mod store;
 pub mod throttle;
 
