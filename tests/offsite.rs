@@ -1,6 +1,8 @@
 //! Offsite copies against real S3 servers (s3s-fs and moto, started here on
 //! loopback), with a proxy that cuts connections and injects errors.
 
+#[path = "offsite/abandoned.rs"]
+mod abandoned;
 #[path = "offsite/faults.rs"]
 mod faults;
 #[path = "offsite/fixture.rs"]

@@ -43,8 +43,19 @@ fn kill_then_resume(s: &Server, abort: bool) {
     kill_then_resume_with(s, abort, (AK, SK));
 }
 
-/// [`kill_then_resume`] with the tablet's key `keys`.
-pub fn kill_then_resume_with(s: &Server, abort: bool, keys: (&str, &str)) {
+/// A push killed while part 3 of its upload was on its way: parts 1 and
+/// 2 are in the store and in the journal.
+pub struct Killed {
+    pub p: Proxy,
+    pub c: Clinic,
+    pub made: std::path::PathBuf,
+    pub journal: std::path::PathBuf,
+    pub parts: u32,
+}
+
+/// Starts a push through a proxy in front of `s` with the tablet's key
+/// `keys`, and kills it while part 3 hangs.
+pub fn kill_mid_upload(s: &Server, keys: (&str, &str)) -> Killed {
     let p = Proxy::start(s.port);
     // Part 3 never reaches the server: the kill comes while it hangs.
     p.add(Rule {
@@ -87,6 +98,24 @@ pub fn kill_then_resume_with(s: &Server, abort: bool, keys: (&str, &str)) {
         2,
         "parts 1 and 2 journalled: {j}"
     );
+    Killed {
+        p,
+        c,
+        made,
+        journal,
+        parts,
+    }
+}
+
+/// [`kill_then_resume`] with the tablet's key `keys`.
+pub fn kill_then_resume_with(s: &Server, abort: bool, keys: (&str, &str)) {
+    let Killed {
+        p,
+        c,
+        made,
+        journal,
+        parts,
+    } = kill_mid_upload(s, keys);
     if abort {
         let n = servers::boto(
             s,

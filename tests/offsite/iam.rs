@@ -214,6 +214,16 @@ fn a_tablet_key_with_the_recommended_policy_pushes_its_own_prefix_only_on_moto()
         "B's file, sidecar, event only"
     );
 
+    // The recommended policy has no s3:ListBucketMultipartUploads: status
+    // says the key may not list incomplete uploads, and still succeeds.
+    let out = run(&["--json", "offsite", "status", "--home", ca.h()]);
+    ok(&out);
+    assert_eq!(json(&out)["incomplete_uploads"]["state"], "refused");
+    let out = run(&["offsite", "status", "--home", ca.h()]);
+    ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("the offsite key may not list them"), "{text}");
+
     // Retention with offsite configured leaves the server alone.
     ok(&run(&["--json", "auto", "--home", ca.h()]));
     ok(&run(&["--json", "auto", "--home", ca.h()]));

@@ -14,6 +14,9 @@
 //! - `sigv4`: the request's SigV4 signature moved into the
 //!   `Authorization` header (stores that enforce IAM policies want it).
 //! - [`throttle`]: the bandwidth limit on request bodies.
+//! - [`uploads`]: multipart uploads left incomplete under this tablet's
+//!   prefix that no local journal resumes (a tablet killed mid-upload and
+//!   never resumed).
 //! - [`fetch`]: the listing with sidecars, and the checked download.
 //! - [`push`]: what is pending, and one backup's audited upload (file,
 //!   sidecar, status event), for the CLI, the web app and its scheduler.
@@ -39,6 +42,7 @@ pub mod push;
 mod sigv4;
 mod store;
 pub mod throttle;
+pub mod uploads;
 
 pub use config::{Config, Credentials};
 pub use http::{Clock, RetryPolicy};

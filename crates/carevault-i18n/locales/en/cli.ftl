@@ -259,6 +259,13 @@ cli-offsite-status-offsite = Offsite   { $n } backup(s)
 cli-offsite-status-pending = Pending   { $n } backup(s), { $size } to upload
 cli-offsite-status-last-success = Last success  { $at }
 cli-offsite-status-last-error = Last error    { $at } ({ $code }): { $message }
+cli-offsite-status-resuming = Unfinished  { $n } upload(s) that carevault offsite push resumes
+cli-offsite-status-abandoned = Abandoned   { $n } incomplete upload(s) under this tablet's prefix that no local journal resumes:
+cli-offsite-status-abandoned-one =   { $key } (started { $initiated }, { $days } day(s) ago)
+cli-offsite-status-abandoned-advice = They take storage until the bucket's lifecycle rule aborts them: apply the abort-incomplete-uploads rule of docs/OFFSITE.md (step 4). This tablet cannot resume them.
+cli-offsite-status-uploads-refused = Incomplete uploads: the offsite key may not list them (s3:ListBucketMultipartUploads); the bucket's lifecycle rule (docs/OFFSITE.md, step 4) aborts abandoned ones
+cli-offsite-status-uploads-unsupported = Incomplete uploads: this store cannot list them
+cli-offsite-status-uploads-failed = Incomplete uploads not checked: { $message }
 cli-offsite-no-sidecar = (no sidecar)
 cli-offsite-downloaded = Downloaded { $path } ({ $size }); checked against its sidecar and its own container.
 

@@ -294,6 +294,13 @@ cli-offsite-status-offsite = Hors site      { $n } sauvegarde(s)
 cli-offsite-status-pending = En attente     { $n } sauvegarde(s), { $size } à envoyer
 cli-offsite-status-last-success = Dernier succès  { $at }
 cli-offsite-status-last-error = Dernière erreur { $at } ({ $code }) : { $message }
+cli-offsite-status-resuming = Inachevés       { $n } envoi(s) que carevault offsite push reprendra
+cli-offsite-status-abandoned = Abandonnés      { $n } envoi(s) inachevé(s) sous le préfixe de cette tablette, qu'aucun journal local ne reprend :
+cli-offsite-status-abandoned-one =   { $key } (commencé le { $initiated }, il y a { $days } jour(s))
+cli-offsite-status-abandoned-advice = Ils occupent de l'espace jusqu'à ce que la règle de cycle de vie du bucket les annule : appliquez la règle abort-incomplete-uploads de docs/OFFSITE.md (étape 4). Cette tablette ne peut pas les reprendre.
+cli-offsite-status-uploads-refused = Envois inachevés : la clé hors site n'a pas le droit de les lister (s3:ListBucketMultipartUploads) ; la règle de cycle de vie du bucket (docs/OFFSITE.md, étape 4) annule ceux qui sont abandonnés
+cli-offsite-status-uploads-unsupported = Envois inachevés : ce stockage ne sait pas les lister
+cli-offsite-status-uploads-failed = Envois inachevés non vérifiés : { $message }
 cli-offsite-no-sidecar = (pas de fichier d'accompagnement)
 cli-offsite-downloaded = Téléchargée : { $path } ({ $size }) ; vérifiée par rapport à son fichier d'accompagnement et à son propre conteneur.
 
