@@ -28,7 +28,8 @@ pub enum OffsiteAction {
         #[arg(long, conflicts_with = "ids")]
         all: bool,
     },
-    /// What is offsite, what is pending, the last success and error.
+    /// What is offsite, what is pending, the last success and error, and
+    /// the incomplete uploads left in the store.
     Status {
         #[command(flatten)]
         home: super::args::HomeArg,
