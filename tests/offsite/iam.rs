@@ -248,6 +248,18 @@ fn a_tablet_key_with_the_recommended_policy_pushes_its_own_prefix_only_on_moto()
     ]);
     assert_fails(&out, 12, "refused");
     assert!(!dl.join(&name_b).exists(), "nothing of B's downloaded");
+    let planted = ca.backup();
+    let out = push_text(&ca);
+    assert_fails(&out, 12, "refused");
+    assert!(
+        marked(&ca).get(&backup_id(&planted)).is_none(),
+        "a refused push is not recorded as offsite"
+    );
+    assert_eq!(
+        keys_under(&s, auditor, OTHER_PREFIX).len(),
+        3,
+        "nothing of A's under B's prefix"
+    );
 }
 
 #[test]
