@@ -252,7 +252,7 @@ fn a_tablet_key_with_the_recommended_policy_pushes_its_own_prefix_only_on_moto()
     let out = push_text(&ca);
     assert_fails(&out, 12, "refused");
     assert!(
-        marked(&ca).get(&backup_id(&planted)).is_none(),
+        marked(&ca).get(backup_id(&planted)).is_none(),
         "a refused push is not recorded as offsite"
     );
     assert_eq!(

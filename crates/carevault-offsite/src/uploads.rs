@@ -59,6 +59,36 @@ fn age_days(initiated: &str) -> Option<i64> {
     Some((jiff::Timestamp::now().as_second() - t.as_second()).max(0) / 86_400)
 }
 
+/// One page of a ListMultipartUploads answer: the uploads under `prefix`
+/// (a key outside it is not this tablet's and is left out), and the
+/// markers of the next page when the answer is truncated.
+fn parse_page(text: &str, prefix: &str) -> (Vec<Incomplete>, Option<(String, String)>) {
+    let mut out = Vec::new();
+    for chunk in text.split("<Upload>").skip(1) {
+        let chunk = chunk.split("</Upload>").next().unwrap_or("");
+        let (Some(key), Some(upload_id)) = (xml_field(chunk, "Key"), xml_field(chunk, "UploadId"))
+        else {
+            continue;
+        };
+        if !key.starts_with(prefix) {
+            continue;
+        }
+        let initiated = xml_field(chunk, "Initiated");
+        out.push(Incomplete {
+            age_days: initiated.as_deref().and_then(age_days),
+            key,
+            upload_id,
+            initiated,
+        });
+    }
+    let truncated = xml_field(text, "IsTruncated").as_deref() == Some("true");
+    let next = (
+        xml_field(text, "NextKeyMarker").unwrap_or_default(),
+        xml_field(text, "NextUploadIdMarker").unwrap_or_default(),
+    );
+    (out, (truncated && !next.0.is_empty()).then_some(next))
+}
+
 /// The incomplete uploads under the store's prefix (every page, up to
 /// 100 pages of 1,000).
 pub fn incomplete(store: &S3Store) -> Uploads {
@@ -93,33 +123,12 @@ pub fn incomplete(store: &S3Store) -> Uploads {
             _ if code == "NotImplemented" => return Uploads::Unsupported,
             _ => return Uploads::Failed(reply.error(&client.location, &what, &prefix)),
         }
-        let text = String::from_utf8_lossy(&reply.body);
-        for chunk in text.split("<Upload>").skip(1) {
-            let (Some(key), Some(upload_id)) =
-                (xml_field(chunk, "Key"), xml_field(chunk, "UploadId"))
-            else {
-                continue;
-            };
-            if !key.starts_with(&prefix) {
-                continue;
-            }
-            let initiated = xml_field(chunk, "Initiated");
-            all.push(Incomplete {
-                age_days: initiated.as_deref().and_then(age_days),
-                key,
-                upload_id,
-                initiated,
-            });
+        let (page, next) = parse_page(&String::from_utf8_lossy(&reply.body), &prefix);
+        all.extend(page);
+        match next {
+            Some(n) if marker.as_ref() != Some(&n) => marker = Some(n),
+            _ => break,
         }
-        let truncated = xml_field(&text, "IsTruncated").as_deref() == Some("true");
-        let next = (
-            xml_field(&text, "NextKeyMarker").unwrap_or_default(),
-            xml_field(&text, "NextUploadIdMarker").unwrap_or_default(),
-        );
-        if !truncated || next.0.is_empty() || marker.as_ref() == Some(&next) {
-            break;
-        }
-        marker = Some(next);
     }
     let ours = journalled(store);
     let (resuming, abandoned) = all.into_iter().partition(|u| ours.contains(&u.upload_id));
@@ -132,6 +141,28 @@ pub fn incomplete(store: &S3Store) -> Uploads {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_gives_the_uploads_under_the_prefix_and_the_next_markers() {
+        let xml = "<ListMultipartUploadsResult><Bucket>b</Bucket><IsTruncated>true</IsTruncated>\
+            <NextKeyMarker>t/a/backups/y.bin</NextKeyMarker><NextUploadIdMarker>u2</NextUploadIdMarker>\
+            <Upload><Key>t/a/backups/x.bin</Key><UploadId>u1</UploadId><Initiated>2010-11-10T20:48:33.000Z</Initiated></Upload>\
+            <Upload><Key>t/b/backups/z.bin</Key><UploadId>u9</UploadId></Upload>\
+            <Upload><Key>t/a/backups/y&amp;.bin</Key><UploadId>u2</UploadId></Upload>\
+            </ListMultipartUploadsResult>";
+        let (page, next) = parse_page(xml, "t/a/");
+        assert_eq!(page.len(), 2, "{page:?}");
+        assert_eq!(page[0].upload_id, "u1");
+        assert!(page[0].age_days.unwrap() > 5_000);
+        assert_eq!(page[1].key, "t/a/backups/y&.bin");
+        assert_eq!(
+            (page[1].initiated.as_deref(), page[1].age_days),
+            (None, None)
+        );
+        assert_eq!(next, Some(("t/a/backups/y.bin".into(), "u2".into())));
+        let (_, last) = parse_page("<IsTruncated>false</IsTruncated>", "t/a/");
+        assert_eq!(last, None);
+    }
 
     #[test]
     fn the_age_is_whole_days_since_the_store_says_it_started() {
