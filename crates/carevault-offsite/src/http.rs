@@ -4,8 +4,8 @@
 //! error kinds.
 //!
 //! Requests are signed with SigV4 in the `Authorization` header (rusty-s3
-//! builds the request, [`crate::sigv4`] moves its signature into the
-//! header), at the time of [`Clock`] plus the offset learnt from the last
+//! builds the request, [`crate::sigv4`] signs it in its headers with
+//! `aws-sigv4`), at the time of [`Clock`] plus the offset learnt from the last
 //! `Date` header, so a tablet whose clock is hours off still gets its
 //! requests accepted.
 
@@ -398,14 +398,19 @@ impl Client {
             if attempt > 1 {
                 std::thread::sleep(self.retry.wait(attempt - 1));
             }
+            // One corrected time for both: rusty-s3's URL and the header
+            // signature.
+            let at = self.signing_time();
             let signed = crate::sigv4::header_signed(
-                &sign(&self.signing_time()),
+                &sign(&at),
                 method.as_str(),
                 headers,
                 self.creds.key(),
                 self.creds.secret(),
                 self.bucket.region(),
-            );
+                std::time::SystemTime::from(at),
+            )
+            .map_err(|error| Error::internal(t!("offsite-request-not-built", error = error)))?;
             let mut req = ureq::http::Request::builder()
                 .method(method.clone())
                 .uri(signed.url.as_str());

@@ -1,22 +1,34 @@
-//! SigV4 in the `Authorization` header, from the query-string signature
-//! rusty-s3 makes.
+//! SigV4 in the `Authorization` header, for the request rusty-s3 builds.
 //!
 //! rusty-s3 only presigns (the signature in the URL's query). Stores that
 //! check a key's IAM policy may want the header form: moto 5.2.5 fails
 //! (HTTP 500) on every query-signed request once IAM is enforced, and AWS
 //! documents the header form as the one for programs. This module keeps
 //! rusty-s3's URL (path and the action's own query parameters), drops its
-//! `X-Amz-*` parameters, and signs the same request as AWS Signature
-//! Version 4 describes for the header form, with `UNSIGNED-PAYLOAD` (every
-//! body already carries Content-MD5, and the ETag is checked). Only the
-//! canonical request is assembled here; HMAC-SHA256 and SHA-256 are the
-//! `hmac` and `sha2` crates'.
+//! `X-Amz-*` parameters, and has smithy-rs's `aws-sigv4` sign the request
+//! in its headers, with `UNSIGNED-PAYLOAD` (every body already carries
+//! Content-MD5, and the ETag is checked), at the time the caller gives
+//! (the tablet's clock, corrected from the server's `Date`). Every header
+//! the request carries is signed, with `host`, `x-amz-date` and
+//! `x-amz-content-sha256`.
 
-use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use aws_credential_types::Credentials;
+use aws_sigv4::http_request::{
+    sign, PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest,
+    SignatureLocation, SigningSettings, UriPathNormalizationMode,
+};
+use aws_sigv4::sign::v4;
+use aws_smithy_runtime_api::client::identity::Identity;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use std::time::SystemTime;
 
-/// `x-amz-content-sha256` of a request whose body is not hashed.
-const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+/// AWS's URI encoding: unreserved characters as they are, every other byte
+/// `%XX` (upper case).
+const AWS_QUERY: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 /// A request signed in its headers: the URL to send (no signature in it)
 /// and the headers to add to the request's own.
@@ -25,29 +37,32 @@ pub(crate) struct HeaderSigned {
     pub headers: Vec<(&'static str, String)>,
 }
 
-/// AWS's URI encoding: unreserved characters as they are, every other byte
-/// `%XX` (upper case).
-fn uri_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+/// The request's URL without rusty-s3's presigning parameters, its own
+/// parameters sorted and encoded as SigV4 canonicalises them: the query
+/// sent is the canonical one, byte for byte, as some stores sign the raw
+/// query string they receive.
+fn unsigned_url(url: &url::Url) -> url::Url {
+    let enc = |s: &str| utf8_percent_encode(s, AWS_QUERY).to_string();
+    let mut query: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| !k.starts_with("X-Amz-"))
+        .map(|(k, v)| (enc(&k), enc(&v)))
+        .collect();
+    query.sort();
+    let query = query
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut url = url.clone();
+    url.set_query((!query.is_empty()).then_some(query.as_str()));
+    url
 }
 
-fn hmac(key: &[u8], data: &str) -> Vec<u8> {
-    let mut m = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
-    m.update(data.as_bytes());
-    m.finalize().into_bytes().to_vec()
-}
-
-/// Re-signs the presigned `url` of a `method` request carrying `headers`
-/// (names in lowercase) in the `Authorization` header, at the time and
-/// with the scope the presigned URL names.
+/// Signs a `method` request for the presigned `url` carrying `headers`
+/// (names in lowercase) in the `Authorization` header, at time `at`, for
+/// S3 in `region`. An error is the signer's own message (a URL or a header
+/// it cannot sign).
 pub(crate) fn header_signed(
     url: &url::Url,
     method: &str,
@@ -55,72 +70,46 @@ pub(crate) fn header_signed(
     access_key: &str,
     secret_key: &str,
     region: &str,
-) -> HeaderSigned {
-    let mut date = String::new();
-    let mut query: Vec<(String, String)> = Vec::new();
-    for (k, v) in url.query_pairs() {
-        if k == "X-Amz-Date" {
-            date = v.into_owned();
-        } else if !k.starts_with("X-Amz-") {
-            query.push((uri_encode(&k), uri_encode(&v)));
-        }
-    }
-    query.sort();
-    let canonical_query = query
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&");
-    let mut url = url.clone();
-    // The query sent is the canonical one, byte for byte: some stores sign
-    // the raw query string they receive.
-    url.set_query((!canonical_query.is_empty()).then_some(canonical_query.as_str()));
-    let host = match url.port() {
-        Some(p) => format!("{}:{p}", url.host_str().unwrap_or("")),
-        None => url.host_str().unwrap_or("").to_string(),
-    };
-    let mut signed: Vec<(String, String)> = headers
-        .iter()
-        .map(|(k, v)| (k.to_ascii_lowercase(), v.trim().to_string()))
+    at: SystemTime,
+) -> Result<HeaderSigned, String> {
+    let url = unsigned_url(url);
+    let identity: Identity =
+        Credentials::new(access_key, secret_key, None, None, "carevault-offsite").into();
+    let mut settings = SigningSettings::default();
+    // S3's rules: the path is signed as sent (encoded once, not normalised),
+    // and x-amz-content-sha256 names the payload (here UNSIGNED-PAYLOAD).
+    settings.percent_encoding_mode = PercentEncodingMode::Single;
+    settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+    settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+    settings.signature_location = SignatureLocation::Headers;
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name("s3")
+        .time(at)
+        .settings(settings)
+        .build()
+        .map_err(|e| e.to_string())?
+        .into();
+    let request = SignableRequest::new(
+        method,
+        url.as_str(),
+        headers.iter().map(|(k, v)| (*k, v.as_str())),
+        SignableBody::UnsignedPayload,
+    )
+    .map_err(|e| e.to_string())?;
+    let (instructions, _) = sign(request, &params)
+        .map_err(|e| e.to_string())?
+        .into_parts();
+    let (added, _) = instructions.into_parts();
+    // authorization, x-amz-content-sha256, x-amz-date (and nothing else:
+    // there is no session token).
+    let mut headers: Vec<(&'static str, String)> = added
+        .into_iter()
+        .map(|h| (h.name(), h.value().to_string()))
         .collect();
-    signed.push(("host".into(), host));
-    signed.push(("x-amz-content-sha256".into(), UNSIGNED_PAYLOAD.into()));
-    signed.push(("x-amz-date".into(), date.clone()));
-    signed.sort();
-    let names = signed
-        .iter()
-        .map(|(k, _)| k.as_str())
-        .collect::<Vec<_>>()
-        .join(";");
-    let canonical_headers: String = signed.iter().map(|(k, v)| format!("{k}:{v}\n")).collect();
-    let canonical = format!(
-        "{method}\n{}\n{canonical_query}\n{canonical_headers}\n{names}\n{UNSIGNED_PAYLOAD}",
-        url.path()
-    );
-    let day = date.get(..8).unwrap_or("");
-    let scope = format!("{day}/{region}/s3/aws4_request");
-    let to_sign = format!(
-        "AWS4-HMAC-SHA256\n{date}\n{scope}\n{}",
-        hex::encode(Sha256::digest(canonical.as_bytes()))
-    );
-    let key = hmac(format!("AWS4{secret_key}").as_bytes(), day);
-    let key = hmac(&key, region);
-    let key = hmac(&key, "s3");
-    let key = hmac(&key, "aws4_request");
-    let signature = hex::encode(hmac(&key, &to_sign));
-    HeaderSigned {
-        url,
-        headers: vec![
-            (
-                "authorization",
-                format!(
-                    "AWS4-HMAC-SHA256 Credential={access_key}/{scope}, SignedHeaders={names}, Signature={signature}"
-                ),
-            ),
-            ("x-amz-content-sha256", UNSIGNED_PAYLOAD.to_string()),
-            ("x-amz-date", date),
-        ],
-    }
+    headers.sort();
+    Ok(HeaderSigned { url, headers })
 }
 
 #[cfg(test)]
@@ -129,6 +118,10 @@ mod tests {
 
     const AK: &str = "AKIAIOSFODNN7EXAMPLE";
     const SK: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+    fn at(t: &str) -> SystemTime {
+        t.parse::<jiff02::Timestamp>().unwrap().into()
+    }
 
     fn signature(s: &HeaderSigned) -> &str {
         s.headers[0].1.rsplit("Signature=").next().unwrap()
@@ -148,7 +141,9 @@ mod tests {
             AK,
             SK,
             "us-east-1",
-        );
+            at("2013-05-24T00:00:00Z"),
+        )
+        .unwrap();
         assert_eq!(
             s.url.as_str(),
             "https://examplebucket.s3.amazonaws.com/test.txt"
@@ -168,7 +163,16 @@ mod tests {
             "http://127.0.0.1:9000/clinic-offsite?uploads=&prefix=tablets%2Fa%2F&X-Amz-Date=20260101T000000Z&X-Amz-Expires=900"
                 .parse()
                 .unwrap();
-        let s = header_signed(&url, "GET", &[], AK, SK, "us-east-1");
+        let s = header_signed(
+            &url,
+            "GET",
+            &[],
+            AK,
+            SK,
+            "us-east-1",
+            at("2026-01-01T00:00:00Z"),
+        )
+        .unwrap();
         assert_eq!(
             s.url.as_str(),
             "http://127.0.0.1:9000/clinic-offsite?prefix=tablets%2Fa%2F&uploads="
