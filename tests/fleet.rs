@@ -571,11 +571,39 @@ s3.put_bucket_lifecycle_configuration(Bucket='locked', LifecycleConfiguration={'
   {'ID': 'abort', 'Status': 'Enabled', 'Filter': {'Prefix': ''}, 'AbortIncompleteMultipartUpload': {'DaysAfterInitiation': 7}},
   {'ID': 'expire', 'Status': 'Enabled', 'Filter': {'Prefix': ''}, 'NoncurrentVersionExpiration': {'NoncurrentDays': 120}}]})
 s3.create_bucket(Bucket='plain')
+s3.create_multipart_upload(Bucket='locked', Key='tablets/gone/backups/Backup-20260101-000000-00000000.bin')
 "#,
     );
     let out = check_bucket(&srv.endpoint(), "locked", t.path(), ("testing", "testing"));
     fixture::ok(&out);
     let r = json(&out);
+    // The abandoned upload is counted; moto dates every upload 2010, so it
+    // is older than the rule's 7 days (moto runs no lifecycle rules).
+    assert_eq!(r["incomplete_uploads"]["state"], "listed", "{r}");
+    assert_eq!(r["incomplete_uploads"]["count"], 1, "{r}");
+    assert_eq!(r["incomplete_uploads"]["older_than_abort_rule"], 1, "{r}");
+    let conf = config_file(t.path(), &srv.endpoint(), "testing", "testing");
+    let out = bin()
+        .args([
+            "offsite",
+            "check-bucket",
+            "--store",
+            "s3://locked",
+            "--config",
+        ])
+        .arg(conf)
+        .output()
+        .unwrap();
+    fixture::ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("incomplete uploads: 1 in the bucket"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 of them older than the abort rule's 7 days"),
+        "{text}"
+    );
     assert_eq!(r["result"], "ok", "{r}");
     assert_eq!(r["check"]["versioning"], "enabled");
     assert_eq!(r["check"]["object_lock"], "enabled");
@@ -593,6 +621,7 @@ s3.create_bucket(Bucket='plain')
     );
     let r = json(&out);
     assert_eq!(r["result"], "incomplete");
+    assert_eq!(r["incomplete_uploads"]["count"], 0, "{r}");
     assert_eq!(r["check"]["versioning"], "not-set");
     let missing = r["check"]["missing"].to_string();
     assert!(missing.contains("versioning is not enabled"), "{missing}");
@@ -626,6 +655,7 @@ fn check_bucket_on_s3s_fs_says_the_store_has_none_of_the_settings() {
     assert_eq!(r["check"]["versioning"], "not-supported", "{r}");
     assert_eq!(r["check"]["object_lock"], "not-supported");
     assert_eq!(r["check"]["lifecycle"], "not-supported");
+    assert_eq!(r["incomplete_uploads"]["state"], "unsupported", "{r}");
     assert!(r["check"]["missing"]
         .to_string()
         .contains("this store does not support"));
@@ -646,6 +676,10 @@ fn check_bucket_on_s3s_fs_says_the_store_has_none_of_the_settings() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("versioning:   not supported by this store"),
+        "{text}"
+    );
+    assert!(
+        text.contains("incomplete uploads: this store cannot list them"),
         "{text}"
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("docs/OFFSITE.md"));

@@ -1,10 +1,14 @@
 //! Offsite copies against real S3 servers (s3s-fs and moto, started here on
 //! loopback), with a proxy that cuts connections and injects errors.
 
+#[path = "offsite/abandoned.rs"]
+mod abandoned;
 #[path = "offsite/faults.rs"]
 mod faults;
 #[path = "offsite/fixture.rs"]
 mod fixture;
+#[path = "offsite/iam.rs"]
+mod iam;
 #[path = "offsite/proxy.rs"]
 mod proxy;
 #[path = "offsite/servers.rs"]
@@ -121,9 +125,8 @@ fn an_existing_object_with_the_same_key_is_never_overwritten() {
 #[test]
 fn a_key_that_may_not_delete_pushes_and_retention_never_touches_the_store() {
     // The store refuses every DELETE as a put-only key's policy would
-    // (AccessDenied). moto 5.2.5 enforces IAM only for requests signed in
-    // an Authorization header; its IAM check fails (HTTP 500) on the
-    // query-string signatures used here, so the refusal comes from the proxy.
+    // (AccessDenied), here through a proxy in front of s3s-fs; the same
+    // with a real IAM policy on moto is tests/offsite/iam.rs.
     let Some(s) = servers::s3s_fs("put-only key") else {
         return;
     };

@@ -31,12 +31,14 @@ pub fn run(home: &Path, store: Option<&str>, config: Option<&Path>, json: bool) 
     };
     let s3 = S3Store::new(&cfg)?;
     let c = bucket_check::check(&s3)?;
+    let (uploads, upload_lines) = uploads_report(&cfg, c.abort_incomplete_uploads_days);
     let bucket = &cfg.settings.bucket;
     if json {
         print_json(&json!({
             "bucket": bucket,
             "result": if c.missing.is_empty() { "ok" } else { "incomplete" },
             "check": c,
+            "incomplete_uploads": uploads,
         }));
     } else {
         println!(
@@ -82,6 +84,9 @@ pub fn run(home: &Path, store: Option<&str>, config: Option<&Path>, json: bool) 
         if let Some(d) = c.expire_noncurrent_days {
             println!("    {}", t!("cli-bucket-expire-noncurrent", n = d));
         }
+        for line in upload_lines {
+            println!("  {line}");
+        }
         for m in &c.missing {
             println!("  {}", t!("cli-bucket-missing", what = m));
         }
@@ -99,4 +104,50 @@ pub fn run(home: &Path, store: Option<&str>, config: Option<&Path>, json: bool) 
         std::process::exit(e.kind().exit_code());
     }
     Err(e)
+}
+
+/// The incomplete multipart uploads across the whole bucket, and how many
+/// are older than the abort rule's days (the rule is then not acting).
+/// Information only: the exit code is the settings'.
+fn uploads_report(cfg: &Config, abort_days: Option<u64>) -> (serde_json::Value, Vec<String>) {
+    use carevault_offsite::uploads::{self, Uploads};
+    let seen = S3Store::with_prefix(cfg, "")
+        .map(|s| uploads::incomplete(&s))
+        .unwrap_or_else(Uploads::Failed);
+    match seen {
+        Uploads::Listed {
+            resuming,
+            abandoned,
+        } => {
+            let all: Vec<_> = resuming.iter().chain(&abandoned).collect();
+            let stale = abort_days.map(|d| {
+                all.iter()
+                    .filter(|u| u.age_days.is_some_and(|a| a > d as i64))
+                    .count()
+            });
+            let mut lines = vec![t!("cli-bucket-uploads", n = all.len()).text()];
+            if let (Some(n @ 1..), Some(days)) = (stale, abort_days) {
+                lines.push(format!(
+                    "  {}",
+                    t!("cli-bucket-uploads-stale", n = n, days = days)
+                ));
+            }
+            (
+                json!({"state": "listed", "count": all.len(), "older_than_abort_rule": stale, "error": null}),
+                lines,
+            )
+        }
+        Uploads::Refused => (
+            json!({"state": "refused", "count": null, "older_than_abort_rule": null, "error": null}),
+            vec![t!("cli-bucket-uploads-refused").text()],
+        ),
+        Uploads::Unsupported => (
+            json!({"state": "unsupported", "count": null, "older_than_abort_rule": null, "error": null}),
+            vec![t!("cli-bucket-uploads-unsupported").text()],
+        ),
+        Uploads::Failed(e) => (
+            json!({"state": "failed", "count": null, "older_than_abort_rule": null, "error": e.message()}),
+            vec![t!("cli-bucket-uploads-failed", message = e.message()).text()],
+        ),
+    }
 }

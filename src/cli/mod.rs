@@ -9,6 +9,7 @@ mod fleet;
 mod help;
 mod import;
 mod offsite;
+mod offsite_uploads;
 mod output;
 mod progress;
 mod safety;

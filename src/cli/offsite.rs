@@ -28,7 +28,8 @@ pub enum OffsiteAction {
         #[arg(long, conflicts_with = "ids")]
         all: bool,
     },
-    /// What is offsite, what is pending, the last success and error.
+    /// What is offsite, what is pending, the last success and error, and
+    /// the incomplete uploads left in the store.
     Status {
         #[command(flatten)]
         home: super::args::HomeArg,
@@ -172,6 +173,7 @@ fn status(login: &Login, home: &Path, json: bool) -> Result<()> {
         .values()
         .map(|r| json!({"id": r.id, "key": r.key, "size": r.size, "etag": r.etag, "at": r.at}))
         .collect();
+    let (uploads, upload_lines) = super::offsite_uploads::report(home, configured);
     if json {
         print_json(&json!({
             "configured": configured,
@@ -180,6 +182,7 @@ fn status(login: &Login, home: &Path, json: bool) -> Result<()> {
             "bytes_left": bytes_left,
             "last_success": state.last_success,
             "last_error": state.last_error,
+            "incomplete_uploads": uploads,
         }));
         return Ok(());
     }
@@ -210,6 +213,9 @@ fn status(login: &Login, home: &Path, json: bool) -> Result<()> {
                 message = e.message.escape_debug().to_string()
             )
         );
+    }
+    for line in upload_lines {
+        println!("{line}");
     }
     Ok(())
 }

@@ -40,6 +40,22 @@ fn an_upload_the_store_forgot_starts_again_from_the_first_part() {
 /// Kills a push while part 3 is on its way, then reruns it; with `abort`,
 /// every unfinished upload in the bucket is aborted in between.
 fn kill_then_resume(s: &Server, abort: bool) {
+    kill_then_resume_with(s, abort, (AK, SK));
+}
+
+/// A push killed while part 3 of its upload was on its way: parts 1 and
+/// 2 are in the store and in the journal.
+pub struct Killed {
+    pub p: Proxy,
+    pub c: Clinic,
+    pub made: std::path::PathBuf,
+    pub journal: std::path::PathBuf,
+    pub parts: u32,
+}
+
+/// Starts a push through a proxy in front of `s` with the tablet's key
+/// `keys`, and kills it while part 3 hangs.
+pub fn kill_mid_upload(s: &Server, keys: (&str, &str)) -> Killed {
     let p = Proxy::start(s.port);
     // Part 3 never reaches the server: the kill comes while it hangs.
     p.add(Rule {
@@ -48,7 +64,7 @@ fn kill_then_resume(s: &Server, abort: bool) {
         times: 1,
         fault: Fault::Stall,
     });
-    let c = clinic(130, &p.endpoint(), (AK, SK), "");
+    let c = clinic(130, &p.endpoint(), keys, "");
     let made = c.backup();
     let size = std::fs::metadata(&made).unwrap().len();
     let parts = size.div_ceil(5 << 20) as u32;
@@ -82,6 +98,24 @@ fn kill_then_resume(s: &Server, abort: bool) {
         2,
         "parts 1 and 2 journalled: {j}"
     );
+    Killed {
+        p,
+        c,
+        made,
+        journal,
+        parts,
+    }
+}
+
+/// [`kill_then_resume`] with the tablet's key `keys`.
+pub fn kill_then_resume_with(s: &Server, abort: bool, keys: (&str, &str)) {
+    let Killed {
+        p,
+        c,
+        made,
+        journal,
+        parts,
+    } = kill_mid_upload(s, keys);
     if abort {
         let n = servers::boto(
             s,
@@ -114,7 +148,13 @@ fn kill_then_resume(s: &Server, abort: bool) {
         (if abort { 1 } else { 3 }..=parts).collect::<Vec<_>>(),
         "only the missing parts are sent"
     );
-    let store = store_at(&s.endpoint(), &c.t.path().join("j"), Clock::system(), 3);
+    let store = store_at_with(
+        &s.endpoint(),
+        &c.t.path().join("j"),
+        Clock::system(),
+        3,
+        keys,
+    );
     let name = made.file_name().unwrap().to_str().unwrap();
     assert_eq!(
         download(&store, name, c.t.path()),

@@ -69,6 +69,17 @@ pub fn marked(c: &Clinic) -> serde_json::Value {
 
 /// A store on `endpoint` for in-process tests.
 pub fn store_at(endpoint: &str, journal: &Path, clock: Clock, tries: u32) -> S3Store {
+    store_at_with(endpoint, journal, clock, tries, (AK, SK))
+}
+
+/// [`store_at`] with the key `keys`.
+pub fn store_at_with(
+    endpoint: &str,
+    journal: &Path,
+    clock: Clock,
+    tries: u32,
+    keys: (&str, &str),
+) -> S3Store {
     let settings: carevault_core::profile::OffsiteSettings = toml::from_str(&format!(
         "endpoint = \"{endpoint}\"\nbucket = \"{BUCKET}\"\npart_size_mib = 5\n"
     ))
@@ -77,8 +88,8 @@ pub fn store_at(endpoint: &str, journal: &Path, clock: Clock, tries: u32) -> S3S
         settings,
         prefix: PREFIX.into(),
         credentials: Credentials {
-            access_key: AK.into(),
-            secret_key: SK.into(),
+            access_key: keys.0.into(),
+            secret_key: keys.1.into(),
         },
         journal_dir: journal.to_path_buf(),
         clock,

@@ -17,15 +17,24 @@ use std::path::{Path, PathBuf};
 /// Largest sidecar read back (a sidecar is a few KiB).
 const MAX_SIDECAR: u64 = 1 << 20;
 
+/// The sidecar of `name`, `None` when the store has none (or it is too
+/// large); a refusal or an unreachable store is an error of its own, not
+/// "no sidecar".
+fn sidecar_bytes(store: &S3Store, name: &str) -> Result<Option<Vec<u8>>> {
+    match store.get_small(&format!("backups/{name}.json"), MAX_SIDECAR) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if matches!(e.kind(), Kind::PermissionDenied | Kind::Unreachable) => Err(e),
+        Err(_) => Ok(None),
+    }
+}
+
 /// The backups under the store's prefix, each with what its sidecar says:
 /// `{name, size, id, label, created_at, sidecar}`.
 pub fn list_backups(store: &S3Store) -> Result<Vec<Value>> {
     let mut items = Vec::new();
     for o in store.list()? {
-        let side = store
-            .get_small(&format!("backups/{}.json", o.name), MAX_SIDECAR)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<Value>(&b).ok());
+        let side =
+            sidecar_bytes(store, &o.name)?.and_then(|b| serde_json::from_slice::<Value>(&b).ok());
         let md = side.as_ref().map(|s| &s["metadata"]);
         items.push(json!({
             "name": o.name,
@@ -84,9 +93,7 @@ pub fn get_checked(
         .into_iter()
         .find(|o| o.name == name)
         .ok_or_else(|| carevault_core::store::not_found(store, &name))?;
-    let side: Value = store
-        .get_small(&format!("backups/{name}.json"), MAX_SIDECAR)
-        .ok()
+    let side: Value = sidecar_bytes(store, &name)?
         .and_then(|b| serde_json::from_slice(&b).ok())
         .ok_or_else(|| {
             Error::new(

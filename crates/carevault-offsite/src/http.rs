@@ -3,9 +3,11 @@
 //! server's `Date` header, and the store's answers turned into carevault's
 //! error kinds.
 //!
-//! Requests are signed with query-string SigV4 (rusty-s3), at the time of
-//! [`Clock`] plus the offset learnt from the last `Date` header, so a
-//! tablet whose clock is hours off still gets its requests accepted.
+//! Requests are signed with SigV4 in the `Authorization` header (rusty-s3
+//! builds the request, [`crate::sigv4`] signs it in its headers with
+//! `aws-sigv4`), at the time of [`Clock`] plus the offset learnt from the last
+//! `Date` header, so a tablet whose clock is hours off still gets its
+//! requests accepted.
 
 use crate::throttle::{Throttle, Throttled};
 use carevault_core::error::{Error, Kind, Result};
@@ -396,11 +398,23 @@ impl Client {
             if attempt > 1 {
                 std::thread::sleep(self.retry.wait(attempt - 1));
             }
-            let url = sign(&self.signing_time());
+            // One corrected time for both: rusty-s3's URL and the header
+            // signature.
+            let at = self.signing_time();
+            let signed = crate::sigv4::header_signed(
+                &sign(&at),
+                method.as_str(),
+                headers,
+                self.creds.key(),
+                self.creds.secret(),
+                self.bucket.region(),
+                std::time::SystemTime::from(at),
+            )
+            .map_err(|error| Error::internal(t!("offsite-request-not-built", error = error)))?;
             let mut req = ureq::http::Request::builder()
                 .method(method.clone())
-                .uri(url.as_str());
-            for (k, v) in headers {
+                .uri(signed.url.as_str());
+            for (k, v) in headers.iter().chain(&signed.headers) {
                 req = req.header(*k, v.as_str());
             }
             let result = match body {

@@ -11,7 +11,12 @@
 //! - [`S3Store`]: the core's `Store` on a bucket: create-only puts (one
 //!   request for small files, a journalled multipart upload that resumes
 //!   across runs for larger ones), ranged reads, listing.
+//! - `sigv4`: the request's SigV4 signature moved into the
+//!   `Authorization` header (stores that enforce IAM policies want it).
 //! - [`throttle`]: the bandwidth limit on request bodies.
+//! - [`uploads`]: multipart uploads left incomplete under this tablet's
+//!   prefix that no local journal resumes (a tablet killed mid-upload and
+//!   never resumed).
 //! - [`fetch`]: the listing with sidecars, and the checked download.
 //! - [`push`]: what is pending, and one backup's audited upload (file,
 //!   sidecar, status event), for the CLI, the web app and its scheduler.
@@ -34,8 +39,10 @@ pub mod http;
 mod journal;
 mod multipart;
 pub mod push;
+mod sigv4;
 mod store;
 pub mod throttle;
+pub mod uploads;
 
 pub use config::{Config, Credentials};
 pub use http::{Clock, RetryPolicy};

@@ -413,6 +413,16 @@ impl S3Store {
         Ok((reply.status, reply.body))
     }
 
+    /// The client (for the modules that make their own requests).
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Where this tablet's upload journals are.
+    pub(crate) fn journal_dir(&self) -> &Path {
+        &self.journal_dir
+    }
+
     /// A store on the same bucket under another prefix (one device's).
     pub fn with_prefix(cfg: &Config, prefix: &str) -> Result<S3Store> {
         let mut cfg = cfg.clone();

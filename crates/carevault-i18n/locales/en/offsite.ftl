@@ -39,6 +39,7 @@ offsite-what-abandoning-upload = abandoning an upload
 offsite-what-reading-details = reading the details
 offsite-what-reading = reading
 offsite-what-listing = listing
+offsite-what-listing-uploads = listing the incomplete uploads
 offsite-what-reading-setting = reading the setting
 offsite-what-download = a download
 offsite-what-deleting = deleting

@@ -39,6 +39,7 @@ offsite-what-abandoning-upload = l'abandon d'un envoi
 offsite-what-reading-details = la lecture des détails
 offsite-what-reading = la lecture
 offsite-what-listing = la liste
+offsite-what-listing-uploads = la liste des envois inachevés
 offsite-what-reading-setting = la lecture du réglage
 offsite-what-download = le téléchargement
 offsite-what-deleting = la suppression
