@@ -8,18 +8,10 @@ use std::process::{Command, Output};
 
 pub const PASS: &str = "a clinic passphrase";
 
+/// The `carevault` binary of this build, logged in as the demo System
+/// Administrator, in English (see `carevault_testkit::command_env`).
 pub fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_carevault"));
-    // English whatever the developer's locale: the tests read English
-    // text (a French test sets LANG itself).
-    c.env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env("LANG", "C.UTF-8");
-    c.env_remove("CAREVAULT_PASSPHRASE")
-        .env_remove("CAREVAULT_HOME")
-        .env("CAREVAULT_USER", "admin")
-        .env("CAREVAULT_PASSWORD", "admin-demo-pass");
-    c
+    carevault_testkit::bin()
 }
 
 pub fn run(args: &[&str]) -> Output {
