@@ -120,19 +120,7 @@ pub fn data_tree(home: &Path) -> Vec<(String, u64)> {
 
 /// Recomputes the checksum of the first tar header after an edit of equal length.
 pub fn fix_first_header_checksum(b: &mut [u8]) {
-    let sum: u32 = b[..512]
-        .iter()
-        .enumerate()
-        .map(|(i, &x)| {
-            if (148..156).contains(&i) {
-                32
-            } else {
-                x as u32
-            }
-        })
-        .sum();
-    let field = format!("{sum:07o}\0");
-    b[148..156].copy_from_slice(field.as_bytes());
+    carevault_testkit::archive::fix_checksum(b);
 }
 
 /// True when every `(tool, Debian package)` is installed. With `CI` set, a
