@@ -19,3 +19,14 @@ mod roles;
 mod second_implementation;
 mod trust;
 mod writer_latency;
+
+/// The shared test kit finds the binary from the running test's path (a
+/// library cannot read `CARGO_BIN_EXE_carevault` for its callers): it must
+/// be the very file Cargo built for these tests.
+#[test]
+fn testkit_bin_is_the_binary_cargo_built_for_these_tests() {
+    assert_eq!(
+        carevault_testkit::bin_path(),
+        std::path::Path::new(env!("CARGO_BIN_EXE_carevault"))
+    );
+}

@@ -42,18 +42,8 @@ pub fn report(line: &str) {
 
 /// The `carevault` binary, logged in as the demo System Administrator.
 pub fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_carevault"));
-    // English whatever the developer's locale: the tests read English
-    // text (a French test sets LANG itself).
-    c.env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env("LANG", "C.UTF-8");
-    c.env_remove("CAREVAULT_PASSPHRASE")
-        .env_remove("CAREVAULT_NEW_PASSPHRASE")
-        .env_remove("CAREVAULT_HOME")
-        .env("CAREVAULT_USER", "admin")
-        .env("CAREVAULT_PASSWORD", "admin-demo-pass")
-        .stdin(Stdio::null());
+    let mut c = carevault_testkit::bin();
+    c.stdin(Stdio::null());
     c
 }
 

@@ -8,18 +8,10 @@ use std::process::{Command, Output};
 
 pub const PASS: &str = "a clinic passphrase";
 
+/// The `carevault` binary of this build, logged in as the demo System
+/// Administrator, in English (see `carevault_testkit::command_env`).
 pub fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_carevault"));
-    // English whatever the developer's locale: the tests read English
-    // text (a French test sets LANG itself).
-    c.env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env("LANG", "C.UTF-8");
-    c.env_remove("CAREVAULT_PASSPHRASE")
-        .env_remove("CAREVAULT_HOME")
-        .env("CAREVAULT_USER", "admin")
-        .env("CAREVAULT_PASSWORD", "admin-demo-pass");
-    c
+    carevault_testkit::bin()
 }
 
 pub fn run(args: &[&str]) -> Output {
@@ -128,19 +120,7 @@ pub fn data_tree(home: &Path) -> Vec<(String, u64)> {
 
 /// Recomputes the checksum of the first tar header after an edit of equal length.
 pub fn fix_first_header_checksum(b: &mut [u8]) {
-    let sum: u32 = b[..512]
-        .iter()
-        .enumerate()
-        .map(|(i, &x)| {
-            if (148..156).contains(&i) {
-                32
-            } else {
-                x as u32
-            }
-        })
-        .sum();
-    let field = format!("{sum:07o}\0");
-    b[148..156].copy_from_slice(field.as_bytes());
+    carevault_testkit::archive::fix_checksum(b);
 }
 
 /// True when every `(tool, Debian package)` is installed. With `CI` set, a

@@ -1015,14 +1015,8 @@ fn long_name_and_pax_headers_smuggling_dotdot_are_refused() {
     }
     // ustar `prefix` field carrying `..` (prefix + "/" + name): the prefix
     // is part of the name, and the joined name is refused.
-    let mut h = tar::Header::new_ustar();
-    h.as_ustar_mut().unwrap().prefix[..8].copy_from_slice(b"data/../");
-    h.as_ustar_mut().unwrap().name[..11].copy_from_slice(b"../evil.txt");
-    h.set_size(GOOD.len() as u64);
-    h.set_mode(0o644);
-    h.set_entry_type(tar::EntryType::Regular);
-    h.set_cksum();
-    let mut tar = h.as_bytes().to_vec();
+    let mut tar =
+        carevault_testkit::archive::ustar_hdr(b"data/../", b"../evil.txt", GOOD.len() as u64, b'0');
     tar.extend_from_slice(GOOD);
     pad(&mut tar);
     let f = c.file("ustar-prefix");

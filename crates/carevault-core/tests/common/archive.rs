@@ -17,69 +17,10 @@ pub const PASSPHRASE: &str = "hostile passphrase";
 
 // ------------------------------------------------------------- tar pieces
 
-pub fn pad(v: &mut Vec<u8>) {
-    v.resize(v.len().div_ceil(512) * 512, 0);
-}
-
-/// A GNU tar header with raw name and link bytes (at most 100 each).
-pub fn hdr(name: &[u8], size: u64, kind: u8, link: &[u8]) -> Vec<u8> {
-    let mut h = tar::Header::new_gnu();
-    {
-        let old = h.as_old_mut();
-        old.name[..name.len()].copy_from_slice(name);
-        old.linkname[..link.len()].copy_from_slice(link);
-    }
-    h.set_size(size);
-    h.set_mode(0o644);
-    h.set_entry_type(tar::EntryType::new(kind));
-    h.set_cksum();
-    h.as_bytes().to_vec()
-}
-
-/// A regular-file entry (header, data, padding).
-pub fn file(name: &[u8], data: &[u8]) -> Vec<u8> {
-    let mut v = hdr(name, data.len() as u64, b'0', b"");
-    v.extend_from_slice(data);
-    pad(&mut v);
-    v
-}
-
-/// A GNU sparse (`S`) entry with no data regions.
-pub fn sparse_entry(name: &[u8]) -> Vec<u8> {
-    let mut h = tar::Header::from_byte_slice(&hdr(name, 0, b'S', b"")).clone();
-    h.as_gnu_mut().unwrap().set_real_size(0);
-    h.set_cksum();
-    h.as_bytes().to_vec()
-}
-
-/// A GNU long-name (`L`) or long-link (`K`) entry carrying `name`.
-pub fn gnu_long(kind: u8, name: &[u8]) -> Vec<u8> {
-    let mut data = name.to_vec();
-    data.push(0);
-    let mut v = hdr(b"././@LongLink", data.len() as u64, kind, b"");
-    v.extend_from_slice(&data);
-    pad(&mut v);
-    v
-}
-
-/// A PAX extended header (`x` local, `g` global) with `records`.
-pub fn pax(kind: u8, records: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut data = Vec::new();
-    for (k, val) in records {
-        let body = 1 + k.len() + 1 + val.len() + 1;
-        let mut len = body + 1;
-        while len != body + len.to_string().len() {
-            len = body + len.to_string().len();
-        }
-        data.extend_from_slice(format!("{len} {k}=").as_bytes());
-        data.extend_from_slice(val);
-        data.push(b'\n');
-    }
-    let mut v = hdr(b"PaxHeaders/entry", data.len() as u64, kind, b"");
-    v.extend_from_slice(&data);
-    pad(&mut v);
-    v
-}
+// The tar pieces are the test kit's, shared by every test that builds tar
+// by hand.
+#[allow(unused_imports)] // each test binary uses some of them
+pub use carevault_testkit::archive::{end, file, gnu_long, hdr, pad, pax, sparse_entry};
 
 // ---------------------------------------------------------- backup pieces
 
@@ -121,7 +62,7 @@ pub fn sums_of(entries: &[Value]) -> Vec<u8> {
 pub fn tar_tail(manifest: &[u8], entries: &[Value]) -> Vec<u8> {
     let mut v = file(b"manifest.json", manifest);
     v.extend(file(b"SHA256SUMS", &sums_of(entries)));
-    v.resize(v.len() + 1024, 0);
+    v.extend(end());
     v
 }
 

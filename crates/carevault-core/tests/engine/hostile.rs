@@ -4,6 +4,7 @@
 use crate::common::*;
 use carevault_core::format::container::header_block_of_version;
 use carevault_core::{verify, Kind, NoProgress};
+use carevault_testkit::archive::{hdr_block, pad};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
@@ -15,24 +16,7 @@ enum Item<'a> {
 }
 
 fn raw_header(name: &str, size: u64, kind: tar::EntryType, link: &str) -> [u8; 512] {
-    let mut h = tar::Header::new_gnu();
-    {
-        let old = h.as_old_mut();
-        old.name[..name.len()].copy_from_slice(name.as_bytes());
-        old.linkname[..link.len()].copy_from_slice(link.as_bytes());
-    }
-    h.set_size(size);
-    h.set_mode(0o644);
-    h.set_entry_type(kind);
-    h.set_cksum();
-    let mut b = [0u8; 512];
-    b.copy_from_slice(h.as_bytes());
-    b
-}
-
-fn pad(v: &mut Vec<u8>) {
-    let l = v.len();
-    v.resize(l + (512 - l % 512) % 512, 0);
+    hdr_block(name.as_bytes(), size, kind.as_byte(), link.as_bytes())
 }
 
 /// Builds an unencrypted container whose manifest lists `listed` and whose payload holds `items`.
