@@ -8,6 +8,7 @@ mod demo;
 mod fleet;
 mod help;
 mod import;
+mod listen;
 mod offsite;
 mod offsite_uploads;
 mod output;
