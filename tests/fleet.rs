@@ -778,7 +778,7 @@ fn fleet_serve(endpoint: &str, index: &std::path::Path, extra: &[&str]) -> std::
 }
 
 #[test]
-fn fleet_serve_refuses_a_network_address_without_a_token_and_a_token_others_may_read() {
+fn fleet_serve_refuses_a_network_address_without_a_token_a_token_others_may_read_and_one_under_32_characters() {
     use std::os::unix::fs::PermissionsExt;
     let t = tempfile::tempdir().unwrap();
     let idx = t.path().join("idx.sqlite");
@@ -803,20 +803,24 @@ fn fleet_serve_refuses_a_network_address_without_a_token_and_a_token_others_may_
     .output()
     .unwrap();
     assert_eq!(out.status.code(), Some(12), "{out:?}");
-    std::fs::write(&token, "short\n").unwrap();
-    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let out = fleet_serve(
-        "http://127.0.0.1:9",
-        &idx,
-        &["--listen", "0.0.0.0:0", "--token-file", tok],
-    )
-    .output()
-    .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{out:?}");
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("16 printable"),
-        "{out:?}"
-    );
+    // Refused requests are not throttled: a token shorter than 32
+    // characters (here 31, and a short word) is refused.
+    for short in ["0123456789abcdef0123456789abcde", "short"] {
+        std::fs::write(&token, format!("{short}\n")).unwrap();
+        std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let out = fleet_serve(
+            "http://127.0.0.1:9",
+            &idx,
+            &["--listen", "0.0.0.0:0", "--token-file", tok],
+        )
+        .output()
+        .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{short}: {out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("32 printable"),
+            "{out:?}"
+        );
+    }
     assert!(!idx.exists(), "nothing was indexed");
 }
 

@@ -219,42 +219,25 @@ fn serve(args: ServeArgs, json: bool) -> Result<()> {
         token,
         limits: carevault_web::Limits::default(),
     })?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::internal(t!("cli-serve-runtime-failed", err = &e)))?;
-    rt.block_on(async {
-        let listener = tokio::net::TcpListener::bind(args.listen)
-            .await
-            .map_err(|e| {
-                let what = t!("cli-doing-listening", addr = args.listen.to_string());
-                Error::io(what, "", e)
-            })?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| Error::io(t!("cli-doing-reading-address"), "", e))?;
-        let shown = if addr.ip().is_unspecified() {
-            std::net::SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
-        } else {
-            addr
-        };
-        let page_url = format!("http://{shown}/");
-        if json {
-            print_json(&json!({ "url": page_url, "listen": addr.to_string() }));
-        } else {
-            println!("{}", t!("cli-fleet-serve-url", url = &page_url));
-        }
-        let ctrl_c = async {
-            let _ = tokio::signal::ctrl_c().await;
-        };
-        carevault_web::serve_fleet(listener, page, ctrl_c)
-            .await
-            .map_err(|e| Error::io(t!("cli-doing-serving-fleet"), &args.index, e))
-    })
+    super::listen::run(
+        args.listen,
+        json,
+        |url| t!("cli-fleet-serve-url", url = url),
+        |listener, _addr, ctrl_c| async move {
+            carevault_web::serve_fleet(listener, page, ctrl_c.wait())
+                .await
+                .map_err(|e| Error::io(t!("cli-doing-serving-fleet"), &args.index, e))
+        },
+    )
 }
 
+/// The shortest access token taken: refused requests are not throttled,
+/// so the token must be long enough not to be guessed one request at a
+/// time (`openssl rand -hex 16` gives 32 characters, 128 bits).
+const MIN_TOKEN_CHARS: usize = 32;
+
 /// The access token: a file of the owner's only (mode 0600), one line of
-/// at least 16 characters.
+/// at least [`MIN_TOKEN_CHARS`] characters.
 fn read_token(path: &std::path::Path) -> Result<String> {
     use std::os::unix::fs::PermissionsExt;
     let bad = |msg| Error::new(Kind::Usage, msg, t!("cli-fleet-token-advice")).at(path);
@@ -277,7 +260,7 @@ fn read_token(path: &std::path::Path) -> Result<String> {
     let token = String::from_utf8(bytes)
         .ok()
         .map(|s| s.trim().to_string())
-        .filter(|s| s.len() >= 16 && s.chars().all(|c| c.is_ascii_graphic()))
+        .filter(|s| s.len() >= MIN_TOKEN_CHARS && s.chars().all(|c| c.is_ascii_graphic()))
         .ok_or_else(|| bad(t!("cli-fleet-token-bad")))?;
     Ok(token)
 }
