@@ -81,6 +81,16 @@ pub struct FleetPage {
     limits: Limits,
     /// Refresh requests waiting for or running the refresh.
     refreshing: AtomicUsize,
+    /// The refreshes that ended, well or not (not counting the one of
+    /// [`FleetPage::open`]), and the last one's error if it failed: a
+    /// request that waited behind a refresh answers its outcome.
+    ended: std::sync::Mutex<Ended>,
+}
+
+#[derive(Default)]
+struct Ended {
+    count: u64,
+    failure: Option<ApiError>,
 }
 
 /// Counts a refresh request while it lives.
@@ -126,7 +136,12 @@ impl FleetPage {
             token: config.token.as_deref().map(digest),
             limits: config.limits,
             refreshing: AtomicUsize::new(0),
+            ended: Default::default(),
         })
+    }
+
+    fn ended(&self) -> std::sync::MutexGuard<'_, Ended> {
+        self.ended.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn snapshot(&self) -> Arc<Snapshot> {
@@ -242,7 +257,8 @@ async fn fleet(
 }
 
 /// `POST /api/fleet/refresh`: refreshes the index and answers the new
-/// report; while a refresh runs, waits for it and answers its report.
+/// report; a request that comes while a refresh runs waits for it and
+/// answers its outcome (its report, or its error), starting none.
 async fn refresh_now(
     State(state): State<FleetState>,
     headers: HeaderMap,
@@ -250,22 +266,39 @@ async fn refresh_now(
     check_token(&state, &headers)?;
     let counted = state.clone();
     let _counted = Counted::new(&counted.refreshing);
-    let seen = state.snapshot().generation;
+    let seen = state.ended().count;
     let work = state.work.clone().lock_owned().await;
     let lang = language::current();
-    if state.snapshot().generation == seen {
-        let st = state.clone();
-        // The lock moves to the blocking thread: a client that leaves does
-        // not end the refresh, and no other starts before it ends.
-        blocking(move || {
-            let mut work = work;
-            let snap = refresh(&mut work, st.days, seen + 1)?;
-            *st.snapshot.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(snap);
-            Ok(())
-        })
-        .await?;
-    } else {
-        drop(work);
+    let outcome = {
+        let ended = state.ended();
+        (ended.count != seen).then(|| ended.failure.clone())
+    };
+    match outcome {
+        // A refresh ended while this request waited: its outcome is the
+        // answer (a failure is not retried at once by every waiter).
+        Some(failure) => {
+            drop(work);
+            if let Some(e) = failure {
+                return Err(e);
+            }
+        }
+        None => {
+            let st = state.clone();
+            // The lock moves to the blocking thread: a client that leaves
+            // does not end the refresh, and no other starts before it ends.
+            blocking(move || {
+                let mut work = work;
+                let generation = st.snapshot().generation + 1;
+                let result = refresh(&mut work, st.days, generation).map_err(ApiError::from);
+                let mut ended = st.ended();
+                ended.count += 1;
+                ended.failure = result.as_ref().err().cloned();
+                let snap = result?;
+                *st.snapshot.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(snap);
+                Ok(())
+            })
+            .await?;
+        }
     }
     let snap = state.snapshot();
     let doc = blocking(move || Ok(state.document(&snap, lang))).await?;

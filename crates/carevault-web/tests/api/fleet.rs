@@ -307,3 +307,62 @@ async fn a_refresh_that_cannot_reach_the_store_fails_and_the_last_report_stays()
     );
     page.stop().await;
 }
+
+/// Waits until `n` refresh requests are in (running or waiting).
+async fn until_refreshing(base: &str, n: u64) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let (_, doc) = get(base, "/api/fleet").await;
+        if doc["refreshing"] == n {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{n} refresh requests never arrived: {doc}"
+        );
+        tokio::task::yield_now().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refreshes_waiting_behind_a_failed_refresh_share_its_error_and_start_none() {
+    let Some(srv) = servers::s3s_fs("fleet page failed joined refresh") else {
+        return;
+    };
+    fill(&writer(&srv.endpoint()));
+    let relay = relay::Relay::start(srv.port, u64::MAX).await;
+    let page = FleetServer::start(&relay.endpoint(), None).await;
+    // What one failing refresh costs: every try of its requests cut.
+    relay.cut();
+    let (st, body) = refresh(&page.url).await;
+    assert_eq!(st, StatusCode::BAD_GATEWAY, "{body}");
+    let one = relay.cuts();
+    assert!(one > 0, "the failing refresh tried the store");
+    // Now one refresh held in the relay, a second waiting behind it.
+    relay.hold_now();
+    let base = page.url.clone();
+    let first = tokio::spawn(async move { refresh(&base).await });
+    relay.held().await;
+    let base = page.url.clone();
+    let second = tokio::spawn(async move { refresh(&base).await });
+    until_refreshing(&page.url, 2).await;
+    // The store cannot be reached any more: the held refresh fails.
+    relay.release();
+    let (st1, a) = first.await.unwrap();
+    let (st2, b) = second.await.unwrap();
+    assert_eq!(st1, StatusCode::BAD_GATEWAY, "{a}");
+    assert_eq!(st2, StatusCode::BAD_GATEWAY, "the waiter answers the failure: {b}");
+    assert_eq!(a["error"]["kind"], b["error"]["kind"]);
+    assert_eq!(
+        relay.cuts(),
+        2 * one,
+        "the waiter started no refresh of its own: one more failing refresh's tries only"
+    );
+    let (_, doc) = get(&page.url, "/api/fleet").await;
+    assert_eq!(
+        (doc["generation"].clone(), doc["refreshing"].clone()),
+        (1.into(), 0.into()),
+        "the first report stays"
+    );
+    page.stop().await;
+}

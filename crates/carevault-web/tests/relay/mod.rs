@@ -4,7 +4,7 @@
 //! upload is under way": the upload stops mid-way, for as long as the test
 //! needs, without any timing.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -20,6 +20,10 @@ pub struct Relay {
     /// Bytes the clients sent, and the mark past which they are held.
     sent: Arc<AtomicU64>,
     mark: Arc<AtomicU64>,
+    /// Set: every connection that sends bytes is closed instead (counted
+    /// in `cuts`), as a store that cannot be reached.
+    cut: Arc<AtomicBool>,
+    cuts: Arc<AtomicU64>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -33,6 +37,9 @@ impl Relay {
         let release = Arc::new(watch::channel(false).0);
         let sent = Arc::new(AtomicU64::new(0));
         let mark = Arc::new(AtomicU64::new(hold_after));
+        let cut = Arc::new(AtomicBool::new(false));
+        let cuts = Arc::new(AtomicU64::new(0));
+        let (cut0, cuts0) = (cut.clone(), cuts.clone());
         let rel = release.clone();
         let (sent0, mark0, holding0) = (sent.clone(), mark.clone(), holding_tx.clone());
         let task = tokio::spawn(async move {
@@ -43,6 +50,7 @@ impl Relay {
                 tokio::spawn(pipe(ur, cw));
                 let (sent, holding_tx, release) = (sent.clone(), holding_tx.clone(), rel.clone());
                 let mark = mark.clone();
+                let (cut, cuts) = (cut.clone(), cuts.clone());
                 tokio::spawn(async move {
                     let mut cr = cr;
                     let mut uw = uw;
@@ -63,10 +71,18 @@ impl Relay {
                             holding_tx.send_replace(true);
                             let mut r = release.subscribe();
                             let _ = r.wait_for(|go| *go).await;
+                            if cut.load(Ordering::SeqCst) {
+                                cuts.fetch_add(1, Ordering::SeqCst);
+                                break;
+                            }
                             if uw.write_all(&buf[pass..n]).await.is_err() {
                                 break;
                             }
                             continue;
+                        }
+                        if cut.load(Ordering::SeqCst) {
+                            cuts.fetch_add(1, Ordering::SeqCst);
+                            break;
                         }
                         if uw.write_all(&buf[..n]).await.is_err() {
                             break;
@@ -83,6 +99,8 @@ impl Relay {
             holding_tx: holding0,
             sent: sent0,
             mark: mark0,
+            cut: cut0,
+            cuts: cuts0,
             task,
         }
     }
@@ -105,6 +123,19 @@ impl Relay {
         self.release.send_replace(false);
         self.mark
             .store(self.sent.load(Ordering::SeqCst), Ordering::SeqCst);
+    }
+
+    /// From now on (and for held bytes when released), closes every
+    /// connection that sends bytes, without passing them on.
+    #[allow(dead_code)]
+    pub fn cut(&self) {
+        self.cut.store(true, Ordering::SeqCst);
+    }
+
+    /// The connections [`Relay::cut`] has closed: one per request tried.
+    #[allow(dead_code)]
+    pub fn cuts(&self) -> u64 {
+        self.cuts.load(Ordering::SeqCst)
     }
 
     /// Passes everything from now on.
