@@ -405,8 +405,12 @@ impl Client {
                 &sign(&at),
                 method.as_str(),
                 headers,
-                self.creds.key(),
-                self.creds.secret(),
+                match body {
+                    Body::Empty => Some(&[][..]),
+                    Body::Bytes(b) => Some(*b),
+                    Body::File { .. } => None,
+                },
+                (self.creds.key(), self.creds.secret()),
                 self.bucket.region(),
                 std::time::SystemTime::from(at),
             )

@@ -6,11 +6,15 @@
 //! documents the header form as the one for programs. This module keeps
 //! rusty-s3's URL (path and the action's own query parameters), drops its
 //! `X-Amz-*` parameters, and has smithy-rs's `aws-sigv4` sign the request
-//! in its headers, with `UNSIGNED-PAYLOAD` (every body already carries
-//! Content-MD5, and the ETag is checked), at the time the caller gives
+//! in its headers, at the time the caller gives
 //! (the tablet's clock, corrected from the server's `Date`). Every header
 //! the request carries is signed, with `host`, `x-amz-date` and
-//! `x-amz-content-sha256`.
+//! `x-amz-content-sha256`. A body held in memory (the part list that
+//! completes an upload, an event, a sidecar) is signed by its SHA-256; a
+//! part streamed from the backup file is sent as `UNSIGNED-PAYLOAD` (it is
+//! not read twice to be signed): its Content-MD5 is signed instead, the
+//! store checks it, and the ETags are checked before anything is marked
+//! offsite.
 
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{
@@ -60,15 +64,16 @@ fn unsigned_url(url: &url::Url) -> url::Url {
 }
 
 /// Signs a `method` request for the presigned `url` carrying `headers`
-/// (names in lowercase) in the `Authorization` header, at time `at`, for
-/// S3 in `region`. An error is the signer's own message (a URL or a header
-/// it cannot sign).
+/// (names in lowercase) and the body `payload` (`None`: a streamed body,
+/// sent unsigned) in the `Authorization` header, with the key pair
+/// `(access_key, secret_key)`, at time `at`, for S3 in `region`. An error
+/// is the signer's own message (a URL or a header it cannot sign).
 pub(crate) fn header_signed(
     url: &url::Url,
     method: &str,
     headers: &[(&'static str, String)],
-    access_key: &str,
-    secret_key: &str,
+    payload: Option<&[u8]>,
+    (access_key, secret_key): (&str, &str),
     region: &str,
     at: SystemTime,
 ) -> Result<HeaderSigned, String> {
@@ -77,7 +82,8 @@ pub(crate) fn header_signed(
         Credentials::new(access_key, secret_key, None, None, "carevault-offsite").into();
     let mut settings = SigningSettings::default();
     // S3's rules: the path is signed as sent (encoded once, not normalised),
-    // and x-amz-content-sha256 names the payload (here UNSIGNED-PAYLOAD).
+    // and x-amz-content-sha256 names the payload (its SHA-256, or
+    // UNSIGNED-PAYLOAD).
     settings.percent_encoding_mode = PercentEncodingMode::Single;
     settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
     settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
@@ -95,7 +101,10 @@ pub(crate) fn header_signed(
         method,
         url.as_str(),
         headers.iter().map(|(k, v)| (*k, v.as_str())),
-        SignableBody::UnsignedPayload,
+        match payload {
+            Some(bytes) => SignableBody::Bytes(bytes),
+            None => SignableBody::UnsignedPayload,
+        },
     )
     .map_err(|e| e.to_string())?;
     let (instructions, _) = sign(request, &params)
@@ -138,8 +147,8 @@ mod tests {
             &url,
             "GET",
             &[("range", "bytes=0-9".into())],
-            AK,
-            SK,
+            None,
+            (AK, SK),
             "us-east-1",
             at("2013-05-24T00:00:00Z"),
         )
@@ -167,8 +176,8 @@ mod tests {
             &url,
             "GET",
             &[],
-            AK,
-            SK,
+            None,
+            (AK, SK),
             "us-east-1",
             at("2026-01-01T00:00:00Z"),
         )
@@ -181,5 +190,48 @@ mod tests {
             signature(&s),
             "7530656e09cea988b6a80ab7401e0238bc29e3dd9590699f85929b325fcf6d82"
         );
+    }
+
+    #[test]
+    fn complete_multipart_upload_is_signed_with_its_payload_hash() {
+        use sha2::{Digest, Sha256};
+        let url: url::Url = "http://127.0.0.1:9000/b/k?uploadId=u1&X-Amz-Expires=900"
+            .parse()
+            .unwrap();
+        let sign = |body: &[u8]| {
+            header_signed(
+                &url,
+                "POST",
+                &[("if-none-match", "*".into())],
+                Some(body),
+                (AK, SK),
+                "us-east-1",
+                at("2026-01-01T00:00:00Z"),
+            )
+            .unwrap()
+        };
+        let list = b"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber></Part></CompleteMultipartUpload>";
+        let s = sign(list);
+        let sha = hex::encode(Sha256::digest(list));
+        assert_eq!(s.headers[1], ("x-amz-content-sha256", sha));
+        // A proxy that rewrote the part list would need another signature.
+        let other = sign(b"<CompleteMultipartUpload></CompleteMultipartUpload>");
+        assert_ne!(signature(&s), signature(&other));
+        // A streamed part stays unsigned (its Content-MD5 is signed).
+        let streamed = header_signed(
+            &url,
+            "PUT",
+            &[("content-md5", "1B2M2Y8AsgTpgAmY7PhCfg==".into())],
+            None,
+            (AK, SK),
+            "us-east-1",
+            at("2026-01-01T00:00:00Z"),
+        )
+        .unwrap();
+        assert_eq!(
+            streamed.headers[1],
+            ("x-amz-content-sha256", "UNSIGNED-PAYLOAD".to_string())
+        );
+        assert!(streamed.headers[0].1.contains("content-md5;"));
     }
 }
