@@ -1,7 +1,7 @@
 //! One function per backup command: gather inputs, call the library, print.
 
 use super::args::{BackupArgs, Cli, Command, ListArgs, UnlockArgs};
-use super::output::{local_time, print_json, print_listing, yes_no};
+use super::output::{local_time, local_time_of, print_json, print_listing, yes_no};
 use super::progress::Bar;
 use super::secrets::{self, Login};
 use carevault_core::auth::{self, Create, Delete, Restore, View};
@@ -403,7 +403,7 @@ pub fn cmd_restore(
         RestoreOutcome::Restored(r) => &r.plan,
     };
     let (label, id, by) = (&plan.backup.label, &plan.backup.id, &plan.backup.created_by);
-    let taken = local_time(&plan.backup.created_at);
+    let taken = local_time_of(plan.backup.created_at.timestamp());
     let head = if dry_run {
         t!(
             "cli-restore-would",
@@ -496,7 +496,7 @@ fn confirm_at_terminal(plan: &restore::RestorePlan) -> bool {
             "cli-confirm-backup",
             label = b.label.escape_debug().to_string(),
             id = b.id.escape_debug().to_string(),
-            made = local_time(&b.created_at),
+            made = local_time_of(b.created_at.timestamp()),
             by = b.created_by.escape_debug().to_string()
         )
     );
@@ -550,12 +550,15 @@ fn cmd_show(
         "{}",
         t!(
             "cli-show-timestamp",
-            local = local_time(&s.created_at),
-            utc = &s.created_at
+            local = local_time_of(s.created_at.timestamp()),
+            utc = s.created_at.to_string()
         )
     );
     println!("{}", t!("cli-show-created-by", by = &s.created_by));
-    println!("{}", t!("cli-show-location", location = &s.location));
+    println!(
+        "{}",
+        t!("cli-show-location", location = s.location.as_str())
+    );
     println!(
         "{}",
         t!("cli-show-encrypted", encrypted = yes_no(s.encrypted))

@@ -163,7 +163,7 @@ fn print_text(out: &ImportOutcome) {
                 "  {}",
                 t!(
                     "cli-import-created",
-                    at = local_time(&m.created_at),
+                    at = super::output::local_time_of(m.created_at.timestamp()),
                     by = &m.created_by
                 )
             );

@@ -34,12 +34,15 @@ pub fn print_json(v: &serde_json::Value) {
 /// Local time, with seconds and the zone, for a stored UTC timestamp.
 pub fn local_time(utc: &str) -> String {
     utc.parse::<jiff::Timestamp>()
-        .map(|t| {
-            t.to_zoned_datetime(jiff::tz::TimeZone::system())
-                .strftime("%Y-%m-%d %H:%M:%S %Z")
-                .to_string()
-        })
+        .map(local_time_of)
         .unwrap_or_else(|_| utc.to_string())
+}
+
+/// The instant `t` in the system's time zone.
+pub fn local_time_of(t: jiff::Timestamp) -> String {
+    t.to_zoned_datetime(jiff::tz::TimeZone::system())
+        .strftime("%Y-%m-%d %H:%M:%S %Z")
+        .to_string()
 }
 
 /// An age in words: "made under a minute ago", "made 5 minutes ago",
@@ -124,11 +127,11 @@ pub fn print_listing(items: &[Listed], found_on: &dyn Fn(&Listed) -> String) {
                 }
                 t.add_row(vec![
                     format!("{} ({})", s.label, s.id),
-                    local_time(&s.created_at),
+                    local_time_of(s.created_at.timestamp()),
                     human_size(l.size),
                     yes_no(s.encrypted),
                     s.created_by.clone(),
-                    s.location.clone(),
+                    s.location.to_string(),
                     found_on(l),
                     sig,
                 ]);

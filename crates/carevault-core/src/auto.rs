@@ -67,9 +67,8 @@ pub fn device_unlock(home: &Path) -> Option<Unlock> {
     (t.len() == 64).then(|| Unlock::Passphrase(SecretString::from(t.to_string())))
 }
 
-fn age_hours(created_at: &str, now: jiff::Timestamp) -> Option<f64> {
-    let t: jiff::Timestamp = created_at.parse().ok()?;
-    Some((now.as_second() - t.as_second()) as f64 / 3600.0)
+fn age_hours(created_at: jiff::Timestamp, now: jiff::Timestamp) -> f64 {
+    (now.as_second() - created_at.as_second()) as f64 / 3600.0
 }
 
 /// Runs the schedule once: back up if due, then apply retention.
@@ -88,13 +87,9 @@ pub fn run(home: &Path, progress: &dyn Progress) -> Result<AutoOutcome> {
         catalog::scan(&[dir.to_path_buf()])
             .into_iter()
             .filter(|l| {
-                l.metadata.as_ref().is_some_and(|m| {
-                    m.sealed.automatic
-                        && m.sealed
-                            .created_at
-                            .parse::<jiff::Timestamp>()
-                            .is_ok_and(|t| t <= soon)
-                })
+                l.metadata
+                    .as_ref()
+                    .is_some_and(|m| m.sealed.automatic && m.sealed.created_at.timestamp() <= soon)
             })
             .filter(|l| {
                 trust.as_ref().is_some_and(|t| {
@@ -103,9 +98,14 @@ pub fn run(home: &Path, progress: &dyn Progress) -> Result<AutoOutcome> {
             })
             .collect()
     };
-    let newest_age = autos(&private).first().and_then(|l| {
+    let newest_age = autos(&private).first().map(|l| {
         age_hours(
-            &l.metadata.as_ref().expect("filtered").sealed.created_at,
+            l.metadata
+                .as_ref()
+                .expect("filtered")
+                .sealed
+                .created_at
+                .timestamp(),
             now,
         )
     });

@@ -11,7 +11,9 @@ use crate::auth::{Create, Permit};
 use crate::error::{Error, Kind, Result};
 use crate::format::container::{payload_name, PASSPHRASE_SLOT_NAME, RECOVERY_SLOT_NAME};
 use crate::format::manifest::{AppSettings, Manifest};
-use crate::format::metadata::{KeySlot, Metadata, Sealed, MAX_LABEL_CHARS};
+use crate::format::metadata::{
+    CreatedAt, KeySlot, Location, Metadata, Sealed, SlotKind, MAX_LABEL_CHARS,
+};
 use crate::format::{FORMAT_NAME, FORMAT_VERSION};
 use crate::fsutil::{self, TempFile};
 use crate::i18n::{t, Text};
@@ -326,7 +328,7 @@ pub(crate) fn create_as(
     let event = match &result {
         Ok(o) => Event::new(user, action, Outcome::Success)
             .backup(&o.metadata.sealed.id)
-            .medium(&o.metadata.sealed.location),
+            .medium(o.metadata.sealed.location.as_str()),
         Err(e) => Event::new(
             user,
             action,
@@ -451,17 +453,16 @@ fn create_inner(
         key_slots.push(KeySlot {
             name: name.clone(),
             kind: if name == PASSPHRASE_SLOT_NAME {
-                "passphrase"
+                SlotKind::Passphrase
             } else {
-                "recovery"
-            }
-            .into(),
+                SlotKind::Recovery
+            },
             sha256: hex::encode(sha2::Sha256::digest(bytes)),
         });
     }
     let location = match &req.target {
-        Target::Folder(_) => "Folder".to_string(),
-        Target::Medium(_) => dest.medium.to_string(),
+        Target::Folder(_) => Location::Folder,
+        Target::Medium(_) => dest.medium.into(),
     };
     let metadata = Metadata {
         sealed: Sealed {
@@ -470,7 +471,7 @@ fn create_inner(
             format_minor: crate::format::origin::FORMAT_MINOR,
             id: id.clone(),
             label,
-            created_at: now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            created_at: CreatedAt::new(now),
             created_by: req
                 .origin
                 .as_ref()

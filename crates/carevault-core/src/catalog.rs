@@ -199,8 +199,8 @@ pub fn scan_stores(stores: &[FolderStore]) -> Vec<Listed> {
             .collect()
     });
     out.sort_by(|a, b| {
-        let ka = a.metadata.as_ref().map(|m| m.sealed.created_at.as_str());
-        let kb = b.metadata.as_ref().map(|m| m.sealed.created_at.as_str());
+        let ka = a.metadata.as_ref().map(|m| m.sealed.created_at.timestamp());
+        let kb = b.metadata.as_ref().map(|m| m.sealed.created_at.timestamp());
         kb.cmp(&ka).then_with(|| a.path.cmp(&b.path))
     });
     mark_conflicts(&mut out);

@@ -81,6 +81,17 @@ pub enum Medium {
     External,
 }
 
+impl From<Medium> for crate::format::metadata::Location {
+    fn from(m: Medium) -> Self {
+        use crate::format::metadata::Location;
+        match m {
+            Medium::Private => Location::Private,
+            Medium::Public => Location::Public,
+            Medium::External => Location::External,
+        }
+    }
+}
+
 impl Medium {
     /// Every medium, in the order they are shown.
     pub const ALL: [Medium; 3] = [Medium::Private, Medium::Public, Medium::External];

@@ -23,7 +23,7 @@ pub struct RestorePreview {
     /// Its label.
     pub label: String,
     /// When it was made (UTC, RFC 3339).
-    pub created_at: String,
+    pub created_at: crate::format::metadata::CreatedAt,
     /// Who made it.
     pub created_by: String,
     /// Whether there is clinic data now that the restore would replace

@@ -11,6 +11,7 @@ use crate::error::{Error, Kind, Result};
 use crate::format::container::{
     header_block, padded, Extent, METADATA_NAME, PASSPHRASE_SLOT_NAME, PAYLOAD_SUM_NAME,
 };
+use crate::format::metadata::SlotKind;
 use crate::format::origin::{ORIGIN_NAME, ORIGIN_SIG_NAME};
 use crate::fsutil::TempFile;
 use crate::i18n::t;
@@ -115,10 +116,14 @@ fn rekey_file(
     progress.start(crate::Phase::KeyDerivation, 0);
     let slot = keys::passphrase_slot(&key, new, log_n)?;
     let mut md = opened.metadata.clone();
-    for s in md.key_slots.iter_mut().filter(|s| s.kind == "passphrase") {
+    for s in md
+        .key_slots
+        .iter_mut()
+        .filter(|s| s.kind == SlotKind::Passphrase)
+    {
         s.sha256 = hex::encode(sha2::Sha256::digest(&slot));
     }
-    if !md.key_slots.iter().any(|s| s.kind == "passphrase") {
+    if !md.key_slots.iter().any(|s| s.kind == SlotKind::Passphrase) {
         return Err(Error::new(
             Kind::Usage,
             t!("ops-rekey-no-passphrase-slot"),

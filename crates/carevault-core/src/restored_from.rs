@@ -46,7 +46,7 @@ pub fn record_restore(
         &RestoredFrom {
             id: backup.id.clone(),
             label: backup.label.clone(),
-            created_at: backup.created_at.clone(),
+            created_at: backup.created_at.to_string(),
             restored_at: jiff::Timestamp::now()
                 .strftime("%Y-%m-%dT%H:%M:%SZ")
                 .to_string(),

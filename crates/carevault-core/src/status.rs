@@ -22,7 +22,7 @@ pub struct Newest {
     /// Label.
     pub label: String,
     /// UTC creation time.
-    pub created_at: String,
+    pub created_at: crate::format::metadata::CreatedAt,
     /// Age in days.
     pub age_days: f64,
 }
@@ -122,12 +122,17 @@ pub fn reminder(
     reminder_text(backups, offsite_age).map(|t| t.text())
 }
 
-/// Age in days of a backup created at `created_at` (RFC 3339), as of `now`.
+/// Age in days of a backup created at `created_at` (RFC 3339), as of
+/// `now`; infinite when `created_at` is not a time.
 pub fn age_days(created_at: &str, now: jiff::Timestamp) -> f64 {
     created_at
         .parse::<jiff::Timestamp>()
-        .map(|t| (now.as_second() - t.as_second()) as f64 / 86400.0)
-        .unwrap_or(f64::INFINITY)
+        .map_or(f64::INFINITY, |t| age_days_of(t, now))
+}
+
+/// Age in days of a backup created at `created_at`, as of `now`.
+pub fn age_days_of(created_at: jiff::Timestamp, now: jiff::Timestamp) -> f64 {
+    (now.as_second() - created_at.as_second()) as f64 / 86400.0
 }
 
 /// Computes the status of the permit's home.
@@ -154,7 +159,7 @@ pub fn report(permit: &Permit<View>) -> Result<StatusReport> {
             }
         }
         if let Some(m) = listed.iter().find_map(|l| l.metadata.as_ref()) {
-            let age_days = age_days(&m.sealed.created_at, now);
+            let age_days = age_days_of(m.sealed.created_at.timestamp(), now);
             if newest
                 .iter()
                 .any(|n: &Newest| n.medium == medium && n.age_days <= age_days)

@@ -12,7 +12,9 @@
 //!   PAX records, name lengths, what may follow the end), as a state
 //!   machine fed the raw tar headers.
 //! - [`metadata`], [`manifest`], [`origin`]: the readable metadata, the
-//!   manifest and the signed origin record, with their checks.
+//!   manifest and the signed origin record, with their checks, and
+//!   [`kinds`], their typed values (key-slot and entry kinds, the medium,
+//!   the creation time).
 //! - [`error`]: what a rule refuses, typed. The core (`carevault-core`)
 //!   depends on this crate, so these modules cannot return the core's
 //!   `Error`; each refusal names its kind and carries its message, and the
@@ -24,6 +26,7 @@
 pub mod container;
 pub mod entries;
 pub mod error;
+pub mod kinds;
 pub mod limits;
 pub mod manifest;
 pub mod metadata;

@@ -3,6 +3,7 @@
 //! `show` and a restore's plan can read it without decrypting the payload).
 
 use crate::error::{Error, Result};
+pub use crate::kinds::EntryKind;
 use crate::metadata::Sealed;
 use carevault_i18n::{t, Text};
 use serde::{Deserialize, Serialize};
@@ -22,8 +23,9 @@ pub const SUMS_NAME: &str = "SHA256SUMS";
 pub struct Entry {
     /// Path inside the payload, always under `data/`.
     pub path: String,
-    /// `sqlite` (a database snapshot) or `file`.
-    pub kind: std::borrow::Cow<'static, str>,
+    /// `sqlite` (a database snapshot) or `file` (any other kind is
+    /// restored as a plain file).
+    pub kind: EntryKind,
     /// Size in bytes.
     pub size: u64,
     /// SHA-256 of the content, hex.
@@ -97,8 +99,13 @@ impl Manifest {
 
     /// Parses and validates a manifest.
     pub fn parse(bytes: &[u8]) -> Result<Manifest> {
-        let mut m: Manifest = serde_json::from_slice(bytes)
-            .map_err(|e| Error::Corrupted(t!("core-manifest-unreadable")).because(e))?;
+        let mut m: Manifest = serde_json::from_slice(bytes).map_err(|e| {
+            if sealed_time_unreadable(bytes) {
+                sealed_mismatch()
+            } else {
+                Error::Corrupted(t!("core-manifest-unreadable")).because(e)
+            }
+        })?;
         // The list grew by doubling while it was read: give the slack back.
         m.entries.shrink_to_fit();
         if m.entries.len() > MAX_ENTRIES {
@@ -301,12 +308,37 @@ fn path_problem(path: &str) -> Option<Text> {
 /// Guard used by readers: the manifest and the readable metadata must agree.
 pub fn check_sealed(readable: &Sealed, manifest: &Manifest) -> Result<()> {
     if readable != &manifest.metadata {
-        return Err(Error::Tampered {
-            message: t!("core-sealed-mismatch"),
-            advice: t!("core-sealed-mismatch-advice"),
-        });
+        return Err(sealed_mismatch());
     }
     Ok(())
+}
+
+fn sealed_mismatch() -> Error {
+    Error::Tampered {
+        message: t!("core-sealed-mismatch"),
+        advice: t!("core-sealed-mismatch-advice"),
+    }
+}
+
+/// The manifest's copy of `created_at` is a string that does not parse:
+/// the readable one parsed (it is read first), so the copies cannot
+/// agree. This was found as a mismatch of the sealed details when the
+/// time was a string compared as such, and is still reported so.
+fn sealed_time_unreadable(bytes: &[u8]) -> bool {
+    #[derive(Deserialize)]
+    struct Peek {
+        metadata: PeekSealed,
+    }
+    #[derive(Deserialize)]
+    struct PeekSealed {
+        created_at: String,
+    }
+    serde_json::from_slice::<Peek>(bytes).is_ok_and(|p| {
+        p.metadata
+            .created_at
+            .parse::<crate::kinds::CreatedAt>()
+            .is_err()
+    })
 }
 
 /// A writer that only counts what it is given.
@@ -319,5 +351,83 @@ impl Write for ByteCount {
     }
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    fn sealed(created_at: &str) -> Value {
+        json!({
+            "format": "carevault-backup", "format_version": 1, "id": "t-1", "label": "l",
+            "created_at": created_at, "created_by": "nurse", "location": "Public",
+            "encrypted": false, "automatic": false, "app_version": "0.1.0", "facility": "X",
+            "device": "Y", "payload": "payload.tar.zst"
+        })
+    }
+
+    fn manifest(sealed: Value, kind: &str) -> Vec<u8> {
+        serde_json::to_vec(&json!({
+            "metadata": sealed,
+            "entries": [{"path": "data/a", "kind": kind, "size": 1, "sha256": "a".repeat(64)}],
+            "settings": {"realm": "r", "sync_endpoint": "e"}, "snapshot_barrier_ms": 0.0
+        }))
+        .unwrap()
+    }
+
+    fn readable(created_at: &str) -> Sealed {
+        serde_json::from_value(sealed(created_at)).unwrap()
+    }
+
+    #[test]
+    fn an_unknown_entry_kind_is_read_as_a_plain_file_and_kept() {
+        let m = Manifest::parse(&manifest(sealed("2026-11-27T08:00:00Z"), "symlink")).unwrap();
+        let e = &m.entries[0];
+        assert_eq!(e.kind, EntryKind::Other("symlink".into()));
+        assert!(!e.kind.is_database());
+        let back: Value = serde_json::from_slice(&m.to_bytes()).unwrap();
+        assert_eq!(back["entries"][0]["kind"], "symlink");
+        let m = Manifest::parse(&manifest(sealed("2026-11-27T08:00:00Z"), "sqlite")).unwrap();
+        assert!(m.entries[0].kind.is_database());
+    }
+
+    #[test]
+    fn an_edited_creation_time_is_a_sealed_mismatch() {
+        let m = Manifest::parse(&manifest(sealed("2026-11-27T08:00:00Z"), "file")).unwrap();
+        check_sealed(&readable("2026-11-27T08:00:00Z"), &m).unwrap();
+        // Another instant, and the same instant spelled otherwise (a case
+        // bit of the `T` or the `Z`, an offset), are all mismatches.
+        for edited in [
+            "2026-11-27T08:00:01Z",
+            "2026-11-27t08:00:00Z",
+            "2026-11-27T08:00:00z",
+            "2026-11-27T10:00:00+02:00",
+        ] {
+            let e = check_sealed(&readable(edited), &m).unwrap_err();
+            assert!(matches!(e, Error::Tampered { .. }), "{edited}: {e:?}");
+        }
+        // Spelled otherwise in both copies, they agree.
+        let odd = "2026-11-27T08:00:00.500Z";
+        let m = Manifest::parse(&manifest(sealed(odd), "file")).unwrap();
+        check_sealed(&readable(odd), &m).unwrap();
+    }
+
+    #[test]
+    fn an_unparsable_creation_time_in_the_manifest_is_a_sealed_mismatch() {
+        match Manifest::parse(&manifest(sealed("2026-11-27T08:00:00"), "file")) {
+            Err(Error::Tampered { message, .. }) => {
+                assert_eq!(message.text(), t!("core-sealed-mismatch").text())
+            }
+            other => panic!("{other:?}"),
+        }
+        // Other damage is still an unreadable manifest.
+        let mut bad = manifest(sealed("2026-11-27T08:00:00Z"), "file");
+        bad.truncate(bad.len() - 1);
+        match Manifest::parse(&bad) {
+            Err(Error::Json(e, _)) => assert!(matches!(*e, Error::Corrupted(_)), "{e:?}"),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::container::{payload_name, PASSPHRASE_SLOT_NAME, RECOVERY_SLOT_NAME};
 use crate::error::{Error, Result};
+pub use crate::kinds::{CreatedAt, Location, SlotKind};
 use crate::{FORMAT_NAME, NEWEST_READABLE};
 use carevault_i18n::{t, Text};
 use serde::{Deserialize, Serialize};
@@ -25,12 +26,12 @@ pub struct Sealed {
     pub id: String,
     /// Human label (defaults to one made from the timestamp).
     pub label: String,
-    /// UTC creation time, RFC 3339.
-    pub created_at: String,
+    /// UTC creation time, RFC 3339 (parsed when read; see [`CreatedAt`]).
+    pub created_at: CreatedAt,
     /// User name of the person (or `auto`) who made it.
     pub created_by: String,
     /// Medium the backup was written to: Private, Public, External or Folder.
-    pub location: String,
+    pub location: Location,
     /// Whether the payload is encrypted.
     pub encrypted: bool,
     /// Made by the automatic schedule (retention may delete it) rather than
@@ -59,8 +60,8 @@ pub struct Sealed {
 pub struct KeySlot {
     /// Entry name in the container (`key-passphrase.age`, `key-recovery.age`).
     pub name: String,
-    /// `passphrase` or `recovery`.
-    pub kind: String,
+    /// `passphrase` or `recovery` (any other kind is refused as damage).
+    pub kind: SlotKind,
     /// SHA-256 of the slot's bytes, hex, so damage is told apart from a wrong passphrase.
     pub sha256: String,
 }
@@ -128,31 +129,33 @@ impl Metadata {
                 advice: t!("core-tampered-advice"),
             });
         }
+        // A creation time that does not parse is damage named as such, in
+        // the order of the checks (after the ID and the label).
+        if let Some(e) = unparsed_time(&value) {
+            return Err(e);
+        }
         let md: Metadata = serde_json::from_value(value).map_err(|e| damaged().because(e))?;
         md.validate()?;
         Ok(md)
     }
 
-    fn validate(&self) -> Result<()> {
+    /// The checks of the ID and the label, which come before the time's.
+    fn validate_names(&self) -> Result<()> {
         let s = &self.sealed;
         crate::origin::check_minor(s.format_minor)?;
-        let bad = |what: Text| {
-            Err(Error::Tampered {
-                message: t!("core-details-invalid", what = what),
-                advice: t!("core-tampered-advice"),
-            })
-        };
         if !valid_id(&s.id) {
-            return bad(t!("core-field-backup-id"));
+            return Err(invalid(t!("core-field-backup-id")));
         }
         if s.label.chars().count() > MAX_LABEL_CHARS || s.label.chars().any(char::is_control) {
-            return bad(t!("core-field-label"));
+            return Err(invalid(t!("core-field-label")));
         }
-        if jiff::Timestamp::strptime("%Y-%m-%dT%H:%M:%S%.fZ", &s.created_at).is_err()
-            && s.created_at.parse::<jiff::Timestamp>().is_err()
-        {
-            return bad(t!("core-field-timestamp"));
-        }
+        Ok(())
+    }
+
+    fn validate(&self) -> Result<()> {
+        self.validate_names()?;
+        let s = &self.sealed;
+        let bad = |what: Text| Err(invalid(what));
         let expected_payload = payload_name(s.encrypted);
         if s.payload != expected_payload {
             return bad(t!("core-field-payload-name"));
@@ -161,9 +164,11 @@ impl Metadata {
             return bad(t!("core-field-key-slots"));
         }
         for slot in &self.key_slots {
+            // An unknown kind is damage: no reader could open it.
             let name_ok = matches!(
-                (slot.kind.as_str(), slot.name.as_str()),
-                ("passphrase", PASSPHRASE_SLOT_NAME) | ("recovery", RECOVERY_SLOT_NAME)
+                (&slot.kind, slot.name.as_str()),
+                (SlotKind::Passphrase, PASSPHRASE_SLOT_NAME)
+                    | (SlotKind::Recovery, RECOVERY_SLOT_NAME)
             );
             // Lowercase only: this checksum is the slot's only guard, so
             // a flipped case bit must not pass.
@@ -176,11 +181,37 @@ impl Metadata {
                 return bad(t!("core-field-key-slot"));
             }
         }
-        let has_recovery = self.key_slots.iter().any(|k| k.kind == "recovery");
+        let has_recovery = self.key_slots.iter().any(|k| k.kind == SlotKind::Recovery);
         if !has_recovery && !s.recovery_recipients.is_empty() {
             return bad(t!("core-field-recovery-without-slot"));
         }
         Ok(())
+    }
+}
+
+/// The error for metadata whose `created_at` is a string that does not
+/// parse as a time: what it was when the time was checked after parsing
+/// the rest (the damage of a field, else a bad ID or label, else the time).
+fn unparsed_time(value: &serde_json::Value) -> Option<Error> {
+    let text = value.get("created_at")?.as_str()?;
+    if text.parse::<CreatedAt>().is_ok() {
+        return None;
+    }
+    let mut v = value.clone();
+    v["created_at"] = "1970-01-01T00:00:00Z".into();
+    Some(match serde_json::from_value::<Metadata>(v) {
+        Err(e) => damaged().because(e),
+        Ok(md) => md
+            .validate_names()
+            .err()
+            .unwrap_or_else(|| invalid(t!("core-field-timestamp"))),
+    })
+}
+
+fn invalid(what: Text) -> Error {
+    Error::Tampered {
+        message: t!("core-details-invalid", what = what),
+        advice: t!("core-tampered-advice"),
     }
 }
 
@@ -206,4 +237,109 @@ pub fn valid_id(id: &str) -> bool {
 
 fn is_zero(n: &u32) -> bool {
     *n == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    fn readable() -> Value {
+        json!({
+            "format": "carevault-backup", "format_version": 1, "id": "t-1", "label": "l",
+            "created_at": "2026-11-27T08:00:00Z", "created_by": "nurse", "location": "Public",
+            "encrypted": true, "automatic": false, "app_version": "0.1.0", "facility": "X",
+            "device": "Y", "payload": "payload.tar.zst.age",
+            "key_slots": [{"name": "key-passphrase.age", "kind": "passphrase", "sha256": "a".repeat(64)}]
+        })
+    }
+
+    fn parse(v: &Value) -> Result<Metadata> {
+        Metadata::parse(&serde_json::to_vec(v).unwrap())
+    }
+
+    fn refusal(v: &Value) -> String {
+        let e = parse(v).unwrap_err();
+        let refused = match &e {
+            Error::Json(e, _) => e,
+            e => e,
+        };
+        assert!(matches!(refused, Error::Tampered { .. }), "{e:?}");
+        e.message().expect("a message").text()
+    }
+
+    #[test]
+    fn known_values_are_typed_and_written_back_as_read() {
+        let v = readable();
+        let md = parse(&v).unwrap();
+        assert_eq!(md.key_slots[0].kind, SlotKind::Passphrase);
+        assert_eq!(md.sealed.location, Location::Public);
+        assert_eq!(
+            md.sealed.created_at.timestamp(),
+            "2026-11-27T08:00:00Z".parse().unwrap()
+        );
+        let back: Value = serde_json::from_slice(&md.to_bytes()).unwrap();
+        assert_eq!(back, v);
+    }
+
+    #[test]
+    fn an_unknown_key_slot_kind_is_refused_as_damaged_details() {
+        let mut v = readable();
+        v["key_slots"][0]["kind"] = "fingerprint".into();
+        assert_eq!(
+            refusal(&v),
+            t!("core-details-invalid", what = t!("core-field-key-slot")).text()
+        );
+        // The right kind under the other slot's name is refused too.
+        v["key_slots"][0]["kind"] = "recovery".into();
+        assert_eq!(
+            refusal(&v),
+            t!("core-details-invalid", what = t!("core-field-key-slot")).text()
+        );
+    }
+
+    #[test]
+    fn an_unknown_location_is_read_and_kept_as_written() {
+        let mut v = readable();
+        v["location"] = "Cloud".into();
+        let md = parse(&v).unwrap();
+        assert_eq!(md.sealed.location, Location::Other("Cloud".into()));
+        let back: Value = serde_json::from_slice(&md.to_bytes()).unwrap();
+        assert_eq!(back["location"], "Cloud");
+    }
+
+    #[test]
+    fn an_unparsable_creation_time_is_named_after_the_id_and_label() {
+        let time = t!("core-details-invalid", what = t!("core-field-timestamp")).text();
+        let mut v = readable();
+        v["created_at"] = "2026-11-27T08:00:00".into();
+        assert_eq!(refusal(&v), time);
+        v["id"] = "not/an/id".into();
+        assert_eq!(
+            refusal(&v),
+            t!("core-details-invalid", what = t!("core-field-backup-id")).text()
+        );
+        // A damaged field is damage first.
+        let mut v = readable();
+        v["created_at"] = "soon".into();
+        v.as_object_mut().unwrap().remove("automatic");
+        assert_eq!(refusal(&v), t!("core-details-damaged").text());
+        // Not a string at all: damage.
+        let mut v = readable();
+        v["created_at"] = 1764230400.into();
+        assert_eq!(refusal(&v), t!("core-details-damaged").text());
+    }
+
+    #[test]
+    fn a_creation_time_spelled_otherwise_is_read_and_kept_as_spelled() {
+        let mut v = readable();
+        v["created_at"] = "2026-11-27T10:00:00+02:00".into();
+        let md = parse(&v).unwrap();
+        assert_eq!(
+            md.sealed.created_at.timestamp(),
+            "2026-11-27T08:00:00Z".parse().unwrap()
+        );
+        let back: Value = serde_json::from_slice(&md.to_bytes()).unwrap();
+        assert_eq!(back["created_at"], "2026-11-27T10:00:00+02:00");
+    }
 }

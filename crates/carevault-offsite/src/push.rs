@@ -308,7 +308,7 @@ pub fn push_one(
         size,
         etag: info.etag,
         at: uploaded_at,
-        created_at: Some(opened.metadata.sealed.created_at.clone()),
+        created_at: Some(opened.metadata.sealed.created_at.to_string()),
     };
     offsite_state::mark(home, &record)?;
     Ok(Pushed { record, checked })

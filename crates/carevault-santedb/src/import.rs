@@ -112,7 +112,7 @@ pub fn import(
             let b = o.backup.as_ref().expect("a real import writes a backup");
             Event::new(permit.user(), "import", Outcome::Success)
                 .backup(&b.metadata.sealed.id)
-                .medium(&b.metadata.sealed.location)
+                .medium(b.metadata.sealed.location.as_str())
                 .reason(&format!("from SanteDB backup {}", req.file.display()))
         }
         Err(e) => Event::new(

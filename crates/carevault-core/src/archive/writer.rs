@@ -9,7 +9,7 @@ use crate::format::container::{
     header_block, padded, payload_sum_line, BLOCK, MANIFEST_COPY_AGE_NAME, METADATA_NAME,
     PAYLOAD_SUM_NAME,
 };
-use crate::format::manifest::{AppSettings, Entry, Manifest, MANIFEST_NAME, SUMS_NAME};
+use crate::format::manifest::{AppSettings, Entry, EntryKind, Manifest, MANIFEST_NAME, SUMS_NAME};
 use crate::format::metadata::Metadata;
 use crate::i18n::t;
 use crate::snapshot::DbSnapshot;
@@ -332,7 +332,7 @@ fn stream_payload(
             w.write_all(&[0u8; 512][..pad]).map_err(sink_error)?;
             entries.push(Entry {
                 path: db.entry_path.clone(),
-                kind: std::borrow::Cow::Borrowed("sqlite"),
+                kind: EntryKind::Sqlite,
                 size: db.size(),
                 sha256: hex::encode(digest),
                 journal_mode: Some(db.journal_mode.clone()),
@@ -367,7 +367,7 @@ fn stream_payload(
             drop(reader);
             entries.push(Entry {
                 path: f.entry_path,
-                kind: std::borrow::Cow::Borrowed("file"),
+                kind: EntryKind::File,
                 size: f.size,
                 sha256: hex::encode(digest),
                 journal_mode: None,

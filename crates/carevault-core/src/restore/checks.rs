@@ -71,7 +71,7 @@ pub fn check_staged(
     mut results: BTreeMap<String, DbResult>,
 ) -> Result<Vec<Check>> {
     let mut out = Vec::new();
-    for e in manifest.entries.iter().filter(|e| e.kind == "sqlite") {
+    for e in manifest.entries.iter().filter(|e| e.kind.is_database()) {
         let r = results.remove(&e.path).unwrap_or_default();
         if let Some((err, what)) = r.error {
             return Err(sql_failed(err, what));
@@ -150,7 +150,7 @@ pub fn refuse_differences(report: &[Check]) -> Result<()> {
 pub fn report(home: &Path, manifest: &Manifest) -> Result<Vec<Check>> {
     let data = crate::layout::data_dir(home);
     let mut actual: std::collections::BTreeMap<String, u64> = Default::default();
-    for e in manifest.entries.iter().filter(|e| e.kind == "sqlite") {
+    for e in manifest.entries.iter().filter(|e| e.kind.is_database()) {
         let path = home.join(&e.path);
         let conn =
             crate::untrusted_db::open(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|err| {

@@ -86,7 +86,7 @@ impl EntrySink for StagingSink {
                 .map_err(|e| Error::io(t!("ops-doing-writing-restored-file"), &path, e))?;
         }
         drop(f);
-        if entry.kind == "sqlite" {
+        if entry.kind.is_database() {
             self.checker.submit(entry, &path, self.full_check);
         }
         Ok(())

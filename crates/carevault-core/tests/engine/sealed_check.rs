@@ -9,7 +9,7 @@ use crate::common::archive::{self, Backup};
 use crate::common::*;
 use carevault_core::archive::reader::Opened;
 use carevault_core::auth;
-use carevault_core::format::manifest::Manifest;
+use carevault_core::format::manifest::{EntryKind, Manifest};
 use carevault_core::restore::{self, RestoreRequest};
 use carevault_core::{Kind, NoProgress, Unlock};
 use rusqlite::Connection;
@@ -101,12 +101,16 @@ fn a_backup_seals_a_passing_integrity_check_of_each_database() {
     let home = small_home(t.path());
     let out = make_backup(&home, &t.path().join("out"), Some(PASS));
     let m = manifest_of(&out.path, Some(&pass(PASS)));
-    let dbs: Vec<_> = m.entries.iter().filter(|e| e.kind == "sqlite").collect();
+    let dbs: Vec<_> = m
+        .entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::Sqlite)
+        .collect();
     assert!(dbs.len() >= 2, "{dbs:?}");
     for e in &dbs {
         assert_eq!(e.integrity_check.as_deref(), Some("ok"), "{}", e.path);
     }
-    for e in m.entries.iter().filter(|e| e.kind == "file") {
+    for e in m.entries.iter().filter(|e| e.kind == EntryKind::File) {
         assert_eq!(e.integrity_check, None, "{}", e.path);
     }
     // Relying on it, and checking in full, both restore the data.
@@ -139,7 +143,7 @@ fn an_unencrypted_backup_seals_no_verdict() {
     let home = small_home(t.path());
     let out = make_backup(&home, &t.path().join("out"), None);
     let m = manifest_of(&out.path, None);
-    assert!(m.entries.iter().any(|e| e.kind == "sqlite"));
+    assert!(m.entries.iter().any(|e| e.kind == EntryKind::Sqlite));
     for e in &m.entries {
         assert_eq!(e.integrity_check, None, "{}", e.path);
     }

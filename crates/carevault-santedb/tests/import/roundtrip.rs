@@ -34,7 +34,10 @@ fn round_trip(v: Version, pass: Option<&str>) {
     let md = &backup.metadata.sealed;
     if v.has_table() {
         let t = jiff::Timestamp::from_second(spec.time).unwrap();
-        assert_eq!(md.created_at, t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
+        assert_eq!(
+            md.created_at.to_string(),
+            t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+        );
     }
     if matches!(v, Version::Sb0Bk2024 | Version::Sb0Bk2025 | Version::Sb1Bk) {
         assert_eq!(md.created_by, "nurse.amina");

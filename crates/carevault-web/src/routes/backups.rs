@@ -42,7 +42,7 @@ fn stale_warning(
             let medium = f.location.parse::<Medium>().ok()?;
             Some((
                 medium,
-                carevault_core::status::age_days(&m.sealed.created_at, now),
+                carevault_core::status::age_days_of(m.sealed.created_at.timestamp(), now),
             ))
         }),
         carevault_core::status::offsite_newest_age(home, now),
@@ -65,7 +65,8 @@ pub async fn list(State(state): State<AppState>, who: Who) -> Result<Json<Value>
             .map(|f| {
                 let mut v = entry(&home, f, lang);
                 if let (Some(c), Some(m)) = (&column, &f.listed.metadata) {
-                    v["offsite"] = json!(c.state_of(&m.sealed.id, &m.sealed.created_at));
+                    v["offsite"] =
+                        json!(c.state_of(&m.sealed.id, &m.sealed.created_at.to_string()));
                 }
                 let id = v["id"].as_str().map(str::to_string);
                 v["restored_from"] = json!(from

@@ -194,7 +194,11 @@ pub fn unlock_for(home: &Path, file: &Path, key: KeyBody) -> Result<Option<Unloc
 pub fn has_recovery_slot(file: &Path) -> bool {
     crate::lookup::examine(file)
         .and_then(|l| l.metadata)
-        .is_some_and(|m| m.key_slots.iter().any(|k| k.kind == "recovery"))
+        .is_some_and(|m| {
+            m.key_slots
+                .iter()
+                .any(|k| k.kind == carevault_core::format::metadata::SlotKind::Recovery)
+        })
 }
 
 /// A core error of a key attempt on `file`, for the web: a wrong key of a
