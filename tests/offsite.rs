@@ -39,7 +39,7 @@ fn round_trip(server: &Server) {
     let st = json(&run(&["--json", "offsite", "status", "--home", c.h()]));
     assert_eq!(st["pending"].as_array().unwrap().len(), 0, "{st}");
     assert!(st["last_success"].is_string());
-    let dl = c.t.path().join("dl");
+    let dl = c.root().join("dl");
     let out = run(&[
         "--json",
         "offsite",
@@ -102,8 +102,8 @@ fn an_existing_object_with_the_same_key_is_never_overwritten() {
     let c = clinic(2, &s.endpoint(), (AK, SK), "");
     let made = c.backup();
     let name = made.file_name().unwrap().to_str().unwrap().to_string();
-    let store = store_at(&s.endpoint(), &c.t.path().join("j"), Clock::system(), 3);
-    let planted = random_file(c.t.path(), "planted", 4000);
+    let store = store_at(&s.endpoint(), &c.root().join("j"), Clock::system(), 3);
+    let planted = random_file(c.root(), "planted", 4000);
     store
         .put_checked(&name, &planted, &carevault_core::NoProgress)
         .unwrap();
@@ -114,7 +114,7 @@ fn an_existing_object_with_the_same_key_is_never_overwritten() {
         "not marked offsite"
     );
     assert_eq!(
-        download(&store, &name, c.t.path()),
+        download(&store, &name, c.root()),
         std::fs::read(&planted).unwrap(),
         "the stored object is unchanged"
     );
@@ -186,7 +186,7 @@ fn a_key_that_may_not_delete_pushes_and_retention_never_touches_the_store() {
         !seen.iter().any(|e| e.method == "DELETE"),
         "nothing asked the store to delete: {seen:?}"
     );
-    let store = store_at(&p.endpoint(), &c.t.path().join("j"), Clock::system(), 2);
+    let store = store_at(&p.endpoint(), &c.root().join("j"), Clock::system(), 2);
     for id in &pushed {
         let name = format!("Backup-{id}.bin");
         assert!(
@@ -255,7 +255,7 @@ fn get_resumes_a_partial_download_and_refuses_one_that_does_not_match_its_sideca
     let name = made.file_name().unwrap().to_str().unwrap().to_string();
     ok(&push(&c));
     // A download that stopped after 1 MiB: only the rest is asked for.
-    let dl = c.t.path().join("dl");
+    let dl = c.root().join("dl");
     std::fs::create_dir(&dl).unwrap();
     let bytes = std::fs::read(&made).unwrap();
     std::fs::write(
@@ -293,12 +293,8 @@ fn get_resumes_a_partial_download_and_refuses_one_that_does_not_match_its_sideca
     assert!(!dl.join(format!(".carevault-tmp-offsite-{name}")).exists());
 
     // An object whose bytes differ from what its sidecar says.
-    let store = store_at(&s.endpoint(), &c.t.path().join("j"), Clock::system(), 3);
-    let fake = random_file(
-        c.t.path(),
-        "Backup-20260101-000000-0badc0de.bin",
-        bytes.len(),
-    );
+    let store = store_at(&s.endpoint(), &c.root().join("j"), Clock::system(), 3);
+    let fake = random_file(c.root(), "Backup-20260101-000000-0badc0de.bin", bytes.len());
     store
         .put_checked(
             "Backup-20260101-000000-0badc0de.bin",
@@ -319,7 +315,7 @@ fn get_resumes_a_partial_download_and_refuses_one_that_does_not_match_its_sideca
             &serde_json::to_vec(&side).unwrap(),
         )
         .unwrap();
-    let dl2 = c.t.path().join("dl2");
+    let dl2 = c.root().join("dl2");
     let out = run(&[
         "offsite",
         "get",

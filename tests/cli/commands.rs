@@ -141,7 +141,7 @@ fn each_fault_has_its_own_message_and_exit_code() {
         6,
         "damaged",
     );
-    let wrong = c.t.path().join("wrong.txt");
+    let wrong = c.root().join("wrong.txt");
     std::fs::write(&wrong, "not it\n").unwrap();
     let good = c.backup();
     assert_fails(
@@ -178,7 +178,7 @@ fn each_fault_has_its_own_message_and_exit_code() {
         // A signed backup's edited details are caught by its signature.
         "signed origin does not match",
     );
-    let stranger = c.t.path().join("photo.bin");
+    let stranger = c.root().join("photo.bin");
     std::fs::write(&stranger, vec![0xffu8; 4096]).unwrap();
     assert_fails(
         &run(&["verify", "--home", c.h(), stranger.to_str().unwrap()]),
@@ -190,7 +190,7 @@ fn each_fault_has_its_own_message_and_exit_code() {
             "verify",
             "--home",
             c.h(),
-            c.t.path().join("nope.bin").to_str().unwrap(),
+            c.root().join("nope.bin").to_str().unwrap(),
         ]),
         3,
         "does not exist",
@@ -259,7 +259,7 @@ fn a_backup_during_a_sync_is_refused_with_the_guides_advice() {
 #[test]
 fn rekey_and_recovery_key_through_the_cli() {
     let c = Clinic::new();
-    let key = c.t.path().join("facility.key");
+    let key = c.root().join("facility.key");
     let out = run(&["--json", "keygen", "--out", key.to_str().unwrap()]);
     let public = json(&out)["public_key"].as_str().unwrap().to_string();
     let out = run(&[
@@ -283,7 +283,7 @@ fn rekey_and_recovery_key_through_the_cli() {
     ])
     .status
     .success());
-    let newp = c.t.path().join("new.txt");
+    let newp = c.root().join("new.txt");
     std::fs::write(&newp, "the new one\n").unwrap();
     let out = run(&[
         "rekey",
@@ -442,7 +442,7 @@ fn every_command_takes_an_id_a_label_or_a_path_the_same_way() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let new_pass = c.t.path().join("new-pass.txt");
+    let new_pass = c.root().join("new-pass.txt");
     std::fs::write(&new_pass, "another clinic passphrase\n").unwrap();
     let out = run(&[
         "rekey",
@@ -460,7 +460,7 @@ fn every_command_takes_an_id_a_label_or_a_path_the_same_way() {
         String::from_utf8_lossy(&out.stderr)
     );
     // A plant in the working folder named like the ID is not the backup.
-    let cwd = c.t.path().join("cwd");
+    let cwd = c.root().join("cwd");
     std::fs::create_dir(&cwd).unwrap();
     std::fs::write(cwd.join(&id), b"not a backup").unwrap();
     let out = bin()

@@ -82,12 +82,12 @@ fn golden_cli_text_of_the_everyday_commands_and_their_failures() {
     golden!("verify-ok", run(&["verify", "weekly", "--home", c.h()]));
 
     // Failures: each says what happened and what to do.
-    let missing = c.t.path().join("no-such-home");
+    let missing = c.root().join("no-such-home");
     golden!(
         "wrong-home",
         run(&["list", "--home", missing.to_str().unwrap()])
     );
-    let empty = c.t.path().join("empty");
+    let empty = c.root().join("empty");
     std::fs::create_dir(&empty).unwrap();
     golden!(
         "home-without-users",
@@ -103,7 +103,7 @@ fn golden_cli_text_of_the_everyday_commands_and_their_failures() {
     );
     let file = c.backup();
     let bytes = std::fs::read(&file).unwrap();
-    let cut = c.t.path().join("cut.bin");
+    let cut = c.root().join("cut.bin");
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
     golden!(
         "verify-truncated",
@@ -140,9 +140,9 @@ fn golden_cli_text_of_the_everyday_commands_and_their_failures() {
 #[test]
 fn golden_new_passphrase_rule_and_password_file_messages() {
     let c = Clinic::new();
-    let weak = c.t.path().join("weak");
+    let weak = c.root().join("weak");
     std::fs::write(&weak, "password\n").unwrap();
-    let short = c.t.path().join("short");
+    let short = c.root().join("short");
     std::fs::write(&short, "a\n").unwrap();
     golden!(
         "backup-passphrase-too-short",

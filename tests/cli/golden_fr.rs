@@ -96,7 +96,7 @@ fn french_locale_gives_french_text_for_the_everyday_commands_and_their_failures(
     // A damaged file: cut in half, then verified.
     let file = c.backup();
     let bytes = std::fs::read(&file).unwrap();
-    let cut = c.t.path().join("cut.bin");
+    let cut = c.root().join("cut.bin");
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
     let verify = run_in(
         FR,
@@ -117,7 +117,7 @@ fn french_locale_gives_french_text_for_the_everyday_commands_and_their_failures(
     );
     golden!("fr-verify-truncated", verify);
 
-    let missing = c.t.path().join("no-such-home");
+    let missing = c.root().join("no-such-home");
     let wrong_home = run_in(FR, &["list", "--home", missing.to_str().unwrap()]);
     assert_eq!(wrong_home.status.code(), Some(3), "{}", stderr(&wrong_home));
     assert!(

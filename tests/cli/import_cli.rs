@@ -22,9 +22,9 @@ fn fixture(c: &Clinic) -> std::path::PathBuf {
         },
     ];
     let spec = writer::Spec::new(writer::Version::Sb1Bk, entries, Some(SANTEDB_PASS));
-    let p = c.t.path().join("santedb.bin");
+    let p = c.root().join("santedb.bin");
     std::fs::write(&p, writer::write(&spec)).unwrap();
-    std::fs::write(c.t.path().join("santedb-pass"), format!("{SANTEDB_PASS}\n")).unwrap();
+    std::fs::write(c.root().join("santedb-pass"), format!("{SANTEDB_PASS}\n")).unwrap();
     p
 }
 
@@ -32,8 +32,8 @@ fn fixture(c: &Clinic) -> std::path::PathBuf {
 fn import_santedb_writes_a_backup_that_verify_accepts() {
     let c = Clinic::new();
     let file = fixture(&c);
-    let to = c.t.path().join("imported");
-    let sp = c.t.path().join("santedb-pass");
+    let to = c.root().join("imported");
+    let sp = c.root().join("santedb-pass");
     let out = run(&[
         "--json",
         "import",
@@ -76,8 +76,8 @@ fn import_santedb_exit_codes_and_dry_run() {
     let c = Clinic::new();
     let file = fixture(&c);
     let f = file.to_str().unwrap();
-    let to = c.t.path().join("imported");
-    let wrong = c.t.path().join("wrong");
+    let to = c.root().join("imported");
+    let wrong = c.root().join("wrong");
     std::fs::write(&wrong, "not it\n").unwrap();
     // Wrong SanteDB passphrase: exit 4, JSON error kind.
     let out = run(&[
@@ -98,9 +98,9 @@ fn import_santedb_exit_codes_and_dry_run() {
     assert_eq!(json(&out)["error"]["kind"], "wrong_key");
     // Truncated: exit 5.
     let bytes = std::fs::read(&file).unwrap();
-    let cut = c.t.path().join("cut.bin");
+    let cut = c.root().join("cut.bin");
     std::fs::write(&cut, &bytes[..bytes.len() - 100]).unwrap();
-    let sp = c.t.path().join("santedb-pass");
+    let sp = c.root().join("santedb-pass");
     let out = run(&[
         "import",
         "santedb",
@@ -181,9 +181,9 @@ fn import_santedb_exit_codes_and_dry_run() {
 fn import_santedb_refuses_a_weak_new_passphrase_before_any_work() {
     let c = Clinic::new();
     let file = fixture(&c);
-    let to = c.t.path().join("imported");
-    let sp = c.t.path().join("santedb-pass");
-    let weak = c.t.path().join("weak");
+    let to = c.root().join("imported");
+    let sp = c.root().join("santedb-pass");
+    let weak = c.root().join("weak");
     std::fs::write(&weak, "password\n").unwrap();
     let out = run(&[
         "import",

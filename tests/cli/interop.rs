@@ -27,9 +27,7 @@ const PASSPHRASE: &str = "interop test passphrase, seven words long";
 const PATIENTS: u64 = 300;
 const PHOTOS: u64 = 3;
 /// Low scrypt work factor so the test is fast; the age CLI accepts it.
-/// Fast scrypt; unencrypted backups allowed in plain folders (for the
-/// unencrypted-format test only: the default policy refuses them).
-const PROFILE: &str = "[encryption]\nwork_factor = 14\n[media]\nrequire_encryption = []\n";
+const WORK_FACTOR: u8 = 14;
 /// Timeout of each expectation on the age pseudo-terminal.
 const PTY_TIMEOUT_MS: u64 = 30_000;
 
@@ -291,10 +289,10 @@ fn is_sqlite_side_file(p: &Path) -> bool {
 // ---------------------------------------------------------------------------
 // Fixture
 
+/// The shared demo clinic (`carevault_testkit::Clinic`) and one backup of it.
 struct Clinic {
-    /// Keeps the temporary folder alive.
-    _tmp: tempfile::TempDir,
-    home: PathBuf,
+    /// The demo clinic (its temporary folder lives as long as this).
+    kit: carevault_testkit::Clinic,
     /// The folder holding the backup (where the documented commands start).
     folder: PathBuf,
     /// The backup file's name inside `folder`.
@@ -303,24 +301,21 @@ struct Clinic {
     recovery_key: PathBuf,
 }
 
-/// A demo clinic and one backup of it, made by the real binary.
+/// A demo clinic (the data `carevault demo init` makes by default) and
+/// one backup of it, made by the real binary.
 fn clinic_with_backup(encrypted: bool) -> Clinic {
-    let tmp = tempfile::tempdir().expect("temporary folder");
-    let dir = tmp.path().to_path_buf();
-    let home = dir.join("clinic");
+    let kit =
+        carevault_testkit::Clinic::demo(PATIENTS, PHOTOS, carevault_testkit::clinic::CLI_DEMO_SEED);
+    // Fast scrypt; unencrypted backups allowed in plain folders (for the
+    // unencrypted-format test only: the default policy refuses them).
+    kit.set_profile(
+        WORK_FACTOR,
+        carevault_testkit::clinic::Media::PlainFoldersAllowed,
+    );
+    let dir = kit.root().to_path_buf();
+    let home = &kit.home;
     let folder = dir.join("docs");
     let s = |p: &Path| p.to_str().expect("UTF-8 temporary path").to_string();
-
-    carevault(&[
-        "demo",
-        "init",
-        &s(&home),
-        "--patients",
-        &PATIENTS.to_string(),
-        "--photos",
-        &PHOTOS.to_string(),
-    ]);
-    std::fs::write(home.join("carevault.toml"), PROFILE).unwrap();
 
     let recovery_key = dir.join("recovery-key.txt");
     let created = if encrypted {
@@ -333,12 +328,11 @@ fn clinic_with_backup(encrypted: bool) -> Clinic {
             public.starts_with("age1"),
             "not an age public key: {public}"
         );
-        let pass_file = dir.join("pass.txt");
-        std::fs::write(&pass_file, format!("{PASSPHRASE}\n")).unwrap();
+        let pass_file = kit.passphrase_file("pass.txt", PASSPHRASE);
         carevault(&[
             "backup",
             "--home",
-            &s(&home),
+            &s(home),
             "--to",
             &s(&folder),
             "--passphrase-file",
@@ -350,7 +344,7 @@ fn clinic_with_backup(encrypted: bool) -> Clinic {
         carevault(&[
             "backup",
             "--home",
-            &s(&home),
+            &s(home),
             "--to",
             &s(&folder),
             "--no-encrypt",
@@ -380,8 +374,7 @@ fn clinic_with_backup(encrypted: bool) -> Clinic {
         "unexpected backup file name {file_name}"
     );
     Clinic {
-        _tmp: tmp,
-        home,
+        kit,
         folder,
         file_name,
         recovery_key,
@@ -461,7 +454,7 @@ fn check_restored(c: &Clinic, x: &Path) {
 
     // The restored data is the app home's data: same file names (the live
     // databases' -wal/-shm aside) and identical bytes for every plain file.
-    let original: BTreeSet<PathBuf> = files_under(&c.home.join("data"))
+    let original: BTreeSet<PathBuf> = files_under(&c.kit.home.join("data"))
         .into_iter()
         .filter(|p| !is_sqlite_side_file(p))
         .collect();
@@ -507,7 +500,7 @@ fn check_restored(c: &Clinic, x: &Path) {
                 assert_eq!(count, n.to_string(), "{path}: rows of {table}");
             }
         } else {
-            let original = std::fs::read(c.home.join(path))
+            let original = std::fs::read(c.kit.home.join(path))
                 .unwrap_or_else(|e| panic!("reading the original of {path}: {e}"));
             let copy = std::fs::read(&on_disk).unwrap();
             assert!(
@@ -533,15 +526,15 @@ fn check_restored(c: &Clinic, x: &Path) {
         .filter(|p| p.starts_with("data/files/photos"))
         .count();
     assert_eq!(photos as u64, PHOTOS, "photos restored");
-    let files = files_under(&c.home.join("data/files"));
+    let files = files_under(&c.kit.home.join("data/files"));
     assert!(!files.is_empty(), "the demo clinic has no files");
     for f in &files {
-        let a = std::fs::read(c.home.join("data/files").join(f)).unwrap();
+        let a = std::fs::read(c.kit.home.join("data/files").join(f)).unwrap();
         let b = std::fs::read(restored.join("data/files").join(f))
             .unwrap_or_else(|e| panic!("data/files/{} was not restored: {e}", f.display()));
         assert!(a == b, "data/files/{} differs", f.display());
     }
-    let config = std::fs::read(c.home.join("data/config/app.toml"))
+    let config = std::fs::read(c.kit.home.join("data/config/app.toml"))
         .expect("the demo clinic has data/config/app.toml");
     assert_eq!(
         std::fs::read(restored.join("data/config/app.toml"))

@@ -41,7 +41,7 @@ fn external_falls_back_to_public_until_a_medium_is_mounted() {
         .unwrap()
         .starts_with(c.home.join("Documents").to_str().unwrap()));
     // A stick appears under the configured mount root.
-    let stick = c.t.path().join("media/clinic/USB-STICK");
+    let stick = c.root().join("media/clinic/USB-STICK");
     std::fs::create_dir_all(&stick).unwrap();
     let v = ok(&run(&[
         "--json",
@@ -254,7 +254,7 @@ fn every_action_is_audited_and_tampering_is_found() {
         "--passphrase-file",
         c.p(),
     ]));
-    let wrong = c.t.path().join("wrong.txt");
+    let wrong = c.root().join("wrong.txt");
     std::fs::write(&wrong, "nope\n").unwrap();
     assert!(!run(&[
         "verify",
@@ -515,7 +515,7 @@ fn a_wrong_passphrase_does_not_mark_a_good_backup_as_failed() {
         "--passphrase-file",
         c.p(),
     ]));
-    let wrong = c.t.path().join("wrong.txt");
+    let wrong = c.root().join("wrong.txt");
     std::fs::write(&wrong, "not the passphrase\n").unwrap();
     let out = run(&[
         "--json",

@@ -161,7 +161,7 @@ fn a_wrong_password_is_refused_and_audited_without_saying_which_part() {
 fn first_run_restore_needs_no_login_but_a_filled_home_does() {
     let c = Clinic::new();
     let file = c.backup();
-    let fresh = c.t.path().join("new-tablet");
+    let fresh = c.root().join("new-tablet");
     let out = bin()
         .env_remove("CAREVAULT_USER")
         .env_remove("CAREVAULT_PASSWORD")

@@ -66,7 +66,7 @@ fn round_trip(encrypted: bool) {
         "fiche\n",
     )
     .unwrap();
-    let key = c.t.path().join("recovery.txt");
+    let key = c.root().join("recovery.txt");
     ok(&run(&["keygen", "--out", key.to_str().unwrap()]), "keygen");
     let text = std::fs::read_to_string(&key).unwrap();
     let public = text
@@ -74,7 +74,7 @@ fn round_trip(encrypted: bool) {
         .find_map(|l| l.strip_prefix("# public key: "))
         .unwrap()
         .to_string();
-    let file = c.t.path().join("Backup-py.bin");
+    let file = c.root().join("Backup-py.bin");
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/second_implementation/pack.py"
@@ -93,7 +93,7 @@ fn round_trip(encrypted: bool) {
         verify.extend(["--identity", key.to_str().unwrap()]);
     }
     ok(&run(&verify), "carevault verify");
-    let fresh = c.t.path().join("fresh");
+    let fresh = c.root().join("fresh");
     let mut restore = vec![
         "restore",
         "--yes",

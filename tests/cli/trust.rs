@@ -68,11 +68,10 @@ fn backup_to(c: &Clinic, dir: &Path) -> PathBuf {
 }
 
 fn allow_unencrypted(c: &Clinic) {
-    std::fs::write(
-        c.home.join("carevault.toml"),
-        "[encryption]\nwork_factor = 10\n[media]\nrequire_encryption = []\n",
-    )
-    .unwrap();
+    c.set_profile(
+        carevault_testkit::clinic::WORK_FACTOR,
+        carevault_testkit::clinic::Media::PlainFoldersAllowed,
+    );
 }
 
 fn cp_a(from: &Path, to: &Path) {
@@ -121,7 +120,7 @@ fn role_command_provenance_matrix_through_the_cli() {
     let b = Clinic::new();
     let foreign = Clinic::new();
     allow_unencrypted(&a);
-    let files_dir = a.t.path().join("files");
+    let files_dir = a.root().join("files");
     let signed_here = backup_to(&a, &files_dir);
     let signed_trusted = backup_to(&b, &files_dir);
     let foreign_file = backup_to(&foreign, &files_dir);
@@ -189,9 +188,9 @@ fn role_command_provenance_matrix_through_the_cli() {
             .unwrap_or_else(|| panic!("{p:?} not listed"));
         assert_eq!(item["trust"]["level"], level, "{p:?}");
     }
-    let pristine = a.t.path().join("pristine");
+    let pristine = a.root().join("pristine");
     cp_a(&a.home.join("data"), &pristine);
-    let scratch = a.t.path().join("scratch");
+    let scratch = a.root().join("scratch");
     std::fs::create_dir_all(&scratch).unwrap();
     let roles = [
         Some("admin"),
@@ -314,7 +313,7 @@ fn trust_add_list_remove_are_for_the_admin_and_audited() {
         .unwrap();
     assert_fails(&out, 12, "may not manage the trusted signing keys");
     // A .pub file is accepted too.
-    let pub_file = a.t.path().join("b.pub");
+    let pub_file = a.root().join("b.pub");
     std::fs::write(
         &pub_file,
         format!("untrusted comment: minisign public key\n{b_key}\n"),
@@ -505,7 +504,7 @@ fn state_files_are_private_whatever_the_umask() {
 fn a_facility_key_certifies_tablets_through_the_cli() {
     let a = Clinic::new();
     let b = Clinic::new();
-    let fk = a.t.path().join("facility.key");
+    let fk = a.root().join("facility.key");
     let out = bin()
         .env_remove("CAREVAULT_USER")
         .args([
@@ -565,7 +564,7 @@ fn a_facility_key_certifies_tablets_through_the_cli() {
         ]),
         "trust add --facility",
     );
-    let file = backup_to(&b, &a.t.path().join("from-b"));
+    let file = backup_to(&b, &a.root().join("from-b"));
     let out = run(&["show", file.to_str().unwrap(), "--home", a.h()]);
     ok(&out, "show");
     let text = String::from_utf8_lossy(&out.stdout);

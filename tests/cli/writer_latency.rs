@@ -113,7 +113,7 @@ fn the_app_keeps_committing_during_and_after_backups() {
         .spawn()
         .unwrap();
     wait_for_changes(&home, 50, &mut writer);
-    let dest = c.t.path().join("out");
+    let dest = c.root().join("out");
     let (mut checked, mut at_barrier) = (0, 0);
     for _ in 0..3 {
         let backup = bin()

@@ -148,16 +148,10 @@ pub fn kill_then_resume_with(s: &Server, abort: bool, keys: (&str, &str)) {
         (if abort { 1 } else { 3 }..=parts).collect::<Vec<_>>(),
         "only the missing parts are sent"
     );
-    let store = store_at_with(
-        &s.endpoint(),
-        &c.t.path().join("j"),
-        Clock::system(),
-        3,
-        keys,
-    );
+    let store = store_at_with(&s.endpoint(), &c.root().join("j"), Clock::system(), 3, keys);
     let name = made.file_name().unwrap().to_str().unwrap();
     assert_eq!(
-        download(&store, name, c.t.path()),
+        download(&store, name, c.root()),
         std::fs::read(&made).unwrap()
     );
     assert!(
@@ -272,11 +266,11 @@ fn a_wrong_content_md5_is_refused_by_s3s_fs_and_the_backup_is_not_marked_offsite
     assert!(marked(&c).get(backup_id(&made)).is_none());
     // s3s-fs keeps the refused body under the key: whatever it holds is
     // not taken for the backup.
-    let store = store_at(&s.endpoint(), &c.t.path().join("j"), Clock::system(), 3);
+    let store = store_at(&s.endpoint(), &c.root().join("j"), Clock::system(), 3);
     let name = made.file_name().unwrap().to_str().unwrap();
     if store.head(&format!("backups/{name}")).unwrap().is_some() {
         assert_ne!(
-            download(&store, name, c.t.path()),
+            download(&store, name, c.root()),
             std::fs::read(&made).unwrap()
         );
     }

@@ -177,7 +177,7 @@ fn a_tablet_key_with_the_recommended_policy_pushes_its_own_prefix_only_on_moto()
         "a multipart object: {etag}"
     );
 
-    let j = ca.t.path().join("j");
+    let j = ca.root().join("j");
     let own = store_with(&s, a, PREFIX, &j);
     let other = store_with(&s, a, OTHER_PREFIX, &j);
     let refused = |e: carevault_core::Error| {
@@ -236,7 +236,7 @@ fn a_tablet_key_with_the_recommended_policy_pushes_its_own_prefix_only_on_moto()
     let profile = ca.home.join("carevault.toml");
     let text = std::fs::read_to_string(&profile).unwrap();
     std::fs::write(&profile, text.replace(PREFIX, OTHER_PREFIX)).unwrap();
-    let dl = ca.t.path().join("dl");
+    let dl = ca.root().join("dl");
     let out = run(&[
         "offsite",
         "get",

@@ -273,7 +273,10 @@ pub fn measure(n: usize, mut make: impl FnMut() -> Command) -> Duration {
 }
 
 /// A demo clinic: `home` with demo data, a profile with the given scrypt
-/// work factor, and files holding the two passphrases.
+/// work factor, and files holding the two passphrases. The pieces are the
+/// test kit's (`carevault_testkit::clinic`); the clinic lives in a folder
+/// the test chooses (a small disk, a template copied per case), which the
+/// kit's own `Clinic` (a temporary folder of its own) does not allow.
 pub struct Clinic {
     pub root: PathBuf,
     pub home: PathBuf,
@@ -282,20 +285,17 @@ pub struct Clinic {
 }
 
 impl Clinic {
-    /// Creates `root/clinic` with `patients` patients and `photos` photos.
+    /// Creates `root/clinic` with `patients` patients and `photos` photos
+    /// (the data `carevault demo init` makes by default).
     pub fn create(root: &Path, patients: u64, photos: u64, work_factor: u8) -> Clinic {
         std::fs::create_dir_all(root).unwrap();
         let home = root.join("clinic");
-        let o = run(&[
-            "demo",
-            "init",
-            home.to_str().unwrap(),
-            "--patients",
-            &patients.to_string(),
-            "--photos",
-            &photos.to_string(),
-        ]);
-        ok(&o, "demo init");
+        carevault_testkit::clinic::demo_home(
+            &home,
+            patients,
+            photos,
+            carevault_testkit::clinic::CLI_DEMO_SEED,
+        );
         let c = Clinic::at(root, &home);
         c.set_work_factor(work_factor);
         c
@@ -305,8 +305,8 @@ impl Clinic {
     pub fn at(root: &Path, home: &Path) -> Clinic {
         let pass_a = root.join("pass-a.txt");
         let pass_b = root.join("pass-b.txt");
-        std::fs::write(&pass_a, format!("{PASS_A}\n")).unwrap();
-        std::fs::write(&pass_b, format!("{PASS_B}\n")).unwrap();
+        carevault_testkit::clinic::write_passphrase(&pass_a, PASS_A);
+        carevault_testkit::clinic::write_passphrase(&pass_b, PASS_B);
         Clinic {
             root: root.to_path_buf(),
             home: home.to_path_buf(),
@@ -315,12 +315,14 @@ impl Clinic {
         }
     }
 
+    /// The test profile with work factor `wf`, no external media (their
+    /// folders, `root/no-media`, are never made).
     pub fn set_work_factor(&self, wf: u8) {
-        let profile = format!(
-            "[encryption]\nwork_factor = {wf}\n[media]\nexternal_roots = [\"{}/no-media/*/*\"]\n",
-            self.root.display()
+        carevault_testkit::clinic::write_profile(
+            &self.home,
+            wf,
+            carevault_testkit::clinic::Media::ExternalUnder(&self.root.join("no-media")),
         );
-        std::fs::write(self.home.join("carevault.toml"), profile).unwrap();
     }
 
     pub fn h(&self) -> &str {

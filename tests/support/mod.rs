@@ -23,45 +23,34 @@ pub fn json(out: &Output) -> Value {
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
+/// The shared demo clinic (`carevault_testkit::Clinic`: `TMP/clinic`, the
+/// test profile) with a passphrase file `TMP/pass.txt` holding [`PASS`].
 pub struct Clinic {
-    pub t: tempfile::TempDir,
-    pub home: PathBuf,
+    kit: carevault_testkit::Clinic,
     pub pass_file: PathBuf,
+}
+
+impl std::ops::Deref for Clinic {
+    type Target = carevault_testkit::Clinic;
+    fn deref(&self) -> &carevault_testkit::Clinic {
+        &self.kit
+    }
 }
 
 impl Clinic {
     pub fn new() -> Clinic {
         Clinic::sized(200, 2)
     }
-    /// A demo clinic of `patients` patients and `photos` photos.
+    /// A demo clinic of `patients` patients and `photos` photos, the data
+    /// `carevault demo init` makes by default.
     pub fn sized(patients: u32, photos: u32) -> Clinic {
-        let t = tempfile::tempdir().unwrap();
-        let home = t.path().join("clinic");
-        let out = run(&[
-            "demo",
-            "init",
-            home.to_str().unwrap(),
-            "--patients",
-            &patients.to_string(),
-            "--photos",
-            &photos.to_string(),
-        ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let kit = carevault_testkit::Clinic::demo(
+            patients.into(),
+            photos.into(),
+            carevault_testkit::clinic::CLI_DEMO_SEED,
         );
-        let profile = format!(
-            "[encryption]\nwork_factor = 10\n[media]\nexternal_roots = [\"{}/media/*/*\"]\n",
-            t.path().display()
-        );
-        std::fs::write(home.join("carevault.toml"), profile).unwrap();
-        let pass_file = t.path().join("pass.txt");
-        std::fs::write(&pass_file, format!("{PASS}\n")).unwrap();
-        Clinic { t, home, pass_file }
-    }
-    pub fn h(&self) -> &str {
-        self.home.to_str().unwrap()
+        let pass_file = kit.passphrase_file("pass.txt", PASS);
+        Clinic { kit, pass_file }
     }
     pub fn p(&self) -> &str {
         self.pass_file.to_str().unwrap()
@@ -88,7 +77,7 @@ impl Clinic {
         let src = self.backup();
         let mut b = std::fs::read(&src).unwrap();
         f(&mut b);
-        let p = self.t.path().join(name);
+        let p = self.root().join(name);
         std::fs::write(&p, b).unwrap();
         p
     }

@@ -73,13 +73,14 @@ pub fn small_home(root: &Path) -> PathBuf {
     home
 }
 
-/// Fast scrypt, and unencrypted backups allowed in plain folders (tests only).
+/// Fast scrypt, and unencrypted backups allowed in plain folders (tests
+/// only): the test kit's profile.
 pub fn test_profile(home: &Path) {
-    std::fs::write(
-        home.join("carevault.toml"),
-        "[encryption]\nwork_factor = 10\n[media]\nrequire_encryption = []\n",
-    )
-    .unwrap();
+    carevault_testkit::clinic::write_profile(
+        home,
+        WORK,
+        carevault_testkit::clinic::Media::PlainFoldersAllowed,
+    );
 }
 
 /// Restores as the System Administrator (the nurse where the home has no

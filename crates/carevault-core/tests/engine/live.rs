@@ -4,22 +4,14 @@
 
 use crate::common::*;
 use carevault_core::restore::RestoreOutcome;
-use carevault_demo::{self as demo, DemoOptions, WriterOptions};
+use carevault_demo::{self as demo, WriterOptions};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// A demo clinic whose nurse has the test password and whose profile is fast.
 fn demo_home(root: &std::path::Path, patients: u64, photos: u64, seed: u64) -> std::path::PathBuf {
     let home = root.join("clinic");
-    demo::init(
-        &home,
-        &DemoOptions {
-            patients,
-            photos,
-            seed,
-        },
-    )
-    .unwrap();
+    carevault_testkit::clinic::demo_home(&home, patients, photos, seed);
     carevault_core::auth::set_password(&home, "nurse", NURSE_PW).unwrap();
     test_profile(&home);
     home

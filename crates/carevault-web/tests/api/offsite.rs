@@ -295,16 +295,7 @@ async fn app_writer_keeps_committing_while_a_push_runs() {
     let Some(s3) = servers::s3s_fs("writer during a push") else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let home = tmp.path().join("clinic");
-    let opts = carevault_demo::DemoOptions {
-        patients: 2000,
-        photos: 400,
-        seed: 11,
-    };
-    carevault_demo::init(&home, &opts).unwrap();
-    write_profile(tmp.path(), &home);
-    let clinic = Clinic { tmp, home };
+    let clinic = Clinic(carevault_testkit::Clinic::demo(2000, 400, 11));
     let made = clinic.backup(Medium::Private, None);
     let size = std::fs::metadata(&made).unwrap().len();
     let relay = relay::Relay::start(s3.port, size / 2).await;

@@ -37,43 +37,26 @@ pub async fn check_now(scheduler: &carevault_web::Scheduler) -> u64 {
         .expect("the schedule's check ends (is auto_interval set?)")
 }
 
-/// A temporary folder with an app home `home` in it.
-pub struct Clinic {
-    pub tmp: tempfile::TempDir,
-    pub home: PathBuf,
-}
+/// The shared demo clinic (`carevault_testkit::Clinic`: a temporary
+/// folder, the home, the test profile), with the API tests' backups.
+pub struct Clinic(pub carevault_testkit::Clinic);
 
-/// Writes the test profile: cheap scrypt, external media under the temp folder.
-pub fn write_profile(tmp: &Path, home: &Path) {
-    std::fs::create_dir_all(home).unwrap();
-    let profile = format!(
-        "[encryption]\nwork_factor = 10\n[media]\nexternal_roots = [\"{}/media/*/*\"]\n",
-        tmp.display()
-    );
-    std::fs::write(home.join("carevault.toml"), profile).unwrap();
+impl std::ops::Deref for Clinic {
+    type Target = carevault_testkit::Clinic;
+    fn deref(&self) -> &carevault_testkit::Clinic {
+        &self.0
+    }
 }
 
 impl Clinic {
     /// A demo clinic with a few hundred patients.
     pub fn demo() -> Clinic {
-        let tmp = tempfile::tempdir().unwrap();
-        let home = tmp.path().join("clinic");
-        let opts = carevault_demo::DemoOptions {
-            patients: PATIENTS,
-            photos: 2,
-            seed: 7,
-        };
-        carevault_demo::init(&home, &opts).unwrap();
-        write_profile(tmp.path(), &home);
-        Clinic { tmp, home }
+        Clinic(carevault_testkit::Clinic::demo(PATIENTS, 2, 7))
     }
 
     /// An app home without clinic data (a fresh install).
     pub fn empty() -> Clinic {
-        let tmp = tempfile::tempdir().unwrap();
-        let home = tmp.path().join("fresh");
-        write_profile(tmp.path(), &home);
-        Clinic { tmp, home }
+        Clinic(carevault_testkit::Clinic::empty())
     }
 
     /// Makes a backup through the library (as admin), returns its file.

@@ -21,8 +21,8 @@ async fn fill_passphrases(b: &Browser, santedb: &str) {
 async fn first_run_imports_and_restores_an_encrypted_santedb_backup_in_the_browser() {
     let Some(tools) = tools() else { return };
     let target = Clinic::empty();
-    let fixture = target.dir.path().join("santedb-20251229.bin");
-    std::fs::write(&fixture, santedb_bin(target.dir.path(), Some(SANTEDB_PASS))).unwrap();
+    let fixture = target.root().join("santedb-20251229.bin");
+    std::fs::write(&fixture, santedb_bin(target.root(), Some(SANTEDB_PASS))).unwrap();
     let server = Server::start(&target.home).await;
     let b = Browser::start(&tools, &server.url).await;
 
@@ -123,8 +123,8 @@ async fn first_run_imports_and_restores_an_encrypted_santedb_backup_in_the_brows
 async fn administrator_imports_a_santedb_backup_then_restores_it_over_the_clinic_data() {
     let Some(tools) = tools() else { return };
     let clinic = Clinic::demo();
-    let fixture = clinic.dir.path().join("santedb-20251229.bin");
-    std::fs::write(&fixture, santedb_bin(clinic.dir.path(), Some(SANTEDB_PASS))).unwrap();
+    let fixture = clinic.root().join("santedb-20251229.bin");
+    std::fs::write(&fixture, santedb_bin(clinic.root(), Some(SANTEDB_PASS))).unwrap();
     let server = Server::start(&clinic.home).await;
     let b = Browser::start(&tools, &server.url).await;
 

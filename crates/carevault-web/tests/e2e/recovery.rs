@@ -53,7 +53,7 @@ async fn a_forgotten_passphrase_is_replaced_with_the_recovery_key_file_and_a_pas
     let made = backup::create(&permit, &req, &NoProgress).unwrap();
     let id = made.metadata.sealed.id.clone();
     // The key file as `carevault keygen` writes it, outside the app home.
-    let key_file = clinic.dir.path().join("facility-recovery.key");
+    let key_file = clinic.root().join("facility-recovery.key");
     std::fs::write(&key_file, identity.expose_secret()).unwrap();
     let line = identity
         .expose_secret()
@@ -220,7 +220,7 @@ async fn first_run_restores_with_the_recovery_key_file_when_the_passphrase_is_lo
     let documents = target.home.join("Documents");
     std::fs::create_dir_all(&documents).unwrap();
     std::fs::copy(&made.path, documents.join(made.path.file_name().unwrap())).unwrap();
-    let key_file = target.dir.path().join("facility-recovery.key");
+    let key_file = target.root().join("facility-recovery.key");
     std::fs::write(&key_file, identity.expose_secret()).unwrap();
     let server = Server::start(&target.home).await;
     let b = Browser::start(&tools, &server.url).await;
@@ -340,7 +340,7 @@ async fn explorer_marks_the_restored_backup_and_copies_a_backup_to_usb() {
     };
     restore::restore(&permit, &req, &NoProgress).expect("restore");
     let id = made.metadata.sealed.id.clone();
-    let usb = clinic.dir.path().join("media/nurse/USB");
+    let usb = clinic.root().join("media/nurse/USB");
     std::fs::create_dir_all(&usb).unwrap();
 
     let server = Server::start(&clinic.home).await;
@@ -392,7 +392,7 @@ async fn first_run_offers_backups_from_documents_downloads_and_usb_saying_where(
         .map(|l| source.backup("manager", Medium::Public, l))
         .collect();
     let target = Clinic::empty();
-    let usb = target.dir.path().join("media/nurse/USB");
+    let usb = target.root().join("media/nurse/USB");
     let dirs = [
         target.home.join("Documents"),
         target.home.join("Downloads"),

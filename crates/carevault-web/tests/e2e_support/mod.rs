@@ -107,43 +107,27 @@ fn free_port() -> u16 {
 
 // ----------------------------------------------------------------- clinic
 
-/// A demo clinic in a temporary app home, with a fast scrypt work factor
-/// and no removable media.
-pub struct Clinic {
-    pub dir: tempfile::TempDir,
-    pub home: PathBuf,
-}
+/// The shared demo clinic (`carevault_testkit::Clinic`: a temporary app
+/// home with a fast scrypt work factor, external media only under its
+/// temporary folder), with the browser tests' backups.
+pub struct Clinic(pub carevault_testkit::Clinic);
 
-fn write_profile(root: &Path, home: &Path) {
-    std::fs::create_dir_all(home).unwrap();
-    let profile = format!(
-        "[encryption]\nwork_factor = 10\n[media]\nexternal_roots = [\"{}/media/*/*\"]\n",
-        root.display()
-    );
-    std::fs::write(home.join("carevault.toml"), profile).unwrap();
+impl std::ops::Deref for Clinic {
+    type Target = carevault_testkit::Clinic;
+    fn deref(&self) -> &carevault_testkit::Clinic {
+        &self.0
+    }
 }
 
 impl Clinic {
     /// A demo clinic (demo users admin, manager, nurse, staff).
     pub fn demo() -> Clinic {
-        let dir = tempfile::tempdir().unwrap();
-        let home = dir.path().join("clinic");
-        let opts = carevault_demo::DemoOptions {
-            patients: 300,
-            photos: 3,
-            seed: 7,
-        };
-        carevault_demo::init(&home, &opts).expect("demo init");
-        write_profile(dir.path(), &home);
-        Clinic { dir, home }
+        Clinic(carevault_testkit::Clinic::demo(300, 3, 7))
     }
 
     /// An app home with no clinic data: the reinstall case (first run).
     pub fn empty() -> Clinic {
-        let dir = tempfile::tempdir().unwrap();
-        let home = dir.path().join("fresh");
-        write_profile(dir.path(), &home);
-        Clinic { dir, home }
+        Clinic(carevault_testkit::Clinic::empty())
     }
 
     /// Makes an encrypted backup with the library (as `user`).
