@@ -778,7 +778,7 @@ fn fleet_serve(endpoint: &str, index: &std::path::Path, extra: &[&str]) -> std::
 }
 
 #[test]
-fn fleet_serve_refuses_a_network_address_without_a_token_a_token_others_may_read_and_one_under_32_characters() {
+fn fleet_serve_refuses_a_missing_a_readable_and_a_short_token() {
     use std::os::unix::fs::PermissionsExt;
     let t = tempfile::tempdir().unwrap();
     let idx = t.path().join("idx.sqlite");

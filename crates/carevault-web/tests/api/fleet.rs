@@ -351,7 +351,11 @@ async fn refreshes_waiting_behind_a_failed_refresh_share_its_error_and_start_non
     let (st1, a) = first.await.unwrap();
     let (st2, b) = second.await.unwrap();
     assert_eq!(st1, StatusCode::BAD_GATEWAY, "{a}");
-    assert_eq!(st2, StatusCode::BAD_GATEWAY, "the waiter answers the failure: {b}");
+    assert_eq!(
+        st2,
+        StatusCode::BAD_GATEWAY,
+        "the waiter answers the failure: {b}"
+    );
     assert_eq!(a["error"]["kind"], b["error"]["kind"]);
     assert_eq!(
         relay.cuts(),
