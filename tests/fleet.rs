@@ -824,9 +824,42 @@ fn fleet_serve_refuses_a_missing_a_readable_and_a_short_token() {
     assert!(!idx.exists(), "nothing was indexed");
 }
 
+/// Ends the server also when the test fails half-way (its output stays
+/// open until then).
+struct Running(
+    std::process::Child,
+    std::io::BufReader<std::process::ChildStdout>,
+);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `carevault fleet serve` on `127.0.0.1:0`, once it listens: the process
+/// and the first JSON object it printed (where it listens).
+fn serve_started(endpoint: &str, index: &std::path::Path) -> (Running, serde_json::Value) {
+    use std::io::BufRead;
+    let mut child = fleet_serve(endpoint, index, &["--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut running = Running(child, out);
+    let mut line = String::new();
+    let out = &mut running.1;
+    while !line.ends_with("}\n") || line.matches('{').count() != line.matches('}').count() {
+        assert!(out.read_line(&mut line).unwrap() > 0, "it ended: {line:?}");
+    }
+    let started = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    (running, started)
+}
+
 #[test]
 fn fleet_serve_prints_its_address_serves_the_report_and_stops_on_ctrl_c() {
-    use std::io::{BufRead, Read, Write};
+    use std::io::{Read, Write};
     let Some(srv) = servers::s3s_fs("fleet serve") else {
         return;
     };
@@ -843,32 +876,7 @@ fn fleet_serve_prints_its_address_serves_the_report_and_stops_on_ctrl_c() {
         Some(n - 9 * DAY + 60),
         None,
     );
-    /// Ends the server also when the test fails half-way.
-    struct Running(std::process::Child);
-    impl Drop for Running {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let mut child = Running(
-        fleet_serve(
-            &srv.endpoint(),
-            &t.path().join("idx.sqlite"),
-            &["--listen", "127.0.0.1:0"],
-        )
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap(),
-    );
-    // The first JSON object says where it listens, once it does.
-    let mut out = std::io::BufReader::new(child.0.stdout.take().unwrap());
-    let mut line = String::new();
-    while !line.ends_with("}\n") || line.matches('{').count() != line.matches('}').count() {
-        assert!(out.read_line(&mut line).unwrap() > 0, "it ended: {line:?}");
-    }
-    let started: serde_json::Value =
-        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    let (mut child, started) = serve_started(&srv.endpoint(), &t.path().join("idx.sqlite"));
     let addr = started["listen"].as_str().unwrap().to_string();
     assert_eq!(started["url"], format!("http://{addr}/"));
     let mut c = std::net::TcpStream::connect(&addr).unwrap();
@@ -891,4 +899,107 @@ fn fleet_serve_prints_its_address_serves_the_report_and_stops_on_ctrl_c() {
     assert!(st.success());
     let status = child.0.wait().unwrap();
     assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn an_object_the_fleet_key_cannot_read_is_a_problem_not_a_failed_refresh() {
+    let Some(srv) = servers::s3s_fs("fleet refused object") else {
+        return;
+    };
+    let t = tempfile::tempdir().unwrap();
+    let s = store(&srv.endpoint(), "tablets/");
+    let n = now();
+    for (dev, id) in [
+        ("dev1", "a1"),
+        ("dev1", "a2"),
+        ("dev2", "b1"),
+        ("dev3", "c1"),
+    ] {
+        put_backup(&s, "fac", dev, id, 100, n - DAY, Some(n - DAY + 60), None);
+    }
+    let a1_event = format!(
+        "fac/dev1/events/{}-a1.json",
+        ts(n - DAY + 60).replace([':', '-'], "")
+    );
+    let proxy = proxy::Proxy::start(srv.port);
+    let refuse = |target: &'static str, status, code| {
+        proxy.add(proxy::Rule {
+            method: "GET",
+            target,
+            times: usize::MAX,
+            fault: proxy::Fault::Respond(status, code),
+        })
+    };
+    // A GLACIER event (403 InvalidObjectState), an SSE-C sidecar (400),
+    // and one device folder whose listing the store refuses.
+    refuse(
+        Box::leak(format!("/tablets/{a1_event}").into_boxed_str()),
+        403,
+        "InvalidObjectState",
+    );
+    refuse(
+        "/tablets/fac/dev1/backups/Backup-a2.bin.json",
+        400,
+        "InvalidRequest",
+    );
+    refuse(
+        "prefix=tablets%2Ffac%2Fdev2%2Fevents%2F",
+        400,
+        "InvalidArgument",
+    );
+    let out = fleet(
+        &proxy.endpoint(),
+        "tablets/",
+        &t.path().join("idx.sqlite"),
+        &[],
+    );
+    fixture::ok(&out);
+    let r = json(&out);
+    let mut keys: Vec<&str> = r["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["key"].as_str().unwrap())
+        .collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "fac/dev1/backups/Backup-a2.bin.json",
+            a1_event.as_str(),
+            "fac/dev2/events/"
+        ],
+        "{r}"
+    );
+    assert!(
+        r["problems"].to_string().contains("InvalidObjectState"),
+        "{r}"
+    );
+    assert!(
+        r["problems"].to_string().contains("listing was refused"),
+        "{r}"
+    );
+    assert_eq!(device(&r, "fac", "dev1")["problems"], 2, "{r}");
+    assert_eq!(device(&r, "fac", "dev2")["problems"], 1, "{r}");
+    assert_eq!(device(&r, "fac", "dev3")["problems"], 0, "{r}");
+    assert_eq!(device(&r, "fac", "dev3")["newest_backup"]["id"], "c1");
+
+    // `fleet serve` starts on the same bucket: its first refresh succeeds.
+    let (child, started) = serve_started(&proxy.endpoint(), &t.path().join("serve.sqlite"));
+    assert!(started["listen"].is_string(), "{started}");
+    drop(child);
+
+    // A refusal of the key itself still stops the run.
+    refuse("/tablets/fac/dev3/backups/", 403, "SignatureDoesNotMatch");
+    let out = fleet(
+        &proxy.endpoint(),
+        "tablets/",
+        &t.path().join("other.sqlite"),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(12), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("SignatureDoesNotMatch"),
+        "{out:?}"
+    );
 }

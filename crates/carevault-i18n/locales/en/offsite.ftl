@@ -72,6 +72,10 @@ offsite-object-too-large = { $location } holds a { $key } larger than carevault 
 offsite-object-too-large-advice = the object was not written by carevault; ask the bucket's administrator
 offsite-listing-unreadable = { $location } answered a listing that cannot be read: { $error }
 offsite-listing-unreadable-advice = run the command again; if it persists the endpoint may not be an S3 service
+offsite-listing-token-repeats = { $location } answered the listing of { $key } with the same continuation token twice; the listing was stopped, nothing of it is taken as complete
+offsite-listing-no-new-key = { $location } answered the listing of { $key } with a page that goes on but holds no key after the earlier ones; the listing was stopped, nothing of it is taken as complete
+offsite-listing-too-many-pages = the listing of { $key } at { $location } did not end within { $pages } pages; it was stopped, nothing of it is taken as complete
+offsite-listing-broken-advice = the endpoint does not list as S3 does; check it is the store meant (a proxy in between may alter answers), then run the command again
 
 ## Settings and credentials.
 offsite-doing-opening-lock = opening an upload's lock

@@ -72,6 +72,10 @@ offsite-object-too-large = { $location } contient un { $key } plus grand que ce 
 offsite-object-too-large-advice = l'objet n'a pas été écrit par carevault ; demandez à l'administrateur du bucket
 offsite-listing-unreadable = { $location } a répondu par une liste illisible : { $error }
 offsite-listing-unreadable-advice = relancez la commande ; si cela persiste, l'endpoint n'est peut-être pas un service S3
+offsite-listing-token-repeats = { $location } a répondu à la liste de { $key } deux fois par le même jeton de suite ; la liste a été arrêtée, rien n'en est tenu pour complet
+offsite-listing-no-new-key = { $location } a répondu à la liste de { $key } par une page qui annonce une suite sans aucune clé après les précédentes ; la liste a été arrêtée, rien n'en est tenu pour complet
+offsite-listing-too-many-pages = la liste de { $key } sur { $location } ne s'est pas terminée en { $pages } pages ; elle a été arrêtée, rien n'en est tenu pour complet
+offsite-listing-broken-advice = l'endpoint ne liste pas comme S3 ; vérifiez que c'est bien le stockage voulu (un proxy intermédiaire peut modifier les réponses), puis relancez la commande
 
 ## Réglages et identifiants d'accès.
 offsite-doing-opening-lock = l'ouverture du verrou d'un envoi

@@ -15,8 +15,9 @@
 //! the full run that comes once in [`FULL_EVERY`] runs or on request.
 
 use super::parse::{self, MAX_OBJECT};
-use super::walk::{self, Found, Job, Next};
-use crate::{ListedObject, S3Store};
+use super::walk::{self, Found, Job, Next, Source};
+use crate::store::Answer;
+use crate::ListedObject;
 use carevault_core::error::{Error, Kind, Result};
 use carevault_core::i18n::t;
 use carevault_core::profile::is_safe_key_part;
@@ -169,7 +170,13 @@ impl Index {
     /// that appeared out of order are found and objects gone from the
     /// bucket are dropped. What was read is committed as it comes in, so
     /// a run cut short keeps it; removals only follow a whole full run.
-    pub fn refresh(&mut self, store: &S3Store, full: bool) -> Result<Refresh> {
+    ///
+    /// The store's refusal of one object (an archived or encrypted one a
+    /// tablet wrote) is a problem of that key, and of one folder's listing
+    /// a problem of that folder, whose indexed rows are then kept as they
+    /// are; the run goes on. A failure to reach the store, a refusal of the
+    /// key itself, or a listing that does not end as S3's do, stops it.
+    pub fn refresh(&mut self, store: &dyn Source, full: bool) -> Result<Refresh> {
         let path = self.path.clone();
         let conn = &self.conn;
         let dberr = |e| db_error(&path, e);
@@ -197,22 +204,29 @@ impl Index {
             full,
             ..Refresh::default()
         };
-        let top = store.list_level("", None)?;
-        stats.requests += top.requests;
-        let stray = top.objects.len() as u64 + top.unsafe_names;
-        stats.listed += stray;
-        stats.ignored += stray;
         let mut first = Vec::new();
-        for fac in top.folders {
-            if is_safe_key_part(fac.trim_end_matches('/')) {
-                first.push(Next::Devices(fac));
-            } else {
-                stats.listed += 1;
-                stats.ignored += 1;
-            }
-        }
+        store
+            .list_level("", None, &mut |top| {
+                stats.requests += top.requests;
+                let stray = top.objects.len() as u64 + top.unsafe_names;
+                stats.listed += stray;
+                stats.ignored += stray;
+                for fac in top.folders {
+                    if is_safe_key_part(fac.trim_end_matches('/')) {
+                        first.push(Next::Devices(fac));
+                    } else {
+                        stats.listed += 1;
+                        stats.ignored += 1;
+                    }
+                }
+                Ok(())
+            })?
+            // The whole prefix refused: nothing of the fleet can be read.
+            .or_error()?;
         let mut plan_unchanged = 0u64;
         let mut batch = 0usize;
+        // Folders whose listing the store refused this run.
+        let mut refused: Vec<String> = Vec::new();
         conn.execute_batch("BEGIN").map_err(dberr)?;
         let prepare = |next| match next {
             Next::Devices(fac) => Ok(Job::Devices(fac)),
@@ -223,12 +237,33 @@ impl Index {
                 Fail::Db(e) => db_error(&path, e),
                 Fail::Store(e) => e,
             };
+            let mut commit = |conn: &Connection| -> Result<()> {
+                batch += 1;
+                if batch >= COMMIT_EVERY {
+                    batch = 0;
+                    conn.execute_batch("COMMIT; BEGIN").map_err(dberr)?;
+                }
+                Ok(())
+            };
             match found {
                 Found::Failed(e) => Err(e),
+                Found::Refused {
+                    folder,
+                    error,
+                    requests,
+                } => {
+                    stats.requests += requests;
+                    folder_refused(conn, &folder, &error, gen).map_err(dberr)?;
+                    refused.push(folder);
+                    commit(conn)?;
+                    Ok(Vec::new())
+                }
                 Found::Devices {
+                    facility,
                     devices,
                     stray,
                     requests,
+                    done,
                 } => {
                     stats.requests += requests;
                     stats.listed += stray;
@@ -245,12 +280,17 @@ impl Index {
                             jobs.push(Next::Folder(format!("{dev}{dir}")));
                         }
                     }
+                    if done {
+                        folder_listed(conn, &facility).map_err(dberr)?;
+                    }
                     Ok(jobs)
                 }
                 Found::Folder {
+                    folder,
                     objects,
                     stray,
                     requests,
+                    done,
                 } => {
                     stats.requests += requests;
                     stats.listed += stray;
@@ -259,16 +299,18 @@ impl Index {
                     for (o, got) in objects {
                         if plan(conn, &o, gen, &mut stats).map_err(fail)? {
                             stats.read += 1;
-                            let got = got.unwrap_or_else(|| store.get_small(&o.name, MAX_OBJECT));
+                            let got = match got {
+                                Some(got) => got,
+                                None => read(store, &o.name).map_err(fail)?,
+                            };
                             record(conn, &o, got).map_err(fail)?;
                         }
                     }
                     plan_unchanged += stats.unchanged - before;
-                    batch += 1;
-                    if batch >= COMMIT_EVERY {
-                        batch = 0;
-                        conn.execute_batch("COMMIT; BEGIN").map_err(dberr)?;
+                    if done {
+                        folder_listed(conn, &folder).map_err(dberr)?;
                     }
+                    commit(conn)?;
                     Ok(Vec::new())
                 }
             }
@@ -297,6 +339,21 @@ impl Index {
             stats.removed = tx
                 .execute("DELETE FROM objects WHERE gen < ?1", params![gen])
                 .map_err(|e| db_error(&path, e))? as u64;
+            // Problems of keys no longer indexed (a late sidecar's refused
+            // HEAD), and of folders listed, or gone, since.
+            tx.execute(
+                "DELETE FROM problems WHERE substr(key, -1) != '/' AND key NOT IN (SELECT key FROM objects)",
+                [],
+            )
+            .map_err(|e| db_error(&path, e))?;
+            let folders: Vec<String> = tx
+                .prepare("SELECT key FROM problems WHERE substr(key, -1) = '/'")
+                .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+                .map_err(|e| db_error(&path, e))?;
+            for f in folders.iter().filter(|f| !refused.contains(f)) {
+                tx.execute("DELETE FROM problems WHERE key = ?1", params![f])
+                    .map_err(|e| db_error(&path, e))?;
+            }
             tx.execute(
                 "INSERT INTO meta(k, v) VALUES('full_gen', ?1) ON CONFLICT(k) DO UPDATE SET v=excluded.v",
                 params![gen.to_string()],
@@ -323,7 +380,7 @@ impl Index {
 /// time) comes after. Each is looked up by its key (HEAD, then GET).
 fn late_sidecars(
     conn: &Connection,
-    store: &S3Store,
+    store: &dyn Source,
     gen: i64,
     stats: &mut Refresh,
 ) -> std::result::Result<u64, Fail> {
@@ -346,8 +403,15 @@ fn late_sidecars(
         {
             continue;
         }
-        let Some(info) = store.head(&key).map_err(Fail::Store)? else {
-            continue;
+        let info = match store.head(&key).map_err(Fail::Store)? {
+            Answer::Got(Some(info)) => info,
+            Answer::Got(None) => continue,
+            Answer::Refused(e) => {
+                if let Some((fac, dev, _, _)) = classify(&key) {
+                    for_object(conn, &key, fac, dev, &e)?;
+                }
+                continue;
+            }
         };
         let o = ListedObject {
             name: key,
@@ -358,7 +422,7 @@ fn late_sidecars(
         let mut ignore = Refresh::default();
         if plan(conn, &o, gen, &mut ignore)? {
             stats.read += 1;
-            record(conn, &o, store.get_small(&o.name, MAX_OBJECT))?;
+            record(conn, &o, read(store, &o.name)?)?;
         }
     }
     Ok(written)
@@ -370,12 +434,17 @@ pub const FULL_EVERY: i64 = 10;
 /// Folders recorded per SQLite transaction.
 const COMMIT_EVERY: usize = 256;
 
+/// The end of the keys of `folder`: they run from `folder` up to (not
+/// with) the same text with its last `/` replaced by the next character,
+/// `0`.
+fn folder_end(folder: &str) -> String {
+    format!("{}0", &folder[..folder.len() - 1])
+}
+
 /// The job for `folder` (`fac/dev/backups/`): in a full run, from its
 /// start with what the index knows of it; else after its last indexed key.
 fn folder_job(conn: &Connection, folder: String, full: bool) -> rusqlite::Result<Job> {
-    // Keys of the folder are those from `folder` up to (not with) the
-    // same text with its last `/` replaced by the next character, `0`.
-    let end = format!("{}0", &folder[..folder.len() - 1]);
+    let end = folder_end(&folder);
     if full {
         let mut st = conn
             .prepare_cached("SELECT key, size, etag FROM objects WHERE key >= ?1 AND key < ?2")?;
@@ -393,8 +462,16 @@ fn folder_job(conn: &Connection, folder: String, full: bool) -> rusqlite::Result
             known,
         });
     }
+    // Over well-formed carevault names only: a tablet's junk key that
+    // sorts after them (`events/~~~~.json`) must not hide what comes next.
     let after: Option<String> = conn
-        .prepare_cached("SELECT max(key) FROM objects WHERE key >= ?1 AND key < ?2")?
+        .prepare_cached(
+            "SELECT max(key) FROM objects WHERE key >= ?1 AND key < ?2
+               AND name NOT GLOB '*[^A-Za-z0-9._-]*'
+               AND ((kind IN ('backup', 'sidecar') AND name GLOB 'Backup-?*.bin*')
+                 OR (kind = 'event' AND name GLOB
+                     '[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]*Z-?*.json'))",
+        )?
         .query_row(params![folder, end], |r| r.get(0))?;
     Ok(Job::Folder {
         folder,
@@ -490,32 +567,74 @@ fn plan(
     Ok(true)
 }
 
-/// Records what was read of `o`: its sidecar or event, or a problem.
-fn record(
-    tx: &Connection,
-    o: &ListedObject,
-    got: Result<Vec<u8>>,
-) -> std::result::Result<(), Fail> {
+/// Reads `name` for the index: its content, or the store's refusal of
+/// that one key; other errors stop the run.
+fn read(store: &dyn Source, name: &str) -> std::result::Result<walk::Read, Fail> {
+    Ok(match store.read(name).map_err(Fail::Store)? {
+        Answer::Got(b) => Ok(b),
+        Answer::Refused(e) => Err(e),
+    })
+}
+
+/// The problem of `key` the store would not read.
+fn for_object(tx: &Connection, key: &str, fac: &str, dev: &str, e: &Error) -> rusqlite::Result<()> {
+    tx.prepare_cached("DELETE FROM problems WHERE key=?1")?
+        .execute(params![key])?;
+    problem(
+        tx,
+        key,
+        fac,
+        dev,
+        // The index is a file: its problem records are English.
+        &format!(
+            "it could not be read: {}",
+            e.message_in(carevault_core::i18n::Lang::En)
+        ),
+    )
+}
+
+/// The listing of `folder` (`fac/` or `fac/dev/events/`) was refused:
+/// a problem of that folder, and what the index holds of it stays (even
+/// a full run removes nothing of it).
+fn folder_refused(tx: &Connection, folder: &str, e: &Error, gen: i64) -> rusqlite::Result<()> {
+    let mut parts = folder.split('/');
+    let (fac, dev) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    tx.prepare_cached("DELETE FROM problems WHERE key=?1")?
+        .execute(params![folder])?;
+    problem(
+        tx,
+        folder,
+        fac,
+        dev,
+        &format!(
+            "its listing was refused: {}",
+            e.message_in(carevault_core::i18n::Lang::En)
+        ),
+    )?;
+    tx.prepare_cached("UPDATE objects SET gen=?3 WHERE key >= ?1 AND key < ?2")?
+        .execute(params![folder, folder_end(folder), gen])?;
+    Ok(())
+}
+
+/// `folder` was listed to its end: a refusal of an earlier run is over.
+fn folder_listed(tx: &Connection, folder: &str) -> rusqlite::Result<()> {
+    tx.prepare_cached("DELETE FROM problems WHERE key=?1")?
+        .execute(params![folder])
+        .map(|_| ())
+}
+
+/// Records what was read of `o`: its sidecar or event, or a problem (the
+/// store's refusal of that one key).
+fn record(tx: &Connection, o: &ListedObject, got: walk::Read) -> std::result::Result<(), Fail> {
     let Some((fac, dev, kind, file)) = classify(&o.name) else {
         return Ok(());
     };
     let bytes = match got {
         Ok(b) => b,
-        Err(e) if matches!(e.kind(), Kind::NotFound | Kind::Corrupted) => {
-            problem(
-                tx,
-                &o.name,
-                fac,
-                dev,
-                // The index is a file: its problem records are English.
-                &format!(
-                    "it could not be read: {}",
-                    e.message_in(carevault_core::i18n::Lang::En)
-                ),
-            )?;
+        Err(e) => {
+            for_object(tx, &o.name, fac, dev, &e)?;
             return Ok(());
         }
-        Err(e) => return Err(Fail::Store(e)),
     };
     match kind {
         ObjectKind::Sidecar => match parse::sidecar(&bytes, file.trim_end_matches(".json")) {
@@ -578,4 +697,171 @@ fn record(
         ObjectKind::Backup => {}
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::report::{self, Policy, PROBLEMS_LISTED};
+    use super::super::walk::fake::Fake;
+    use super::*;
+    use std::sync::atomic::Ordering;
+
+    fn sidecar(id: &str) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({
+            "file": format!("Backup-{id}.bin"), "size": 100, "sha256": "ab".repeat(32),
+            "signed_by": null,
+            "metadata": {"id": id, "created_at": "2026-01-01T00:00:00Z", "label": "x"},
+        }))
+        .unwrap()
+    }
+
+    fn event(id: &str) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({
+            "event": "offsite-copy", "backup": id, "file": format!("Backup-{id}.bin"),
+            "size": 100, "sha256": "ab".repeat(32), "etag": "e",
+            "made": "2026-01-01T00:00:00Z", "verified": "2026-01-01T00:01:00Z",
+            "checked": "container", "uploaded": "2026-01-01T00:02:00Z", "audit_head": null,
+        }))
+        .unwrap()
+    }
+
+    /// A backup of `fac/dev` as a tablet leaves it: object, sidecar, event.
+    fn backup(store: &mut Fake, dev: &str, id: &str, stamp: &str) {
+        store.put(&format!("fac/{dev}/backups/Backup-{id}.bin"), b"x");
+        store.put(
+            &format!("fac/{dev}/backups/Backup-{id}.bin.json"),
+            &sidecar(id),
+        );
+        store.put(&format!("fac/{dev}/events/{stamp}-{id}.json"), &event(id));
+    }
+
+    fn fleet(honours_after: bool) -> Fake {
+        let mut store = Fake {
+            page: 2,
+            honours_after,
+            ..Fake::default()
+        };
+        for (i, dev) in ["dev1", "dev2"].iter().enumerate() {
+            for b in 0..3 {
+                let stamp = format!("2026010{b}T00000{i}Z");
+                backup(&mut store, dev, &format!("2026010{b}-00000{i}"), &stamp);
+            }
+        }
+        store
+    }
+
+    fn index() -> (tempfile::TempDir, Index) {
+        let t = tempfile::tempdir().unwrap();
+        let idx = Index::open(&t.path().join("idx.sqlite"), "s3://b/").unwrap();
+        (t, idx)
+    }
+
+    fn count(idx: &Index, table: &str) -> i64 {
+        idx.conn()
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn an_incremental_run_reads_nothing_when_the_server_ignores_start_after() {
+        let store = fleet(false);
+        let (_t, mut idx) = index();
+        let first = idx.refresh(&store, false).unwrap();
+        assert_eq!(first.read, 12, "{first:?}");
+        let reads = store.reads.load(Ordering::SeqCst);
+        let again = idx.refresh(&store, false).unwrap();
+        assert!(!again.full);
+        assert_eq!(
+            store.reads.load(Ordering::SeqCst),
+            reads,
+            "keys at or before start-after sent anyway are dropped: {again:?}"
+        );
+        assert_eq!((again.read, again.listed, again.unchanged), (0, 0, 18));
+    }
+
+    #[test]
+    fn a_full_run_cut_off_by_a_listing_error_removes_nothing() {
+        let store = fleet(true);
+        let (_t, mut idx) = index();
+        idx.refresh(&store, true).unwrap();
+        assert_eq!(count(&idx, "objects"), 18);
+        store
+            .failing
+            .lock()
+            .unwrap()
+            .push("fac/dev2/events/".into());
+        assert!(idx.refresh(&store, true).is_err());
+        assert_eq!(count(&idx, "objects"), 18, "nothing removed");
+        assert_eq!(count(&idx, "events"), 6);
+    }
+
+    #[test]
+    fn an_object_the_store_refuses_is_a_problem_and_the_run_goes_on() {
+        let mut store = fleet(true);
+        store
+            .refused
+            .insert("fac/dev1/events/20260101T000000Z-20260101-000000.json".into());
+        let (_t, mut idx) = index();
+        let r = idx.refresh(&store, false).unwrap();
+        assert_eq!(r.read, 12, "{r:?}");
+        let report = report::build(&idx, Policy { days: 7, now: 0 }).unwrap();
+        assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+        assert!(report.problems[0].message.contains("could not be read"));
+        assert_eq!(count(&idx, "events"), 5);
+    }
+
+    #[test]
+    fn a_key_sorting_after_every_carevault_name_does_not_move_the_folder_start() {
+        let mut store = fleet(true);
+        let (_t, mut idx) = index();
+        idx.refresh(&store, false).unwrap();
+        // Junk names a tablet may write, each sorting after its real keys.
+        store.put("fac/dev1/events/~~~~.json", b"{}");
+        store.put("fac/dev1/backups/~.bin", b"x");
+        store.put("fac/dev1/backups/~.bin.json", b"{}");
+        idx.refresh(&store, false).unwrap();
+        backup(&mut store, "dev1", "20260109-000000", "20260109T000000Z");
+        let r = idx.refresh(&store, false).unwrap();
+        assert!(!r.full);
+        let d = report::build(&idx, Policy { days: 7, now: 0 }).unwrap();
+        let dev1 = d.devices.iter().find(|d| d.device == "dev1").unwrap();
+        assert_eq!(
+            dev1.newest_backup.as_ref().map(|b| b.id.as_str()),
+            Some("20260109-000000"),
+            "{r:?}"
+        );
+        assert_eq!(dev1.backups, 4, "{dev1:?}");
+    }
+
+    #[test]
+    fn report_problems_are_capped_per_device_with_a_count_of_the_rest() {
+        let mut store = fleet(true);
+        for i in 0..PROBLEMS_LISTED + 5 {
+            store.put(
+                &format!("fac/dev1/events/20260102T0000{i:02}Z-j.json"),
+                b"{}",
+            );
+        }
+        store.put("fac/dev2/events/20260102T000000Z-j.json", b"{}");
+        let (_t, mut idx) = index();
+        idx.refresh(&store, false).unwrap();
+        let r = report::build(&idx, Policy { days: 7, now: 0 }).unwrap();
+        let of = |dev: &str| {
+            r.problems
+                .iter()
+                .filter(|p| p.key.starts_with(&format!("fac/{dev}/")))
+                .count()
+        };
+        assert_eq!((of("dev1"), of("dev2")), (PROBLEMS_LISTED, 1));
+        assert_eq!(r.problems_not_listed, 5);
+        let dev1 = r.devices.iter().find(|d| d.device == "dev1").unwrap();
+        assert_eq!((dev1.problems, dev1.problems_not_listed), (25, 5));
+        assert!(dev1.at_risk.iter().any(|m| m.contains("25")), "{dev1:?}");
+        let doc = r.document("s3://b/", Path::new("idx"), 7, &Refresh::default());
+        assert_eq!(
+            doc["problems"].as_array().unwrap().len(),
+            PROBLEMS_LISTED + 1
+        );
+        assert_eq!(doc["problems_not_listed"], 5);
+    }
 }

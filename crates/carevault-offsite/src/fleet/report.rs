@@ -59,8 +59,11 @@ pub struct Device {
     pub size_trend_percent: Option<f64>,
     pub last_verified: Option<String>,
     pub audit_anchor: Anchor,
-    /// Objects of this device that could not be read.
+    /// Objects (and folders) of this device that could not be read.
     pub problems: u64,
+    /// Of those, the ones left out of the report's `problems` (it lists
+    /// the first [`PROBLEMS_LISTED`] of each device, by key).
+    pub problems_not_listed: u64,
     /// Why the device is at risk (empty: it is not), in the process's
     /// language (the report is the command line's).
     pub at_risk: Vec<String>,
@@ -77,8 +80,16 @@ pub struct Problem {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Report {
     pub devices: Vec<Device>,
+    /// The first [`PROBLEMS_LISTED`] problems of each device, by key.
     pub problems: Vec<Problem>,
+    /// The problems left out of `problems`, every device's together.
+    pub problems_not_listed: u64,
 }
+
+/// Problems listed per device: a tablet may write any number of unusable
+/// objects into its folder, and the report stays small; the device's
+/// `problems` count and its at-risk reason give the whole number.
+pub const PROBLEMS_LISTED: usize = 20;
 
 /// A backup counts as shrinking when it is smaller than this share of the
 /// largest of the backups before it (up to [`TREND_WINDOW`]).
@@ -222,29 +233,52 @@ pub fn build(index: &Index, policy: Policy) -> Result<Report> {
         let (k, what) = r.map_err(e)?;
         devices.entry(k).or_default().unfinished.push(what);
     }
-    let mut problems = Vec::new();
     let mut st = c
-        .prepare("SELECT key, facility, device, message FROM problems ORDER BY key")
+        .prepare("SELECT facility, device, count(*) FROM problems GROUP BY facility, device")
         .map_err(e)?;
     let rows = st
         .query_map([], |r| {
             Ok((
-                r.get::<_, String>(0)?,
-                (r.get::<_, String>(1)?, r.get::<_, String>(2)?),
-                r.get::<_, String>(3)?,
+                (r.get::<_, String>(0)?, r.get::<_, String>(1)?),
+                r.get::<_, i64>(2)?,
             ))
         })
         .map_err(e)?;
     for r in rows {
-        let (key, k, message) = r.map_err(e)?;
-        devices.entry(k).or_default().problems += 1;
-        problems.push(Problem { key, message });
+        let (k, n) = r.map_err(e)?;
+        devices.entry(k).or_default().problems = n.max(0) as u64;
     }
+    let mut problems = Vec::new();
+    let mut st = c
+        .prepare(
+            "SELECT key, message FROM
+               (SELECT key, message, row_number() OVER (PARTITION BY facility, device ORDER BY key) AS n
+                FROM problems)
+             WHERE n <= ?1 ORDER BY key",
+        )
+        .map_err(e)?;
+    let rows = st
+        .query_map([PROBLEMS_LISTED as i64], |r| {
+            Ok(Problem {
+                key: r.get(0)?,
+                message: r.get(1)?,
+            })
+        })
+        .map_err(e)?;
+    for r in rows {
+        problems.push(r.map_err(e)?);
+    }
+    let all: u64 = devices.values().map(|a| a.problems).sum();
+    let problems_not_listed = all.saturating_sub(problems.len() as u64);
     let devices = devices
         .into_iter()
         .map(|((facility, device), a)| judge(facility, device, a, policy))
         .collect();
-    Ok(Report { devices, problems })
+    Ok(Report {
+        devices,
+        problems,
+        problems_not_listed,
+    })
 }
 
 fn judge(facility: String, device: String, a: Acc, policy: Policy) -> Device {
@@ -336,6 +370,7 @@ fn judge(facility: String, device: String, a: Acc, policy: Policy) -> Device {
         last_verified: a.verified.map(time),
         audit_anchor,
         problems: a.problems,
+        problems_not_listed: a.problems.saturating_sub(PROBLEMS_LISTED as u64),
         at_risk: risk,
     }
 }
@@ -344,7 +379,8 @@ impl Report {
     /// The report as `carevault --json fleet` prints it and the fleet
     /// page's `GET /api/fleet` answers it (docs/JSON.md): the store, the
     /// index file, the policy, what the refresh did, every device, the
-    /// devices at risk (facility, device, reasons) and the unusable objects.
+    /// devices at risk (facility, device, reasons), the unusable objects
+    /// (at most [`PROBLEMS_LISTED`] per device) and how many were left out.
     pub fn document(
         &self,
         store: &str,
@@ -366,6 +402,7 @@ impl Report {
             "devices": self.devices,
             "at_risk": at_risk,
             "problems": self.problems,
+            "problems_not_listed": self.problems_not_listed,
         })
     }
 }
