@@ -180,13 +180,20 @@ fn view(
             }
         }
     }
-    if !rep.problems.is_empty() {
-        println!("\n{}", t!("cli-fleet-problems", n = rep.problems.len()));
+    let all = rep.problems.len() as u64 + rep.problems_not_listed;
+    if all > 0 {
+        println!("\n{}", t!("cli-fleet-problems", n = all));
         for p in &rep.problems {
             println!(
                 "  {}: {}",
                 p.key,
                 carevault_core::audit::printable(&p.message)
+            );
+        }
+        if rep.problems_not_listed > 0 {
+            println!(
+                "  {}",
+                t!("cli-fleet-problems-more", n = rep.problems_not_listed)
             );
         }
     }

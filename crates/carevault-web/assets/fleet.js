@@ -121,11 +121,13 @@
       rows.append(tr);
     }
     const probs = doc.problems || [];
-    $('problems-card').hidden = probs.length === 0;
-    $('problems-title').textContent = T('ui-fleet-problems', { count: probs.length });
+    const more = Number(doc.problems_not_listed) || 0;
+    $('problems-card').hidden = probs.length + more === 0;
+    $('problems-title').textContent = T('ui-fleet-problems', { count: probs.length + more });
     const pl = $('problems-list');
     pl.replaceChildren();
     for (const p of probs) pl.append(el('li', p.key + ': ' + p.message));
+    if (more > 0) pl.append(el('li', T('ui-fleet-problems-more', { count: more })));
     document.body.dataset.generation = String(doc.generation);
   }
 

@@ -290,6 +290,7 @@ cli-fleet-col-audit = AUDIT
 cli-fleet-none-at-risk = No device is at risk (policy: an offsite copy within { $days } days).
 cli-fleet-at-risk = AT RISK ({ $n } devices):
 cli-fleet-problems = Objects that could not be used ({ $n }):
+cli-fleet-problems-more = … and { $n } more, not listed (at most 20 per device are listed; --json counts them in problems_not_listed)
 cli-fleet-audit-head = { $store }: { $listed } backups, { $checked } checked, { $ok } passed.
 cli-fleet-audit-damaged = DAMAGED { $key }: { $message }
 cli-fleet-audit-failed = { $damaged } of { $checked } backups checked are damaged

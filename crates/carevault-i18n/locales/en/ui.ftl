@@ -492,3 +492,4 @@ ui-fleet-anchor-ok = Anchored
 ui-fleet-anchor-none = None
 ui-fleet-anchor-backwards = Went backwards
 ui-fleet-problems = Objects that could not be used: { $count }
+ui-fleet-problems-more = … and { $count } more, not listed (at most 20 per device are listed)

@@ -325,6 +325,7 @@ cli-fleet-col-audit = AUDIT
 cli-fleet-none-at-risk = Aucune tablette n'est en danger (règle : une copie hors site de moins de { $days } jours).
 cli-fleet-at-risk = EN DANGER ({ $n } tablettes) :
 cli-fleet-problems = Objets inutilisables ({ $n }) :
+cli-fleet-problems-more = … et { $n } de plus, non listés (20 au plus par appareil ; --json les compte dans problems_not_listed)
 cli-fleet-audit-head = { $store } : { $listed } sauvegardes, { $checked } vérifiées, { $ok } réussies.
 cli-fleet-audit-damaged = ENDOMMAGÉE { $key } : { $message }
 cli-fleet-audit-failed = { $damaged } des { $checked } sauvegardes vérifiées sont endommagées

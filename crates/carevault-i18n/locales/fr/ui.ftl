@@ -492,3 +492,4 @@ ui-fleet-anchor-ok = Ancré
 ui-fleet-anchor-none = Aucun
 ui-fleet-anchor-backwards = A reculé
 ui-fleet-problems = Objets inutilisables : { $count }
+ui-fleet-problems-more = … et { $count } de plus, non listés (20 au plus par appareil)
