@@ -6,7 +6,7 @@
 use crate::servers::{AK, BUCKET, SK};
 use crate::support::bin;
 use carevault_offsite::{Clock, Config, Credentials, RetryPolicy, S3Store};
-use serde_json::json;
+pub use carevault_testkit::fleet::{event, event_key, sidecar, sidecar_key, ts};
 use std::path::Path;
 use std::process::Output;
 
@@ -14,13 +14,6 @@ pub const DAY: i64 = 86_400;
 
 pub fn now() -> i64 {
     jiff::Timestamp::now().as_second()
-}
-
-pub fn ts(secs: i64) -> String {
-    jiff::Timestamp::from_second(secs)
-        .unwrap()
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
 }
 
 /// A store on `endpoint` under `prefix` (the tablets' writes and the
@@ -48,34 +41,6 @@ pub fn store(endpoint: &str, prefix: &str) -> S3Store {
     .unwrap()
 }
 
-pub fn sidecar(id: &str, size: u64, made: i64) -> Vec<u8> {
-    serde_json::to_vec_pretty(&json!({
-        "file": format!("Backup-{id}.bin"),
-        "size": size,
-        "sha256": "ab".repeat(32),
-        "signed_by": null,
-        "metadata": {"id": id, "created_at": ts(made), "label": "x"},
-    }))
-    .unwrap()
-}
-
-pub fn event(id: &str, size: u64, made: i64, uploaded: i64, head: Option<(u64, &str)>) -> Vec<u8> {
-    serde_json::to_vec_pretty(&json!({
-        "event": "offsite-copy",
-        "backup": id,
-        "file": format!("Backup-{id}.bin"),
-        "size": size,
-        "sha256": "ab".repeat(32),
-        "etag": "e",
-        "made": ts(made),
-        "verified": ts(uploaded - 5),
-        "checked": "container",
-        "uploaded": ts(uploaded),
-        "audit_head": head.map(|(seq, hash)| json!({"seq": seq, "hash": hash})),
-    }))
-    .unwrap()
-}
-
 /// The sidecar of backup `id` of `fac/dev`, and (with `uploaded`) its
 /// status event.
 #[allow(clippy::too_many_arguments)]
@@ -89,17 +54,11 @@ pub fn put_backup(
     uploaded: Option<i64>,
     head: Option<(u64, &str)>,
 ) {
-    s.put_bytes(
-        &format!("{fac}/{dev}/backups/Backup-{id}.bin.json"),
-        &sidecar(id, size, made),
-    )
-    .unwrap();
+    s.put_bytes(&sidecar_key(fac, dev, id), &sidecar(id, size, made))
+        .unwrap();
     if let Some(up) = uploaded {
         s.put_bytes(
-            &format!(
-                "{fac}/{dev}/events/{}-{id}.json",
-                ts(up).replace([':', '-'], "")
-            ),
+            &event_key(fac, dev, id, up),
             &event(id, size, made, up, head),
         )
         .unwrap();

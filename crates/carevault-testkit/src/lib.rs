@@ -12,6 +12,7 @@
 pub mod archive;
 mod binary;
 pub mod clinic;
+pub mod fleet;
 
 pub use binary::{bin, bin_path, command_env};
 pub use clinic::Clinic;

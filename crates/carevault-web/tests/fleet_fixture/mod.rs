@@ -7,7 +7,7 @@ use crate::servers::{AK, BUCKET, SK};
 use carevault_core::profile::OffsiteSettings;
 use carevault_offsite::fleet::{self, StoreUrl};
 use carevault_offsite::{Clock, Config, Credentials, RetryPolicy, S3Store};
-use serde_json::json;
+use carevault_testkit::fleet::{event, event_key, sidecar, sidecar_key};
 use std::path::Path;
 
 pub const DAY: i64 = 86_400;
@@ -15,13 +15,6 @@ pub const PREFIX: &str = "tablets/";
 
 pub fn now() -> i64 {
     jiff::Timestamp::now().as_second()
-}
-
-pub fn ts(secs: i64) -> String {
-    jiff::Timestamp::from_second(secs)
-        .unwrap()
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
 }
 
 /// The tablets' writer on `endpoint` under [`PREFIX`].
@@ -65,38 +58,13 @@ pub fn put_backup(
     uploaded: Option<i64>,
     seq: u64,
 ) {
-    let sidecar = json!({
-        "file": format!("Backup-{id}.bin"),
-        "size": size,
-        "sha256": "ab".repeat(32),
-        "signed_by": null,
-        "metadata": {"id": id, "created_at": ts(made), "label": "x"},
-    });
-    s.put_bytes(
-        &format!("{fac}/{dev}/backups/Backup-{id}.bin.json"),
-        &serde_json::to_vec(&sidecar).unwrap(),
-    )
-    .unwrap();
+    s.put_bytes(&sidecar_key(fac, dev, id), &sidecar(id, size, made))
+        .unwrap();
     if let Some(up) = uploaded {
-        let event = json!({
-            "event": "offsite-copy",
-            "backup": id,
-            "file": format!("Backup-{id}.bin"),
-            "size": size,
-            "sha256": "ab".repeat(32),
-            "etag": "e",
-            "made": ts(made),
-            "verified": ts(up - 5),
-            "checked": "container",
-            "uploaded": ts(up),
-            "audit_head": {"seq": seq, "hash": format!("{seq:064x}")},
-        });
+        let head = format!("{seq:064x}");
         s.put_bytes(
-            &format!(
-                "{fac}/{dev}/events/{}-{id}.json",
-                ts(up).replace([':', '-'], "")
-            ),
-            &serde_json::to_vec(&event).unwrap(),
+            &event_key(fac, dev, id, up),
+            &event(id, size, made, up, Some((seq, &head))),
         )
         .unwrap();
     }
