@@ -358,6 +358,18 @@ def build_block(res):
                   f"median {statistics.median(t):.0f} ms (min {min(t):.0f}, max {max(t):.0f}; "
                   f"peak RSS {max(r['rss_max_kb'] for r in lst['runs']['list 1000']) / 1024:.0f} MiB); the same command on an "
                   f"empty folder: median {statistics.median(t0):.0f} ms.", ""]
+        slow = lst.get("slow_card") or {}
+        if "runs" in slow:
+            c = [r["wall"] * 1000 for r in slow["runs"]["list 1000"]]
+            c0 = [r["wall"] * 1000 for r in slow["runs"]["list empty folder"]]
+            parts += [f"From a slow SD card (the same files on an ext4 image on a loop device, reads throttled to "
+                      f"{slow['iops']} operations and {slow['bps'] / 1e6:.0f} MB a second by the blkio cgroup; "
+                      f"page cache dropped before each run): median {statistics.median(c):.0f} ms "
+                      f"(min {min(c):.0f}, max {max(c):.0f}); the empty folder on the card: median "
+                      f"{statistics.median(c0):.0f} ms (the binary and the home are not on the card, but "
+                      "their cache is dropped too).", ""]
+        elif slow.get("skipped"):
+            parts += [f"From a slow SD card: not measured ({slow['skipped']}).", ""]
     ent = res.get("entries")
     if ent:
         parts += ["### Verify time against the number of files", "",

@@ -554,7 +554,65 @@ def listing(passf):
             r.pop("stdout", None)
             runs[label].append(r)
     log(f"listing: {n} backups listed")
-    return {"listed": n, "file_size": f.stat().st_size, "runs": runs}
+    slow = listing_slow_card(tiny, d)
+    return {"listed": n, "file_size": f.stat().st_size, "runs": runs, "slow_card": slow}
+
+
+# A slow SD card: reads throttled to SLOW_IOPS operations and SLOW_BPS bytes
+# a second (a cheap card's random and sequential reads), by the kernel's
+# block throttling (blkio cgroup, v1) on a loop device holding an ext4 image.
+# dm-delay is not used: this machine's kernel has no device mapper.
+SLOW_IOPS = int(os.environ.get("BENCH_SLOW_IOPS", "500"))
+SLOW_BPS = int(os.environ.get("BENCH_SLOW_BPS", str(20 * 1000 * 1000)))
+
+
+def listing_slow_card(tiny, src):
+    """`carevault list` of the 1,000 backups of `src` from a throttled loop
+    device, page cache dropped before every run; `{"skipped": why}` when the
+    machine cannot throttle a block device."""
+    cg = Path("/sys/fs/cgroup/blkio")
+    if os.geteuid() != 0 or not (cg / "blkio.throttle.read_iops_device").exists() or not shutil.which("losetup"):
+        why = "needs root, losetup and the blkio cgroup (v1) with block throttling"
+        log(f"slow-card listing skipped: {why}")
+        return {"skipped": why}
+    img, mnt, group = BENCH / "sdcard.img", BENCH / "sdcard", cg / "carevault-bench-sdcard"
+    need = sum(p.stat().st_size for p in src.iterdir())
+    rmrf(img)
+    sh(f"truncate -s {need * 3 // 2 + 64 * 1024 * 1024} {q(str(img))} && mkfs.ext4 -q -F {q(str(img))}")
+    loop = sh(f"losetup --find --show {q(str(img))}").strip()
+    mnt.mkdir(exist_ok=True)
+    try:
+        sh(f"mount {q(loop)} {q(str(mnt))}")
+        try:
+            card, empty = mnt / "list-1000", mnt / "list-empty"
+            shutil.copytree(src, card)
+            empty.mkdir()
+            sh("sync")
+            rdev = os.stat(loop).st_rdev
+            dev = f"{os.major(rdev)}:{os.minor(rdev)}"
+            group.mkdir(exist_ok=True)
+            (group / "blkio.throttle.read_iops_device").write_text(f"{dev} {SLOW_IOPS}\n")
+            (group / "blkio.throttle.read_bps_device").write_text(f"{dev} {SLOW_BPS}\n")
+            runs = {"list 1000": [], "list empty folder": []}
+            for rep in range(max(3, REPS)):
+                for label, folder in [("list 1000", card), ("list empty folder", empty)][:: 1 if rep % 2 == 0 else -1]:
+                    sh("sync && echo 3 > /proc/sys/vm/drop_caches")
+                    cmd = f"{q(CV)} list --home {q(str(tiny))} --in {q(str(folder))}"
+                    r = timed([f"sh -c {q(f'echo $$ > {group}/tasks && exec {cmd}')}"])
+                    r.pop("stdout", None)
+                    runs[label].append(r)
+            t = sorted(r["wall"] for r in runs["list 1000"])[len(runs["list 1000"]) // 2]
+            log(f"slow-card listing: {t:.2f} s (median)")
+            return {"iops": SLOW_IOPS, "bps": SLOW_BPS, "runs": runs}
+        finally:
+            sh(f"umount {q(str(mnt))}", check=False)
+    finally:
+        sh(f"losetup -d {q(loop)}", check=False)
+        try:
+            group.rmdir()
+        except OSError:
+            pass
+        rmrf(img)
 
 
 def writer_stall(passf, src_home):

@@ -4,6 +4,7 @@
 //! umask.
 
 use crate::support::*;
+use carevault_testkit::archive::data_of;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -400,13 +401,14 @@ fn list_and_show_say_who_signed_and_a_shadowing_id_is_a_conflict() {
         "{text}"
     );
     // A copy planted in Documents under another name shadows nothing now.
-    // It differs by one payload byte: a byte-identical copy (a copy to USB)
-    // is the same backup and no conflict.
+    // It differs by one byte of its manifest copy, outside the payload: a
+    // copy that is the same outside its payload (a copy to USB) is the same
+    // backup and no conflict.
     let docs = a.home.join("Documents");
     std::fs::create_dir_all(&docs).unwrap();
     let mut bytes = std::fs::read(&real).unwrap();
-    let mid = bytes.len() / 2;
-    bytes[mid] ^= 0xff;
+    let at = data_of(&bytes, "manifest.json.age");
+    bytes[at] ^= 0xff;
     std::fs::write(docs.join("Backup-planted.bin"), &bytes).unwrap();
     let out = run(&["list", "--home", a.h()]);
     ok(&out, "list");
@@ -577,6 +579,48 @@ fn a_facility_key_certifies_tablets_through_the_cli() {
         .output()
         .unwrap();
     ok(&out, "nurse restores a certified tablet's backup");
+}
+
+/// A copy damaged only inside its payload carries the real payload's hash
+/// outside it: it is the same backup, damaged, not a conflict. The listing
+/// tells so without reading the payloads (it used to read both files in
+/// full for every repeated ID), and verify refuses the damaged copy.
+#[test]
+fn a_copy_damaged_only_inside_its_payload_is_no_conflict_and_verify_refuses_it() {
+    let a = Clinic::new();
+    let real = a.backup();
+    let mut bytes = std::fs::read(&real).unwrap();
+    let payload = data_of(&bytes, "payload.tar.zst.age");
+    let manifest = data_of(&bytes, "manifest.json.age");
+    bytes[(payload + manifest) / 2] ^= 0x01;
+    let docs = a.home.join("Documents");
+    std::fs::create_dir_all(&docs).unwrap();
+    let copy = docs.join(real.file_name().unwrap());
+    std::fs::write(&copy, &bytes).unwrap();
+    let out = run(&["list", "--home", a.h()]);
+    ok(&out, "list");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("CONFLICT").count(), 0, "{text}");
+    let out = run(&[
+        "verify",
+        copy.to_str().unwrap(),
+        "--home",
+        a.h(),
+        "--passphrase-file",
+        a.p(),
+    ]);
+    assert_fails(&out, 6, "damaged");
+    ok(
+        &run(&[
+            "verify",
+            real.to_str().unwrap(),
+            "--home",
+            a.h(),
+            "--passphrase-file",
+            a.p(),
+        ]),
+        "verify real",
+    );
 }
 
 /// A byte-identical copy of a backup (what "Copy to USB" makes) is the

@@ -46,6 +46,10 @@ pub struct Listed {
     /// Another file in the listing carries the same backup ID: neither is
     /// restored, verified or deleted by ID until one is removed.
     pub conflict: bool,
+    /// Where the payload's data lies (offset, length; not serialised), for
+    /// telling copies of one backup from files that only share its ID.
+    #[serde(skip)]
+    pub payload_at: Option<(u64, u64)>,
 }
 
 /// Lists the backups in `dirs` (missing folders are skipped), newest first.
@@ -75,22 +79,22 @@ fn mark_conflicts(items: &mut [Listed]) {
             *count.entry(m.sealed.id.clone()).or_default() += 1;
         }
     }
-    // Byte-identical copies of one backup (a "Copy to USB" while the
-    // drive is attached) are one backup, not a conflict: only files that
-    // differ can be a plant. Compared only when an ID repeats.
-    let mut first: std::collections::HashMap<String, PathBuf> = std::collections::HashMap::new();
+    // Copies of one backup (a "Copy to USB" while the drive is attached)
+    // are one backup, not a conflict: only files that differ outside their
+    // payload can be a plant. Compared only when an ID repeats.
+    let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut differs: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for l in items.iter() {
+    for (i, l) in items.iter().enumerate() {
         let Some(m) = &l.metadata else { continue };
         if count.get(&m.sealed.id).copied().unwrap_or(0) < 2 {
             continue;
         }
         match first.get(&m.sealed.id) {
             None => {
-                first.insert(m.sealed.id.clone(), l.path.clone());
+                first.insert(m.sealed.id.clone(), i);
             }
-            Some(p) => {
-                if !same_bytes(p, &l.path) {
+            Some(&f) => {
+                if !same_backup(&items[f], l) {
                     differs.insert(m.sealed.id.clone());
                 }
             }
@@ -104,48 +108,60 @@ fn mark_conflicts(items: &mut [Listed]) {
     }
 }
 
-/// Two regular files with the same bytes (false on any read error).
-fn same_bytes(a: &Path, b: &Path) -> bool {
+/// Two listed files are copies of one backup: the same size, and the same
+/// bytes everywhere but in the payload's data (false on any read error).
+///
+/// The payload is left out because the compared bytes bind it: entry 6
+/// holds its SHA-256 (and the signed origin record repeats it), and verify
+/// and restore check the payload against that hash and refuse a file that
+/// fails it before anything is put in place. A file that differs only
+/// there is a damaged copy, not a second backup. Reading it would make every
+/// listing read every duplicated backup in full (docs/FORMAT.md, "Copies
+/// of one backup").
+fn same_backup(a: &Listed, b: &Listed) -> bool {
+    let (Some(pa), Some(pb)) = (a.payload_at, b.payload_at) else {
+        return false;
+    };
+    if a.size != b.size || pa != pb {
+        return false;
+    }
     let (Ok(mut fa), Ok(mut fb)) = (
-        crate::fsutil::open_regular(a),
-        crate::fsutil::open_regular(b),
+        crate::fsutil::open_regular(&a.path),
+        crate::fsutil::open_regular(&b.path),
     ) else {
         return false;
     };
     match (fa.metadata(), fb.metadata()) {
-        (Ok(ma), Ok(mb)) if ma.len() == mb.len() => {}
+        (Ok(ma), Ok(mb)) if ma.len() == a.size && mb.len() == b.size => {}
         _ => return false,
     }
-    let mut ba = vec![0u8; 1 << 20];
-    let mut bb = vec![0u8; 1 << 20];
-    loop {
-        let Ok(n) = read_full(&mut fa, &mut ba) else {
-            return false;
-        };
-        let Ok(m) = read_full(&mut fb, &mut bb) else {
-            return false;
-        };
-        if n != m || ba[..n] != bb[..m] {
-            return false;
-        }
-        if n == 0 {
-            return true;
-        }
-    }
+    let (off, len) = pa;
+    let Some(end) = off.checked_add(len).filter(|e| *e <= a.size) else {
+        return false;
+    };
+    same_range(&mut fa, &mut fb, 0, off) && same_range(&mut fa, &mut fb, end, a.size - end)
 }
 
-fn read_full(f: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
-    use std::io::Read;
-    let mut done = 0;
-    while done < buf.len() {
-        match f.read(&mut buf[done..]) {
-            Ok(0) => break,
-            Ok(n) => done += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
+/// The `len` bytes at `at` are the same in both files.
+fn same_range(fa: &mut std::fs::File, fb: &mut std::fs::File, at: u64, len: u64) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    if fa.seek(SeekFrom::Start(at)).is_err() || fb.seek(SeekFrom::Start(at)).is_err() {
+        return false;
     }
-    Ok(done)
+    let mut ba = vec![0u8; (1 << 20).min(len as usize)];
+    let mut bb = vec![0u8; ba.len()];
+    let mut left = len;
+    while left > 0 {
+        let n = (ba.len() as u64).min(left) as usize;
+        if fa.read_exact(&mut ba[..n]).is_err() || fb.read_exact(&mut bb[..n]).is_err() {
+            return false;
+        }
+        if ba[..n] != bb[..n] {
+            return false;
+        }
+        left -= n as u64;
+    }
+    true
 }
 
 /// The listing itself, for the library's own use (retention, status).
@@ -218,6 +234,7 @@ pub fn examine(path: &Path, size: u64) -> Option<Listed> {
             metadata: Some(o.metadata),
             problem: None,
             signed: o.signed,
+            payload_at: Some((o.layout.payload.1.offset, o.layout.payload.1.len)),
             ..Listed::default()
         }),
         Err(e) if e.kind() == Kind::NotABackup => None,

@@ -131,3 +131,15 @@ pub fn fix_checksum(block: &mut [u8]) {
     let field = format!("{:07o}\0", checksum(block));
     block[148..156].copy_from_slice(field.as_bytes());
 }
+
+/// Where the data of the entry `name` of a container starts: just past
+/// the tar header, on a 512-byte boundary, whose name field holds `name`.
+pub fn data_of(container: &[u8], name: &str) -> usize {
+    let mut field = name.as_bytes().to_vec();
+    field.push(0);
+    (0..container.len() / BLOCK)
+        .map(|i| i * BLOCK)
+        .find(|&at| container[at..].starts_with(&field))
+        .unwrap_or_else(|| panic!("no entry {name}"))
+        + BLOCK
+}

@@ -55,11 +55,12 @@ async fn the_listing_says_who_signed_and_marks_a_shadowing_id_as_a_conflict() {
     assert_eq!(list["backups"][0]["conflict"], false);
     let docs = clinic.home.join("Documents");
     std::fs::create_dir_all(&docs).unwrap();
-    // One payload byte differs: a byte-identical copy (a copy to USB) is
-    // the same backup and no conflict.
+    // One byte of the manifest copy differs, outside the payload: a copy
+    // that is the same outside its payload (a copy to USB) is the same
+    // backup and no conflict.
     let mut bytes = std::fs::read(&real).unwrap();
-    let mid = bytes.len() / 2;
-    bytes[mid] ^= 0xff;
+    let at = carevault_testkit::archive::data_of(&bytes, "manifest.json.age");
+    bytes[at] ^= 0xff;
     std::fs::write(docs.join("Backup-planted.bin"), &bytes).unwrap();
     let (_, list) = nurse.get("/api/backups").await;
     let same: Vec<_> = list["backups"]
