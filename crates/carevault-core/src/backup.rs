@@ -569,6 +569,15 @@ fn create_inner(
     crate::provenance::sign_container(signer, tmp.file(), &tmp_path, mtime).map_err(with_path)?;
     // What a reader would refuse is never reported as made.
     manifest.check_writable()?;
+    // What the outcome reports of the manifest, taken before the read-back:
+    // the reader builds its own copy and index of it, and holding both
+    // made a backup's peak memory grow by ~0.3 KiB per file.
+    let (entries, data_bytes, rows) = (
+        manifest.entries.len(),
+        manifest.total_size(),
+        key_rows(&manifest),
+    );
+    drop(manifest);
     if req.verify {
         crate::verify::check_written(&tmp_path, &metadata, key.as_ref(), progress)?;
     }
@@ -584,11 +593,11 @@ fn create_inner(
         destination: dest,
         metadata,
         size,
-        entries: manifest.entries.len(),
-        data_bytes: manifest.total_size(),
+        entries,
+        data_bytes,
         barrier_ms,
         skipped: plan.skipped,
-        rows: key_rows(&manifest),
+        rows,
         verified: req.verify,
     })
 }
