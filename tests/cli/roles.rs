@@ -64,12 +64,7 @@ fn every_role_and_action() {
 
     let file = c.backup();
     let f = file.to_str().unwrap();
-    let id = file
-        .file_stem()
-        .unwrap()
-        .to_string_lossy()
-        .trim_start_matches("Backup-")
-        .to_string();
+    let id = backup_id(&file);
     // (action, args, roles allowed)
     let care = ["admin", "manager", "nurse"];
     let cases: Vec<(&str, Vec<&str>, Vec<&str>)> = vec![

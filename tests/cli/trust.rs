@@ -386,12 +386,7 @@ fn trust_add_list_remove_are_for_the_admin_and_audited() {
 fn list_and_show_say_who_signed_and_a_shadowing_id_is_a_conflict() {
     let a = Clinic::new();
     let real = a.backup();
-    let id = real
-        .file_stem()
-        .unwrap()
-        .to_string_lossy()
-        .trim_start_matches("Backup-")
-        .to_string();
+    let id = backup_id(&real);
     let out = run(&["show", &id, "--home", a.h()]);
     ok(&out, "show");
     let (key_id, _) = device_key(&a);
@@ -601,6 +596,8 @@ fn a_copy_damaged_only_inside_its_payload_is_no_conflict_and_verify_refuses_it()
     ok(&out, "list");
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(text.matches("CONFLICT").count(), 0, "{text}");
+    let id = backup_id(&real);
+    assert_eq!(text.matches(&id).count(), 2, "both listed: {text}");
     let out = run(&[
         "verify",
         copy.to_str().unwrap(),
@@ -629,12 +626,7 @@ fn a_copy_damaged_only_inside_its_payload_is_no_conflict_and_verify_refuses_it()
 fn a_byte_identical_copy_of_a_backup_is_no_conflict() {
     let a = Clinic::new();
     let real = a.backup();
-    let id = real
-        .file_stem()
-        .unwrap()
-        .to_string_lossy()
-        .trim_start_matches("Backup-")
-        .to_string();
+    let id = backup_id(&real);
     let docs = a.home.join("Documents");
     std::fs::create_dir_all(&docs).unwrap();
     std::fs::copy(&real, docs.join(real.file_name().unwrap())).unwrap();

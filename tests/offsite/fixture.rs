@@ -53,13 +53,6 @@ pub fn data_files(home: &Path) -> Vec<(String, u64)> {
         .collect()
 }
 
-pub fn backup_id(path: &Path) -> String {
-    let n = path.file_name().unwrap().to_str().unwrap();
-    n.trim_start_matches("Backup-")
-        .trim_end_matches(".bin")
-        .to_string()
-}
-
 pub fn marked(c: &Clinic) -> serde_json::Value {
     let p = c.home.join("private/offsite/copied.json");
     std::fs::read(p)

@@ -83,6 +83,15 @@ impl Clinic {
     }
 }
 
+/// The backup ID in a backup's file name (`Backup-ID.bin`).
+pub fn backup_id(file: &Path) -> String {
+    file.file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .trim_start_matches("Backup-")
+        .to_string()
+}
+
 pub fn assert_fails(out: &Output, code: i32, words: &str) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(code), "stderr: {stderr}");
